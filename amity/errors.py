@@ -1,0 +1,70 @@
+"""One exception hierarchy for every layer; the API renders it as the 1CRM error shape.
+
+AmityError
+ +-- BadRequest            400 bad_request
+ +-- Unauthorized          401 unauthorized
+ +-- Forbidden             403 forbidden
+ +-- NotFound              404 not_found
+ +-- MethodNotAllowed      405 method_not_allowed
+ +-- Conflict              409 conflict
+ +-- PayloadTooLarge       413 payload_too_large
+ +-- UnsupportedMediaType  415 unsupported_media_type
+"""
+
+from __future__ import annotations
+
+
+class AmityError(Exception):
+    """An error a client caused or may see; carries its HTTP status and 1CRM error type."""
+
+    status = 500
+    error = "server_error"
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def as_body(self) -> dict[str, str]:
+        """The 1CRM wire shape of this error."""
+        return {"error": self.error, "message": self.message, "hint": self.hint}
+
+
+class BadRequest(AmityError):
+    status = 400
+    error = "bad_request"
+
+
+class Unauthorized(AmityError):
+    status = 401
+    error = "unauthorized"
+
+
+class Forbidden(AmityError):
+    status = 403
+    error = "forbidden"
+
+
+class NotFound(AmityError):
+    status = 404
+    error = "not_found"
+
+
+class MethodNotAllowed(AmityError):
+    status = 405
+    error = "method_not_allowed"
+
+
+class Conflict(AmityError):
+    status = 409
+    error = "conflict"
+
+
+class PayloadTooLarge(AmityError):
+    status = 413
+    error = "payload_too_large"
+
+
+class UnsupportedMediaType(AmityError):
+    status = 415
+    error = "unsupported_media_type"

@@ -1,0 +1,1 @@
+"""Metadata: models, fields, links and filters, as pure data every layer may read."""

@@ -1,0 +1,22 @@
+"""The models Amity ships with."""
+
+from __future__ import annotations
+
+from amity.schema.builder import with_links
+from amity.schema.builtin import activities, people, sales, service
+from amity.schema.builtin.links import builtin_links
+from amity.schema.model import Model
+
+
+def builtin_models() -> list[Model]:
+    """Every built-in model, with its links attached."""
+    models = [
+        people.user_model(), people.contact_model(), people.lead_model(),
+        sales.account_model(), sales.opportunity_model(), sales.product_model(),
+        service.case_model(), service.document_model(), service.project_model(),
+        service.project_task_model(),
+        activities.task_model(), activities.call_model(), activities.meeting_model(),
+        activities.note_model(),
+    ]
+    links = builtin_links()
+    return [with_links(m, [lk for owner, lk in links if owner == m.name]) for m in models]

@@ -1,0 +1,66 @@
+"""The links between built-in models, declared once per relationship."""
+
+from __future__ import annotations
+
+from amity.schema.builder import f
+from amity.schema.builtin.activities import PARENT_TYPES
+from amity.schema.model import Field, Link
+
+
+def many_to_many(table: str, left: tuple[str, str, str], right: tuple[str, str, str],
+                 join_fields: tuple[Field, ...] = ()) -> list[tuple[str, Link]]:
+    """Both sides of a join-table relationship; each side is (model, link name, column)."""
+    (lm, ln, lc), (rm, rn, rc) = left, right
+    return [
+        (lm, Link(ln, rm, "many_to_many", table, lc, rc, join_fields)),
+        (rm, Link(rn, lm, "many_to_many", table, rc, lc, join_fields)),
+    ]
+
+
+def has_many(model: str, name: str, target: str, column: str) -> list[tuple[str, Link]]:
+    """`model.name` lists the `target` records whose `column` holds the model's id."""
+    return [(model, Link(name, target, "has_many", target_column=column))]
+
+
+def activities(model: str) -> list[tuple[str, Link]]:
+    """tasks, calls, meetings and notes whose parent is a record of `model`."""
+    return [(model, Link(name, target, "parent", target_column="parent_id"))
+            for name, target in (("tasks", "Task"), ("calls", "Call"),
+                                 ("meetings", "Meeting"), ("notes", "Note"))]
+
+
+CONTACT_ROLES = ["Primary Decision Maker", "Business Decision Maker", "Business Evaluator",
+                 "Technical Decision Maker", "Technical Evaluator", "Executive Sponsor",
+                 "Influencer", "Other"]
+
+
+def builtin_links() -> list[tuple[str, Link]]:
+    """(model name, link) for every built-in link."""
+    out: list[tuple[str, Link]] = []
+    out += many_to_many("accounts_contacts", ("Account", "contacts", "account_id"),
+                        ("Contact", "accounts", "contact_id"))
+    out += many_to_many("opportunities_contacts",
+                        ("Opportunity", "contacts", "opportunity_id"),
+                        ("Contact", "opportunities", "contact_id"),
+                        (f("contact_role", "enum", "Role", options=CONTACT_ROLES),))
+    out += many_to_many("accounts_documents", ("Account", "documents", "account_id"),
+                        ("Document", "accounts", "document_id"))
+    out += many_to_many("contacts_documents", ("Contact", "documents", "contact_id"),
+                        ("Document", "contacts", "document_id"))
+    out += many_to_many("calls_contacts", ("Call", "contacts", "call_id"),
+                        ("Contact", "calls_invited", "contact_id"))
+    out += many_to_many("meetings_contacts", ("Meeting", "contacts", "meeting_id"),
+                        ("Contact", "meetings_invited", "contact_id"))
+    out += has_many("Account", "opportunities", "Opportunity", "account_id")
+    out += has_many("Account", "cases", "aCase", "account_id")
+    out += has_many("Account", "projects", "Project", "account_id")
+    out += has_many("Account", "members", "Account", "member_of_id")
+    out += has_many("Account", "leads", "Lead", "account_id")
+    out += has_many("Account", "supplied_products", "Product", "supplier_id")
+    out += has_many("Contact", "cases", "aCase", "cust_contact_id")
+    out += has_many("Contact", "direct_reports", "Contact", "reports_to_id")
+    out += has_many("Project", "project_tasks", "ProjectTask", "parent_id")
+    out += has_many("User", "assigned_contacts", "Contact", "assigned_user_id")
+    for model in PARENT_TYPES:
+        out += activities(model)
+    return out

@@ -1,0 +1,101 @@
+"""Person models: User, Contact, Lead."""
+
+from __future__ import annotations
+
+from amity.schema.builder import address_fields, build_model, f, ref
+from amity.schema.model import Model
+
+LEAD_SOURCES = ["Cold Call", "Existing Customer", "Self Generated", "Employee", "Partner",
+                "Public Relations", "Direct Mail", "Conference", "Trade Show", "Web Site",
+                "Word of mouth", "Email", "Other"]
+
+
+def _contact_channels() -> list:
+    return [
+        f("title", "varchar", "Title"),
+        f("department", "varchar", "Department"),
+        f("phone_work", "phone", "Office Phone"),
+        f("phone_mobile", "phone", "Mobile"),
+        f("phone_home", "phone", "Home Phone"),
+        f("phone_other", "phone", "Other Phone"),
+        f("phone_fax", "phone", "Fax"),
+        f("email1", "email", "Email", indexed=True),
+        f("email2", "email", "Other Email", indexed=True),
+        f("website", "url", "Website"),
+        f("do_not_call", "bool", "Do Not Call", default=False),
+        f("email_opt_out", "bool", "Email Opt Out", default=False),
+        f("invalid_email", "bool", "Invalid Email", default=False),
+        f("description", "text", "Description"),
+        *address_fields("primary", "Primary Address"),
+        *address_fields("alt", "Alternate Address"),
+    ]
+
+
+def user_model() -> Model:
+    return build_model(
+        "User", "users", "User",
+        [
+            f("user_name", "varchar", "User Name", required=True, indexed=True, len=60),
+            f("status", "enum", "Status", options=["Active", "Inactive"], default="Active"),
+            f("is_admin", "bool", "Administrator", default=False, editable=False),
+            f("title", "varchar", "Title"),
+            f("department", "varchar", "Department"),
+            f("email1", "email", "Email", indexed=True),
+            f("phone_work", "phone", "Work Phone"),
+            f("phone_mobile", "phone", "Mobile"),
+            f("timezone", "varchar", "Time Zone", default="UTC"),
+            f("description", "text", "Description"),
+        ],
+        person=True,
+        search=("user_name", "first_name", "last_name"),
+        list_fields=("user_name", "salutation", "first_name", "last_name"),
+        module="Users",
+    )
+
+
+def contact_model() -> Model:
+    return build_model(
+        "Contact", "contacts", "Contact",
+        [
+            *_contact_channels(),
+            *ref("primary_account", "Account", "Primary Account"),
+            *ref("reports_to", "Contact", "Reports To"),
+            f("lead_source", "enum", "Lead Source", options=LEAD_SOURCES),
+            f("birthdate", "date", "Birthdate"),
+            f("assistant", "varchar", "Assistant"),
+            f("assistant_phone", "phone", "Assistant Phone"),
+            f("portal_active", "bool", "Portal Active", default=False),
+            f("portal_name", "varchar", "Portal Name"),
+            f("last_activity_date", "datetime", "Last Activity"),
+        ],
+        person=True,
+        search=("first_name", "last_name", "email1"),
+        module="Contacts",
+    )
+
+
+def lead_model() -> Model:
+    return build_model(
+        "Lead", "leads", "Lead",
+        [
+            *_contact_channels(),
+            f("status", "enum", "Status", required=True, default="New",
+              options=["New", "Assigned", "In Process", "Converted", "Recycled", "Dead"]),
+            f("status_description", "text", "Status Description"),
+            f("lead_source", "enum", "Lead Source", options=LEAD_SOURCES),
+            f("lead_source_description", "text", "Lead Source Description"),
+            f("temperature", "enum", "Temperature", options=["Cold", "Warm", "Hot"]),
+            f("refered_by", "varchar", "Referred By"),
+            f("account_name", "varchar", "Account Name", indexed=True),
+            f("account_description", "text", "Account Description"),
+            f("converted", "bool", "Converted", default=False),
+            f("date_converted", "datetime", "Date Converted"),
+            *ref("account", "Account", "Converted Account"),
+            *ref("contact", "Contact", "Converted Contact"),
+            *ref("opportunity", "Opportunity", "Converted Opportunity"),
+            f("last_activity_date", "datetime", "Last Activity"),
+        ],
+        person=True,
+        search=("first_name", "last_name", "account_name", "email1"),
+        module="Leads",
+    )

@@ -1,0 +1,106 @@
+"""Service and project models: aCase, Document, Project, ProjectTask."""
+
+from __future__ import annotations
+
+from amity.schema.builder import build_model, f, ref
+from amity.schema.model import Model
+
+PRIORITIES = ["P1", "P2", "P3"]
+
+
+def case_model() -> Model:
+    return build_model(
+        "aCase", "cases", "Case",
+        [
+            f("case_number", "int", "Number", editable=False, indexed=True),
+            f("name", "name", "Subject", required=True, indexed=True, len=255),
+            *ref("account", "Account", "Account"),
+            *ref("cust_contact", "Contact", "Customer Contact"),
+            f("status", "enum", "Status", required=True, default="Active - New", indexed=True,
+              options=["Active - New", "Active - Assigned", "Active - In Progress",
+                       "Active - Pending Input", "Closed - Resolved", "Closed - Rejected",
+                       "Closed - Duplicate"]),
+            f("priority", "enum", "Priority", required=True, default="P2", options=PRIORITIES),
+            f("type", "enum", "Type", options=["Administration", "Product", "User", "Billing"]),
+            f("category", "enum", "Category", options=["Question", "Problem", "Feature Request"]),
+            f("date_closed", "date", "Date Closed"),
+            f("effort_actual", "float", "Actual Effort"),
+            f("effort_actual_unit", "enum", "Effort Unit", options=["minutes", "hours", "days"]),
+            f("description", "text", "Description"),
+            f("resolution", "text", "Resolution"),
+            f("last_activity_date", "datetime", "Last Activity"),
+        ],
+        search=("name", "case_number"),
+        list_fields=("case_number", "name", "status", "priority", "account", "account_id"),
+        module="Cases",
+    )
+
+
+def document_model() -> Model:
+    return build_model(
+        "Document", "documents", "Document",
+        [
+            f("name", "name", "Document Name", required=True, indexed=True, len=255),
+            f("category_id", "enum", "Category",
+              options=["Marketing", "Knowledge Base", "Sales", "Contracts", "Other"]),
+            f("subcategory_id", "varchar", "Subcategory"),
+            f("status_id", "enum", "Status",
+              options=["Active", "Draft", "FAQ", "Expired", "Under Review", "Pending"],
+              default="Active"),
+            f("active_date", "date", "Publish Date"),
+            f("exp_date", "date", "Expiration Date"),
+            f("revision", "varchar", "Revision", len=20),
+            f("revision_filename", "file_ref", "File"),
+            f("file_mime_type", "varchar", "MIME Type"),
+            f("portal_flag", "bool", "Show in Portal", default=False),
+            f("description", "text", "Description"),
+        ],
+        list_fields=("name", "category_id", "status_id"),
+        module="Documents",
+    )
+
+
+def project_model() -> Model:
+    return build_model(
+        "Project", "projects", "Project",
+        [
+            f("name", "name", "Name", required=True, indexed=True, len=150),
+            f("description", "text", "Description"),
+            *ref("account", "Account", "Account", required=True),
+            f("amount", "currency", "Amount"),
+            f("project_type", "enum", "Type", options=["Internal", "Customer", "Partner"]),
+            f("project_phase", "enum", "Phase", required=True, default="Active - Starting Soon",
+              options=["Active - Starting Soon", "Active - In Progress", "Active - On Hold",
+                       "Closed - Complete", "Closed - Terminated"]),
+            f("date_starting", "date", "Start Date", required=True),
+            f("date_ending", "date", "End Date", required=True),
+            f("percent_complete", "int", "Percent Complete"),
+            f("use_timesheets", "bool", "Use Timesheets", default=False),
+        ],
+        list_fields=("name", "account", "account_id", "project_phase", "date_ending"),
+        module="Project",
+    )
+
+
+def project_task_model() -> Model:
+    return build_model(
+        "ProjectTask", "project_tasks", "Project Task",
+        [
+            f("name", "name", "Name", required=True, indexed=True, len=150),
+            *ref("parent", "Project", "Project", required=True),
+            f("status", "enum", "Status", required=True, default="Not Started",
+              options=["Not Started", "In Progress", "Completed", "Pending Input", "Deferred"]),
+            f("priority", "enum", "Priority", options=PRIORITIES, default="P2"),
+            f("date_start", "date", "Start Date", required=True, indexed=True),
+            f("date_due", "date", "Due Date", required=True, indexed=True),
+            f("order_number", "int", "Order"),
+            f("percent_complete", "int", "Percent Complete"),
+            f("milestone_flag", "bool", "Milestone", default=False),
+            f("portal_flag", "bool", "Show in Portal", default=False),
+            *ref("depends_on", "ProjectTask", "Depends On"),
+            f("description", "text", "Description"),
+        ],
+        list_fields=("name", "parent", "parent_id", "status", "date_due"),
+        default_order="date_start",
+        module="ProjectTask",
+    )

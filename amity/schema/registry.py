@@ -1,0 +1,63 @@
+"""The registry: every model Amity knows, looked up by name."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from amity.errors import NotFound
+from amity.schema.model import Link, Model
+
+
+class Registry:
+    """Models by name, and the links' join tables."""
+
+    def __init__(self, models: Iterable[Model]) -> None:
+        self.models: dict[str, Model] = {m.name: m for m in models}
+        self._check()
+
+    def model(self, name: str) -> Model:
+        """The model called `name`; NotFound in the 1CRM wording when there is none."""
+        try:
+            return self.models[name]
+        except KeyError:
+            raise NotFound(f"Model {name} not found",
+                           "GET /meta/modules lists the models this server knows") from None
+
+    def link(self, model: Model, name: str) -> Link:
+        """The link `name` of `model`; NotFound naming both when there is none."""
+        try:
+            return model.links[name]
+        except KeyError:
+            known = ", ".join(sorted(model.links)) or "none"
+            raise NotFound(f"Link {name} not found in model {model.name}",
+                           f"Links of {model.name}: {known}") from None
+
+    def join_links(self) -> dict[str, Link]:
+        """One link per join table, for building the tables."""
+        out: dict[str, Link] = {}
+        for m in self.models.values():
+            for lk in m.links.values():
+                if lk.kind == "many_to_many" and lk.join_table and lk.join_table not in out:
+                    out[lk.join_table] = lk
+        return out
+
+    def _check(self) -> None:
+        for m in self.models.values():
+            for fd in m.fields.values():
+                if fd.type == "ref":
+                    assert fd.id_name in m.fields, f"{m.name}.{fd.name}: no {fd.id_name}"
+                    assert fd.ref_model is None or fd.ref_model in self.models, (
+                        f"{m.name}.{fd.name}: unknown model {fd.ref_model}")
+            for lk in m.links.values():
+                assert lk.target in self.models, f"{m.name}.{lk.name}: unknown {lk.target}"
+                if lk.kind in ("has_many", "parent"):
+                    target = self.models[lk.target]
+                    assert lk.target_column in target.fields, (
+                        f"{m.name}.{lk.name}: {lk.target}.{lk.target_column} missing")
+
+
+def default_registry() -> Registry:
+    """The registry of built-in models."""
+    from amity.schema.builtin import builtin_models
+
+    return Registry(builtin_models())

@@ -1,0 +1,349 @@
+"""Field types: a registry of name -> how a value is checked, stored and shown.
+
+Each type knows how to turn a JSON value from a client into the value stored in the
+database (`parse`, raising InvalidValue with a message for humans), how to turn a
+stored value back into JSON (`to_json`), which filter kind it gets by default, and
+what column it needs (`storage`, read by store/tables.py).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any, ClassVar
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+TRUE_WORDS = frozenset({"1", "yes", "true", "on"})
+FALSE_WORDS = frozenset({"0", "no", "false", "off", ""})
+
+
+class InvalidValue(ValueError):
+    """A value does not fit its field's type; the message says what is accepted."""
+
+
+class FieldType:
+    """Base of every field type. Subclasses override what differs."""
+
+    name: ClassVar[str] = ""
+    storage: ClassVar[str] = "string"  # string | text | integer | bool | float | scaled | date | datetime | none
+    filter_kind: ClassVar[str] = "text"
+    accepts: ClassVar[str] = "a string"
+
+    def parse(self, value: Any, *, length: int | None = None, options: tuple[str, ...] = (),
+              scale: int = 2) -> Any:
+        """Client JSON value -> stored value (None stays None)."""
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise InvalidValue(f"expected {self.accepts}")
+        text = str(value)
+        check_text(text, length)
+        return text
+
+    def to_json(self, value: Any) -> Any:
+        """Stored value -> JSON value."""
+        return value
+
+
+def check_text(text: str, length: int | None) -> None:
+    """Reject strings a database cannot store faithfully or that exceed the field length."""
+    if "\x00" in text:
+        raise InvalidValue("NUL characters are not allowed")
+    if length is not None and len(text) > length:
+        raise InvalidValue(f"at most {length} characters allowed, got {len(text)}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidValue("the text is not valid Unicode") from None
+
+
+class VarcharType(FieldType):
+    name = "varchar"
+
+
+class NameType(VarcharType):
+    name = "name"
+
+
+class PhoneType(VarcharType):
+    name = "phone"
+
+
+class TextType(FieldType):
+    name = "text"
+    storage = "text"
+
+
+class EmailType(FieldType):
+    name = "email"
+    accepts = "an email address such as name@example.com"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        text = super().parse(value, **kw)
+        if text and not _EMAIL.match(text):
+            raise InvalidValue(f"expected {self.accepts}")
+        return text
+
+
+class UrlType(FieldType):
+    name = "url"
+    accepts = "an absolute http:// or https:// URL"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        text = super().parse(value, **kw)
+        if text and not _URL.match(text):
+            raise InvalidValue(f"expected {self.accepts}")
+        return text
+
+
+class IdType(FieldType):
+    name = "id"
+    filter_kind = "id"
+    accepts = "a record id (string of at most 36 characters)"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, (str, int)) or isinstance(value, bool):
+            raise InvalidValue(f"expected {self.accepts}")
+        text = str(value)
+        check_text(text, 36)
+        return text
+
+
+class EnumType(FieldType):
+    name = "enum"
+    filter_kind = "enum"
+    accepts = "one of the field's options"
+
+    def parse(self, value: Any, *, options: tuple[str, ...] = (), **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str):
+            raise InvalidValue(f"expected {self.accepts}: {', '.join(options)}")
+        if options and value not in options:
+            raise InvalidValue(f"{value!r} is not an option; expected one of {', '.join(options)}")
+        return value
+
+
+class MultiEnumType(FieldType):
+    """A set of options, stored 1CRM-style as ^a^,^b^ so that filters can match one."""
+
+    name = "multienum"
+    storage = "text"
+    filter_kind = "multienum"
+    accepts = "a list of the field's options"
+
+    def parse(self, value: Any, *, options: tuple[str, ...] = (), **kw: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = [v for v in value.split(",") if v]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise InvalidValue(f"expected {self.accepts}")
+        for item in value:
+            if options and item not in options:
+                raise InvalidValue(f"{item!r} is not an option; expected any of {', '.join(options)}")
+            check_text(item, 100)
+        return ",".join(f"^{v}^" for v in dict.fromkeys(value))
+
+    def to_json(self, value: Any) -> Any:
+        if not value:
+            return []
+        return [part.strip("^") for part in value.split(",")]
+
+
+class BoolType(FieldType):
+    name = "bool"
+    storage = "bool"
+    filter_kind = "bool"
+    accepts = "true or false (also 1/0, yes/no)"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        if value is None:
+            return None
+        return parse_bool(value, self.accepts)
+
+
+def parse_bool(value: Any, accepts: str = "true or false") -> bool:
+    """1CRM booleans: true/false, 1/0, yes/no (strings or JSON)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in TRUE_WORDS:
+            return True
+        if lowered in FALSE_WORDS:
+            return False
+    raise InvalidValue(f"expected {accepts}")
+
+
+class IntType(FieldType):
+    name = "int"
+    storage = "integer"
+    filter_kind = "number"
+    accepts = "an integer"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            raise InvalidValue(f"expected {self.accepts}")
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise InvalidValue(f"expected {self.accepts}")
+            value = int(value)
+        if isinstance(value, str):
+            try:
+                value = int(value.strip())
+            except ValueError:
+                raise InvalidValue(f"expected {self.accepts}") from None
+        if not isinstance(value, int):
+            raise InvalidValue(f"expected {self.accepts}")
+        if not INT64_MIN <= value <= INT64_MAX:
+            raise InvalidValue(f"expected {self.accepts} between {INT64_MIN} and {INT64_MAX}")
+        return value
+
+
+class FloatType(FieldType):
+    name = "float"
+    storage = "float"
+    filter_kind = "number"
+    accepts = "a number"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool):
+            raise InvalidValue(f"expected {self.accepts}")
+        try:
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
+            raise InvalidValue(f"expected {self.accepts}") from None
+        if not math.isfinite(number):
+            raise InvalidValue(f"expected a finite number")
+        return number
+
+
+class DecimalType(FieldType):
+    """Exact amounts, stored as an integer count of 10**-scale units (cents by default)."""
+
+    name = "decimal"
+    storage = "scaled"
+    filter_kind = "number"
+    accepts = "a decimal number"
+    limit = Decimal(10) ** 15
+
+    def parse(self, value: Any, *, scale: int = 2, **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+            raise InvalidValue(f"expected {self.accepts}")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise InvalidValue(f"expected {self.accepts}") from None
+        if not number.is_finite() or abs(number) >= self.limit:
+            raise InvalidValue(f"expected {self.accepts} below {self.limit}")
+        scaled = number.scaleb(scale)
+        if scaled != scaled.to_integral_value():
+            raise InvalidValue(f"expected {self.accepts} with at most {scale} decimal places")
+        return int(scaled)
+
+    def to_json(self, value: Any) -> Any:
+        return value  # scaled back by the field, which knows the scale
+
+
+class CurrencyType(DecimalType):
+    name = "currency"
+
+
+class DateType(FieldType):
+    name = "date"
+    storage = "date"
+    filter_kind = "date"
+    accepts = "a date as Y-m-d, e.g. 2024-03-31"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        return parse_date(value, self.accepts)
+
+    def to_json(self, value: Any) -> Any:
+        if isinstance(value, (date, datetime)):
+            return value.strftime("%Y-%m-%d")
+        return value
+
+
+def parse_date(value: Any, accepts: str = "a date as Y-m-d") -> date:
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise InvalidValue(f"expected {accepts}")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidValue(f"expected {accepts}") from None
+
+
+class DateTimeType(FieldType):
+    name = "datetime"
+    storage = "datetime"
+    filter_kind = "date"
+    accepts = "a date and time in GMT as Y-m-d H:i:s, e.g. 2024-03-31 14:05:00"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        return parse_datetime(value, self.accepts)
+
+    def to_json(self, value: Any) -> Any:
+        if isinstance(value, datetime):
+            return value.strftime("%Y-%m-%d %H:%M:%S")
+        return value
+
+
+def parse_datetime(value: Any, accepts: str = "a date and time as Y-m-d H:i:s") -> datetime:
+    if not isinstance(value, str) or not re.fullmatch(
+        r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?", value
+    ):
+        raise InvalidValue(f"expected {accepts}")
+    try:
+        return datetime.fromisoformat(value.replace("T", " "))
+    except ValueError:
+        raise InvalidValue(f"expected {accepts}") from None
+
+
+class RefType(FieldType):
+    """A reference shown by the related record's name; the id lives in the id_name field."""
+
+    name = "ref"
+    storage = "none"
+    filter_kind = "ref"
+
+
+class FileRefType(VarcharType):
+    name = "file_ref"
+
+
+class ImageType(VarcharType):
+    name = "image"
+
+
+FIELD_TYPES: dict[str, FieldType] = {
+    t.name: t
+    for t in (
+        VarcharType(), NameType(), PhoneType(), TextType(), EmailType(), UrlType(), IdType(),
+        EnumType(), MultiEnumType(), BoolType(), IntType(), FloatType(), DecimalType(),
+        CurrencyType(), DateType(), DateTimeType(), RefType(), FileRefType(), ImageType(),
+    )
+}
+
+
+def field_type(name: str) -> FieldType:
+    """The registered type called `name` (KeyError names it when unknown)."""
+    return FIELD_TYPES[name]

@@ -1,0 +1,1 @@
+"""Storage: SQL built from metadata with SQLAlchemy Core. No SQL lives outside this package."""

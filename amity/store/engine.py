@@ -1,0 +1,104 @@
+"""The database handle: an engine set up for durability, and one transaction per unit of work.
+
+SQLite runs in WAL mode with synchronous=FULL (a committed write survives a crash),
+a busy timeout, and BEGIN IMMEDIATE for writers, so that concurrent writers queue for
+the lock instead of failing with "database is locked". PostgreSQL keeps its durable
+defaults.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import NullPool
+
+from amity.config import Settings
+from amity.schema.registry import Registry
+from amity.store.tables import Tables, build_tables
+
+
+def normalize_url(url: str) -> str:
+    """postgresql:// means psycopg 3 here."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Database:
+    """An engine, the tables built for its dialect, and transaction scopes."""
+
+    def __init__(self, settings: Settings, registry: Registry) -> None:
+        self.settings = settings
+        self.registry = registry
+        self.url = normalize_url(settings.database_url)
+        self.engine = make_engine(self.url, settings)
+        self.dialect = self.engine.dialect.name
+        self.tables: Tables = build_tables(registry, self.dialect)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A read-only transaction: a consistent snapshot for a list and its count."""
+        with self.engine.connect() as conn:
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A write transaction, committed when the block ends without an exception."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(amity_write=True)
+            with conn.begin():
+                yield conn
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def make_engine(url: str, settings: Settings) -> Engine:
+    """An engine for `url`, with the SQLite pragmas and transaction handling Amity needs."""
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url, pool_size=settings.db_pool_size, max_overflow=10,
+                                pool_pre_ping=True)
+    kwargs: dict[str, Any] = {
+        "connect_args": {"check_same_thread": False,
+                         "timeout": settings.sqlite_busy_timeout_ms / 1000},
+    }
+    if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
+        raise ValueError("Amity needs a SQLite file, not an in-memory database")
+    engine = sa.create_engine(url, **kwargs)
+    synchronous = settings.sqlite_synchronous.upper()
+    if synchronous not in ("FULL", "NORMAL", "EXTRA"):
+        raise ValueError("AMITY_SQLITE_SYNCHRONOUS must be FULL, NORMAL or EXTRA")
+    busy = int(settings.sqlite_busy_timeout_ms)
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # we issue BEGIN ourselves, below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA synchronous={synchronous}")
+        cur.execute(f"PRAGMA busy_timeout={busy}")
+        cur.execute("PRAGMA foreign_keys=OFF")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(conn: Connection) -> None:
+        writing = conn.get_execution_options().get("amity_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+    return engine
+
+
+def unpooled_engine(url: str) -> Engine:
+    """A plain engine for one-off maintenance such as creating a database."""
+    return sa.create_engine(normalize_url(url), poolclass=NullPool)

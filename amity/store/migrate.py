@@ -1,0 +1,86 @@
+"""Create or upgrade the schema: missing tables, columns and indexes are added."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from amity.store.engine import Database
+from amity.store.tables import COUNT_SHARDS
+
+SCHEMA_VERSION = "1"
+
+
+def migrate(db: Database) -> list[str]:
+    """Bring the database up to the current metadata; returns what was done."""
+    done: list[str] = []
+    with db.write() as conn:
+        inspector = sa.inspect(conn)
+        existing = set(inspector.get_table_names())
+        have_indexes = index_names(conn)
+        for table in db.tables.metadata.sorted_tables:
+            if table.name not in existing:
+                table.create(conn)
+                done.append(f"created table {table.name}")
+                continue
+            have_cols = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name not in have_cols:
+                    add_column(conn, table, column)
+                    done.append(f"added column {table.name}.{column.name}")
+            for index in table.indexes:
+                if index.name not in have_indexes:
+                    index.create(conn)
+                    done.append(f"created index {index.name}")
+        seed_counts(db, conn)
+        info = db.tables.system("schema_info")
+        conn.execute(sa.delete(info).where(info.c.key == "version"))
+        conn.execute(sa.insert(info).values(key="version", value=SCHEMA_VERSION))
+    return done
+
+
+def index_names(conn: sa.Connection) -> set[str]:
+    """Names of the indexes that exist (reflection skips expression indexes, so ask)."""
+    if conn.dialect.name == "sqlite":
+        sql = "SELECT name FROM sqlite_master WHERE type = 'index'"
+    else:
+        sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+    return {row[0] for row in conn.exec_driver_sql(sql)}
+
+
+def add_column(conn: sa.Connection, table: sa.Table, column: sa.Column) -> None:  # type: ignore[type-arg]
+    col_type = column.type.compile(dialect=conn.dialect)
+    preparer = conn.dialect.identifier_preparer
+    conn.exec_driver_sql(
+        f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN "
+        f"{preparer.format_column(column)} {col_type}"
+    )
+
+
+def seed_counts(db: Database, conn: sa.Connection) -> None:
+    """Make sure every model has its count rows, counting once when they are new."""
+    counts = db.tables.system("record_counts")
+    have = {row.model for row in conn.execute(sa.select(counts.c.model).distinct())}
+    for name, table in db.tables.models.items():
+        if name in have:
+            continue
+        total = conn.execute(
+            sa.select(sa.func.count()).select_from(table).where(table.c.deleted == sa.false())
+        ).scalar_one()
+        conn.execute(sa.insert(counts), [
+            {"model": name, "shard": s, "n": total if s == 0 else 0} for s in range(COUNT_SHARDS)
+        ])
+
+
+def recount(db: Database, conn: sa.Connection, model_name: str) -> int:
+    """Recompute a model's kept count from its rows (after bulk loads)."""
+    counts = db.tables.system("record_counts")
+    table = db.tables.models[model_name]
+    total = conn.execute(
+        sa.select(sa.func.count()).select_from(table).where(table.c.deleted == sa.false())
+    ).scalar_one()
+    conn.execute(sa.delete(counts).where(counts.c.model == model_name))
+    conn.execute(sa.insert(counts), [
+        {"model": model_name, "shard": s, "n": total if s == 0 else 0}
+        for s in range(COUNT_SHARDS)
+    ])
+    return int(total)

@@ -1,0 +1,175 @@
+"""Metadata -> SQLAlchemy tables: one table per model, one per join, and system tables."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from amity.schema.model import Field, Link, Model
+from amity.schema.registry import Registry
+
+TEXT_FILTER_TYPES = frozenset({"varchar", "name", "phone", "email", "url"})
+COUNT_SHARDS = 8  # rows per model in record_counts, so concurrent writers rarely collide
+
+
+def column_type(fd: Field) -> sa.types.TypeEngine:  # type: ignore[type-arg]
+    """The one place a field type becomes a column type."""
+    storage = fd.kind.storage
+    if fd.type == "id":
+        return sa.String(36)
+    if storage == "string":
+        return sa.String(fd.len or 255)
+    if storage == "text":
+        return sa.Text()
+    if storage in ("integer", "scaled"):
+        return sa.BigInteger()
+    if storage == "bool":
+        return sa.Boolean()
+    if storage == "float":
+        return sa.Float()
+    if storage == "date":
+        return sa.Date()
+    if storage == "datetime":
+        return sa.DateTime()
+    raise ValueError(f"field {fd.name} of type {fd.type} has no column")
+
+
+def fold(column: sa.ColumnElement, dialect: str) -> sa.ColumnElement:  # type: ignore[type-arg]
+    """Case-folded text compared byte-wise, so prefixes become index ranges on any database."""
+    lowered = sa.func.lower(column)
+    if dialect == "postgresql":
+        return sa.collate(lowered, "C")
+    return lowered
+
+
+@dataclass
+class Tables:
+    """Every table Amity uses, built for one database dialect."""
+
+    dialect: str
+    metadata: sa.MetaData = field(default_factory=sa.MetaData)
+    models: dict[str, sa.Table] = field(default_factory=dict)
+    joins: dict[str, sa.Table] = field(default_factory=dict)
+
+    def model(self, model: Model) -> sa.Table:
+        return self.models[model.name]
+
+    def join(self, link: Link) -> sa.Table:
+        assert link.join_table
+        return self.joins[link.join_table]
+
+    def fold(self, column: sa.ColumnElement) -> sa.ColumnElement:  # type: ignore[type-arg]
+        return fold(column, self.dialect)
+
+    def system(self, name: str) -> sa.Table:
+        return self.metadata.tables[name]
+
+
+def build_tables(registry: Registry, dialect: str) -> Tables:
+    """Tables for every model and join of `registry`, plus Amity's own tables."""
+    tables = Tables(dialect)
+    for model in registry.models.values():
+        tables.models[model.name] = model_table(tables, model)
+    for name, link in registry.join_links().items():
+        tables.joins[name] = join_table(tables, name, link)
+    system_tables(tables.metadata)
+    return tables
+
+
+def model_table(tables: Tables, model: Model) -> sa.Table:
+    columns = [
+        sa.Column(fd.name, column_type(fd), primary_key=fd.name == "id",
+                  nullable=fd.name not in ("id", "deleted"))
+        for fd in model.stored_fields()
+    ]
+    table = sa.Table(model.table, tables.metadata, *columns)
+    model_indexes(tables, model, table)  # an Index on a table's columns attaches itself
+    return table
+
+
+def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Index]:
+    """Indexes for soft-deleted lists: (deleted, key, id), so filters, orders and counts
+    are answered from the index."""
+    out: list[sa.Index] = []
+    c = table.c
+    for fd in model.stored_fields():
+        if not fd.indexed:
+            continue
+        key = tables.fold(c[fd.name]) if fd.type in TEXT_FILTER_TYPES else c[fd.name]
+        out.append(sa.Index(f"ix_{model.table}_{fd.name}", c.deleted, key, c.id))
+    if model.person:
+        out.append(sa.Index(f"ix_{model.table}_person_name", c.deleted,
+                            tables.fold(c.last_name), tables.fold(c.first_name), c.id))
+    if "parent_type" in c:
+        out.append(sa.Index(f"ix_{model.table}_parent", c.parent_id, c.parent_type))
+    return out
+
+
+def join_table(tables: Tables, name: str, link: Link) -> sa.Table:
+    assert link.self_column and link.target_column
+    a, b = sorted((link.self_column, link.target_column))
+    extra = [sa.Column(fd.name, column_type(fd), nullable=True) for fd in link.join_fields]
+    return sa.Table(
+        name, tables.metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column(a, sa.String(36), nullable=False),
+        sa.Column(b, sa.String(36), nullable=False),
+        *extra,
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+        sa.UniqueConstraint(a, b, name=f"uq_{name}"),
+        sa.Index(f"ix_{name}_{b}", b, a),
+    )
+
+
+def system_tables(metadata: sa.MetaData) -> None:
+    """Amity's own tables: secrets, tokens, favorites, counts, sequences, the outbox."""
+    sa.Table(
+        "user_secrets", metadata,
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Column("password_hash", sa.String(255), nullable=False),
+    )
+    sa.Table(
+        "api_tokens", metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("user_id", sa.String(36), nullable=False, index=True),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Column("revoked", sa.Boolean(), nullable=False, default=False),
+    )
+    sa.Table(
+        "favorites", metadata,
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Column("model", sa.String(60), primary_key=True),
+        sa.Column("record_id", sa.String(36), primary_key=True),
+        sa.Column("date_entered", sa.DateTime(), nullable=False),
+    )
+    sa.Table(
+        "record_counts", metadata,
+        sa.Column("model", sa.String(60), primary_key=True),
+        sa.Column("shard", sa.Integer(), primary_key=True, autoincrement=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+    )
+    sa.Table(
+        "sequences", metadata,
+        sa.Column("name", sa.String(100), primary_key=True),
+        sa.Column("value", sa.BigInteger(), nullable=False),
+    )
+    sa.Table(
+        "outbox", metadata,
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  primary_key=True, autoincrement=True),
+        sa.Column("model", sa.String(60), nullable=False),
+        sa.Column("record_id", sa.String(36), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("changes", sa.Text(), nullable=False),
+        sa.Column("actor_id", sa.String(36)),
+        sa.Column("source", sa.String(100), nullable=False),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+    )
+    sa.Table(
+        "schema_info", metadata,
+        sa.Column("key", sa.String(60), primary_key=True),
+        sa.Column("value", sa.Text(), nullable=False),
+    )
