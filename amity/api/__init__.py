@@ -1,0 +1,1 @@
+"""HTTP layer: parse and check parameters, authenticate, call services, render JSON."""

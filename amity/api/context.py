@@ -1,0 +1,36 @@
+"""Per-request access to the services and the authenticated actor."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+
+from amity.core.actor import Actor
+from amity.core.services import Services
+from amity.errors import Unauthorized
+
+
+def services(request: Request) -> Services:
+    svc: Services = request.app.state.services
+    return svc
+
+
+def client_source(request: Request) -> str:
+    host = request.client.host if request.client else "unknown"
+    return f"api {host}"
+
+
+def optional_actor(request: Request) -> Actor | None:
+    """The actor if the request carries valid credentials (401 for invalid ones)."""
+    actor = services(request).auth.authenticate(request.headers.get("authorization"),
+                                                client_source(request))
+    request.state.actor = actor
+    return actor
+
+
+def require_actor(request: Request) -> Actor:
+    """The authenticated actor; 401 in the error shape without credentials."""
+    actor = optional_actor(request)
+    if actor is None:
+        raise Unauthorized("Authentication required",
+                           "send Authorization: Bearer <token> (amity token create USER)")
+    return actor

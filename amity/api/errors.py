@@ -1,0 +1,51 @@
+"""Every error leaves as {"error", "message", "hint"} with its status; a 500 is logged."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from amity.api.responses import JSONResponse
+from amity.errors import AmityError
+
+log = logging.getLogger("amity.errors")
+
+_HTTP_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+               405: "method_not_allowed", 413: "payload_too_large",
+               415: "unsupported_media_type"}
+
+
+def error_response(status: int, error: str, message: str, hint: str = "") -> JSONResponse:
+    return JSONResponse({"error": error, "message": message, "hint": hint}, status_code=status)
+
+
+async def amity_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AmityError)
+    response = error_response(exc.status, exc.error, exc.message, exc.hint)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="amity"'
+    return response
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    if status == 404:
+        return error_response(404, "not_found", "Not found",
+                              f"No endpoint {request.url.path}; see the API reference")
+    if status == 405:
+        response = error_response(405, "method_not_allowed",
+                                  f"Method {request.method} not allowed on {request.url.path}")
+        if exc.headers and "Allow" in exc.headers:
+            response.headers["Allow"] = exc.headers["Allow"]
+        return response
+    return error_response(status, _HTTP_TYPES.get(status, "error"), str(exc.detail))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "server_error", "Internal server error",
+                          "this is a bug in Amity; the server log has the details")

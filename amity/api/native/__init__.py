@@ -1,0 +1,1 @@
+"""The native 1CRM dialect: one module per endpoint group."""

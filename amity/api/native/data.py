@@ -1,0 +1,147 @@
+"""/data: records, related records, linked records and favorites."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from amity.api.context import require_actor, services
+from amity.api.params import (
+    bool_param,
+    dict_param,
+    int_param,
+    list_param,
+    parse_query,
+    read_json,
+    str_param,
+)
+from amity.api.responses import JSONResponse
+from amity.core.favorites import toggle_favorite
+from amity.core.records import ListQuery
+from amity.errors import BadRequest
+
+
+def list_query(params: dict[str, Any]) -> ListQuery:
+    """The 1CRM list parameters of a request."""
+    return ListQuery(
+        fields=list_param(params, "fields"),
+        filter_text=str_param(params, "filter_text"),
+        filters=dict_param(params, "filters"),
+        order=str_param(params, "order"),
+        offset=int_param(params, "offset", 0),
+        limit=int_param(params, "limit", 20),
+        query_favorite=bool_param(params, "query_favorite"),
+    )
+
+
+def query_params(request: Request) -> dict[str, Any]:
+    return parse_query(request.scope["query_string"])
+
+
+async def body(request: Request) -> dict[str, Any]:
+    return await read_json(request, services(request).settings.max_body_bytes)
+
+
+async def list_records(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    q = list_query(query_params(request))
+    page = services(request).records.list(actor, request.path_params["model"], q)
+    return JSONResponse(page.as_json())
+
+
+async def create_record(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    payload = await body(request)
+    if "data" not in payload:
+        raise BadRequest("Missing data", 'send {"data": {field: value, ...}}')
+    record_id = services(request).records.create(actor, request.path_params["model"],
+                                                 payload["data"])
+    return JSONResponse({"id": record_id})
+
+
+async def get_record(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    fields = list_param(query_params(request), "fields")
+    record = services(request).records.get(actor, request.path_params["model"],
+                                           request.path_params["id"], fields)
+    return JSONResponse({"record": record})
+
+
+async def update_record(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    payload = await body(request)
+    if "data" not in payload:
+        raise BadRequest("Missing data", 'send {"data": {field: value, ...}}')
+    create = payload.get("create", False)
+    if not isinstance(create, bool):
+        try:
+            create = bool_param({"create": create}, "create")
+        except BadRequest:
+            raise BadRequest("create must be true or false") from None
+    services(request).records.update(actor, request.path_params["model"],
+                                     request.path_params["id"], payload["data"], create)
+    return JSONResponse({"result": True})
+
+
+async def delete_record(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    services(request).records.delete(actor, request.path_params["model"],
+                                     request.path_params["id"])
+    return JSONResponse({"result": True})
+
+
+async def list_related(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    p = request.path_params
+    page = services(request).relations.list_related(actor, p["model"], p["id"], p["link"],
+                                                    list_query(query_params(request)))
+    return JSONResponse(page.as_json())
+
+
+async def add_related(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    payload = await body(request)
+    p = request.path_params
+    services(request).relations.add_related(actor, p["model"], p["id"], p["link"],
+                                            payload.get("records"),
+                                            payload.get("records_with_data"))
+    return JSONResponse({"result": True})
+
+
+async def remove_related(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    p = request.path_params
+    services(request).relations.remove_related(actor, p["model"], p["id"], p["link"],
+                                               p["rel_id"])
+    return JSONResponse({"result": True})
+
+
+async def linked_records(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    p = request.path_params
+    page = services(request).relations.list_linked(actor, p["model"], p["link"],
+                                                   list_query(query_params(request)))
+    return JSONResponse(page.as_json())
+
+
+async def favorite(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    p = request.path_params
+    status = toggle_favorite(services(request).records, actor, p["model"], p["id"])
+    return JSONResponse({"status": status})
+
+
+routes = [
+    Route("/data/favorites/{model}/{id}", favorite, methods=["POST"]),
+    Route("/data/link/{model}/linked-records/{link}", linked_records, methods=["GET"]),
+    Route("/data/{model}", list_records, methods=["GET"]),
+    Route("/data/{model}", create_record, methods=["POST"]),
+    Route("/data/{model}/{id}", get_record, methods=["GET"]),
+    Route("/data/{model}/{id}", update_record, methods=["PATCH", "PUT"]),
+    Route("/data/{model}/{id}", delete_record, methods=["DELETE"]),
+    Route("/data/{model}/{id}/{link}", list_related, methods=["GET"]),
+    Route("/data/{model}/{id}/{link}", add_related, methods=["POST"]),
+    Route("/data/{model}/{id}/{link}/{rel_id}", remove_related, methods=["DELETE"]),
+]

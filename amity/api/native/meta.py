@@ -1,0 +1,55 @@
+"""/meta: model metadata (fields and filters)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from amity.api.context import require_actor, services
+from amity.api.responses import JSONResponse
+from amity.core.validate import required_fields
+from amity.schema.model import Field, Model
+
+
+def describe_field(model: Model, fd: Field, required: set[str]) -> dict[str, Any]:
+    """A field definition as /meta/fields lists it."""
+    out: dict[str, Any] = {
+        "name": fd.name,
+        "type": fd.type,
+        "vname": fd.vname,
+        "required": fd.name in required or fd.required,
+        "editable": fd.editable and not fd.system and not fd.derived and fd.type != "ref",
+        "default": fd.default,
+        "len": fd.len,
+    }
+    if fd.options:
+        out["options"] = {o: o for o in fd.options}
+    if fd.type == "ref":
+        out["id_name"] = fd.id_name
+        out["bean_name"] = fd.ref_model
+        if fd.ref_model is None:
+            out["dynamic_module"] = "parent_type"
+    if fd.kind.storage == "scaled":
+        out["decimal_places"] = fd.scale
+    if fd.derived:
+        out["source"] = {"type": "derived", "fields": list(model.name_sources())}
+    if fd.indexed:
+        out["indexed"] = True
+    return out
+
+
+async def meta_fields(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    records = services(request).records
+    model = records.model(request.path_params["model"])
+    records.policy.check(actor, model, "list")
+    required = {fd.name for fd in required_fields(model)}
+    return JSONResponse({
+        "fields": {fd.name: describe_field(model, fd, required) for fd in model.fields.values()},
+        "filters": {flt.name: flt.describe() for flt in model.filters.values()},
+    })
+
+
+routes = [Route("/meta/fields/{model}", meta_fields, methods=["GET"])]

@@ -1,0 +1,162 @@
+"""Request parameters the 1CRM way: PHP-style bracket arrays in the query string,
+1CRM types (Bool, Int, Array, Object), and JSON bodies."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import parse_qsl
+
+import orjson
+from starlette.requests import Request
+
+from amity.errors import BadRequest, PayloadTooLarge, UnsupportedMediaType
+from amity.schema.types import InvalidValue, parse_bool
+
+_BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+_SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+MAX_PARAMS = 1000
+MAX_DEPTH = 3
+
+
+def parse_query(query_string: bytes) -> dict[str, Any]:
+    """`fields[0]=a&fields[]=b&filters[x-operator]=y` -> {"fields": [...], "filters": {...}}.
+
+    Bracket keys may arrive percent-encoded. Numeric or empty brackets build lists.
+    """
+    try:
+        # raw (unencoded) bytes above ASCII are percent-encoded so UTF-8 decoding sees them
+        text = "".join(chr(b) if b < 128 else f"%{b:02X}" for b in query_string)
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
+                          max_num_fields=MAX_PARAMS)
+    except UnicodeDecodeError:
+        raise BadRequest("The query string is not valid UTF-8",
+                         "percent-encode parameters as UTF-8") from None
+    except ValueError:
+        raise BadRequest(f"Too many query parameters (at most {MAX_PARAMS})") from None
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if "\x00" in key or "\x00" in value:
+            raise BadRequest("NUL characters are not allowed in parameters")
+        match = _BRACKETS.match(key)
+        if not match:
+            out[key] = value
+            continue
+        segments = _SEGMENT.findall(match.group(2))
+        if len(segments) > MAX_DEPTH:
+            raise BadRequest(f"Parameter {key} is nested too deeply")
+        _put(out, [match.group(1), *segments], value, key)
+    return {k: _listify(v) for k, v in out.items()}
+
+
+def _put(node: dict[str, Any], path: list[str], value: str, key: str) -> None:
+    for i, segment in enumerate(path[:-1]):
+        child = node.get(segment)
+        if not isinstance(child, dict):
+            if child is not None:
+                raise BadRequest(f"Parameter {key} conflicts with another of the same name")
+            child = {}
+            node[segment] = child
+        node = child
+        if path[i + 1] == "":
+            path[i + 1] = f"\x00{len(node)}"  # an append slot, ordered after the others
+    last = path[-1]
+    if last == "":
+        last = f"\x00{len(node)}"
+    if isinstance(node.get(last), dict):
+        raise BadRequest(f"Parameter {key} conflicts with another of the same name")
+    node[last] = value
+
+
+def _listify(value: Any) -> Any:
+    """Dicts whose keys are all list positions become lists."""
+    if not isinstance(value, dict):
+        return value
+    value = {k: _listify(v) for k, v in value.items()}
+    if value and all(k.isdigit() or k.startswith("\x00") for k in value):
+        numbered = sorted((k for k in value if k.isdigit()), key=int)
+        appended = [k for k in value if k.startswith("\x00")]
+        return [value[k] for k in numbered + appended]
+    return value
+
+
+def int_param(params: dict[str, Any], name: str, default: int) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not isinstance(raw, str) or not re.fullmatch(r"-?\d{1,18}", raw.strip()):
+        raise BadRequest(f"{name} must be an integer, got {raw!r}")
+    return int(raw)
+
+
+def bool_param(params: dict[str, Any], name: str) -> bool:
+    raw = params.get(name)
+    if raw is None:
+        return False
+    try:
+        return parse_bool(raw)
+    except InvalidValue:
+        raise BadRequest(f"{name} must be a boolean (true/false, 1/0, yes/no)") from None
+
+
+def list_param(params: dict[str, Any], name: str) -> list[str] | None:
+    """An Array parameter; a comma-separated string is accepted too."""
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        return [part.strip() for part in raw.split(",") if part.strip()]
+    if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
+        return raw
+    raise BadRequest(f"{name} must be a list of strings")
+
+
+def str_param(params: dict[str, Any], name: str) -> str | None:
+    raw = params.get(name)
+    if raw is None:
+        return None
+    if not isinstance(raw, str):
+        raise BadRequest(f"{name} must be a string")
+    return raw
+
+
+def dict_param(params: dict[str, Any], name: str) -> dict[str, Any] | None:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return None
+    if not isinstance(raw, dict):
+        raise BadRequest(f"{name} must be an object, e.g. {name}[field]=value")
+    return raw
+
+
+async def read_json(request: Request, max_bytes: int) -> dict[str, Any]:
+    """The JSON object body of a request ({} when empty); 415 for other content types."""
+    body = await read_body(request, max_bytes)
+    if not body.strip():
+        return {}
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        raise UnsupportedMediaType(
+            f"Unsupported content type {content_type or '(none)'!r}",
+            "send the body as JSON with Content-Type: application/json")
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest("Malformed JSON in request body", str(exc)[:200]) from None
+    if not isinstance(data, dict):
+        raise BadRequest("The request body must be a JSON object", 'e.g. {"data": {...}}')
+    return data
+
+
+async def read_body(request: Request, max_bytes: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise PayloadTooLarge(f"Request body larger than {max_bytes} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(f"Request body larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -1,0 +1,52 @@
+"""Builds the ASGI app: middleware order and routes, in one place."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Mount
+
+from amity.api import errors
+from amity.api.middleware import MethodOverride, RequestLog
+from amity.api.native import data, meta, utility
+from amity.config import Settings
+from amity.core.services import Services, build_services
+from amity.errors import AmityError
+
+
+def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
+    """The Amity ASGI application; the 1CRM API lives under /api.php."""
+    settings = settings or Settings.from_env()
+    services = services or build_services(settings)
+    configure_logging(settings)
+    api_routes = [*data.routes, *meta.routes, *utility.routes]
+    app = Starlette(
+        routes=[Mount("/api.php", routes=api_routes)],
+        middleware=[Middleware(RequestLog), Middleware(MethodOverride)],
+        exception_handlers={
+            AmityError: errors.amity_error,
+            HTTPException: errors.http_error,
+            Exception: errors.server_error,
+        },
+    )
+    app.state.services = services
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for `uvicorn --factory` and worker processes."""
+    return create_app(Settings.from_env())
+
+
+def configure_logging(settings: Settings) -> None:
+    level = getattr(logging, settings.log_level.upper(), logging.INFO)
+    logger = logging.getLogger("amity")
+    logger.setLevel(level)
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False

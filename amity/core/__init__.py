@@ -1,0 +1,1 @@
+"""Services: records, relations, auth. Every call takes the acting user."""

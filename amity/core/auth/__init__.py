@@ -1,0 +1,1 @@
+"""Authentication: passwords, personal access tokens, and turning credentials into an Actor."""

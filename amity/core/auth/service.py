@@ -1,0 +1,144 @@
+"""Users and credentials: create users, set passwords, issue tokens, authenticate."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+from collections import OrderedDict
+from typing import Any
+
+from amity.core.actor import Actor
+from amity.core.auth.passwords import hash_password, verify_password
+from amity.core.auth.tokens import new_token, token_hash
+from amity.core.clock import utcnow
+from amity.core.ids import new_id
+from amity.core.records import Records
+from amity.errors import BadRequest, NotFound, Unauthorized
+from amity.store.accounts import AccountStore
+
+_VERIFIED_CACHE_SIZE = 1024
+
+
+class AuthService:
+    """Users, passwords and personal access tokens."""
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+        self.db = records.db
+        self.store = AccountStore(records.db.tables)
+        self.settings = records.settings
+        # (user id, stored hash, sha256 of the password) already verified with argon2
+        self._verified: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+
+    # -- users ------------------------------------------------------------------------
+    def add_user(self, actor: Actor, user_name: str, password: str | None, *,
+                 admin: bool = False, first_name: str = "", last_name: str | None = None,
+                 email: str | None = None, user_id: str | None = None) -> str:
+        """Create a user through the records service (so it is validated and audited)."""
+        with self.db.read() as conn:
+            if self.store.user_by_name(conn, user_name) is not None:
+                raise BadRequest(f"User {user_name} already exists")
+        data: dict[str, Any] = {"user_name": user_name, "first_name": first_name or None,
+                                "last_name": last_name or user_name}
+        if email:
+            data["email1"] = email
+        uid = self.records.create(actor, "User", data, record_id=user_id)
+        with self.db.write() as conn:
+            self.store.set_admin(conn, uid, admin)
+            if password:
+                self.store.set_password_hash(conn, uid, hash_password(password))
+        return uid
+
+    def set_password(self, user_id: str, password: str) -> None:
+        with self.db.write() as conn:
+            self.store.set_password_hash(conn, user_id, hash_password(password))
+
+    def list_users(self) -> list[dict[str, Any]]:
+        with self.db.read() as conn:
+            return self.store.list_users(conn)
+
+    def user_by_name(self, user_name: str) -> dict[str, Any]:
+        with self.db.read() as conn:
+            user = self.store.user_by_name(conn, user_name)
+        if user is None:
+            raise NotFound(f"No user named {user_name}")
+        return user
+
+    def user_by_id(self, user_id: str) -> dict[str, Any] | None:
+        with self.db.read() as conn:
+            return self.store.user_by_id(conn, user_id)
+
+    # -- tokens -----------------------------------------------------------------------
+    def create_token(self, user_name: str, name: str = "") -> tuple[str, str]:
+        """A new personal access token for the user: (token id, the token, shown once)."""
+        user = self.user_by_name(user_name)
+        token = new_token()
+        token_id = new_id()
+        with self.db.write() as conn:
+            self.store.add_token(conn, token_id=token_id, user_id=user["id"],
+                                 name=name or "token", token_hash=token_hash(token),
+                                 at=utcnow())
+        return token_id, token
+
+    def list_tokens(self, user_name: str) -> list[dict[str, Any]]:
+        user = self.user_by_name(user_name)
+        with self.db.read() as conn:
+            return self.store.tokens_of(conn, user["id"])
+
+    def revoke_token(self, token_id: str) -> None:
+        with self.db.write() as conn:
+            if not self.store.revoke_token(conn, token_id):
+                raise NotFound(f"No token with id {token_id}")
+
+    # -- authentication ---------------------------------------------------------------
+    def authenticate(self, authorization: str | None, source: str) -> Actor | None:
+        """The actor for an Authorization header; None without one; 401 for bad ones."""
+        if not authorization:
+            return None
+        scheme, _, credentials = authorization.partition(" ")
+        scheme = scheme.lower()
+        credentials = credentials.strip()
+        if scheme == "bearer" and credentials:
+            return self._bearer(credentials, source)
+        if scheme == "basic" and credentials:
+            if not self.settings.basic_auth:
+                raise Unauthorized("Basic authentication is disabled",
+                                   "use a personal access token: Authorization: Bearer <token>")
+            return self._basic(credentials, source)
+        raise Unauthorized("Unsupported authorization scheme",
+                           "send Authorization: Bearer <token> or Basic <base64 user:password>")
+
+    def _bearer(self, token: str, source: str) -> Actor:
+        with self.db.read() as conn:
+            row = self.store.user_for_token(conn, token_hash(token))
+        if row is None:
+            raise Unauthorized("Invalid or revoked access token",
+                               "create one with: amity token create USER")
+        return Actor(user_id=row["id"], user_name=row["user_name"],
+                     is_admin=bool(row["is_admin"]), credential="token",
+                     credential_id=row["token_id"], source=source)
+
+    def _basic(self, credentials: str, source: str) -> Actor:
+        try:
+            decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
+        except (binascii.Error, UnicodeDecodeError):
+            raise Unauthorized("Malformed Basic credentials",
+                               "send base64 of user:password") from None
+        user_name, sep, password = decoded.partition(":")
+        if not sep:
+            raise Unauthorized("Malformed Basic credentials", "send base64 of user:password")
+        with self.db.read() as conn:
+            user = self.store.user_by_name(conn, user_name)
+            stored = self.store.password_hash(conn, user["id"]) if user else None
+        if user is None or stored is None or user.get("status") != "Active":
+            raise Unauthorized("Invalid user name or password")
+        key = (user["id"], stored, hashlib.sha256(password.encode()).hexdigest())
+        if key not in self._verified:
+            if not verify_password(stored, password):
+                raise Unauthorized("Invalid user name or password")
+            self._verified[key] = None
+            if len(self._verified) > _VERIFIED_CACHE_SIZE:
+                self._verified.popitem(last=False)
+        return Actor(user_id=user["id"], user_name=user["user_name"],
+                     is_admin=bool(user["is_admin"]), credential="basic", source=source)

@@ -1,0 +1,23 @@
+"""Favorites: a user's starred records."""
+
+from __future__ import annotations
+
+from amity.core.actor import Actor
+from amity.core.clock import utcnow
+from amity.core.records import Records
+from amity.errors import NotFound
+from amity.store.accounts import AccountStore
+
+
+def toggle_favorite(records: Records, actor: Actor, model_name: str, record_id: str) -> int:
+    """Add or remove the record from the actor's favorites: 0 if added, 1 if removed."""
+    model = records.model(model_name)
+    store = AccountStore(records.db.tables)
+    with records.db.write() as conn:
+        if records.visible_row(conn, actor, model, record_id) is None:
+            raise NotFound("Not found", f"No {model.name} with id {record_id}")
+        if store.is_favorite(conn, actor.user_id, model.name, record_id):
+            store.remove_favorite(conn, actor.user_id, model.name, record_id)
+            return 1
+        store.add_favorite(conn, actor.user_id, model.name, record_id, utcnow())
+        return 0

@@ -1,0 +1,92 @@
+"""Which fields a read returns, and how stored rows become 1CRM JSON records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from amity.errors import BadRequest
+from amity.schema.model import Field, Model
+
+PSEUDO_FIELDS = frozenset({"_display", "favorite"})
+
+
+def select_fields(model: Model, requested: Sequence[str] | None, *,
+                  all_by_default: bool) -> list[Field]:
+    """The fields to read: the requested ones (checked) or the defaults, plus id, the
+    name and what the name is built from; a ref field brings its id field."""
+    if requested:
+        names: list[str] = []
+        for name in requested:
+            if not isinstance(name, str):
+                raise BadRequest("fields must be a list of field names")
+            if name in PSEUDO_FIELDS:
+                continue
+            if name not in model.fields:
+                raise BadRequest(f"Unknown field {name} in model {model.name}",
+                                 f"GET /meta/fields/{model.name} lists its fields")
+            names.append(name)
+    elif all_by_default:
+        names = list(model.fields)
+    else:
+        names = list(model.list_fields)
+    wanted = dict.fromkeys(["id", *names, *model.name_sources()])
+    if "name" in model.fields:
+        wanted["name"] = None
+    for name in list(wanted):
+        fd = model.fields[name]
+        if fd.type == "ref" and fd.id_name:
+            wanted[fd.id_name] = None
+            if fd.ref_model is None and "parent_type" in model.fields:
+                wanted["parent_type"] = None
+    return [model.fields[name] for name in wanted if name in model.fields]
+
+
+def person_name(parts: dict[str, Any], prefix: str = "") -> str | None:
+    """'Kristina Abramowitz' from salutation/first/last (salutation only with a first name
+    missing, as 1CRM's default 's f l' format collapses)."""
+    first = parts.get(prefix + "first_name") or ""
+    last = parts.get(prefix + "last_name") or ""
+    if not first and not last:
+        return None
+    return " ".join(p for p in (first, last) if p)
+
+
+def render(model: Model, fields: Sequence[Field], row: dict[str, Any],
+           parent_names: dict[tuple[str, str], str | None] | None = None) -> dict[str, Any]:
+    """A stored row as a 1CRM record: JSON values, ref names, name and _display."""
+    out: dict[str, Any] = {}
+    for fd in fields:
+        if fd.stored:
+            out[fd.name] = to_json(fd, row.get(fd.name))
+        elif fd.type == "ref":
+            out[fd.name] = _ref_name(fd, row, parent_names)
+    if model.person:
+        out["name"] = person_name(row)
+    if "name" in out:
+        out["_display"] = out["name"]
+    for key, value in row.items():
+        if key.startswith("link:"):
+            out[key[5:]] = value
+    return out
+
+
+def to_json(fd: Field, value: Any) -> Any:
+    if value is None:
+        return None
+    if fd.kind.storage == "scaled":
+        return float(Decimal(value).scaleb(-fd.scale))
+    return fd.kind.to_json(value)
+
+
+def _ref_name(fd: Field, row: dict[str, Any],
+              parent_names: dict[tuple[str, str], str | None] | None) -> str | None:
+    if fd.ref_model is None:
+        key = (row.get("parent_type") or "", row.get(fd.id_name or "") or "")
+        return (parent_names or {}).get(key)
+    prefix = f"{fd.name}."
+    if f"{prefix}last_name" in row or f"{prefix}first_name" in row:
+        return person_name(row, prefix)
+    value = row.get(f"{prefix}name")
+    return value if isinstance(value, str) else None

@@ -1,0 +1,236 @@
+"""1CRM list parameters -> typed conditions and order keys, checked against metadata.
+
+`filters` arrive as a flat mapping: `name`, and for date/number filters the companions
+`name-operator`, `name-end` and `name-period`. Every name must be a filter the model
+declares; anything else is a 400 that names it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from amity.core.actor import Actor
+from amity.core.dates import period_range
+from amity.errors import BadRequest
+from amity.schema.model import DATE_OPERATORS, Filter, Model
+from amity.schema.types import InvalidValue, parse_bool, parse_date
+from amity.store import conditions as c
+
+COMPANIONS = ("-operator", "-end", "-period")
+NUMBER_OPERATORS = ("eq", "not_eq", "lt", "lte", "gt", "gte", "between", "empty", "not_empty")
+
+
+def search_condition(model: Model, text: str) -> c.Condition | None:
+    """filter_text: a prefix match over the model's search fields."""
+    text = text.strip()
+    if not text:
+        return None
+    parts: list[c.Condition] = []
+    plain = [name for name in model.search_fields
+             if name not in ("first_name", "last_name") and model.fields[name].stored
+             and model.fields[name].kind.storage == "string"]
+    if plain:
+        parts.append(c.Prefix(tuple(plain), text))
+    if model.person and "last_name" in model.search_fields:
+        parts.append(c.PersonName(text))
+    numeric = [n for n in model.search_fields if model.fields[n].type == "int"]
+    if numeric and text.isdigit() and len(text) < 18:
+        parts += [c.Equals(n, (int(text),)) for n in numeric]
+    return parts[0] if len(parts) == 1 else c.AnyOf(tuple(parts))
+
+
+def parse_filters(model: Model, raw: Mapping[str, Any], actor: Actor, *, today: date,
+                  fiscal_start_month: int = 1) -> list[c.Condition]:
+    """Translate a 1CRM `filters` object into conditions; 400 on anything unknown."""
+    if not isinstance(raw, Mapping):
+        raise BadRequest("filters must be an object of filter name to value",
+                         "e.g. filters[last_name]=Smith")
+    names: dict[str, None] = {}
+    for key in raw:
+        base = key
+        for suffix in COMPANIONS:
+            if key.endswith(suffix):
+                base = key[: -len(suffix)]
+                break
+        if base not in model.filters:
+            raise BadRequest(f"Unknown filter {key} for model {model.name}",
+                             f"GET /meta/fields/{model.name} lists its filters")
+        names[base] = None
+    out: list[c.Condition] = []
+    for name in names:
+        flt = model.filters[name]
+        cond = _condition(model, flt, raw, actor, today, fiscal_start_month)
+        if cond is not None:
+            out.append(cond)
+    return out
+
+
+def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, today: date,
+               fiscal: int) -> c.Condition | None:
+    value = raw.get(flt.name)
+    if flt.kind == "date":
+        return _date_condition(model, flt, raw, today, fiscal)
+    if flt.kind == "number":
+        return _number_condition(model, flt, raw)
+    for suffix in COMPANIONS:
+        if flt.name + suffix in raw:
+            raise BadRequest(f"Filter {flt.name} takes no {suffix[1:]}",
+                             "operators apply to date and number filters")
+    if value is None or value == "" or value == []:
+        return None
+    if flt.kind == "enum":
+        values = _strings(flt, value)
+        for v in values:
+            if flt.options and v not in flt.options:
+                raise BadRequest(f"Invalid value {v!r} for filter {flt.name}",
+                                 f"expected one of: {', '.join(flt.options)}")
+        return c.Equals(flt.fields[0], tuple(values))
+    if flt.kind == "multienum":
+        return c.ContainsOption(flt.fields[0], tuple(_strings(flt, value)))
+    text = _one_string(flt, value)
+    if flt.kind == "unified_search":
+        return search_condition(model, text)
+    if flt.kind == "owner":
+        if text == "mine":
+            return c.Equals("assigned_user_id", (actor.user_id,))
+        if text == "not_mine":
+            return c.Equals("assigned_user_id", (actor.user_id,), negate=True)
+        if text == "all":
+            return None
+        raise BadRequest(f"Invalid value {text!r} for filter filter_owner",
+                         "expected one of: all, mine, not_mine")
+    if flt.kind == "bool":
+        try:
+            return c.Equals(flt.fields[0], (parse_bool(text),))
+        except InvalidValue:
+            raise BadRequest(f"Invalid value {text!r} for filter {flt.name}",
+                             "expected true or false (also 1/0, yes/no)") from None
+    if flt.kind == "id":
+        return c.Equals(flt.fields[0], (text,))
+    if flt.kind == "ref":
+        if not flt.ref_model:
+            raise BadRequest(f"Filter {flt.name} needs an id",
+                             f"use filters[{flt.id_name}]=<id>")
+        assert flt.id_name
+        return c.RefName(flt.id_name, flt.ref_model, text)
+    if flt.kind == "any_email":
+        return c.Prefix(flt.fields, text)
+    if model.person and flt.name == "name":
+        return c.PersonName(text)
+    return c.Prefix(flt.fields, text)
+
+
+def _strings(flt: Filter, value: Any) -> list[str]:
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, str) for v in values):
+        raise BadRequest(f"Invalid value for filter {flt.name}", "expected text")
+    return [v for v in values if v != ""]
+
+
+def _one_string(flt: Filter, value: Any) -> str:
+    if not isinstance(value, str):
+        raise BadRequest(f"Invalid value for filter {flt.name}", "expected a single text value")
+    if "\x00" in value:
+        raise BadRequest(f"Invalid value for filter {flt.name}", "NUL characters are not allowed")
+    return value
+
+
+def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: date,
+                    fiscal: int) -> c.Condition | None:
+    field = flt.fields[0]
+    is_datetime = model.fields[field].type == "datetime"
+    operator = raw.get(f"{flt.name}-operator") or "on_date"
+    if operator not in DATE_OPERATORS:
+        raise BadRequest(f"Unknown operator {operator!r} for filter {flt.name}",
+                         f"date operators: {', '.join(DATE_OPERATORS)}")
+    value = raw.get(flt.name)
+
+    def as_key(day: date) -> date | datetime:
+        return datetime(day.year, day.month, day.day) if is_datetime else day
+
+    def between(start: date, end: date, negate: bool = False) -> c.Range:
+        return c.Range(field, as_key(start), as_key(end), negate)
+
+    def need_date(key: str, label: str) -> date:
+        given = raw.get(key)
+        if not given:
+            raise BadRequest(f"Filter {flt.name} with operator {operator} needs {label}",
+                             f"pass filters[{key}]=Y-m-d")
+        text = given if isinstance(given, str) else ""
+        try:
+            return parse_date(text[:10] if len(text) == 19 else text)
+        except InvalidValue:
+            raise BadRequest(f"Invalid date {given!r} for filter {flt.name}",
+                             "dates are Y-m-d, e.g. 2024-01-31") from None
+
+    one = timedelta(days=1)
+    if operator == "empty":
+        return c.Empty(field)
+    if operator == "not_empty":
+        return c.Empty(field, negate=True)
+    if operator in ("yesterday", "today", "tomorrow"):
+        day = today + {"yesterday": -one, "today": timedelta(0), "tomorrow": one}[operator]
+        return between(day, day + one)
+    if operator.startswith("period_"):
+        period = raw.get(f"{flt.name}-period")
+        if not isinstance(period, str) or not period:
+            raise BadRequest(f"Filter {flt.name} with operator {operator} needs a period",
+                             f"pass filters[{flt.name}-period]=day|week|month|quarter|year|"
+                             "fiscal_quarter|fiscal_year|days_N")
+        bounds = period_range(period, operator, today, fiscal)
+        if bounds is None:
+            raise BadRequest(f"Unknown period {period!r} for filter {flt.name}",
+                             "periods: day, week, month, quarter, year, fiscal_quarter, "
+                             "fiscal_year, days_N")
+        return between(*bounds)
+    if value in (None, ""):
+        if operator == "on_date" and f"{flt.name}-operator" not in raw:
+            return None
+    day = need_date(flt.name, "a date")
+    if operator == "on_date":
+        return between(day, day + one)
+    if operator == "not_on_date":
+        return between(day, day + one, negate=True)
+    if operator == "before_date":
+        return c.Range(field, None, as_key(day))
+    if operator == "after_date":
+        return c.Range(field, as_key(day + one), None)
+    end = need_date(f"{flt.name}-end", "an end date")
+    if end < day:
+        raise BadRequest(f"Filter {flt.name}: end date is before start date",
+                         "between_dates needs start <= end")
+    return between(day, end + one)
+
+
+def _number_condition(model: Model, flt: Filter, raw: Mapping[str, Any]) -> c.Condition | None:
+    field = model.fields[flt.fields[0]]
+    operator = raw.get(f"{flt.name}-operator") or "eq"
+    if operator not in NUMBER_OPERATORS:
+        raise BadRequest(f"Unknown operator {operator!r} for filter {flt.name}",
+                         f"number operators: {', '.join(NUMBER_OPERATORS)}")
+    if operator in ("empty", "not_empty"):
+        return c.Empty(field.name, negate=operator == "not_empty")
+
+    def number(key: str) -> Any:
+        given = raw.get(key)
+        try:
+            parsed = field.kind.parse(given, scale=field.scale)
+        except InvalidValue as exc:
+            raise BadRequest(f"Invalid value {given!r} for filter {flt.name}", str(exc)) from None
+        if parsed is None:
+            raise BadRequest(f"Filter {flt.name} needs a value", f"pass filters[{key}]=<number>")
+        return parsed
+
+    if operator == "eq" and raw.get(flt.name) in (None, ""):
+        return None
+    value = number(flt.name)
+    if operator == "eq":
+        return c.Equals(field.name, (value,))
+    if operator == "not_eq":
+        return c.Equals(field.name, (value,), negate=True)
+    if operator in ("lt", "lte", "gt", "gte"):
+        return c.Compare(field.name, operator, value)
+    end = number(f"{flt.name}-end")
+    return c.AnyOf((c.Range(field.name, value, end), c.Equals(field.name, (end,))))

@@ -1,0 +1,280 @@
+"""The records service: list, read, create, update and delete records of any model.
+
+Every call takes the acting user, asks the access policy, runs in one transaction and
+queues its change events in the outbox in that same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from amity.config import Settings
+from amity.core.access import AccessPolicy
+from amity.core.actor import Actor
+from amity.core.clock import today, utcnow
+from amity.core.fields import render, select_fields, to_json
+from amity.core.filters import parse_filters, search_condition
+from amity.core.ids import new_id, valid_client_id
+from amity.core.validate import clean_data
+from amity.errors import BadRequest, Conflict, NotFound
+from amity.schema.model import Field, Model
+from amity.store.conditions import Condition, OrderKey
+from amity.store.engine import Database
+from amity.store.query import QueryBuilder, Scope
+from amity.store.writes import Writer
+
+MAX_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A list request in 1CRM terms, before it is checked against the model."""
+
+    fields: Sequence[str] | None = None
+    filter_text: str | None = None
+    filters: Any = None
+    order: str | None = None
+    offset: int = 0
+    limit: int = 20
+    query_favorite: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    records: list[dict[str, Any]]
+    total_results: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {"records": self.records, "total_results": self.total_results}
+
+
+class Records:
+    """Reads and writes of records for every model in the registry."""
+
+    def __init__(self, db: Database, settings: Settings, policy: AccessPolicy) -> None:
+        self.db = db
+        self.registry = db.registry
+        self.settings = settings
+        self.policy = policy
+        self.query = QueryBuilder(db.registry, db.tables)
+        self.writer = Writer(db.tables)
+
+    def model(self, name: str) -> Model:
+        return self.registry.model(name)
+
+    # -- reads ------------------------------------------------------------------------
+    def list(self, actor: Actor, model_name: str, q: ListQuery,
+             scope: Scope | None = None) -> Page:
+        """A page of records and the total that match."""
+        model = self.model(model_name)
+        self.policy.check(actor, model, "list")
+        fields = select_fields(model, q.fields, all_by_default=False)
+        conds = self.conditions(actor, model, q)
+        order = parse_order(model, q.order)
+        check_paging(q.offset, q.limit)
+        with self.db.read() as conn:
+            rows = self.query.select_rows(conn, model, fields, conditions=conds, order=order,
+                                          offset=q.offset, limit=q.limit, scope=scope)
+            total = self.query.count_rows(conn, model, conditions=conds, scope=scope)
+            records = self.render_rows(conn, model, fields, rows)
+            if q.query_favorite:
+                self.mark_favorites(conn, actor, model, records)
+        return Page(records, total)
+
+    def get(self, actor: Actor, model_name: str, record_id: str,
+            fields: Sequence[str] | None = None) -> dict[str, Any]:
+        """One record with all (or the requested) fields; 404 when missing or hidden."""
+        model = self.model(model_name)
+        self.policy.check(actor, model, "view")
+        selected = select_fields(model, fields, all_by_default=True)
+        with self.db.read() as conn:
+            rows = self.query.select_rows(conn, model, selected, ids=[record_id],
+                                          conditions=self.policy.read_conditions(actor, model))
+            if not rows:
+                raise NotFound("Not found", f"No {model.name} with id {record_id}")
+            return self.render_rows(conn, model, selected, rows)[0]
+
+    def conditions(self, actor: Actor, model: Model, q: ListQuery) -> list[Condition]:
+        conds: list[Condition] = list(self.policy.read_conditions(actor, model))
+        if q.filter_text:
+            if not isinstance(q.filter_text, str):
+                raise BadRequest("filter_text must be a string")
+            search = search_condition(model, q.filter_text)
+            if search is not None:
+                conds.append(search)
+        if q.filters:
+            conds += parse_filters(model, q.filters, actor, today=today(),
+                                   fiscal_start_month=self.settings.fiscal_year_start_month)
+        return conds
+
+    def render_rows(self, conn: Connection, model: Model, fields: Sequence[Field],
+                    rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        parent_names = self.parent_names(conn, model, fields, rows)
+        return [render(model, fields, row, parent_names) for row in rows]
+
+    def parent_names(self, conn: Connection, model: Model, fields: Sequence[Field],
+                     rows: list[dict[str, Any]]) -> dict[tuple[str, str], str | None]:
+        """Names of polymorphic parents (parent_type/parent_id), one query per type."""
+        if not any(fd.type == "ref" and fd.ref_model is None for fd in fields):
+            return {}
+        by_type: dict[str, list[str]] = {}
+        for row in rows:
+            ptype, pid = row.get("parent_type"), row.get("parent_id")
+            if ptype in self.registry.models and pid:
+                by_type.setdefault(ptype, []).append(pid)
+        out: dict[tuple[str, str], str | None] = {}
+        for ptype, ids in by_type.items():
+            target = self.registry.models[ptype]
+            for pid, parts in self.query.names_of(conn, target, ids).items():
+                out[(ptype, pid)] = render(target, [], parts).get("name")
+        return out
+
+    def mark_favorites(self, conn: Connection, actor: Actor, model: Model,
+                       records: list[dict[str, Any]]) -> None:
+        """1CRM's favorite flag: 0 when the record is in the user's favorites, else 1."""
+        from amity.store.accounts import AccountStore
+
+        ids = [r["id"] for r in records]
+        favs = AccountStore(self.db.tables).favorite_ids(conn, actor.user_id, model.name, ids)
+        for record in records:
+            record["favorite"] = 0 if record["id"] in favs else 1
+
+    # -- writes -----------------------------------------------------------------------
+    def create(self, actor: Actor, model_name: str, data: Any,
+               record_id: str | None = None) -> str:
+        """Create a record; returns its id."""
+        model = self.model(model_name)
+        self.policy.check(actor, model, "create")
+        values = clean_data(model, data, creating=True)
+        with self.db.write() as conn:
+            return self._insert(conn, actor, model, values, record_id)
+
+    def _insert(self, conn: Connection, actor: Actor, model: Model, values: dict[str, Any],
+                record_id: str | None) -> str:
+        self.check_references(conn, model, values)
+        now = utcnow()
+        record_id = record_id or new_id()
+        values.update(id=record_id, deleted=False, date_entered=now, date_modified=now,
+                      created_by=actor.user_id, modified_user_id=actor.user_id)
+        if values.get("assigned_user_id") is None:
+            values["assigned_user_id"] = actor.user_id
+        if model.name == "aCase" and values.get("case_number") is None:
+            values["case_number"] = self.writer.next_value(conn, "aCase.case_number")
+        self.writer.insert(conn, model, values)
+        changes = {k: [None, to_json(model.fields[k], v)] for k, v in values.items()
+                   if v is not None and not model.fields[k].system}
+        self.writer.emit(conn, model=model.name, record_id=record_id, kind="create",
+                         changes=changes, actor_id=actor.user_id, source=actor.source, at=now)
+        return record_id
+
+    def update(self, actor: Actor, model_name: str, record_id: str, data: Any,
+               create: bool = False) -> None:
+        """Change the given fields; with create=True an unknown id is created (upsert)."""
+        model = self.model(model_name)
+        values = clean_data(model, data, creating=False)
+        with self.db.write() as conn:
+            before = self.visible_row(conn, actor, model, record_id, lock=True)
+            if before is None:
+                if not create:
+                    raise NotFound("Not found", f"No {model.name} with id {record_id}")
+                self.policy.check(actor, model, "create")
+                if not valid_client_id(record_id):
+                    raise BadRequest(f"Invalid id {record_id!r} for a new record",
+                                     "ids are 1-36 letters, digits, '-', '_', '.' or '~'")
+                if self.writer.exists_any(conn, model, record_id):
+                    raise Conflict(f"A deleted {model.name} has id {record_id}",
+                                   "choose another id")
+                self._insert(conn, actor, model, clean_data(model, data, creating=True),
+                             record_id)
+                return
+            self.policy.check(actor, model, "edit", before)
+            self.check_references(conn, model, values, before)
+            changes = {k: [to_json(model.fields[k], before.get(k)), to_json(model.fields[k], v)]
+                       for k, v in values.items() if before.get(k) != v}
+            now = utcnow()
+            values.update(date_modified=now, modified_user_id=actor.user_id)
+            self.writer.update(conn, model, record_id, values)
+            self.writer.emit(conn, model=model.name, record_id=record_id, kind="update",
+                             changes=changes, actor_id=actor.user_id, source=actor.source,
+                             at=now)
+
+    def delete(self, actor: Actor, model_name: str, record_id: str) -> None:
+        """Soft delete: the record disappears from every read."""
+        model = self.model(model_name)
+        with self.db.write() as conn:
+            before = self.visible_row(conn, actor, model, record_id, lock=True)
+            if before is None:
+                raise NotFound("Not found", f"No {model.name} with id {record_id}")
+            self.policy.check(actor, model, "delete", before)
+            now = utcnow()
+            self.writer.soft_delete(conn, model, record_id,
+                                    {"date_modified": now, "modified_user_id": actor.user_id})
+            self.writer.emit(conn, model=model.name, record_id=record_id, kind="delete",
+                             changes={"deleted": [False, True]}, actor_id=actor.user_id,
+                             source=actor.source, at=now)
+
+    def visible_row(self, conn: Connection, actor: Actor, model: Model, record_id: str,
+                    *, lock: bool = False) -> dict[str, Any] | None:
+        """The stored row if it is live and the actor may see it."""
+        row = self.writer.current(conn, model, record_id, lock=lock)
+        if row is None:
+            return None
+        conds = self.policy.read_conditions(actor, model)
+        if conds and not self.query.select_rows(conn, model, [model.fields["id"]],
+                                                ids=[record_id], conditions=conds):
+            return None
+        return row
+
+    def check_references(self, conn: Connection, model: Model, values: dict[str, Any],
+                         before: dict[str, Any] | None = None) -> None:
+        """Ids written into ref fields must name live records of the ref's model."""
+        for fd in model.fields.values():
+            if fd.type != "ref" or not fd.id_name or values.get(fd.id_name) is None:
+                continue
+            target_name = fd.ref_model
+            if target_name is None:
+                target_name = values.get("parent_type") or (before or {}).get("parent_type")
+                if not target_name:
+                    raise BadRequest(f"Field {fd.id_name} needs parent_type",
+                                     "set parent_type to the parent record's model")
+            target = self.registry.model(target_name)
+            if not self.writer.live_ids(conn, target, [values[fd.id_name]]):
+                raise BadRequest(f"Invalid value for field {fd.id_name}: no {target.name} "
+                                 f"with id {values[fd.id_name]}",
+                                 f"{fd.id_name} must be the id of an existing {target.name}")
+
+
+def parse_order(model: Model, order: str | None) -> list[OrderKey]:
+    """'last_name desc, first_name' -> order keys; 400 naming an unknown field."""
+    if not order:
+        return [OrderKey(model.default_order)]
+    if not isinstance(order, str):
+        raise BadRequest("order must be a string such as 'last_name desc'")
+    keys: list[OrderKey] = []
+    for part in order.split(","):
+        words = part.split()
+        if not words:
+            continue
+        if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+            raise BadRequest(f"Invalid order {part.strip()!r}",
+                             "order is a field name, optionally followed by asc or desc")
+        name = words[0]
+        fd = model.fields.get(name)
+        sortable = fd is not None and (fd.stored or (model.person and name == "name"))
+        if fd is None or not sortable:
+            raise BadRequest(f"Unknown order field {name} in model {model.name}",
+                             f"order by a stored field of {model.name}")
+        keys.append(OrderKey(name, len(words) == 2 and words[1].lower() == "desc"))
+    return keys or [OrderKey(model.default_order)]
+
+
+def check_paging(offset: int, limit: int) -> None:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}, got {limit}",
+                         "page through larger lists with offset")
+    if offset < 0:
+        raise BadRequest(f"offset must be 0 or more, got {offset}")

@@ -1,0 +1,141 @@
+"""Related records: list, add and remove through a model's links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from amity.core.actor import Actor
+from amity.core.clock import utcnow
+from amity.core.ids import new_id
+from amity.core.records import ListQuery, Page, Records
+from amity.core.validate import parse_value
+from amity.errors import BadRequest, NotFound
+from amity.schema.model import Link, Model
+from amity.store.query import Scope
+
+
+class Relations:
+    """Link operations on top of the records service (same policy, same transactions)."""
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+        self.registry = records.registry
+        self.writer = records.writer
+
+    def _parent(self, model_name: str, link_name: str) -> tuple[Model, Link]:
+        model = self.records.model(model_name)
+        return model, self.registry.link(model, link_name)
+
+    def list_related(self, actor: Actor, model_name: str, record_id: str, link_name: str,
+                     q: ListQuery) -> Page:
+        """Records linked to one record, listed like /data/{model}."""
+        model, link = self._parent(model_name, link_name)
+        self.records.get(actor, model.name, record_id, fields=["id"])  # 404 if hidden
+        return self.records.list(actor, link.target, q, Scope(model, link, record_id))
+
+    def list_linked(self, actor: Actor, model_name: str, link_name: str, q: ListQuery) -> Page:
+        """Every record linked through `link` to any live record of the model."""
+        model, link = self._parent(model_name, link_name)
+        self.records.policy.check(actor, model, "list")
+        return self.records.list(actor, link.target, q, Scope(model, link, None))
+
+    def add_related(self, actor: Actor, model_name: str, record_id: str, link_name: str,
+                    ids: Any, with_data: Any) -> None:
+        """Link records by id; records_with_data also stores extra join fields."""
+        model, link = self._parent(model_name, link_name)
+        items = _items(link, ids, with_data)
+        if not items:
+            raise BadRequest("Nothing to link", "pass records: [ids] or records_with_data")
+        target = self.records.model(link.target)
+        with self.records.db.write() as conn:
+            parent = self.records.visible_row(conn, actor, model, record_id, lock=True)
+            if parent is None:
+                raise NotFound("Not found", f"No {model.name} with id {record_id}")
+            self.records.policy.check(actor, model, "relate", parent)
+            now = utcnow()
+            for target_id, extra in items:
+                if self.records.visible_row(conn, actor, target, target_id) is None:
+                    raise NotFound("Not found", f"No {target.name} with id {target_id}")
+                self._link(conn, link, model, record_id, target_id, extra, now)
+            self.writer.emit(conn, model=model.name, record_id=record_id, kind="link",
+                             changes={link.name: [None, [i for i, _ in items]]},
+                             actor_id=actor.user_id, source=actor.source, at=now)
+
+    def _link(self, conn: Any, link: Link, model: Model, record_id: str, target_id: str,
+              extra: dict[str, Any], now: Any) -> None:
+        if link.kind == "many_to_many":
+            assert link.self_column and link.target_column
+            existing = self.writer.join_row(conn, link, record_id, target_id)
+            if existing is None:
+                self.writer.add_join(conn, link, {
+                    "id": new_id(), link.self_column: record_id, link.target_column: target_id,
+                    "date_modified": now, **extra})
+            elif extra:
+                self.writer.update_join(conn, link, existing["id"],
+                                        {**extra, "date_modified": now})
+            return
+        target = self.records.model(link.target)
+        assert link.target_column
+        values: dict[str, Any] = {link.target_column: record_id, "date_modified": now}
+        if link.kind == "parent":
+            values["parent_type"] = model.name
+        self.writer.update(conn, target, target_id, values)
+
+    def remove_related(self, actor: Actor, model_name: str, record_id: str, link_name: str,
+                       target_id: str) -> None:
+        """Unlink one record; 404 when it was not linked."""
+        model, link = self._parent(model_name, link_name)
+        target = self.records.model(link.target)
+        with self.records.db.write() as conn:
+            parent = self.records.visible_row(conn, actor, model, record_id, lock=True)
+            if parent is None:
+                raise NotFound("Not found", f"No {model.name} with id {record_id}")
+            self.records.policy.check(actor, model, "relate", parent)
+            now = utcnow()
+            if link.kind == "many_to_many":
+                removed = self.writer.remove_join(conn, link, record_id, target_id) > 0
+            else:
+                row = self.records.visible_row(conn, actor, target, target_id)
+                assert link.target_column
+                removed = row is not None and row.get(link.target_column) == record_id and (
+                    link.kind != "parent" or row.get("parent_type") == model.name)
+                if removed:
+                    values: dict[str, Any] = {link.target_column: None, "date_modified": now}
+                    if link.kind == "parent":
+                        values["parent_type"] = None
+                    self.writer.update(conn, target, target_id, values)
+            if not removed:
+                raise NotFound("Not found",
+                               f"{target.name} {target_id} is not linked to this {model.name}")
+            self.writer.emit(conn, model=model.name, record_id=record_id, kind="unlink",
+                             changes={link.name: [[target_id], None]},
+                             actor_id=actor.user_id, source=actor.source, at=now)
+
+
+def _items(link: Link, ids: Any, with_data: Any) -> list[tuple[str, dict[str, Any]]]:
+    """(id, join values) pairs from `records` and `records_with_data`, checked."""
+    out: dict[str, dict[str, Any]] = {}
+    if ids is not None:
+        if not isinstance(ids, list) or not all(isinstance(i, str) and i for i in ids):
+            raise BadRequest("records must be a list of record ids")
+        for i in ids:
+            out[i] = {}
+    if with_data is not None:
+        if not isinstance(with_data, list) or not all(isinstance(d, dict) for d in with_data):
+            raise BadRequest("records_with_data must be a list of objects with an id")
+        join_fields = {fd.name: fd for fd in link.join_fields}
+        for item in with_data:
+            rid = item.get("id")
+            if not isinstance(rid, str) or not rid:
+                raise BadRequest("each records_with_data item needs an id")
+            extra: dict[str, Any] = {}
+            for key, value in item.items():
+                if key == "id":
+                    continue
+                if key not in join_fields:
+                    known = ", ".join(join_fields) or "none"
+                    raise BadRequest(f"Unknown link field {key} for link {link.name}",
+                                     f"fields this link stores: {known}")
+                extra[key] = parse_value(join_fields[key], value)
+            out[rid] = extra
+    return list(out.items())

@@ -1,0 +1,33 @@
+"""All services of one Amity instance, built from settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from amity.config import Settings
+from amity.core.access import AccessPolicy, AllowAll
+from amity.core.auth.service import AuthService
+from amity.core.records import Records
+from amity.core.relations import Relations
+from amity.schema.registry import Registry, default_registry
+from amity.store.engine import Database
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    records: Records
+    relations: Relations
+    auth: AuthService
+
+    def close(self) -> None:
+        self.db.dispose()
+
+
+def build_services(settings: Settings, registry: Registry | None = None,
+                   policy: AccessPolicy | None = None) -> Services:
+    db = Database(settings, registry or default_registry())
+    records = Records(db, settings, policy or AllowAll())
+    return Services(settings=settings, db=db, records=records, relations=Relations(records),
+                    auth=AuthService(records))

@@ -1,0 +1,250 @@
+"""Reads built from metadata: conditions, order and paging become one SELECT.
+
+Text keys are compared case-folded and byte-wise, so a prefix is an index range; counts
+of unfiltered lists come from the kept per-model counts, other counts from the
+(deleted, key, id) indexes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from amity.schema.model import Field, Link, Model
+from amity.schema.registry import Registry
+from amity.store import conditions as c
+from amity.store.tables import TEXT_FILTER_TYPES, Tables
+
+Clause = sa.ColumnElement[bool]
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Restricts a list to records related through `link` to `parent_id` of `parent`
+    (or to any live record of `parent` when parent_id is None)."""
+
+    parent: Model
+    link: Link
+    parent_id: str | None
+
+
+def fold_text(text: str, dialect: str) -> str:
+    """Fold a client's text the way the database folds column values."""
+    if dialect == "sqlite":  # SQLite's lower() folds ASCII letters only
+        return text.translate(_ASCII_LOWER)
+    return text.lower()
+
+
+_ASCII_LOWER = {i: i + 32 for i in range(ord("A"), ord("Z") + 1)}
+
+
+def prefix_bounds(prefix: str) -> tuple[str, str | None]:
+    """[low, high) holding exactly the strings that start with `prefix` (code point order)."""
+    chars = list(prefix)
+    while chars:
+        last = ord(chars[-1])
+        if last < 0x10FFFF:
+            nxt = last + 1
+            if 0xD800 <= nxt <= 0xDFFF:  # surrogates cannot be stored; skip them
+                nxt = 0xE000
+            chars[-1] = chr(nxt)
+            return prefix, "".join(chars)
+        chars.pop()
+    return prefix, None
+
+
+class QueryBuilder:
+    """Turns metadata-checked conditions and orders into SQL for one database."""
+
+    def __init__(self, registry: Registry, tables: Tables) -> None:
+        self.registry = registry
+        self.tables = tables
+        self.dialect = tables.dialect
+
+    # -- conditions -------------------------------------------------------------------
+    def where(self, model: Model, table: sa.Table, cond: c.Condition) -> Clause:
+        col = table.c
+        if isinstance(cond, c.Prefix):
+            return sa.or_(*(self._prefix(col[name], cond.text) for name in cond.fields))
+        if isinstance(cond, c.PersonName):
+            return self._person_name(col[cond.first], col[cond.last], cond.text)
+        if isinstance(cond, c.Equals):
+            column = col[cond.field]
+            clause: Clause = column.in_(cond.values) if len(cond.values) != 1 else (
+                column == cond.values[0])
+            return sa.or_(sa.not_(clause), column.is_(None)) if cond.negate else clause
+        if isinstance(cond, c.Range):
+            column = col[cond.field]
+            parts = []
+            if cond.low is not None:
+                parts.append(column >= cond.low)
+            if cond.high is not None:
+                parts.append(column < cond.high)
+            inside = sa.and_(column.is_not(None), *parts)
+            return sa.and_(column.is_not(None), sa.not_(inside)) if cond.negate else inside
+        if isinstance(cond, c.Compare):
+            column = col[cond.field]
+            return {"lt": column < cond.value, "lte": column <= cond.value,
+                    "gt": column > cond.value, "gte": column >= cond.value}[cond.op]
+        if isinstance(cond, c.Empty):
+            column = col[cond.field]
+            empty = sa.or_(column.is_(None), column == "") if cond.text else column.is_(None)
+            return sa.not_(empty) if cond.negate else empty
+        if isinstance(cond, c.ContainsOption):
+            likes = [column_contains(col[cond.field], opt) for opt in cond.options]
+            return sa.and_(*likes) if cond.all else sa.or_(*likes)
+        if isinstance(cond, c.RefName):
+            target = self.registry.model(cond.target)
+            ttable = self.tables.model(target)
+            match = (self._person_name(ttable.c.first_name, ttable.c.last_name, cond.text)
+                     if target.person else self._prefix(ttable.c.name, cond.text))
+            ids = sa.select(ttable.c.id).where(ttable.c.deleted == sa.false(), match)
+            return col[cond.id_field].in_(ids)
+        if isinstance(cond, c.AnyOf):
+            return sa.or_(*(self.where(model, table, sub) for sub in cond.conditions))
+        raise TypeError(f"unknown condition {cond!r}")
+
+    def _prefix(self, column: sa.ColumnElement[Any], text: str) -> Clause:
+        low, high = prefix_bounds(fold_text(text, self.dialect))
+        key = self.tables.fold(column)
+        if high is None:
+            return key >= low
+        return sa.and_(key >= low, key < high)
+
+    def _person_name(self, first: sa.Column[Any], last: sa.Column[Any], text: str) -> Clause:
+        words = text.split()
+        options = [self._prefix(first, text), self._prefix(last, text)]
+        if len(words) >= 2:
+            options.append(sa.and_(self._prefix(first, words[0]),
+                                   self._prefix(last, " ".join(words[1:]))))
+        return sa.or_(*options)
+
+    # -- order ------------------------------------------------------------------------
+    def order_by(self, model: Model, table: sa.Table,
+                 keys: Sequence[c.OrderKey]) -> list[sa.ColumnElement[Any]]:
+        out: list[sa.ColumnElement[Any]] = []
+        for key in keys:
+            for expr in self._order_exprs(model, table, key.field):
+                out.append(expr.desc() if key.desc else expr.asc())
+        last_desc = bool(keys) and keys[-1].desc
+        out.append(table.c.id.desc() if last_desc else table.c.id.asc())
+        return out
+
+    def _order_exprs(self, model: Model, table: sa.Table, name: str) -> list[Any]:
+        fd = model.fields[name]
+        if model.person and name == "name":
+            return [self.tables.fold(table.c.last_name), self.tables.fold(table.c.first_name)]
+        if fd.type in TEXT_FILTER_TYPES:
+            return [self.tables.fold(table.c[name])]
+        return [table.c[name]]
+
+    # -- lists ------------------------------------------------------------------------
+    def base_where(self, model: Model, table: sa.Table, conds: Iterable[c.Condition],
+                   scope: Scope | None) -> list[Clause]:
+        clauses: list[Clause] = [table.c.deleted == sa.false()]
+        clauses += [self.where(model, table, cond) for cond in conds]
+        if scope is not None:
+            clauses.append(self.scope_clause(table, scope))
+        return clauses
+
+    def scope_clause(self, table: sa.Table, scope: Scope) -> Clause:
+        link, parent = scope.link, scope.parent
+        ptable = self.tables.model(parent)
+        live_parents = sa.select(ptable.c.id).where(ptable.c.deleted == sa.false())
+        if link.kind == "many_to_many":
+            jt = self.tables.join(link)
+            assert link.self_column and link.target_column
+            related = sa.select(jt.c[link.target_column])
+            if scope.parent_id is not None:
+                related = related.where(jt.c[link.self_column] == scope.parent_id)
+            else:
+                related = related.where(jt.c[link.self_column].in_(live_parents))
+            return table.c.id.in_(related)
+        assert link.target_column
+        fk = table.c[link.target_column]
+        owner = fk == scope.parent_id if scope.parent_id is not None else fk.in_(live_parents)
+        if link.kind == "parent":
+            return sa.and_(table.c.parent_type == parent.name, owner)
+        return owner
+
+    def select_rows(
+        self, conn: Connection, model: Model, fields: Sequence[Field], *,
+        conditions: Sequence[c.Condition] = (), order: Sequence[c.OrderKey] = (),
+        offset: int = 0, limit: int | None = None, scope: Scope | None = None,
+        ids: Sequence[str] | None = None, include_deleted: bool = False,
+    ) -> list[dict[str, Any]]:
+        """Rows of `model` as dicts: stored values by field name, ref display parts as
+        `field.part`, and join-table fields as `link:field` in scoped lists."""
+        table = self.tables.model(model)
+        columns, source = self._columns(model, table, fields)
+        if scope is not None and scope.link.kind == "many_to_many" and scope.parent_id:
+            jt = self.tables.join(scope.link)
+            assert scope.link.self_column and scope.link.target_column
+            source = source.join(jt, sa.and_(jt.c[scope.link.target_column] == table.c.id,
+                                             jt.c[scope.link.self_column] == scope.parent_id))
+            columns += [jt.c[jf.name].label(f"link:{jf.name}") for jf in scope.link.join_fields]
+            scope = None  # the join already restricts the rows
+        stmt = sa.select(*columns).select_from(source)
+        clauses = self.base_where(model, table, conditions, scope)
+        if include_deleted:
+            clauses = clauses[1:]
+        if ids is not None:
+            clauses.append(table.c.id.in_(ids) if len(ids) != 1 else table.c.id == ids[0])
+        stmt = stmt.where(*clauses)
+        if ids is None:
+            stmt = stmt.order_by(*self.order_by(model, table, order))
+            if limit is not None:
+                stmt = stmt.limit(limit).offset(offset)
+        return [dict(row) for row in conn.execute(stmt).mappings()]
+
+    def _columns(self, model: Model, table: sa.Table,
+                 fields: Sequence[Field]) -> tuple[list[Any], Any]:
+        columns: list[Any] = []
+        source: Any = table
+        for fd in fields:
+            if fd.stored:
+                columns.append(table.c[fd.name])
+            elif fd.type == "ref" and fd.ref_model:
+                target = self.registry.model(fd.ref_model)
+                alias = self.tables.model(target).alias(f"ref_{fd.name}")
+                assert fd.id_name
+                source = source.outerjoin(alias, sa.and_(alias.c.id == table.c[fd.id_name],
+                                                         alias.c.deleted == sa.false()))
+                columns += [alias.c[part].label(f"{fd.name}.{part}")
+                            for part in target.name_sources()]
+        return columns, source
+
+    def count_rows(self, conn: Connection, model: Model, *,
+                   conditions: Sequence[c.Condition] = (), scope: Scope | None = None) -> int:
+        """How many live records match; unfiltered lists read the kept count."""
+        if not conditions and scope is None:
+            counts = self.tables.system("record_counts")
+            total = conn.execute(
+                sa.select(sa.func.coalesce(sa.func.sum(counts.c.n), 0))
+                .where(counts.c.model == model.name)).scalar_one()
+            return int(total)
+        table = self.tables.model(model)
+        stmt = sa.select(sa.func.count()).select_from(table).where(
+            *self.base_where(model, table, conditions, scope))
+        return int(conn.execute(stmt).scalar_one())
+
+    def names_of(self, conn: Connection, model: Model, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Name parts of live records of `model` by id (for polymorphic parents)."""
+        wanted = sorted(set(ids))
+        if not wanted:
+            return {}
+        table = self.tables.model(model)
+        parts = model.name_sources()
+        stmt = sa.select(table.c.id, *(table.c[p] for p in parts)).where(
+            table.c.id.in_(wanted), table.c.deleted == sa.false())
+        return {row.id: dict(row._mapping) for row in conn.execute(stmt)}
+
+
+def column_contains(column: sa.ColumnElement[Any], option: str) -> Clause:
+    """A multienum column (^a^,^b^) holds `option`."""
+    escaped = option.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return column.like(f"%^{escaped}^%", escape="\\")

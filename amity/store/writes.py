@@ -1,0 +1,114 @@
+"""Writes: rows in, rows changed, kept counts and the outbox, all on the caller's transaction."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from amity.schema.model import Link, Model
+from amity.store.tables import COUNT_SHARDS, Tables
+
+
+class Writer:
+    """Row-level writes for one database; every method runs on the given connection."""
+
+    def __init__(self, tables: Tables) -> None:
+        self.tables = tables
+        self.shards = 1 if tables.dialect == "sqlite" else COUNT_SHARDS
+
+    def insert(self, conn: Connection, model: Model, values: dict[str, Any]) -> None:
+        conn.execute(sa.insert(self.tables.model(model)), values)
+        self.adjust_count(conn, model, 1)
+
+    def insert_many(self, conn: Connection, model: Model, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            conn.execute(sa.insert(self.tables.model(model)), rows)
+            self.adjust_count(conn, model, len(rows))
+
+    def current(self, conn: Connection, model: Model, record_id: str,
+                *, lock: bool = False) -> dict[str, Any] | None:
+        """The stored values of a live record, or None."""
+        table = self.tables.model(model)
+        stmt = sa.select(table).where(table.c.id == record_id, table.c.deleted == sa.false())
+        if lock and self.tables.dialect != "sqlite":
+            stmt = stmt.with_for_update()
+        row = conn.execute(stmt).mappings().first()
+        return dict(row) if row else None
+
+    def exists_any(self, conn: Connection, model: Model, record_id: str) -> bool:
+        """Whether a row with this id exists at all, deleted or not."""
+        table = self.tables.model(model)
+        stmt = sa.select(table.c.id).where(table.c.id == record_id)
+        return conn.execute(stmt).first() is not None
+
+    def live_ids(self, conn: Connection, model: Model, ids: list[str]) -> set[str]:
+        table = self.tables.model(model)
+        stmt = sa.select(table.c.id).where(table.c.id.in_(ids), table.c.deleted == sa.false())
+        return {row.id for row in conn.execute(stmt)}
+
+    def update(self, conn: Connection, model: Model, record_id: str,
+               values: dict[str, Any]) -> None:
+        table = self.tables.model(model)
+        conn.execute(sa.update(table).where(table.c.id == record_id).values(values))
+
+    def soft_delete(self, conn: Connection, model: Model, record_id: str,
+                    values: dict[str, Any]) -> None:
+        self.update(conn, model, record_id, {**values, "deleted": True})
+        self.adjust_count(conn, model, -1)
+
+    def adjust_count(self, conn: Connection, model: Model, delta: int) -> None:
+        """Keep the model's live-record count, on one of several rows to spread contention."""
+        counts = self.tables.system("record_counts")
+        shard = random.randrange(self.shards)
+        conn.execute(sa.update(counts)
+                     .where(counts.c.model == model.name, counts.c.shard == shard)
+                     .values(n=counts.c.n + delta))
+
+    def next_value(self, conn: Connection, name: str) -> int:
+        """The next number of a named sequence (e.g. case numbers), safe under concurrency."""
+        seq = self.tables.system("sequences")
+        stmt = (sa.update(seq).where(seq.c.name == name).values(value=seq.c.value + 1)
+                .returning(seq.c.value))
+        value = conn.execute(stmt).scalar()
+        if value is None:
+            conn.execute(sa.insert(seq).values(name=name, value=1))
+            return 1
+        return int(value)
+
+    def emit(self, conn: Connection, *, model: str, record_id: str, kind: str,
+             changes: dict[str, Any], actor_id: str | None, source: str, at: datetime) -> None:
+        """Queue a change event in the outbox, in the same transaction as the change."""
+        conn.execute(sa.insert(self.tables.system("outbox")).values(
+            model=model, record_id=record_id, kind=kind,
+            changes=orjson.dumps(changes, default=str).decode(), actor_id=actor_id,
+            source=source, date_created=at))
+
+    # -- links ------------------------------------------------------------------------
+    def join_row(self, conn: Connection, link: Link, self_id: str,
+                 target_id: str) -> dict[str, Any] | None:
+        jt = self.tables.join(link)
+        assert link.self_column and link.target_column
+        row = conn.execute(sa.select(jt).where(jt.c[link.self_column] == self_id,
+                                               jt.c[link.target_column] == target_id)
+                           ).mappings().first()
+        return dict(row) if row else None
+
+    def add_join(self, conn: Connection, link: Link, values: dict[str, Any]) -> None:
+        conn.execute(sa.insert(self.tables.join(link)).values(values))
+
+    def update_join(self, conn: Connection, link: Link, row_id: str,
+                    values: dict[str, Any]) -> None:
+        jt = self.tables.join(link)
+        conn.execute(sa.update(jt).where(jt.c.id == row_id).values(values))
+
+    def remove_join(self, conn: Connection, link: Link, self_id: str, target_id: str) -> int:
+        jt = self.tables.join(link)
+        assert link.self_column and link.target_column
+        result = conn.execute(sa.delete(jt).where(jt.c[link.self_column] == self_id,
+                                                  jt.c[link.target_column] == target_id))
+        return int(result.rowcount)
