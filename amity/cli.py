@@ -11,6 +11,7 @@ from pathlib import Path
 from amity.config import Settings, describe_settings
 from amity.core.actor import SYSTEM, Actor
 from amity.core.auth.passwords import generate_password
+from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
 from amity.errors import AmityError
 from amity.store.migrate import migrate
@@ -185,7 +186,7 @@ def cmd_quickstart(args: argparse.Namespace) -> int:
         password = init_admin(services, "admin", None) or "(unchanged)"
         from amity.core.demo import load_demo
 
-        if services.records.list(SYSTEM, "Contact", _one()).total_results == 0:
+        if services.records.list_records(SYSTEM, "Contact", ListQuery(limit=1)).total_results == 0:
             load_demo(services, contacts=200, seed=1)
         _, token = services.auth.create_token("admin", "quickstart")
         login.write_text(f"user=admin\npassword={password}\ntoken={token}\n")
@@ -202,9 +203,3 @@ Try:
 (these lines are kept in {LOGIN_FILE})
 """)
     return 0
-
-
-def _one() -> object:
-    from amity.core.records import ListQuery
-
-    return ListQuery(limit=1)

@@ -100,14 +100,15 @@ def bool_param(params: dict[str, Any], name: str) -> bool:
 
 
 def list_param(params: dict[str, Any], name: str) -> list[str] | None:
-    """An Array parameter; a comma-separated string is accepted too."""
+    """An Array parameter; a comma-separated string is accepted too. Blank entries
+    (`fields[]=`) are skipped; None when nothing is left."""
     raw = params.get(name)
     if raw is None or raw == "":
         return None
     if isinstance(raw, str):
-        return [part.strip() for part in raw.split(",") if part.strip()]
+        return [part.strip() for part in raw.split(",") if part.strip()] or None
     if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
-        return raw
+        return [v for v in raw if v.strip()] or None
     raise BadRequest(f"{name} must be a list of strings")
 
 

@@ -82,6 +82,8 @@ def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, 
         return None
     if flt.kind == "enum":
         values = _strings(flt, value)
+        if not values:  # only blank values (filters[x][]=): no filter
+            return None
         for v in values:
             if flt.options and v not in flt.options:
                 raise BadRequest(f"Invalid value {v!r} for filter {flt.name}",
@@ -185,23 +187,29 @@ def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: da
                              "periods: day, week, month, quarter, year, fiscal_quarter, "
                              "fiscal_year, days_N")
         return between(*bounds)
-    if value in (None, ""):
-        if operator == "on_date" and f"{flt.name}-operator" not in raw:
-            return None
+    if value in (None, "") and operator == "on_date" and f"{flt.name}-operator" not in raw:
+        return None
     day = need_date(flt.name, "a date")
+
+    def day_after(last: date) -> date | datetime | None:
+        """Key where the day after `last` starts; None after the last date there is."""
+        return None if last == date.max else as_key(last + one)
+
     if operator == "on_date":
-        return between(day, day + one)
+        return c.Range(field, as_key(day), day_after(day))
     if operator == "not_on_date":
-        return between(day, day + one, negate=True)
+        return c.Range(field, as_key(day), day_after(day), negate=True)
     if operator == "before_date":
         return c.Range(field, None, as_key(day))
     if operator == "after_date":
-        return c.Range(field, as_key(day + one), None)
+        if day == date.max:  # nothing comes after it: an empty range
+            return c.Range(field, as_key(day), as_key(day))
+        return c.Range(field, day_after(day), None)
     end = need_date(f"{flt.name}-end", "an end date")
     if end < day:
         raise BadRequest(f"Filter {flt.name}: end date is before start date",
                          "between_dates needs start <= end")
-    return between(day, end + one)
+    return c.Range(field, as_key(day), day_after(end))
 
 
 def _number_condition(model: Model, flt: Filter, raw: Mapping[str, Any]) -> c.Condition | None:

@@ -16,7 +16,7 @@ from amity.config import Settings
 from amity.core.access import AccessPolicy
 from amity.core.actor import Actor
 from amity.core.clock import today, utcnow
-from amity.core.fields import render, select_fields, to_json
+from amity.core.fields import person_name, render, select_fields, to_json
 from amity.core.filters import parse_filters, search_condition
 from amity.core.ids import new_id, valid_client_id
 from amity.core.validate import clean_data
@@ -67,7 +67,7 @@ class Records:
         return self.registry.model(name)
 
     # -- reads ------------------------------------------------------------------------
-    def list(self, actor: Actor, model_name: str, q: ListQuery,
+    def list_records(self, actor: Actor, model_name: str, q: ListQuery,
              scope: Scope | None = None) -> Page:
         """A page of records and the total that match."""
         model = self.model(model_name)
@@ -91,9 +91,15 @@ class Records:
         model = self.model(model_name)
         self.policy.check(actor, model, "view")
         selected = select_fields(model, fields, all_by_default=True)
+        conds = self.policy.read_conditions(actor, model)
+        if not conds and not any(fd.type == "ref" and fd.ref_model is None for fd in selected):
+            row = self.query.select_by_id(self.db, model, selected, record_id)
+            if row is None:
+                raise NotFound("Not found", f"No {model.name} with id {record_id}")
+            return render(model, selected, row)
         with self.db.read() as conn:
             rows = self.query.select_rows(conn, model, selected, ids=[record_id],
-                                          conditions=self.policy.read_conditions(actor, model))
+                                          conditions=conds)
             if not rows:
                 raise NotFound("Not found", f"No {model.name} with id {record_id}")
             return self.render_rows(conn, model, selected, rows)[0]
@@ -130,7 +136,7 @@ class Records:
         for ptype, ids in by_type.items():
             target = self.registry.models[ptype]
             for pid, parts in self.query.names_of(conn, target, ids).items():
-                out[(ptype, pid)] = render(target, [], parts).get("name")
+                out[(ptype, pid)] = person_name(parts) if target.person else parts.get("name")
         return out
 
     def mark_favorites(self, conn: Connection, actor: Actor, model: Model,
@@ -152,6 +158,14 @@ class Records:
         values = clean_data(model, data, creating=True)
         with self.db.write() as conn:
             return self._insert(conn, actor, model, values, record_id)
+
+    def create_many(self, actor: Actor, model_name: str, rows: Sequence[Any]) -> list[str]:
+        """Create several records in one transaction (all or none); returns their ids."""
+        model = self.model(model_name)
+        self.policy.check(actor, model, "create")
+        cleaned = [clean_data(model, data, creating=True) for data in rows]
+        with self.db.write() as conn:
+            return [self._insert(conn, actor, model, values, None) for values in cleaned]
 
     def _insert(self, conn: Connection, actor: Actor, model: Model, values: dict[str, Any],
                 record_id: str | None) -> str:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from amity.core.actor import Actor
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
 from amity.core.records import ListQuery, Page, Records
-from amity.core.validate import parse_value
+from amity.core.validate import parse_value, required_fields
 from amity.errors import BadRequest, NotFound
 from amity.schema.model import Link, Model
 from amity.store.query import Scope
@@ -31,13 +32,13 @@ class Relations:
         """Records linked to one record, listed like /data/{model}."""
         model, link = self._parent(model_name, link_name)
         self.records.get(actor, model.name, record_id, fields=["id"])  # 404 if hidden
-        return self.records.list(actor, link.target, q, Scope(model, link, record_id))
+        return self.records.list_records(actor, link.target, q, Scope(model, link, record_id))
 
     def list_linked(self, actor: Actor, model_name: str, link_name: str, q: ListQuery) -> Page:
         """Every record linked through `link` to any live record of the model."""
         model, link = self._parent(model_name, link_name)
         self.records.policy.check(actor, model, "list")
-        return self.records.list(actor, link.target, q, Scope(model, link, None))
+        return self.records.list_records(actor, link.target, q, Scope(model, link, None))
 
     def add_related(self, actor: Actor, model_name: str, record_id: str, link_name: str,
                     ids: Any, with_data: Any) -> None:
@@ -46,23 +47,39 @@ class Relations:
         items = _items(link, ids, with_data)
         if not items:
             raise BadRequest("Nothing to link", "pass records: [ids] or records_with_data")
-        target = self.records.model(link.target)
         with self.records.db.write() as conn:
-            parent = self.records.visible_row(conn, actor, model, record_id, lock=True)
-            if parent is None:
-                raise NotFound("Not found", f"No {model.name} with id {record_id}")
-            self.records.policy.check(actor, model, "relate", parent)
-            now = utcnow()
-            for target_id, extra in items:
-                if self.records.visible_row(conn, actor, target, target_id) is None:
-                    raise NotFound("Not found", f"No {target.name} with id {target_id}")
-                self._link(conn, link, model, record_id, target_id, extra, now)
-            self.writer.emit(conn, model=model.name, record_id=record_id, kind="link",
-                             changes={link.name: [None, [i for i, _ in items]]},
-                             actor_id=actor.user_id, source=actor.source, at=now)
+            self._add(conn, actor, model, link, record_id, items)
+
+    def add_related_many(self, actor: Actor, model_name: str, link_name: str,
+                         entries: Sequence[tuple[str, Any, Any]]) -> None:
+        """add_related for several records, as (record id, ids, with_data), in one
+        transaction (all or none); for bulk loads."""
+        model, link = self._parent(model_name, link_name)
+        parsed = [(record_id, _items(link, ids, with_data)) for record_id, ids, with_data
+                  in entries]
+        with self.records.db.write() as conn:
+            for record_id, items in parsed:
+                if items:
+                    self._add(conn, actor, model, link, record_id, items)
+
+    def _add(self, conn: Any, actor: Actor, model: Model, link: Link, record_id: str,
+             items: list[tuple[str, dict[str, Any]]]) -> None:
+        target = self.records.model(link.target)
+        parent = self.records.visible_row(conn, actor, model, record_id, lock=True)
+        if parent is None:
+            raise NotFound("Not found", f"No {model.name} with id {record_id}")
+        self.records.policy.check(actor, model, "relate", parent)
+        now = utcnow()
+        for target_id, extra in items:
+            if self.records.visible_row(conn, actor, target, target_id) is None:
+                raise NotFound("Not found", f"No {target.name} with id {target_id}")
+            self._link(conn, link, model, record_id, target_id, extra, now, actor.user_id)
+        self.writer.emit(conn, model=model.name, record_id=record_id, kind="link",
+                         changes={link.name: [None, [i for i, _ in items]]},
+                         actor_id=actor.user_id, source=actor.source, at=now)
 
     def _link(self, conn: Any, link: Link, model: Model, record_id: str, target_id: str,
-              extra: dict[str, Any], now: Any) -> None:
+              extra: dict[str, Any], now: Any, actor_id: str) -> None:
         if link.kind == "many_to_many":
             assert link.self_column and link.target_column
             existing = self.writer.join_row(conn, link, record_id, target_id)
@@ -76,7 +93,8 @@ class Relations:
             return
         target = self.records.model(link.target)
         assert link.target_column
-        values: dict[str, Any] = {link.target_column: record_id, "date_modified": now}
+        values: dict[str, Any] = {link.target_column: record_id, "date_modified": now,
+                                  "modified_user_id": actor_id}
         if link.kind == "parent":
             values["parent_type"] = model.name
         self.writer.update(conn, target, target_id, values)
@@ -99,8 +117,12 @@ class Relations:
                 assert link.target_column
                 removed = row is not None and row.get(link.target_column) == record_id and (
                     link.kind != "parent" or row.get("parent_type") == model.name)
+                if removed and link.target_column in {f.name for f in required_fields(target)}:
+                    raise BadRequest(f"Field {link.target_column} of {target.name} is required",
+                                     f"link the {target.name} to another {model.name} instead")
                 if removed:
-                    values: dict[str, Any] = {link.target_column: None, "date_modified": now}
+                    values: dict[str, Any] = {link.target_column: None, "date_modified": now,
+                                              "modified_user_id": actor.user_id}
                     if link.kind == "parent":
                         values["parent_type"] = None
                     self.writer.update(conn, target, target_id, values)

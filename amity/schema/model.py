@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
 from amity.schema.types import FieldType, field_type
@@ -34,11 +35,11 @@ class Field:
     scale: int = 2  # decimal places of decimal/currency fields
     audited: bool = False
 
-    @property
+    @cached_property
     def kind(self) -> FieldType:
         return field_type(self.type)
 
-    @property
+    @cached_property
     def stored(self) -> bool:
         return not self.derived and self.kind.storage != "none"
 

@@ -168,6 +168,9 @@ class BoolType(FieldType):
             return None
         return parse_bool(value, self.accepts)
 
+    def to_json(self, value: Any) -> Any:
+        return None if value is None else bool(value)
+
 
 def parse_bool(value: Any, accepts: str = "true or false") -> bool:
     """1CRM booleans: true/false, 1/0, yes/no (strings or JSON)."""
@@ -304,6 +307,8 @@ class DateTimeType(FieldType):
     def to_json(self, value: Any) -> Any:
         if isinstance(value, datetime):
             return value.strftime("%Y-%m-%d %H:%M:%S")
+        if isinstance(value, str):  # raw SQLite text: 'Y-m-d H:i:s.ffffff'
+            return value[:19]
         return value
 
 

@@ -20,7 +20,7 @@ class AccountStore:
         self.secrets = tables.system("user_secrets")
         self.tokens = tables.system("api_tokens")
         self.favorites = tables.system("favorites")
-        self._token_stmt = (
+        self.token_statement = (
             sa.select(self.users.c.id, self.users.c.user_name, self.users.c.is_admin,
                       self.tokens.c.id.label("token_id"))
             .select_from(self.tokens.join(self.users, self.users.c.id == self.tokens.c.user_id))
@@ -66,7 +66,8 @@ class AccountStore:
 
     def user_for_token(self, conn: Connection, token_hash: str) -> dict[str, Any] | None:
         """The active user owning an unrevoked token with this hash."""
-        row = conn.execute(self._token_stmt, {"token_hash": token_hash}).mappings().first()
+        row = conn.execute(self.token_statement,
+                           {"token_hash": token_hash}).mappings().first()
         return dict(row) if row else None
 
     def tokens_of(self, conn: Connection, user_id: str) -> list[dict[str, Any]]:

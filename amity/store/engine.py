@@ -48,9 +48,8 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only transaction: a consistent snapshot for a list and its count."""
-        with self.engine.connect() as conn:
-            with conn.begin():
-                yield conn
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -60,8 +59,47 @@ class Database:
             with conn.begin():
                 yield conn
 
+    def prepare(self, stmt: sa.Executable) -> Prepared:
+        """Compile a statement once, for hot paths that run it many times."""
+        return Prepared(self, stmt)
+
+    def fetch(self, prepared: Prepared, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Run a prepared single-statement read on a pooled DBAPI connection.
+
+        Values come back as the driver gives them (no SQLAlchemy type processing): the
+        field types' to_json accept both forms. One statement needs no explicit
+        transaction on SQLite; on PostgreSQL the pool rolls back on return.
+        """
+        raw = self.engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            cursor.execute(prepared.sql, prepared.bind(params))
+            keys = [d[0] for d in cursor.description or ()]
+            rows = [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+            cursor.close()
+        finally:
+            raw.close()
+        return rows
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+class Prepared:
+    """A SELECT compiled once for one dialect, with its parameter order."""
+
+    def __init__(self, db: Database, stmt: sa.Executable) -> None:
+        compiled = stmt.compile(dialect=db.engine.dialect)  # type: ignore[attr-defined]
+        self.sql: str = compiled.string
+        self.positional: tuple[str, ...] | None = (
+            tuple(compiled.positiontup) if compiled.positiontup else None)
+        self.defaults = {name: bind.effective_value for name, bind in compiled.binds.items()}
+
+    def bind(self, params: dict[str, Any]) -> Any:
+        values = {**self.defaults, **params}
+        if self.positional is not None:
+            return tuple(values[name] for name in self.positional)
+        return values
 
 
 def make_engine(url: str, settings: Settings) -> Engine:

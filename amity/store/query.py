@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from amity.schema.model import Field, Link, Model
 from amity.schema.registry import Registry
 from amity.store import conditions as c
+from amity.store.engine import Database, Prepared
 from amity.store.tables import TEXT_FILTER_TYPES, Tables
 
 Clause = sa.ColumnElement[bool]
@@ -36,10 +37,14 @@ def fold_text(text: str, dialect: str) -> str:
     """Fold a client's text the way the database folds column values."""
     if dialect == "sqlite":  # SQLite's lower() folds ASCII letters only
         return text.translate(_ASCII_LOWER)
-    return text.lower()
+    if text.isascii():
+        return text.lower()
+    # PostgreSQL maps each character on its own (no final sigma, İ -> i); str.lower() does not
+    return "".join(_SIMPLE_LOWER.get(ch) or ch.lower() for ch in text)
 
 
 _ASCII_LOWER = {i: i + 32 for i in range(ord("A"), ord("Z") + 1)}
+_SIMPLE_LOWER = {"\u0130": "i"}  # the one character whose str.lower() is two characters
 
 
 def prefix_bounds(prefix: str) -> tuple[str, str | None]:
@@ -64,6 +69,7 @@ class QueryBuilder:
         self.registry = registry
         self.tables = tables
         self.dialect = tables.dialect
+        self._by_id: dict[tuple[str, tuple[str, ...]], Prepared] = {}
 
     # -- conditions -------------------------------------------------------------------
     def where(self, model: Model, table: sa.Table, cond: c.Condition) -> Clause:
@@ -201,6 +207,21 @@ class QueryBuilder:
                 stmt = stmt.limit(limit).offset(offset)
         return [dict(row) for row in conn.execute(stmt).mappings()]
 
+    def select_by_id(self, db: Database, model: Model, fields: Sequence[Field],
+                     record_id: str) -> dict[str, Any] | None:
+        """One live record by id, on a statement compiled once per field list (hot path).
+        Values are raw driver values; see Database.fetch."""
+        key = (model.name, tuple(fd.name for fd in fields))
+        prepared = self._by_id.get(key)
+        if prepared is None:
+            table = self.tables.model(model)
+            columns, source = self._columns(model, table, fields)
+            stmt = sa.select(*columns).select_from(source).where(
+                table.c.id == sa.bindparam("record_id"), table.c.deleted == sa.false())
+            prepared = self._by_id[key] = db.prepare(stmt)
+        rows = db.fetch(prepared, {"record_id": record_id})
+        return rows[0] if rows else None
+
     def _columns(self, model: Model, table: sa.Table,
                  fields: Sequence[Field]) -> tuple[list[Any], Any]:
         columns: list[Any] = []
@@ -210,7 +231,7 @@ class QueryBuilder:
                 columns.append(table.c[fd.name])
             elif fd.type == "ref" and fd.ref_model:
                 target = self.registry.model(fd.ref_model)
-                alias = self.tables.model(target).alias(f"ref_{fd.name}")
+                alias = self.tables.ref_alias(target, fd.name)
                 assert fd.id_name
                 source = source.outerjoin(alias, sa.and_(alias.c.id == table.c[fd.id_name],
                                                          alias.c.deleted == sa.false()))
@@ -232,7 +253,8 @@ class QueryBuilder:
             *self.base_where(model, table, conditions, scope))
         return int(conn.execute(stmt).scalar_one())
 
-    def names_of(self, conn: Connection, model: Model, ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def names_of(self, conn: Connection, model: Model,
+                 ids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """Name parts of live records of `model` by id (for polymorphic parents)."""
         wanted = sorted(set(ids))
         if not wanted:

@@ -51,6 +51,7 @@ class Tables:
     metadata: sa.MetaData = field(default_factory=sa.MetaData)
     models: dict[str, sa.Table] = field(default_factory=dict)
     joins: dict[str, sa.Table] = field(default_factory=dict)
+    _aliases: dict[tuple[str, str], sa.FromClause] = field(default_factory=dict)
 
     def model(self, model: Model) -> sa.Table:
         return self.models[model.name]
@@ -61,6 +62,14 @@ class Tables:
 
     def fold(self, column: sa.ColumnElement) -> sa.ColumnElement:  # type: ignore[type-arg]
         return fold(column, self.dialect)
+
+    def ref_alias(self, model: Model, ref_field: str) -> sa.FromClause:
+        """The aliased target table joined for a ref field (built once: aliases are costly)."""
+        key = (model.name, ref_field)
+        alias = self._aliases.get(key)
+        if alias is None:
+            alias = self._aliases[key] = self.models[model.name].alias(f"ref_{ref_field}")
+        return alias
 
     def system(self, name: str) -> sa.Table:
         return self.metadata.tables[name]

@@ -47,7 +47,7 @@ async def body(request: Request) -> dict[str, Any]:
 async def list_records(request: Request) -> JSONResponse:
     actor = require_actor(request)
     q = list_query(query_params(request))
-    page = services(request).records.list(actor, request.path_params["model"], q)
+    page = services(request).records.list_records(actor, request.path_params["model"], q)
     return JSONResponse(page.as_json())
 
 

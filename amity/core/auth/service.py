@@ -28,6 +28,7 @@ class AuthService:
         self.db = records.db
         self.store = AccountStore(records.db.tables)
         self.settings = records.settings
+        self._token_lookup = self.db.prepare(self.store.token_statement)
         # (user id, stored hash, sha256 of the password) already verified with argon2
         self._verified: OrderedDict[tuple[str, str, str], None] = OrderedDict()
 
@@ -110,8 +111,8 @@ class AuthService:
                            "send Authorization: Bearer <token> or Basic <base64 user:password>")
 
     def _bearer(self, token: str, source: str) -> Actor:
-        with self.db.read() as conn:
-            row = self.store.user_for_token(conn, token_hash(token))
+        rows = self.db.fetch(self._token_lookup, {"token_hash": token_hash(token)})
+        row = rows[0] if rows else None
         if row is None:
             raise Unauthorized("Invalid or revoked access token",
                                "create one with: amity token create USER")

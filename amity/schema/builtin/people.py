@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from amity.schema.builder import address_fields, build_model, f, ref
-from amity.schema.model import Model
+from amity.schema.model import Field, Model
 
 LEAD_SOURCES = ["Cold Call", "Existing Customer", "Self Generated", "Employee", "Partner",
                 "Public Relations", "Direct Mail", "Conference", "Trade Show", "Web Site",
                 "Word of mouth", "Email", "Other"]
 
 
-def _contact_channels() -> list:
+def _contact_channels() -> list[Field]:
     return [
         f("title", "varchar", "Title"),
         f("department", "varchar", "Department"),

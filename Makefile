@@ -1,0 +1,33 @@
+# One task runner for people and CI. `make run` serves Amity; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+PORT ?= 8000
+
+.PHONY: run test lint bench-help clean
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/python -m pip install -q --upgrade pip
+	$(VENV)/bin/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	touch $@
+
+## run: first run creates ./amity.db with an admin, demo data and a token; then serves the API
+run: $(VENV)/.installed
+	$(VENV)/bin/amity quickstart --port $(PORT)
+	$(VENV)/bin/amity serve --port $(PORT)
+
+## test: the whole suite (SQLite; set AMITY_TEST_DATABASE_URL=postgresql://... for PostgreSQL)
+test: $(VENV)/.installed-test
+	$(VENV)/bin/python -m pytest
+
+## lint: ruff and mypy
+lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff check amity tests bench
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

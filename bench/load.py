@@ -1,0 +1,414 @@
+"""Measure a real `amity serve` against a bare Starlette endpoint, with wrk.
+
+    .venv/bin/python bench/load.py --database-url sqlite:///bench/data/bench.db
+
+Starts `amity serve --workers 1` on the database and `uvicorn bare_app:app` (one
+worker), then runs wrk (one thread, a few keep-alive connections, fixed duration) on
+127.0.0.1 for each scenario: GET by id (random ids), three lists of 20 with an order
+and total_results (selective prefix, broad prefix, unfiltered), and POST create.
+Prints requests/s, p50/p99 latency, the ratio to the bare endpoint and the resident
+memory of the amity worker. Both servers are stopped at the end.
+
+On a 2-core machine wrk competes with the server for the CPU; by default the servers
+run on CPU 0 and wrk on CPU 1 (taskset), and PostgreSQL wherever the OS puts it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import httpx
+import sqlalchemy as sa
+
+from amity.config import Settings
+from amity.core.services import build_services
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+SELECTIVE_PREFIX = "Quin"  # as in generate.py
+BROAD_PREFIX = "Ba"
+
+DONE_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d status_errors=%d socket_errors=%d "
+    .. "p50_us=%d p90_us=%d p99_us=%d max_us=%d\\n",
+    summary.requests, summary.duration, e.status, e.connect + e.read + e.write + e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max))
+end
+"""
+
+BY_ID_LUA = """
+local ids = {}
+for line in io.lines("%(ids)s") do ids[#ids + 1] = line end
+math.randomseed(os.time())
+wrk.headers["Authorization"] = "Bearer %(token)s"
+request = function()
+  return wrk.format("GET", "/api.php/data/Contact/" .. ids[math.random(#ids)])
+end
+"""
+
+GET_LUA = """
+wrk.headers["Authorization"] = "Bearer %(token)s"
+"""
+
+CREATE_LUA = """
+local n = 0
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+  n = n + 1
+  local body = string.format(
+    '{"data": {"first_name": "Load%%d", "last_name": "Loadtest", '
+    .. '"email1": "load%%d@example.com", "primary_address_city": "Oslo"}}', n, n)
+  return wrk.format("POST", "/api.php/data/Contact", nil, body)
+end
+"""
+
+
+@dataclass
+class Scenario:
+    name: str
+    path: str
+    lua: str
+    method: str = "GET"
+    server: str = "amity"
+
+
+@dataclass
+class Result:
+    scenario: Scenario
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    rss_mb: float
+    note: str = ""
+    cpu_server: float = 0.0
+    cpu_wrk: float = 0.0
+    cpu_other: float = 0.0
+    per_cpu_second: float = 0.0  # requests per second of server CPU time
+    raw: dict[str, int] = field(default_factory=dict)
+
+
+def list_path(prefix: str | None) -> str:
+    params = "order=last_name&limit=20"
+    if prefix:
+        params = f"{quote('filters[last_name]')}={prefix}&" + params
+    return f"/api.php/data/Contact?{params}"
+
+
+def scenarios(selected: set[str] | None) -> list[Scenario]:
+    all_ = [
+        Scenario("bare GET", "/api.php/data/Contact/0190a4b2-0000-7000-8000-000000000000",
+                 GET_LUA, server="bare"),
+        Scenario("GET by id", "/api.php/data/Contact/", BY_ID_LUA),
+        Scenario(f"list selective ({SELECTIVE_PREFIX})", list_path(SELECTIVE_PREFIX), GET_LUA),
+        Scenario(f"list broad ({BROAD_PREFIX})", list_path(BROAD_PREFIX), GET_LUA),
+        Scenario("list unfiltered", list_path(None), GET_LUA),
+        Scenario("POST create", "/api.php/data/Contact", CREATE_LUA, method="POST"),
+    ]
+    keys = {"bare": 0, "get": 1, "selective": 2, "broad": 3, "unfiltered": 4, "create": 5}
+    if not selected:
+        return all_
+    return [all_[0]] + [all_[keys[k]] for k in keys if k in selected and k != "bare"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def pinned(cmd: list[str], cpu: str | None) -> list[str]:
+    return ["taskset", "-c", cpu, *cmd] if cpu is not None else cmd
+
+
+@contextmanager
+def server(cmd: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[int]:
+    """Run a server process until the block ends; yields its pid once it answers."""
+    with log.open("wb") as out:
+        proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT)
+        try:
+            wait_ready(port, proc)
+            yield proc.pid
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def wait_ready(port: int, proc: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}; see bench/data/*.log")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/api.php/", timeout=1)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise SystemExit(f"server on port {port} did not answer within {timeout}s")
+
+
+def machine_ticks() -> tuple[int, int]:
+    """(busy, total) CPU ticks of the whole machine since boot."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = values[3] + values[4]
+    total = sum(values[:8])
+    return total - idle, total
+
+
+def process_ticks(pid: int) -> int:
+    """CPU ticks (user + system) a process has used."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])
+
+
+class CpuMeter:
+    """CPU used during a block, in % of one core: the server, wrk, and everything else."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.hz = os.sysconf("SC_CLK_TCK")
+        self.server = self.wrk = self.other = 0.0
+        self.server_seconds = 0.0
+
+    def __enter__(self) -> CpuMeter:
+        self.t0 = time.monotonic()
+        self.m0 = machine_ticks()
+        self.p0 = process_ticks(self.pid)
+        self.c0 = children_seconds()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        elapsed = time.monotonic() - self.t0
+        busy = (machine_ticks()[0] - self.m0[0]) / self.hz
+        self.server_seconds = (process_ticks(self.pid) - self.p0) / self.hz
+        self.server = self.server_seconds / elapsed * 100
+        self.wrk = (children_seconds() - self.c0) / elapsed * 100
+        self.other = max(0.0, busy / elapsed * 100 - self.server - self.wrk)
+
+
+def children_seconds() -> float:
+    """CPU seconds of reaped child processes (wrk runs)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+class RssSampler:
+    """Peak VmRSS of a process, sampled every 100 ms while active."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_kb = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def rss_kb(self) -> int:
+        for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        return 0
+
+    def __enter__(self) -> RssSampler:
+        self.peak_kb = self.rss_kb()
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak_kb = max(self.peak_kb, self.rss_kb())
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        assert self._thread
+        self._thread.join()
+
+
+def run_wrk(url: str, script: Path, seconds: int, connections: int,
+            cpu: str | None) -> dict[str, int]:
+    cmd = pinned(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
+                  "-s", str(script), url], cpu)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60,
+                         check=True).stdout
+    line = next((x for x in out.splitlines() if x.startswith("RESULT ")), None)
+    if line is None:
+        raise SystemExit(f"wrk printed no result:\n{out}")
+    return {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+
+
+def check(base: str, sc: Scenario, token: str, sample_id: str) -> str:
+    """One request through httpx first: it must succeed; notes total_results of lists."""
+    headers = {"Authorization": f"Bearer {token}"}
+    url = base + sc.path + (sample_id if sc.name == "GET by id" else "")
+    if sc.method == "POST":
+        resp = httpx.post(url, headers=headers, timeout=30,
+                          json={"data": {"last_name": "Loadtest", "first_name": "Check"}})
+    else:
+        resp = httpx.get(url, headers=headers, timeout=30)
+    if resp.status_code != 200:
+        raise SystemExit(f"{sc.name}: {resp.status_code} {resp.text[:300]}")
+    body = resp.json()
+    if "total_results" in body:
+        return f"total_results={body['total_results']:,}, {len(body['records'])} records"
+    return ""
+
+
+def sample_ids(url: str, n: int) -> tuple[str, list[str]]:
+    """A token for the admin and n random live contact ids."""
+    services = build_services(Settings.from_env(database_url=url, log_level="WARNING"))
+    try:
+        _, token = services.auth.create_token("admin", "bench-load")
+        table = services.db.tables.models["Contact"]
+        with services.db.read() as conn:
+            ids = list(conn.execute(sa.select(table.c.id).where(table.c.deleted == sa.false())
+                                    .order_by(sa.func.random()).limit(n)).scalars())
+    finally:
+        services.close()
+    if not ids:
+        raise SystemExit("no contacts: run bench/generate.py first")
+    return token, ids
+
+
+def measure(args: argparse.Namespace) -> list[Result]:
+    url = args.database_url
+    token, ids = sample_ids(url, 10_000)
+    work = Path(tempfile.mkdtemp(prefix="amity-bench-"))
+    ids_file = work / "ids.txt"
+    ids_file.write_text("\n".join(ids) + "\n")
+    env = {**os.environ, "AMITY_DATABASE_URL": url, "AMITY_LOG_LEVEL": "WARNING"}
+    amity_port, bare_port = free_port(), free_port()
+    server_cpu = None if args.no_pin else "0"
+    wrk_cpu = None if args.no_pin else "1"
+    amity_cmd = pinned([str(ROOT / ".venv/bin/amity"), "serve", "--port", str(amity_port),
+                        "--workers", "1"], server_cpu)
+    bare_cmd = pinned([str(ROOT / ".venv/bin/uvicorn"), "bare_app:app", "--app-dir",
+                       str(BENCH), "--port", str(bare_port), "--workers", "1",
+                       "--no-access-log", "--no-server-header", "--log-level", "warning"],
+                      server_cpu)
+    logs = BENCH / "data"
+    logs.mkdir(exist_ok=True)
+    results: list[Result] = []
+    try:
+        with server(amity_cmd, env, amity_port, logs / "amity-serve.log") as amity_pid, \
+                server(bare_cmd, env, bare_port, logs / "bare.log") as bare_pid:
+            pids = {"amity": amity_pid, "bare": bare_pid}
+            ports = {"amity": amity_port, "bare": bare_port}
+            for sc in scenarios(set(args.only) if args.only else None):
+                base = f"http://127.0.0.1:{ports[sc.server]}"
+                note = check(base, sc, token, ids[0])
+                script = work / f"{sc.name.split()[0]}-{len(results)}.lua"
+                script.write_text(sc.lua % {"ids": ids_file, "token": token} + DONE_LUA)
+                target = base + sc.path
+                if args.wait_idle > 0:
+                    busy = wait_idle(args.idle_threshold, args.wait_idle)
+                    if busy >= args.idle_threshold:
+                        print(f"  (machine still {busy:.0f}% busy)", file=sys.stderr)
+                if args.warmup > 0:
+                    run_wrk(target, script, args.warmup, args.connections, wrk_cpu)
+                with RssSampler(pids[sc.server]) as rss, CpuMeter(pids[sc.server]) as cpu:
+                    raw = run_wrk(target, script, args.duration, args.connections, wrk_cpu)
+                rate = raw["requests"] / raw["duration_us"] * 1e6
+                res = Result(sc, rate, raw["p50_us"] / 1000, raw["p99_us"] / 1000,
+                             raw["status_errors"] + raw["socket_errors"], rss.peak_kb / 1024,
+                             note, cpu.server, cpu.wrk, cpu.other,
+                             raw["requests"] / max(cpu.server_seconds, 0.01), raw)
+                results.append(res)
+                print(f"  {sc.name}: {rate:,.0f}/s ({res.per_cpu_second:,.0f}/CPU-s) "
+                      f"p50 {res.p50_ms:.2f} ms "
+                      f"p99 {res.p99_ms:.2f} ms; CPU server {cpu.server:.0f}% wrk "
+                      f"{cpu.wrk:.0f}% other {cpu.other:.0f}% {note}",
+                      file=sys.stderr, flush=True)
+            hwm = vm_hwm(amity_pid)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    print_table(results, args, hwm)
+    return results
+
+
+def vm_hwm(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def print_table(results: list[Result], args: argparse.Namespace, hwm_mb: float) -> None:
+    bare = next((r for r in results if r.scenario.server == "bare"), None)
+    dialect = args.database_url.split(":", 1)[0]
+    print(f"\n{dialect}, wrk -t1 -c{args.connections} -d{args.duration}s, "
+          f"{'unpinned' if args.no_pin else 'servers on CPU 0, wrk on CPU 1'}")
+    print("| scenario | req/s | vs bare | p50 ms | p99 ms | req per server CPU-s | vs bare "
+          "| CPU % server/wrk/other | errors | RSS MB | notes |")
+    print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
+    for r in results:
+        ratio = f"{r.rate / bare.rate:.0%}" if bare else "-"
+        cpu_ratio = f"{r.per_cpu_second / bare.per_cpu_second:.0%}" if bare else "-"
+        cpu = f"{r.cpu_server:.0f}/{r.cpu_wrk:.0f}/{r.cpu_other:.0f}"
+        print(f"| {r.scenario.name} | {r.rate:,.0f} | {ratio} | {r.p50_ms:.2f} | "
+              f"{r.p99_ms:.2f} | {r.per_cpu_second:,.0f} | {cpu_ratio} | {cpu} | {r.errors} | "
+              f"{r.rss_mb:.0f} | {r.note} |")
+    print(f"amity worker peak RSS over the run (VmHWM): {hwm_mb:.0f} MB")
+
+
+def wait_idle(threshold: float, limit: float) -> float:
+    """Wait (at most `limit` s) until the machine's CPU use over 1 s is below `threshold`
+    % of one core; returns the last reading."""
+    deadline = time.monotonic() + limit
+    hz = os.sysconf("SC_CLK_TCK")
+    while True:
+        b0 = machine_ticks()[0]
+        time.sleep(1)
+        busy = (machine_ticks()[0] - b0) / hz * 100
+        if busy < threshold or time.monotonic() > deadline:
+            return busy
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--database-url", default=os.environ.get("AMITY_DATABASE_URL"))
+    parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    parser.add_argument("--warmup", type=int, default=2, help="seconds before each")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+    parser.add_argument("--wait-idle", type=float, default=120,
+                        help="wait up to this many seconds for an idle machine before each "
+                             "scenario (0: do not wait)")
+    parser.add_argument("--idle-threshold", type=float, default=15,
+                        help="'idle' means under this %% of one core in use")
+    parser.add_argument("--no-pin", action="store_true", help="do not pin CPUs")
+    parser.add_argument("--only", nargs="*",
+                        choices=["get", "selective", "broad", "unfiltered", "create"],
+                        help="run only these scenarios (the bare endpoint always runs)")
+    args = parser.parse_args(argv)
+    if not args.database_url:
+        parser.error("give --database-url or set AMITY_DATABASE_URL")
+    if shutil.which("wrk") is None:
+        parser.error("wrk is needed: apt-get install -y wrk")
+    measure(args)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
