@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from starlette.requests import Request
 
 from amity.core.actor import Actor
@@ -12,6 +15,14 @@ from amity.errors import Unauthorized
 def services(request: Request) -> Services:
     svc: Services = request.app.state.services
     return svc
+
+
+T = TypeVar("T")
+
+
+async def run_write(request: Request, unit: Callable[[], T]) -> T:
+    """Run a service write in the next group commit; returns once it is durable."""
+    return await services(request).writes.run(unit)
 
 
 def client_source(request: Request) -> str:

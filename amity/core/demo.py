@@ -85,12 +85,25 @@ PROJECT_KINDS = ["Implementation", "CRM Rollout", "Data Migration", "Onboarding"
 PROJECT_STEPS = ["Kickoff meeting", "Requirements workshop", "Solution design",
                  "Configuration", "Data migration", "Integration testing", "User training",
                  "Acceptance testing", "Go-live", "Post go-live review"]
-TASK_SUBJECTS = ["Follow up with {}", "Send information pack to {}", "Prepare quote for {}",
-                 "Review notes on {}", "Update details of {}", "Check in with {}"]
-CALL_SUBJECTS = ["Call with {}", "Follow-up call: {}", "Discovery call with {}",
-                 "Status update: {}"]
-MEETING_SUBJECTS = ["Meeting with {}", "Demo for {}", "Quarterly review: {}",
-                    "Workshop with {}", "Lunch with {}"]
+ABOUT = {"Contact": "person", "Lead": "person", "Account": "business",
+         "Opportunity": "business", "Project": "business", "aCase": "case"}
+TASK_SUBJECTS = {
+    "person": ["Follow up with {}", "Send information pack to {}", "Call back {}",
+               "Update contact details of {}"],
+    "business": ["Prepare quote for {}", "Review notes on {}", "Send proposal: {}",
+                 "Update forecast: {}"],
+    "case": ["Reproduce issue: {}", "Reply to customer: {}", "Check fix: {}"],
+}
+CALL_SUBJECTS = {
+    "person": ["Call with {}", "Follow-up call with {}", "Discovery call with {}"],
+    "business": ["Status call: {}", "Pricing call: {}", "Check-in call: {}"],
+    "case": ["Support call: {}", "Call about: {}"],
+}
+MEETING_SUBJECTS = {
+    "person": ["Meeting with {}", "Lunch with {}", "Demo for {}"],
+    "business": ["Quarterly review: {}", "Workshop: {}", "Product demo: {}"],
+    "case": ["Troubleshooting session: {}", "Escalation meeting: {}"],
+}
 NOTE_SUBJECTS = ["Notes from call", "Customer feedback", "Pricing discussion",
                  "Requirements summary", "Competitor mentioned", "Next steps agreed",
                  "Budget information", "Contact preferences"]
@@ -516,7 +529,7 @@ class DemoLoader:
             due = self.moment(self.rng.randint(-60, 45))
             done = due < self.anchor and self.rng.random() < 0.75
             return {
-                "name": self.pick(TASK_SUBJECTS).format(name)[:255],
+                "name": self.pick(TASK_SUBJECTS[ABOUT[kind]]).format(name)[:255],
                 "status": "Completed" if done else self.pick(
                     ("Not Started", "Not Started", "In Progress", "Pending Input", "Deferred")),
                 "priority": self.pick(("P1", "P2", "P2", "P3")),
@@ -533,7 +546,7 @@ class DemoLoader:
             minutes = self.pick((5, 10, 15, 15, 30, 45, 60))
             past = start < self.anchor
             return {
-                "name": self.pick(CALL_SUBJECTS).format(name)[:255],
+                "name": self.pick(CALL_SUBJECTS[ABOUT[kind]]).format(name)[:255],
                 "date_start": ymdhms(start), "duration": minutes,
                 "date_end": ymdhms(start + timedelta(minutes=minutes)),
                 "direction": self.pick(("Inbound", "Outbound", "Outbound")),
@@ -550,7 +563,7 @@ class DemoLoader:
             minutes = self.pick((30, 45, 60, 60, 90, 120))
             past = start < self.anchor
             return {
-                "name": self.pick(MEETING_SUBJECTS).format(name)[:255],
+                "name": self.pick(MEETING_SUBJECTS[ABOUT[kind]]).format(name)[:255],
                 "date_start": ymdhms(start), "duration": minutes,
                 "date_end": ymdhms(start + timedelta(minutes=minutes)),
                 "location": self.pick(LOCATIONS),

@@ -91,6 +91,8 @@ class Records:
         model = self.model(model_name)
         self.policy.check(actor, model, "view")
         selected = select_fields(model, fields, all_by_default=True)
+        if not storable_id(record_id):
+            raise NotFound("Not found", f"No {model.name} with id {record_id!r}")
         conds = self.policy.read_conditions(actor, model)
         if not conds and not any(fd.type == "ref" and fd.ref_model is None for fd in selected):
             row = self.query.select_by_id(self.db, model, selected, record_id)
@@ -234,6 +236,8 @@ class Records:
     def visible_row(self, conn: Connection, actor: Actor, model: Model, record_id: str,
                     *, lock: bool = False) -> dict[str, Any] | None:
         """The stored row if it is live and the actor may see it."""
+        if not storable_id(record_id):
+            return None
         row = self.writer.current(conn, model, record_id, lock=lock)
         if row is None:
             return None
@@ -260,6 +264,11 @@ class Records:
                 raise BadRequest(f"Invalid value for field {fd.id_name}: no {target.name} "
                                  f"with id {values[fd.id_name]}",
                                  f"{fd.id_name} must be the id of an existing {target.name}")
+
+
+def storable_id(record_id: str) -> bool:
+    """Whether an id from a client could name a stored record (PostgreSQL refuses NULs)."""
+    return "\x00" not in record_id
 
 
 def parse_order(model: Model, order: str | None) -> list[OrderKey]:

@@ -8,7 +8,7 @@ from typing import Any
 from amity.core.actor import Actor
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
-from amity.core.records import ListQuery, Page, Records
+from amity.core.records import ListQuery, Page, Records, storable_id
 from amity.core.validate import parse_value, required_fields
 from amity.errors import BadRequest, NotFound
 from amity.schema.model import Link, Model
@@ -111,7 +111,8 @@ class Relations:
             self.records.policy.check(actor, model, "relate", parent)
             now = utcnow()
             if link.kind == "many_to_many":
-                removed = self.writer.remove_join(conn, link, record_id, target_id) > 0
+                removed = storable_id(target_id) and self.writer.remove_join(
+                    conn, link, record_id, target_id) > 0
             else:
                 row = self.records.visible_row(conn, actor, target, target_id)
                 assert link.target_column

@@ -10,6 +10,7 @@ from amity.core.auth.service import AuthService
 from amity.core.records import Records
 from amity.core.relations import Relations
 from amity.schema.registry import Registry, default_registry
+from amity.store.batch import GroupCommitter
 from amity.store.engine import Database
 
 
@@ -20,8 +21,10 @@ class Services:
     records: Records
     relations: Relations
     auth: AuthService
+    writes: GroupCommitter
 
     def close(self) -> None:
+        self.writes.close()
         self.db.dispose()
 
 
@@ -30,4 +33,4 @@ def build_services(settings: Settings, registry: Registry | None = None,
     db = Database(settings, registry or default_registry())
     records = Records(db, settings, policy or AllowAll())
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
-                    auth=AuthService(records))
+                    auth=AuthService(records), writes=GroupCommitter(db))

@@ -8,6 +8,7 @@ defaults.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -40,6 +41,7 @@ class Database:
         self.engine = make_engine(self.url, settings)
         self.dialect = self.engine.dialect.name
         self.tables: Tables = build_tables(registry, self.dialect)
+        self._local = threading.local()
 
     @property
     def is_sqlite(self) -> bool:
@@ -48,16 +50,40 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only transaction: a consistent snapshot for a list and its count."""
+        shared = getattr(self._local, "conn", None)
+        if shared is not None:  # inside a group commit: see the batch's own writes
+            yield shared
+            return
         with self.engine.connect() as conn, conn.begin():
             yield conn
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction, committed when the block ends without an exception."""
+        """A write transaction, committed when the block ends without an exception.
+
+        Inside a group commit (store/batch.py) the unit already runs in its own savepoint
+        of the shared transaction, which is used instead.
+        """
+        shared = getattr(self._local, "conn", None)
+        if shared is not None:
+            yield shared
+            return
         with self.engine.connect() as conn:
             conn = conn.execution_options(amity_write=True)
             with conn.begin():
                 yield conn
+
+    @contextmanager
+    def shared_write(self) -> Iterator[Connection]:
+        """One write transaction that write()/read() in this thread join until it ends."""
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(amity_write=True)
+            with conn.begin():
+                self._local.conn = conn
+                try:
+                    yield conn
+                finally:
+                    self._local.conn = None
 
     def prepare(self, stmt: sa.Executable) -> Prepared:
         """Compile a statement once, for hot paths that run it many times."""

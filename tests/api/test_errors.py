@@ -260,7 +260,16 @@ def test_nul_and_odd_characters_in_paths_and_params(api: ApiClient) -> None:
                                                            "create": True}), 400)
     error_of(api.patch("/data/Account/a%00b", json={"data": {"name": "A"}, "create": True}),
              400)
+    error_of(api.post("/data/favorites/Account/a%00b"), 404)
     assert count(api, "Account") == 0
+    account = create(api, "Account", {"name": "Acme"})
+    error_of(api.post(f"/data/Account/{account}/contacts", json={"records": ["a\x00b"]}), 404)
+    error_of(api.post(f"/data/Account/{account}/contacts",
+                      json={"records_with_data": [{"id": "a\x00b"}]}), 404)
+    error_of(api.delete(f"/data/Account/{account}/contacts/a%00b"), 404)
+    error_of(api.delete(f"/data/Account/{account}/cases/a%00b"), 404)
+    error_of(api.get(f"/data/Account/{account}/contacts", params={"filter_text": "\x00"}),
+             400)
 
 
 def test_unicode_text_round_trips(api: ApiClient) -> None:

@@ -212,15 +212,12 @@ def test_enum_filter_matches_exactly(api: ApiClient) -> None:
     assert ids(api, "Account", "filters[account_type][]=") == set(made.values())
 
 
-@pytest.mark.parametrize("query", [
-    "filters[account_type]=Cust",
-    "filters[account_type]=customer",
-    "filters[account_type]=Customer%20",
-    "filters[account_type][]=Customer&filters[account_type][]=Nope",
-])
-def test_enum_filter_rejects_values_that_are_not_options(api: ApiClient, query: str) -> None:
+def test_enum_filter_rejects_values_that_are_not_options(api: ApiClient) -> None:
     create(api, "Account", name="C1", account_type="Customer")
-    bad_request(api, "Account", query, "account_type")
+    for query in ("filters[account_type]=Cust", "filters[account_type]=customer",
+                  "filters[account_type]=Customer%20",
+                  "filters[account_type][]=Customer&filters[account_type][]=Nope"):
+        bad_request(api, "Account", query, "account_type")
 
 
 def test_enum_filter_on_opportunity_stage(api: ApiClient) -> None:
@@ -333,15 +330,13 @@ def test_any_email_matches_either_address_by_prefix(api: ApiClient) -> None:
 
 # -- bool -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("value", "flag"), [
-    ("yes", True), ("1", True), ("true", True), ("TRUE", True),
-    ("no", False), ("0", False), ("false", False), ("False", False),
-])
-def test_bool_filter(api: ApiClient, value: str, flag: bool) -> None:
+def test_bool_filter(api: ApiClient) -> None:
     made = {True: {create(api, "Contact", last_name="Quiet", do_not_call=True)},
             False: {create(api, "Contact", last_name="Loud1", do_not_call=False),
                     create(api, "Contact", last_name="Loud2")}}
-    assert ids(api, "Contact", {"filters[do_not_call]": value}) == made[flag]
+    for value, flag in (("yes", True), ("1", True), ("true", True), ("TRUE", True),
+                        ("no", False), ("0", False), ("false", False), ("False", False)):
+        assert ids(api, "Contact", {"filters[do_not_call]": value}) == made[flag], value
 
 
 def test_bool_filter_rejects_other_words(api: ApiClient) -> None:
@@ -368,13 +363,12 @@ NUMBER_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("params", "expected"), NUMBER_CASES)
-def test_number_filter(api: ApiClient, params: dict[str, str], expected: set[int | None]) -> None:
+def test_number_filter(api: ApiClient) -> None:
     for i, employees in enumerate([10, 20, 30, None]):
         create(api, "Account", name=f"A{i}", employees=employees)
-    rows = listing(api, "Account", {**params, "fields[]": "employees"})
-    assert {row["employees"] for row in rows} == expected
-    assert len(rows) == len(expected)
+    for params, expected in NUMBER_CASES:
+        rows = listing(api, "Account", {**params, "fields[]": "employees"})
+        assert sorted(row["employees"] for row in rows) == sorted(expected), params
 
 
 def test_number_filter_not_eq(api: ApiClient) -> None:
@@ -399,7 +393,7 @@ def test_number_filter_on_currency(api: ApiClient) -> None:
                "filters[amount-end]": "100.5"}) == {"small", "mid"}
 
 
-@pytest.mark.parametrize(("params", "word"), [
+NUMBER_ERRORS = [
     ({"filters[employees]": "abc"}, "employees"),
     ({"filters[employees]": "1.5"}, "employees"),
     ({"filters[employees]": "9" * 30}, "employees"),
@@ -409,10 +403,13 @@ def test_number_filter_on_currency(api: ApiClient) -> None:
       "filters[employees-end]": "x"}, "employees"),
     ({"filters[employees-operator]": "gt"}, "employees"),
     ({"filters[amount]": "1.234"}, "amount"),
-])
-def test_number_filter_errors(api: ApiClient, params: dict[str, str], word: str) -> None:
-    model = "Opportunity" if "filters[amount]" in params else "Account"
-    bad_request(api, model, params, word)
+]
+
+
+def test_number_filter_errors(api: ApiClient) -> None:
+    for params, word in NUMBER_ERRORS:
+        model = "Opportunity" if "filters[amount]" in params else "Account"
+        bad_request(api, model, params, word)
 
 
 # -- filter_owner ----------------------------------------------------------------------------
@@ -432,16 +429,19 @@ def test_filter_owner(api: ApiClient, jane_api: ApiClient, jane: User) -> None:
 
 # -- unknown names and combined filters ------------------------------------------------------
 
-@pytest.mark.parametrize(("params", "word"), [
+UNKNOWN_FILTERS = [
     ({"filters[frist_name]": "x"}, "frist_name"),
     ({"filters[frist_name-operator]": "on_date"}, "frist_name"),
     ({"filters[description]": "x"}, "description"),
     ({"filters[first_name-operator]": "eq", "filters[first_name]": "J"}, "first_name"),
     ({"filters": "x"}, "filters"),
     ({"filters[first_name][a]": "x"}, "first_name"),
-])
-def test_unknown_or_malformed_filters(api: ApiClient, params: dict[str, str], word: str) -> None:
-    bad_request(api, "Contact", params, word)
+]
+
+
+def test_unknown_or_malformed_filters(api: ApiClient) -> None:
+    for params, word in UNKNOWN_FILTERS:
+        bad_request(api, "Contact", params, word)
 
 
 def test_filters_combine_with_and(api: ApiClient) -> None:
@@ -502,15 +502,12 @@ def test_order_numbers_and_dates(api: ApiClient) -> None:
     assert [r["name"] for r in rows] == ["y", "z", "x"]
 
 
-@pytest.mark.parametrize(("order", "word"), [
-    ("last_nam", "last_nam"),
-    ("last_name desc, bogus", "bogus"),
-    ("primary_account", "primary_account"),  # a ref is not a stored column
-    ("last_name sideways", "last_name sideways"),
-    ("last_name desc asc", "last_name desc asc"),
-])
-def test_bad_order(api: ApiClient, order: str, word: str) -> None:
-    bad_request(api, "Contact", {"order": order}, word)
+def test_bad_order(api: ApiClient) -> None:
+    for order, word in (("last_nam", "last_nam"), ("last_name desc, bogus", "bogus"),
+                        ("primary_account", "primary_account"),  # a ref is not a column
+                        ("last_name sideways", "last_name sideways"),
+                        ("last_name desc asc", "last_name desc asc")):
+        bad_request(api, "Contact", {"order": order}, word)
 
 
 # -- paging ----------------------------------------------------------------------------------
@@ -536,14 +533,13 @@ def test_paging(api: ApiClient) -> None:
     assert len(api.get("/data/Account?limit=200").json()["records"]) == 25
 
 
-@pytest.mark.parametrize(("params", "word"), [
-    ({"limit": "0"}, "limit"), ({"limit": "500"}, "limit"), ({"limit": "201"}, "limit"),
-    ({"limit": "-1"}, "limit"), ({"limit": "abc"}, "limit"), ({"limit": "1.5"}, "limit"),
-    ({"offset": "-1"}, "offset"), ({"offset": "abc"}, "offset"),
-    ({"limit": "9" * 40}, "limit"),
-])
-def test_bad_paging(api: ApiClient, params: dict[str, str], word: str) -> None:
-    bad_request(api, "Account", params, word)
+def test_bad_paging(api: ApiClient) -> None:
+    for params, word in (({"limit": "0"}, "limit"), ({"limit": "500"}, "limit"),
+                         ({"limit": "201"}, "limit"), ({"limit": "-1"}, "limit"),
+                         ({"limit": "abc"}, "limit"), ({"limit": "1.5"}, "limit"),
+                         ({"offset": "-1"}, "offset"), ({"offset": "abc"}, "offset"),
+                         ({"limit": "9" * 40}, "limit")):
+        bad_request(api, "Account", params, word)
 
 
 def test_limit_bounds_are_accepted(api: ApiClient) -> None:
@@ -747,7 +743,7 @@ def test_fiscal_periods_default_to_the_calendar(api: ApiClient, services: Servic
                 d, c, s, dated.today, 1)), (which, fiscal)
 
 
-@pytest.mark.parametrize(("filters", "words"), [
+DATE_ERRORS = [
     ({"date_closed": "2024-13-01"}, ["date_closed", "2024-13-01"]),
     ({"date_closed": "31/01/2024"}, ["date_closed"]),
     ({"date_closed": "yesterday"}, ["date_closed"]),
@@ -768,10 +764,13 @@ def test_fiscal_periods_default_to_the_calendar(api: ApiClient, services: Servic
     ({"date_closed-operator": "period_prev", "date_closed-period": "days_x"}, ["days_x"]),
     ({"date_closed-operator": "period_prev", "date_closed-period": "days_99999"},
      ["days_99999"]),
-])
-def test_date_filter_errors(api: ApiClient, filters: dict[str, str], words: list[str]) -> None:
-    params = {f"filters[{k}]": v for k, v in filters.items()}
-    bad_request(api, "Opportunity", params, *words)
+]
+
+
+def test_date_filter_errors(api: ApiClient) -> None:
+    for filters, words in DATE_ERRORS:
+        params = {f"filters[{k}]": v for k, v in filters.items()}
+        bad_request(api, "Opportunity", params, *words)
 
 
 def test_date_filter_list_values_are_rejected(api: ApiClient) -> None:
@@ -790,7 +789,8 @@ def test_extreme_dates(api: ApiClient, model: str) -> None:
     extra = {"date_closed": "2024-01-01"} if model == "Opportunity" else {}
     create(api, model, **{**extra, "name": "last", field: last})
     create(api, model, **{**extra, "name": "first", field: first})
-    create(api, model, **{**extra, "name": "now", field: str(clock.today())})
+    now = str(clock.today()) + ("" if model == "Opportunity" else " 12:00:00")
+    create(api, model, **{**extra, "name": "now", field: now})
 
     def by(value: str, operator: str, end: str | None = None) -> set[str]:
         params = {f"filters[{field}]": value, f"filters[{field}-operator]": operator}

@@ -304,3 +304,60 @@ def test_another_user_updating_becomes_modified_user(
     contact = get(api, "Contact", mine)
     assert contact["created_by"] == contact["assigned_user_id"] == other
 
+
+
+# -- favorites -------------------------------------------------------------------------------
+def toggle(client: ApiClient, model: str, record_id: str) -> int:
+    resp = client.post(f"/data/favorites/{model}/{record_id}")
+    assert resp.status_code == 200, resp.text
+    body = resp.json()
+    assert set(body) == {"status"}
+    return int(body["status"])
+
+
+def favorite_flags(client: ApiClient, model: str) -> dict[str, int]:
+    page = listing(client, f"/data/{model}", query_favorite=1)
+    return {r["id"]: r["favorite"] for r in page["records"]}
+
+
+def test_favorites_toggle_and_show_in_lists(api: ApiClient) -> None:
+    starred = create(api, "Account", {"name": "Starred"})
+    plain = create(api, "Account", {"name": "Plain"})
+    assert favorite_flags(api, "Account") == {starred: 1, plain: 1}
+    assert toggle(api, "Account", starred) == 0  # added
+    assert favorite_flags(api, "Account") == {starred: 0, plain: 1}
+    assert toggle(api, "Account", starred) == 1  # removed
+    assert favorite_flags(api, "Account") == {starred: 1, plain: 1}
+    assert toggle(api, "Account", starred) == 0
+    assert "favorite" not in listing(api, "/data/Account")["records"][0]
+
+
+def test_favorites_are_per_user_and_per_model(api: ApiClient, app: Any, services: Services,
+                                              admin: User) -> None:
+    account = create(api, "Account", {"name": "Acme"})
+    contact = create(api, "Contact", {"last_name": "Lee"})
+    api.post(f"/data/Account/{account}/contacts", json={"records": [contact]})
+    assert toggle(api, "Account", account) == 0
+    assert favorite_flags(api, "Contact") == {contact: 1}
+    services.auth.add_user(admin.actor, "sam", "sam-password", last_name="Sample")
+    _, token = services.auth.create_token("sam")
+    sam = ApiClient(app, {"Authorization": f"Bearer {token}"})
+    try:
+        assert favorite_flags(sam, "Account") == {account: 1}
+        assert toggle(sam, "Contact", contact) == 0
+        related = listing(sam, f"/data/Account/{account}/contacts", query_favorite="true")
+        assert [r["favorite"] for r in related["records"]] == [0]
+    finally:
+        sam.close()
+    assert favorite_flags(api, "Account") == {account: 0}
+    assert favorite_flags(api, "Contact") == {contact: 1}
+
+
+def test_favorite_of_a_missing_record_is_404(api: ApiClient) -> None:
+    resp = api.post("/data/favorites/Account/missing")
+    assert resp.status_code == 404
+    assert set(resp.json()) == {"error", "message", "hint"}
+    gone = create(api, "Account", {"name": "Gone"})
+    api.delete(f"/data/Account/{gone}")
+    assert api.post(f"/data/favorites/Account/{gone}").status_code == 404
+    assert api.post("/data/favorites/Acount/x").json()["message"] == "Model Acount not found"

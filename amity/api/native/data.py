@@ -7,7 +7,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import Route
 
-from amity.api.context import require_actor, services
+from amity.api.context import require_actor, run_write, services
 from amity.api.params import (
     bool_param,
     dict_param,
@@ -56,8 +56,9 @@ async def create_record(request: Request) -> JSONResponse:
     payload = await body(request)
     if "data" not in payload:
         raise BadRequest("Missing data", 'send {"data": {field: value, ...}}')
-    record_id = services(request).records.create(actor, request.path_params["model"],
-                                                 payload["data"])
+    records = services(request).records
+    record_id = await run_write(request, lambda: records.create(
+        actor, request.path_params["model"], payload["data"]))
     return JSONResponse({"id": record_id})
 
 
@@ -80,15 +81,18 @@ async def update_record(request: Request) -> JSONResponse:
             create = bool_param({"create": create}, "create")
         except BadRequest:
             raise BadRequest("create must be true or false") from None
-    services(request).records.update(actor, request.path_params["model"],
-                                     request.path_params["id"], payload["data"], create)
+    records = services(request).records
+    await run_write(request, lambda: records.update(
+        actor, request.path_params["model"], request.path_params["id"], payload["data"],
+        create))
     return JSONResponse({"result": True})
 
 
 async def delete_record(request: Request) -> JSONResponse:
     actor = require_actor(request)
-    services(request).records.delete(actor, request.path_params["model"],
-                                     request.path_params["id"])
+    records = services(request).records
+    await run_write(request, lambda: records.delete(
+        actor, request.path_params["model"], request.path_params["id"]))
     return JSONResponse({"result": True})
 
 
@@ -104,17 +108,19 @@ async def add_related(request: Request) -> JSONResponse:
     actor = require_actor(request)
     payload = await body(request)
     p = request.path_params
-    services(request).relations.add_related(actor, p["model"], p["id"], p["link"],
-                                            payload.get("records"),
-                                            payload.get("records_with_data"))
+    relations = services(request).relations
+    await run_write(request, lambda: relations.add_related(
+        actor, p["model"], p["id"], p["link"], payload.get("records"),
+        payload.get("records_with_data")))
     return JSONResponse({"result": True})
 
 
 async def remove_related(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
-    services(request).relations.remove_related(actor, p["model"], p["id"], p["link"],
-                                               p["rel_id"])
+    relations = services(request).relations
+    await run_write(request, lambda: relations.remove_related(
+        actor, p["model"], p["id"], p["link"], p["rel_id"]))
     return JSONResponse({"result": True})
 
 
@@ -129,7 +135,9 @@ async def linked_records(request: Request) -> JSONResponse:
 async def favorite(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
-    status = toggle_favorite(services(request).records, actor, p["model"], p["id"])
+    records = services(request).records
+    status = await run_write(request, lambda: toggle_favorite(records, actor, p["model"],
+                                                                p["id"]))
     return JSONResponse({"status": status})
 
 

@@ -1,0 +1,142 @@
+"""Where the time of one request goes: drive the ASGI app in-process, without a network.
+
+    .venv/bin/python bench/profile_app.py --database-url sqlite:///bench/data/bench.db get
+
+Builds the real app (create_app), calls it directly with ASGI messages N times for a
+scenario (get, selective, broad, unfiltered, create), prints the wall time per request
+without a profiler, then the same under cProfile with the time split into: token
+authentication, the records service (and within it, time inside the database driver),
+orjson rendering, query-string parsing, and the rest (Starlette routing, middleware,
+response objects). The HTTP server (uvicorn/httptools) is not included; the bare-endpoint
+numbers of load.py cover it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import os
+import pstats
+import sys
+import time
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from amity.app import create_app
+from amity.config import Settings
+
+PATHS = {
+    "selective": "filters%5Blast_name%5D=Quin&order=last_name&limit=20",
+    "broad": "filters%5Blast_name%5D=Ba&order=last_name&limit=20",
+    "unfiltered": "order=last_name&limit=20",
+}
+CREATE_BODY = orjson.dumps({"data": {"first_name": "Prof", "last_name": "Loadtest",
+                                     "email1": "prof@example.com"}})
+
+
+def scope_for(scenario: str, token: str, record_id: str) -> tuple[dict[str, Any], bytes]:
+    headers = [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {token}".encode())]
+    method, path, query, body = "GET", "/api.php/data/Contact", b"", b""
+    if scenario == "get":
+        path += f"/{record_id}"
+    elif scenario == "create":
+        method, body = "POST", CREATE_BODY
+        headers += [(b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())]
+    else:
+        query = PATHS[scenario].encode()
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+             "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
+             "root_path": "", "query_string": query, "headers": headers,
+             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
+    return scope, body
+
+
+async def call(app: Any, scope: dict[str, Any], body: bytes) -> int:
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(dict(scope), receive, send)
+    return status
+
+
+async def run(app: Any, scopes: list[tuple[dict[str, Any], bytes]]) -> None:
+    for scope, body in scopes:
+        status = await call(app, scope, body)
+        if status != 200:
+            raise SystemExit(f"status {status} for {scope['method']} {scope['path']}")
+
+
+GROUPS = [
+    ("token authentication (AuthService.authenticate)", "service.py", "authenticate"),
+    ("records service: get", "records.py", "get"),
+    ("records service: list_records", "records.py", "list_records"),
+    ("records service: create", "records.py", "create"),
+    ("  of which in the SQLite driver (Cursor.execute)", "~", "<method 'execute' of "
+     "'sqlite3.Cursor' objects>"),
+    ("  of which in psycopg (Cursor.execute)", "cursor.py", "execute"),
+    ("JSON: orjson render (JSONResponse.render)", "responses.py", "render"),
+    ("query string: parse_query", "params.py", "parse_query"),
+]
+
+
+def breakdown(stats: pstats.Stats, n: int, total: float) -> None:
+    raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
+    print(f"{'':52}{'us/req':>8} {'share':>6}")
+    for label, filename, func in GROUPS:
+        cum = sum(v[3] for (fn, _line, name), v in raw.items()
+                  if name == func and fn.endswith(filename))
+        if cum:
+            print(f"{label:52}{cum / n * 1e6:>8.0f} {cum / total:>6.0%}")
+    print(f"{'total (under cProfile)':52}{total / n * 1e6:>8.0f}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("scenario", choices=["get", "selective", "broad", "unfiltered",
+                                             "create"])
+    parser.add_argument("--database-url", default=os.environ.get("AMITY_DATABASE_URL"))
+    parser.add_argument("-n", type=int, default=2000)
+    parser.add_argument("--top", type=int, default=25, help="also print the top functions")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(database_url=args.database_url, log_level="WARNING")
+    app = create_app(settings)
+    services = app.state.services
+    _, token = services.auth.create_token("admin", "bench-profile")
+    table = services.db.tables.models["Contact"]
+    with services.db.read() as conn:
+        ids = list(conn.execute(sa.select(table.c.id).order_by(sa.func.random())
+                                .limit(args.n)).scalars())
+    scopes = [scope_for(args.scenario, token, ids[i % len(ids)]) for i in range(args.n)]
+    asyncio.run(run(app, scopes[:200]))  # warm up
+    t0 = time.perf_counter()
+    asyncio.run(run(app, scopes))
+    wall = time.perf_counter() - t0
+    print(f"{args.scenario}: {wall / args.n * 1e6:.0f} us/request wall, no profiler "
+          f"({args.n / wall:,.0f}/s in-process, one core)")
+    prof = cProfile.Profile()
+    t0 = time.perf_counter()
+    prof.enable()
+    asyncio.run(run(app, scopes))
+    prof.disable()
+    total = time.perf_counter() - t0
+    stats = pstats.Stats(prof)
+    breakdown(stats, args.n, total)
+    if args.top:
+        stats.sort_stats("tottime").print_stats(args.top)
+    services.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
