@@ -19,6 +19,7 @@ import argparse
 import os
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -406,6 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --database-url or set AMITY_DATABASE_URL")
     if shutil.which("wrk") is None:
         parser.error("wrk is needed: apt-get install -y wrk")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on kill
     measure(args)
     return 0
 

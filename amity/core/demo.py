@@ -200,10 +200,10 @@ class DemoLoader:
         return self.rng.choices(list(weights), list(weights.values()))[0]
 
     def user(self) -> str:
-        """An assignee: mostly a sales rep, sometimes an administrator."""
-        if self.users != self.reps and self.rng.random() < 0.1:
-            return self.pick(self.users[len(self.reps):])
-        return self.pick(self.reps)
+        """An assignee: mostly a sales rep, sometimes an administrator (the random draws
+        do not depend on whether there is one, so the data stays the same either way)."""
+        admin, rep = self.rng.random() < 0.1, self.pick(self.reps)
+        return self.users[len(self.reps)] if admin and self.users != self.reps else rep
 
     def moment(self, days: int, hours: Sequence[int] = range(8, 18)) -> datetime:
         """A time on a quarter hour, `days` from today."""

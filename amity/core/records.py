@@ -22,12 +22,13 @@ from amity.core.ids import new_id, valid_client_id
 from amity.core.validate import clean_data
 from amity.errors import BadRequest, Conflict, NotFound
 from amity.schema.model import Field, Model
-from amity.store.conditions import Condition, OrderKey
+from amity.store.conditions import Condition, Equals, OrderKey
 from amity.store.engine import Database
 from amity.store.query import QueryBuilder, Scope
 from amity.store.writes import Writer
 
 MAX_LIMIT = 200
+UNIQUE_FIELDS: dict[str, tuple[str, ...]] = {"User": ("user_name",)}
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class Records:
         self.settings = settings
         self.policy = policy
         self.query = QueryBuilder(db.registry, db.tables)
-        self.writer = Writer(db.tables)
+        self.writer = Writer(db)
 
     def model(self, name: str) -> Model:
         return self.registry.model(name)
@@ -172,8 +173,9 @@ class Records:
     def _insert(self, conn: Connection, actor: Actor, model: Model, values: dict[str, Any],
                 record_id: str | None) -> str:
         self.check_references(conn, model, values)
-        now = utcnow()
         record_id = record_id or new_id()
+        self.check_unique(conn, model, values, record_id)
+        now = utcnow()
         values.update(id=record_id, deleted=False, date_entered=now, date_modified=now,
                       created_by=actor.user_id, modified_user_id=actor.user_id)
         if values.get("assigned_user_id") is None:
@@ -209,6 +211,7 @@ class Records:
                 return
             self.policy.check(actor, model, "edit", before)
             self.check_references(conn, model, values, before)
+            self.check_unique(conn, model, values, record_id)
             changes = {k: [to_json(model.fields[k], before.get(k)), to_json(model.fields[k], v)]
                        for k, v in values.items() if before.get(k) != v}
             now = utcnow()
@@ -247,22 +250,41 @@ class Records:
             return None
         return row
 
+    def check_unique(self, conn: Connection, model: Model, values: dict[str, Any],
+                     record_id: str) -> None:
+        """Fields that must be unique among live records (a user name logs a user in)."""
+        for name in UNIQUE_FIELDS.get(model.name, ()):
+            if values.get(name) is None:
+                continue
+            same = self.query.select_rows(conn, model, [model.fields["id"]],
+                                          conditions=[Equals(name, (values[name],))], limit=2)
+            if any(row["id"] != record_id for row in same):
+                raise Conflict(f"A {model.name} with {name} {values[name]!r} already exists",
+                               f"choose another {name}")
+
     def check_references(self, conn: Connection, model: Model, values: dict[str, Any],
                          before: dict[str, Any] | None = None) -> None:
         """Ids written into ref fields must name live records of the ref's model."""
+        old = before or {}
         for fd in model.fields.values():
-            if fd.type != "ref" or not fd.id_name or values.get(fd.id_name) is None:
+            if fd.type != "ref" or not fd.id_name:
+                continue
+            ref_id = values.get(fd.id_name)
+            if fd.ref_model is None and fd.id_name not in values and "parent_type" in values:
+                ref_id = old.get(fd.id_name)  # only the type changed: the kept id must fit it
+            if ref_id is None:
                 continue
             target_name = fd.ref_model
             if target_name is None:
-                target_name = values.get("parent_type") or (before or {}).get("parent_type")
+                target_name = (values["parent_type"] if "parent_type" in values
+                               else old.get("parent_type"))
                 if not target_name:
                     raise BadRequest(f"Field {fd.id_name} needs parent_type",
                                      "set parent_type to the parent record's model")
             target = self.registry.model(target_name)
-            if not self.writer.live_ids(conn, target, [values[fd.id_name]]):
+            if not self.writer.live_ids(conn, target, [ref_id]):
                 raise BadRequest(f"Invalid value for field {fd.id_name}: no {target.name} "
-                                 f"with id {values[fd.id_name]}",
+                                 f"with id {ref_id}",
                                  f"{fd.id_name} must be the id of an existing {target.name}")
 
 

@@ -241,7 +241,7 @@ class DecimalType(FieldType):
     storage = "scaled"
     filter_kind = "number"
     accepts = "a decimal number"
-    limit = Decimal(10) ** 15
+    digits = 15  # significant digits a JSON number (a double) carries exactly
 
     def parse(self, value: Any, *, scale: int = 2, **kw: Any) -> Any:
         if value is None or value == "":
@@ -252,8 +252,9 @@ class DecimalType(FieldType):
             number = Decimal(str(value).strip())
         except InvalidOperation:
             raise InvalidValue(f"expected {self.accepts}") from None
-        if not number.is_finite() or abs(number) >= self.limit:
-            raise InvalidValue(f"expected {self.accepts} below {self.limit}")
+        limit = Decimal(10) ** (self.digits - scale)
+        if not number.is_finite() or abs(number) >= limit:
+            raise InvalidValue(f"expected {self.accepts} of absolute value below {limit}")
         scaled = number.scaleb(scale)
         if scaled != scaled.to_integral_value():
             raise InvalidValue(f"expected {self.accepts} with at most {scale} decimal places")

@@ -9,6 +9,7 @@ defaults.
 from __future__ import annotations
 
 import threading
+from datetime import date, datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -107,8 +108,28 @@ class Database:
             raw.close()
         return rows
 
+    def execute(self, conn: Connection, prepared: Prepared, params: dict[str, Any]) -> None:
+        """Run a prepared write on the connection's own DBAPI cursor (hot write paths)."""
+        values = prepared.bind(params)
+        if self.is_sqlite:
+            values = tuple(_sqlite_value(v) for v in values)
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(prepared.sql, values)
+        finally:
+            cursor.close()
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _sqlite_value(value: Any) -> Any:
+    """Values as SQLAlchemy stores them in SQLite, so its reads parse them back."""
+    if isinstance(value, datetime):
+        return value.isoformat(" ", "microseconds")  # %Y would not pad years below 1000
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
 
 
 class Prepared:

@@ -11,18 +11,36 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from amity.schema.model import Link, Model
-from amity.store.tables import COUNT_SHARDS, Tables
+from amity.store.engine import Database, Prepared
+from amity.store.tables import COUNT_SHARDS
 
 
 class Writer:
     """Row-level writes for one database; every method runs on the given connection."""
 
-    def __init__(self, tables: Tables) -> None:
-        self.tables = tables
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.tables = tables = db.tables
         self.shards = 1 if tables.dialect == "sqlite" else COUNT_SHARDS
+        self._inserts: dict[str, Prepared] = {}
+        counts = tables.system("record_counts")
+        self._count_update = db.prepare(
+            sa.update(counts)
+            .where(counts.c.model == sa.bindparam("model"), counts.c.shard == sa.bindparam("shard"))
+            .values(n=counts.c.n + sa.bindparam("delta")))
+        outbox = tables.system("outbox")
+        self._emit = db.prepare(sa.insert(outbox).values(
+            {name: sa.bindparam(name) for name in (
+                "model", "record_id", "kind", "changes", "actor_id", "source", "date_created")}))
 
     def insert(self, conn: Connection, model: Model, values: dict[str, Any]) -> None:
-        conn.execute(sa.insert(self.tables.model(model)), values)
+        """Insert one row (every column bound, so one prepared statement per model)."""
+        prepared = self._inserts.get(model.name)
+        if prepared is None:
+            table = self.tables.model(model)
+            stmt = sa.insert(table).values({c.name: sa.bindparam(c.name) for c in table.c})
+            prepared = self._inserts[model.name] = self.db.prepare(stmt)
+        self.db.execute(conn, prepared, values)
         self.adjust_count(conn, model, 1)
 
     def insert_many(self, conn: Connection, model: Model, rows: list[dict[str, Any]]) -> None:
@@ -63,11 +81,8 @@ class Writer:
 
     def adjust_count(self, conn: Connection, model: Model, delta: int) -> None:
         """Keep the model's live-record count, on one of several rows to spread contention."""
-        counts = self.tables.system("record_counts")
-        shard = random.randrange(self.shards)
-        conn.execute(sa.update(counts)
-                     .where(counts.c.model == model.name, counts.c.shard == shard)
-                     .values(n=counts.c.n + delta))
+        self.db.execute(conn, self._count_update, {
+            "model": model.name, "shard": random.randrange(self.shards), "delta": delta})
 
     def next_value(self, conn: Connection, name: str) -> int:
         """The next number of a named sequence (e.g. case numbers), safe under concurrency."""
@@ -83,10 +98,10 @@ class Writer:
     def emit(self, conn: Connection, *, model: str, record_id: str, kind: str,
              changes: dict[str, Any], actor_id: str | None, source: str, at: datetime) -> None:
         """Queue a change event in the outbox, in the same transaction as the change."""
-        conn.execute(sa.insert(self.tables.system("outbox")).values(
-            model=model, record_id=record_id, kind=kind,
-            changes=orjson.dumps(changes, default=str).decode(), actor_id=actor_id,
-            source=source, date_created=at))
+        self.db.execute(conn, self._emit, {
+            "model": model, "record_id": record_id, "kind": kind,
+            "changes": orjson.dumps(changes, default=str).decode(), "actor_id": actor_id,
+            "source": source, "date_created": at})
 
     # -- links ------------------------------------------------------------------------
     def join_row(self, conn: Connection, link: Link, self_id: str,

@@ -132,8 +132,15 @@ def test_currency_amounts_are_exact(api: ApiClient) -> None:
     assert get(api, "Opportunity", opp)["amount"] == 1250.33
     api.patch(f"/data/Opportunity/{opp}", json={"data": {"amount": "0.1"}})
     assert get(api, "Opportunity", opp)["amount"] == 0.1
-    api.patch(f"/data/Opportunity/{opp}", json={"data": {"amount": 99999999999.99}})
-    assert get(api, "Opportunity", opp)["amount"] == 99999999999.99
+    for amount in (99999999999.99, 9999999999999.99, -9999999999999.99, 0.07, 1e12):
+        resp = api.patch(f"/data/Opportunity/{opp}", json={"data": {"amount": amount}})
+        assert resp.status_code == 200, resp.text
+        assert repr(get(api, "Opportunity", opp)["amount"]) == repr(amount)
+    # amounts a JSON number cannot carry exactly are refused, not rounded
+    for amount in (10**13, 99999999999999.99, "123456789012345.67"):
+        resp = api.patch(f"/data/Opportunity/{opp}", json={"data": {"amount": amount}})
+        assert resp.status_code == 400 and "amount" in resp.json()["message"]
+    assert get(api, "Opportunity", opp)["amount"] == 1e12
 
 
 def test_case_numbers_are_assigned_and_increase(api: ApiClient) -> None:
@@ -170,6 +177,11 @@ def test_put_acts_like_patch(api: ApiClient) -> None:
     record = get(api, "Account", record_id)
     assert record["name"] == "Acme Ltd"
     assert record["industry"] == "Retail"
+    resp = api.put("/data/Account/put-created", json={"data": {"name": "Put Co"},
+                                                      "create": True})
+    assert resp.status_code == 200 and resp.json() == {"result": True}
+    assert get(api, "Account", "put-created")["name"] == "Put Co"
+    assert api.put("/data/Account/put-missing", json={"data": {"name": "X"}}).status_code == 404
 
 
 def test_patch_with_create_upserts_with_the_given_id(api: ApiClient) -> None:
@@ -361,3 +373,35 @@ def test_favorite_of_a_missing_record_is_404(api: ApiClient) -> None:
     api.delete(f"/data/Account/{gone}")
     assert api.post(f"/data/favorites/Account/{gone}").status_code == 404
     assert api.post("/data/favorites/Acount/x").json()["message"] == "Model Acount not found"
+
+
+# -- integrity -------------------------------------------------------------------------------
+def test_user_names_are_unique(api: ApiClient) -> None:
+    first = create(api, "User", {"user_name": "jdoe", "last_name": "Doe"})
+    resp = api.post("/data/User", json={"data": {"user_name": "jdoe", "last_name": "Other"}})
+    assert resp.status_code == 409
+    assert "jdoe" in resp.json()["message"]
+    second = create(api, "User", {"user_name": "jroe", "last_name": "Roe"})
+    assert api.patch(f"/data/User/{second}",
+                     json={"data": {"user_name": "jdoe"}}).status_code == 409
+    assert api.patch(f"/data/User/{first}",
+                     json={"data": {"user_name": "jdoe", "title": "Boss"}}).status_code == 200
+    assert api.patch(f"/data/User/{second}",
+                     json={"data": {"user_name": "admin"}}).status_code == 409
+    names = [r["user_name"] for r in listing(api, "/data/User")["records"]]
+    assert sorted(names) == ["admin", "jdoe", "jroe"]
+
+
+def test_parent_type_alone_must_fit_the_kept_parent_id(api: ApiClient) -> None:
+    account = create(api, "Account", {"name": "Acme"})
+    task = create(api, "Task", {"name": "T", "parent_type": "Account", "parent_id": account})
+    resp = api.patch(f"/data/Task/{task}", json={"data": {"parent_type": "Contact"}})
+    assert resp.status_code == 400
+    assert "parent_id" in resp.json()["message"]
+    record = get(api, "Task", task)
+    assert (record["parent_type"], record["parent"]) == ("Account", "Acme")
+    contact = create(api, "Contact", {"last_name": "Lee"})
+    resp = api.patch(f"/data/Task/{task}", json={"data": {"parent_type": "Contact",
+                                                          "parent_id": contact}})
+    assert resp.status_code == 200
+    assert get(api, "Task", task)["parent"] == "Lee"

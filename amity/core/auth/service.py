@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from collections import OrderedDict
 from typing import Any
@@ -123,11 +122,11 @@ class AuthService:
     def _basic(self, credentials: str, source: str) -> Actor:
         try:
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII input
             raise Unauthorized("Malformed Basic credentials",
                                "send base64 of user:password") from None
         user_name, sep, password = decoded.partition(":")
-        if not sep:
+        if not sep or "\x00" in user_name:
             raise Unauthorized("Malformed Basic credentials", "send base64 of user:password")
         with self.db.read() as conn:
             user = self.store.user_by_name(conn, user_name)
