@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -29,6 +30,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         exception_handlers={
             AmityError: errors.amity_error,
             HTTPException: errors.http_error,
+            OperationalError: errors.database_error,
+            IntegrityError: errors.database_error,
             Exception: errors.server_error,
         },
     )

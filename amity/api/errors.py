@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
@@ -43,6 +44,18 @@ async def http_error(request: Request, exc: Exception) -> Response:
             response.headers["Allow"] = exc.headers["Allow"]
         return response
     return error_response(status, _HTTP_TYPES.get(status, "error"), str(exc.detail))
+
+
+async def database_error(request: Request, exc: Exception) -> Response:
+    """Lock conflicts that outlived their retries, or an unreachable database: retry later."""
+    log.warning("database error on %s %s: %s", request.method, request.url.path, exc)
+    if isinstance(exc, IntegrityError):
+        return error_response(409, "conflict", "The write conflicts with another one",
+                              "another request changed the same data; retry")
+    response = error_response(503, "service_unavailable", "The database is busy or unavailable",
+                              "retry in a moment")
+    response.headers["Retry-After"] = "1"
+    return response
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

@@ -13,12 +13,17 @@ import asyncio
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
 
 from amity.store.engine import Database
 
 T = TypeVar("T")
+UNIT_ATTEMPTS = 3
 log = logging.getLogger("amity.store.batch")
 _Item = tuple[Callable[[], Any], asyncio.Future[Any], asyncio.AbstractEventLoop]
 
@@ -77,16 +82,29 @@ class GroupCommitter:
         try:
             with self.db.shared_write() as conn:
                 for unit, _, _ in batch:
-                    try:
-                        with conn.begin_nested():
-                            outcomes.append((unit(), None))
-                    except Exception as exc:  # the unit's own error, reported to its caller
-                        outcomes.append((None, exc))
+                    outcomes.append(self._run_unit(conn, unit))
         except Exception as exc:  # the commit failed: nothing in the batch was written
             log.exception("group commit of %d writes failed", len(batch))
             outcomes = [(None, exc)] * len(batch)
         for (_, future, loop), (value, error) in zip(batch, outcomes, strict=True):
             loop.call_soon_threadsafe(_settle, future, value, error)
+
+
+    def _run_unit(self, conn: Connection, unit: Callable[[], Any]) -> tuple[Any, Exception | None]:
+        """Run one unit in its own savepoint; a lock conflict (deadlock, busy database)
+        rolls the savepoint back and runs the unit again."""
+        for attempt in range(UNIT_ATTEMPTS):
+            try:
+                with conn.begin_nested():
+                    return unit(), None
+            except OperationalError as exc:
+                if attempt == UNIT_ATTEMPTS - 1:
+                    return None, exc
+                log.warning("write conflict, retrying: %s", exc.orig)
+                time.sleep(0.005 * (attempt + 1))
+            except Exception as exc:  # the unit's own error, reported to its caller
+                return None, exc
+        raise AssertionError("unreachable")
 
 
 def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:

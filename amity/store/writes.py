@@ -21,7 +21,8 @@ class Writer:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.tables = tables = db.tables
-        self.shards = 1 if tables.dialect == "sqlite" else COUNT_SHARDS
+        # each process keeps its own count row, so workers' writers rarely meet on one
+        self.shard = 0 if tables.dialect == "sqlite" else random.randrange(COUNT_SHARDS)
         self._inserts: dict[str, Prepared] = {}
         counts = tables.system("record_counts")
         self._count_update = db.prepare(
@@ -82,7 +83,7 @@ class Writer:
     def adjust_count(self, conn: Connection, model: Model, delta: int) -> None:
         """Keep the model's live-record count, on one of several rows to spread contention."""
         self.db.execute(conn, self._count_update, {
-            "model": model.name, "shard": random.randrange(self.shards), "delta": delta})
+            "model": model.name, "shard": self.shard, "delta": delta})
 
     def next_value(self, conn: Connection, name: str) -> int:
         """The next number of a named sequence (e.g. case numbers), safe under concurrency."""
