@@ -7,18 +7,17 @@ tests.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
-import sqlalchemy as sa
-import asyncio
 from typing import Any
 
 import httpx
+import pytest
+import sqlalchemy as sa
 
 from amity.app import create_app
 from amity.cli import init_admin

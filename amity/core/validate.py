@@ -40,9 +40,8 @@ def required_fields(model: Model) -> list[Field]:
     """Stored required fields, with a ref's requirement moved onto its id field."""
     out = [fd for fd in model.fields.values() if fd.required and fd.stored]
     for fd in model.fields.values():
-        if fd.required and fd.type == "ref" and fd.id_name:
-            if fd.name != "assigned_user":
-                out.append(model.fields[fd.id_name])
+        if fd.required and fd.type == "ref" and fd.id_name and fd.name != "assigned_user":
+            out.append(model.fields[fd.id_name])
     return out
 
 

@@ -92,7 +92,8 @@ def build_model(
     own: list[Field] = []
     for item in fields:
         own.extend(item if isinstance(item, list) else [item])
-    all_fields = {fd.name: fd for fd in [*common_fields(), *(person_fields() if person else []), *own]}
+    declared = [*common_fields(), *(person_fields() if person else []), *own]
+    all_fields = {fd.name: fd for fd in declared}
     filters = default_filters(all_fields.values(), person=person)
     if search is None:
         search = ("first_name", "last_name") if person else ("name",)

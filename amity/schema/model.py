@@ -97,7 +97,7 @@ class Filter:
             out["bean_name"] = self.ref_model
         if self.kind == "date":
             out["operators"] = list(DATE_OPERATORS)
-            out["periods"] = list(PERIODS) + ["days_N"]
+            out["periods"] = [*PERIODS, "days_N"]
         return out
 
 

@@ -29,7 +29,8 @@ class FieldType:
     """Base of every field type. Subclasses override what differs."""
 
     name: ClassVar[str] = ""
-    storage: ClassVar[str] = "string"  # string | text | integer | bool | float | scaled | date | datetime | none
+    # string | text | integer | bool | float | scaled | date | datetime | none
+    storage: ClassVar[str] = "string"
     filter_kind: ClassVar[str] = "text"
     accepts: ClassVar[str] = "a string"
 
@@ -147,7 +148,8 @@ class MultiEnumType(FieldType):
             raise InvalidValue(f"expected {self.accepts}")
         for item in value:
             if options and item not in options:
-                raise InvalidValue(f"{item!r} is not an option; expected any of {', '.join(options)}")
+                raise InvalidValue(
+                    f"{item!r} is not an option; expected any of {', '.join(options)}")
             check_text(item, 100)
         return ",".join(f"^{v}^" for v in dict.fromkeys(value))
 
@@ -230,7 +232,7 @@ class FloatType(FieldType):
         except (TypeError, ValueError, OverflowError):
             raise InvalidValue(f"expected {self.accepts}") from None
         if not math.isfinite(number):
-            raise InvalidValue(f"expected a finite number")
+            raise InvalidValue("expected a finite number")
         return number
 
 

@@ -7,7 +7,7 @@ each condition into SQL with bound parameters.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -89,7 +89,8 @@ class AnyOf:
     conditions: tuple[Condition, ...]
 
 
-Condition = Union[Prefix, PersonName, Equals, Range, Compare, Empty, ContainsOption, RefName, AnyOf]
+Condition = (Prefix | PersonName | Equals | Range | Compare | Empty | ContainsOption | RefName
+             | AnyOf)
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ defaults.
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa

@@ -94,8 +94,9 @@ class QueryBuilder:
             return sa.and_(column.is_not(None), sa.not_(inside)) if cond.negate else inside
         if isinstance(cond, c.Compare):
             column = col[cond.field]
-            return {"lt": column < cond.value, "lte": column <= cond.value,
-                    "gt": column > cond.value, "gte": column >= cond.value}[cond.op]
+            compared: Clause = {"lt": column < cond.value, "lte": column <= cond.value,
+                                "gt": column > cond.value, "gte": column >= cond.value}[cond.op]
+            return compared
         if isinstance(cond, c.Empty):
             column = col[cond.field]
             empty = sa.or_(column.is_(None), column == "") if cond.text else column.is_(None)

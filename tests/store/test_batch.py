@@ -8,7 +8,6 @@ import httpx
 import pytest
 
 from amity.app import create_app
-
 from amity.core.records import ListQuery
 from amity.core.services import Services
 from amity.errors import BadRequest
