@@ -37,11 +37,13 @@ import sqlalchemy as sa
 
 from amity.config import Settings
 from amity.core.services import build_services
+from amity.store.migrate import recount
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 SELECTIVE_PREFIX = "Quin"  # as in generate.py
 BROAD_PREFIX = "Ba"
+LOAD_LAST_NAME = "Loadtest"  # contacts made by POST create here and by profile_app.py
 
 DONE_LUA = """
 done = function(summary, latency, requests)
@@ -105,6 +107,8 @@ class Result:
     cpu_wrk: float = 0.0
     cpu_other: float = 0.0
     per_cpu_second: float = 0.0  # requests per second of server CPU time
+    p50_c1_ms: float = 0.0  # latency with one connection (no queueing in the server)
+    p99_c1_ms: float = 0.0
     raw: dict[str, int] = field(default_factory=dict)
 
 
@@ -266,7 +270,7 @@ def check(base: str, sc: Scenario, token: str, sample_id: str) -> str:
     url = base + sc.path + (sample_id if sc.name == "GET by id" else "")
     if sc.method == "POST":
         resp = httpx.post(url, headers=headers, timeout=30,
-                          json={"data": {"last_name": "Loadtest", "first_name": "Check"}})
+                          json={"data": {"last_name": LOAD_LAST_NAME, "first_name": "Check"}})
     else:
         resp = httpx.get(url, headers=headers, timeout=30)
     if resp.status_code != 200:
@@ -291,6 +295,25 @@ def sample_ids(url: str, n: int) -> tuple[str, list[str]]:
     if not ids:
         raise SystemExit("no contacts: run bench/generate.py first")
     return token, ids
+
+
+def remove_created(url: str) -> int:
+    """Delete the contacts the create scenario made (and their outbox rows), so that
+    repeated runs measure the same data; fix the kept count."""
+    services = build_services(Settings.from_env(database_url=url, log_level="WARNING"))
+    db = services.db
+    table, outbox = db.tables.models["Contact"], db.tables.system("outbox")
+    made = sa.select(table.c.id).where(table.c.deleted == sa.false(),
+                                       db.tables.fold(table.c.last_name) == "loadtest")
+    try:
+        with db.write() as conn:
+            conn.execute(sa.delete(outbox).where(outbox.c.model == "Contact",
+                                                 outbox.c.record_id.in_(made)))
+            n = conn.execute(sa.delete(table).where(table.c.id.in_(made))).rowcount
+            recount(db, conn, "Contact")
+    finally:
+        services.close()
+    return int(n)
 
 
 def measure(args: argparse.Namespace) -> list[Result]:
@@ -336,15 +359,22 @@ def measure(args: argparse.Namespace) -> list[Result]:
                              raw["status_errors"] + raw["socket_errors"], rss.peak_kb / 1024,
                              note, cpu.server, cpu.wrk, cpu.other,
                              raw["requests"] / max(cpu.server_seconds, 0.01), raw)
+                if args.latency_duration > 0:
+                    one = run_wrk(target, script, args.latency_duration, 1, wrk_cpu)
+                    res.p50_c1_ms, res.p99_c1_ms = one["p50_us"] / 1000, one["p99_us"] / 1000
+                    res.errors += one["status_errors"] + one["socket_errors"]
                 results.append(res)
                 print(f"  {sc.name}: {rate:,.0f}/s ({res.per_cpu_second:,.0f}/CPU-s) "
-                      f"p50 {res.p50_ms:.2f} ms "
-                      f"p99 {res.p99_ms:.2f} ms; CPU server {cpu.server:.0f}% wrk "
-                      f"{cpu.wrk:.0f}% other {cpu.other:.0f}% {note}",
+                      f"p50 {res.p50_ms:.2f} ms p99 {res.p99_ms:.2f} ms; one connection: "
+                      f"p50 {res.p50_c1_ms:.2f} ms p99 {res.p99_c1_ms:.2f} ms; CPU server "
+                      f"{cpu.server:.0f}% wrk {cpu.wrk:.0f}% other {cpu.other:.0f}% {note}",
                       file=sys.stderr, flush=True)
             hwm = vm_hwm(amity_pid)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if not args.keep_created:
+            print(f"  removed {remove_created(url):,} contacts made by the run",
+                  file=sys.stderr)
     print_table(results, args, hwm)
     return results
 
@@ -359,17 +389,21 @@ def vm_hwm(pid: int) -> float:
 def print_table(results: list[Result], args: argparse.Namespace, hwm_mb: float) -> None:
     bare = next((r for r in results if r.scenario.server == "bare"), None)
     dialect = args.database_url.split(":", 1)[0]
-    print(f"\n{dialect}, wrk -t1 -c{args.connections} -d{args.duration}s, "
+    c = args.connections
+    print(f"\n{dialect}: wrk -t1 -c{c} -d{args.duration}s for rates, then -c1 "
+          f"-d{args.latency_duration}s for latency; "
           f"{'unpinned' if args.no_pin else 'servers on CPU 0, wrk on CPU 1'}")
-    print("| scenario | req/s | vs bare | p50 ms | p99 ms | req per server CPU-s | vs bare "
-          "| CPU % server/wrk/other | errors | RSS MB | notes |")
+    print(f"| scenario | req/s (c{c}) | vs bare | p50 / p99 ms (c{c}) | p50 / p99 ms (c1) "
+          "| req per server CPU-s | vs bare | CPU % server/wrk/other | errors | RSS MB "
+          "| notes |")
     print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
     for r in results:
         ratio = f"{r.rate / bare.rate:.0%}" if bare else "-"
         cpu_ratio = f"{r.per_cpu_second / bare.per_cpu_second:.0%}" if bare else "-"
         cpu = f"{r.cpu_server:.0f}/{r.cpu_wrk:.0f}/{r.cpu_other:.0f}"
-        print(f"| {r.scenario.name} | {r.rate:,.0f} | {ratio} | {r.p50_ms:.2f} | "
-              f"{r.p99_ms:.2f} | {r.per_cpu_second:,.0f} | {cpu_ratio} | {cpu} | {r.errors} | "
+        print(f"| {r.scenario.name} | {r.rate:,.0f} | {ratio} | {r.p50_ms:.2f} / "
+              f"{r.p99_ms:.2f} | {r.p50_c1_ms:.2f} / {r.p99_c1_ms:.2f} | "
+              f"{r.per_cpu_second:,.0f} | {cpu_ratio} | {cpu} | {r.errors} | "
               f"{r.rss_mb:.0f} | {r.note} |")
     print(f"amity worker peak RSS over the run (VmHWM): {hwm_mb:.0f} MB")
 
@@ -391,6 +425,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("AMITY_DATABASE_URL"))
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
+    parser.add_argument("--latency-duration", type=int, default=5,
+                        help="seconds of a one-connection run per scenario (0: skip)")
     parser.add_argument("--warmup", type=int, default=2, help="seconds before each")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
     parser.add_argument("--wait-idle", type=float, default=120,
@@ -398,6 +434,8 @@ def main(argv: list[str] | None = None) -> int:
                              "scenario (0: do not wait)")
     parser.add_argument("--idle-threshold", type=float, default=15,
                         help="'idle' means under this %% of one core in use")
+    parser.add_argument("--keep-created", action="store_true",
+                        help="keep the contacts POST create made (removed by default)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin CPUs")
     parser.add_argument("--only", nargs="*",
                         choices=["get", "selective", "broad", "unfiltered", "create"],

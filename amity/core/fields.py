@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from amity.errors import BadRequest
 from amity.schema.model import Field, Model
+from amity.schema.types import FieldType
+from amity.store.query import LINK_DATA
 
 PSEUDO_FIELDS = frozenset({"_display", "favorite"})
 
@@ -56,28 +59,60 @@ def person_name(parts: dict[str, Any], prefix: str = "") -> str | None:
 def render(model: Model, fields: Sequence[Field], row: dict[str, Any],
            parent_names: dict[tuple[str, str], str | None] | None = None) -> dict[str, Any]:
     """A stored row as a 1CRM record: JSON values, ref names, name and _display."""
+    plan = _plan(model, fields)
     out: dict[str, Any] = {}
-    for fd in fields:
-        if fd.stored:
-            out[fd.name] = to_json(fd, row.get(fd.name))
-        elif fd.type == "ref":
-            out[fd.name] = _ref_name(fd, row, parent_names)
+    for name, convert in plan.stored:
+        value = row.get(name)
+        out[name] = value if convert is None or value is None else convert(value)
+    for fd in plan.refs:
+        out[fd.name] = _ref_name(fd, row, parent_names)
     if model.person:
         out["name"] = person_name(row)
     if "name" in out:
         out["_display"] = out["name"]
-    for key, value in row.items():
-        if key.startswith("link:"):
-            out[key[5:]] = value
+    link_data = row.get(LINK_DATA)
+    if link_data:  # join-table fields of a related list (e.g. contact_role)
+        out.update(link_data)
     return out
+
+
+@dataclass(frozen=True)
+class _RenderPlan:
+    """What render does for one model and field list, worked out once."""
+
+    model: Model  # held so that id(model) in the cache key stays unique
+    stored: list[tuple[str, Callable[[Any], Any] | None]]
+    refs: list[Field]
+
+
+_PLANS: dict[tuple[int, tuple[str, ...]], _RenderPlan] = {}
+
+
+def _plan(model: Model, fields: Sequence[Field]) -> _RenderPlan:
+    key = (id(model), tuple(fd.name for fd in fields))
+    plan = _PLANS.get(key)
+    if plan is None or plan.model is not model:
+        stored = [(fd.name, converter(fd)) for fd in fields if fd.stored]
+        refs = [fd for fd in fields if not fd.stored and fd.type == "ref"]
+        plan = _PLANS[key] = _RenderPlan(model, stored, refs)
+    return plan
+
+
+def converter(fd: Field) -> Callable[[Any], Any] | None:
+    """The stored -> JSON conversion of a field; None where the value is already JSON."""
+    if fd.kind.storage == "scaled":
+        scale = fd.scale
+        return lambda value: float(Decimal(value).scaleb(-scale))
+    if type(fd.kind).to_json is FieldType.to_json:
+        return None
+    return fd.kind.to_json
 
 
 def to_json(fd: Field, value: Any) -> Any:
     if value is None:
         return None
-    if fd.kind.storage == "scaled":
-        return float(Decimal(value).scaleb(-fd.scale))
-    return fd.kind.to_json(value)
+    convert = converter(fd)
+    return value if convert is None else convert(value)
 
 
 def _ref_name(fd: Field, row: dict[str, Any],

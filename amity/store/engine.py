@@ -8,6 +8,7 @@ defaults.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -43,6 +44,8 @@ class Database:
         self.dialect = self.engine.dialect.name
         self.tables: Tables = build_tables(registry, self.dialect)
         self._local = threading.local()
+        self._readers: list[Any] = []
+        self._readers_lock = threading.Lock()
 
     @property
     def is_sqlite(self) -> bool:
@@ -91,22 +94,47 @@ class Database:
         return Prepared(self, stmt)
 
     def fetch(self, prepared: Prepared, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Run a prepared single-statement read on a pooled DBAPI connection.
+        """Run a prepared single-statement read on this thread's reader connection.
 
         Values come back as the driver gives them (no SQLAlchemy type processing): the
-        field types' to_json accept both forms. One statement needs no explicit
-        transaction on SQLite; on PostgreSQL the pool rolls back on return.
+        field types' to_json accept both forms. The reader is in autocommit mode, so one
+        statement is one round trip; inside a group commit the batch's connection is used.
         """
-        raw = self.engine.raw_connection()
+        shared = getattr(self._local, "conn", None)
+        if shared is not None:
+            return _run_select(shared.connection.dbapi_connection, prepared, params)
         try:
-            cursor = raw.cursor()
-            cursor.execute(prepared.sql, prepared.bind(params))
-            keys = [d[0] for d in cursor.description or ()]
-            rows = [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
-            cursor.close()
-        finally:
-            raw.close()
-        return rows
+            return _run_select(self._reader(), prepared, params)
+        except Exception as exc:
+            if not self._is_disconnect(exc):
+                raise
+            self._drop_reader()  # the server went away: reconnect once
+            return _run_select(self._reader(), prepared, params)
+
+    def _reader(self) -> Any:
+        reader: Any = getattr(self._local, "reader", None)
+        if reader is None:
+            proxied = self.engine.raw_connection()
+            proxied.detach()  # owned by this thread from now on, not by the pool
+            reader = proxied.dbapi_connection
+            if not self.is_sqlite:
+                reader.autocommit = True
+            self._local.reader = reader
+            with self._readers_lock:
+                self._readers.append(reader)
+        return reader
+
+    def _drop_reader(self) -> None:
+        reader = getattr(self._local, "reader", None)
+        self._local.reader = None
+        if reader is not None:
+            with self._readers_lock:
+                self._readers.remove(reader)
+            with contextlib.suppress(Exception):
+                reader.close()
+
+    def _is_disconnect(self, exc: Exception) -> bool:
+        return self.engine.dialect.is_disconnect(exc, None, None)  # type: ignore[arg-type]
 
     def execute(self, conn: Connection, prepared: Prepared, params: dict[str, Any]) -> None:
         """Run a prepared write on the connection's own DBAPI cursor (hot write paths)."""
@@ -120,7 +148,24 @@ class Database:
             cursor.close()
 
     def dispose(self) -> None:
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            with contextlib.suppress(Exception):
+                reader.close()
+        self._local = threading.local()
         self.engine.dispose()
+
+
+def _run_select(dbapi_conn: Any, prepared: Prepared,
+                params: dict[str, Any]) -> list[dict[str, Any]]:
+    cursor = dbapi_conn.cursor()
+    try:
+        cursor.execute(prepared.sql, prepared.bind(params))
+        keys = [d[0] for d in cursor.description or ()]
+        return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -153,7 +198,7 @@ def make_engine(url: str, settings: Settings) -> Engine:
     """An engine for `url`, with the SQLite pragmas and transaction handling Amity needs."""
     if not url.startswith("sqlite"):
         return sa.create_engine(url, pool_size=settings.db_pool_size, max_overflow=10,
-                                pool_pre_ping=True)
+                                pool_pre_ping=True)  # writes: checked once per transaction
     kwargs: dict[str, Any] = {
         "connect_args": {"check_same_thread": False,
                          "timeout": settings.sqlite_busy_timeout_ms / 1000},

@@ -21,6 +21,7 @@ from amity.store.engine import Database, Prepared
 from amity.store.tables import TEXT_FILTER_TYPES, Tables
 
 Clause = sa.ColumnElement[bool]
+LINK_DATA = "link:"  # row key holding a related row's join-table fields
 
 
 @dataclass(frozen=True)
@@ -185,7 +186,7 @@ class QueryBuilder:
         ids: Sequence[str] | None = None, include_deleted: bool = False,
     ) -> list[dict[str, Any]]:
         """Rows of `model` as dicts: stored values by field name, ref display parts as
-        `field.part`, and join-table fields as `link:field` in scoped lists."""
+        `field.part`, and in scoped lists the join-table fields as a dict under LINK_DATA."""
         table = self.tables.model(model)
         columns, source = self._columns(model, table, fields)
         if scope is not None and scope.link.kind == "many_to_many" and scope.parent_id:
@@ -206,7 +207,12 @@ class QueryBuilder:
             stmt = stmt.order_by(*self.order_by(model, table, order))
             if limit is not None:
                 stmt = stmt.limit(limit).offset(offset)
-        return [dict(row) for row in conn.execute(stmt).mappings()]
+        rows = [dict(row) for row in conn.execute(stmt).mappings()]
+        if any(isinstance(col, sa.Label) and col.name.startswith("link:") for col in columns):
+            for row in rows:
+                row[LINK_DATA] = {key[5:]: row.pop(key) for key in list(row)
+                                  if key.startswith("link:")}
+        return rows
 
     def select_by_id(self, db: Database, model: Model, fields: Sequence[Field],
                      record_id: str) -> dict[str, Any] | None:

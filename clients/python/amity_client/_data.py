@@ -1,0 +1,266 @@
+"""/data: records, related records, linked records and favorites of one model.
+
+The call builders are IO-free; `Model` runs them on a Client, `AsyncModel` on an
+AsyncClient, with the same method names and arguments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, TypeVar
+
+from amity_client import _meta
+from amity_client._core import Call, Record, key, path
+from amity_client._paging import Page, parse_page
+from amity_client._results import AsyncListResult, ListResult
+
+T = TypeVar("T")
+Fields = str | Sequence[str] | None
+RelatedIds = str | Sequence[str] | Mapping[str, Mapping[str, Any] | None]
+
+
+# -- call builders (IO-free) -----------------------------------------------------------------
+def list_params(*, fields: Fields = None, filters: Mapping[str, Any] | None = None,
+                order: str | None = None, filter_text: str | None = None,
+                query_favorite: bool = False, offset: int = 0,
+                limit: int | None = None) -> dict[str, Any]:
+    """The query of a list call, as the 1CRM PHP client builds it."""
+    params: dict[str, Any] = {}
+    if fields:
+        params["fields"] = list(fields) if not isinstance(fields, str) else fields
+    if filters:
+        params["filters"] = dict(filters)
+    if order:
+        params["order"] = order
+    if query_favorite:
+        params["query_favorite"] = 1
+    if filter_text is not None:
+        params["filter_text"] = filter_text
+    params["offset"] = offset
+    if limit is not None:
+        params["limit"] = limit
+    return params
+
+
+def _fields_param(fields: Fields) -> dict[str, Any]:
+    if not fields:
+        return {}
+    return {"fields": fields if isinstance(fields, str) else list(fields)}
+
+
+def list_call(model: str, **query: Any) -> Call[Page]:
+    return Call("GET", path("data", model), parse_page, list_params(**query))
+
+
+def related_call(model: str, record_id: str, link: str, **query: Any) -> Call[Page]:
+    return Call("GET", path("data", model, record_id, link), parse_page, list_params(**query))
+
+
+def linked_call(model: str, link: str, **query: Any) -> Call[Page]:
+    return Call("GET", path("data", "link", model, "linked-records", link), parse_page,
+                list_params(**query))
+
+
+def get_call(model: str, record_id: str, fields: Fields = None) -> Call[Record]:
+    return Call("GET", path("data", model, record_id), key("record"), _fields_param(fields))
+
+
+def create_call(model: str, data: Mapping[str, Any]) -> Call[str]:
+    return Call("POST", path("data", model), lambda b: str(key("id")(b)),
+                json={"data": dict(data)})
+
+
+def update_call(model: str, record_id: str, data: Mapping[str, Any],
+                create: bool = False) -> Call[bool]:
+    return Call("PATCH", path("data", model, record_id), _result,
+                json={"data": dict(data), "create": create})
+
+
+def delete_call(model: str, record_id: str) -> Call[bool]:
+    return Call("DELETE", path("data", model, record_id), _result)
+
+
+def related_body(ids_or_mapping: RelatedIds) -> dict[str, Any]:
+    """`records` and `records_with_data` from one id, a list of ids, or a mapping of
+    id -> extra join data (None or {} for none), as the PHP client accepts them."""
+    records: list[str] = []
+    with_data: list[dict[str, Any]] = []
+    if isinstance(ids_or_mapping, str):
+        records.append(ids_or_mapping)
+    elif isinstance(ids_or_mapping, Mapping):
+        for rel_id, extra in ids_or_mapping.items():
+            if extra:
+                with_data.append({**extra, "id": str(rel_id)})
+            else:
+                records.append(str(rel_id))
+    else:
+        records.extend(str(i) for i in ids_or_mapping)
+    body: dict[str, Any] = {}
+    if records or not with_data:
+        body["records"] = records
+    if with_data:
+        body["records_with_data"] = with_data
+    return body
+
+
+def add_related_call(model: str, record_id: str, link: str,
+                     ids_or_mapping: RelatedIds) -> Call[bool]:
+    return Call("POST", path("data", model, record_id, link), _result,
+                json=related_body(ids_or_mapping))
+
+
+def delete_related_call(model: str, record_id: str, link: str, rel_id: str) -> Call[bool]:
+    return Call("DELETE", path("data", model, record_id, link, rel_id), _result)
+
+
+def favorite_call(model: str, record_id: str) -> Call[bool]:
+    """Toggle a favorite; the result is True when the record is now a favorite (the server
+    answers status 0 for added, 1 for removed)."""
+    return Call("POST", path("data", "favorites", model, record_id),
+                lambda b: key("status")(b) == 0)
+
+
+def _result(body: Any) -> bool:
+    return bool(key("result")(body))
+
+
+# -- runners ---------------------------------------------------------------------------------
+class SyncRunner(Protocol):
+    def _run(self, call: Call[T]) -> T: ...
+
+
+class AsyncRunner(Protocol):
+    async def _run(self, call: Call[T]) -> T: ...
+
+
+class Model:
+    """One model of the server (`client.model("Contact")`): list, read, write, relate."""
+
+    def __init__(self, client: SyncRunner, name: str) -> None:
+        self._client = client
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"Model({self.name!r})"
+
+    def _list(self, call: Call[Page]) -> ListResult:
+        return ListResult(call, self._client._run(call), self._client._run)
+
+    def list(self, *, fields: Fields = None, filters: Mapping[str, Any] | None = None,
+             order: str | None = None, filter_text: str | None = None,
+             query_favorite: bool = False, offset: int = 0,
+             limit: int | None = None) -> ListResult:
+        """Records matching filters: `records` holds the first page (at most `limit`, the
+        server's default 20), iterating walks all of them page by page."""
+        return self._list(list_call(
+            self.name, fields=fields, filters=filters, order=order, filter_text=filter_text,
+            query_favorite=query_favorite, offset=offset, limit=limit))
+
+    def get(self, record_id: str, fields: Fields = None) -> Record:
+        """One record (all fields unless `fields` names some)."""
+        return self._client._run(get_call(self.name, record_id, fields))
+
+    def create(self, data: Mapping[str, Any]) -> str:
+        """Create a record; returns its id."""
+        return self._client._run(create_call(self.name, data))
+
+    def update(self, record_id: str, data: Mapping[str, Any], create: bool = False) -> bool:
+        """Change the given fields; with create=True an unknown id creates the record."""
+        return self._client._run(update_call(self.name, record_id, data, create))
+
+    def delete(self, record_id: str) -> bool:
+        return self._client._run(delete_call(self.name, record_id))
+
+    def related(self, record_id: str, link: str, *, fields: Fields = None,
+                filters: Mapping[str, Any] | None = None, order: str | None = None,
+                filter_text: str | None = None, query_favorite: bool = False,
+                offset: int = 0, limit: int | None = None) -> ListResult:
+        """Records linked to one record through `link` (join fields included)."""
+        return self._list(related_call(
+            self.name, record_id, link, fields=fields, filters=filters, order=order,
+            filter_text=filter_text, query_favorite=query_favorite, offset=offset,
+            limit=limit))
+
+    def linked_records(self, link: str, *, fields: Fields = None, order: str | None = None,
+                       offset: int = 0, limit: int | None = None) -> ListResult:
+        """Every record linked through `link` to any record of this model."""
+        return self._list(linked_call(self.name, link, fields=fields, order=order,
+                                      offset=offset, limit=limit))
+
+    def add_related(self, record_id: str, link: str, ids_or_mapping: RelatedIds) -> bool:
+        """Link records: an id, a list of ids, or a mapping id -> extra join data."""
+        return self._client._run(add_related_call(self.name, record_id, link, ids_or_mapping))
+
+    def delete_related(self, record_id: str, link: str, rel_id: str) -> bool:
+        return self._client._run(delete_related_call(self.name, record_id, link, rel_id))
+
+    def metadata(self) -> dict[str, Any]:
+        """{"fields": {name: definition}, "filters": {name: definition}}."""
+        return self._client._run(_meta.fields_call(self.name))
+
+    def toggle_favorite(self, record_id: str) -> bool:
+        """Star or unstar a record for the current user; True when it is now a favorite."""
+        return self._client._run(favorite_call(self.name, record_id))
+
+
+class AsyncModel:
+    """Model for AsyncClient: the same methods, awaited; lists iterate with `async for`."""
+
+    def __init__(self, client: AsyncRunner, name: str) -> None:
+        self._client = client
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"AsyncModel({self.name!r})"
+
+    async def _list(self, call: Call[Page]) -> AsyncListResult:
+        return AsyncListResult(call, await self._client._run(call), self._client._run)
+
+    async def list(self, *, fields: Fields = None, filters: Mapping[str, Any] | None = None,
+                   order: str | None = None, filter_text: str | None = None,
+                   query_favorite: bool = False, offset: int = 0,
+                   limit: int | None = None) -> AsyncListResult:
+        return await self._list(list_call(
+            self.name, fields=fields, filters=filters, order=order, filter_text=filter_text,
+            query_favorite=query_favorite, offset=offset, limit=limit))
+
+    async def get(self, record_id: str, fields: Fields = None) -> Record:
+        return await self._client._run(get_call(self.name, record_id, fields))
+
+    async def create(self, data: Mapping[str, Any]) -> str:
+        return await self._client._run(create_call(self.name, data))
+
+    async def update(self, record_id: str, data: Mapping[str, Any],
+                     create: bool = False) -> bool:
+        return await self._client._run(update_call(self.name, record_id, data, create))
+
+    async def delete(self, record_id: str) -> bool:
+        return await self._client._run(delete_call(self.name, record_id))
+
+    async def related(self, record_id: str, link: str, *, fields: Fields = None,
+                      filters: Mapping[str, Any] | None = None, order: str | None = None,
+                      filter_text: str | None = None, query_favorite: bool = False,
+                      offset: int = 0, limit: int | None = None) -> AsyncListResult:
+        return await self._list(related_call(
+            self.name, record_id, link, fields=fields, filters=filters, order=order,
+            filter_text=filter_text, query_favorite=query_favorite, offset=offset,
+            limit=limit))
+
+    async def linked_records(self, link: str, *, fields: Fields = None,
+                             order: str | None = None, offset: int = 0,
+                             limit: int | None = None) -> AsyncListResult:
+        return await self._list(linked_call(self.name, link, fields=fields, order=order,
+                                            offset=offset, limit=limit))
+
+    async def add_related(self, record_id: str, link: str, ids_or_mapping: RelatedIds) -> bool:
+        return await self._client._run(
+            add_related_call(self.name, record_id, link, ids_or_mapping))
+
+    async def delete_related(self, record_id: str, link: str, rel_id: str) -> bool:
+        return await self._client._run(delete_related_call(self.name, record_id, link, rel_id))
+
+    async def metadata(self) -> dict[str, Any]:
+        return await self._client._run(_meta.fields_call(self.name))
+
+    async def toggle_favorite(self, record_id: str) -> bool:
+        return await self._client._run(favorite_call(self.name, record_id))
