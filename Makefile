@@ -11,8 +11,9 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/python -m pip install -q -e .
 	touch $@
 
-$(VENV)/.installed-test: $(VENV)/.installed
+$(VENV)/.installed-test: $(VENV)/.installed clients/python/pyproject.toml
 	$(VENV)/bin/python -m pip install -q -e '.[test]'
+	$(VENV)/bin/python -m pip install -q -e clients/python
 	touch $@
 
 ## run: first run creates ./amity.db with an admin, demo data and a token; then serves the API
@@ -22,12 +23,13 @@ run: $(VENV)/.installed
 
 ## test: the whole suite (SQLite; set AMITY_TEST_DATABASE_URL=postgresql://... for PostgreSQL)
 test: $(VENV)/.installed-test
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n 2
 
 ## lint: ruff and mypy
 lint: $(VENV)/.installed-test
-	$(VENV)/bin/ruff check amity tests bench
+	$(VENV)/bin/ruff check amity tests bench clients/python
 	$(VENV)/bin/mypy
+	$(VENV)/bin/mypy --strict clients/python/amity_client clients/python/tests
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -145,7 +145,7 @@ class HttpRequest:
 
     method: str
     url: str
-    params: list[tuple[str, str]]
+    params: tuple[tuple[str, str], ...]
     headers: dict[str, str]
     content: bytes | None
 
@@ -159,8 +159,8 @@ def build_request(base: str, call: Call[Any]) -> HttpRequest:
             headers["Content-Type"] = "application/json"
     elif call.content is not None:
         content = call.content.encode() if isinstance(call.content, str) else call.content
-    return HttpRequest(call.method, join_url(base, call.endpoint), encode_params(call.params),
-                       headers, content)
+    return HttpRequest(call.method, join_url(base, call.endpoint),
+                       tuple(encode_params(call.params)), headers, content)
 
 
 # -- answers ---------------------------------------------------------------------------------

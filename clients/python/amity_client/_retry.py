@@ -42,7 +42,7 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """The wait before retry number attempt+1 when the server gave no Retry-After."""
-        full = min(self.max_backoff, self.backoff_factor * (2 ** attempt))
+        full = min(self.max_backoff, self.backoff_factor * (2.0 ** attempt))
         return full * (1 - self.jitter * rand())
 
     def after_status(self, method: str, status: int, retry_after: float | None, attempt: int,

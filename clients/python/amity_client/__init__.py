@@ -1,0 +1,67 @@
+"""amity_client: the Python client of the Amity CRM API (the 1CRM REST API dialect).
+
+    from amity_client import Client, TokenAuth
+    with Client("http://127.0.0.1:8000/api.php", TokenAuth("amity_pat_...")) as client:
+        for contact in client.model("Contact").list(filters={"last_name": "Sm"}):
+            print(contact["name"])
+
+Layout, one module per endpoint group of the server: _data (/data, models), _meta
+(/meta), _utility (/me, /version, /public_key), _auth and _oauth (credentials, /auth).
+The IO-free core (_core, _retry, _paging) is shared by Client and AsyncClient (_client).
+Files, calendar, audit, reports, webhooks and tally objects get modules of their own as
+the server grows them.
+"""
+
+from amity_client._auth import BasicAuth, OAuth, TokenAuth
+from amity_client._client import DEFAULT_TIMEOUT, AsyncClient, Client
+from amity_client._data import AsyncModel, Model
+from amity_client._errors import (
+    BadRequest,
+    Conflict,
+    Error,
+    Forbidden,
+    MethodNotAllowed,
+    NetworkError,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ServerError,
+    ServiceUnavailable,
+    Timeout,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+from amity_client._oauth import AuthorizationFlow
+from amity_client._results import AsyncListResult, ListResult
+from amity_client._retry import RetryPolicy
+from amity_client._version import __version__
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "AsyncClient",
+    "AsyncListResult",
+    "AsyncModel",
+    "AuthorizationFlow",
+    "BadRequest",
+    "BasicAuth",
+    "Client",
+    "Conflict",
+    "Error",
+    "Forbidden",
+    "ListResult",
+    "MethodNotAllowed",
+    "Model",
+    "NetworkError",
+    "NotFound",
+    "OAuth",
+    "PayloadTooLarge",
+    "RateLimited",
+    "RetryPolicy",
+    "ServerError",
+    "ServiceUnavailable",
+    "Timeout",
+    "TokenAuth",
+    "Unauthorized",
+    "UnsupportedMediaType",
+    "__version__",
+]

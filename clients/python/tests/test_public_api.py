@@ -1,0 +1,70 @@
+"""The package's public surface: __all__, the error tree, the typing marker."""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+
+import amity_client
+from amity_client import (
+    AsyncClient,
+    AsyncModel,
+    BadRequest,
+    Client,
+    Conflict,
+    Error,
+    Forbidden,
+    MethodNotAllowed,
+    Model,
+    NetworkError,
+    NotFound,
+    PayloadTooLarge,
+    RateLimited,
+    ServerError,
+    ServiceUnavailable,
+    Timeout,
+    Unauthorized,
+    UnsupportedMediaType,
+)
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    exported = set(amity_client.__all__)
+    assert len(exported) == len(amity_client.__all__)
+    for name in exported:
+        assert hasattr(amity_client, name), name
+    public = {n for n in vars(amity_client) if not n.startswith("_")
+              and not inspect.ismodule(getattr(amity_client, n))}
+    assert public == exported - {"__version__"}
+    for name in ("Client", "AsyncClient", "BasicAuth", "TokenAuth", "OAuth",
+                 "AuthorizationFlow", "RetryPolicy", "ListResult", "Error"):
+        assert name in exported
+
+
+def test_error_tree_is_the_documented_one() -> None:
+    tree = {NetworkError: Error, Timeout: NetworkError, BadRequest: Error,
+            MethodNotAllowed: BadRequest, Conflict: BadRequest, PayloadTooLarge: BadRequest,
+            UnsupportedMediaType: BadRequest, Unauthorized: Error, Forbidden: Error,
+            NotFound: Error, RateLimited: Error, ServerError: Error,
+            ServiceUnavailable: ServerError}
+    for cls, parent in tree.items():
+        assert cls.__bases__ == (parent,), cls
+        assert cls.__name__ in (amity_client._errors.__doc__ or "")
+    assert issubclass(Error, Exception)
+
+
+def test_async_surface_mirrors_the_sync_one() -> None:
+    for sync_cls, async_cls in ((Client, AsyncClient), (Model, AsyncModel)):
+        sync_names = {n for n in vars(sync_cls) if not n.startswith("_") and n != "close"}
+        async_names = {n for n in vars(async_cls) if not n.startswith("_") and n != "aclose"}
+        assert sync_names == async_names
+        for name in sync_names:
+            sync_attr, async_attr = getattr(sync_cls, name), getattr(async_cls, name)
+            if inspect.isfunction(sync_attr) and name != "model":
+                assert inspect.iscoroutinefunction(async_attr), name
+                sync_params = list(inspect.signature(sync_attr).parameters)
+                assert list(inspect.signature(async_attr).parameters) == sync_params, name
+
+
+def test_package_is_typed() -> None:
+    assert (Path(amity_client.__file__).parent / "py.typed").exists()
