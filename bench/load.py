@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import signal
@@ -359,6 +360,8 @@ def measure(args: argparse.Namespace) -> list[Result]:
                              raw["status_errors"] + raw["socket_errors"], rss.peak_kb / 1024,
                              note, cpu.server, cpu.wrk, cpu.other,
                              raw["requests"] / max(cpu.server_seconds, 0.01), raw)
+                if args.py_spy:
+                    profile_server(args, pids[sc.server], target, script, wrk_cpu, sc.name)
                 if args.latency_duration > 0:
                     one = run_wrk(target, script, args.latency_duration, 1, wrk_cpu)
                     res.p50_c1_ms, res.p99_c1_ms = one["p50_us"] / 1000, one["p99_us"] / 1000
@@ -377,6 +380,33 @@ def measure(args: argparse.Namespace) -> list[Result]:
                   file=sys.stderr)
     print_table(results, args, hwm)
     return results
+
+
+def profile_server(args: argparse.Namespace, pid: int, url: str, script: Path,
+                   cpu: str | None, name: str) -> None:
+    """Sample the server with py-spy while wrk runs; save the raw profile and print a
+    summary by component (bench/spy_summary.py)."""
+    out_dir = Path(args.py_spy)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + ".txt")
+    seconds = args.duration
+    wrk = subprocess.Popen(pinned(["wrk", "-t1", f"-c{args.connections}", f"-d{seconds + 2}s",
+                                   "-s", str(script), url], cpu),
+                           stdout=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1)
+        subprocess.run([str(ROOT / ".venv/bin/py-spy"), "record", "--pid", str(pid),
+                        "--duration", str(seconds), "--rate", "200", "--format", "raw",
+                        "--nonblocking", "-o", str(out)], check=True,
+                       capture_output=True, timeout=seconds + 60)
+    finally:
+        stdout, _ = wrk.communicate(timeout=seconds + 60)
+    line = next(x for x in stdout.splitlines() if x.startswith("RESULT "))
+    raw = {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+    served = int(raw["requests"] / raw["duration_us"] * 1e6 * seconds)
+    print(f"  py-spy profile of {name} ({served:,} requests): {out}", file=sys.stderr)
+    subprocess.run([sys.executable, str(BENCH / "spy_summary.py"), str(out),
+                    "--requests", str(served)], check=True, stdout=sys.stderr)
 
 
 def vm_hwm(pid: int) -> float:
@@ -436,6 +466,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="'idle' means under this %% of one core in use")
     parser.add_argument("--keep-created", action="store_true",
                         help="keep the contacts POST create made (removed by default)")
+    parser.add_argument("--py-spy", metavar="DIR",
+                        help="also profile the server with py-spy during each scenario "
+                             "(raw profiles go to DIR; needs .venv/bin/py-spy)")
     parser.add_argument("--no-pin", action="store_true", help="do not pin CPUs")
     parser.add_argument("--only", nargs="*",
                         choices=["get", "selective", "broad", "unfiltered", "create"],

@@ -23,7 +23,8 @@ FRAME = re.compile(r"^(?P<func>.+) \((?P<file>[^:]+):(?P<line>\d+)\)$")
 # (component, file fragment, function or None): the first rule matching the innermost
 # frame that matches any rule wins.
 SELF_RULES: list[tuple[str, str, str | None]] = [
-    ("DB driver: cursor.execute/fetch (raw path)", "amity/store/engine.py", "fetch"),
+    ("DB driver: cursor.execute/fetch (raw path, store/engine.py)", "amity/store/engine.py",
+     None),
     ("DB driver: cursor.execute/fetch (SQLAlchemy)", "sqlalchemy/engine/default.py",
      "do_execute"),
     ("DB driver: cursor.execute/fetch (SQLAlchemy)", "sqlalchemy/engine/cursor.py", None),
@@ -56,6 +57,7 @@ INCLUSIVE: list[tuple[str, str, str]] = [
     ("QueryBuilder.select_by_id", "amity/store/query.py", "select_by_id"),
     ("fields.render", "amity/core/fields.py", "render"),
     ("Database.fetch", "amity/store/engine.py", "fetch"),
+    ("SQLAlchemy Connection.execute", "sqlalchemy/engine/base.py", "execute"),
     ("group commit (GroupCommitter._commit)", "amity/store/batch.py", "_commit"),
     ("JSON render", "amity/api/responses.py", "render"),
 ]
