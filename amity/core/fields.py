@@ -16,9 +16,23 @@ PSEUDO_FIELDS = frozenset({"_display", "favorite"})
 
 
 def select_fields(model: Model, requested: Sequence[str] | None, *,
-                  all_by_default: bool) -> list[Field]:
+                  all_by_default: bool) -> tuple[Field, ...]:
     """The fields to read: the requested ones (checked) or the defaults, plus id, the
     name and what the name is built from; a ref field brings its id field."""
+    if not requested:  # the defaults are worked out once per model
+        key = (id(model), all_by_default)
+        cached = _DEFAULTS.get(key)
+        if cached is None or cached[0] is not model:
+            cached = _DEFAULTS[key] = (model, _select(model, None, all_by_default))
+        return cached[1]
+    return _select(model, requested, all_by_default)
+
+
+_DEFAULTS: dict[tuple[int, bool], tuple[Model, tuple[Field, ...]]] = {}
+
+
+def _select(model: Model, requested: Sequence[str] | None,
+            all_by_default: bool) -> tuple[Field, ...]:
     if requested:
         names: list[str] = []
         for name in requested:
@@ -43,7 +57,7 @@ def select_fields(model: Model, requested: Sequence[str] | None, *,
             wanted[fd.id_name] = None
             if fd.ref_model is None and "parent_type" in model.fields:
                 wanted["parent_type"] = None
-    return [model.fields[name] for name in wanted if name in model.fields]
+    return tuple(model.fields[name] for name in wanted if name in model.fields)
 
 
 def person_name(parts: dict[str, Any], prefix: str = "") -> str | None:

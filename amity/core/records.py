@@ -95,7 +95,8 @@ class Records:
         if not storable_id(record_id):
             raise NotFound("Not found", f"No {model.name} with id {record_id!r}")
         conds = self.policy.read_conditions(actor, model)
-        if not conds and not any(fd.type == "ref" and fd.ref_model is None for fd in selected):
+        if not conds and not (model.has_dynamic_refs and any(
+                fd.type == "ref" and fd.ref_model is None for fd in selected)):
             row = self.query.select_by_id(self.db, model, selected, record_id)
             if row is None:
                 raise NotFound("Not found", f"No {model.name} with id {record_id}")

@@ -131,6 +131,12 @@ class Model:
     person: bool = False  # name and _display derived from salutation/first/last
     module: str = ""
 
+    @cached_property
+    def has_dynamic_refs(self) -> bool:
+        """Whether a ref field points at a record of a model named by another field
+        (parent_type/parent_id), which needs a lookup per row."""
+        return any(fd.type == "ref" and fd.ref_model is None for fd in self.fields.values())
+
     def stored_fields(self) -> list[Field]:
         return [f for f in self.fields.values() if f.stored]
 

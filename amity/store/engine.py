@@ -162,7 +162,9 @@ def _run_select(dbapi_conn: Any, prepared: Prepared,
     cursor = dbapi_conn.cursor()
     try:
         cursor.execute(prepared.sql, prepared.bind(params))
-        keys = [d[0] for d in cursor.description or ()]
+        keys = prepared.keys
+        if keys is None:  # the first run learns the column names (psycopg builds them anew)
+            keys = prepared.keys = [d[0] for d in cursor.description or ()]
         return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
     finally:
         cursor.close()
@@ -186,6 +188,7 @@ class Prepared:
         self.positional: tuple[str, ...] | None = (
             tuple(compiled.positiontup) if compiled.positiontup else None)
         self.defaults = {name: bind.effective_value for name, bind in compiled.binds.items()}
+        self.keys: list[str] | None = None  # result column names, once known
 
     def bind(self, params: dict[str, Any]) -> Any:
         values = {**self.defaults, **params}

@@ -99,17 +99,24 @@ def model_table(tables: Tables, model: Model) -> sa.Table:
 
 def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Index]:
     """Indexes for soft-deleted lists: (deleted, key, id), so filters, orders and counts
-    are answered from the index."""
+    are answered from the index. PostgreSQL considers an index on an expression such as
+    lower(name) for index-only scans (counts) only when it also holds the column itself,
+    hence INCLUDE."""
     out: list[sa.Index] = []
     c = table.c
     for fd in model.stored_fields():
         if not fd.indexed:
             continue
-        key = tables.fold(c[fd.name]) if fd.type in TEXT_FILTER_TYPES else c[fd.name]
-        out.append(sa.Index(f"ix_{model.table}_{fd.name}", c.deleted, key, c.id))
+        if fd.type in TEXT_FILTER_TYPES:
+            out.append(sa.Index(f"ix_{model.table}_{fd.name}", c.deleted,
+                                tables.fold(c[fd.name]), c.id,
+                                postgresql_include=[fd.name]))
+        else:
+            out.append(sa.Index(f"ix_{model.table}_{fd.name}", c.deleted, c[fd.name], c.id))
     if model.person:
         out.append(sa.Index(f"ix_{model.table}_person_name", c.deleted,
-                            tables.fold(c.last_name), tables.fold(c.first_name), c.id))
+                            tables.fold(c.last_name), tables.fold(c.first_name), c.id,
+                            postgresql_include=["last_name", "first_name"]))
     if "parent_type" in c:
         out.append(sa.Index(f"ix_{model.table}_parent", c.parent_id, c.parent_type))
     return out
