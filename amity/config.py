@@ -32,6 +32,9 @@ class Settings:
     sqlite_busy_timeout_ms: int = _setting(
         10000, "How long a SQLite writer waits for the lock before giving up (ms)."
     )
+    auth_cache_seconds: float = _setting(
+        1.0, "How long a worker remembers a valid access token (s); revocations reach every "
+        "worker within this time. 0 turns the cache off.")
     db_pool_size: int = _setting(5, "Connections kept open per worker process (PostgreSQL).")
     max_body_bytes: int = _setting(10 * 1024 * 1024, "Largest request body accepted (bytes).")
 
@@ -61,6 +64,11 @@ def _convert(raw: str, default: Any, name: str) -> Any:
             return int(raw)
         except ValueError:
             raise ValueError(f"AMITY_{name.upper()} must be an integer, got {raw!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(raw)
+        except ValueError:
+            raise ValueError(f"AMITY_{name.upper()} must be a number, got {raw!r}") from None
     return raw
 
 

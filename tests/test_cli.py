@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -77,13 +78,16 @@ def test_users_and_tokens(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert len(tokens) == 1 and "\tlaptop\t" in tokens[0] and tokens[0].endswith("active")
     token_id = tokens[0].split("\t")[0]
 
-    services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
+    # a serving process that remembers tokens for 0.3 s; the CLI revokes from outside it
+    services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"],
+                                       auth_cache_seconds=0.3))
     try:
         actor = services.auth.authenticate(f"Bearer {token}", "test")
         assert actor is not None and actor.user_name == "sally"
         run(["token", "revoke", token_id], cli_env, tmp_path)
         assert run(["token", "list", "sally"], cli_env, tmp_path).stdout.rstrip().endswith(
             "revoked")
+        time.sleep(0.35)  # the revocation reaches other processes within the cache time
         with pytest.raises(Exception, match="revoked"):
             services.auth.authenticate(f"Bearer {token}", "test")
     finally:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
+from collections.abc import Callable
 from typing import Any
 
 import orjson
@@ -24,6 +25,7 @@ class Writer:
         # each process keeps its own count row, so workers' writers rarely meet on one
         self.shard = 0 if tables.dialect == "sqlite" else random.randrange(COUNT_SHARDS)
         self._inserts: dict[str, Prepared] = {}
+        self.listeners: list[Callable[[str, str], None]] = []
         counts = tables.system("record_counts")
         self._count_update = db.prepare(
             sa.update(counts)
@@ -98,7 +100,10 @@ class Writer:
 
     def emit(self, conn: Connection, *, model: str, record_id: str, kind: str,
              changes: dict[str, Any], actor_id: str | None, source: str, at: datetime) -> None:
-        """Queue a change event in the outbox, in the same transaction as the change."""
+        """Queue a change event in the outbox, in the same transaction as the change, and
+        tell this process's listeners (caches) that the record changed."""
+        for listener in self.listeners:
+            listener(model, record_id)
         self.db.execute(conn, self._emit, {
             "model": model, "record_id": record_id, "kind": kind,
             "changes": orjson.dumps(changes, default=str).decode(), "actor_id": actor_id,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import time
 from collections import OrderedDict
 from typing import Any
 
@@ -17,6 +18,7 @@ from amity.errors import BadRequest, NotFound, Unauthorized
 from amity.store.accounts import AccountStore
 
 _VERIFIED_CACHE_SIZE = 1024
+_TOKEN_CACHE_SIZE = 10_000
 
 
 class AuthService:
@@ -28,6 +30,8 @@ class AuthService:
         self.store = AccountStore(records.db.tables)
         self.settings = records.settings
         self._token_lookup = self.db.prepare(self.store.token_statement)
+        self._token_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        records.writer.listeners.append(self._forget_users)
         # (user id, stored hash, sha256 of the password) already verified with argon2
         self._verified: OrderedDict[tuple[str, str, str], None] = OrderedDict()
 
@@ -90,6 +94,7 @@ class AuthService:
         with self.db.write() as conn:
             if not self.store.revoke_token(conn, token_id):
                 raise NotFound(f"No token with id {token_id}")
+        self._token_cache.clear()  # this process forgets at once; others within the TTL
 
     # -- authentication ---------------------------------------------------------------
     def authenticate(self, authorization: str | None, source: str) -> Actor | None:
@@ -110,14 +115,37 @@ class AuthService:
                            "send Authorization: Bearer <token> or Basic <base64 user:password>")
 
     def _bearer(self, token: str, source: str) -> Actor:
-        rows = self.db.fetch(self._token_lookup, {"token_hash": token_hash(token)})
-        row = rows[0] if rows else None
+        digest = token_hash(token)
+        row = self._token_owner(digest)
         if row is None:
             raise Unauthorized("Invalid or revoked access token",
                                "create one with: amity token create USER")
         return Actor(user_id=row["id"], user_name=row["user_name"],
                      is_admin=bool(row["is_admin"]), credential="token",
                      credential_id=row["token_id"], source=source)
+
+    def _token_owner(self, digest: str) -> dict[str, Any] | None:
+        """The user row behind a token hash, remembered for AMITY_AUTH_CACHE_SECONDS so a
+        busy client costs one lookup per interval; a revocation (or a deactivated user)
+        takes effect in every process within that interval."""
+        ttl = self.settings.auth_cache_seconds
+        now = time.monotonic()
+        if ttl > 0:
+            hit = self._token_cache.get(digest)
+            if hit is not None and hit[0] > now:
+                return hit[1]
+        rows = self.db.fetch(self._token_lookup, {"token_hash": digest})
+        row = rows[0] if rows else None
+        if ttl > 0 and row is not None:
+            if len(self._token_cache) >= _TOKEN_CACHE_SIZE:
+                self._token_cache.clear()
+            self._token_cache[digest] = (now + ttl, row)
+        return row
+
+    def _forget_users(self, model: str, record_id: str) -> None:
+        """A user changed here (deactivated, deleted): drop remembered tokens at once."""
+        if model == "User":
+            self._token_cache.clear()
 
     def _basic(self, credentials: str, source: str) -> Actor:
         try:
