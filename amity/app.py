@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.routing import Mount
+from starlette.routing import Route
 
 from amity.api import errors
 from amity.api.middleware import MethodOverride, RequestLog
@@ -18,14 +18,18 @@ from amity.core.services import Services, build_services
 from amity.errors import AmityError
 
 
+API_PREFIX = "/api.php"  # the 1CRM entry point; every endpoint hangs off it
+
+
 def create_app(settings: Settings | None = None, services: Services | None = None) -> Starlette:
     """The Amity ASGI application; the 1CRM API lives under /api.php."""
     settings = settings or Settings.from_env()
     services = services or build_services(settings)
     configure_logging(settings)
-    api_routes = [*data.routes, *meta.routes, *utility.routes]
+    api_routes = [Route(API_PREFIX + route.path, route.endpoint, methods=route.methods)
+                  for route in (*data.routes, *meta.routes, *utility.routes)]
     app = Starlette(
-        routes=[Mount("/api.php", routes=api_routes)],
+        routes=api_routes,
         middleware=[Middleware(RequestLog), Middleware(MethodOverride)],
         exception_handlers={
             AmityError: errors.amity_error,

@@ -141,12 +141,14 @@ async def favorite(request: Request) -> JSONResponse:
     return JSONResponse({"status": status})
 
 
+# Routes are tried in order: the busiest come first. Favorites must stay ahead of the
+# related-records POST, which has the same shape.
 routes = [
-    Route("/data/favorites/{model}/{id}", favorite, methods=["POST"]),
-    Route("/data/link/{model}/linked-records/{link}", linked_records, methods=["GET"]),
+    Route("/data/{model}/{id}", get_record, methods=["GET"]),
     Route("/data/{model}", list_records, methods=["GET"]),
     Route("/data/{model}", create_record, methods=["POST"]),
-    Route("/data/{model}/{id}", get_record, methods=["GET"]),
+    Route("/data/favorites/{model}/{id}", favorite, methods=["POST"]),
+    Route("/data/link/{model}/linked-records/{link}", linked_records, methods=["GET"]),
     Route("/data/{model}/{id}", update_record, methods=["PATCH", "PUT"]),
     Route("/data/{model}/{id}", delete_record, methods=["DELETE"]),
     Route("/data/{model}/{id}/{link}", list_related, methods=["GET"]),
