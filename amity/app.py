@@ -17,7 +17,6 @@ from amity.config import Settings
 from amity.core.services import Services, build_services
 from amity.errors import AmityError
 
-
 API_PREFIX = "/api.php"  # the 1CRM entry point; every endpoint hangs off it
 
 

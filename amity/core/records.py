@@ -28,7 +28,6 @@ from amity.store.query import QueryBuilder, Scope
 from amity.store.writes import Writer
 
 MAX_LIMIT = 200
-UNIQUE_FIELDS: dict[str, tuple[str, ...]] = {"User": ("user_name",)}
 
 
 @dataclass(frozen=True)
@@ -181,8 +180,9 @@ class Records:
                       created_by=actor.user_id, modified_user_id=actor.user_id)
         if values.get("assigned_user_id") is None:
             values["assigned_user_id"] = actor.user_id
-        if model.name == "aCase" and values.get("case_number") is None:
-            values["case_number"] = self.writer.next_value(conn, "aCase.case_number")
+        for fd in model.auto_number_fields:
+            if values.get(fd.name) is None:
+                values[fd.name] = self.writer.next_value(conn, f"{model.name}.{fd.name}")
         self.writer.insert(conn, model, values)
         changes = {k: [None, to_json(model.fields[k], v)] for k, v in values.items()
                    if v is not None and not model.fields[k].system}
@@ -254,7 +254,8 @@ class Records:
     def check_unique(self, conn: Connection, model: Model, values: dict[str, Any],
                      record_id: str) -> None:
         """Fields that must be unique among live records (a user name logs a user in)."""
-        for name in UNIQUE_FIELDS.get(model.name, ()):
+        for fd in model.unique_fields:
+            name = fd.name
             if values.get(name) is None:
                 continue
             same = self.query.select_rows(conn, model, [model.fields["id"]],

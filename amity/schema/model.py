@@ -33,6 +33,8 @@ class Field:
     system: bool = False  # maintained by Amity, never written through `data`
     derived: bool = False  # computed when read (name, _display of person models)
     scale: int = 2  # decimal places of decimal/currency fields
+    unique: bool = False  # no two live records share a value
+    auto_number: bool = False  # numbered 1, 2, 3 ... by the server when left empty
     audited: bool = False
 
     @cached_property
@@ -136,6 +138,14 @@ class Model:
         """Whether a ref field points at a record of a model named by another field
         (parent_type/parent_id), which needs a lookup per row."""
         return any(fd.type == "ref" and fd.ref_model is None for fd in self.fields.values())
+
+    @cached_property
+    def unique_fields(self) -> tuple[Field, ...]:
+        return tuple(fd for fd in self.fields.values() if fd.unique)
+
+    @cached_property
+    def auto_number_fields(self) -> tuple[Field, ...]:
+        return tuple(fd for fd in self.fields.values() if fd.auto_number)
 
     def stored_fields(self) -> list[Field]:
         return [f for f in self.fields.values() if f.stored]

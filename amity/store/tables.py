@@ -113,6 +113,10 @@ def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Inde
                                 postgresql_include=[fd.name]))
         else:
             out.append(sa.Index(f"ix_{model.table}_{fd.name}", c.deleted, c[fd.name], c.id))
+    for fd in model.unique_fields:  # among live records: a deleted one frees its value
+        live = c.deleted == sa.false()
+        out.append(sa.Index(f"uq_{model.table}_{fd.name}", c[fd.name], unique=True,
+                            sqlite_where=live, postgresql_where=live))
     if model.person:
         out.append(sa.Index(f"ix_{model.table}_person_name", c.deleted,
                             tables.fold(c.last_name), tables.fold(c.first_name), c.id,

@@ -390,6 +390,22 @@ def test_user_names_are_unique(api: ApiClient) -> None:
                      json={"data": {"user_name": "admin"}}).status_code == 409
     names = [r["user_name"] for r in listing(api, "/data/User")["records"]]
     assert sorted(names) == ["admin", "jdoe", "jroe"]
+    # a deleted user frees the name (the unique index covers live records only)
+    assert api.delete(f"/data/User/{first}").status_code == 200
+    create(api, "User", {"user_name": "jdoe", "last_name": "Newcomer"})
+
+
+def test_unique_values_are_enforced_by_the_database_too(services: Services,
+                                                        admin: User) -> None:
+    """Two writers that both passed the service check (e.g. in two worker processes) still
+    cannot store the same user name: the second insert hits the unique index."""
+    import sqlalchemy as sa
+
+    users = services.db.tables.models["User"]
+    row = {c.name: None for c in users.c}
+    with pytest.raises(sa.exc.IntegrityError), services.db.write() as conn:
+        conn.execute(sa.insert(users).values(
+            {**row, "id": "dup-1", "deleted": False, "user_name": "admin"}))
 
 
 def test_parent_type_alone_must_fit_the_kept_parent_id(api: ApiClient) -> None:

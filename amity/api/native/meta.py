@@ -37,6 +37,10 @@ def describe_field(model: Model, fd: Field, required: set[str]) -> dict[str, Any
         out["source"] = {"type": "derived", "fields": list(model.name_sources())}
     if fd.indexed:
         out["indexed"] = True
+    if fd.unique:
+        out["unique"] = True
+    if fd.auto_number:
+        out["auto_number"] = True
     return out
 
 

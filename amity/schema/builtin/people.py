@@ -35,7 +35,8 @@ def user_model() -> Model:
     return build_model(
         "User", "users", "User",
         [
-            f("user_name", "varchar", "User Name", required=True, indexed=True, len=60),
+            f("user_name", "varchar", "User Name", required=True, indexed=True, len=60,
+              unique=True),
             f("status", "enum", "Status", options=["Active", "Inactive"], default="Active"),
             f("is_admin", "bool", "Administrator", default=False, editable=False),
             f("title", "varchar", "Title"),

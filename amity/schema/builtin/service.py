@@ -12,7 +12,7 @@ def case_model() -> Model:
     return build_model(
         "aCase", "cases", "Case",
         [
-            f("case_number", "int", "Number", editable=False, indexed=True),
+            f("case_number", "int", "Number", editable=False, indexed=True, auto_number=True),
             f("name", "name", "Subject", required=True, indexed=True, len=255),
             *ref("account", "Account", "Account"),
             *ref("cust_contact", "Contact", "Customer Contact"),
