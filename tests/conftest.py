@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ from amity.cli import init_admin
 from amity.config import Settings
 from amity.core.actor import Actor
 from amity.core.services import Services, build_services
-from amity.store.engine import unpooled_engine
+from amity.store.engine import fresh_postgresql_database
 from amity.store.migrate import migrate
 
 PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
@@ -37,15 +36,8 @@ def pg_database() -> Iterator[str | None]:
     if not PG_URL:
         yield None
         return
-    name = f"amity_test_{uuid.uuid4().hex[:10]}"
-    admin = unpooled_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    base, _, _ = PG_URL.rpartition("/")
-    yield f"{base}/{name}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with fresh_postgresql_database(PG_URL, "amity_test") as url:
+        yield url
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -235,3 +236,19 @@ def make_engine(url: str, settings: Settings) -> Engine:
 def unpooled_engine(url: str) -> Engine:
     """A plain engine for one-off maintenance such as creating a database."""
     return sa.create_engine(normalize_url(url), poolclass=NullPool)
+
+
+@contextmanager
+def fresh_postgresql_database(server_url: str, prefix: str) -> Iterator[str]:
+    """Create an empty database on the server of `server_url` (any database there to
+    connect to), yield its URL, and drop it afterwards (test runs, benchmarks)."""
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = unpooled_engine(server_url).execution_options(isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server_url.rpartition('/')[0]}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()

@@ -100,17 +100,10 @@ def database_url(workdir: Path) -> Iterator[str]:
     if not PG_URL:
         yield f"sqlite:///{workdir / 'amity.db'}"
         return
-    from amity.store.engine import unpooled_engine
+    from amity.store.engine import fresh_postgresql_database
 
-    name = f"amity_client_test_{uuid.uuid4().hex[:10]}"
-    admin = unpooled_engine(PG_URL).execution_options(isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    base, _, _ = PG_URL.rpartition("/")
-    yield f"{base}/{name}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with fresh_postgresql_database(PG_URL, "amity_client_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
