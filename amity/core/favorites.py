@@ -6,13 +6,12 @@ from amity.core.actor import Actor
 from amity.core.clock import utcnow
 from amity.core.records import Records
 from amity.errors import NotFound
-from amity.store.accounts import AccountStore
 
 
 def toggle_favorite(records: Records, actor: Actor, model_name: str, record_id: str) -> int:
     """Add or remove the record from the actor's favorites: 0 if added, 1 if removed."""
     model = records.model(model_name)
-    store = AccountStore(records.db.tables)
+    store = records.accounts
     with records.db.write() as conn:
         if records.visible_row(conn, actor, model, record_id) is None:
             raise NotFound("Not found", f"No {model.name} with id {record_id}")

@@ -22,6 +22,7 @@ from amity.core.ids import new_id, valid_client_id
 from amity.core.validate import clean_data
 from amity.errors import BadRequest, Conflict, NotFound
 from amity.schema.model import Field, Model
+from amity.store.accounts import AccountStore
 from amity.store.conditions import Condition, Equals, OrderKey
 from amity.store.engine import Database
 from amity.store.query import QueryBuilder, Scope
@@ -62,6 +63,7 @@ class Records:
         self.policy = policy
         self.query = QueryBuilder(db.registry, db.tables)
         self.writer = Writer(db)
+        self.accounts = AccountStore(db.tables)
 
     def model(self, name: str) -> Model:
         return self.registry.model(name)
@@ -145,10 +147,8 @@ class Records:
     def mark_favorites(self, conn: Connection, actor: Actor, model: Model,
                        records: list[dict[str, Any]]) -> None:
         """1CRM's favorite flag: 0 when the record is in the user's favorites, else 1."""
-        from amity.store.accounts import AccountStore
-
         ids = [r["id"] for r in records]
-        favs = AccountStore(self.db.tables).favorite_ids(conn, actor.user_id, model.name, ids)
+        favs = self.accounts.favorite_ids(conn, actor.user_id, model.name, ids)
         for record in records:
             record["favorite"] = 0 if record["id"] in favs else 1
 

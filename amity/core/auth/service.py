@@ -15,7 +15,6 @@ from amity.core.clock import utcnow
 from amity.core.ids import new_id
 from amity.core.records import Records
 from amity.errors import BadRequest, NotFound, Unauthorized
-from amity.store.accounts import AccountStore
 
 _VERIFIED_CACHE_SIZE = 1024
 _TOKEN_CACHE_SIZE = 10_000
@@ -27,7 +26,7 @@ class AuthService:
     def __init__(self, records: Records) -> None:
         self.records = records
         self.db = records.db
-        self.store = AccountStore(records.db.tables)
+        self.store = records.accounts
         self.settings = records.settings
         self._token_lookup = self.db.prepare(self.store.token_statement)
         self._token_cache: dict[str, tuple[float, dict[str, Any]]] = {}
