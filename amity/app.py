@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 
 from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.applications import Starlette
@@ -12,7 +14,8 @@ from starlette.routing import Route
 
 from amity.api import errors
 from amity.api.middleware import MethodOverride, RequestLog
-from amity.api.native import data, meta, utility
+from amity.api.native import admin, data, meta, utility
+from amity.api.ratelimit import RateLimit, limits_from_settings
 from amity.config import Settings
 from amity.core.services import Services, build_services
 from amity.errors import AmityError
@@ -25,11 +28,20 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = settings or Settings.from_env()
     services = services or build_services(settings)
     configure_logging(settings)
+    limits_from_settings(settings)  # a malformed rate stops the server at start
     api_routes = [Route(API_PREFIX + route.path, route.endpoint, methods=route.methods)
-                  for route in (*data.routes, *meta.routes, *utility.routes)]
+                  for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes)]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        services.api_log.close()  # write the buffered API call log before the process ends
+
     app = Starlette(
         routes=api_routes,
-        middleware=[Middleware(RequestLog), Middleware(MethodOverride)],
+        lifespan=lifespan,
+        middleware=[Middleware(RequestLog, api_log=services.api_log),
+                    Middleware(RateLimit, settings=settings), Middleware(MethodOverride)],
         exception_handlers={
             AmityError: errors.amity_error,
             HTTPException: errors.http_error,

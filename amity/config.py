@@ -37,6 +37,23 @@ class Settings:
         "worker within this time. 0 turns the cache off.")
     db_pool_size: int = _setting(5, "Connections kept open per worker process (PostgreSQL).")
     max_body_bytes: int = _setting(10 * 1024 * 1024, "Largest request body accepted (bytes).")
+    rate_limit: str = _setting(
+        "600/minute", "Requests allowed per credential (token, or Basic user name), e.g. "
+        "'600/minute' or '10/second'; '' or '0' turns it off.")
+    rate_limit_anonymous: str = _setting(
+        "120/minute", "Requests allowed per client IP without credentials; '' or '0': off.")
+    rate_limit_failed_auth: str = _setting(
+        "20/minute", "Failed authentications (401) allowed per client IP before every request "
+        "from it gets 429; '' or '0': off.")
+    redis_url: str = _setting(
+        "", "Redis URL (redis://host:6379/0) for rate-limit counts shared by all worker "
+        "processes; empty: each worker counts in memory.")
+    redis_key_prefix: str = _setting("amity", "Prefix of the keys Amity keeps in Redis.")
+    api_log: bool = _setting(
+        True, "Record every API call (time, user, credential, IP, method, path, status, "
+        "duration) in the api_calls table, readable by admins at /api.php/admin/api_calls.")
+    api_log_retention_days: int = _setting(
+        30, "Days an API call stays in the log before it is deleted.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

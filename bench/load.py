@@ -323,7 +323,15 @@ def measure(args: argparse.Namespace) -> list[Result]:
     work = Path(tempfile.mkdtemp(prefix="amity-bench-"))
     ids_file = work / "ids.txt"
     ids_file.write_text("\n".join(ids) + "\n")
-    env = {**os.environ, "AMITY_DATABASE_URL": url, "AMITY_LOG_LEVEL": "WARNING"}
+    # one token sends thousands of requests a second here: far over any per-credential rate
+    # limit, so rate limiting is off (AMITY_RATE_LIMIT_BENCH=1 keeps it, with a limit no run
+    # reaches, to measure its cost); the API call log stays on, as by default
+    env = {**os.environ, "AMITY_DATABASE_URL": url, "AMITY_LOG_LEVEL": "WARNING",
+           "AMITY_RATE_LIMIT": "", "AMITY_RATE_LIMIT_ANONYMOUS": "",
+           "AMITY_RATE_LIMIT_FAILED_AUTH": ""}
+    if os.environ.get("AMITY_RATE_LIMIT_BENCH"):
+        env.update(AMITY_RATE_LIMIT="100000000/minute", AMITY_RATE_LIMIT_ANONYMOUS="",
+                   AMITY_RATE_LIMIT_FAILED_AUTH="100000000/minute")
     amity_port, bare_port = free_port(), free_port()
     server_cpu = None if args.no_pin else "0"
     wrk_cpu = None if args.no_pin else "1"

@@ -28,6 +28,8 @@ from amity.store.migrate import migrate
 
 PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "admin-secret-pw"
+# tests make many requests with one token; tests/api/test_ratelimit.py turns limits on
+NO_RATE_LIMITS: dict[str, Any] = {"rate_limit": "", "rate_limit_anonymous": "", "rate_limit_failed_auth": ""}
 
 
 @pytest.fixture(scope="session")
@@ -47,7 +49,7 @@ def database_url(tmp_path: Path, pg_database: str | None) -> str:
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_level="WARNING")
+    return Settings(database_url=database_url, log_level="WARNING", **NO_RATE_LIMITS)
 
 
 @pytest.fixture

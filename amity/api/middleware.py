@@ -1,4 +1,4 @@
-"""ASGI middleware: X-HTTP-Method-Override, and one log line per request."""
+"""ASGI middleware: X-HTTP-Method-Override, and one log line and API log row per request."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ import time
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from amity.core.apilog import ApiLog
 
 log = logging.getLogger("amity.requests")
 OVERRIDABLE = frozenset({"PATCH", "PUT", "DELETE"})
@@ -30,10 +32,12 @@ class MethodOverride:
 
 
 class RequestLog:
-    """Logs method, path, status, duration and user of every request."""
+    """Logs method, path, status, duration and user of every request, and records the
+    call in the API call log (path only: the query string may carry secrets)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, api_log: ApiLog | None = None) -> None:
         self.app = app
+        self.api_log = api_log if api_log is not None and api_log.enabled else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,8 +55,25 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
+            duration_ms = (time.perf_counter() - start) * 1000
+            actor = state.get("actor")
             if log.isEnabledFor(logging.INFO):
-                actor = state.get("actor")
                 log.info("%s %s %d %.1fms %s", scope["method"], scope["path"], status[0],
-                         (time.perf_counter() - start) * 1000,
-                         actor.user_name if actor is not None else "-")
+                         duration_ms, actor.user_name if actor is not None else "-")
+            if self.api_log is not None:
+                client = scope.get("client")
+                self.api_log.record(
+                    user_id=actor.user_id if actor is not None else None,
+                    user_name=actor.user_name if actor is not None else None,
+                    credential=actor.credential if actor is not None else _offered(scope),
+                    ip=client[0] if client else "unknown", method=scope["method"],
+                    path=scope["path"], status=status[0], duration_ms=duration_ms)
+
+
+def _offered(scope: Scope) -> str:
+    """The kind of credential a request without an authenticated actor offered."""
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            scheme = value.split(b" ", 1)[0].lower()
+            return {b"bearer": "token", b"basic": "basic"}.get(scheme, "other")
+    return "none"

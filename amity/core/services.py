@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from amity.config import Settings
 from amity.core.access import AccessPolicy, AllowAll
+from amity.core.apilog import ApiLog
 from amity.core.auth.service import AuthService
 from amity.core.records import Records
 from amity.core.relations import Relations
@@ -22,9 +23,11 @@ class Services:
     relations: Relations
     auth: AuthService
     writes: GroupCommitter
+    api_log: ApiLog
 
     def close(self) -> None:
         self.writes.close()
+        self.api_log.close()
         self.db.dispose()
 
 
@@ -33,4 +36,5 @@ def build_services(settings: Settings, registry: Registry | None = None,
     db = Database(settings, registry or default_registry())
     records = Records(db, settings, policy or AllowAll())
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
-                    auth=AuthService(records), writes=GroupCommitter(db))
+                    auth=AuthService(records), writes=GroupCommitter(db),
+                    api_log=ApiLog(db, settings))

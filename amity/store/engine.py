@@ -148,6 +148,20 @@ class Database:
         finally:
             cursor.close()
 
+    def execute_many(self, conn: Connection, prepared: Prepared,
+                     rows: list[dict[str, Any]]) -> None:
+        """Run a prepared write once per row, in one driver call (bulk logs)."""
+        if self.is_sqlite:
+            values: list[Any] = [tuple(_sqlite_value(v) for v in prepared.bind(row))
+                                 for row in rows]
+        else:
+            values = [prepared.bind(row) for row in rows]
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.executemany(prepared.sql, values)
+        finally:
+            cursor.close()
+
     def dispose(self) -> None:
         with self._readers_lock:
             readers, self._readers = self._readers, []

@@ -143,7 +143,8 @@ def join_table(tables: Tables, name: str, link: Link) -> sa.Table:
 
 
 def system_tables(metadata: sa.MetaData) -> None:
-    """Amity's own tables: secrets, tokens, favorites, counts, sequences, the outbox."""
+    """Amity's own tables: secrets, tokens, favorites, counts, sequences, the outbox,
+    the API call log."""
     sa.Table(
         "user_secrets", metadata,
         sa.Column("user_id", sa.String(36), primary_key=True),
@@ -187,6 +188,21 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("actor_id", sa.String(36)),
         sa.Column("source", sa.String(100), nullable=False),
         sa.Column("date_created", sa.DateTime(), nullable=False),
+    )
+    sa.Table(  # one row per API call (amity/core/apilog.py); pruned after the retention
+        "api_calls", metadata,
+        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+                  primary_key=True, autoincrement=True),
+        sa.Column("time", sa.DateTime(), nullable=False, index=True),
+        sa.Column("user_id", sa.String(36)),
+        sa.Column("user_name", sa.String(60)),
+        sa.Column("credential", sa.String(20), nullable=False),
+        sa.Column("ip", sa.String(64), nullable=False),
+        sa.Column("method", sa.String(10), nullable=False),
+        sa.Column("path", sa.String(1000), nullable=False),
+        sa.Column("status", sa.Integer(), nullable=False),
+        sa.Column("duration_ms", sa.Float(), nullable=False),
+        sa.Index("ix_api_calls_user_time", "user_name", "time"),
     )
     sa.Table(
         "schema_info", metadata,

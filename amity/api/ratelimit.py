@@ -1,0 +1,191 @@
+"""Rate limits per credential (per IP without one), and a stricter per-IP failed-login limit.
+
+Counting happens before the credential is verified: a request with an Authorization header
+spends the budget of that credential (a token, or a Basic user name), one without spends the
+budget of its client IP. A 401 answer also counts against the IP's failed-auth limit; once
+that is spent, the IP gets 429 for every request until the window moves on.
+
+Counts live in memory (one worker) or in Redis when AMITY_REDIS_URL is set (shared by all
+workers). The `limits` library counts, with its fixed-window strategy (one counter per
+key and window).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import math
+import time
+from dataclasses import dataclass
+
+from limits import RateLimitItem, parse
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter
+from limits.errors import StorageError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from amity.api.errors import error_response
+from amity.config import Settings
+
+log = logging.getLogger("amity.ratelimit")
+
+
+@dataclass(frozen=True)
+class RateKey:
+    """Whose budget a request spends: kind is 'token', 'basic', 'other' or 'anonymous'."""
+
+    kind: str
+    identity: str  # a hash for credentials (never the secret itself), the IP for anonymous
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The parsed limits of the settings; None means that limit is off."""
+
+    credential: RateLimitItem | None
+    anonymous: RateLimitItem | None
+    failed_auth: RateLimitItem | None
+
+
+def parse_limit(raw: str, name: str) -> RateLimitItem | None:
+    """'600/minute' -> a limit; '' or '0' -> None (off). A bad value stops the server."""
+    text = raw.strip()
+    if text in ("", "0"):
+        return None
+    try:
+        return parse(text)
+    except ValueError:
+        raise ValueError(f"AMITY_{name.upper()} must be a rate like '600/minute' or "
+                         f"'10 per second', or '' to turn it off; got {raw!r}") from None
+
+
+def limits_from_settings(settings: Settings) -> Limits:
+    return Limits(parse_limit(settings.rate_limit, "rate_limit"),
+                  parse_limit(settings.rate_limit_anonymous, "rate_limit_anonymous"),
+                  parse_limit(settings.rate_limit_failed_auth, "rate_limit_failed_auth"))
+
+
+def resolve_limit(configured: Limits, key: RateKey) -> RateLimitItem | None:
+    """The limit that applies to a key.
+
+    The seam for per-user and per-client limits: once users and API clients carry their own
+    limit, look it up here (by key.kind and key.identity) and fall back to the settings.
+    """
+    return configured.anonymous if key.kind == "anonymous" else configured.credential
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def request_key(authorization: str | None, client_ip: str) -> RateKey:
+    """Bearer tokens count per token, Basic per user name, no credentials per IP."""
+    if not authorization or not authorization.strip():
+        return RateKey("anonymous", client_ip)
+    scheme, _, value = authorization.strip().partition(" ")
+    scheme, value = scheme.lower(), value.strip()
+    if scheme == "bearer" and value:
+        return RateKey("token", _digest(value))
+    if scheme == "basic" and value:
+        try:
+            decoded = base64.b64decode(value, validate=True).decode("utf-8")
+        except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8
+            decoded = None
+        if decoded is not None and ":" in decoded:
+            return RateKey("basic", _digest(decoded.partition(":")[0]))
+    return RateKey("other", _digest(authorization))
+
+
+def make_storage(settings: Settings) -> Storage:
+    """In-memory counts, or Redis ones (shared by every worker) when a Redis URL is set."""
+    url = settings.redis_url.strip()
+    if not url:
+        return MemoryStorage()
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ValueError(f"AMITY_REDIS_URL must be a redis://, rediss:// or unix:// URL, "
+                         f"got {url!r}")
+    if url.startswith("unix://"):
+        url = "redis+unix://" + url.removeprefix("unix://")
+    return RedisStorage("async+" + url, wrap_exceptions=True, implementation="redispy",
+                        key_prefix=settings.redis_key_prefix)
+
+
+def _header_values(limit: RateLimitItem, remaining: int, reset: float) -> list[tuple[bytes, bytes]]:
+    return [(b"x-ratelimit-limit", str(limit.amount).encode()),
+            (b"x-ratelimit-remaining", str(max(remaining, 0)).encode()),
+            (b"x-ratelimit-reset", str(math.ceil(reset)).encode())]
+
+
+class RateLimit:
+    """ASGI middleware: admit or refuse (429) each request, and add X-RateLimit-* headers."""
+
+    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+        self.app = app
+        self.limits = limits_from_settings(settings)
+        self.enabled = any((self.limits.credential, self.limits.anonymous,
+                            self.limits.failed_auth))
+        self.limiter = FixedWindowRateLimiter(make_storage(settings)) if self.enabled else None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or self.limiter is None:
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        ip = client[0] if client else "unknown"
+        try:
+            extra = await self._check(scope, receive, send, self.limiter, ip)
+        except StorageError as exc:  # the shared store is down: serve unlimited, and say so
+            log.warning("rate limit storage unavailable, not limiting: %s", exc)
+            extra = []
+        if extra is None:
+            return
+        status = [0]
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+        if status[0] == 401 and self.limits.failed_auth is not None:
+            try:
+                await self.limiter.hit(self.limits.failed_auth, "failed-auth", ip)
+            except StorageError as exc:
+                log.warning("rate limit storage unavailable, failed login not counted: %s", exc)
+
+    async def _check(self, scope: Scope, receive: Receive, send: Send,
+                     limiter: FixedWindowRateLimiter, ip: str) -> list[tuple[bytes, bytes]] | None:
+        """Spend the request's budget: the headers to add, or None once it has been refused."""
+        failed = self.limits.failed_auth
+        if failed is not None and not await limiter.test(failed, "failed-auth", ip):
+            reset, remaining = await limiter.get_window_stats(failed, "failed-auth", ip)
+            await self._refuse(scope, receive, send, _header_values(failed, remaining, reset),
+                               reset, "Too many failed authentication attempts from this address")
+            return None
+        authorization = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+                break
+        key = request_key(authorization, ip)
+        limit = resolve_limit(self.limits, key)
+        if limit is None:
+            return []
+        admitted = await limiter.hit(limit, key.kind, key.identity)
+        reset, remaining = await limiter.get_window_stats(limit, key.kind, key.identity)
+        headers = _header_values(limit, remaining, reset)
+        if not admitted:
+            await self._refuse(scope, receive, send, headers, reset, "Too many requests")
+            return None
+        return headers
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send,
+                      headers: list[tuple[bytes, bytes]], reset: float, message: str) -> None:
+        retry_after = max(1, math.ceil(reset - time.time()))
+        response = error_response(429, "rate_limited", message,
+                                  f"retry after {retry_after} s (see the Retry-After header)")
+        response.headers["Retry-After"] = str(retry_after)
+        response.raw_headers.extend(headers)
+        await response(scope, receive, send)

@@ -1,0 +1,171 @@
+"""Rate limits: per credential, per IP without one, a stricter per-IP limit on failed logins."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from amity.app import create_app
+from amity.config import Settings
+from amity.core.services import Services
+from tests.conftest import ApiClient, User
+
+LIMIT, ANONYMOUS, FAILED = 5, 3, 4
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, log_level="WARNING",
+                    rate_limit=f"{LIMIT}/minute", rate_limit_anonymous=f"{ANONYMOUS}/minute",
+                    rate_limit_failed_auth=f"{FAILED}/minute")
+
+
+class ClientAt(ApiClient):
+    """An in-process client whose requests come from a given IP address."""
+
+    def __init__(self, app: Any, ip: str) -> None:
+        self._runner = asyncio.Runner()
+        self._client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, client=(ip, 40000)),
+            base_url="http://testserver/api.php")
+
+
+@pytest.fixture
+def client_at(app: Any) -> Iterator[Any]:
+    clients: list[ClientAt] = []
+
+    def make(ip: str) -> ClientAt:
+        clients.append(ClientAt(app, ip))
+        return clients[-1]
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def sam(services: Services, admin: User) -> User:
+    user_id = services.auth.add_user(admin.actor, "sam", "sam-password", first_name="Sam",
+                                     last_name="Sample")
+    _, token = services.auth.create_token("sam", "laptop")
+    return User(user_id, "sam", "sam-password", token, admin.actor)
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def basic(user: str, password: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
+
+
+def assert_429(resp: httpx.Response, limit: int) -> None:
+    assert resp.status_code == 429, resp.text
+    body = resp.json()
+    assert set(body) == {"error", "message", "hint"} and body["error"] == "rate_limited"
+    assert 1 <= int(resp.headers["Retry-After"]) <= 60
+    assert resp.headers["X-RateLimit-Limit"] == str(limit)
+    assert resp.headers["X-RateLimit-Remaining"] == "0"
+    assert int(resp.headers["X-RateLimit-Reset"]) >= time.time()
+
+
+def test_exactly_the_limit_is_admitted_then_429(api: ApiClient) -> None:
+    statuses = [api.get("/data/Account").status_code for _ in range(LIMIT)]
+    assert statuses == [200] * LIMIT
+    refused = api.get("/data/Account")
+    assert_429(refused, LIMIT)
+    assert_429(api.post("/data/Account", json={"data": {"name": "late"}}), LIMIT)
+    assert api.get("/data/Account", params={"filters[name]": "late"}).status_code == 429
+
+
+def test_every_response_carries_the_headers(api: ApiClient) -> None:
+    responses = [api.get("/data/Account"), api.get("/data/NoSuchModel"),
+                 api.get("/no/such/endpoint"), api.post("/data/Account", json={"data": {}})]
+    assert [r.status_code for r in responses][:3] == [200, 404, 404]
+    assert responses[3].status_code == 400
+    for spent, resp in enumerate(responses, start=1):
+        assert resp.headers["X-RateLimit-Limit"] == str(LIMIT)
+        assert resp.headers["X-RateLimit-Remaining"] == str(LIMIT - spent)
+        reset = int(resp.headers["X-RateLimit-Reset"])
+        assert time.time() <= reset <= time.time() + 61
+
+
+def test_each_token_has_its_own_budget(api: ApiClient, anon: ApiClient, sam: User) -> None:
+    for _ in range(LIMIT):
+        assert api.get("/me").status_code == 200
+    assert_429(api.get("/me"), LIMIT)
+    resp = anon.get("/me", headers=bearer(sam.token))
+    assert resp.status_code == 200 and resp.json()["id"] == sam.id
+    assert resp.headers["X-RateLimit-Remaining"] == str(LIMIT - 1)
+
+
+def test_basic_auth_counts_per_user_name(anon: ApiClient, admin: User, sam: User) -> None:
+    for _ in range(LIMIT):
+        assert anon.get("/me", headers=basic("sam", sam.password)).status_code == 200
+    assert_429(anon.get("/me", headers=basic("sam", "another password")), LIMIT)
+    assert anon.get("/me", headers=basic("admin", admin.password)).status_code == 200
+    assert anon.get("/me", headers=bearer(sam.token)).status_code == 200
+
+
+def test_anonymous_requests_count_per_ip(client_at: Any, admin: User) -> None:
+    here, there = client_at("10.0.0.1"), client_at("10.0.0.2")
+    assert [here.get("/version").status_code for _ in range(ANONYMOUS)] == [200] * ANONYMOUS
+    assert_429(here.get("/version"), ANONYMOUS)
+    assert there.get("/version").status_code == 200
+    assert here.get("/version", headers=bearer(admin.token)).status_code == 200
+
+
+def test_failed_logins_lock_out_the_ip(client_at: Any, admin: User) -> None:
+    attacker, other = client_at("10.0.0.3"), client_at("10.0.0.4")
+    guesses = [attacker.get("/me", headers=bearer(f"guess-{i}")) for i in range(FAILED)]
+    assert [r.status_code for r in guesses] == [401] * FAILED
+    assert_429(attacker.get("/me", headers=basic("admin", "guess")), FAILED)
+    assert_429(attacker.get("/me", headers=bearer(admin.token)), FAILED)
+    assert other.get("/me", headers=bearer(admin.token)).status_code == 200
+    assert other.get("/me", headers=bearer("wrong")).status_code == 401
+
+
+@pytest.mark.parametrize("header", [
+    b"Basic \xff\xfe", "Basic not-base64!!", "Basic " + base64.b64encode(b"\xff:x").decode(),
+    "Basic " + base64.b64encode(b"no-colon").decode(), "Bearer ", "Token abc", "Basic",
+])
+def test_malformed_credentials_are_401_and_counted(client_at: Any, admin: User,
+                                                   header: str | bytes) -> None:
+    client = client_at("10.0.0.6")
+    for spent in range(1, FAILED + 1):
+        resp = client.get("/me", headers={"Authorization": header})
+        assert resp.status_code == 401
+        assert resp.headers["X-RateLimit-Remaining"] == str(LIMIT - spent)
+    assert_429(client.get("/me", headers={"Authorization": header}), FAILED)
+
+
+def test_successful_logins_do_not_count_as_failures(client_at: Any, admin: User) -> None:
+    client = client_at("10.0.0.5")
+    for _ in range(FAILED + 1):
+        assert client.get("/me", headers=basic("admin", admin.password)).status_code == 200
+
+
+def test_a_malformed_rate_stops_the_server(database_url: str, services: Services) -> None:
+    with pytest.raises(ValueError, match="AMITY_RATE_LIMIT_ANONYMOUS"):
+        create_app(Settings(database_url=database_url, rate_limit_anonymous="lots"), services)
+
+
+class TestDisabled:
+    @pytest.fixture(params=["", "0"])
+    def settings(self, database_url: str, request: pytest.FixtureRequest) -> Settings:
+        off = str(request.param)
+        return Settings(database_url=database_url, log_level="WARNING", rate_limit=off,
+                        rate_limit_anonymous=off, rate_limit_failed_auth=off)
+
+    def test_no_limit_and_no_headers(self, api: ApiClient, anon: ApiClient) -> None:
+        for _ in range(3 * LIMIT):
+            resp = api.get("/me")
+            assert resp.status_code == 200 and "X-RateLimit-Limit" not in resp.headers
+            assert anon.get("/me", headers=bearer("wrong")).status_code == 401
+            assert anon.get("/version").status_code == 200
