@@ -74,7 +74,9 @@ class Server:
 def server_env(tmp_path: Path, database_url: str, services: Services) -> dict[str, str]:
     """Environment for CLI processes on the test database (schema freshly created)."""
     services.close()
-    env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="INFO")
+    env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="INFO",
+               AMITY_RATE_LIMIT="", AMITY_RATE_LIMIT_ANONYMOUS="",
+               AMITY_RATE_LIMIT_FAILED_AUTH="")
     amity("init", "--admin-password", "e2e-password", env=env, cwd=tmp_path)
     return env
 
