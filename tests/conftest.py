@@ -29,7 +29,8 @@ from amity.store.migrate import migrate
 PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "admin-secret-pw"
 # tests make many requests with one token; tests/api/test_ratelimit.py turns limits on
-NO_RATE_LIMITS: dict[str, Any] = {"rate_limit": "", "rate_limit_anonymous": "", "rate_limit_failed_auth": ""}
+NO_RATE_LIMITS: dict[str, Any] = {"rate_limit": "", "rate_limit_anonymous": "",
+                                  "rate_limit_failed_auth": ""}
 
 
 @pytest.fixture(scope="session")
