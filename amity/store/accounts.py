@@ -64,12 +64,6 @@ class AccountStore:
             id=token_id, user_id=user_id, name=name, token_hash=token_hash, date_created=at,
             revoked=False))
 
-    def user_for_token(self, conn: Connection, token_hash: str) -> dict[str, Any] | None:
-        """The active user owning an unrevoked token with this hash."""
-        row = conn.execute(self.token_statement,
-                           {"token_hash": token_hash}).mappings().first()
-        return dict(row) if row else None
-
     def tokens_of(self, conn: Connection, user_id: str) -> list[dict[str, Any]]:
         stmt = (sa.select(self.tokens.c.id, self.tokens.c.name, self.tokens.c.date_created,
                           self.tokens.c.revoked)

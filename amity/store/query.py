@@ -183,7 +183,7 @@ class QueryBuilder:
         self, conn: Connection, model: Model, fields: Sequence[Field], *,
         conditions: Sequence[c.Condition] = (), order: Sequence[c.OrderKey] = (),
         offset: int = 0, limit: int | None = None, scope: Scope | None = None,
-        ids: Sequence[str] | None = None, include_deleted: bool = False,
+        ids: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Rows of `model` as dicts: stored values by field name, ref display parts as
         `field.part`, and in scoped lists the join-table fields as a dict under LINK_DATA."""
@@ -198,8 +198,6 @@ class QueryBuilder:
             scope = None  # the join already restricts the rows
         stmt = sa.select(*columns).select_from(source)
         clauses = self.base_where(model, table, conditions, scope)
-        if include_deleted:
-            clauses = clauses[1:]
         if ids is not None:
             clauses.append(table.c.id.in_(ids) if len(ids) != 1 else table.c.id == ids[0])
         stmt = stmt.where(*clauses)

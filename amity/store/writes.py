@@ -46,11 +46,6 @@ class Writer:
         self.db.execute(conn, prepared, values)
         self.adjust_count(conn, model, 1)
 
-    def insert_many(self, conn: Connection, model: Model, rows: list[dict[str, Any]]) -> None:
-        if rows:
-            conn.execute(sa.insert(self.tables.model(model)), rows)
-            self.adjust_count(conn, model, len(rows))
-
     def current(self, conn: Connection, model: Model, record_id: str,
                 *, lock: bool = False) -> dict[str, Any] | None:
         """The stored values of a live record, or None."""
