@@ -13,8 +13,9 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from amity.api import errors
+from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.middleware import MethodOverride, RequestLog
-from amity.api.native import admin, data, meta, utility
+from amity.api.native import admin, clients, data, meta, utility
 from amity.api.ratelimit import RateLimit, limits_from_settings
 from amity.config import Settings
 from amity.core.services import Services, build_services
@@ -29,8 +30,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     services = services or build_services(settings)
     configure_logging(settings)
     limits_from_settings(settings)  # a malformed rate stops the server at start
+    rules = access_rules(settings)  # so does a malformed address list
     api_routes = [Route(API_PREFIX + route.path, route.endpoint, methods=route.methods)
-                  for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes)]
+                  for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
+                                *clients.routes)]
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         routes=api_routes,
         lifespan=lifespan,
         middleware=[Middleware(RequestLog, api_log=services.api_log),
+                    Middleware(AccessGuard, rules=rules),
                     Middleware(RateLimit, settings=settings), Middleware(MethodOverride)],
         exception_handlers={
             AmityError: errors.amity_error,

@@ -1,4 +1,4 @@
-"""The `amity` command line: init, serve, user, token, demo, quickstart."""
+"""The `amity` command line: init, serve, user, token, client, demo, quickstart."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pathlib import Path
 
 from amity.config import Settings, describe_settings
 from amity.core.actor import SYSTEM, Actor
+from amity.core.auth.clients import ClientSpec
 from amity.core.auth.passwords import generate_password
 from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
@@ -74,6 +75,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("id")
     p.set_defaults(func=cmd_token_revoke)
 
+    client = sub.add_parser("client", help="manage OAuth API clients").add_subparsers(
+        title="client commands")
+    p = client.add_parser("add", help="register a client; print its id and secret once")
+    p.add_argument("name")
+    p.add_argument("--redirect-uri", action="append", default=[], dest="redirect_uris",
+                   metavar="URI", help="an allowed redirect URI (https, or http to loopback); "
+                   "repeatable")
+    p.add_argument("--public", action="store_true",
+                   help="a public client (no secret; e.g. a native or browser app)")
+    p.add_argument("--grant", action="append", dest="grants", metavar="G",
+                   help="authorization_code, client_credentials, refresh_token, password, "
+                   "implicit; repeatable (default authorization_code refresh_token)")
+    p.add_argument("--scope", action="append", dest="scopes", metavar="S",
+                   help="read, write, profile; repeatable (default all three)")
+    p.add_argument("--owner-type", action="append", dest="owner_types",
+                   choices=["user", "contact"], help="repeatable (default user)")
+    p.add_argument("--user", help="the user a client_credentials client acts as")
+    p.add_argument("--allow-password", action="store_true",
+                   help="enable the password grant (discouraged by RFC 9700)")
+    p.add_argument("--allow-implicit", action="store_true",
+                   help="enable the implicit grant (discouraged by RFC 9700)")
+    p.set_defaults(func=cmd_client_add)
+    p = client.add_parser("list", help="list active clients")
+    p.set_defaults(func=cmd_client_list)
+    p = client.add_parser("remove", help="remove (revoke) a client by client id")
+    p.add_argument("client_id")
+    p.set_defaults(func=cmd_client_remove)
+
     p = sub.add_parser("demo", help="load deterministic demo data")
     p.add_argument("--contacts", type=int, default=200, help="how many contacts (default 200)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -124,7 +153,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     services.close()
     uvicorn.run("amity.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers if args.workers > 1 else None, access_log=False,
-                log_level=settings.log_level.lower(), server_header=False)
+                log_level=settings.log_level.lower(), server_header=False,
+                proxy_headers=False)  # amity.api.access_guard decides whom to believe
     return 0
 
 
@@ -162,6 +192,33 @@ def cmd_token_list(args: argparse.Namespace) -> int:
 def cmd_token_revoke(args: argparse.Namespace) -> int:
     open_services().auth.revoke_token(args.id)
     print(f"token {args.id} revoked")
+    return 0
+
+
+def cmd_client_add(args: argparse.Namespace) -> int:
+    spec = ClientSpec(name=args.name, redirect_uris=args.redirect_uris,
+                      confidential=not args.public, grants=args.grants, scopes=args.scopes,
+                      owner_types=args.owner_types, user=args.user,
+                      allow_password=args.allow_password, allow_implicit=args.allow_implicit)
+    client, secret = open_services().clients.add(SYSTEM, spec)
+    print(f"client_id: {client['client_id']}")
+    if secret is not None:
+        print(f"client_secret: {secret}")
+        print("(store the secret now, it is not shown again)", file=sys.stderr)
+    return 0
+
+
+def cmd_client_list(args: argparse.Namespace) -> int:
+    for c in open_services().clients.list(SYSTEM):
+        kind = "confidential" if c["confidential"] else "public"
+        print(f"{c['client_id']}\t{c['name']}\t{kind}\t{','.join(c['grants'])}\t"
+              f"{' '.join(c['redirect_uris'])}")
+    return 0
+
+
+def cmd_client_remove(args: argparse.Namespace) -> int:
+    open_services().clients.remove(SYSTEM, args.client_id)
+    print(f"client {args.client_id} removed")
     return 0
 
 

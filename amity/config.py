@@ -54,6 +54,14 @@ class Settings:
         "duration) in the api_calls table, readable by admins at /api.php/admin/api_calls.")
     api_log_retention_days: int = _setting(
         30, "Days an API call stays in the log before it is deleted.")
+    require_https: bool = _setting(
+        True, "Refuse plain-HTTP requests (403 https_required) except from loopback clients.")
+    trusted_proxies: str = _setting(
+        "", "Comma-separated IPs or networks of reverse proxies whose X-Forwarded-Proto and "
+        "X-Forwarded-For are believed; empty: those headers are ignored.")
+    api_allow: str = _setting(
+        "", "Comma-separated IPs or networks that may use the API (403 for others); "
+        "empty: every address.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

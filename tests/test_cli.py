@@ -15,7 +15,8 @@ from amity.core.services import Services, build_services
 from amity.store.migrate import migrate
 
 COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token", "create"],
-            ["token", "list"], ["token", "revoke"], ["demo"], ["quickstart"]]
+            ["token", "list"], ["token", "revoke"], ["client", "add"], ["client", "list"],
+            ["client", "remove"], ["demo"], ["quickstart"]]
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path,
@@ -94,6 +95,40 @@ def test_users_and_tokens(cli_env: dict[str, str], tmp_path: Path) -> None:
         services.close()
     missing = run(["token", "revoke", "no-such-id"], cli_env, tmp_path, check=False)
     assert missing.returncode == 1
+
+
+def test_api_clients(cli_env: dict[str, str], tmp_path: Path) -> None:
+    run(["init", "--admin-password", "pw-admin"], cli_env, tmp_path)
+    added = run(["client", "add", "Mobile app", "--redirect-uri", "https://app.example.com/cb",
+                 "--redirect-uri", "http://127.0.0.1:8765/cb"], cli_env, tmp_path)
+    lines = dict(line.split(": ", 1) for line in added.stdout.splitlines())
+    client_id, secret = lines["client_id"], lines["client_secret"]
+    public = run(["client", "add", "SPA", "--public", "--redirect-uri",
+                  "https://spa.example.com/cb", "--scope", "profile"], cli_env, tmp_path).stdout
+    assert "client_secret" not in public
+    public_id = public.split("client_id: ")[1].split()[0]
+    refused = run(["client", "add", "old", "--redirect-uri", "https://a.example/cb", "--grant",
+                   "password"], cli_env, tmp_path, check=False)
+    assert refused.returncode == 1 and "--allow-password" in refused.stderr
+    insecure = run(["client", "add", "x", "--redirect-uri", "http://a.example/cb"], cli_env,
+                   tmp_path, check=False)
+    assert insecure.returncode == 1 and "loopback" in insecure.stderr
+
+    listing = run(["client", "list"], cli_env, tmp_path).stdout.splitlines()
+    assert [line.split("\t")[:3] for line in listing] == [
+        [client_id, "Mobile app", "confidential"], [public_id, "SPA", "public"]]
+    assert secret not in "".join(listing)
+    services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
+    try:
+        assert services.clients.verify_secret(client_id, secret)
+        run(["client", "remove", client_id], cli_env, tmp_path)
+        assert not services.clients.verify_secret(client_id, secret)
+    finally:
+        services.close()
+    listing = run(["client", "list"], cli_env, tmp_path).stdout.splitlines()
+    assert [line.split("\t")[0] for line in listing] == [public_id]
+    missing = run(["client", "remove", client_id], cli_env, tmp_path, check=False)
+    assert missing.returncode == 1 and "No API client" in missing.stderr
 
 
 def test_demo_loads_contacts(cli_env: dict[str, str], tmp_path: Path) -> None:

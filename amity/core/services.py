@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from amity.config import Settings
 from amity.core.access import AccessPolicy, AllowAll
 from amity.core.apilog import ApiLog
+from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.service import AuthService
 from amity.core.records import Records
 from amity.core.relations import Relations
@@ -24,6 +25,7 @@ class Services:
     auth: AuthService
     writes: GroupCommitter
     api_log: ApiLog
+    clients: ClientRegistry
 
     def close(self) -> None:
         self.writes.close()
@@ -37,4 +39,4 @@ def build_services(settings: Settings, registry: Registry | None = None,
     records = Records(db, settings, policy or AllowAll())
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
                     auth=AuthService(records), writes=GroupCommitter(db),
-                    api_log=ApiLog(db, settings))
+                    api_log=ApiLog(db, settings), clients=ClientRegistry(db))

@@ -204,6 +204,21 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("duration_ms", sa.Float(), nullable=False),
         sa.Index("ix_api_calls_user_time", "user_name", "time"),
     )
+    sa.Table(  # OAuth API clients (amity/core/auth/clients.py); lists are JSON text
+        "api_clients", metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("client_id", sa.String(64), nullable=False, unique=True),
+        sa.Column("name", sa.String(100), nullable=False),
+        sa.Column("secret_hash", sa.String(255)),  # argon2; NULL for public clients
+        sa.Column("redirect_uris", sa.Text(), nullable=False),
+        sa.Column("confidential", sa.Boolean(), nullable=False),
+        sa.Column("grants", sa.Text(), nullable=False),
+        sa.Column("scopes", sa.Text(), nullable=False),
+        sa.Column("owner_types", sa.Text(), nullable=False),
+        sa.Column("user_id", sa.String(36)),  # whom client_credentials tokens act as
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Column("revoked", sa.Boolean(), nullable=False, default=False),
+    )
     sa.Table(
         "schema_info", metadata,
         sa.Column("key", sa.String(60), primary_key=True),

@@ -33,7 +33,7 @@ class ClientAt(ApiClient):
         self._runner = asyncio.Runner()
         self._client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, client=(ip, 40000)),
-            base_url="http://testserver/api.php")
+            base_url="https://testserver/api.php")  # not loopback: plain HTTP is refused
 
 
 @pytest.fixture

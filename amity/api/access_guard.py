@@ -1,0 +1,147 @@
+"""Who may reach the API at all: HTTPS except from loopback, trusted proxies, an IP allow-list.
+
+A request from a trusted proxy (AMITY_TRUSTED_PROXIES) is taken at its word: its
+X-Forwarded-Proto gives the scheme and its X-Forwarded-For the client, which is the
+right-most address in that header that is not itself a trusted proxy. The effective client
+replaces scope["client"], so the rate limiter, the API call log and the record history all
+see it. From any other peer those headers are ignored.
+
+Then the client must be in AMITY_API_ALLOW (when set), and a plain-HTTP request is refused
+unless the client is on loopback (AMITY_REQUIRE_HTTPS).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from amity.api.errors import error_response
+from amity.config import Settings
+
+Address = ipaddress.IPv4Address | ipaddress.IPv6Address
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+SECURE_SCHEMES = frozenset({"https", "wss"})
+KNOWN_SCHEMES = frozenset({"http", "https", "ws", "wss"})
+
+
+@dataclass(frozen=True)
+class AccessRules:
+    require_https: bool
+    trusted_proxies: tuple[Network, ...]
+    allow: tuple[Network, ...]  # empty: every address may call the API
+
+
+def parse_networks(raw: str, name: str) -> tuple[Network, ...]:
+    """'10.0.0.1, 192.168.0.0/16, ::1' -> networks; a malformed entry stops the server."""
+    networks = []
+    for item in raw.split(","):
+        text = item.strip()
+        if not text:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(text))
+        except ValueError as exc:
+            raise ValueError(f"AMITY_{name.upper()} must be a comma-separated list of IP "
+                             f"addresses or networks (10.0.0.0/8, ::1); {text!r}: {exc}"
+                             ) from None
+    return tuple(networks)
+
+
+def access_rules(settings: Settings) -> AccessRules:
+    return AccessRules(settings.require_https,
+                       parse_networks(settings.trusted_proxies, "trusted_proxies"),
+                       parse_networks(settings.api_allow, "api_allow"))
+
+
+def parse_address(text: str) -> Address | None:
+    """An IP address as a peer or proxy writes it ('1.2.3.4', '1.2.3.4:80', '[::1]:80')."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1:text.index("]")]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
+    try:
+        address = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def in_any(address: Address | None, networks: tuple[Network, ...]) -> bool:
+    return address is not None and any(address in network for network in networks)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    """All values of one header joined with commas (None when absent)."""
+    values = [value.decode("latin-1") for key, value in scope["headers"] if key == name]
+    return ",".join(values) if values else None
+
+
+class BadForwardedFor(ValueError):
+    pass
+
+
+def forwarded_client(peer: Address, forwarded_for: str | None,
+                     trusted: tuple[Network, ...]) -> Address:
+    """The right-most address of X-Forwarded-For that is not a trusted proxy (the left-most
+    when all are); the peer itself when the header is absent."""
+    client = peer
+    for entry in reversed([part for part in (forwarded_for or "").split(",") if part.strip()]):
+        address = parse_address(entry)
+        if address is None:
+            raise BadForwardedFor(entry.strip())
+        client = address
+        if not in_any(address, trusted):
+            break
+    return client
+
+
+class AccessGuard:
+    """ASGI middleware: resolve the client behind trusted proxies, then admit or refuse (403)."""
+
+    def __init__(self, app: ASGIApp, rules: AccessRules) -> None:
+        self.app = app
+        self.rules = rules
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = scope.get("client")
+        # no address at all: a Unix-socket peer, i.e. a process on this machine
+        address = parse_address(client[0]) if client else None
+        if address is not None and in_any(address, self.rules.trusted_proxies):
+            try:
+                address = forwarded_client(address, _header(scope, b"x-forwarded-for"),
+                                           self.rules.trusted_proxies)
+            except BadForwardedFor as exc:
+                response = error_response(400, "bad_request",
+                                          f"Malformed X-Forwarded-For entry {str(exc)!r}",
+                                          "a proxy must append the client's IP address")
+                await response(scope, receive, send)
+                return
+            # in place, so that middleware outside this one (the request log) sees it too
+            scope["client"] = (str(address), 0)
+            proto = (_header(scope, b"x-forwarded-proto") or "").split(",")[-1].strip().lower()
+            if proto in KNOWN_SCHEMES:
+                scope["scheme"] = proto
+        if self.rules.allow and not in_any(address, self.rules.allow):
+            response = error_response(403, "forbidden",
+                                      f"Address {address or 'unknown'} may not use this API",
+                                      "ask the administrator to add it to AMITY_API_ALLOW")
+            await response(scope, receive, send)
+            return
+        local = client is None or (address is not None and address.is_loopback)
+        if self.rules.require_https and scope["scheme"] not in SECURE_SCHEMES and not local:
+            host = _header(scope, b"host") or "HOST"
+            response = error_response(403, "https_required",
+                                      "Plain HTTP is refused; the API is served over HTTPS",
+                                      f"use https://{host}{scope.get('root_path', '')}"
+                                      f"{scope['path']}")
+            await response(scope, receive, send)
+            return
+        await self.app(scope, receive, send)
