@@ -12,6 +12,7 @@ unless the client is on loopback (AMITY_REQUIRE_HTTPS).
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 
@@ -55,6 +56,7 @@ def access_rules(settings: Settings) -> AccessRules:
                        parse_networks(settings.api_allow, "api_allow"))
 
 
+@functools.lru_cache(maxsize=4096)  # peers repeat; parsing an address costs microseconds
 def parse_address(text: str) -> Address | None:
     """An IP address as a peer or proxy writes it ('1.2.3.4', '1.2.3.4:80', '[::1]:80')."""
     text = text.strip()
