@@ -129,13 +129,19 @@ def test_account_cases_follow_account_id(api: ApiClient) -> None:
     assert record["account"] == "Acme"
 
 
-def test_project_tasks_of_a_project(api: ApiClient) -> None:
+def project_with_task(api: ApiClient) -> tuple[str, str, str]:
+    """An account, a project of it, and one task of the project: their ids."""
     account = create(api, "Account", {"name": "Acme"})
     project = create(api, "Project", {"name": "Rollout", "account_id": account,
                                       "date_starting": "2024-01-01",
                                       "date_ending": "2024-06-30"})
     task = create(api, "ProjectTask", {"name": "Plan", "parent_id": project,
                                        "date_start": "2024-01-02", "date_due": "2024-01-10"})
+    return account, project, task
+
+
+def test_project_tasks_of_a_project(api: ApiClient) -> None:
+    account, project, task = project_with_task(api)
     assert related_ids(api, "Project", project, "project_tasks") == {task}
     assert related_ids(api, "Account", account, "projects") == {project}
 
@@ -204,12 +210,7 @@ def test_remove_a_parent_link(api: ApiClient) -> None:
 
 
 def test_a_required_reference_cannot_be_unlinked(api: ApiClient) -> None:
-    account = create(api, "Account", {"name": "Acme"})
-    project = create(api, "Project", {"name": "Rollout", "account_id": account,
-                                      "date_starting": "2024-01-01",
-                                      "date_ending": "2024-06-30"})
-    task = create(api, "ProjectTask", {"name": "Plan", "parent_id": project,
-                                       "date_start": "2024-01-02", "date_due": "2024-01-10"})
+    _, project, task = project_with_task(api)
     resp = api.delete(f"/data/Project/{project}/project_tasks/{task}")
     assert_error(resp, 400, "parent_id")
     assert related_ids(api, "Project", project, "project_tasks") == {task}
