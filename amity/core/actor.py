@@ -12,9 +12,21 @@ class Actor:
     user_id: str
     user_name: str
     is_admin: bool = False
-    credential: str = "system"  # token | basic | system (later: oauth, portal, session)
+    credential: str = "system"  # token | basic | oauth | portal | session | system
     credential_id: str | None = None
     source: str = "system"
+    scopes: frozenset[str] | None = None
+    """OAuth scopes granted (read, write, profile); None: whatever the user's role allows."""
+    contact_id: str | None = None
+    """Set when the resource owner is a portal contact (OAuth owner type contact, portal
+    token): such an actor reaches only that contact's own and portal-visible records,
+    whatever `user_id` (kept for attribution of writes) may do."""
+    client_id: str | None = None
+    """The OAuth client (or API client) the credential was issued to."""
+
+    @property
+    def is_contact(self) -> bool:
+        return self.contact_id is not None
 
 
 SYSTEM = Actor(user_id="1", user_name="admin", is_admin=True)
