@@ -14,8 +14,9 @@ from starlette.routing import Route
 
 from amity.api import errors
 from amity.api.access_guard import AccessGuard, access_rules
+from amity.api.authn import Authenticate
 from amity.api.middleware import MethodOverride, RequestLog
-from amity.api.native import admin, clients, data, meta, utility
+from amity.api.native import admin, clients, data, limits, meta, session, utility
 from amity.api.ratelimit import RateLimit, limits_from_settings
 from amity.config import Settings
 from amity.core.services import Services, build_services
@@ -33,7 +34,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     rules = access_rules(settings)  # so does a malformed address list
     api_routes = [Route(API_PREFIX + route.path, route.endpoint, methods=route.methods)
                   for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
-                                *clients.routes)]
+                                *clients.routes, *session.routes, *limits.routes)]
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -45,7 +46,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
         middleware=[Middleware(RequestLog, api_log=services.api_log),
                     Middleware(AccessGuard, rules=rules),
-                    Middleware(RateLimit, settings=settings), Middleware(MethodOverride)],
+                    Middleware(Authenticate, services=services),
+                    Middleware(RateLimit, settings=settings, overrides=services.rate_limits),
+                    Middleware(MethodOverride)],
         exception_handlers={
             AmityError: errors.amity_error,
             HTTPException: errors.http_error,

@@ -61,6 +61,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_user_add)
     p = user.add_parser("list", help="list users")
     p.set_defaults(func=cmd_user_list)
+    p = user.add_parser("limit", help="give a user its own rate limit, or --clear it")
+    p.add_argument("name")
+    p.add_argument("rate", nargs="?", help="e.g. 100/minute (AMITY_RATE_LIMIT otherwise)")
+    p.add_argument("--clear", action="store_true", help="back to AMITY_RATE_LIMIT")
+    p.set_defaults(func=cmd_user_limit)
 
     token = sub.add_parser("token", help="manage personal access tokens").add_subparsers(
         title="token commands")
@@ -102,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = client.add_parser("remove", help="remove (revoke) a client by client id")
     p.add_argument("client_id")
     p.set_defaults(func=cmd_client_remove)
+    p = client.add_parser("limit", help="give a client its own rate limit, or --clear it")
+    p.add_argument("client_id")
+    p.add_argument("rate", nargs="?", help="e.g. 100/minute (AMITY_RATE_LIMIT otherwise)")
+    p.add_argument("--clear", action="store_true", help="back to AMITY_RATE_LIMIT")
+    p.set_defaults(func=cmd_client_limit)
 
     p = sub.add_parser("demo", help="load deterministic demo data")
     p.add_argument("--contacts", type=int, default=200, help="how many contacts (default 200)")
@@ -213,6 +223,32 @@ def cmd_client_list(args: argparse.Namespace) -> int:
         kind = "confidential" if c["confidential"] else "public"
         print(f"{c['client_id']}\t{c['name']}\t{kind}\t{','.join(c['grants'])}\t"
               f"{' '.join(c['redirect_uris'])}")
+    return 0
+
+
+def cmd_client_limit(args: argparse.Namespace) -> int:
+    return set_rate_limit("client", args.client_id, args)
+
+
+def cmd_user_limit(args: argparse.Namespace) -> int:
+    svc = open_services()
+    return set_rate_limit("user", svc.auth.user_by_name(args.name)["id"], args, svc)
+
+
+def set_rate_limit(kind: str, subject_id: str, args: argparse.Namespace,
+                   svc: Services | None = None) -> int:
+    """`amity user|client limit`: set, show or clear a rate limit of one's own."""
+    limits = (svc or open_services()).rate_limits
+    label = f"{kind} {getattr(args, 'name', None) or subject_id}"
+    if args.clear:
+        limits.remove(SYSTEM, kind, subject_id)
+        print(f"{label}: rate limit back to AMITY_RATE_LIMIT")
+    elif args.rate:
+        row = limits.set(SYSTEM, kind, subject_id, args.rate)
+        print(f"{label}: rate limit {row['rate_limit']}")
+    else:
+        own = limits.rate_for(kind, subject_id)
+        print(f"{label}: rate limit {own or 'AMITY_RATE_LIMIT (default)'}")
     return 0
 
 

@@ -38,8 +38,10 @@ class Settings:
     db_pool_size: int = _setting(5, "Connections kept open per worker process (PostgreSQL).")
     max_body_bytes: int = _setting(10 * 1024 * 1024, "Largest request body accepted (bytes).")
     rate_limit: str = _setting(
-        "600/minute", "Requests allowed per credential (token, or Basic user name), e.g. "
-        "'600/minute' or '10/second'; '' or '0' turns it off.")
+        "600/minute", "Requests allowed per credential (a personal token; a user signed in "
+        "with Basic or a session; an OAuth client's token for one owner; a portal contact), "
+        "e.g. '600/minute' or '10/second'; admins can set other limits per user and per "
+        "client; '' or '0' turns limits off.")
     rate_limit_anonymous: str = _setting(
         "120/minute", "Requests allowed per client IP without credentials; '' or '0': off.")
     rate_limit_failed_auth: str = _setting(
@@ -54,6 +56,12 @@ class Settings:
         "duration) in the api_calls table, readable by admins at /api.php/admin/api_calls.")
     api_log_retention_days: int = _setting(
         30, "Days an API call stays in the log before it is deleted.")
+    session_auth: bool = _setting(
+        False, "Let browsers sign in at /api.php/session and call the API with the session "
+        "cookie (for apps embedded in the CRM's pages); such calls that change data must send "
+        "the session's X-CSRF-Token.")
+    session_lifetime_seconds: int = _setting(
+        8 * 3600, "How long a cookie session lasts after sign-in (s).")
     require_https: bool = _setting(
         True, "Refuse plain-HTTP requests (403 https_required) except from loopback clients.")
     trusted_proxies: str = _setting(

@@ -4,6 +4,7 @@ AmityError
  +-- BadRequest            400 bad_request
  +-- Unauthorized          401 unauthorized
  +-- Forbidden             403 forbidden
+ |    +-- CsrfFailed        403 csrf_failed
  +-- NotFound              404 not_found
  +-- MethodNotAllowed      405 method_not_allowed
  +-- Conflict              409 conflict
@@ -43,6 +44,12 @@ class Unauthorized(AmityError):
 class Forbidden(AmityError):
     status = 403
     error = "forbidden"
+
+
+class CsrfFailed(Forbidden):
+    """A cookie-authenticated change without the session's CSRF token."""
+
+    error = "csrf_failed"
 
 
 class NotFound(AmityError):

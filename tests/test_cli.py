@@ -16,7 +16,8 @@ from amity.store.migrate import migrate
 
 COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token", "create"],
             ["token", "list"], ["token", "revoke"], ["client", "add"], ["client", "list"],
-            ["client", "remove"], ["demo"], ["quickstart"]]
+            ["client", "remove"], ["client", "limit"], ["user", "limit"], ["demo"],
+            ["quickstart"]]
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path,
@@ -129,6 +130,31 @@ def test_api_clients(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert [line.split("\t")[0] for line in listing] == [public_id]
     missing = run(["client", "remove", client_id], cli_env, tmp_path, check=False)
     assert missing.returncode == 1 and "No API client" in missing.stderr
+
+
+def test_rate_limits_of_users_and_clients(cli_env: dict[str, str], tmp_path: Path) -> None:
+    run(["init", "--admin-password", "pw-admin"], cli_env, tmp_path)
+    run(["user", "add", "sam", "--password", "pw-sam"], cli_env, tmp_path)
+    assert "AMITY_RATE_LIMIT (default)" in run(["user", "limit", "sam"], cli_env, tmp_path).stdout
+    assert "30/minute" in run(["user", "limit", "sam", "30/minute"], cli_env, tmp_path).stdout
+    assert "30/minute" in run(["user", "limit", "sam"], cli_env, tmp_path).stdout
+    bad = run(["user", "limit", "sam", "plenty"], cli_env, tmp_path, check=False)
+    assert bad.returncode == 1 and "not a rate" in bad.stderr
+    added = run(["client", "add", "App", "--redirect-uri", "https://app.example.com/cb"],
+                cli_env, tmp_path).stdout
+    client_id = added.split("client_id: ")[1].split()[0]
+    run(["client", "limit", client_id, "5/second"], cli_env, tmp_path)
+    services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
+    try:
+        sam = services.auth.user_by_name("sam")["id"]
+        assert services.rate_limits.rate_for("user", sam) == "30/minute"
+        assert services.rate_limits.rate_for("client", client_id) == "5/second"
+    finally:
+        services.close()
+    run(["user", "limit", "sam", "--clear"], cli_env, tmp_path)
+    assert "(default)" in run(["user", "limit", "sam"], cli_env, tmp_path).stdout
+    missing = run(["client", "limit", "nope", "5/second"], cli_env, tmp_path, check=False)
+    assert missing.returncode == 1
 
 
 def test_demo_loads_contacts(cli_env: dict[str, str], tmp_path: Path) -> None:

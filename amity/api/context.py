@@ -7,9 +7,14 @@ from typing import TypeVar
 
 from starlette.requests import Request
 
+from amity.api.authn import resolve_actor
 from amity.core.actor import Actor
+from amity.core.auth.sessions import csrf_matches
 from amity.core.services import Services
-from amity.errors import Unauthorized
+from amity.errors import CsrfFailed, Unauthorized
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+CSRF_HEADER = "X-CSRF-Token"
 
 
 def services(request: Request) -> Services:
@@ -25,16 +30,25 @@ async def run_write(request: Request, unit: Callable[[], T]) -> T:
     return await services(request).writes.run(unit)
 
 
-def client_source(request: Request) -> str:
-    host = request.client.host if request.client else "unknown"
-    return f"api {host}"
-
-
 def optional_actor(request: Request) -> Actor | None:
-    """The actor if the request carries valid credentials (401 for invalid ones)."""
-    actor = services(request).auth.authenticate(request.headers.get("authorization"),
-                                                client_source(request))
-    request.state.actor = actor
+    """The actor if the request carries valid credentials (401 for invalid ones).
+
+    The Authenticate middleware has checked the credential already; a change made with a
+    session cookie must also carry the session's CSRF token (never asked of Authorization
+    credentials, whatever their Origin or Referer).
+    """
+    state = request.scope.setdefault("state", {})
+    if "actor" not in state:  # an app built without the middleware
+        state["actor"] = resolve_actor(services(request), request.scope)
+    error = state.get("auth_error")
+    if error is not None:
+        raise error
+    actor: Actor | None = state["actor"]
+    if (actor is not None and actor.credential == "session"
+            and request.method not in SAFE_METHODS
+            and not csrf_matches(state["session_secret"], request.headers.get(CSRF_HEADER))):
+        raise CsrfFailed("CSRF token missing or wrong",
+                         f"send the {CSRF_HEADER} header given by POST or GET /api.php/session")
     return actor
 
 

@@ -1,9 +1,12 @@
 """Rate limits per credential (per IP without one), and a stricter per-IP failed-login limit.
 
-Counting happens before the credential is verified: a request with an Authorization header
-spends the budget of that credential (a token, or a Basic user name), one without spends the
-budget of its client IP. A 401 answer also counts against the IP's failed-auth limit; once
-that is spent, the IP gets 429 for every request until the window moves on.
+The Authenticate middleware has checked the credential before this one runs, so a request
+spends the budget of its actor: a personal token counts per token, a user signed in with
+Basic or a session per user, an OAuth token per client and owner, a portal token per
+contact. Admins can give one user or one OAuth client a limit of its own
+(amity.core.ratelimits). A request without credentials, or with ones that failed, spends
+the budget of its client IP; a 401 answer also counts against the IP's failed-auth limit,
+and once that is spent the IP gets 429 for every request until the window moves on.
 
 Counts live in memory (one worker) or in Redis when AMITY_REDIS_URL is set (shared by all
 workers). The `limits` library counts, with its fixed-window strategy (one counter per
@@ -12,8 +15,6 @@ key and window).
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import math
 import time
@@ -27,16 +28,19 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from amity.api.errors import error_response
 from amity.config import Settings
+from amity.core.actor import Actor
+from amity.core.ratelimits import RateLimitOverrides
 
 log = logging.getLogger("amity.ratelimit")
 
 
 @dataclass(frozen=True)
 class RateKey:
-    """Whose budget a request spends: kind is 'token', 'basic', 'other' or 'anonymous'."""
+    """Whose budget a request spends: kind is 'token', 'user', 'oauth', 'contact' or
+    'anonymous'."""
 
     kind: str
-    identity: str  # a hash for credentials (never the secret itself), the IP for anonymous
+    identity: str  # ids (never a secret), or the IP for anonymous
 
 
 @dataclass(frozen=True)
@@ -66,35 +70,47 @@ def limits_from_settings(settings: Settings) -> Limits:
                   parse_limit(settings.rate_limit_failed_auth, "rate_limit_failed_auth"))
 
 
-def resolve_limit(configured: Limits, key: RateKey) -> RateLimitItem | None:
-    """The limit that applies to a key.
-
-    The seam for per-user and per-client limits: once users and API clients carry their own
-    limit, look it up here (by key.kind and key.identity) and fall back to the settings.
-    """
-    return configured.anonymous if key.kind == "anonymous" else configured.credential
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
-
-
-def request_key(authorization: str | None, client_ip: str) -> RateKey:
-    """Bearer tokens count per token, Basic per user name, no credentials per IP."""
-    if not authorization or not authorization.strip():
+def actor_key(actor: Actor | None, client_ip: str) -> RateKey:
+    """Whose budget: the credential's (see the module docstring), or the IP's."""
+    if actor is None:
         return RateKey("anonymous", client_ip)
-    scheme, _, value = authorization.strip().partition(" ")
-    scheme, value = scheme.lower(), value.strip()
-    if scheme == "bearer" and value:
-        return RateKey("token", _digest(value))
-    if scheme == "basic" and value:
-        try:
-            decoded = base64.b64decode(value, validate=True).decode("utf-8")
-        except ValueError:  # not base64 (binascii.Error), not ASCII, or not UTF-8
-            decoded = None
-        if decoded is not None and ":" in decoded:
-            return RateKey("basic", _digest(decoded.partition(":")[0]))
-    return RateKey("other", _digest(authorization))
+    if actor.contact_id is not None:
+        return RateKey("contact", actor.contact_id)
+    if actor.credential == "oauth":
+        return RateKey("oauth", f"{actor.client_id}:{actor.user_id}")
+    if actor.credential == "token" and actor.credential_id:
+        return RateKey("token", actor.credential_id)
+    return RateKey("user", actor.user_id)
+
+
+class LimitResolver:
+    """The limit for a key: a user's or client's own (set by an admin), else the setting."""
+
+    def __init__(self, configured: Limits, overrides: RateLimitOverrides | None) -> None:
+        self.configured = configured
+        self.overrides = overrides
+        self._parsed: dict[str, RateLimitItem] = {}
+
+    def limit(self, key: RateKey, actor: Actor | None) -> RateLimitItem | None:
+        if actor is None:
+            return self.configured.anonymous
+        rate = self._override(actor)
+        if rate is None:
+            return self.configured.credential
+        item = self._parsed.get(rate)
+        if item is None:
+            item = self._parsed[rate] = parse(rate)
+        return item
+
+    def _override(self, actor: Actor) -> str | None:
+        if self.overrides is None:
+            return None
+        rate = None
+        if actor.client_id is not None:
+            rate = self.overrides.rate_for("client", actor.client_id)
+        if rate is None and actor.contact_id is None:
+            rate = self.overrides.rate_for("user", actor.user_id)
+        return rate
 
 
 def make_storage(settings: Settings) -> Storage:
@@ -120,12 +136,14 @@ def _header_values(limit: RateLimitItem, remaining: int, reset: float) -> list[t
 class RateLimit:
     """ASGI middleware: admit or refuse (429) each request, and add X-RateLimit-* headers."""
 
-    def __init__(self, app: ASGIApp, settings: Settings) -> None:
+    def __init__(self, app: ASGIApp, settings: Settings,
+                 overrides: RateLimitOverrides | None = None) -> None:
         self.app = app
         self.limits = limits_from_settings(settings)
-        self.enabled = any((self.limits.credential, self.limits.anonymous,
-                            self.limits.failed_auth))
-        self.limiter = FixedWindowRateLimiter(make_storage(settings)) if self.enabled else None
+        self.resolver = LimitResolver(self.limits, overrides)
+        enabled = overrides is not None or any(
+            (self.limits.credential, self.limits.anonymous, self.limits.failed_auth))
+        self.limiter = FixedWindowRateLimiter(make_storage(settings)) if enabled else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.limiter is None:
@@ -164,13 +182,9 @@ class RateLimit:
             await self._refuse(scope, receive, send, _header_values(failed, remaining, reset),
                                reset, "Too many failed authentication attempts from this address")
             return None
-        authorization = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value.decode("latin-1")
-                break
-        key = request_key(authorization, ip)
-        limit = resolve_limit(self.limits, key)
+        actor: Actor | None = scope.get("state", {}).get("actor")
+        key = actor_key(actor, ip)
+        limit = self.resolver.limit(key, actor)
         if limit is None:
             return []
         admitted = await limiter.hit(limit, key.kind, key.identity)

@@ -9,6 +9,8 @@ from amity.core.access import AccessPolicy, AllowAll
 from amity.core.apilog import ApiLog
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.service import AuthService
+from amity.core.auth.sessions import SessionService
+from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
 from amity.schema.registry import Registry, default_registry
@@ -26,6 +28,8 @@ class Services:
     writes: GroupCommitter
     api_log: ApiLog
     clients: ClientRegistry
+    sessions: SessionService
+    rate_limits: RateLimitOverrides
 
     def close(self) -> None:
         self.writes.close()
@@ -37,6 +41,9 @@ def build_services(settings: Settings, registry: Registry | None = None,
                    policy: AccessPolicy | None = None) -> Services:
     db = Database(settings, registry or default_registry())
     records = Records(db, settings, policy or AllowAll())
+    auth = AuthService(records)
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
-                    auth=AuthService(records), writes=GroupCommitter(db),
-                    api_log=ApiLog(db, settings), clients=ClientRegistry(db))
+                    auth=auth, writes=GroupCommitter(db),
+                    api_log=ApiLog(db, settings), clients=ClientRegistry(db),
+                    sessions=SessionService(auth),
+                    rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds))

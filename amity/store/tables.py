@@ -219,6 +219,20 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("date_created", sa.DateTime(), nullable=False),
         sa.Column("revoked", sa.Boolean(), nullable=False, default=False),
     )
+    sa.Table(  # cookie sessions (AMITY_SESSION_AUTH); the id is a sha256 of the cookie
+        "sessions", metadata,
+        sa.Column("id", sa.String(64), primary_key=True),
+        sa.Column("user_id", sa.String(36), nullable=False, index=True),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False, index=True),
+    )
+    sa.Table(  # per-user and per-client rate limits that override AMITY_RATE_LIMIT
+        "rate_limits", metadata,
+        sa.Column("kind", sa.String(10), primary_key=True),  # user | client
+        sa.Column("subject_id", sa.String(64), primary_key=True),
+        sa.Column("rate", sa.String(40), nullable=False),
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+    )
     sa.Table(
         "schema_info", metadata,
         sa.Column("key", sa.String(60), primary_key=True),

@@ -11,12 +11,15 @@ from typing import Any
 import httpx
 import pytest
 
+from amity.api.ratelimit import LimitResolver, actor_key, limits_from_settings
 from amity.app import create_app
 from amity.config import Settings
+from amity.core.actor import Actor
+from amity.core.auth.clients import ClientSpec
 from amity.core.services import Services
 from tests.conftest import ApiClient, User
 
-LIMIT, ANONYMOUS, FAILED = 5, 3, 4
+LIMIT, ANONYMOUS, FAILED = 5, 6, 4
 
 
 @pytest.fixture
@@ -105,10 +108,12 @@ def test_each_token_has_its_own_budget(api: ApiClient, anon: ApiClient, sam: Use
     assert resp.headers["X-RateLimit-Remaining"] == str(LIMIT - 1)
 
 
-def test_basic_auth_counts_per_user_name(anon: ApiClient, admin: User, sam: User) -> None:
+def test_basic_auth_counts_per_user(anon: ApiClient, admin: User, sam: User) -> None:
     for _ in range(LIMIT):
         assert anon.get("/me", headers=basic("sam", sam.password)).status_code == 200
-    assert_429(anon.get("/me", headers=basic("sam", "another password")), LIMIT)
+    assert_429(anon.get("/me", headers=basic("sam", sam.password)), LIMIT)
+    # a wrong password is not sam: it cannot spend (or lock) sam's budget
+    assert anon.get("/me", headers=basic("sam", "another password")).status_code == 401
     assert anon.get("/me", headers=basic("admin", admin.password)).status_code == 200
     assert anon.get("/me", headers=bearer(sam.token)).status_code == 200
 
@@ -141,7 +146,9 @@ def test_malformed_credentials_are_401_and_counted(client_at: Any, admin: User,
     for spent in range(1, FAILED + 1):
         resp = client.get("/me", headers={"Authorization": header})
         assert resp.status_code == 401
-        assert resp.headers["X-RateLimit-Remaining"] == str(LIMIT - spent)
+        # credentials that fail spend the IP's budget, not anybody's credential budget
+        assert resp.headers["X-RateLimit-Limit"] == str(ANONYMOUS)
+        assert resp.headers["X-RateLimit-Remaining"] == str(ANONYMOUS - spent)
     assert_429(client.get("/me", headers={"Authorization": header}), FAILED)
 
 
@@ -169,3 +176,74 @@ class TestDisabled:
             assert resp.status_code == 200 and "X-RateLimit-Limit" not in resp.headers
             assert anon.get("/me", headers=bearer("wrong")).status_code == 401
             assert anon.get("/version").status_code == 200
+
+
+def test_a_user_can_get_a_limit_of_its_own(api: ApiClient, anon: ApiClient, sam: User,
+                                           admin: User) -> None:
+    put = api.put(f"/admin/rate_limits/user/{sam.id}", json={"rate_limit": "2/minute"})
+    assert put.status_code == 200 and put.json()["record"]["rate_limit"] == "2/minute"
+    for _ in range(2):
+        assert anon.get("/me", headers=bearer(sam.token)).status_code == 200
+    assert_429(anon.get("/me", headers=bearer(sam.token)), 2)
+    # every credential of sam has that limit; other users keep AMITY_RATE_LIMIT
+    first_basic = anon.get("/me", headers=basic("sam", sam.password))
+    assert first_basic.headers["X-RateLimit-Limit"] == "2"
+    listed = api.get("/admin/rate_limits").json()["records"]
+    assert listed == [{"kind": "user", "id": sam.id, "rate_limit": "2/minute"}]
+    assert api.get("/me").headers["X-RateLimit-Limit"] == str(LIMIT)
+
+
+def test_clearing_a_users_limit_restores_the_default(api: ApiClient, anon: ApiClient,
+                                                     sam: User) -> None:
+    api.put(f"/admin/rate_limits/user/{sam.id}", json={"rate_limit": "1/minute"})
+    assert anon.get("/me", headers=bearer(sam.token)).headers["X-RateLimit-Limit"] == "1"
+    assert api.delete(f"/admin/rate_limits/user/{sam.id}").status_code == 200
+    assert api.delete(f"/admin/rate_limits/user/{sam.id}").status_code == 404
+    resp = anon.get("/me", headers=basic("sam", sam.password))
+    assert resp.status_code == 200 and resp.headers["X-RateLimit-Limit"] == str(LIMIT)
+
+
+@pytest.mark.parametrize(("path", "body", "status"), [
+    ("/admin/rate_limits/user/no-such-user", {"rate_limit": "5/minute"}, 404),
+    ("/admin/rate_limits/team/x", {"rate_limit": "5/minute"}, 404),
+    ("/admin/rate_limits/client/no-such-client", {"rate_limit": "5/minute"}, 404),
+    ("/admin/rate_limits/user/{sam}", {"rate_limit": "lots"}, 400),
+    ("/admin/rate_limits/user/{sam}", {"rate_limit": 5}, 400),
+    ("/admin/rate_limits/user/{sam}", {}, 400),
+])
+def test_bad_limits_are_refused(api: ApiClient, sam: User, path: str, body: Any,
+                                status: int) -> None:
+    resp = api.put(path.format(sam=sam.id), json=body)
+    assert resp.status_code == status, resp.text
+    assert set(resp.json()) == {"error", "message", "hint"}
+    assert api.get("/admin/rate_limits").json()["records"] == []
+
+
+def test_only_admins_manage_limits(anon: ApiClient, sam: User) -> None:
+    as_sam = bearer(sam.token)
+    assert anon.get("/admin/rate_limits", headers=as_sam).status_code == 403
+    assert anon.put(f"/admin/rate_limits/user/{sam.id}", json={"rate_limit": "9999/second"},
+                    headers=as_sam).status_code == 403
+    assert anon.get("/me", headers=as_sam).headers["X-RateLimit-Limit"] == str(LIMIT)
+
+
+def test_an_oauth_clients_limit_applies_to_its_tokens(services: Services, admin: User,
+                                                      sam: User) -> None:
+    """The limit of a registered client wins over its user's, for that client's tokens."""
+    client, _ = services.clients.add(admin.actor, ClientSpec(
+        name="Partner app", redirect_uris=["https://partner.example/cb"]))
+    services.rate_limits.set(admin.actor, "client", client["client_id"], "3/minute")
+    services.rate_limits.set(admin.actor, "user", sam.id, "7/minute")
+    resolver = LimitResolver(limits_from_settings(services.settings), services.rate_limits)
+    via_client = Actor(user_id=sam.id, user_name="sam", credential="oauth",
+                       client_id=client["client_id"], scopes=frozenset({"read"}))
+    own = Actor(user_id=sam.id, user_name="sam", credential="token", credential_id="t1")
+    portal = Actor(user_id=sam.id, user_name="sam", credential="portal", contact_id="c1")
+    limit = resolver.limit(actor_key(via_client, "10.0.0.9"), via_client)
+    assert limit is not None and limit.amount == 3
+    limit = resolver.limit(actor_key(own, "10.0.0.9"), own)
+    assert limit is not None and limit.amount == 7
+    # a portal contact is not the user it is attributed to
+    limit = resolver.limit(actor_key(portal, "10.0.0.9"), portal)
+    assert limit is not None and limit.amount == LIMIT
+    assert actor_key(via_client, "ip") != actor_key(own, "ip") != actor_key(portal, "ip")

@@ -155,6 +155,13 @@ class AuthService:
         user_name, sep, password = decoded.partition(":")
         if not sep or "\x00" in user_name:
             raise Unauthorized("Malformed Basic credentials", "send base64 of user:password")
+        user = self.check_password(user_name, password)
+        return Actor(user_id=user["id"], user_name=user["user_name"],
+                     is_admin=bool(user["is_admin"]), credential="basic", source=source)
+
+    def check_password(self, user_name: str, password: str) -> dict[str, Any]:
+        """The active user with this name and password; 401 otherwise (same message for
+        an unknown user and a wrong password)."""
         with self.db.read() as conn:
             user = self.store.user_by_name(conn, user_name)
             stored = self.store.password_hash(conn, user["id"]) if user else None
@@ -167,5 +174,4 @@ class AuthService:
             self._verified[key] = None
             if len(self._verified) > _VERIFIED_CACHE_SIZE:
                 self._verified.popitem(last=False)
-        return Actor(user_id=user["id"], user_name=user["user_name"],
-                     is_admin=bool(user["is_admin"]), credential="basic", source=source)
+        return user
