@@ -16,7 +16,7 @@ from amity.api import errors
 from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.authn import Authenticate
 from amity.api.middleware import MethodOverride, RequestLog
-from amity.api.native import admin, clients, data, limits, meta, session, utility
+from amity.api.native import admin, clients, data, docs, limits, meta, session, utility
 from amity.api.ratelimit import RateLimit, limits_from_settings
 from amity.config import Settings
 from amity.core.services import Services, build_services
@@ -34,7 +34,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     rules = access_rules(settings)  # so does a malformed address list
     api_routes = [Route(API_PREFIX + route.path, route.endpoint, methods=route.methods)
                   for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
-                                *clients.routes, *session.routes, *limits.routes)]
+                                *clients.routes, *session.routes, *limits.routes,
+                                *docs.api_routes)]
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         services.api_log.close()  # write the buffered API call log before the process ends
 
     app = Starlette(
-        routes=api_routes,
+        routes=[*api_routes, *docs.site_routes],
         lifespan=lifespan,
         middleware=[Middleware(RequestLog, api_log=services.api_log),
                     Middleware(AccessGuard, rules=rules),

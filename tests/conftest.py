@@ -25,6 +25,7 @@ from amity.core.actor import Actor
 from amity.core.services import Services, build_services
 from amity.store.engine import fresh_postgresql_database
 from amity.store.migrate import migrate
+from tests.contract import check_response
 
 PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "admin-secret-pw"
@@ -97,14 +98,20 @@ def app(settings: Settings, services: Services) -> Any:
 class ApiClient:
     """A synchronous httpx-style client driving the ASGI app in-process (ASGITransport)."""
 
-    def __init__(self, app: Any, headers: dict[str, str] | None = None) -> None:
+    app: Any = None  # when set, every answer is checked against the app's OpenAPI document
+
+    def __init__(self, app: Any, headers: dict[str, str] | None = None,
+                 base_url: str = "http://testserver/api.php") -> None:
+        self.app = app
         self._runner = asyncio.Runner()
         self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                         base_url="http://testserver/api.php",
-                                         headers=headers or {})
+                                         base_url=base_url, headers=headers or {})
 
     def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
-        return self._runner.run(self._client.request(method, url, **kw))
+        response = self._runner.run(self._client.request(method, url, **kw))
+        if self.app is not None:
+            check_response(self.app, response)
+        return response
 
     def get(self, url: str, **kw: Any) -> httpx.Response:
         return self.request("GET", url, **kw)

@@ -282,8 +282,10 @@ class DateType(FieldType):
         return parse_date(value, self.accepts)
 
     def to_json(self, value: Any) -> Any:
-        if isinstance(value, (date, datetime)):
-            return value.strftime("%Y-%m-%d")
+        if isinstance(value, datetime):
+            return value.date().isoformat()  # isoformat keeps 4 year digits (0001-01-01)
+        if isinstance(value, date):
+            return value.isoformat()
         return value
 
 
@@ -309,7 +311,7 @@ class DateTimeType(FieldType):
 
     def to_json(self, value: Any) -> Any:
         if isinstance(value, datetime):
-            return value.strftime("%Y-%m-%d %H:%M:%S")
+            return value.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
         if isinstance(value, str):  # raw SQLite text: 'Y-m-d H:i:s.ffffff'
             return value[:19]
         return value

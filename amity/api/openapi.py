@@ -1,0 +1,376 @@
+"""The OpenAPI 3.1 document of the API, generated from the routes and the current metadata.
+
+Routes that take a model are written out once per model (`/data/Contact`, ...), with that
+model's fields, filters and links, so a client generator or a validator sees real shapes.
+Other routes are described by OPERATIONS below; a route missing there still appears, with
+a generic answer, and the test suite fails until it is described.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from starlette.routing import BaseRoute, Route
+
+from amity import __version__
+from amity.schema.model import Field, Model
+from amity.schema.registry import Registry
+
+JSON = "application/json"
+ERROR_STATUSES = {
+    "400": "Bad request: a parameter or value is wrong (the message names it)",
+    "401": "No credentials, or invalid ones",
+    "403": "Not allowed (rights, scope, CSRF, address or plain HTTP)",
+    "404": "No such model, record, link or endpoint (or not readable by the caller)",
+    "405": "Method not allowed",
+    "409": "Conflict with a unique value or a concurrent write",
+    "413": "Request body too large",
+    "415": "Unsupported content type",
+    "429": "Rate limit exceeded (see Retry-After)",
+    "503": "The database is busy or unreachable: retry later",
+}
+NULLABLE_STRING: dict[str, Any] = {"type": ["string", "null"]}
+# JSON shapes of stored values, by the field type's storage kind
+STORAGE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "string": {"type": "string"},
+    "text": {"type": "string"},
+    "integer": {"type": "integer"},
+    "bool": {"type": "boolean"},
+    "float": {"type": "number"},
+    "scaled": {"type": "number"},
+    "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
+    "datetime": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"},
+    "none": {"type": "string"},
+}
+TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "multienum": {"type": "array", "items": {"type": "string"}},
+}
+RESULT = {"type": "object", "properties": {"result": {"type": "boolean"}},
+          "required": ["result"]}
+
+
+def value_schema(fd: Field) -> dict[str, Any]:
+    """The JSON schema of a field's value as the API shows it (null when empty)."""
+    base = dict(TYPE_SCHEMAS.get(fd.type) or STORAGE_SCHEMAS.get(fd.kind.storage)
+                or {"type": "string"})
+    if fd.options and fd.type == "enum":
+        base["enum"] = [*fd.options, None]
+    kinds = base.get("type")
+    if isinstance(kinds, str):
+        base["type"] = [kinds, "null"]
+    base["description"] = f"{fd.vname} ({fd.type})"
+    return base
+
+
+def input_schema(fd: Field) -> dict[str, Any]:
+    """What a client may send for a field: its value, or null to clear it."""
+    schema = value_schema(fd)
+    if fd.kind.storage in ("scaled", "integer", "float"):
+        kinds = [k for k in schema["type"] if k != "null"]
+        schema["type"] = [*kinds, "string", "null"]
+    return schema
+
+
+def editable(fd: Field) -> bool:
+    return fd.editable and not fd.system and not fd.derived and fd.type != "ref"
+
+
+def model_schemas(model: Model) -> dict[str, Any]:
+    """`{Model}` (a record as read) and `{Model}Data` (fields a client may write)."""
+    record = {
+        "type": "object",
+        "description": f"A {model.label} record",
+        "properties": {name: value_schema(fd) for name, fd in model.fields.items()},
+    }
+    data = {
+        "type": "object",
+        "description": f"Fields of a {model.label} to write",
+        "properties": {name: input_schema(fd) for name, fd in model.fields.items()
+                       if editable(fd)},
+    }
+    return {model.name: record, model.name + "Data": data}
+
+
+def ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def ok(schema: dict[str, Any], description: str = "Success") -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": schema}}}
+
+
+def page_of(model_name: str) -> dict[str, Any]:
+    return {"type": "object", "required": ["records", "total_results"], "properties": {
+        "records": {"type": "array", "items": ref(model_name)},
+        "total_results": {"type": "integer", "minimum": 0}}}
+
+
+def with_errors(responses: dict[str, Any], statuses: Iterable[str]) -> dict[str, Any]:
+    out = dict(responses)
+    for status in statuses:
+        out.setdefault(status, {"$ref": f"#/components/responses/E{status}"})
+    return out
+
+
+COMMON_ERRORS = ("400", "401", "403", "404", "429", "503")
+BODY_ERRORS = ("409", "413", "415")
+
+
+def model_parameters(model: Model) -> dict[str, dict[str, Any]]:
+    """`{Model}.fields` and `{Model}.filters`: the list parameters that name its fields."""
+    filters = {name: {"type": "string", "description": f.describe()["vname"]}
+               for name, f in sorted(model.filters.items())}
+    return {
+        f"{model.name}.fields": {
+            "name": "fields[]", "in": "query", "style": "form", "explode": True,
+            "description": "Fields to return (default: the list view's)",
+            "schema": {"type": "array", "items": {"type": "string",
+                                                  "enum": sorted(model.fields)}}},
+        f"{model.name}.filters": {
+            "name": "filters", "in": "query", "style": "deepObject", "explode": True,
+            "description": "Named filters, filters[name]=value (see /meta/fields)",
+            "schema": {"type": "object", "properties": filters,
+                       "additionalProperties": False}},
+    }
+
+
+COMMON_LIST_PARAMETERS: dict[str, dict[str, Any]] = {
+    "filter_text": {"name": "filter_text", "in": "query", "schema": {"type": "string"},
+                    "description": "Text searched in the model's search fields"},
+    "order": {"name": "order", "in": "query", "schema": {"type": "string"},
+              "description": "A field name, optionally followed by ' desc'"},
+    "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    "limit": {"name": "limit", "in": "query",
+              "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}},
+    "query_favorite": {"name": "query_favorite", "in": "query",
+                       "schema": {"type": "boolean"},
+                       "description": "Only the caller's favorites"},
+}
+
+
+def param_ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/parameters/{name}"}
+
+
+def list_parameters(model_name: str) -> list[dict[str, Any]]:
+    """The 1CRM list parameters, with this model's field and filter names."""
+    return [param_ref(f"{model_name}.fields"), param_ref(f"{model_name}.filters"),
+            *(param_ref(name) for name in COMMON_LIST_PARAMETERS)]
+
+
+ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+def model_paths(model: Model) -> dict[str, dict[str, Any]]:
+    """Every /data and /meta path of one model."""
+    m = model.name
+    tag = [m]
+    data_body = {"required": True, "content": {JSON: {"schema": {
+        "type": "object", "required": ["data"], "properties": {"data": ref(m + "Data")}}}}}
+    paths: dict[str, dict[str, Any]] = {
+        f"/data/{m}": {
+            "get": {"operationId": f"list{m}", "summary": f"List {model.label} records",
+                    "tags": tag, "parameters": list_parameters(m),
+                    "responses": with_errors({"200": ok(page_of(m))}, COMMON_ERRORS)},
+            "post": {"operationId": f"create{m}", "summary": f"Create a {model.label}",
+                     "tags": tag, "requestBody": data_body,
+                     "responses": with_errors({"200": ok({
+                         "type": "object", "required": ["id"],
+                         "properties": {"id": {"type": "string"}}})},
+                         (*COMMON_ERRORS, *BODY_ERRORS))}},
+        f"/data/{m}/{{id}}": {
+            "parameters": [ID_PARAM],
+            "get": {"operationId": f"get{m}", "summary": f"Read a {model.label}", "tags": tag,
+                    "parameters": [param_ref(f"{m}.fields")],
+                    "responses": with_errors({"200": ok({
+                        "type": "object", "required": ["record"],
+                        "properties": {"record": ref(m)}})}, COMMON_ERRORS)},
+            "patch": update_operation(model, "patch", data_body),
+            "put": update_operation(model, "put", data_body),
+            "delete": {"operationId": f"delete{m}", "summary": f"Delete a {model.label}",
+                       "tags": tag, "responses": with_errors({"200": ok(RESULT)},
+                                                             COMMON_ERRORS)}},
+        f"/data/favorites/{m}/{{id}}": {
+            "parameters": [ID_PARAM],
+            "post": {"operationId": f"favorite{m}", "tags": tag,
+                     "summary": "Add to (status 0) or remove from (status 1) favorites",
+                     "responses": with_errors({"200": ok({
+                         "type": "object", "required": ["status"],
+                         "properties": {"status": {"type": "integer", "enum": [0, 1]}}})},
+                         COMMON_ERRORS)}},
+        f"/meta/fields/{m}": {
+            "get": {"operationId": f"fields{m}", "summary": f"Fields and filters of {m}",
+                    "tags": tag, "responses": with_errors({"200": ok(ref("FieldsMeta"))},
+                                                          COMMON_ERRORS)}},
+    }
+    for link in model.links.values():
+        paths.update(link_paths(model, link.name, link.target))
+    return paths
+
+
+def update_operation(model: Model, method: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {"operationId": f"{method}{model.name}", "tags": [model.name],
+            "summary": f"Change a {model.label} (create=true: create it when missing)",
+            "parameters": [{"name": "create", "in": "query", "schema": {"type": "boolean"}}],
+            "requestBody": body,
+            "responses": with_errors({"200": ok(RESULT)}, (*COMMON_ERRORS, *BODY_ERRORS))}
+
+
+def link_paths(model: Model, link: str, target: str) -> dict[str, dict[str, Any]]:
+    m, tag = model.name, [model.name]
+    op = f"{m}_{link}"
+    ids = {"type": "array", "items": {"type": "string"}}
+    add_body = {"required": True, "content": {JSON: {"schema": {
+        "type": "object", "properties": {
+            "records": ids,
+            "records_with_data": {"type": "object",
+                                  "additionalProperties": {"type": "object"}}}}}}}
+    return {
+        f"/data/{m}/{{id}}/{link}": {
+            "parameters": [ID_PARAM],
+            "get": {"operationId": f"related_{op}", "tags": tag,
+                    "summary": f"{target} records linked by {link}",
+                    "parameters": list_parameters(target),
+                    "responses": with_errors({"200": ok(page_of(target))}, COMMON_ERRORS)},
+            "post": {"operationId": f"add_{op}", "tags": tag,
+                     "summary": f"Link {target} records by {link}", "requestBody": add_body,
+                     "responses": with_errors({"200": ok(RESULT)},
+                                              (*COMMON_ERRORS, *BODY_ERRORS))}},
+        f"/data/{m}/{{id}}/{link}/{{rel_id}}": {
+            "parameters": [ID_PARAM, {"name": "rel_id", "in": "path", "required": True,
+                                      "schema": {"type": "string"}}],
+            "delete": {"operationId": f"unlink_{op}", "tags": tag,
+                       "summary": f"Unlink a {target} record",
+                       "responses": with_errors({"200": ok(RESULT)}, COMMON_ERRORS)}},
+        f"/data/link/{m}/linked-records/{link}": {
+            "get": {"operationId": f"linked_{op}", "tags": tag,
+                    "summary": f"{target} records linked to any {m} by {link}",
+                    "parameters": list_parameters(target),
+                    "responses": with_errors({"200": ok(page_of(target))}, COMMON_ERRORS)}},
+    }
+
+
+def obj(**properties: Any) -> dict[str, Any]:
+    return {"type": "object", "properties": properties}
+
+
+STRING = {"type": "string"}
+RECORDS = {"type": "object", "required": ["records"], "properties": {
+    "records": {"type": "array", "items": {"type": "object"}},
+    "total_results": {"type": "integer"}}}
+# Routes without a model: (method, path) -> summary, tag, request body, 200 schema, auth
+OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/me"): {"summary": "The authenticated user", "tag": "Utility",
+                     "ok": obj(id=STRING, name=NULLABLE_STRING, role=STRING,
+                               groups={"type": "array"})},
+    ("GET", "/version"): {"summary": "Server version; says whether credentials are valid",
+                          "tag": "Utility", "public": True,
+                          "ok": obj(version=STRING, products={"type": "array"},
+                                    authenticated={"type": "boolean"})},
+    ("GET", "/openapi.json"): {"summary": "This document, generated from current metadata",
+                               "tag": "Utility", "public": True, "ok": {"type": "object"}},
+    ("GET", "/admin/api_calls"): {"summary": "The API call log (administrators)",
+                                  "tag": "Administration", "ok": RECORDS},
+    ("GET", "/admin/clients"): {"summary": "OAuth API clients", "tag": "Administration",
+                                "ok": RECORDS},
+    ("POST", "/admin/clients"): {"summary": "Register an API client; the secret is shown once",
+                                 "tag": "Administration", "body": obj(name=STRING),
+                                 "ok": obj(client_id=STRING, client_secret=STRING)},
+    ("GET", "/admin/clients/{client_id}"): {"summary": "One API client",
+                                            "tag": "Administration",
+                                            "ok": obj(record={"type": "object"})},
+    ("DELETE", "/admin/clients/{client_id}"): {"summary": "Remove an API client",
+                                               "tag": "Administration", "ok": RESULT},
+    ("GET", "/admin/rate_limits"): {"summary": "Rate limits of single users and clients",
+                                    "tag": "Administration", "ok": RECORDS},
+    ("PUT", "/admin/rate_limits/{kind}/{subject_id}"): {
+        "summary": "Give a user or client its own rate limit", "tag": "Administration",
+        "body": obj(rate_limit=STRING), "ok": obj(record={"type": "object"})},
+    ("DELETE", "/admin/rate_limits/{kind}/{subject_id}"): {
+        "summary": "Back to the default rate limit", "tag": "Administration",
+        "ok": {"type": "object"}},
+    ("POST", "/session"): {"summary": "Sign in for a cookie session (AMITY_SESSION_AUTH)",
+                           "tag": "Authentication", "public": True,
+                           "body": obj(user_name=STRING, password=STRING),
+                           "ok": obj(csrf_token=STRING, csrf_header=STRING,
+                                     expires_in={"type": "integer"},
+                                     user={"type": "object"})},
+    ("GET", "/session"): {"summary": "The session's user and CSRF token",
+                          "tag": "Authentication",
+                          "ok": obj(csrf_token=STRING, expires_in={"type": "integer"})},
+    ("DELETE", "/session"): {"summary": "Sign out", "tag": "Authentication",
+                             "ok": obj(signed_out={"type": "boolean"})},
+}
+
+
+def generic_operation(method: str, path: str, route: Route) -> dict[str, Any]:
+    spec = OPERATIONS.get((method, path))
+    doc = (route.endpoint.__doc__ or "").strip().split("\n")[0]
+    words = path.replace("{", "").replace("}", "").replace("/", "_")
+    operation: dict[str, Any] = {
+        "operationId": f"{method.lower()}{words}",
+        "summary": (spec or {}).get("summary") or doc or path,
+        "tags": [(spec or {}).get("tag", "Other")],
+        "responses": with_errors({"200": ok((spec or {}).get("ok", {}))},
+                                 (*COMMON_ERRORS, *BODY_ERRORS) if method in BODY_METHODS
+                                 else COMMON_ERRORS),
+    }
+    if spec and spec.get("public"):
+        operation["security"] = [{}, *SECURITY]
+    if spec and "body" in spec:
+        operation["requestBody"] = {"content": {JSON: {"schema": spec["body"]}}}
+    params = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    if params:
+        operation["parameters"] = [{"name": p, "in": "path", "required": True,
+                                    "schema": {"type": "string"}} for p in params]
+    return operation
+
+
+BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"basic": []}, {"session": []}]
+
+
+def build_document(registry: Registry, routes: Iterable[BaseRoute],
+                   prefix: str) -> dict[str, Any]:
+    """The whole document for these routes (paths relative to `prefix`) and models."""
+    models = [registry.model(name) for name in sorted(registry.models)]
+    parameters: dict[str, Any] = dict(COMMON_LIST_PARAMETERS)
+    schemas: dict[str, Any] = {"Error": {
+        "type": "object", "required": ["error", "message", "hint"],
+        "properties": {"error": STRING, "message": STRING, "hint": STRING}},
+        "FieldsMeta": {"type": "object", "required": ["fields", "filters"], "properties": {
+            "fields": {"type": "object"}, "filters": {"type": "object"}}}}
+    paths: dict[str, dict[str, Any]] = {}
+    for model in models:
+        schemas.update(model_schemas(model))
+        paths.update(model_paths(model))
+        parameters.update(model_parameters(model))
+    for route in routes:
+        if not isinstance(route, Route) or not route.path.startswith(prefix + "/"):
+            continue
+        path = route.path.removeprefix(prefix)
+        if "{model}" in path or "{module}" in path or not route.methods:
+            continue
+        for method in sorted(route.methods - {"HEAD"}):
+            paths.setdefault(path, {})[method.lower()] = generic_operation(method, path, route)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Amity CRM API (1CRM dialect)", "version": __version__,
+                 "description": "Generated from the server's current metadata: every model, "
+                                "field, filter and link, custom ones included."},
+        "servers": [{"url": prefix}],
+        "security": SECURITY,
+        "paths": dict(sorted(paths.items())),
+        "components": {
+            "schemas": schemas,
+            "parameters": parameters,
+            "responses": {f"E{status}": {"description": text, "content": {JSON: {
+                "schema": ref("Error")}}} for status, text in ERROR_STATUSES.items()},
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "Personal access token or OAuth access token"},
+                "basic": {"type": "http", "scheme": "basic"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "amity_session"}},
+        },
+    }
