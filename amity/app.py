@@ -16,7 +16,17 @@ from amity.api import errors
 from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.authn import Authenticate
 from amity.api.middleware import MethodOverride, RequestLog
-from amity.api.native import admin, clients, data, docs, limits, meta, session, utility
+from amity.api.native import (
+    admin,
+    clients,
+    data,
+    docs,
+    layouts,
+    limits,
+    meta,
+    session,
+    utility,
+)
 from amity.api.ratelimit import RateLimit, limits_from_settings
 from amity.config import Settings
 from amity.core.services import Services, build_services
@@ -35,7 +45,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     api_routes = [Route(API_PREFIX + route.path, route.endpoint, methods=route.methods)
                   for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
                                 *clients.routes, *session.routes, *limits.routes,
-                                *docs.api_routes)]
+                                *docs.api_routes, *layouts.routes)]
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -56,6 +56,12 @@ class Settings:
         "duration) in the api_calls table, readable by admins at /api.php/admin/api_calls.")
     api_log_retention_days: int = _setting(
         30, "Days an API call stays in the log before it is deleted.")
+    language: str = _setting(
+        "en", "Language of labels and messages when a request's Accept-Language names none "
+        "that Amity ships (en, de, or a catalog in AMITY_LOCALE_DIR).")
+    locale_dir: str = _setting(
+        "", "A directory of extra language catalogs (xx.json, as amity/i18n/de.json).")
+    currency: str = _setting("USD", "Base currency (ISO 4217 code) shown by /meta/locale.")
     session_auth: bool = _setting(
         False, "Let browsers sign in at /api.php/session and call the API with the session "
         "cookie (for apps embedded in the CRM's pages); such calls that change data must send "

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from amity.api.language import translate_message
 from amity.api.responses import JSONResponse
 from amity.errors import AmityError
 
@@ -19,13 +20,17 @@ _HTTP_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "
                415: "unsupported_media_type"}
 
 
-def error_response(status: int, error: str, message: str, hint: str = "") -> JSONResponse:
+def error_response(status: int, error: str, message: str, hint: str = "",
+                   request: Request | None = None) -> JSONResponse:
+    """The error body; message and hint in the request's language when one is given."""
+    if request is not None and "accept-language" in request.headers:
+        message, hint = translate_message(request, message), translate_message(request, hint)
     return JSONResponse({"error": error, "message": message, "hint": hint}, status_code=status)
 
 
 async def amity_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AmityError)
-    response = error_response(exc.status, exc.error, exc.message, exc.hint)
+    response = error_response(exc.status, exc.error, exc.message, exc.hint, request)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="amity"'
     return response
@@ -36,10 +41,11 @@ async def http_error(request: Request, exc: Exception) -> Response:
     status = exc.status_code
     if status == 404:
         return error_response(404, "not_found", "Not found",
-                              f"No endpoint {request.url.path}; see the API reference")
+                              f"No endpoint {request.url.path}; see the API reference", request)
     if status == 405:
         response = error_response(405, "method_not_allowed",
-                                  f"Method {request.method} not allowed on {request.url.path}")
+                                  f"Method {request.method} not allowed on {request.url.path}",
+                                  request=request)
         if exc.headers and "Allow" in exc.headers:
             response.headers["Allow"] = exc.headers["Allow"]
         return response
@@ -53,7 +59,7 @@ async def database_error(request: Request, exc: Exception) -> Response:
         return error_response(409, "conflict", "The write conflicts with another one",
                               "another request changed the same data; retry")
     response = error_response(503, "service_unavailable", "The database is busy or unavailable",
-                              "retry in a moment")
+                              "retry in a moment", request)
     response.headers["Retry-After"] = "1"
     return response
 
@@ -61,4 +67,4 @@ async def database_error(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "server_error", "Internal server error",
-                          "this is a bug in Amity; the server log has the details")
+                          "this is a bug in Amity; the server log has the details", request)

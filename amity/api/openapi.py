@@ -259,7 +259,12 @@ STRING = {"type": "string"}
 RECORDS = {"type": "object", "required": ["records"], "properties": {
     "records": {"type": "array", "items": {"type": "object"}},
     "total_results": {"type": "integer"}}}
-# Routes without a model: (method, path) -> summary, tag, request body, 200 schema, auth
+LIST_CHOICE = {"summary": "Keep the user's list view choices", "tag": "Metadata",
+               "body": obj(layout=STRING, filter_layout=STRING,
+                           filter_values={"type": "object"}, offset={"type": "integer"},
+                           limit={"type": "integer"}, order_by=STRING),
+               "ok": {"type": "object"}}
+# Routes outside /data: (method, path) -> summary, tag, request body, 200 schema, auth
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/me"): {"summary": "The authenticated user", "tag": "Utility",
                      "ok": obj(id=STRING, name=NULLABLE_STRING, role=STRING,
@@ -290,6 +295,42 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/admin/rate_limits/{kind}/{subject_id}"): {
         "summary": "Back to the default rate limit", "tag": "Administration",
         "ok": {"type": "object"}},
+    ("GET", "/meta/locale"): {"summary": "Number, date, name, address and currency formats",
+                              "tag": "Metadata",
+                              "ok": obj(date_format=STRING, time_format=STRING,
+                                        number_format={"type": "object"},
+                                        base_currency={"type": "object"},
+                                        name_format=STRING)},
+    ("GET", "/meta/modules"): {"summary": "Modules and their models", "tag": "Metadata",
+                               "ok": obj(list={"type": "array"})},
+    ("GET", "/meta/list_view/{model}"): {
+        "summary": "List view: the user's current layout, layouts, columns, filters",
+        "tag": "Metadata", "ok": obj(current_layout={"type": "object"},
+                                     layouts={"type": "array"}, columns={"type": "array"},
+                                     filters={"type": "array"})},
+    ("GET", "/meta/sub_panels/{model}/{detail_layout}"): {
+        "summary": "Related-record panels of a detail layout", "tag": "Metadata",
+        "ok": obj(panels={"type": "array"})},
+    ("GET", "/meta/detail_view/{model}/{layout}"): {
+        "summary": "A detail layout with its sections", "tag": "Metadata",
+        "ok": obj(title=STRING, sections={"type": "array"})},
+    ("GET", "/meta/generic_module_layouts/{module}"): {
+        "summary": "Default list, popup and detail layouts of a module", "tag": "Metadata",
+        "ok": obj(list={"type": "object"}, popup={"type": "object"},
+                  detail={"type": "object"})},
+    ("GET", "/layouts/list_view/{model}"): {"summary": "The user's list view choices",
+                                            "tag": "Metadata", "ok": {"type": "object"}},
+    ("POST", "/layouts/list_view/{model}"): LIST_CHOICE,
+    ("PATCH", "/layouts/list_view/{model}"): LIST_CHOICE,
+    ("PUT", "/layouts/list_view/{model}"): LIST_CHOICE,
+    ("GET", "/admin/layouts/{model}/{view}"): {"summary": "Layouts of a view (administrators)",
+                                               "tag": "Administration", "ok": RECORDS},
+    ("PUT", "/admin/layouts/{model}/{view}/{name}"): {
+        "summary": "Store a layout (administrators)", "tag": "Administration",
+        "body": {"type": "object"}, "ok": obj(record={"type": "object"})},
+    ("DELETE", "/admin/layouts/{model}/{view}/{name}"): {
+        "summary": "Back to the built-in layout (administrators)", "tag": "Administration",
+        "ok": RESULT},
     ("POST", "/session"): {"summary": "Sign in for a cookie session (AMITY_SESSION_AUTH)",
                            "tag": "Authentication", "public": True,
                            "body": obj(user_name=STRING, password=STRING),
@@ -304,10 +345,22 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 
-def generic_operation(method: str, path: str, route: Route) -> dict[str, Any]:
+MODEL_PATHS = ("/data/", "/meta/fields/")
+
+
+def expand(path: str, models: list[str], modules: list[str]) -> list[str]:
+    """A path with {model} or {module} written out for each of them."""
+    if "{model}" in path:
+        return [path.replace("{model}", name) for name in models]
+    if "{module}" in path:
+        return [path.replace("{module}", name) for name in modules]
+    return [path]
+
+
+def generic_operation(method: str, path: str, route: Route, concrete: str) -> dict[str, Any]:
     spec = OPERATIONS.get((method, path))
     doc = (route.endpoint.__doc__ or "").strip().split("\n")[0]
-    words = path.replace("{", "").replace("}", "").replace("/", "_")
+    words = concrete.replace("{", "").replace("}", "").replace("/", "_")
     operation: dict[str, Any] = {
         "operationId": f"{method.lower()}{words}",
         "summary": (spec or {}).get("summary") or doc or path,
@@ -320,7 +373,7 @@ def generic_operation(method: str, path: str, route: Route) -> dict[str, Any]:
         operation["security"] = [{}, *SECURITY]
     if spec and "body" in spec:
         operation["requestBody"] = {"content": {JSON: {"schema": spec["body"]}}}
-    params = [part[1:-1] for part in path.split("/") if part.startswith("{")]
+    params = [part[1:-1] for part in concrete.split("/") if part.startswith("{")]
     if params:
         operation["parameters"] = [{"name": p, "in": "path", "required": True,
                                     "schema": {"type": "string"}} for p in params]
@@ -346,14 +399,17 @@ def build_document(registry: Registry, routes: Iterable[BaseRoute],
         schemas.update(model_schemas(model))
         paths.update(model_paths(model))
         parameters.update(model_parameters(model))
+    modules = sorted({m.module or m.name for m in models})
     for route in routes:
         if not isinstance(route, Route) or not route.path.startswith(prefix + "/"):
             continue
         path = route.path.removeprefix(prefix)
-        if "{model}" in path or "{module}" in path or not route.methods:
-            continue
-        for method in sorted(route.methods - {"HEAD"}):
-            paths.setdefault(path, {})[method.lower()] = generic_operation(method, path, route)
+        if path.startswith(MODEL_PATHS) or not route.methods:
+            continue  # written out per model above
+        for concrete in expand(path, [m.name for m in models], modules):
+            for method in sorted(route.methods - {"HEAD"}):
+                paths.setdefault(concrete, {})[method.lower()] = generic_operation(
+                    method, path, route, concrete)
     return {
         "openapi": "3.1.0",
         "info": {"title": "Amity CRM API (1CRM dialect)", "version": __version__,

@@ -10,6 +10,8 @@ from amity.core.apilog import ApiLog
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.service import AuthService
 from amity.core.auth.sessions import SessionService
+from amity.core.i18n import Languages
+from amity.core.layouts import Layouts
 from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
@@ -30,6 +32,8 @@ class Services:
     clients: ClientRegistry
     sessions: SessionService
     rate_limits: RateLimitOverrides
+    languages: Languages
+    layouts: Layouts
 
     def close(self) -> None:
         self.writes.close()
@@ -46,4 +50,6 @@ def build_services(settings: Settings, registry: Registry | None = None,
                     auth=auth, writes=GroupCommitter(db),
                     api_log=ApiLog(db, settings), clients=ClientRegistry(db),
                     sessions=SessionService(auth),
-                    rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds))
+                    rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
+                    languages=Languages(settings.language, settings.locale_dir),
+                    layouts=Layouts(records))

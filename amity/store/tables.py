@@ -233,6 +233,22 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("rate", sa.String(40), nullable=False),
         sa.Column("date_modified", sa.DateTime(), nullable=False),
     )
+    sa.Table(  # admins' list/detail/popup/sub-panel layouts; built-in defaults otherwise
+        "layouts", metadata,
+        sa.Column("model", sa.String(60), primary_key=True),
+        sa.Column("view", sa.String(20), primary_key=True),
+        sa.Column("name", sa.String(60), primary_key=True),
+        sa.Column("definition", sa.Text(), nullable=False),  # JSON
+        sa.Column("modified_user_id", sa.String(36), nullable=False),
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+    )
+    sa.Table(  # each user's list view choices per model (/layouts/list_view/{model})
+        "user_list_views", metadata,
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Column("model", sa.String(60), primary_key=True),
+        sa.Column("settings", sa.Text(), nullable=False),  # JSON
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+    )
     sa.Table(
         "schema_info", metadata,
         sa.Column("key", sa.String(60), primary_key=True),

@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from amity.api.context import require_actor, services
+from amity.api.language import language
 from amity.api.responses import JSONResponse
 from amity.core.validate import required_fields
 from amity.schema.model import Field, Model
@@ -50,10 +51,27 @@ async def meta_fields(request: Request) -> JSONResponse:
     model = records.model(request.path_params["model"])
     records.policy.check(actor, model, "list")
     required = {fd.name for fd in required_fields(model)}
-    return JSONResponse({
+    return JSONResponse(translated(request, {
         "fields": {fd.name: describe_field(model, fd, required) for fd in model.fields.values()},
         "filters": {flt.name: flt.describe() for flt in model.filters.values()},
-    })
+    }))
+
+
+def translated(request: Request, meta: dict[str, Any]) -> dict[str, Any]:
+    """Labels (vname) and option labels in the request's language."""
+    lang = language(request)
+    if lang == "en":
+        return meta
+    languages = services(request).languages
+    for group in meta.values():
+        for definition in group.values():
+            definition["vname"] = languages.text(lang, "labels", definition["vname"])
+            options = definition.get("options")
+            if isinstance(options, dict):
+                definition["options"] = {
+                    key: languages.text(lang, "options", label) if isinstance(label, str)
+                    else label for key, label in options.items()}
+    return meta
 
 
 routes = [Route("/meta/fields/{model}", meta_fields, methods=["GET"])]
