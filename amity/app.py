@@ -14,8 +14,9 @@ from starlette.routing import Route
 
 from amity.api import errors
 from amity.api.access_guard import AccessGuard, access_rules
+from amity.api.freshness import MetadataRefresh, retry_on_unknown_field
 from amity.api.middleware import MethodOverride, RequestLog
-from amity.api.native import admin, clients, data, meta, utility
+from amity.api.native import admin, clients, data, fields, meta, utility
 from amity.api.ratelimit import RateLimit, limits_from_settings
 from amity.config import Settings
 from amity.core.services import Services, build_services
@@ -31,9 +32,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     configure_logging(settings)
     limits_from_settings(settings)  # a malformed rate stops the server at start
     rules = access_rules(settings)  # so does a malformed address list
-    api_routes = [Route(API_PREFIX + route.path, route.endpoint, methods=route.methods)
+    api_routes = [Route(API_PREFIX + route.path, retry_on_unknown_field(route.endpoint),
+                        methods=route.methods)
                   for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
-                                *clients.routes)]
+                                *clients.routes, *fields.routes)]
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -45,7 +47,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
         middleware=[Middleware(RequestLog, api_log=services.api_log),
                     Middleware(AccessGuard, rules=rules),
-                    Middleware(RateLimit, settings=settings), Middleware(MethodOverride)],
+                    Middleware(RateLimit, settings=settings), Middleware(MethodOverride),
+                    Middleware(MetadataRefresh, sync=services.metadata)],
         exception_handlers={
             AmityError: errors.amity_error,
             HTTPException: errors.http_error,

@@ -16,7 +16,8 @@ from amity.store.migrate import migrate
 
 COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token", "create"],
             ["token", "list"], ["token", "revoke"], ["client", "add"], ["client", "list"],
-            ["client", "remove"], ["demo"], ["quickstart"]]
+            ["client", "remove"], ["field", "add"], ["field", "list"], ["field", "remove"],
+            ["demo"], ["quickstart"]]
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path,

@@ -9,6 +9,8 @@ from amity.core.access import AccessPolicy, AllowAll
 from amity.core.apilog import ApiLog
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.service import AuthService
+from amity.core.customfields import CustomFields
+from amity.core.metadata import MetadataSync
 from amity.core.records import Records
 from amity.core.relations import Relations
 from amity.schema.registry import Registry, default_registry
@@ -26,6 +28,8 @@ class Services:
     writes: GroupCommitter
     api_log: ApiLog
     clients: ClientRegistry
+    metadata: MetadataSync
+    fields: CustomFields
 
     def close(self) -> None:
         self.writes.close()
@@ -37,6 +41,8 @@ def build_services(settings: Settings, registry: Registry | None = None,
                    policy: AccessPolicy | None = None) -> Services:
     db = Database(settings, registry or default_registry())
     records = Records(db, settings, policy or AllowAll())
+    sync = MetadataSync(db, settings)
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
                     auth=AuthService(records), writes=GroupCommitter(db),
-                    api_log=ApiLog(db, settings), clients=ClientRegistry(db))
+                    api_log=ApiLog(db, settings), clients=ClientRegistry(db),
+                    metadata=sync, fields=CustomFields(records, sync))
