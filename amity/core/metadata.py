@@ -45,14 +45,14 @@ class MetadataSync:
 
     def refresh(self) -> bool:
         """Rebuild if the database holds another metadata version; True if rebuilt."""
-        if self.store.current_version() == self.version:
-            return False
-        with self._lock:
-            with self.db.read() as conn:
-                version = self.store.read_version(conn)
-                if version == self.version:
-                    return False
-                definitions = self.store.definitions(conn)
+        with self.db.read() as conn:
+            if self.store.read_version(conn) == self.version:
+                return False
+        with self._lock, self.db.read() as conn:
+            version = self.store.read_version(conn)
+            if version == self.version:
+                return False
+            definitions = self.store.definitions(conn)
             self._apply(version, definitions)
         return True
 

@@ -35,19 +35,13 @@ class MetadataStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        seq = db.tables.system("sequences")
-        self._version = db.prepare(sa.select(seq.c.value).where(seq.c.name == VERSION_KEY))
 
     @property
     def table(self) -> sa.Table:
         return self.db.tables.system("custom_fields")
 
-    def current_version(self) -> int:
-        """The metadata version in the database (one indexed read; 0 before any change)."""
-        rows = self.db.fetch(self._version, {})
-        return int(rows[0]["value"]) if rows else 0
-
     def read_version(self, conn: Connection) -> int:
+        """The metadata version in the database (one primary-key read; 0 before any change)."""
         seq = self.db.tables.system("sequences")
         value = conn.execute(sa.select(seq.c.value).where(seq.c.name == VERSION_KEY)).scalar()
         return int(value or 0)
