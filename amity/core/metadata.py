@@ -57,6 +57,9 @@ class MetadataSync:
         return True
 
     def _apply(self, version: int, definitions: list[CustomFieldDef]) -> None:
+        if definitions == self.definitions:  # e.g. a process starting with no custom fields
+            self.version = version
+            return
         models = with_custom_fields(self.base_models, definitions)
         registry = Registry(models)
         tables = build_tables(registry, self.db.dialect, hidden_fields(definitions))
