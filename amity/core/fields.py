@@ -42,7 +42,7 @@ def _select(model: Model, requested: Sequence[str] | None,
                 continue
             if name not in model.fields:
                 raise UnknownField(f"Unknown field {name} in model {model.name}",
-                                 f"GET /meta/fields/{model.name} lists its fields")
+                                   f"GET /meta/fields/{model.name} lists its fields")
             names.append(name)
     elif all_by_default:
         names = list(model.fields)

@@ -56,7 +56,7 @@ def parse_filters(model: Model, raw: Mapping[str, Any], actor: Actor, *, today: 
                 break
         if base not in model.filters:
             raise UnknownField(f"Unknown filter {key} for model {model.name}",
-                             f"GET /meta/fields/{model.name} lists its filters")
+                               f"GET /meta/fields/{model.name} lists its filters")
         names[base] = None
     out: list[c.Condition] = []
     for name in names:

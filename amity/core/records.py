@@ -314,7 +314,7 @@ def parse_order(model: Model, order: str | None) -> list[OrderKey]:
         sortable = fd is not None and (fd.stored or (model.person and name == "name"))
         if fd is None or not sortable:
             raise UnknownField(f"Unknown order field {name} in model {model.name}",
-                             f"order by a stored field of {model.name}")
+                               f"order by a stored field of {model.name}")
         keys.append(OrderKey(name, len(words) == 2 and words[1].lower() == "desc"))
     return keys or [OrderKey(model.default_order)]
 

@@ -21,7 +21,7 @@ def clean_data(model: Model, data: Any, *, creating: bool) -> dict[str, Any]:
         fd = model.fields.get(name)
         if fd is None:
             raise UnknownField(f"Unknown field {name} in model {model.name}",
-                             f"GET /meta/fields/{model.name} lists its fields")
+                               f"GET /meta/fields/{model.name} lists its fields")
         check_writable(model, fd)
         values[name] = parse_value(fd, raw)
     if creating:
