@@ -15,12 +15,14 @@ from starlette.routing import Route
 from amity.api import errors
 from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.authn import Authenticate
+from amity.api.freshness import MetadataRefresh, retry_on_unknown_field
 from amity.api.middleware import MethodOverride, RequestLog
 from amity.api.native import (
     admin,
     clients,
     data,
     docs,
+    fields,
     layouts,
     limits,
     meta,
@@ -42,10 +44,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     configure_logging(settings)
     limits_from_settings(settings)  # a malformed rate stops the server at start
     rules = access_rules(settings)  # so does a malformed address list
-    api_routes = [Route(API_PREFIX + route.path, route.endpoint, methods=route.methods)
+    api_routes = [Route(API_PREFIX + route.path, retry_on_unknown_field(route.endpoint),
+                        methods=route.methods)
                   for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
                                 *clients.routes, *session.routes, *limits.routes,
-                                *docs.api_routes, *layouts.routes)]
+                                *docs.api_routes, *layouts.routes, *fields.routes)]
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -59,7 +62,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                     Middleware(AccessGuard, rules=rules),
                     Middleware(Authenticate, services=services),
                     Middleware(RateLimit, settings=settings, overrides=services.rate_limits),
-                    Middleware(MethodOverride)],
+                    Middleware(MethodOverride),
+                    Middleware(MetadataRefresh, sync=services.metadata)],
         exception_handlers={
             AmityError: errors.amity_error,
             HTTPException: errors.http_error,

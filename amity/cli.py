@@ -1,4 +1,4 @@
-"""The `amity` command line: init, serve, user, token, client, demo, quickstart."""
+"""The `amity` command line: init, serve, user, token, client, field, demo, quickstart."""
 
 from __future__ import annotations
 
@@ -113,6 +113,28 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--clear", action="store_true", help="back to AMITY_RATE_LIMIT")
     p.set_defaults(func=cmd_client_limit)
 
+    field = sub.add_parser("field", help="manage custom fields").add_subparsers(
+        title="field commands")
+    p = field.add_parser("add", help="add a custom field to MODEL (no restart needed)")
+    p.add_argument("model")
+    p.add_argument("name", help="field name ending in _c, e.g. contract_tier_c")
+    p.add_argument("type", help="Boolean, ColorSwatch, Checkbox, Date, DateTime, MultiSelect, "
+                   "Number, Numeric, Radio, Select, Text, Textarea, Timezone or URL")
+    p.add_argument("--label", help="label (default: from the name)")
+    p.add_argument("--required", action="store_true", help="a value is required")
+    p.add_argument("--indexed", action="store_true", help="index the column")
+    p.add_argument("--option", action="append", dest="options", metavar="LABEL",
+                   help="an option of a Checkbox, MultiSelect, Radio or Select field, in "
+                   "order; repeatable")
+    p.set_defaults(func=cmd_field_add)
+    p = field.add_parser("list", help="list the custom fields of MODEL (or of every model)")
+    p.add_argument("model", nargs="?")
+    p.set_defaults(func=cmd_field_list)
+    p = field.add_parser("remove", help="remove (hide) a custom field; its values are kept")
+    p.add_argument("model")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_field_remove)
+
     p = sub.add_parser("demo", help="load deterministic demo data")
     p.add_argument("--contacts", type=int, default=200, help="how many contacts (default 200)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -127,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
 def open_services() -> Services:
     services = build_services(Settings.from_env())
     migrate(services.db)
+    services.metadata.refresh()  # custom fields
     return services
 
 
@@ -255,6 +278,41 @@ def set_rate_limit(kind: str, subject_id: str, args: argparse.Namespace,
 def cmd_client_remove(args: argparse.Namespace) -> int:
     open_services().clients.remove(SYSTEM, args.client_id)
     print(f"client {args.client_id} removed")
+    return 0
+
+
+def cmd_field_add(args: argparse.Namespace) -> int:
+    body: dict[str, object] = {"name": args.name, "type": args.type,
+                               "required": args.required, "indexed": args.indexed}
+    if args.label is not None:
+        body["label"] = args.label
+    if args.options:
+        body["options"] = args.options
+    field = open_services().fields.add(SYSTEM, args.model, body)
+    print(f"field {field['name']} ({field['type']}) added to {field['model']}")
+    for option in field.get("options", []):
+        print(f"  option {option['id']}: {option['label']}")
+    return 0
+
+
+def cmd_field_list(args: argparse.Namespace) -> int:
+    services = open_services()
+    models = [args.model] if args.model else sorted(services.db.registry.models)
+    for model in models:
+        for fd in services.fields.list(SYSTEM, model):
+            flags = "".join((" required" if fd["required"] else "",
+                             " indexed" if fd["indexed"] else ""))
+            options = ", ".join(f"{o['id']}={o['label']}" + (" (retired)" if o["retired"]
+                                                            else "")
+                                for o in fd.get("options", []))
+            print(f"{fd['model']}\t{fd['name']}\t{fd['type']}\t{fd['label']}{flags}"
+                  + (f"\t{options}" if options else ""))
+    return 0
+
+
+def cmd_field_remove(args: argparse.Namespace) -> int:
+    open_services().fields.remove(SYSTEM, args.model, args.name)
+    print(f"field {args.name} removed from {args.model} (its column and values are kept)")
     return 0
 
 

@@ -35,6 +35,10 @@ class Settings:
     auth_cache_seconds: float = _setting(
         1.0, "How long a worker remembers a valid access token (s); revocations reach every "
         "worker within this time. 0 turns the cache off.")
+    metadata_check_seconds: float = _setting(
+        1.0, "How often a worker checks whether another process changed the metadata "
+        "(custom fields) (s); a request naming a field the worker does not know checks at "
+        "once. 0: check on every request.")
     db_pool_size: int = _setting(5, "Connections kept open per worker process (PostgreSQL).")
     max_body_bytes: int = _setting(10 * 1024 * 1024, "Largest request body accepted (bytes).")
     rate_limit: str = _setting(

@@ -2,6 +2,7 @@
 
 AmityError
  +-- BadRequest            400 bad_request
+ |    +-- UnknownField     400 bad_request (a name the model lacks; maybe new elsewhere)
  +-- Unauthorized          401 unauthorized
  +-- Forbidden             403 forbidden
  |    +-- CsrfFailed        403 csrf_failed
@@ -34,6 +35,11 @@ class AmityError(Exception):
 class BadRequest(AmityError):
     status = 400
     error = "bad_request"
+
+
+class UnknownField(BadRequest):
+    """A request names a field, filter or order key its model does not have. Another
+    worker may have just added it: the API re-reads the metadata and tries once more."""
 
 
 class Unauthorized(AmityError):

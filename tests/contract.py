@@ -17,11 +17,13 @@ _specs: dict[int, tuple[Any, OpenAPI]] = {}
 
 def spec_for(app: Any) -> OpenAPI:
     """The OpenAPI object for the app's current registry (rebuilt when metadata changes)."""
-    registry = app.state.services.records.registry
+    services = app.state.services
+    generation = services.metadata.generation
     cached = _specs.get(id(app))
-    if cached is None or cached[0] is not registry:
-        document = build_document(registry, app.routes, "/api.php")
-        cached = (registry, OpenAPI.from_dict(document, config=Config(spec_validator_cls=None)))
+    if cached is None or cached[0] != generation:
+        document = build_document(services.records.registry, app.routes, "/api.php")
+        cached = (generation, OpenAPI.from_dict(document,
+                                                config=Config(spec_validator_cls=None)))
         _specs.clear()  # one app at a time: keep memory flat over the suite
         _specs[id(app)] = cached
     return cached[1]

@@ -11,13 +11,15 @@ from pathlib import Path
 import pytest
 
 from amity.config import Settings
+from amity.core.actor import SYSTEM
+from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
 from amity.store.migrate import migrate
 
 COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token", "create"],
             ["token", "list"], ["token", "revoke"], ["client", "add"], ["client", "list"],
-            ["client", "remove"], ["client", "limit"], ["user", "limit"], ["demo"],
-            ["quickstart"]]
+            ["client", "remove"], ["client", "limit"], ["user", "limit"], ["field", "add"],
+            ["field", "list"], ["field", "remove"], ["demo"], ["quickstart"]]
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path,
@@ -192,3 +194,25 @@ def test_quickstart_first_run_then_keeps_data(tmp_path: Path) -> None:
         assert page.total_results == 200  # demo data loaded once, not twice
     finally:
         services.close()
+
+
+def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
+                               settings: Settings) -> None:
+    out = run(["field", "add", "Account", "tier_c", "Select", "--label", "Tier",
+               "--option", "Gold", "--option", "Silver", "--indexed"], cli_env, tmp_path).stdout
+    assert "tier_c (Select) added to Account" in out and "option 2: Silver" in out
+    listed = run(["field", "list", "Account"], cli_env, tmp_path).stdout
+    assert listed == "Account\ttier_c\tSelect\tTier indexed\t1=Gold, 2=Silver\n"
+    bad = run(["field", "add", "Account", "tier", "Text"], cli_env, tmp_path, check=False)
+    assert bad.returncode == 1 and "end in _c" in bad.stderr
+    services = build_services(settings)
+    try:
+        services.metadata.refresh()
+        services.records.create(SYSTEM, "Account", {"name": "A", "tier_c": 2})
+        page = services.records.list_records(SYSTEM, "Account", ListQuery(
+            fields=["tier_c"], filters={"tier_c": "2"}))
+        assert [r["tier_c"] for r in page.records] == [2]
+    finally:
+        services.close()
+    run(["field", "remove", "Account", "tier_c"], cli_env, tmp_path)
+    assert run(["field", "list"], cli_env, tmp_path).stdout == ""

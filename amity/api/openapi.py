@@ -264,6 +264,9 @@ LIST_CHOICE = {"summary": "Keep the user's list view choices", "tag": "Metadata"
                            filter_values={"type": "object"}, offset={"type": "integer"},
                            limit={"type": "integer"}, order_by=STRING),
                "ok": {"type": "object"}}
+CHANGE_FIELD = {"summary": "Change a custom field's label, options, required, index",
+                "tag": "Administration", "body": {"type": "object"},
+                "ok": obj(record={"type": "object"})}
 # Routes outside /data: (method, path) -> summary, tag, request body, 200 schema, auth
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/me"): {"summary": "The authenticated user", "tag": "Utility",
@@ -331,6 +334,20 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/admin/layouts/{model}/{view}/{name}"): {
         "summary": "Back to the built-in layout (administrators)", "tag": "Administration",
         "ok": RESULT},
+    ("GET", "/admin/fields/{model}"): {"summary": "Custom fields of a model (administrators)",
+                                       "tag": "Administration", "ok": RECORDS},
+    ("POST", "/admin/fields/{model}"): {
+        "summary": "Add a custom field (administrators)", "tag": "Administration",
+        "body": obj(name=STRING, type=STRING, label=STRING, required={"type": "boolean"},
+                    indexed={"type": "boolean"}, options={"type": "array"}),
+        "ok": obj(record={"type": "object"})},
+    ("GET", "/admin/fields/{model}/{name}"): {"summary": "One custom field",
+                                              "tag": "Administration",
+                                              "ok": obj(record={"type": "object"})},
+    ("PATCH", "/admin/fields/{model}/{name}"): CHANGE_FIELD,
+    ("PUT", "/admin/fields/{model}/{name}"): CHANGE_FIELD,
+    ("DELETE", "/admin/fields/{model}/{name}"): {"summary": "Remove a custom field",
+                                                 "tag": "Administration", "ok": RESULT},
     ("POST", "/session"): {"summary": "Sign in for a cookie session (AMITY_SESSION_AUTH)",
                            "tag": "Authentication", "public": True,
                            "body": obj(user_name=STRING, password=STRING),

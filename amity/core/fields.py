@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from amity.errors import BadRequest
+from amity.errors import BadRequest, UnknownField
 from amity.schema.model import Field, Model
 from amity.schema.types import FieldType
 from amity.store.query import LINK_DATA
@@ -41,8 +41,8 @@ def _select(model: Model, requested: Sequence[str] | None,
             if name in PSEUDO_FIELDS:
                 continue
             if name not in model.fields:
-                raise BadRequest(f"Unknown field {name} in model {model.name}",
-                                 f"GET /meta/fields/{model.name} lists its fields")
+                raise UnknownField(f"Unknown field {name} in model {model.name}",
+                                   f"GET /meta/fields/{model.name} lists its fields")
             names.append(name)
     elif all_by_default:
         names = list(model.fields)

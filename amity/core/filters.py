@@ -13,9 +13,9 @@ from typing import Any
 
 from amity.core.actor import Actor
 from amity.core.dates import period_range
-from amity.errors import BadRequest
+from amity.errors import BadRequest, UnknownField
 from amity.schema.model import DATE_OPERATORS, Filter, Model
-from amity.schema.types import InvalidValue, parse_bool, parse_date
+from amity.schema.types import InvalidValue, option_id, parse_bool, parse_date
 from amity.store import conditions as c
 
 COMPANIONS = ("-operator", "-end", "-period")
@@ -55,8 +55,8 @@ def parse_filters(model: Model, raw: Mapping[str, Any], actor: Actor, *, today: 
                 base = key[: -len(suffix)]
                 break
         if base not in model.filters:
-            raise BadRequest(f"Unknown filter {key} for model {model.name}",
-                             f"GET /meta/fields/{model.name} lists its filters")
+            raise UnknownField(f"Unknown filter {key} for model {model.name}",
+                               f"GET /meta/fields/{model.name} lists its filters")
         names[base] = None
     out: list[c.Condition] = []
     for name in names:
@@ -91,6 +91,13 @@ def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, 
         return c.Equals(flt.fields[0], tuple(values))
     if flt.kind == "multienum":
         return c.ContainsOption(flt.fields[0], tuple(_strings(flt, value)))
+    if flt.kind in ("option", "option_set"):
+        ids = _option_ids(flt, value)
+        if not ids:
+            return None
+        if flt.kind == "option":
+            return c.Equals(flt.fields[0], ids)
+        return c.ContainsOption(flt.fields[0], tuple(str(i) for i in ids))
     text = _one_string(flt, value)
     if flt.kind == "unified_search":
         return search_condition(model, text)
@@ -131,6 +138,25 @@ def _strings(flt: Filter, value: Any) -> list[str]:
     return [v for v in values if v != ""]
 
 
+def _option_ids(flt: Filter, value: Any) -> tuple[int, ...]:
+    """Option ids of a custom option filter (retired options too: they are still stored)."""
+    known = {choice.id for choice in flt.choices}
+    out: list[int] = []
+    for item in value if isinstance(value, list) else [value]:
+        if item == "":
+            continue
+        try:
+            oid = option_id(item)
+        except InvalidValue:
+            oid = -1
+        if oid not in known:
+            raise BadRequest(f"Invalid value {item!r} for filter {flt.name}",
+                             "expected option ids: "
+                             + ", ".join(f"{ch.id} ({ch.label})" for ch in flt.choices))
+        out.append(oid)
+    return tuple(out)
+
+
 def _one_string(flt: Filter, value: Any) -> str:
     if not isinstance(value, str):
         raise BadRequest(f"Invalid value for filter {flt.name}", "expected a single text value")
@@ -142,7 +168,7 @@ def _one_string(flt: Filter, value: Any) -> str:
 def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: date,
                     fiscal: int) -> c.Condition | None:
     field = flt.fields[0]
-    is_datetime = model.fields[field].type == "datetime"
+    is_datetime = model.fields[field].kind.storage == "datetime"
     operator = raw.get(f"{flt.name}-operator") or "on_date"
     if operator not in DATE_OPERATORS:
         raise BadRequest(f"Unknown operator {operator!r} for filter {flt.name}",

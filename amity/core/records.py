@@ -20,7 +20,7 @@ from amity.core.fields import person_name, render, select_fields, to_json
 from amity.core.filters import parse_filters, search_condition
 from amity.core.ids import new_id, valid_client_id
 from amity.core.validate import clean_data
-from amity.errors import BadRequest, Conflict, NotFound
+from amity.errors import BadRequest, Conflict, NotFound, UnknownField
 from amity.schema.model import Field, Model
 from amity.store.accounts import AccountStore
 from amity.store.conditions import Condition, Equals, OrderKey
@@ -313,8 +313,8 @@ def parse_order(model: Model, order: str | None) -> list[OrderKey]:
         fd = model.fields.get(name)
         sortable = fd is not None and (fd.stored or (model.person and name == "name"))
         if fd is None or not sortable:
-            raise BadRequest(f"Unknown order field {name} in model {model.name}",
-                             f"order by a stored field of {model.name}")
+            raise UnknownField(f"Unknown order field {name} in model {model.name}",
+                               f"order by a stored field of {model.name}")
         keys.append(OrderKey(name, len(words) == 2 and words[1].lower() == "desc"))
     return keys or [OrderKey(model.default_order)]
 

@@ -10,8 +10,10 @@ from amity.core.apilog import ApiLog
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.service import AuthService
 from amity.core.auth.sessions import SessionService
+from amity.core.customfields import CustomFields
 from amity.core.i18n import Languages
 from amity.core.layouts import Layouts
+from amity.core.metadata import MetadataSync
 from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
@@ -34,6 +36,8 @@ class Services:
     rate_limits: RateLimitOverrides
     languages: Languages
     layouts: Layouts
+    metadata: MetadataSync
+    fields: CustomFields
 
     def close(self) -> None:
         self.writes.close()
@@ -46,10 +50,11 @@ def build_services(settings: Settings, registry: Registry | None = None,
     db = Database(settings, registry or default_registry())
     records = Records(db, settings, policy or AllowAll())
     auth = AuthService(records)
+    sync = MetadataSync(db, settings)
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
                     auth=auth, writes=GroupCommitter(db),
                     api_log=ApiLog(db, settings), clients=ClientRegistry(db),
                     sessions=SessionService(auth),
                     rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
                     languages=Languages(settings.language, settings.locale_dir),
-                    layouts=Layouts(records))
+                    layouts=Layouts(records), metadata=sync, fields=CustomFields(records, sync))

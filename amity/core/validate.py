@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from amity.errors import BadRequest
+from amity.errors import BadRequest, UnknownField
 from amity.schema.model import Field, Model
 from amity.schema.types import InvalidValue
 
@@ -20,8 +20,8 @@ def clean_data(model: Model, data: Any, *, creating: bool) -> dict[str, Any]:
     for name, raw in data.items():
         fd = model.fields.get(name)
         if fd is None:
-            raise BadRequest(f"Unknown field {name} in model {model.name}",
-                             f"GET /meta/fields/{model.name} lists its fields")
+            raise UnknownField(f"Unknown field {name} in model {model.name}",
+                               f"GET /meta/fields/{model.name} lists its fields")
         check_writable(model, fd)
         values[name] = parse_value(fd, raw)
     if creating:
@@ -56,7 +56,8 @@ def check_writable(model: Model, fd: Field) -> None:
 
 def parse_value(fd: Field, raw: Any) -> Any:
     try:
-        return fd.kind.parse(raw, length=fd.len, options=fd.options, scale=fd.scale)
+        return fd.kind.parse(raw, length=fd.len, options=fd.options, scale=fd.scale,
+                             choices=fd.choices)
     except InvalidValue as exc:
         raise BadRequest(f"Invalid value for field {fd.name} of type {fd.type}: {exc}",
                          f"{fd.name} takes {fd.kind.accepts}") from None

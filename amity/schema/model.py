@@ -6,12 +6,12 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from amity.schema.types import FieldType, field_type
+from amity.schema.types import Choice, FieldType, field_type
 
 LinkKind = Literal["many_to_many", "has_many", "parent"]
 FilterKind = Literal[
     "text", "enum", "multienum", "ref", "id", "date", "bool", "number", "any_email",
-    "unified_search", "owner",
+    "unified_search", "owner", "option", "option_set",
 ]
 
 
@@ -36,6 +36,8 @@ class Field:
     unique: bool = False  # no two live records share a value
     auto_number: bool = False  # numbered 1, 2, 3 ... by the server when left empty
     audited: bool = False
+    choices: tuple[Choice, ...] = ()  # options of custom option fields (ids and labels)
+    custom: bool = False  # added at run time by an admin (amity/schema/custom.py)
 
     @cached_property
     def kind(self) -> FieldType:
@@ -81,6 +83,7 @@ class Filter:
     options: tuple[str, ...] = ()
     id_name: str | None = None
     ref_model: str | None = None
+    choices: tuple[Choice, ...] = ()  # option ids and labels (custom option fields)
 
     def describe(self) -> dict[str, Any]:
         """Definition as /meta/fields lists it."""
@@ -93,6 +96,8 @@ class Filter:
             out["fields"] = list(self.fields)
         if self.options:
             out["options"] = {o: o for o in self.options}
+        if self.choices:
+            out["options"] = {str(c.id): c.label for c in self.choices}
         if self.id_name:
             out["id_name"] = self.id_name
         if self.ref_model:
@@ -106,7 +111,8 @@ class Filter:
 _FILTER_WIRE_TYPE: dict[str, str] = {
     "text": "varchar", "enum": "enum", "multienum": "multienum", "ref": "ref", "id": "id",
     "date": "date", "bool": "bool", "number": "number", "any_email": "email",
-    "unified_search": "unified_search", "owner": "enum",
+    "unified_search": "unified_search", "owner": "enum", "option": "enum",
+    "option_set": "multienum",
 }
 
 DATE_OPERATORS = (

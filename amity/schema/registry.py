@@ -15,6 +15,12 @@ class Registry:
         self.models: dict[str, Model] = {m.name: m for m in models}
         self._check()
 
+    def replace_models(self, models: dict[str, Model]) -> None:
+        """Swap in new metadata (custom fields changed); one reference assignment, so a
+        request sees either the old models or the new ones."""
+        Registry(models.values())  # checks the new models before they go live
+        self.models = models
+
     def model(self, name: str) -> Model:
         """The model called `name`; NotFound in the 1CRM wording when there is none."""
         try:

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import Any, ClassVar
+from urllib.parse import urlsplit
+from zoneinfo import available_timezones
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -25,6 +29,19 @@ class InvalidValue(ValueError):
     """A value does not fit its field's type; the message says what is accepted."""
 
 
+@dataclass(frozen=True)
+class Choice:
+    """An option of a custom option field: a stable id, a label, and whether it is
+    retired (kept for stored values, refused for new writes)."""
+
+    id: int
+    label: str
+    retired: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "label": self.label, "retired": self.retired}
+
+
 class FieldType:
     """Base of every field type. Subclasses override what differs."""
 
@@ -33,9 +50,10 @@ class FieldType:
     storage: ClassVar[str] = "string"
     filter_kind: ClassVar[str] = "text"
     accepts: ClassVar[str] = "a string"
+    wire_type: ClassVar[str] = ""  # the 1CRM type /meta/fields shows; "" means `name`
 
     def parse(self, value: Any, *, length: int | None = None, options: tuple[str, ...] = (),
-              scale: int = 2) -> Any:
+              scale: int = 2, choices: tuple[Choice, ...] = ()) -> Any:
         """Client JSON value -> stored value (None stays None)."""
         if value is None:
             return None
@@ -344,6 +362,177 @@ class ImageType(VarcharType):
     name = "image"
 
 
+# -- custom field types (App CRM's catalogue); names are CamelCase, unlike 1CRM's ----------
+
+
+class CustomBoolean(BoolType):
+    name = "Boolean"
+    wire_type = "bool"
+
+
+class CustomColorSwatch(FieldType):
+    """A colour as #rrggbb, stored lower-case."""
+
+    name = "ColorSwatch"
+    wire_type = "varchar"
+    accepts = "a colour as #rrggbb, e.g. #333333"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise InvalidValue(f"expected {self.accepts}")
+        return value.lower()
+
+
+class CustomDate(DateType):
+    name = "Date"
+    wire_type = "date"
+
+
+class CustomDateTime(DateTimeType):
+    name = "DateTime"
+    wire_type = "datetime"
+    accepts = "a date and time in UTC as Y-m-d H:i:s, e.g. 2020-11-26 06:00:00"
+
+
+class CustomNumber(IntType):
+    name = "Number"
+    wire_type = "int"
+
+
+class CustomNumeric(DecimalType):
+    """decimal(15, 3): exact, stored as an integer count of thousandths."""
+
+    name = "Numeric"
+    wire_type = "decimal"
+    accepts = "a number with at most 3 decimal places, e.g. 1250.330 or 1300"
+
+
+class CustomUrl(FieldType):
+    name = "URL"
+    wire_type = "url"
+    accepts = "an absolute http:// or https:// URL, e.g. https://www.example.com"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        text = super().parse(value, **kw)
+        try:
+            parts = urlsplit(text)
+        except ValueError:
+            raise InvalidValue(f"expected {self.accepts}") from None
+        if (parts.scheme.lower() not in ("http", "https") or not parts.hostname
+                or not _URL.match(text)):
+            raise InvalidValue(f"expected {self.accepts}")
+        return text
+
+
+class CustomText(VarcharType):
+    name = "Text"
+    wire_type = "varchar"
+    accepts = "a string of at most 255 characters"
+
+
+class CustomTextarea(TextType):
+    name = "Textarea"
+    wire_type = "text"
+    accepts = "a string"
+
+
+@cache
+def timezone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+class CustomTimezone(FieldType):
+    name = "Timezone"
+    wire_type = "varchar"
+    accepts = "an IANA time zone name such as America/Toronto"
+
+    def parse(self, value: Any, **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if not isinstance(value, str) or value not in timezone_names():
+            raise InvalidValue(f"expected {self.accepts}")
+        return value
+
+
+def option_id(value: Any) -> int:
+    """An option id from JSON: an integer, or a string of digits."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 18:
+        return int(value.strip())
+    raise InvalidValue(f"expected an option id (an integer), got {value!r}")
+
+
+def check_choice(oid: int, choices: tuple[Choice, ...]) -> None:
+    """The option must exist and not be retired."""
+    for choice in choices:
+        if choice.id == oid:
+            if choice.retired:
+                raise InvalidValue(f"option {oid} ({choice.label}) is retired; "
+                                   f"expected {describe_choices(choices)}")
+            return
+    raise InvalidValue(f"{oid} is not an option id; expected {describe_choices(choices)}")
+
+
+def describe_choices(choices: tuple[Choice, ...]) -> str:
+    live = [f"{c.id} ({c.label})" for c in choices if not c.retired]
+    return "one of the option ids " + ", ".join(live) if live else "no option (none is active)"
+
+
+class CustomSelect(FieldType):
+    """One option id, stored as the integer id."""
+
+    name = "Select"
+    wire_type = "enum"
+    storage = "integer"
+    filter_kind = "option"
+    accepts = "one option id (an integer; GET /meta/fields lists the options)"
+
+    def parse(self, value: Any, *, choices: tuple[Choice, ...] = (), **kw: Any) -> Any:
+        if value is None or value == "":
+            return None
+        oid = option_id(value)
+        check_choice(oid, choices)
+        return oid
+
+
+class CustomRadio(CustomSelect):
+    name = "Radio"
+
+
+class CustomMultiSelect(FieldType):
+    """A list of option ids, stored as ^1^,^5^ so that filters can match one."""
+
+    name = "MultiSelect"
+    wire_type = "multienum"
+    storage = "text"
+    filter_kind = "option_set"
+    accepts = "a list of option ids, e.g. [5] (GET /meta/fields lists the options)"
+
+    def parse(self, value: Any, *, choices: tuple[Choice, ...] = (), **kw: Any) -> Any:
+        if value is None:
+            return None
+        if not isinstance(value, list):
+            raise InvalidValue(f"expected {self.accepts}")
+        ids = [option_id(v) for v in value]
+        for oid in ids:
+            check_choice(oid, choices)
+        return ",".join(f"^{oid}^" for oid in dict.fromkeys(ids)) or None
+
+    def to_json(self, value: Any) -> Any:
+        if not value:
+            return []
+        return [int(part.strip("^")) for part in value.split(",")]
+
+
+class CustomCheckbox(CustomMultiSelect):
+    name = "Checkbox"
+
+
 FIELD_TYPES: dict[str, FieldType] = {
     t.name: t
     for t in (
@@ -352,6 +541,20 @@ FIELD_TYPES: dict[str, FieldType] = {
         CurrencyType(), DateType(), DateTimeType(), RefType(), FileRefType(), ImageType(),
     )
 }
+
+CUSTOM_TYPES: dict[str, FieldType] = {
+    t.name: t
+    for t in (
+        CustomBoolean(), CustomColorSwatch(), CustomCheckbox(), CustomDate(), CustomDateTime(),
+        CustomMultiSelect(), CustomNumber(), CustomNumeric(), CustomRadio(), CustomUrl(),
+        CustomSelect(), CustomText(), CustomTextarea(), CustomTimezone(),
+    )
+}
+"""The types a custom field may have (App CRM's names), also in FIELD_TYPES."""
+FIELD_TYPES.update(CUSTOM_TYPES)
+OPTION_TYPES = frozenset(n for n, t in CUSTOM_TYPES.items() if t.filter_kind.startswith("option"))
+CUSTOM_TEXT_TYPES = frozenset({"Text", "URL", "ColorSwatch", "Timezone"})
+"""Custom types compared case-folded (prefix filters, order), like 1CRM's varchar."""
 
 
 def field_type(name: str) -> FieldType:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
 from amity.schema.model import Field, Link, Model
 from amity.schema.registry import Registry
+from amity.schema.types import CUSTOM_TEXT_TYPES
 
-TEXT_FILTER_TYPES = frozenset({"varchar", "name", "phone", "email", "url"})
+TEXT_FILTER_TYPES = frozenset({"varchar", "name", "phone", "email", "url"}) | CUSTOM_TEXT_TYPES
 COUNT_SHARDS = 8  # rows per model in record_counts, so concurrent writers rarely collide
 
 
@@ -74,27 +76,48 @@ class Tables:
     def system(self, name: str) -> sa.Table:
         return self.metadata.tables[name]
 
+    def replace_with(self, other: Tables) -> None:
+        """Take the tables of `other` (built after a custom field change). Columns are only
+        ever added, so a request still holding older metadata finds all it needs."""
+        self._aliases = {}
+        self.metadata = other.metadata
+        self.joins = other.joins
+        self.models = other.models
 
-def build_tables(registry: Registry, dialect: str) -> Tables:
-    """Tables for every model and join of `registry`, plus Amity's own tables."""
+
+def build_tables(registry: Registry, dialect: str,
+                 hidden: Mapping[str, Sequence[Field]] | None = None) -> Tables:
+    """Tables for every model and join of `registry`, plus Amity's own tables; `hidden`
+    adds the columns of removed custom fields, which stay in the database."""
     tables = Tables(dialect)
     for model in registry.models.values():
-        tables.models[model.name] = model_table(tables, model)
+        tables.models[model.name] = model_table(tables, model, (hidden or {}).get(model.name, ()))
     for name, link in registry.join_links().items():
         tables.joins[name] = join_table(tables, name, link)
     system_tables(tables.metadata)
     return tables
 
 
-def model_table(tables: Tables, model: Model) -> sa.Table:
+def model_table(tables: Tables, model: Model, hidden: Sequence[Field] = ()) -> sa.Table:
     columns = [
         sa.Column(fd.name, column_type(fd), primary_key=fd.name == "id",
                   nullable=fd.name not in ("id", "deleted"))
         for fd in model.stored_fields()
     ]
+    columns += [sa.Column(fd.name, column_type(fd), nullable=True) for fd in hidden
+                if fd.name not in model.fields]
     table = sa.Table(model.table, tables.metadata, *columns)
     model_indexes(tables, model, table)  # an Index on a table's columns attaches itself
     return table
+
+
+def field_index(model: Model, table: sa.Table, fd: Field, dialect: str) -> sa.Index:
+    """The (deleted, key, id) index of one field, text keys case-folded."""
+    c = table.c
+    if fd.type in TEXT_FILTER_TYPES:
+        return sa.Index(f"ix_{model.table}_{fd.name}", c.deleted, fold(c[fd.name], dialect),
+                        c.id, postgresql_include=[fd.name])
+    return sa.Index(f"ix_{model.table}_{fd.name}", c.deleted, c[fd.name], c.id)
 
 
 def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Index]:
@@ -105,14 +128,8 @@ def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Inde
     out: list[sa.Index] = []
     c = table.c
     for fd in model.stored_fields():
-        if not fd.indexed:
-            continue
-        if fd.type in TEXT_FILTER_TYPES:
-            out.append(sa.Index(f"ix_{model.table}_{fd.name}", c.deleted,
-                                tables.fold(c[fd.name]), c.id,
-                                postgresql_include=[fd.name]))
-        else:
-            out.append(sa.Index(f"ix_{model.table}_{fd.name}", c.deleted, c[fd.name], c.id))
+        if fd.indexed:
+            out.append(field_index(model, table, fd, tables.dialect))
     for fd in model.unique_fields:  # among live records: a deleted one frees its value
         live = c.deleted == sa.false()
         out.append(sa.Index(f"uq_{model.table}_{fd.name}", c[fd.name], unique=True,
@@ -248,6 +265,23 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("model", sa.String(60), primary_key=True),
         sa.Column("settings", sa.Text(), nullable=False),  # JSON
         sa.Column("date_modified", sa.DateTime(), nullable=False),
+    )
+    sa.Table(  # custom field definitions (amity/schema/custom.py); options are JSON text
+        "custom_fields", metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("model", sa.String(60), nullable=False),
+        sa.Column("name", sa.String(64), nullable=False),
+        sa.Column("type", sa.String(30), nullable=False),
+        sa.Column("label", sa.String(100), nullable=False),
+        sa.Column("required", sa.Boolean(), nullable=False),
+        sa.Column("indexed", sa.Boolean(), nullable=False),
+        sa.Column("options", sa.Text(), nullable=False),
+        sa.Column("removed", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.String(36)),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Column("modified_by", sa.String(36)),
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+        sa.UniqueConstraint("model", "name", name="uq_custom_fields_model_name"),
     )
     sa.Table(
         "schema_info", metadata,

@@ -24,7 +24,7 @@ class Writer:
         self.tables = tables = db.tables
         # each process keeps its own count row, so workers' writers rarely meet on one
         self.shard = 0 if tables.dialect == "sqlite" else random.randrange(COUNT_SHARDS)
-        self._inserts: dict[str, Prepared] = {}
+        self._inserts: dict[str, tuple[sa.Table, Prepared]] = {}
         self.listeners: list[Callable[[str, str], None]] = []
         counts = tables.system("record_counts")
         self._count_update = db.prepare(
@@ -38,12 +38,12 @@ class Writer:
 
     def insert(self, conn: Connection, model: Model, values: dict[str, Any]) -> None:
         """Insert one row (every column bound, so one prepared statement per model)."""
-        prepared = self._inserts.get(model.name)
-        if prepared is None:
-            table = self.tables.model(model)
+        table = self.tables.model(model)
+        cached = self._inserts.get(model.name)
+        if cached is None or cached[0] is not table:  # new tables: a custom field changed
             stmt = sa.insert(table).values({c.name: sa.bindparam(c.name) for c in table.c})
-            prepared = self._inserts[model.name] = self.db.prepare(stmt)
-        self.db.execute(conn, prepared, values)
+            cached = self._inserts[model.name] = (table, self.db.prepare(stmt))
+        self.db.execute(conn, cached[1], values)
         self.adjust_count(conn, model, 1)
 
     def current(self, conn: Connection, model: Model, record_id: str,

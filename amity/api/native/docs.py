@@ -40,15 +40,16 @@ DOCS_PAGE = """<!doctype html>
 
 
 def current_document(request: Request) -> dict[str, Any]:
-    """Built once per registry (a metadata change brings a new registry)."""
+    """Built once per metadata generation: a custom field changes the document at once."""
     app_state = request.app.state
-    registry = services(request).records.registry
+    svc = services(request)
+    generation = svc.metadata.generation
     cached = getattr(app_state, "openapi_cache", None)
-    if cached is not None and cached[0] is registry:
+    if cached is not None and cached[0] == generation:
         document: dict[str, Any] = cached[1]
         return document
-    document = build_document(registry, request.app.routes, "/api.php")
-    app_state.openapi_cache = (registry, document)
+    document = build_document(svc.records.registry, request.app.routes, "/api.php")
+    app_state.openapi_cache = (generation, document)
     return document
 
 

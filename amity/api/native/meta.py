@@ -18,7 +18,7 @@ def describe_field(model: Model, fd: Field, required: set[str]) -> dict[str, Any
     """A field definition as /meta/fields lists it."""
     out: dict[str, Any] = {
         "name": fd.name,
-        "type": fd.type,
+        "type": fd.kind.wire_type or fd.type,
         "vname": fd.vname,
         "required": fd.name in required or fd.required,
         "editable": fd.editable and not fd.system and not fd.derived and fd.type != "ref",
@@ -42,6 +42,12 @@ def describe_field(model: Model, fd: Field, required: set[str]) -> dict[str, Any
         out["unique"] = True
     if fd.auto_number:
         out["auto_number"] = True
+    if fd.custom:  # added by an admin (/admin/fields); custom_type is its App CRM type
+        out["custom"] = True
+        out["custom_type"] = fd.type
+        if fd.choices:
+            out["options"] = {str(c.id): c.label for c in fd.choices}
+            out["option_list"] = [c.as_json() for c in fd.choices]
     return out
 
 

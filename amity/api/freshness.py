@@ -1,0 +1,65 @@
+"""Current metadata for every request, when several worker processes share a database.
+
+`MetadataRefresh` checks the metadata version (at most every
+AMITY_METADATA_CHECK_SECONDS) before a request runs. `retry_on_unknown_field` wraps an
+endpoint: when it fails because it names a field this process does not know, and the
+metadata turns out to have changed since the request began, the request runs again (its
+body replayed) on the new metadata, so a field added through another worker works at once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from amity.core.metadata import MetadataSync
+from amity.errors import UnknownField
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+
+
+class MetadataRefresh:
+    """Before each HTTP request: pick up metadata changed by another process."""
+
+    def __init__(self, app: ASGIApp, sync: MetadataSync) -> None:
+        self.app = app
+        self.sync = sync
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            self.sync.refresh_if_due()
+        await self.app(scope, receive, send)
+
+
+def retry_on_unknown_field(endpoint: Endpoint) -> Endpoint:
+    """Run `endpoint` once more when it names an unknown field and the metadata moved."""
+
+    @functools.wraps(endpoint)
+    async def wrapped(request: Request) -> Response:
+        sync: MetadataSync = request.app.state.services.metadata
+        generation = sync.generation
+        received: list[Message] = []
+
+        async def recording() -> Message:
+            message = await request.receive()
+            received.append(message)
+            return message
+
+        try:
+            return await endpoint(Request(request.scope, recording))
+        except UnknownField:
+            sync.refresh()
+            if sync.generation == generation:
+                raise
+        replay = iter(received)
+
+        async def replaying() -> Message:
+            return next(replay, {"type": "http.request", "body": b"", "more_body": False})
+
+        return await endpoint(Request(request.scope, replaying))
+
+    return wrapped

@@ -1,0 +1,176 @@
+"""Custom fields: administrators add, change and remove fields of any model at run time.
+
+Adding a field adds a real, nullable column (ALTER TABLE, instant on SQLite and
+PostgreSQL), the definition row and a new metadata version in one transaction; its index,
+when asked for, is built afterwards (CONCURRENTLY on PostgreSQL). Removing a field hides
+it: the definition is marked removed and the column stays with its values, so requests
+still running on the old metadata (here or in other worker processes) never fail, and the
+name cannot be used again. Every change records who made it and when on the definition
+row, and is queued in the outbox as a `CustomField` event (for audit and webhooks).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from amity.core.actor import Actor
+from amity.core.clock import utcnow
+from amity.core.ids import new_id
+from amity.core.metadata import MetadataSync
+from amity.core.records import Records
+from amity.errors import BadRequest, Conflict, Forbidden, NotFound
+from amity.schema.custom import (
+    UNINDEXABLE,
+    CustomFieldDef,
+    changed_options,
+    check_flag,
+    check_label,
+    check_name,
+    check_type,
+    new_options,
+)
+from amity.schema.model import Model
+from amity.schema.types import OPTION_TYPES
+
+ADD_KEYS = ("name", "type", "label", "required", "indexed", "options")
+CHANGE_KEYS = ("label", "required", "indexed", "options")
+EVENT_MODEL = "CustomField"
+
+
+class CustomFields:
+    """The admin operations on custom fields; every one needs an administrator."""
+
+    def __init__(self, records: Records, sync: MetadataSync) -> None:
+        self.records = records
+        self.sync = sync
+        self.store = sync.store
+        self.db = records.db
+
+    @staticmethod
+    def ensure_admin(actor: Actor) -> None:
+        if not actor.is_admin:
+            raise Forbidden("Only administrators may manage custom fields")
+
+    def _model(self, model_name: str) -> Model:
+        self.sync.refresh()
+        return self.records.model(model_name)
+
+    def list(self, actor: Actor, model_name: str) -> list[dict[str, Any]]:
+        """The live custom fields of a model, oldest first."""
+        self.ensure_admin(actor)
+        model = self._model(model_name)
+        return [d.as_json() for d in self.sync.definitions
+                if d.model == model.name and not d.removed]
+
+    def get(self, actor: Actor, model_name: str, name: str) -> dict[str, Any]:
+        self.ensure_admin(actor)
+        return self._live(self._model(model_name), name).as_json()
+
+    def _live(self, model: Model, name: str) -> CustomFieldDef:
+        for d in self.sync.definitions:
+            if d.model == model.name and d.name == name and not d.removed:
+                return d
+        raise NotFound(f"No custom field {name} in model {model.name}",
+                       f"GET /admin/fields/{model.name} lists them")
+
+    def add(self, actor: Actor, model_name: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Add a custom field; the column exists and every process can use the field once
+        this returns (others within AMITY_METADATA_CHECK_SECONDS, or at their first
+        request that names it)."""
+        self.ensure_admin(actor)
+        _known_keys(body, ADD_KEYS)
+        model = self._model(model_name)
+        name = check_name(model, body.get("name"))
+        if any(d.model == model.name and d.name == name for d in self.sync.definitions):
+            raise Conflict(f"The name {name} was used by a removed field of {model.name}",
+                           "its column keeps the old values; choose another name")
+        type_name = check_type(body.get("type"))
+        indexed = check_flag(body, "indexed", False)
+        if indexed and type_name in UNINDEXABLE:
+            raise BadRequest(f"A {type_name} field cannot be indexed")
+        now = utcnow()
+        d = CustomFieldDef(
+            id=new_id(), model=model.name, name=name, type=type_name,
+            label=check_label(body.get("label"), name[:-2].replace("_", " ").capitalize()),
+            required=check_flag(body, "required", False), indexed=indexed,
+            options=new_options(type_name, body.get("options")), created_by=actor.user_id,
+            date_created=now, modified_by=actor.user_id, date_modified=now)
+
+        def write() -> None:
+            with self.db.write() as conn:
+                if self.store.has_column(conn, model, name):
+                    raise Conflict(f"Table {model.table} already has a column {name}",
+                                   "choose another name")
+                self.store.add_column(conn, model, d.field())
+                self.store.insert(conn, d)
+                self._emit(conn, actor, d, "create", {k: [None, v] for k, v in
+                                                     d.as_json().items()})
+                self.store.bump_version(conn)
+
+        self.store.retry_ddl(write)
+        if indexed:
+            self.store.create_index(model, d.field())
+        self.sync.refresh()
+        return d.as_json()
+
+    def change(self, actor: Actor, model_name: str, name: str,
+               body: Mapping[str, Any]) -> dict[str, Any]:
+        """Change label, required, indexed or options (never the type or the name)."""
+        self.ensure_admin(actor)
+        if "type" in body or "name" in body:
+            raise BadRequest("The name and type of a custom field cannot change",
+                             "add a new field instead")
+        _known_keys(body, CHANGE_KEYS)
+        model = self._model(model_name)
+        old = self._live(model, name)
+        new = replace(old, label=check_label(body.get("label"), old.label),
+                      required=check_flag(body, "required", old.required),
+                      indexed=check_flag(body, "indexed", old.indexed),
+                      modified_by=actor.user_id, date_modified=utcnow())
+        if "options" in body:
+            if old.type not in OPTION_TYPES:
+                raise BadRequest(f"A {old.type} field has no options")
+            new = replace(new, options=changed_options(old.options, body["options"]))
+        if new.indexed and not old.indexed:
+            if new.type in UNINDEXABLE:
+                raise BadRequest(f"A {new.type} field cannot be indexed")
+            self.store.create_index(model, new.field())
+        self._save(actor, old, new)
+        if old.indexed and not new.indexed:
+            self.store.drop_index(model, old.field())
+        self.sync.refresh()
+        return new.as_json()
+
+    def remove(self, actor: Actor, model_name: str, name: str) -> None:
+        """Hide a custom field; its column and values stay (see the module docstring)."""
+        self.ensure_admin(actor)
+        model = self._model(model_name)
+        old = self._live(model, name)
+        self._save(actor, old, replace(old, removed=True, modified_by=actor.user_id,
+                                       date_modified=utcnow()))
+        self.sync.refresh()
+
+    def _save(self, actor: Actor, old: CustomFieldDef, new: CustomFieldDef) -> None:
+        before, after = old.as_json(), new.as_json()
+        changes = {k: [before.get(k), after.get(k)] for k in {*before, *after}
+                   if before.get(k) != after.get(k)}
+        with self.db.write() as conn:
+            self.store.update(conn, new)
+            self._emit(conn, actor, new, "delete" if new.removed else "update", changes)
+            self.store.bump_version(conn)
+
+    def _emit(self, conn: Any, actor: Actor, d: CustomFieldDef, kind: str,
+              changes: dict[str, Any]) -> None:
+        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=d.id, kind=kind,
+                                 changes=changes, actor_id=actor.user_id, source=actor.source,
+                                 at=d.date_modified or utcnow())
+
+
+def _known_keys(body: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+    if not isinstance(body, Mapping):
+        raise BadRequest("The body must be a JSON object")
+    unknown = sorted(set(body) - set(keys))
+    if unknown:
+        raise BadRequest(f"Unknown key {unknown[0]!r}", "known: " + ", ".join(keys))

@@ -1,0 +1,159 @@
+"""SQL for metadata changes: custom field rows, the metadata version, and the DDL that
+gives a custom field its column and index without stopping the server.
+
+The metadata version is the `metadata` row of the sequences table; every change bumps it
+in the same transaction as the change, and each process compares it with the version its
+registry was built from (amity/core/metadata.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError
+
+from amity.schema.custom import CustomFieldDef
+from amity.schema.model import Field, Model
+from amity.schema.types import Choice
+from amity.store.engine import Database
+from amity.store.migrate import index_names, tune_index_statistics
+from amity.store.tables import Tables, column_type, field_index
+
+VERSION_KEY = "metadata"
+LOCK_TIMEOUT = "3s"  # an ALTER waiting longer than this for a busy table gives way and retries
+DDL_ATTEMPTS = 5
+log = logging.getLogger("amity.store.metadata")
+
+
+class MetadataStore:
+    """Reads and writes custom_fields rows and the metadata version; runs the DDL."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @property
+    def table(self) -> sa.Table:
+        return self.db.tables.system("custom_fields")
+
+    def read_version(self, conn: Connection) -> int:
+        """The metadata version in the database (one primary-key read; 0 before any change)."""
+        seq = self.db.tables.system("sequences")
+        value = conn.execute(sa.select(seq.c.value).where(seq.c.name == VERSION_KEY)).scalar()
+        return int(value or 0)
+
+    def bump_version(self, conn: Connection) -> int:
+        seq = self.db.tables.system("sequences")
+        value = conn.execute(sa.update(seq).where(seq.c.name == VERSION_KEY)
+                             .values(value=seq.c.value + 1).returning(seq.c.value)).scalar()
+        if value is None:
+            conn.execute(sa.insert(seq).values(name=VERSION_KEY, value=1))
+            return 1
+        return int(value)
+
+    def definitions(self, conn: Connection) -> list[CustomFieldDef]:
+        """Every custom field, removed ones included, oldest first."""
+        t = self.table
+        rows = conn.execute(sa.select(t).order_by(t.c.date_created, t.c.name)).mappings()
+        return [_definition(row) for row in rows]
+
+    def insert(self, conn: Connection, d: CustomFieldDef) -> None:
+        conn.execute(sa.insert(self.table).values(_row(d)))
+
+    def update(self, conn: Connection, d: CustomFieldDef) -> None:
+        values = _row(d)
+        del values["id"]
+        conn.execute(sa.update(self.table).where(self.table.c.id == d.id).values(values))
+
+    # -- DDL --------------------------------------------------------------------------
+    def add_column(self, conn: Connection, model: Model, fd: Field) -> None:
+        """ALTER TABLE ... ADD COLUMN (nullable, no default: instant on both databases).
+        On PostgreSQL a lock timeout keeps a waiting ALTER from stalling the requests that
+        queue behind it; the caller's transaction is retried on such a timeout."""
+        preparer = conn.dialect.identifier_preparer
+        col_type = column_type(fd).compile(dialect=conn.dialect)
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        conn.exec_driver_sql(f"ALTER TABLE {preparer.quote(model.table)} ADD COLUMN "
+                             f"{preparer.quote(fd.name)} {col_type}")
+
+    def has_column(self, conn: Connection, model: Model, name: str) -> bool:
+        return name in {c["name"] for c in sa.inspect(conn).get_columns(model.table)}
+
+    def create_index(self, model: Model, fd: Field) -> None:
+        """The field's (deleted, key, id) index: CONCURRENTLY on PostgreSQL, so writes go on
+        while it is built; a plain CREATE INDEX on SQLite (one writer at a time anyway)."""
+        table = Tables(self.db.dialect)
+        index = field_index(model, _bare_table(table, model, fd), fd, self.db.dialect)
+        if self.db.is_sqlite:
+            with self.db.write() as conn:
+                if index.name not in index_names(conn):
+                    index.create(conn)
+            return
+        index.dialect_options["postgresql"]["concurrently"] = True
+        with self.db.engine.connect() as raw:
+            conn = raw.execution_options(isolation_level="AUTOCOMMIT")
+            if index.name in index_names(conn):
+                return
+            try:
+                index.create(conn)
+            except Exception:  # an interrupted CONCURRENTLY build leaves an invalid index
+                conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY IF EXISTS "{index.name}"')
+                raise
+            tune_index_statistics(conn, index)
+
+    def drop_index(self, model: Model, fd: Field) -> None:
+        name = f"ix_{model.table}_{fd.name}"
+        if self.db.is_sqlite:
+            with self.db.write() as conn:
+                conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
+            return
+        with self.db.engine.connect() as raw:
+            conn = raw.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql(f'DROP INDEX CONCURRENTLY IF EXISTS "{name}"')
+
+    def retry_ddl(self, unit: Any) -> Any:
+        """Run a DDL transaction, again after a lock timeout (a busy table on PostgreSQL)."""
+        for attempt in range(DDL_ATTEMPTS):
+            try:
+                return unit()
+            except OperationalError as exc:
+                if attempt == DDL_ATTEMPTS - 1 or "lock" not in str(exc).lower():
+                    raise
+                log.warning("metadata change waited too long for a lock; retrying")
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+
+def _bare_table(tables: Tables, model: Model, fd: Field) -> sa.Table:
+    """A throwaway table holding just what the field's index names, so that building the
+    index leaves the live tables untouched."""
+    return sa.Table(model.table, tables.metadata,
+                    sa.Column("id", sa.String(36), primary_key=True),
+                    sa.Column("deleted", sa.Boolean()),
+                    sa.Column(fd.name, column_type(fd)))
+
+
+def _row(d: CustomFieldDef) -> dict[str, Any]:
+    return {
+        "id": d.id, "model": d.model, "name": d.name, "type": d.type, "label": d.label,
+        "required": d.required, "indexed": d.indexed,
+        "options": orjson.dumps([c.as_json() for c in d.options]).decode(),
+        "removed": d.removed, "created_by": d.created_by, "date_created": d.date_created,
+        "modified_by": d.modified_by, "date_modified": d.date_modified,
+    }
+
+
+def _definition(row: Any) -> CustomFieldDef:
+    options = tuple(Choice(int(o["id"]), str(o["label"]), bool(o.get("retired", False)))
+                    for o in orjson.loads(row["options"] or "[]"))
+    return CustomFieldDef(
+        id=row["id"], model=row["model"], name=row["name"], type=row["type"],
+        label=row["label"], required=bool(row["required"]), indexed=bool(row["indexed"]),
+        options=options, removed=bool(row["removed"]), created_by=row["created_by"],
+        date_created=row["date_created"], modified_by=row["modified_by"],
+        date_modified=row["date_modified"])
