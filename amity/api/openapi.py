@@ -43,8 +43,13 @@ STORAGE_SCHEMAS: dict[str, dict[str, Any]] = {
     "datetime": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"},
     "none": {"type": "string"},
 }
-TYPE_SCHEMAS: dict[str, dict[str, Any]] = {
+TYPE_SCHEMAS: dict[str, dict[str, Any]] = {  # types whose JSON differs from their storage
     "multienum": {"type": "array", "items": {"type": "string"}},
+    "MultiSelect": {"type": "array", "items": {"type": "integer"},
+                    "description": "option ids"},
+    "Checkbox": {"type": "array", "items": {"type": "integer"}, "description": "option ids"},
+    "ColorSwatch": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"},
+    "URL": {"type": "string", "format": "uri"},
 }
 RESULT = {"type": "object", "properties": {"result": {"type": "boolean"}},
           "required": ["result"]}
@@ -59,7 +64,8 @@ def value_schema(fd: Field) -> dict[str, Any]:
     kinds = base.get("type")
     if isinstance(kinds, str):
         base["type"] = [kinds, "null"]
-    base["description"] = f"{fd.vname} ({fd.type})"
+    base["description"] = f"{fd.vname} ({fd.type})" + (
+        f": {base['description']}" if "description" in base else "")
     return base
 
 
