@@ -62,6 +62,11 @@ class Settings:
     api_allow: str = _setting(
         "", "Comma-separated IPs or networks that may use the API (403 for others); "
         "empty: every address.")
+    default_role: str = _setting(
+        "", "Role of users who have none (a role name, see `amity role`); empty: such users "
+        "have every right on every model, as before roles existed.")
+    portal_token_seconds: int = _setting(
+        3600, "How long a portal contact's access token (POST /api.php/portal/auth) lasts (s).")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

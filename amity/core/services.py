@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from amity.config import Settings
-from amity.core.access import AccessPolicy, AllowAll
+from amity.core.access import AccessPolicy
+from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.service import AuthService
 from amity.core.records import Records
 from amity.core.relations import Relations
+from amity.core.roles import AccessAdmin
 from amity.schema.registry import Registry, default_registry
 from amity.store.batch import GroupCommitter
 from amity.store.engine import Database
@@ -26,6 +28,7 @@ class Services:
     writes: GroupCommitter
     api_log: ApiLog
     clients: ClientRegistry
+    acl: AccessAdmin
 
     def close(self) -> None:
         self.writes.close()
@@ -36,7 +39,9 @@ class Services:
 def build_services(settings: Settings, registry: Registry | None = None,
                    policy: AccessPolicy | None = None) -> Services:
     db = Database(settings, registry or default_registry())
-    records = Records(db, settings, policy or AllowAll())
+    roles = RolePolicy(db, settings)
+    records = Records(db, settings, policy or roles)
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
                     auth=AuthService(records), writes=GroupCommitter(db),
-                    api_log=ApiLog(db, settings), clients=ClientRegistry(db))
+                    api_log=ApiLog(db, settings), clients=ClientRegistry(db),
+                    acl=AccessAdmin(db, roles.forget))
