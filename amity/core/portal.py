@@ -35,6 +35,7 @@ class PortalTokens:
         self.settings = records.settings
         self.store = PortalStore(self.db.tables)
         self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        records.writer.listeners.append(self._forget_contacts)
 
     @staticmethod
     def is_portal_token(token: str) -> bool:
@@ -85,6 +86,11 @@ class PortalTokens:
                 self._cache.clear()
             self._cache[digest] = (now + ttl, row)
         return row
+
+    def _forget_contacts(self, model: str, record_id: str) -> None:
+        """A contact changed here (deleted, reassigned): drop remembered tokens at once."""
+        if model == "Contact" and self._cache:
+            self._cache.clear()
 
     def revoke_own(self, actor: Actor) -> None:
         """A portal token revokes itself (log out)."""

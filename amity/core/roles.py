@@ -17,7 +17,7 @@ from amity.store.engine import Database
 
 MAX_NAME = 60
 MAX_DESCRIPTION = 255
-NEW_RIGHTS = ModelRights(True, "none", "none", "none")  # base of a model's first entry
+NEW_RIGHTS = ModelRights(True, "none", "none", "none")  # base of an entry without a `*`
 
 
 class AccessAdmin:
@@ -113,12 +113,14 @@ class AccessAdmin:
     def parse_rights(self, rights: Any, current: Mapping[str, ModelRights]
                      ) -> dict[str, ModelRights | None]:
         """{model: {"access", "read", "edit", "delete"} | null} checked against the models;
-        given keys change `current` (or a new entry: access yes, every right none)."""
+        the keys given change the model's current rights; a model without an entry starts
+        from the role's `*` rights (or access yes, every right none)."""
         if not isinstance(rights, dict):
             raise BadRequest("rights must be an object of model name -> rights",
                              '{"Contact": {"access": true, "read": "all", "edit": "owned"}}')
         out: dict[str, ModelRights | None] = {}
-        for model, value in rights.items():
+        merged = dict(current)
+        for model, value in sorted(rights.items(), key=lambda kv: kv[0] != ANY_MODEL):
             if model != ANY_MODEL:
                 self.registry.model(model)  # 404 Model X not found
             if value is None:
@@ -130,7 +132,8 @@ class AccessAdmin:
             if unknown:
                 raise BadRequest(f"Unknown right {unknown[0]!r} for {model}",
                                  "rights are access, read, edit and delete")
-            base = current.get(model, NEW_RIGHTS).as_json()
+            start = merged.get(model) or merged.get(ANY_MODEL) or NEW_RIGHTS
+            base = start.as_json()
             for key, given in value.items():
                 if key == "access":
                     if not isinstance(given, bool):
@@ -139,8 +142,8 @@ class AccessAdmin:
                     raise BadRequest(f"{key} of {model} must be one of {', '.join(RIGHTS)}",
                                      f"got {given!r}")
                 base[key] = given
-            out[model] = ModelRights(bool(base["access"]), str(base["read"]),
-                                     str(base["edit"]), str(base["delete"]))
+            out[model] = merged[model] = ModelRights(bool(base["access"]), str(base["read"]),
+                                                     str(base["edit"]), str(base["delete"]))
         return out
 
     def _role(self, conn: Any, name: Any) -> dict[str, Any]:
