@@ -27,7 +27,8 @@ async def me(request: Request) -> JSONResponse:
         "user_name": actor.user_name,
         "first_name": user.get("first_name"),
         "last_name": user.get("last_name"),
-        "role": "admin" if actor.is_admin else (role or "user"),
+        "role": "admin" if actor.is_admin else (
+            role or services(request).settings.default_role or "user"),
         "groups": teams,
         "email": user.get("email1"),
         "timezone": user.get("timezone") or "UTC",
