@@ -33,8 +33,9 @@ class Settings:
         10000, "How long a SQLite writer waits for the lock before giving up (ms)."
     )
     auth_cache_seconds: float = _setting(
-        1.0, "How long a worker remembers a valid access token (s); revocations reach every "
-        "worker within this time. 0 turns the cache off.")
+        1.0, "How long a worker remembers a valid access token and a user's role rights (s); "
+        "revocations and role changes reach every worker within this time. 0 turns the "
+        "cache off.")
     db_pool_size: int = _setting(5, "Connections kept open per worker process (PostgreSQL).")
     max_body_bytes: int = _setting(10 * 1024 * 1024, "Largest request body accepted (bytes).")
     rate_limit: str = _setting(
