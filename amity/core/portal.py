@@ -87,6 +87,10 @@ class PortalTokens:
             self._cache[digest] = (now + ttl, row)
         return row
 
+    def forget(self) -> None:
+        """Drop every remembered token (after a revocation commits)."""
+        self._cache.clear()
+
     def _forget_contacts(self, model: str, record_id: str) -> None:
         """A contact changed here (deleted, reassigned): drop remembered tokens at once."""
         if model == "Contact" and self._cache:

@@ -114,7 +114,10 @@ class Relations:
             self.records.policy.check(actor, model, "relate", parent)
             now = utcnow()
             if link.kind == "many_to_many":
-                removed = storable_id(target_id) and self.writer.remove_join(
+                hidden = storable_id(target_id) and self.records.visible_row(
+                    conn, actor, target, target_id) is None and self.writer.current(
+                    conn, target, target_id) is not None  # live, but not the actor's to see
+                removed = storable_id(target_id) and not hidden and self.writer.remove_join(
                     conn, link, record_id, target_id) > 0
             else:
                 row = self.records.visible_row(conn, actor, target, target_id)

@@ -71,6 +71,14 @@ def fresh_linked_document(world: World, actor: str) -> str:
     return f"/data/Contact/{world.ids['contact']}/documents/{doc}"
 
 
+def fresh_hidden_link(world: World, actor: str) -> str:
+    """alice's account linked to a contact of carol's (which alice's team cannot read)."""
+    contact = world.create("Contact", {"last_name": unique("Carols"),
+                                       "assigned_user_id": world.users["carol"]})
+    world.link("Account", world.ids["account"], "contacts", contact)
+    return f"/data/Account/{world.ids['account']}/contacts/{contact}"
+
+
 def fresh_client(world: World, actor: str) -> str:
     client, _ = world.services.clients.add(world.admin, ClientSpec(
         name=unique("app"), redirect_uris=["https://app.example/cb"]))
@@ -184,6 +192,7 @@ POLICY: dict[tuple[str, str], list[Case]] = {
     ],
     ("DELETE", "/data/{model}/{id}/{link}/{rel_id}"): [
         Case(fresh_linked_document, WRITE),
+        Case(fresh_hidden_link, (404, 404, 404, 403, 403, 403, 200)),
     ],
     ("GET", "/meta/fields/{model}"): [
         Case("/meta/fields/Contact", LIST),

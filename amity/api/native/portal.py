@@ -26,6 +26,7 @@ async def portal_logout(request: Request) -> JSONResponse:
     actor = require_actor(request)
     portal = services(request).auth.portal
     await run_write(request, lambda: portal.revoke_own(actor))
+    portal.forget()  # again, now that the revocation is committed
     return JSONResponse({"result": True})
 
 
@@ -35,6 +36,7 @@ async def revoke_contact_tokens(request: Request) -> JSONResponse:
     portal = services(request).auth.portal
     contact_id = request.path_params["contact_id"]
     count = await run_write(request, lambda: portal.revoke_contact(actor, contact_id))
+    portal.forget()
     return JSONResponse({"result": True, "revoked": count})
 
 

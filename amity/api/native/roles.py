@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -31,6 +32,17 @@ async def body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
     return payload
 
 
+T = TypeVar("T")
+
+
+async def change(request: Request, acl: AccessAdmin, unit: Callable[[], T]) -> T:
+    """Run a change in the group commit, then forget cached rights again: a request
+    that read the old rows between the change and its commit must not keep them."""
+    result = await run_write(request, unit)
+    acl.on_change()
+    return result
+
+
 # -- roles --------------------------------------------------------------------------------
 async def list_roles(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
@@ -40,7 +52,7 @@ async def list_roles(request: Request) -> JSONResponse:
 async def add_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("name", "description", "rights"))
-    role = await run_write(request, lambda: acl.add_role(
+    role = await change(request, acl, lambda: acl.add_role(
         actor, p.get("name"), p.get("description", ""), p.get("rights")))
     return JSONResponse({"record": role})
 
@@ -53,21 +65,21 @@ async def get_role(request: Request) -> JSONResponse:
 async def update_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("description", "rights"))
-    role = await run_write(request, lambda: acl.update_role(
+    role = await change(request, acl, lambda: acl.update_role(
         actor, request.path_params["role"], p.get("description"), p.get("rights")))
     return JSONResponse({"record": role})
 
 
 async def remove_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
-    await run_write(request, lambda: acl.remove_role(actor, request.path_params["role"]))
+    await change(request, acl, lambda: acl.remove_role(actor, request.path_params["role"]))
     return JSONResponse({"result": True})
 
 
 async def assign_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("users",))
-    await run_write(request, lambda: acl.assign_role(actor, request.path_params["role"],
+    await change(request, acl, lambda: acl.assign_role(actor, request.path_params["role"],
                                                      p.get("users")))
     return JSONResponse({"record": acl.get_role(actor, request.path_params["role"])})
 
@@ -78,7 +90,7 @@ async def unassign_role(request: Request) -> JSONResponse:
     role = acl.get_role(actor, name)
     if user not in role["users"]:
         raise NotFound(f"User {user} does not have role {name}")
-    await run_write(request, lambda: acl.assign_role(actor, None, [user]))
+    await change(request, acl, lambda: acl.assign_role(actor, None, [user]))
     return JSONResponse({"result": True})
 
 
@@ -91,7 +103,7 @@ async def list_teams(request: Request) -> JSONResponse:
 async def add_team(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("name", "description", "members"))
-    team = await run_write(request, lambda: acl.add_team(
+    team = await change(request, acl, lambda: acl.add_team(
         actor, p.get("name"), p.get("description", ""), p.get("members")))
     return JSONResponse({"record": team})
 
@@ -103,14 +115,14 @@ async def get_team(request: Request) -> JSONResponse:
 
 async def remove_team(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
-    await run_write(request, lambda: acl.remove_team(actor, request.path_params["team"]))
+    await change(request, acl, lambda: acl.remove_team(actor, request.path_params["team"]))
     return JSONResponse({"result": True})
 
 
 async def add_members(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("users",))
-    team = await run_write(request, lambda: acl.add_members(
+    team = await change(request, acl, lambda: acl.add_members(
         actor, request.path_params["team"], p.get("users")))
     return JSONResponse({"record": team})
 
@@ -118,7 +130,7 @@ async def add_members(request: Request) -> JSONResponse:
 async def remove_member(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = request.path_params
-    await run_write(request, lambda: acl.remove_member(actor, p["team"], p["user"]))
+    await change(request, acl, lambda: acl.remove_member(actor, p["team"], p["user"]))
     return JSONResponse({"result": True})
 
 
