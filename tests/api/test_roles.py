@@ -12,6 +12,7 @@ from amity.core.acl import RolePolicy
 from amity.core.actor import Actor
 from amity.core.records import ListQuery
 from amity.core.services import Services
+from amity.errors import Forbidden
 from tests.api.acl_world import World, build_world
 from tests.conftest import ApiClient, User
 
@@ -194,7 +195,7 @@ def test_default_role_setting(services: Services, world: World) -> None:
             total == 0)
     policy = RolePolicy(services.db, Settings(database_url=services.settings.database_url,
                                               default_role="typo"))
-    with pytest.raises(Exception, match="may not read"):
+    with pytest.raises(Forbidden, match="may not read"):
         policy.read_conditions(zed, services.records.model("Contact"))
 
 
