@@ -41,10 +41,15 @@ class PortalTokens:
     def is_portal_token(token: str) -> bool:
         return token.startswith(PORTAL_PREFIX)
 
-    def issue(self, actor: Actor, contact_id: Any) -> dict[str, Any]:
-        """A new token for the contact: {"access_token", "token_type", "expires_in"}."""
+    @staticmethod
+    def ensure_issuer(actor: Actor) -> None:
+        """Only administrators (never a contact's credential) issue portal tokens."""
         if not actor.is_admin or actor.is_contact or actor.credential == "portal":
             raise Forbidden("Only administrators may issue portal tokens")
+
+    def issue(self, actor: Actor, contact_id: Any) -> dict[str, Any]:
+        """A new token for the contact: {"access_token", "token_type", "expires_in"}."""
+        self.ensure_issuer(actor)
         if not isinstance(contact_id, str) or not contact_id:
             raise BadRequest("contact_id is required", '{"contact_id": "<a Contact id>"}')
         contact = self.records.model("Contact")

@@ -14,8 +14,7 @@ async def portal_auth(request: Request) -> JSONResponse:
     """{"contact_id"} -> {"access_token", "token_type": "Bearer", "expires_in"}."""
     actor = require_actor(request)
     portal = services(request).auth.portal
-    if not actor.is_admin:  # refuse before reading the body
-        portal.issue(actor, None)
+    portal.ensure_issuer(actor)  # refuse before reading the body
     payload = await read_json(request, services(request).settings.max_body_bytes)
     token = await run_write(request, lambda: portal.issue(actor, payload.get("contact_id")))
     return JSONResponse(token, headers={"Cache-Control": "no-store"})
