@@ -26,6 +26,8 @@ from amity.api.native import (
     layouts,
     limits,
     meta,
+    portal,
+    roles,
     session,
     utility,
 )
@@ -48,7 +50,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                         methods=route.methods)
                   for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
                                 *clients.routes, *session.routes, *limits.routes,
-                                *docs.api_routes, *layouts.routes, *fields.routes)]
+                                *docs.api_routes, *layouts.routes, *fields.routes,
+                                *roles.routes, *portal.routes)]
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

@@ -1,4 +1,5 @@
-"""The `amity` command line: init, serve, user, token, client, field, demo, quickstart."""
+"""The `amity` command line: init, serve, user, token, client, field, role, team, portal,
+demo, quickstart."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from amity.config import Settings, describe_settings
 from amity.core.actor import SYSTEM, Actor
@@ -134,6 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model")
     p.add_argument("name")
     p.set_defaults(func=cmd_field_remove)
+
+    add_access_commands(sub)
 
     p = sub.add_parser("demo", help="load deterministic demo data")
     p.add_argument("--contacts", type=int, default=200, help="how many contacts (default 200)")
@@ -313,6 +317,185 @@ def cmd_field_list(args: argparse.Namespace) -> int:
 def cmd_field_remove(args: argparse.Namespace) -> int:
     open_services().fields.remove(SYSTEM, args.model, args.name)
     print(f"field {args.name} removed from {args.model} (its column and values are kept)")
+    return 0
+
+
+RIGHT_CHOICES = ["all", "owned", "none"]
+
+
+def add_access_commands(sub: Any) -> None:
+    """`amity role ...`, `amity team ...` and `amity portal ...`."""
+    role = sub.add_parser("role", help="manage roles and their per-model rights"
+                          ).add_subparsers(title="role commands")
+    p = role.add_parser("add", help="add a role (no rights until set)")
+    p.add_argument("name")
+    p.add_argument("--description", default="")
+    p.set_defaults(func=cmd_role_add)
+    p = role.add_parser("list", help="list roles and their users")
+    p.set_defaults(func=cmd_role_list)
+    p = role.add_parser("show", help="a role's rights per model and its users")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_role_show)
+    p = role.add_parser("set", help="set a role's rights on MODEL ('*': every model the "
+                        "role does not name); options not given keep their value")
+    p.add_argument("name")
+    p.add_argument("model")
+    p.add_argument("--access", choices=["yes", "no"])
+    for right in ("read", "edit", "delete"):
+        p.add_argument(f"--{right}", choices=RIGHT_CHOICES)
+    p.set_defaults(func=cmd_role_set)
+    p = role.add_parser("unset", help="drop a role's entry for MODEL (then '*' applies)")
+    p.add_argument("name")
+    p.add_argument("model")
+    p.set_defaults(func=cmd_role_unset)
+    p = role.add_parser("remove", help="remove a role (its users get the default role)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_role_remove)
+    p = role.add_parser("assign", help="give USERs the role (replacing their role)")
+    p.add_argument("name")
+    p.add_argument("users", nargs="+", metavar="USER")
+    p.set_defaults(func=cmd_role_assign)
+    p = role.add_parser("unassign", help="take USERs' role away (the default role applies)")
+    p.add_argument("users", nargs="+", metavar="USER")
+    p.set_defaults(func=cmd_role_unassign)
+
+    team = sub.add_parser("team", help="manage teams (members share owned records)"
+                          ).add_subparsers(title="team commands")
+    p = team.add_parser("add", help="add a team")
+    p.add_argument("name")
+    p.add_argument("--description", default="")
+    p.add_argument("--member", action="append", default=[], dest="members", metavar="USER",
+                   help="a member; repeatable")
+    p.set_defaults(func=cmd_team_add)
+    p = team.add_parser("list", help="list teams and their members")
+    p.set_defaults(func=cmd_team_list)
+    p = team.add_parser("remove", help="remove a team")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_team_remove)
+    member = team.add_parser("member", help="add or remove members").add_subparsers(
+        title="member commands")
+    p = member.add_parser("add", help="add USERs to TEAM")
+    p.add_argument("team")
+    p.add_argument("users", nargs="+", metavar="USER")
+    p.set_defaults(func=cmd_team_member_add)
+    p = member.add_parser("remove", help="remove USERs from TEAM")
+    p.add_argument("team")
+    p.add_argument("users", nargs="+", metavar="USER")
+    p.set_defaults(func=cmd_team_member_remove)
+
+    portal = sub.add_parser("portal", help="portal contacts' access tokens").add_subparsers(
+        title="portal commands")
+    p = portal.add_parser("token", help="issue a token for the contact and print it")
+    p.add_argument("contact_id")
+    p.set_defaults(func=cmd_portal_token)
+    p = portal.add_parser("revoke", help="revoke every token of the contact")
+    p.add_argument("contact_id")
+    p.set_defaults(func=cmd_portal_revoke)
+
+
+def print_role(role: dict[str, Any]) -> None:
+    print(f"role {role['name']}" + (f": {role['description']}" if role["description"] else ""))
+    print("users: " + (", ".join(role["users"]) or "(none)"))
+    for model, r in role["rights"].items():
+        access = "yes" if r["access"] else "no"
+        print(f"  {model}\taccess={access} read={r['read']} edit={r['edit']} "
+              f"delete={r['delete']}")
+
+
+def cmd_role_add(args: argparse.Namespace) -> int:
+    role = open_services().acl.add_role(SYSTEM, args.name, args.description)
+    print(f"role {role['name']} created; give it rights with: amity role set "
+          f"{role['name']} MODEL --read all ...")
+    return 0
+
+
+def cmd_role_list(args: argparse.Namespace) -> int:
+    for role in open_services().acl.list_roles(SYSTEM):
+        print(f"{role['name']}\t{len(role['users'])} users\t{role['description']}")
+    return 0
+
+
+def cmd_role_show(args: argparse.Namespace) -> int:
+    print_role(open_services().acl.get_role(SYSTEM, args.name))
+    return 0
+
+
+def cmd_role_set(args: argparse.Namespace) -> int:
+    rights: dict[str, Any] = {k: getattr(args, k) for k in ("read", "edit", "delete")
+                              if getattr(args, k) is not None}
+    if args.access is not None:
+        rights["access"] = args.access == "yes"
+    print_role(open_services().acl.update_role(SYSTEM, args.name,
+                                               rights={args.model: rights}))
+    return 0
+
+
+def cmd_role_unset(args: argparse.Namespace) -> int:
+    print_role(open_services().acl.update_role(SYSTEM, args.name, rights={args.model: None}))
+    return 0
+
+
+def cmd_role_remove(args: argparse.Namespace) -> int:
+    open_services().acl.remove_role(SYSTEM, args.name)
+    print(f"role {args.name} removed")
+    return 0
+
+
+def cmd_role_assign(args: argparse.Namespace) -> int:
+    open_services().acl.assign_role(SYSTEM, args.name, args.users)
+    print(f"role {args.name} given to {', '.join(args.users)}")
+    return 0
+
+
+def cmd_role_unassign(args: argparse.Namespace) -> int:
+    open_services().acl.assign_role(SYSTEM, None, args.users)
+    print(f"{', '.join(args.users)}: default role")
+    return 0
+
+
+def cmd_team_add(args: argparse.Namespace) -> int:
+    team = open_services().acl.add_team(SYSTEM, args.name, args.description, args.members)
+    print(f"team {team['name']} created: " + (", ".join(team["members"]) or "no members"))
+    return 0
+
+
+def cmd_team_list(args: argparse.Namespace) -> int:
+    for team in open_services().acl.list_teams(SYSTEM):
+        print(f"{team['name']}\t{', '.join(team['members'])}\t{team['description']}")
+    return 0
+
+
+def cmd_team_remove(args: argparse.Namespace) -> int:
+    open_services().acl.remove_team(SYSTEM, args.name)
+    print(f"team {args.name} removed")
+    return 0
+
+
+def cmd_team_member_add(args: argparse.Namespace) -> int:
+    team = open_services().acl.add_members(SYSTEM, args.team, args.users)
+    print(f"team {team['name']}: {', '.join(team['members'])}")
+    return 0
+
+
+def cmd_team_member_remove(args: argparse.Namespace) -> int:
+    acl = open_services().acl
+    for user in args.users:
+        acl.remove_member(SYSTEM, args.team, user)
+    print(f"removed from team {args.team}: {', '.join(args.users)}")
+    return 0
+
+
+def cmd_portal_token(args: argparse.Namespace) -> int:
+    token = open_services().auth.portal.issue(SYSTEM, args.contact_id)
+    print(token["access_token"])
+    print(f"(expires in {token['expires_in']} s; store it now, it is not shown again)",
+          file=sys.stderr)
+    return 0
+
+
+def cmd_portal_revoke(args: argparse.Namespace) -> int:
+    count = open_services().auth.portal.revoke_contact(SYSTEM, args.contact_id)
+    print(f"{count} portal token(s) of contact {args.contact_id} revoked")
     return 0
 
 

@@ -33,8 +33,9 @@ class Settings:
         10000, "How long a SQLite writer waits for the lock before giving up (ms)."
     )
     auth_cache_seconds: float = _setting(
-        1.0, "How long a worker remembers a valid access token (s); revocations reach every "
-        "worker within this time. 0 turns the cache off.")
+        1.0, "How long a worker remembers a valid access token and a user's role rights (s); "
+        "revocations and role changes reach every worker within this time. 0 turns the "
+        "cache off.")
     metadata_check_seconds: float = _setting(
         1.0, "How often a worker checks whether another process changed the metadata "
         "(custom fields) (s); a request naming a field the worker does not know checks at "
@@ -80,6 +81,11 @@ class Settings:
     api_allow: str = _setting(
         "", "Comma-separated IPs or networks that may use the API (403 for others); "
         "empty: every address.")
+    default_role: str = _setting(
+        "", "Role of users who have none (a role name, see `amity role`); empty: such users "
+        "have every right on every model, as before roles existed.")
+    portal_token_seconds: int = _setting(
+        3600, "How long a portal contact's access token (POST /api.php/portal/auth) lasts (s).")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

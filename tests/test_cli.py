@@ -19,7 +19,9 @@ from amity.store.migrate import migrate
 COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token", "create"],
             ["token", "list"], ["token", "revoke"], ["client", "add"], ["client", "list"],
             ["client", "remove"], ["client", "limit"], ["user", "limit"], ["field", "add"],
-            ["field", "list"], ["field", "remove"], ["demo"], ["quickstart"]]
+            ["field", "list"], ["field", "remove"], ["role", "add"], ["role", "set"],
+            ["role", "assign"], ["team", "add"], ["team", "member", "add"], ["portal", "token"],
+            ["demo"], ["quickstart"]]
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path,
@@ -157,6 +159,41 @@ def test_rate_limits_of_users_and_clients(cli_env: dict[str, str], tmp_path: Pat
     assert "(default)" in run(["user", "limit", "sam"], cli_env, tmp_path).stdout
     missing = run(["client", "limit", "nope", "5/second"], cli_env, tmp_path, check=False)
     assert missing.returncode == 1
+
+
+def test_roles_teams_and_portal_tokens(cli_env: dict[str, str], tmp_path: Path) -> None:
+    run(["init", "--admin-password", "pw-admin"], cli_env, tmp_path)
+    for name in ("ann", "ben"):
+        run(["user", "add", name, "--password", "pw-" + name], cli_env, tmp_path)
+    run(["role", "add", "sales", "--description", "Sales team"], cli_env, tmp_path)
+    run(["role", "set", "sales", "*", "--read", "owned", "--edit", "owned"], cli_env, tmp_path)
+    shown = run(["role", "set", "sales", "Account", "--read", "all"], cli_env, tmp_path).stdout
+    assert "Account\taccess=yes read=all edit=owned delete=none" in shown
+    run(["role", "assign", "sales", "ann", "ben"], cli_env, tmp_path)
+    run(["team", "add", "east", "--member", "ann"], cli_env, tmp_path)
+    run(["team", "member", "add", "east", "ben"], cli_env, tmp_path)
+    assert run(["team", "list"], cli_env, tmp_path).stdout.startswith("east\tann, ben")
+    listing = run(["role", "list"], cli_env, tmp_path).stdout
+    assert listing == "sales\t2 users\tSales team\n"
+    bad = run(["role", "set", "sales", "Acount", "--read", "all"], cli_env, tmp_path,
+              check=False)
+    assert bad.returncode == 1 and "Model Acount not found" in bad.stderr
+    services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
+    try:
+        ann = services.auth.user_by_name("ann")["id"]
+        assert services.acl.role_and_teams(ann) == ("sales", ["east"])
+        contact = services.records.create(SYSTEM, "Contact", {"last_name": "Cora"})
+    finally:
+        services.close()
+    token = run(["portal", "token", contact], cli_env, tmp_path).stdout.strip()
+    assert token.startswith("amity_portal_")
+    assert "1 portal token(s)" in run(["portal", "revoke", contact], cli_env, tmp_path).stdout
+    run(["team", "member", "remove", "east", "ann"], cli_env, tmp_path)
+    run(["role", "unassign", "ann"], cli_env, tmp_path)
+    run(["role", "remove", "sales"], cli_env, tmp_path)
+    run(["team", "remove", "east"], cli_env, tmp_path)
+    assert run(["role", "list"], cli_env, tmp_path).stdout == ""
+    assert run(["team", "list"], cli_env, tmp_path).stdout == ""
 
 
 def test_demo_loads_contacts(cli_env: dict[str, str], tmp_path: Path) -> None:

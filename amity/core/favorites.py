@@ -13,8 +13,10 @@ def toggle_favorite(records: Records, actor: Actor, model_name: str, record_id: 
     model = records.model(model_name)
     store = records.accounts
     with records.db.write() as conn:
-        if records.visible_row(conn, actor, model, record_id) is None:
+        row = records.visible_row(conn, actor, model, record_id)
+        if row is None:
             raise NotFound("Not found", f"No {model.name} with id {record_id}")
+        records.policy.check(actor, model, "favorite", row)
         if store.is_favorite(conn, actor.user_id, model.name, record_id):
             store.remove_favorite(conn, actor.user_id, model.name, record_id)
             return 1

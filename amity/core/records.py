@@ -148,7 +148,8 @@ class Records:
                        records: list[dict[str, Any]]) -> None:
         """1CRM's favorite flag: 0 when the record is in the user's favorites, else 1."""
         ids = [r["id"] for r in records]
-        favs = self.accounts.favorite_ids(conn, actor.user_id, model.name, ids)
+        favs = (set() if actor.is_contact  # a contact has no favorites of its own
+                else self.accounts.favorite_ids(conn, actor.user_id, model.name, ids))
         for record in records:
             record["favorite"] = 0 if record["id"] in favs else 1
 
@@ -180,6 +181,10 @@ class Records:
                       created_by=actor.user_id, modified_user_id=actor.user_id)
         if values.get("assigned_user_id") is None:
             values["assigned_user_id"] = actor.user_id
+        for key, value in self.policy.create_defaults(actor, model).items():
+            if values.get(key) is None:
+                values[key] = value
+        self.policy.check(actor, model, "create", values)
         for fd in model.auto_number_fields:
             if values.get(fd.name) is None:
                 values[fd.name] = self.writer.next_value(conn, f"{model.name}.{fd.name}")
@@ -204,8 +209,8 @@ class Records:
                 if not valid_client_id(record_id):
                     raise BadRequest(f"Invalid id {record_id!r} for a new record",
                                      "ids are 1-36 letters, digits, '-', '_', '.' or '~'")
-                if self.writer.exists_any(conn, model, record_id):
-                    raise Conflict(f"A deleted {model.name} has id {record_id}",
+                if self.writer.exists_any(conn, model, record_id):  # deleted, or not yours
+                    raise Conflict(f"Id {record_id} is taken by another {model.name}",
                                    "choose another id")
                 self._insert(conn, actor, model, clean_data(model, data, creating=True),
                              record_id)

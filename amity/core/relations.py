@@ -71,8 +71,11 @@ class Relations:
         self.records.policy.check(actor, model, "relate", parent)
         now = utcnow()
         for target_id, extra in items:
-            if self.records.visible_row(conn, actor, target, target_id) is None:
+            row = self.records.visible_row(conn, actor, target, target_id)
+            if row is None:
                 raise NotFound("Not found", f"No {target.name} with id {target_id}")
+            if link.kind != "many_to_many":  # linking writes the target's own field
+                self.records.policy.check(actor, target, "edit", row)
             self._link(conn, link, model, record_id, target_id, extra, now, actor.user_id)
         self.writer.emit(conn, model=model.name, record_id=record_id, kind="link",
                          changes={link.name: [None, [i for i, _ in items]]},
@@ -111,13 +114,18 @@ class Relations:
             self.records.policy.check(actor, model, "relate", parent)
             now = utcnow()
             if link.kind == "many_to_many":
-                removed = storable_id(target_id) and self.writer.remove_join(
+                hidden = storable_id(target_id) and self.records.visible_row(
+                    conn, actor, target, target_id) is None and self.writer.current(
+                    conn, target, target_id) is not None  # live, but not the actor's to see
+                removed = storable_id(target_id) and not hidden and self.writer.remove_join(
                     conn, link, record_id, target_id) > 0
             else:
                 row = self.records.visible_row(conn, actor, target, target_id)
                 assert link.target_column
                 removed = row is not None and row.get(link.target_column) == record_id and (
                     link.kind != "parent" or row.get("parent_type") == model.name)
+                if removed and row is not None:
+                    self.records.policy.check(actor, target, "edit", row)
                 if removed and link.target_column in {f.name for f in required_fields(target)}:
                     raise BadRequest(f"Field {link.target_column} of {target.name} is required",
                                      f"link the {target.name} to another {model.name} instead")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from amity.config import Settings
-from amity.core.access import AccessPolicy, AllowAll
+from amity.core.access import AccessPolicy
+from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.service import AuthService
@@ -17,6 +18,7 @@ from amity.core.metadata import MetadataSync
 from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
+from amity.core.roles import AccessAdmin
 from amity.schema.registry import Registry, default_registry
 from amity.store.batch import GroupCommitter
 from amity.store.engine import Database
@@ -38,6 +40,7 @@ class Services:
     layouts: Layouts
     metadata: MetadataSync
     fields: CustomFields
+    acl: AccessAdmin
 
     def close(self) -> None:
         self.writes.close()
@@ -48,7 +51,8 @@ class Services:
 def build_services(settings: Settings, registry: Registry | None = None,
                    policy: AccessPolicy | None = None) -> Services:
     db = Database(settings, registry or default_registry())
-    records = Records(db, settings, policy or AllowAll())
+    roles = RolePolicy(db, settings)
+    records = Records(db, settings, policy or roles)
     auth = AuthService(records)
     sync = MetadataSync(db, settings)
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
@@ -57,4 +61,5 @@ def build_services(settings: Settings, registry: Registry | None = None,
                     sessions=SessionService(auth),
                     rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
                     languages=Languages(settings.language, settings.locale_dir),
-                    layouts=Layouts(records), metadata=sync, fields=CustomFields(records, sync))
+                    layouts=Layouts(records), metadata=sync, fields=CustomFields(records, sync),
+                    acl=AccessAdmin(db, roles.forget))

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from amity.schema.model import Field, Filter, Link, Model
+from amity.schema.model import Field, Filter, Link, Model, Portal
 
 TEXT_TYPES = frozenset({"varchar", "name", "phone", "email", "url"})
 UNFILTERED_TYPES = frozenset({"text", "image", "file_ref"})
@@ -87,6 +87,7 @@ def build_model(
     list_fields: tuple[str, ...] | None = None,
     default_order: str | None = None,
     module: str = "",
+    portal: Portal | None = None,
 ) -> Model:
     """Assemble a model: common fields, declared fields, and a filter per filterable field."""
     own: list[Field] = []
@@ -103,7 +104,7 @@ def build_model(
         name=name, table=table, label=label, fields=all_fields, filters=filters,
         search_fields=search, list_fields=list_fields,
         default_order=default_order or ("last_name" if person else "name"),
-        person=person, module=module or f"{name}s",
+        person=person, module=module or f"{name}s", portal=portal,
     )
 
 

@@ -124,6 +124,21 @@ PERIODS = ("day", "week", "month", "quarter", "year", "fiscal_quarter", "fiscal_
 
 
 @dataclass(frozen=True)
+class Portal:
+    """How portal contacts (a contact's own token) reach a model's records.
+
+    `link` is the link of Contact that reaches them ("" for Contact itself: a contact sees
+    only its own record). `flag` names a bool field that hides a record from the portal
+    when false (an empty value counts as the field's default). With `create`, a contact may
+    create records, which are linked to it through `link`.
+    """
+
+    link: str = ""
+    flag: str | None = None
+    create: bool = False
+
+
+@dataclass(frozen=True)
 class Model:
     """A record type: its table, fields, links and filters."""
 
@@ -138,6 +153,7 @@ class Model:
     default_order: str = "name"
     person: bool = False  # name and _display derived from salutation/first/last
     module: str = ""
+    portal: Portal | None = None  # None: portal contacts never reach this model
 
     @cached_property
     def has_dynamic_refs(self) -> bool:

@@ -54,6 +54,14 @@ class Registry:
                     assert fd.id_name in m.fields, f"{m.name}.{fd.name}: no {fd.id_name}"
                     assert fd.ref_model is None or fd.ref_model in self.models, (
                         f"{m.name}.{fd.name}: unknown model {fd.ref_model}")
+            if m.portal is not None and m.portal.link:
+                via = self.models["Contact"].links.get(m.portal.link)
+                assert via is not None and via.target == m.name, (
+                    f"{m.name}: portal link Contact.{m.portal.link} does not reach it")
+                assert not m.portal.create or via.kind != "many_to_many", (
+                    f"{m.name}: portal creation needs a has_many or parent link")
+            if m.portal is not None and m.portal.flag:
+                assert m.fields[m.portal.flag].type == "bool", f"{m.name}: portal flag not bool"
             for lk in m.links.values():
                 assert lk.target in self.models, f"{m.name}.{lk.name}: unknown {lk.target}"
                 if lk.kind in ("has_many", "parent"):

@@ -89,8 +89,17 @@ class AnyOf:
     conditions: tuple[Condition, ...]
 
 
+@dataclass(frozen=True)
+class Related:
+    """The record is linked through link `link` of model `parent` to record `parent_id`."""
+
+    parent: str
+    link: str
+    parent_id: str
+
+
 Condition = (Prefix | PersonName | Equals | Range | Compare | Empty | ContainsOption | RefName
-             | AnyOf)
+             | AnyOf | Related)
 
 
 @dataclass(frozen=True)

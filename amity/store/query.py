@@ -114,6 +114,10 @@ class QueryBuilder:
             return col[cond.id_field].in_(ids)
         if isinstance(cond, c.AnyOf):
             return sa.or_(*(self.where(model, table, sub) for sub in cond.conditions))
+        if isinstance(cond, c.Related):
+            parent = self.registry.model(cond.parent)
+            link = self.registry.link(parent, cond.link)
+            return self.scope_clause(table, Scope(parent, link, cond.parent_id))
         raise TypeError(f"unknown condition {cond!r}")
 
     def _prefix(self, column: sa.ColumnElement[Any], text: str) -> Clause:

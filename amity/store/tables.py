@@ -283,8 +283,61 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("date_modified", sa.DateTime(), nullable=False),
         sa.UniqueConstraint("model", "name", name="uq_custom_fields_model_name"),
     )
+    acl_tables(metadata)
     sa.Table(
         "schema_info", metadata,
         sa.Column("key", sa.String(60), primary_key=True),
         sa.Column("value", sa.Text(), nullable=False),
+    )
+
+
+RIGHT_LEN = 5  # all | owned | none
+
+
+def acl_tables(metadata: sa.MetaData) -> None:
+    """Roles with per-model rights, users' roles, teams and their members (amity/core/acl.py),
+    and portal contacts' access tokens (amity/core/portal.py)."""
+    sa.Table(
+        "acl_roles", metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("name", sa.String(60), nullable=False, unique=True),
+        sa.Column("description", sa.String(255), nullable=False),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+    )
+    sa.Table(  # model "*" holds the rights on models the role does not name
+        "acl_role_rights", metadata,
+        sa.Column("role_id", sa.String(36), primary_key=True),
+        sa.Column("model", sa.String(60), primary_key=True),
+        sa.Column("access", sa.Boolean(), nullable=False),
+        sa.Column("read", sa.String(RIGHT_LEN), nullable=False),
+        sa.Column("edit", sa.String(RIGHT_LEN), nullable=False),
+        sa.Column("delete", sa.String(RIGHT_LEN), nullable=False),
+    )
+    sa.Table(
+        "acl_user_roles", metadata,
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Column("role_id", sa.String(36), nullable=False, index=True),
+    )
+    sa.Table(
+        "acl_teams", metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("name", sa.String(60), nullable=False, unique=True),
+        sa.Column("description", sa.String(255), nullable=False),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+    )
+    sa.Table(
+        "acl_team_members", metadata,
+        sa.Column("team_id", sa.String(36), primary_key=True),
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Index("ix_acl_team_members_user", "user_id", "team_id"),
+    )
+    sa.Table(
+        "portal_tokens", metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("contact_id", sa.String(36), nullable=False, index=True),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("created_by", sa.String(36)),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Column("expires", sa.DateTime(), nullable=False),
+        sa.Column("revoked", sa.Boolean(), nullable=False, default=False),
     )

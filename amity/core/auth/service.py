@@ -13,6 +13,7 @@ from amity.core.auth.passwords import hash_password, verify_password
 from amity.core.auth.tokens import new_token, token_hash
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
+from amity.core.portal import PortalTokens
 from amity.core.records import Records
 from amity.errors import BadRequest, NotFound, Unauthorized
 
@@ -30,6 +31,7 @@ class AuthService:
         self.settings = records.settings
         self._token_lookup = self.db.prepare(self.store.token_statement)
         self._token_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        self.portal = PortalTokens(records)
         records.writer.listeners.append(self._forget_users)
         # (user id, stored hash, sha256 of the password) already verified with argon2
         self._verified: OrderedDict[tuple[str, str, str], None] = OrderedDict()
@@ -114,6 +116,8 @@ class AuthService:
                            "send Authorization: Bearer <token> or Basic <base64 user:password>")
 
     def _bearer(self, token: str, source: str) -> Actor:
+        if self.portal.is_portal_token(token):
+            return self.portal.authenticate(token, source)
         digest = token_hash(token)
         row = self._token_owner(digest)
         if row is None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amity.schema.builder import address_fields, build_model, f, ref
-from amity.schema.model import Field, Model
+from amity.schema.model import Field, Model, Portal
 
 LEAD_SOURCES = ["Cold Call", "Existing Customer", "Self Generated", "Employee", "Partner",
                 "Public Relations", "Direct Mail", "Conference", "Trade Show", "Web Site",
@@ -72,6 +72,7 @@ def contact_model() -> Model:
         person=True,
         search=("first_name", "last_name", "email1"),
         module="Contacts",
+        portal=Portal(),
     )
 
 

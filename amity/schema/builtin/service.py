@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amity.schema.builder import build_model, f, ref
-from amity.schema.model import Model
+from amity.schema.model import Model, Portal
 
 PRIORITIES = ["P1", "P2", "P3"]
 
@@ -29,10 +29,12 @@ def case_model() -> Model:
             f("description", "text", "Description"),
             f("resolution", "text", "Resolution"),
             f("last_activity_date", "datetime", "Last Activity"),
+            f("portal_flag", "bool", "Show in Portal", default=True),
         ],
         search=("name", "case_number"),
         list_fields=("case_number", "name", "status", "priority", "account", "account_id"),
         module="Cases",
+        portal=Portal(link="cases", flag="portal_flag", create=True),
     )
 
 
@@ -57,6 +59,7 @@ def document_model() -> Model:
         ],
         list_fields=("name", "category_id", "status_id"),
         module="Documents",
+        portal=Portal(link="documents", flag="portal_flag"),
     )
 
 

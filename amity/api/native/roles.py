@@ -1,0 +1,151 @@
+"""/admin/roles and /admin/teams: administrators manage roles, their rights and teams."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from starlette.requests import Request
+from starlette.routing import Route
+
+from amity.api.context import require_actor, run_write, services
+from amity.api.params import read_json
+from amity.api.responses import JSONResponse
+from amity.core.actor import Actor
+from amity.core.roles import AccessAdmin
+from amity.errors import BadRequest, NotFound
+
+
+def admin_of(request: Request) -> tuple[Actor, AccessAdmin]:
+    """The acting administrator (403 for others) and the roles service."""
+    actor = require_actor(request)
+    acl = services(request).acl
+    acl.ensure_admin(actor)
+    return actor, acl
+
+
+async def body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
+    payload = await read_json(request, services(request).settings.max_body_bytes)
+    unknown = sorted(set(payload) - set(allowed))
+    if unknown:
+        raise BadRequest(f"Unknown key {unknown[0]!r}", "known: " + ", ".join(allowed))
+    return payload
+
+
+T = TypeVar("T")
+
+
+async def change(request: Request, acl: AccessAdmin, unit: Callable[[], T]) -> T:
+    """Run a change in the group commit, then forget cached rights again: a request
+    that read the old rows between the change and its commit must not keep them."""
+    result = await run_write(request, unit)
+    acl.on_change()
+    return result
+
+
+# -- roles --------------------------------------------------------------------------------
+async def list_roles(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    return JSONResponse({"records": acl.list_roles(actor)})
+
+
+async def add_role(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    p = await body(request, ("name", "description", "rights"))
+    role = await change(request, acl, lambda: acl.add_role(
+        actor, p.get("name"), p.get("description", ""), p.get("rights")))
+    return JSONResponse({"record": role})
+
+
+async def get_role(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    return JSONResponse({"record": acl.get_role(actor, request.path_params["role"])})
+
+
+async def update_role(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    p = await body(request, ("description", "rights"))
+    role = await change(request, acl, lambda: acl.update_role(
+        actor, request.path_params["role"], p.get("description"), p.get("rights")))
+    return JSONResponse({"record": role})
+
+
+async def remove_role(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    await change(request, acl, lambda: acl.remove_role(actor, request.path_params["role"]))
+    return JSONResponse({"result": True})
+
+
+async def assign_role(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    p = await body(request, ("users",))
+    await change(request, acl, lambda: acl.assign_role(actor, request.path_params["role"],
+                                                     p.get("users")))
+    return JSONResponse({"record": acl.get_role(actor, request.path_params["role"])})
+
+
+async def unassign_role(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    name, user = request.path_params["role"], request.path_params["user"]
+    role = acl.get_role(actor, name)
+    if user not in role["users"]:
+        raise NotFound(f"User {user} does not have role {name}")
+    await change(request, acl, lambda: acl.assign_role(actor, None, [user]))
+    return JSONResponse({"result": True})
+
+
+# -- teams --------------------------------------------------------------------------------
+async def list_teams(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    return JSONResponse({"records": acl.list_teams(actor)})
+
+
+async def add_team(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    p = await body(request, ("name", "description", "members"))
+    team = await change(request, acl, lambda: acl.add_team(
+        actor, p.get("name"), p.get("description", ""), p.get("members")))
+    return JSONResponse({"record": team})
+
+
+async def get_team(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    return JSONResponse({"record": acl.get_team(actor, request.path_params["team"])})
+
+
+async def remove_team(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    await change(request, acl, lambda: acl.remove_team(actor, request.path_params["team"]))
+    return JSONResponse({"result": True})
+
+
+async def add_members(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    p = await body(request, ("users",))
+    team = await change(request, acl, lambda: acl.add_members(
+        actor, request.path_params["team"], p.get("users")))
+    return JSONResponse({"record": team})
+
+
+async def remove_member(request: Request) -> JSONResponse:
+    actor, acl = admin_of(request)
+    p = request.path_params
+    await change(request, acl, lambda: acl.remove_member(actor, p["team"], p["user"]))
+    return JSONResponse({"result": True})
+
+
+routes = [
+    Route("/admin/roles", list_roles, methods=["GET"]),
+    Route("/admin/roles", add_role, methods=["POST"]),
+    Route("/admin/roles/{role}", get_role, methods=["GET"]),
+    Route("/admin/roles/{role}", update_role, methods=["PATCH"]),
+    Route("/admin/roles/{role}", remove_role, methods=["DELETE"]),
+    Route("/admin/roles/{role}/users", assign_role, methods=["POST"]),
+    Route("/admin/roles/{role}/users/{user}", unassign_role, methods=["DELETE"]),
+    Route("/admin/teams", list_teams, methods=["GET"]),
+    Route("/admin/teams", add_team, methods=["POST"]),
+    Route("/admin/teams/{team}", get_team, methods=["GET"]),
+    Route("/admin/teams/{team}", remove_team, methods=["DELETE"]),
+    Route("/admin/teams/{team}/members", add_members, methods=["POST"]),
+    Route("/admin/teams/{team}/members/{user}", remove_member, methods=["DELETE"]),
+]

@@ -1,0 +1,122 @@
+"""Portal tokens: opaque bearer tokens an administrator issues for one contact.
+
+A token is random, shown once, stored only as its SHA-256 hash, expires after
+AMITY_PORTAL_TOKEN_SECONDS and can be revoked. It authenticates as an Actor with
+credential "portal" and the contact's id; the access policy (amity/core/acl.py) confines
+such an actor to the contact's own and portal-visible records.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import timedelta
+from typing import Any
+
+from amity.core.actor import Actor
+from amity.core.auth.tokens import token_hash
+from amity.core.clock import utcnow
+from amity.core.ids import new_id
+from amity.core.records import Records, storable_id
+from amity.errors import BadRequest, Forbidden, NotFound, Unauthorized
+from amity.store.portal import PortalStore
+
+PORTAL_PREFIX = "amity_portal_"
+FALLBACK_USER = "1"  # the admin: writes of a contact with no assigned user are attributed here
+_CACHE_SIZE = 10_000
+
+
+class PortalTokens:
+    """Issues, checks and revokes portal contacts' access tokens."""
+
+    def __init__(self, records: Records) -> None:
+        self.records = records
+        self.db = records.db
+        self.settings = records.settings
+        self.store = PortalStore(self.db.tables)
+        self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        records.writer.listeners.append(self._forget_contacts)
+
+    @staticmethod
+    def is_portal_token(token: str) -> bool:
+        return token.startswith(PORTAL_PREFIX)
+
+    @staticmethod
+    def ensure_issuer(actor: Actor) -> None:
+        """Only administrators (never a contact's credential) issue portal tokens."""
+        if not actor.is_admin or actor.is_contact or actor.credential == "portal":
+            raise Forbidden("Only administrators may issue portal tokens")
+
+    def issue(self, actor: Actor, contact_id: Any) -> dict[str, Any]:
+        """A new token for the contact: {"access_token", "token_type", "expires_in"}."""
+        self.ensure_issuer(actor)
+        if not isinstance(contact_id, str) or not contact_id:
+            raise BadRequest("contact_id is required", '{"contact_id": "<a Contact id>"}')
+        contact = self.records.model("Contact")
+        token = PORTAL_PREFIX + secrets.token_urlsafe(32)
+        lifetime = self.settings.portal_token_seconds
+        now = utcnow()
+        with self.db.write() as conn:
+            if not storable_id(contact_id) or not self.records.writer.live_ids(
+                    conn, contact, [contact_id]):
+                raise NotFound("Not found", f"No Contact with id {contact_id}")
+            self.store.prune(conn, now)
+            self.store.add(conn, token_id=new_id(), contact_id=contact_id,
+                           token_hash=token_hash(token), created_by=actor.user_id, at=now,
+                           expires=now + timedelta(seconds=lifetime))
+        return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
+
+    def authenticate(self, token: str, source: str) -> Actor:
+        """The contact's actor; 401 for unknown, revoked or expired tokens."""
+        row = self._owner(token_hash(token))
+        if row is None or row["expires"] <= utcnow():
+            raise Unauthorized("Invalid, expired or revoked portal token",
+                               "ask for a new one (POST /api.php/portal/auth)")
+        return Actor(user_id=row["assigned_user_id"] or FALLBACK_USER,
+                     user_name=f"contact:{row['contact_id']}", is_admin=False,
+                     credential="portal", credential_id=row["token_id"], source=source,
+                     contact_id=row["contact_id"])
+
+    def _owner(self, digest: str) -> dict[str, Any] | None:
+        """The token's row, remembered for AMITY_AUTH_CACHE_SECONDS like access tokens."""
+        ttl = self.settings.auth_cache_seconds
+        now = time.monotonic()
+        hit = self._cache.get(digest) if ttl > 0 else None
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        with self.db.read() as conn:
+            row = self.store.owner(conn, digest)
+        if ttl > 0 and row is not None:
+            if len(self._cache) >= _CACHE_SIZE:
+                self._cache.clear()
+            self._cache[digest] = (now + ttl, row)
+        return row
+
+    def forget(self) -> None:
+        """Drop every remembered token (after a revocation commits)."""
+        self._cache.clear()
+
+    def _forget_contacts(self, model: str, record_id: str) -> None:
+        """A contact changed here (deleted, reassigned): drop remembered tokens at once."""
+        if model == "Contact" and self._cache:
+            self._cache.clear()
+
+    def revoke_own(self, actor: Actor) -> None:
+        """A portal token revokes itself (log out)."""
+        if actor.credential != "portal" or actor.credential_id is None:
+            raise Forbidden("Only a portal token can log itself out",
+                            "administrators revoke a contact's tokens with "
+                            "DELETE /api.php/portal/tokens/{contact_id}")
+        with self.db.write() as conn:
+            self.store.revoke(conn, actor.credential_id)
+        self._cache.clear()
+
+    def revoke_contact(self, actor: Actor, contact_id: str) -> int:
+        """Revoke every token of the contact (administrators); returns how many."""
+        if not actor.is_admin or actor.is_contact:
+            raise Forbidden("Only administrators may revoke portal tokens")
+        with self.db.write() as conn:
+            count = self.store.revoke_contact(conn, contact_id) if storable_id(
+                contact_id) else 0
+        self._cache.clear()
+        return count

@@ -1,0 +1,336 @@
+"""The access-control matrix: every route that takes a model or an id, for every kind of
+actor, answers exactly the status its policy says, and no list shows what it must not.
+
+The routes come from the app's router: a new route with a path parameter and no entry in
+POLICY fails `test_every_route_with_a_parameter_has_a_policy`.
+
+Actors (tests/api/acl_world.py): owner (alice, team east, role staff: owned records),
+mate (bob, team east), other (carol, team west), reader (role reader: reads all, changes
+nothing), blocked (role blocked: no access to any model), portal (contact C's portal
+token), admin. Records are alice's unless said otherwise.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from amity.core.auth.clients import ClientSpec
+from amity.core.services import Services
+from tests.api.acl_world import ACTORS, World, build_world
+from tests.conftest import ApiClient, User
+
+Fresh = Callable[[World, str], Any]  # (world, actor) -> a value made for this one request
+_counter = itertools.count()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request and the status each actor must get, in ACTORS order."""
+
+    url: str | Fresh  # '{key}' is replaced by world.ids[key]
+    expect: tuple[int, int, int, int, int, int, int]
+    body: Any = None
+    shows: str = ""  # a list answer holds ids[shows] exactly for the actors in `sees`
+    sees: str = ""
+    fresh_portal_token: bool = False  # the request spends the portal token it uses
+
+
+READ = (200, 200, 404, 200, 403, 200, 200)  # alice's portal-visible record
+READ_NO_PORTAL_RECORD = (200, 200, 404, 200, 403, 404, 200)  # portal model, not visible
+READ_NO_PORTAL_MODEL = (200, 200, 404, 200, 403, 403, 200)
+LIST = (200, 200, 200, 200, 403, 200, 200)
+LIST_NO_PORTAL = (200, 200, 200, 200, 403, 403, 200)
+WRITE = (200, 200, 404, 403, 403, 403, 200)  # change alice's record
+ADMIN_ONLY = (403, 403, 403, 403, 403, 403, 200)
+ALL_BUT_PORTAL_SEE = "owner mate reader admin"
+ALL_SEE = "owner mate reader portal admin"
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_counter)}"
+
+
+def fresh_contact(world: World, actor: str) -> str:
+    return world.create("Contact", {"last_name": unique("Temp")})
+
+
+def fresh_portal_case(world: World, actor: str) -> str:
+    record_id = world.create("aCase", {"name": unique("Case"),
+                                       "cust_contact_id": world.ids["contact"]}, portal=True)
+    return f"/data/aCase/{record_id}"
+
+
+def fresh_linked_document(world: World, actor: str) -> str:
+    doc = world.create("Document", {"name": unique("Doc"), "portal_flag": True}, portal=True)
+    world.link("Contact", world.ids["contact"], "documents", doc)
+    return f"/data/Contact/{world.ids['contact']}/documents/{doc}"
+
+
+def fresh_hidden_link(world: World, actor: str) -> str:
+    """alice's account linked to a contact of carol's (which alice's team cannot read)."""
+    contact = world.create("Contact", {"last_name": unique("Carols"),
+                                       "assigned_user_id": world.users["carol"]})
+    world.link("Account", world.ids["account"], "contacts", contact)
+    return f"/data/Account/{world.ids['account']}/contacts/{contact}"
+
+
+def fresh_client(world: World, actor: str) -> str:
+    client, _ = world.services.clients.add(world.admin, ClientSpec(
+        name=unique("app"), redirect_uris=["https://app.example/cb"]))
+    return f"/admin/clients/{client['client_id']}"
+
+
+def fresh_role(world: World, actor: str) -> str:
+    return world.services.acl.add_role(world.admin, unique("role"))["name"]
+
+
+def fresh_team(world: World, actor: str) -> str:
+    return world.services.acl.add_team(world.admin, unique("team"), members=["zed"])["name"]
+
+
+def role_with_zed(world: World, actor: str) -> str:
+    name = fresh_role(world, actor)
+    world.services.acl.assign_role(world.admin, name, ["zed"])
+    return f"/admin/roles/{name}/users/zed"
+
+
+POLICY: dict[tuple[str, str], list[Case]] = {
+    ("GET", "/data/{model}/{id}"): [
+        Case("/data/Contact/{contact}", READ),
+        Case("/data/Contact/{contact2}", READ_NO_PORTAL_RECORD),
+        Case("/data/Contact/{carols}", (404, 404, 200, 200, 403, 404, 200)),
+        Case("/data/Contact/no-such-id", (404, 404, 404, 404, 403, 404, 404)),
+        Case("/data/Account/{account}", READ_NO_PORTAL_MODEL),
+        Case("/data/Opportunity/{opportunity}", READ_NO_PORTAL_MODEL),
+        Case("/data/aCase/{case}", READ),
+        Case("/data/aCase/{hidden_case}", READ_NO_PORTAL_RECORD),
+        Case("/data/Document/{document}", READ),
+        Case("/data/Document/{draft}", READ_NO_PORTAL_RECORD),
+        Case("/data/User/{alice}", (404, 404, 404, 200, 403, 403, 200)),  # users are admin's
+    ],
+    ("GET", "/data/{model}"): [
+        Case("/data/Contact?limit=200", LIST, shows="contact", sees=ALL_SEE),
+        Case("/data/Contact?limit=200", LIST, shows="carols", sees="other reader admin"),
+        Case("/data/Account?limit=200", LIST_NO_PORTAL, shows="account",
+             sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/aCase?limit=200", LIST, shows="case", sees=ALL_SEE),
+        Case("/data/aCase?limit=200", LIST, shows="hidden_case", sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/Document?limit=200", LIST, shows="document", sees=ALL_SEE),
+        Case("/data/Document?limit=200&filter_text=Dra", LIST, shows="draft",
+             sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/User?limit=200", LIST_NO_PORTAL, shows="alice", sees="reader admin"),
+        Case("/data/Contact?limit=200&query_favorite=1", LIST, shows="contact",
+             sees=ALL_SEE),
+    ],
+    ("POST", "/data/{model}"): [
+        Case("/data/Contact", (200, 200, 403, 403, 403, 403, 200),
+             body=lambda w, a: {"data": {"last_name": unique("New"),
+                                         "assigned_user_id": w.users["alice"]}}),
+        Case("/data/aCase", (200, 200, 200, 403, 403, 200, 200),
+             body={"data": {"name": "Help"}}),
+        Case("/data/aCase", (200, 200, 200, 403, 403, 403, 200),
+             body=lambda w, a: {"data": {"name": "Not mine",
+                                         "cust_contact_id": w.ids["contact2"]}}),
+        Case("/data/Account", (200, 200, 200, 403, 403, 403, 200),
+             body={"data": {"name": "New Co"}}),
+    ],
+    ("POST", "/data/favorites/{model}/{id}"): [
+        Case("/data/favorites/Contact/{contact}", (200, 200, 404, 200, 403, 403, 200)),
+        Case("/data/favorites/Account/{account}", (200, 200, 404, 200, 403, 403, 200)),
+        Case("/data/favorites/Contact/{carols}", (404, 404, 200, 200, 403, 404, 200)),
+    ],
+    ("GET", "/data/link/{model}/linked-records/{link}"): [
+        Case("/data/link/Contact/linked-records/cases?limit=200", LIST, shows="case",
+             sees=ALL_SEE),
+        Case("/data/link/Contact/linked-records/documents?limit=200", LIST,
+             shows="draft", sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/link/Account/linked-records/contacts?limit=200", LIST_NO_PORTAL,
+             shows="contact", sees=ALL_BUT_PORTAL_SEE),
+    ],
+    ("PATCH", "/data/{model}/{id}"): [
+        Case("/data/Contact/{contact}", WRITE, body={"data": {"title": "CEO"}}),
+        Case("/data/aCase/{case}", WRITE, body={"data": {"priority": "P1"}}),
+        Case("/data/Account/{account}", WRITE, body={"data": {"industry": "Other"}}),
+        Case("/data/Contact/{carols}", (404, 404, 200, 403, 403, 404, 200),
+             body={"data": {"title": "Boss"}}),
+        Case(lambda w, a: f"/data/Contact/{unique('upsert-')}",
+             (200, 200, 200, 403, 403, 403, 200),
+             body={"data": {"last_name": "Upserted"}, "create": True}),
+    ],
+    ("PUT", "/data/{model}/{id}"): [
+        Case("/data/Contact/{contact}", WRITE, body={"data": {"title": "CTO"}}),
+    ],
+    ("DELETE", "/data/{model}/{id}"): [
+        Case(lambda w, a: f"/data/Contact/{fresh_contact(w, a)}",
+             (200, 200, 404, 403, 403, 404, 200)),
+        Case(fresh_portal_case, WRITE),
+    ],
+    ("GET", "/data/{model}/{id}/{link}"): [
+        Case("/data/Contact/{contact}/cases?limit=200", READ, shows="case", sees=ALL_SEE),
+        Case("/data/Contact/{contact}/cases?limit=200", READ, shows="hidden_case",
+             sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/Contact/{contact}/documents?limit=200", READ, shows="document",
+             sees=ALL_SEE),
+        Case("/data/Contact/{contact}/opportunities", READ_NO_PORTAL_MODEL,
+             shows="opportunity", sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/Account/{account}/contacts", READ_NO_PORTAL_MODEL, shows="contact",
+             sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/Contact/{contact2}/cases", READ_NO_PORTAL_RECORD),
+    ],
+    ("POST", "/data/{model}/{id}/{link}"): [
+        Case("/data/Contact/{contact}/documents", WRITE,
+             body=lambda w, a: {"records": [w.ids["document"]]}),
+        Case("/data/Account/{account}/cases", WRITE,
+             body=lambda w, a: {"records": [w.ids["case"]]}),
+        Case("/data/Account/{account}/contacts", (404, 404, 404, 403, 403, 403, 200),
+             body=lambda w, a: {"records": [w.ids["carols"]]}),
+    ],
+    ("DELETE", "/data/{model}/{id}/{link}/{rel_id}"): [
+        Case(fresh_linked_document, WRITE),
+        Case(fresh_hidden_link, (404, 404, 404, 403, 403, 403, 200)),
+    ],
+    ("GET", "/meta/fields/{model}"): [
+        Case("/meta/fields/Contact", LIST),
+        Case("/meta/fields/aCase", LIST),
+        Case("/meta/fields/Account", LIST_NO_PORTAL),
+        Case("/meta/fields/User", LIST_NO_PORTAL),
+    ],
+    ("GET", "/admin/clients/{client_id}"): [Case(fresh_client, ADMIN_ONLY)],
+    ("DELETE", "/admin/clients/{client_id}"): [Case(fresh_client, ADMIN_ONLY)],
+    ("GET", "/admin/roles/{role}"): [Case("/admin/roles/staff", ADMIN_ONLY)],
+    ("PATCH", "/admin/roles/{role}"): [
+        Case("/admin/roles/spare", ADMIN_ONLY, body={"description": "changed"})],
+    ("DELETE", "/admin/roles/{role}"): [
+        Case(lambda w, a: f"/admin/roles/{fresh_role(w, a)}", ADMIN_ONLY)],
+    ("POST", "/admin/roles/{role}/users"): [
+        Case("/admin/roles/spare/users", ADMIN_ONLY, body={"users": ["zed"]})],
+    ("DELETE", "/admin/roles/{role}/users/{user}"): [Case(role_with_zed, ADMIN_ONLY)],
+    ("GET", "/admin/teams/{team}"): [Case("/admin/teams/east", ADMIN_ONLY)],
+    ("DELETE", "/admin/teams/{team}"): [
+        Case(lambda w, a: f"/admin/teams/{fresh_team(w, a)}", ADMIN_ONLY)],
+    ("POST", "/admin/teams/{team}/members"): [
+        Case("/admin/teams/spare/members", ADMIN_ONLY, body={"users": ["zed"]})],
+    ("DELETE", "/admin/teams/{team}/members/{user}"): [
+        Case(lambda w, a: f"/admin/teams/{fresh_team(w, a)}/members/zed", ADMIN_ONLY)],
+    ("DELETE", "/portal/tokens/{contact_id}"): [
+        Case("/portal/tokens/{contact2}", ADMIN_ONLY)],
+    # routes without parameters that hand out or manage access
+    ("GET", "/admin/roles"): [Case("/admin/roles", ADMIN_ONLY)],
+    ("POST", "/admin/roles"): [
+        Case("/admin/roles", ADMIN_ONLY, body=lambda w, a: {"name": unique("r")})],
+    ("GET", "/admin/teams"): [Case("/admin/teams", ADMIN_ONLY)],
+    ("POST", "/admin/teams"): [
+        Case("/admin/teams", ADMIN_ONLY, body=lambda w, a: {"name": unique("t")})],
+    ("GET", "/admin/clients"): [Case("/admin/clients", ADMIN_ONLY)],
+    ("GET", "/admin/api_calls"): [Case("/admin/api_calls", ADMIN_ONLY)],
+    ("POST", "/portal/auth"): [
+        Case("/portal/auth", ADMIN_ONLY, body=lambda w, a: {"contact_id": w.ids["contact"]})],
+    ("DELETE", "/portal/auth"): [
+        Case("/portal/auth", (403, 403, 403, 403, 403, 200, 403), fresh_portal_token=True)],
+    ("GET", "/me"): [Case("/me", (200, 200, 200, 200, 200, 200, 200))],
+}
+
+
+def app_routes(app: Any) -> set[tuple[str, str]]:
+    """(method, path under /api.php) of every route the app serves."""
+    out = set()
+    for route in app.routes:
+        for method in route.methods or ():
+            if method != "HEAD":
+                out.add((method, route.path.removeprefix("/api.php")))
+    return out
+
+
+def test_every_route_with_a_parameter_has_a_policy(app: Any) -> None:
+    missing = sorted(key for key in app_routes(app) if "{" in key[1] and key not in POLICY)
+    assert not missing, f"routes without an access-matrix entry in {__file__}: {missing}"
+
+
+def test_the_policy_names_only_routes_that_exist(app: Any) -> None:
+    assert not sorted(set(POLICY) - app_routes(app))
+
+
+@pytest.fixture
+def world(services: Services, admin: User) -> World:
+    world = build_world(services, admin)
+    services.acl.add_role(admin.actor, "spare")
+    services.acl.add_team(admin.actor, "spare")
+    world.ids["alice"] = world.users["alice"]
+    return world
+
+
+def test_access_matrix(app: Any, world: World) -> None:
+    """Each case for each actor: the exact status, and lists without leaks."""
+    client = ApiClient(app)
+    wrong: list[str] = []
+    try:
+        for (method, route), cases in POLICY.items():
+            for case in cases:
+                for actor, expected in zip(ACTORS, case.expect, strict=True):
+                    problem = run_case(client, world, method, case, actor, expected)
+                    if problem:
+                        wrong.append(f"{method} {route} as {actor}: {problem}")
+    finally:
+        client.close()
+    assert not wrong, "\n".join(wrong)
+
+
+def run_case(client: ApiClient, world: World, method: str, case: Case, actor: str,
+             expected: int) -> str | None:
+    url = case.url(world, actor) if callable(case.url) else case.url.format(**world.ids)
+    body = case.body(world, actor) if callable(case.body) else case.body
+    token = (world.portal_token() if case.fresh_portal_token and actor == "portal"
+             else world.tokens[actor])
+    resp = client.request(method, url, json=body,
+                          headers={"Authorization": f"Bearer {token}"})
+    if resp.status_code != expected:
+        return f"{url} answered {resp.status_code}, expected {expected}: {resp.text[:200]}"
+    data = resp.json()
+    if expected != 200:
+        return None if set(data) == {"error", "message", "hint"} else f"error shape {data}"
+    if actor == "portal" and method == "POST" and "id" in data:
+        world.portal_ids.add(data["id"])  # a case the contact opened is its own
+    if "records" not in data or not url.startswith("/data"):
+        return None
+    return check_list(world, case, actor, url, data)
+
+
+TEAMS = {"owner": ("alice", "bob"), "mate": ("alice", "bob"), "other": ("carol",)}
+
+
+def check_list(world: World, case: Case, actor: str, url: str,
+               data: dict[str, Any]) -> str | None:
+    ids = {r["id"] for r in data["records"]}
+    if data["total_results"] != len(ids):
+        return f"total_results {data['total_results']} but {len(ids)} records readable"
+    if actor in TEAMS:  # staff read owned records only: assigned within the team
+        team = {world.users[name] for name in TEAMS[actor]}
+        model = list_model(world, url)
+        for record_id in ids:
+            owner = world.services.records.get(world.admin, model, record_id,
+                                               ["assigned_user_id"])["assigned_user_id"]
+            if owner not in team:
+                return f"leaks {model} {record_id} assigned to {owner}"
+    if actor == "portal" and not ids <= world.portal_ids:
+        return f"leaks to the portal {ids - world.portal_ids}"
+    if case.shows:
+        should = actor in case.sees.split()
+        if (world.ids[case.shows] in ids) != should:
+            return f"{case.shows} {'missing' if should else 'shown'}"
+    return None
+
+
+def list_model(world: World, url: str) -> str:
+    """The model a list URL lists."""
+    parts = url.split("?")[0].strip("/").split("/")
+    registry = world.services.db.registry
+    if parts[1] == "link":  # data/link/{model}/linked-records/{link}
+        return registry.link(registry.model(parts[2]), parts[4]).target
+    if len(parts) == 4:  # data/{model}/{id}/{link}
+        return registry.link(registry.model(parts[1]), parts[3]).target
+    return parts[1]
