@@ -116,9 +116,19 @@ class Layouts:
         if not removed:
             raise NotFound(f"No stored {view} layout {name!r} for {model.name}")
 
+    def admin_layouts(self, actor: Actor, model_name: str, view: str
+                      ) -> dict[str, dict[str, Any]]:
+        """Every layout of a view, for the administrators who change them."""
+        if not actor.is_admin:
+            raise Forbidden("Only administrators manage layouts")
+        return self.layouts(actor, model_name, view)
+
     # -- each user's list view --------------------------------------------------------
     def list_choice(self, actor: Actor, model_name: str) -> dict[str, Any]:
+        """The user's stored choices ({} for none; portal contacts have none)."""
         model = self.model(actor, model_name)
+        if actor.is_contact:
+            return {}
         with self.db.read() as conn:
             return self.store.choice(conn, actor.user_id, model.name)
 
@@ -127,6 +137,8 @@ class Layouts:
         """Keep the user's list view choices: layout, filter_layout, filter_values,
         offset, limit, order_by (each checked against the model)."""
         model = self.model(actor, model_name)
+        if actor.is_contact:  # its user_id is the contact's user, whose choices they are
+            raise Forbidden("Portal contacts have no list view choices to keep")
         choice = self.list_choice(actor, model_name)
         if "layout" in params:
             layout = params["layout"]

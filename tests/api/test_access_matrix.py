@@ -71,6 +71,23 @@ def fresh_linked_document(world: World, actor: str) -> str:
     return f"/data/Contact/{world.ids['contact']}/documents/{doc}"
 
 
+def fresh_rate_limit(world: World, actor: str) -> str:
+    world.services.rate_limits.set(world.admin, "user", world.users["bob"], "999/minute")
+    return f"/admin/rate_limits/user/{world.users['bob']}"
+
+
+def fresh_layout(world: World, actor: str) -> str:
+    name = unique("Layout")
+    world.services.layouts.put(world.admin, "Contact", "list", name, {"columns": ["last_name"]})
+    return f"/admin/layouts/Contact/list/{name}"
+
+
+def fresh_field(world: World, actor: str) -> str:
+    name = unique("matrix") + "_c"
+    world.services.fields.add(world.admin, "Contact", {"name": name, "type": "Text"})
+    return f"/admin/fields/Contact/{name}"
+
+
 def fresh_hidden_link(world: World, actor: str) -> str:
     """alice's account linked to a contact of carol's (which alice's team cannot read)."""
     contact = world.create("Contact", {"last_name": unique("Carols"),
@@ -219,6 +236,43 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case(lambda w, a: f"/admin/teams/{fresh_team(w, a)}/members/zed", ADMIN_ONLY)],
     ("DELETE", "/portal/tokens/{contact_id}"): [
         Case("/portal/tokens/{contact2}", ADMIN_ONLY)],
+    ("PUT", "/admin/rate_limits/{kind}/{subject_id}"): [
+        Case(lambda w, a: f"/admin/rate_limits/user/{w.users['alice']}", ADMIN_ONLY,
+             body={"rate_limit": "1000/minute"})],
+    ("DELETE", "/admin/rate_limits/{kind}/{subject_id}"): [Case(fresh_rate_limit, ADMIN_ONLY)],
+    ("GET", "/meta/list_view/{model}"): [
+        Case("/meta/list_view/Contact", LIST), Case("/meta/list_view/Account", LIST_NO_PORTAL)],
+    ("GET", "/meta/detail_view/{model}/{layout}"): [
+        Case("/meta/detail_view/Contact/Standard", LIST),
+        Case("/meta/detail_view/Account/Standard", LIST_NO_PORTAL)],
+    ("GET", "/meta/sub_panels/{model}/{detail_layout}"): [
+        Case("/meta/sub_panels/Contact/Standard", LIST),
+        Case("/meta/sub_panels/Account/Standard", LIST_NO_PORTAL)],
+    ("GET", "/meta/generic_module_layouts/{module}"): [
+        Case("/meta/generic_module_layouts/Contacts", LIST),
+        Case("/meta/generic_module_layouts/Accounts", LIST_NO_PORTAL)],
+    ("GET", "/layouts/list_view/{model}"): [Case("/layouts/list_view/Contact", LIST_NO_PORTAL)],
+    ("POST", "/layouts/list_view/{model}"): [
+        Case("/layouts/list_view/Contact", LIST_NO_PORTAL, body={"limit": 30})],
+    ("PATCH", "/layouts/list_view/{model}"): [
+        Case("/layouts/list_view/Account", LIST_NO_PORTAL, body={"offset": 0})],
+    ("PUT", "/layouts/list_view/{model}"): [
+        Case("/layouts/list_view/Contact", LIST_NO_PORTAL, body={"order_by": "last_name"})],
+    ("GET", "/admin/layouts/{model}/{view}"): [Case("/admin/layouts/Contact/list", ADMIN_ONLY)],
+    ("PUT", "/admin/layouts/{model}/{view}/{name}"): [
+        Case(lambda w, a: f"/admin/layouts/Contact/list/{unique('L')}", ADMIN_ONLY,
+             body={"columns": ["last_name"]})],
+    ("DELETE", "/admin/layouts/{model}/{view}/{name}"): [Case(fresh_layout, ADMIN_ONLY)],
+    ("GET", "/admin/fields/{model}"): [Case("/admin/fields/Contact", ADMIN_ONLY)],
+    ("POST", "/admin/fields/{model}"): [
+        Case("/admin/fields/Account", ADMIN_ONLY,
+             body=lambda w, a: {"name": unique("matrix") + "_c", "type": "Text"})],
+    ("GET", "/admin/fields/{model}/{name}"): [Case(fresh_field, ADMIN_ONLY)],
+    ("PATCH", "/admin/fields/{model}/{name}"): [
+        Case(fresh_field, ADMIN_ONLY, body={"label": "Renamed"})],
+    ("PUT", "/admin/fields/{model}/{name}"): [
+        Case(fresh_field, ADMIN_ONLY, body={"label": "Renamed"})],
+    ("DELETE", "/admin/fields/{model}/{name}"): [Case(fresh_field, ADMIN_ONLY)],
     # routes without parameters that hand out or manage access
     ("GET", "/admin/roles"): [Case("/admin/roles", ADMIN_ONLY)],
     ("POST", "/admin/roles"): [
@@ -240,7 +294,7 @@ def app_routes(app: Any) -> set[tuple[str, str]]:
     """(method, path under /api.php) of every route the app serves."""
     out = set()
     for route in app.routes:
-        for method in route.methods or ():
+        for method in getattr(route, "methods", None) or ():
             if method != "HEAD":
                 out.add((method, route.path.removeprefix("/api.php")))
     return out

@@ -197,6 +197,8 @@ async def meta_generic_module_layouts(request: Request) -> JSONResponse:
 
 async def get_list_choice(request: Request) -> JSONResponse:
     actor = require_actor(request)
+    if actor.is_contact:
+        raise Forbidden("Portal contacts have no list view choices")
     return JSONResponse(services(request).layouts.list_choice(actor,
                                                                request.path_params["model"]))
 
@@ -214,7 +216,7 @@ async def set_list_choice(request: Request) -> JSONResponse:
 async def admin_layouts(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
-    layouts = services(request).layouts.layouts(actor, p["model"], p["view"])
+    layouts = services(request).layouts.admin_layouts(actor, p["model"], p["view"])
     return JSONResponse({"records": list(layouts.values())})
 
 
