@@ -15,7 +15,7 @@ from starlette.routing import Route
 from amity.api import errors
 from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.middleware import MethodOverride, RequestLog
-from amity.api.native import admin, clients, data, meta, utility
+from amity.api.native import admin, clients, data, meta, oauth, utility
 from amity.api.ratelimit import RateLimit, limits_from_settings
 from amity.config import Settings
 from amity.core.services import Services, build_services
@@ -33,7 +33,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     rules = access_rules(settings)  # so does a malformed address list
     api_routes = [Route(API_PREFIX + route.path, route.endpoint, methods=route.methods)
                   for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
-                                *clients.routes)]
+                                *clients.routes, *oauth.routes)]
+    api_routes += oauth.root_routes  # RFC 8414 metadata lives at the host's well-known path
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

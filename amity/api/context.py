@@ -9,7 +9,7 @@ from starlette.requests import Request
 
 from amity.core.actor import Actor
 from amity.core.services import Services
-from amity.errors import Unauthorized
+from amity.errors import InsufficientScope, Unauthorized
 
 
 def services(request: Request) -> Services:
@@ -33,7 +33,7 @@ def client_source(request: Request) -> str:
 def optional_actor(request: Request) -> Actor | None:
     """The actor if the request carries valid credentials (401 for invalid ones)."""
     actor = services(request).auth.authenticate(request.headers.get("authorization"),
-                                                client_source(request))
+                                                client_source(request), issuer(request))
     request.state.actor = actor
     return actor
 
@@ -44,4 +44,31 @@ def require_actor(request: Request) -> Actor:
     if actor is None:
         raise Unauthorized("Authentication required",
                            "send Authorization: Bearer <token> (amity token create USER)")
+    check_scope(request, actor)
     return actor
+
+
+def issuer(request: Request) -> str:
+    """This server's base URL (AMITY_OAUTH_ISSUER, else the request's scheme and host): the
+    `iss` of the OAuth access tokens it issues and accepts."""
+    configured: str = services(request).settings.oauth_issuer
+    if configured:
+        return configured.rstrip("/")
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def check_scope(request: Request, actor: Actor) -> None:
+    """OAuth scopes of a user's token: /me needs profile or read, GET and HEAD need read,
+    other methods write. Portal contacts are confined by the access policy instead."""
+    if actor.scopes is None or actor.is_contact:
+        return
+    if request.url.path.endswith("/me"):
+        needed = {"profile", "read"}
+    elif request.method in ("GET", "HEAD"):
+        needed = {"read"}
+    else:
+        needed = {"write"}
+    if not needed & actor.scopes:
+        raise InsufficientScope(
+            f"The access token lacks the scope for this request ({' or '.join(sorted(needed))})",
+            "ask for it in the authorization request (scope=read write)")

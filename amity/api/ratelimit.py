@@ -46,6 +46,7 @@ class Limits:
     credential: RateLimitItem | None
     anonymous: RateLimitItem | None
     failed_auth: RateLimitItem | None
+    token_endpoint: RateLimitItem | None = None
 
 
 def parse_limit(raw: str, name: str) -> RateLimitItem | None:
@@ -63,7 +64,14 @@ def parse_limit(raw: str, name: str) -> RateLimitItem | None:
 def limits_from_settings(settings: Settings) -> Limits:
     return Limits(parse_limit(settings.rate_limit, "rate_limit"),
                   parse_limit(settings.rate_limit_anonymous, "rate_limit_anonymous"),
-                  parse_limit(settings.rate_limit_failed_auth, "rate_limit_failed_auth"))
+                  parse_limit(settings.rate_limit_failed_auth, "rate_limit_failed_auth"),
+                  parse_limit(settings.rate_limit_token_endpoint, "rate_limit_token_endpoint"))
+
+
+def is_token_endpoint(path: str) -> bool:
+    """The OAuth token and revocation endpoints, where client secrets and passwords are
+    tried: they get a stricter per-IP limit of their own."""
+    return path.startswith("/api.php/auth/") and path.endswith(("/access_token", "/revoke"))
 
 
 def resolve_limit(configured: Limits, key: RateKey) -> RateLimitItem | None:
@@ -124,7 +132,7 @@ class RateLimit:
         self.app = app
         self.limits = limits_from_settings(settings)
         self.enabled = any((self.limits.credential, self.limits.anonymous,
-                            self.limits.failed_auth))
+                            self.limits.failed_auth, self.limits.token_endpoint))
         self.limiter = FixedWindowRateLimiter(make_storage(settings)) if self.enabled else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -164,6 +172,15 @@ class RateLimit:
             await self._refuse(scope, receive, send, _header_values(failed, remaining, reset),
                                reset, "Too many failed authentication attempts from this address")
             return None
+        strict = self.limits.token_endpoint
+        if strict is not None and is_token_endpoint(scope["path"]):
+            admitted = await limiter.hit(strict, "token-endpoint", ip)
+            if not admitted:
+                reset, remaining = await limiter.get_window_stats(strict, "token-endpoint", ip)
+                await self._refuse(scope, receive, send,
+                                   _header_values(strict, remaining, reset), reset,
+                                   "Too many token requests from this address")
+                return None
         authorization = None
         for name, value in scope["headers"]:
             if name == b"authorization":

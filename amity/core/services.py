@@ -8,6 +8,7 @@ from amity.config import Settings
 from amity.core.access import AccessPolicy, AllowAll
 from amity.core.apilog import ApiLog
 from amity.core.auth.clients import ClientRegistry
+from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
 from amity.core.records import Records
 from amity.core.relations import Relations
@@ -26,6 +27,7 @@ class Services:
     writes: GroupCommitter
     api_log: ApiLog
     clients: ClientRegistry
+    oauth: OAuthService
 
     def close(self) -> None:
         self.writes.close()
@@ -37,6 +39,9 @@ def build_services(settings: Settings, registry: Registry | None = None,
                    policy: AccessPolicy | None = None) -> Services:
     db = Database(settings, registry or default_registry())
     records = Records(db, settings, policy or AllowAll())
+    auth = AuthService(records)
+    auth.oauth = OAuthService(db, settings)
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
-                    auth=AuthService(records), writes=GroupCommitter(db),
-                    api_log=ApiLog(db, settings), clients=ClientRegistry(db))
+                    auth=auth, writes=GroupCommitter(db),
+                    api_log=ApiLog(db, settings), clients=ClientRegistry(db),
+                    oauth=auth.oauth)
