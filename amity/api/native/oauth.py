@@ -115,8 +115,9 @@ def oauth_response(status: int, body: Any, headers: list[tuple[str, str]]) -> Re
         return RedirectResponse(header_map.pop("Location"), status_code=status,
                                 headers=header_map)
     if isinstance(body, dict) and "error" in body:
-        message = MESSAGES.get(body["error"]) or body.get("error_description")
-        body = {**body, "message": message or error_text(body["error"]),
+        description = body.get("error_description") or error_text(body["error"])
+        body = {**body, "error_description": description,
+                "message": MESSAGES.get(body["error"]) or description,
                 "hint": HINTS.get(body["error"], "")}
     return JSONResponse(body, status_code=status, headers={**header_map, **NO_STORE})
 
