@@ -173,12 +173,13 @@ class RateLimit:
                                reset, "Too many failed authentication attempts from this address")
             return None
         strict = self.limits.token_endpoint
+        strict_headers: list[tuple[bytes, bytes]] | None = None
         if strict is not None and is_token_endpoint(scope["path"]):
             admitted = await limiter.hit(strict, "token-endpoint", ip)
+            reset, remaining = await limiter.get_window_stats(strict, "token-endpoint", ip)
+            strict_headers = _header_values(strict, remaining, reset)
             if not admitted:
-                reset, remaining = await limiter.get_window_stats(strict, "token-endpoint", ip)
-                await self._refuse(scope, receive, send,
-                                   _header_values(strict, remaining, reset), reset,
+                await self._refuse(scope, receive, send, strict_headers, reset,
                                    "Too many token requests from this address")
                 return None
         authorization = None
@@ -189,14 +190,14 @@ class RateLimit:
         key = request_key(authorization, ip)
         limit = resolve_limit(self.limits, key)
         if limit is None:
-            return []
+            return strict_headers or []
         admitted = await limiter.hit(limit, key.kind, key.identity)
         reset, remaining = await limiter.get_window_stats(limit, key.kind, key.identity)
         headers = _header_values(limit, remaining, reset)
         if not admitted:
             await self._refuse(scope, receive, send, headers, reset, "Too many requests")
             return None
-        return headers
+        return strict_headers or headers
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send,
                       headers: list[tuple[bytes, bytes]], reset: float, message: str) -> None:
