@@ -104,7 +104,7 @@ def test_plain_pkce_is_refused(anon: ApiClient, app_client: Registered) -> None:
 
 def test_wrong_or_missing_verifier_is_refused(anon: ApiClient, public: Registered,
                                               admin: User) -> None:
-    verifier, challenge = pkce()
+    _, challenge = pkce()
     code = get_code(anon, public, "admin", admin.password, challenge=challenge)
     assert_oauth_error(exchange(anon, public, code, verifier=pkce()[0]), "invalid_grant")
     code = get_code(anon, public, "admin", admin.password, challenge=challenge)
@@ -216,7 +216,8 @@ def b64(data: dict[str, Any]) -> str:
 
 def claims_of(token: str) -> dict[str, Any]:
     segment = token.split(".")[1]
-    result: dict[str, Any] = json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+    padded = segment + "=" * (-len(segment) % 4)
+    result: dict[str, Any] = json.loads(base64.urlsafe_b64decode(padded))
     return result
 
 

@@ -1,9 +1,10 @@
 """/auth/{owner_type}/...: the OAuth 2 flows of the 1CRM API (AuthorizationFlow).
 
-Grants: authorization_code (authorization_url, then finalize with the redirect's query;
-with PKCE S256 unless `pkce=False`), password, client_credentials, and refresh_token. Token requests are POSTed as JSON to
-`/auth/{owner_type}/access_token`, as the 1CRM PHP client does; the answer is a token
-dict {"token_type", "expires_in", "access_token", "refresh_token"}.
+Grants: authorization_code (authorization_url, then finalize with the redirect's
+query; with PKCE S256 unless `pkce=False`), password, client_credentials, refresh_token.
+Token requests are POSTed as JSON to `/auth/{owner_type}/access_token`, as the 1CRM PHP
+client does; the answer is a token dict {"token_type", "expires_in", "access_token",
+"refresh_token"}.
 """
 
 from __future__ import annotations
