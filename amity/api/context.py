@@ -54,7 +54,11 @@ def issuer(request: Request) -> str:
     configured: str = services(request).settings.oauth_issuer
     if configured:
         return configured.rstrip("/")
-    return f"{request.url.scheme}://{request.url.netloc}"
+    host = request.headers.get("host")  # not request.url: that decodes the query string
+    if not host:
+        server = request.scope.get("server")
+        host = f"{server[0]}:{server[1]}" if server else "localhost"
+    return f"{request.scope['scheme']}://{host}"
 
 
 def check_scope(request: Request, actor: Actor) -> None:
@@ -62,7 +66,7 @@ def check_scope(request: Request, actor: Actor) -> None:
     other methods write. Portal contacts are confined by the access policy instead."""
     if actor.scopes is None or actor.is_contact:
         return
-    if request.url.path.endswith("/me"):
+    if request.scope["path"].endswith("/me"):
         needed = {"profile", "read"}
     elif request.method in ("GET", "HEAD"):
         needed = {"read"}

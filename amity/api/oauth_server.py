@@ -10,6 +10,7 @@ replays revoking the grant, opt-in password and implicit grants, owner types per
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -32,6 +33,9 @@ from authlib.oauth2.rfc7636.challenge import compare_s256_code_challenge
 
 from amity.core.auth.clients import SCOPES, ClientRegistry
 from amity.core.auth.oauth import OAuthService, Owner, ScopeError
+
+# authlib logs issued tokens at DEBUG; they must never reach a log, whatever the root level
+logging.getLogger("authlib").setLevel(logging.INFO)
 
 ALL_AUTH_METHODS = ["client_secret_basic", "client_secret_post", "none"]
 SECRET_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]

@@ -402,3 +402,25 @@ def test_no_secret_in_clear_in_the_database(anon: ApiClient, services: Services,
     for secret in secrets:
         assert secret not in text
     assert token_hash(first["refresh_token"]) in text  # stored, but only as its hash
+
+
+def test_invalid_utf8_in_the_authorization_request(app: Any) -> None:
+    import asyncio
+
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": "/api.php/auth/user/authorize",
+        "raw_path": b"/api.php/auth/user/authorize", "root_path": "",
+        "query_string": b"client_id=%FF\xfe&state=\xff", "server": ("testserver", 80),
+        "client": ("127.0.0.1", 1234), "headers": [(b"host", b"testserver")],
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    assert next(m["status"] for m in sent if m["type"] == "http.response.start") == 400

@@ -17,7 +17,7 @@ from tests.e2e.test_serve import Server, amity
 @pytest.fixture
 def two_workers(tmp_path: Path, database_url: str, services: Services) -> Iterator[Server]:
     services.close()
-    env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="WARNING",
+    env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="DEBUG",
                AMITY_RATE_LIMIT="", AMITY_RATE_LIMIT_ANONYMOUS="",
                AMITY_RATE_LIMIT_FAILED_AUTH="", AMITY_RATE_LIMIT_TOKEN_ENDPOINT="",
                AMITY_JWT_KEY_FILE=str(tmp_path / "keys" / "signing.pem"))
@@ -44,3 +44,8 @@ def test_workers_share_one_key_file(two_workers: Server, tmp_path: Path) -> None
             keys.add(httpx.get(f"{two_workers.base}/public_key").json()["key"])
             assert http.get(f"{two_workers.base}/me", headers=headers).status_code == 200
     assert len(keys) == 1
+    two_workers.stop()
+    log = two_workers.log.read_text()
+    assert "/api.php/me" in log  # the log has the requests, but no secret
+    for secret in (token["access_token"], values["client_secret"]):
+        assert secret not in log

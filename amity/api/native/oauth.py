@@ -65,7 +65,8 @@ def make_server(request: Request, owner_type: str) -> AmityServer:
 
 
 def oauth_request(request: Request, data: dict[str, str]) -> FormRequest:
-    return FormRequest(request.method, str(request.url), data, request.headers)
+    uri = issuer(request) + request.scope["path"]
+    return FormRequest(request.method, uri, data, request.headers)
 
 
 def single_values(pairs: list[tuple[str, str]]) -> dict[str, str]:
@@ -197,12 +198,13 @@ def show_consent(request: Request, owner_type: str, data: dict[str, str],
     if len(token) != 43:
         token = secrets.token_urlsafe(32)
     params = {k: data[k] for k in OAUTH_PARAMS if data.get(k)}
-    response = login_page(action=request.url.path, owner_type=owner_type,
+    response = login_page(action=request.scope["path"], owner_type=owner_type,
                           client_name=grant.client.row["name"], scope=oreq.scope,
                           params=params, csrf_token=token, login=login, error=error,
                           status=status)
-    response.set_cookie(CSRF_COOKIE, token, path=request.url.path.rsplit("/", 1)[0] + "/",
-                        httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    response.set_cookie(CSRF_COOKIE, token, path=request.scope["path"].rsplit("/", 1)[0] + "/",
+                        httponly=True, samesite="strict",
+                        secure=request.scope["scheme"] == "https")
     return response
 
 

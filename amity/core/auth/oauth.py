@@ -87,8 +87,8 @@ class OAuthService:
             if contact is None:
                 return None
             acting = contact["assigned_user_id"] or "1"
-            return Owner("contact", contact["id"], acting,
-                         contact["email1"] or f"contact {contact['id']}")
+            label = contact["email1"] or f"contact {contact['id']}"
+            return Owner("contact", contact["id"], acting, label[:60])  # the API log's width
 
     def check_password(self, owner_type: str, login: str, password: str) -> Owner | None:
         """The owner whose login (user name, or a contact's e-mail) and password match."""
