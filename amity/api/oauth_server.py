@@ -18,7 +18,6 @@ from typing import Any, ClassVar
 from authlib.oauth2 import AuthorizationServer
 from authlib.oauth2.rfc6749 import (
     ClientMixin,
-    InvalidClientError,
     InvalidGrantError,
     InvalidRequestError,
     InvalidScopeError,
@@ -325,6 +324,3 @@ class AmityServer(AuthorizationServer):  # type: ignore[misc]
                                        owner=owner, scope=granted, issuer=self.issuer,
                                        refresh=refresh)
 
-
-def unknown_client_error() -> InvalidClientError:
-    return InvalidClientError(description="Unknown client_id")

@@ -3,7 +3,8 @@
 Counting happens before the credential is verified: a request with an Authorization header
 spends the budget of that credential (a token, or a Basic user name), one without spends the
 budget of its client IP. A 401 answer also counts against the IP's failed-auth limit; once
-that is spent, the IP gets 429 for every request until the window moves on.
+that is spent, the IP gets 429 for every request until the window moves on. The OAuth token
+and revocation endpoints also spend a stricter per-IP budget of their own.
 
 Counts live in memory (one worker) or in Redis when AMITY_REDIS_URL is set (shared by all
 workers). The `limits` library counts, with its fixed-window strategy (one counter per
