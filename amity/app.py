@@ -26,6 +26,7 @@ from amity.api.native import (
     layouts,
     limits,
     meta,
+    oauth,
     portal,
     roles,
     session,
@@ -51,7 +52,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                   for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
                                 *clients.routes, *session.routes, *limits.routes,
                                 *docs.api_routes, *layouts.routes, *fields.routes,
-                                *roles.routes, *portal.routes)]
+                                *roles.routes, *portal.routes, *oauth.routes)]
+    api_routes += oauth.root_routes  # RFC 8414 metadata lives at the host's well-known path
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

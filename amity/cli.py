@@ -1,5 +1,5 @@
-"""The `amity` command line: init, serve, user, token, client, field, role, team, portal,
-demo, quickstart."""
+"""The `amity` command line: init, serve, user, token, client, contact, field, role, team,
+portal, demo, quickstart."""
 
 from __future__ import annotations
 
@@ -139,6 +139,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_access_commands(sub)
 
+    contact = sub.add_parser("contact", help="manage portal contacts").add_subparsers(
+        title="contact commands")
+    p = contact.add_parser("password", help="set a contact's portal password (OAuth owner "
+                           "type contact: the login is the contact's e-mail address)")
+    p.add_argument("contact_id")
+    p.add_argument("--password", help="password (generated and printed if omitted)")
+    p.set_defaults(func=cmd_contact_password)
+
     p = sub.add_parser("demo", help="load deterministic demo data")
     p.add_argument("--contacts", type=int, default=200, help="how many contacts (default 200)")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
@@ -187,6 +195,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     services = build_services(settings)
     migrate(services.db)
+    services.oauth.signer.key  # noqa: B018 - create the signing key before workers start
     services.close()
     uvicorn.run("amity.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers if args.workers > 1 else None, access_log=False,
@@ -496,6 +505,15 @@ def cmd_portal_token(args: argparse.Namespace) -> int:
 def cmd_portal_revoke(args: argparse.Namespace) -> int:
     count = open_services().auth.portal.revoke_contact(SYSTEM, args.contact_id)
     print(f"{count} portal token(s) of contact {args.contact_id} revoked")
+    return 0
+
+
+def cmd_contact_password(args: argparse.Namespace) -> int:
+    password = args.password or generate_password()
+    open_services().oauth.set_contact_password(args.contact_id, password)
+    print(f"portal password set for contact {args.contact_id}")
+    if not args.password:
+        print(f"password: {password}")
     return 0
 
 

@@ -52,6 +52,9 @@ class Settings:
     rate_limit_failed_auth: str = _setting(
         "20/minute", "Failed authentications (401) allowed per client IP before every request "
         "from it gets 429; '' or '0': off.")
+    rate_limit_token_endpoint: str = _setting(
+        "30/minute", "Requests to the OAuth token endpoints (/auth/{user|contact}/access_token "
+        "and /revoke) allowed per client IP; '' or '0': off.")
     redis_url: str = _setting(
         "", "Redis URL (redis://host:6379/0) for rate-limit counts shared by all worker "
         "processes; empty: each worker counts in memory.")
@@ -86,6 +89,17 @@ class Settings:
         "have every right on every model, as before roles existed.")
     portal_token_seconds: int = _setting(
         3600, "How long a portal contact's access token (POST /api.php/portal/auth) lasts (s).")
+    jwt_key_file: str = _setting(
+        "", "PEM file with the private key that signs OAuth access tokens (RS256); created "
+        "with mode 0600 on first start. Empty: amity-jwt-key.pem next to the SQLite database "
+        "file, or in the working directory for PostgreSQL.")
+    oauth_issuer: str = _setting(
+        "", "OAuth issuer (iss) and base URL of the server, e.g. https://crm.example.com; "
+        "empty: taken from each request's scheme and Host.")
+    oauth_access_token_seconds: int = _setting(
+        3600, "Lifetime of OAuth access tokens (s).")
+    oauth_refresh_token_days: int = _setting(
+        30, "Lifetime of OAuth refresh tokens (days); each use rotates the token.")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

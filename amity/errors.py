@@ -6,6 +6,7 @@ AmityError
  +-- Unauthorized          401 unauthorized
  +-- Forbidden             403 forbidden
  |    +-- CsrfFailed        403 csrf_failed
+ |    +-- InsufficientScope 403 insufficient_scope
  +-- NotFound              404 not_found
  +-- MethodNotAllowed      405 method_not_allowed
  +-- Conflict              409 conflict
@@ -81,3 +82,9 @@ class PayloadTooLarge(AmityError):
 class UnsupportedMediaType(AmityError):
     status = 415
     error = "unsupported_media_type"
+
+
+class InsufficientScope(Forbidden):
+    """An OAuth token without the scope the request needs (RFC 6750 3.1)."""
+
+    error = "insufficient_scope"

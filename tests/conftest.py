@@ -31,7 +31,7 @@ PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "admin-secret-pw"
 # tests make many requests with one token; tests/api/test_ratelimit.py turns limits on
 NO_RATE_LIMITS: dict[str, Any] = {"rate_limit": "", "rate_limit_anonymous": "",
-                                  "rate_limit_failed_auth": ""}
+                                  "rate_limit_failed_auth": "", "rate_limit_token_endpoint": ""}
 
 
 @pytest.fixture(scope="session")
@@ -49,9 +49,16 @@ def database_url(tmp_path: Path, pg_database: str | None) -> str:
     return pg_database or f"sqlite:///{tmp_path / 'amity.db'}"
 
 
+@pytest.fixture(scope="session")
+def jwt_key_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One OAuth signing key per test session (an RSA key costs time to make)."""
+    return str(tmp_path_factory.mktemp("jwt") / "amity-jwt-key.pem")
+
+
 @pytest.fixture
-def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_level="WARNING", **NO_RATE_LIMITS)
+def settings(database_url: str, jwt_key_file: str) -> Settings:
+    return Settings(database_url=database_url, log_level="WARNING", jwt_key_file=jwt_key_file,
+                    **NO_RATE_LIMITS)
 
 
 @pytest.fixture

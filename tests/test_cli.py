@@ -21,7 +21,7 @@ COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token"
             ["client", "remove"], ["client", "limit"], ["user", "limit"], ["field", "add"],
             ["field", "list"], ["field", "remove"], ["role", "add"], ["role", "set"],
             ["role", "assign"], ["team", "add"], ["team", "member", "add"], ["portal", "token"],
-            ["demo"], ["quickstart"]]
+            ["contact", "password"], ["demo"], ["quickstart"]]
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path,
@@ -253,3 +253,26 @@ def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
         services.close()
     run(["field", "remove", "Account", "tier_c"], cli_env, tmp_path)
     assert run(["field", "list"], cli_env, tmp_path).stdout == ""
+
+
+def test_contact_portal_password(cli_env: dict[str, str], tmp_path: Path) -> None:
+    from amity.core.actor import SYSTEM
+
+    services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
+    try:
+        contact_id = services.records.create(SYSTEM, "Contact", {"last_name": "Portal",
+                                                                 "email1": "p@example.com"})
+    finally:
+        services.close()
+    out = run(["contact", "password", contact_id], cli_env, tmp_path).stdout
+    password = out.split("password: ")[1].split()[0]
+    services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
+    try:
+        owner = services.oauth.check_password("contact", "p@example.com", password)
+        assert owner is not None and owner.id == contact_id
+        assert services.oauth.check_password("contact", "p@example.com", "wrong") is None
+    finally:
+        services.close()
+    missing = run(["contact", "password", "nope", "--password", "x"], cli_env, tmp_path,
+                  check=False)
+    assert missing.returncode == 1 and "No contact nope" in missing.stderr

@@ -39,6 +39,22 @@ def scope_source(scope: Scope) -> str:
     return f"api {client[0] if client else 'unknown'}"
 
 
+def scope_issuer(configured: str, scope: Scope) -> str:
+    """This server's base URL: AMITY_OAUTH_ISSUER, else the request's scheme and Host (the
+    raw header: request.url would decode the query string)."""
+    if configured:
+        return configured.rstrip("/")
+    host = None
+    for name, value in scope["headers"]:
+        if name == b"host":
+            host = value.decode("latin-1")
+            break
+    if not host:
+        server = scope.get("server")
+        host = f"{server[0]}:{server[1]}" if server else "localhost"
+    return f"{scope['scheme']}://{host}"
+
+
 def resolve_actor(services: Services, scope: Scope) -> Actor | None:
     """The actor of a request: Authorization first; the session cookie only without one."""
     authorization = None
@@ -48,7 +64,8 @@ def resolve_actor(services: Services, scope: Scope) -> Actor | None:
             break
     source = scope_source(scope)
     if authorization is not None and authorization.strip():
-        return services.auth.authenticate(authorization, source)
+        return services.auth.authenticate(
+            authorization, source, scope_issuer(services.settings.oauth_issuer, scope))
     if services.sessions.enabled:
         secret = session_secret(scope)
         if secret is not None:

@@ -7,11 +7,11 @@ from typing import TypeVar
 
 from starlette.requests import Request
 
-from amity.api.authn import resolve_actor
+from amity.api.authn import resolve_actor, scope_issuer
 from amity.core.actor import Actor
 from amity.core.auth.sessions import csrf_matches
 from amity.core.services import Services
-from amity.errors import CsrfFailed, Unauthorized
+from amity.errors import CsrfFailed, InsufficientScope, Unauthorized
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 CSRF_HEADER = "X-CSRF-Token"
@@ -58,4 +58,28 @@ def require_actor(request: Request) -> Actor:
     if actor is None:
         raise Unauthorized("Authentication required",
                            "send Authorization: Bearer <token> (amity token create USER)")
+    check_scope(request, actor)
     return actor
+
+
+def issuer(request: Request) -> str:
+    """This server's base URL (AMITY_OAUTH_ISSUER, else the request's scheme and host): the
+    `iss` of the OAuth access tokens it issues and accepts."""
+    return scope_issuer(services(request).settings.oauth_issuer, request.scope)
+
+
+def check_scope(request: Request, actor: Actor) -> None:
+    """OAuth scopes of a user's token: /me needs profile or read, GET and HEAD need read,
+    other methods write. Portal contacts are confined by the access policy instead."""
+    if actor.scopes is None or actor.is_contact:
+        return
+    if request.scope["path"].endswith("/me"):
+        needed = {"profile", "read"}
+    elif request.method in ("GET", "HEAD"):
+        needed = {"read"}
+    else:
+        needed = {"write"}
+    if not needed & actor.scopes:
+        raise InsufficientScope(
+            f"The access token lacks the scope for this request ({' or '.join(sorted(needed))})",
+            "ask for it in the authorization request (scope=read write)")

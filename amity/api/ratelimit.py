@@ -6,7 +6,8 @@ Basic or a session per user, an OAuth token per client and owner, a portal token
 contact. Admins can give one user or one OAuth client a limit of its own
 (amity.core.ratelimits). A request without credentials, or with ones that failed, spends
 the budget of its client IP; a 401 answer also counts against the IP's failed-auth limit,
-and once that is spent the IP gets 429 for every request until the window moves on.
+and once that is spent the IP gets 429 for every request until the window moves on. The OAuth token
+and revocation endpoints also spend a stricter per-IP budget of their own.
 
 Counts live in memory (one worker) or in Redis when AMITY_REDIS_URL is set (shared by all
 workers). The `limits` library counts, with its fixed-window strategy (one counter per
@@ -50,6 +51,7 @@ class Limits:
     credential: RateLimitItem | None
     anonymous: RateLimitItem | None
     failed_auth: RateLimitItem | None
+    token_endpoint: RateLimitItem | None = None
 
 
 def parse_limit(raw: str, name: str) -> RateLimitItem | None:
@@ -67,7 +69,14 @@ def parse_limit(raw: str, name: str) -> RateLimitItem | None:
 def limits_from_settings(settings: Settings) -> Limits:
     return Limits(parse_limit(settings.rate_limit, "rate_limit"),
                   parse_limit(settings.rate_limit_anonymous, "rate_limit_anonymous"),
-                  parse_limit(settings.rate_limit_failed_auth, "rate_limit_failed_auth"))
+                  parse_limit(settings.rate_limit_failed_auth, "rate_limit_failed_auth"),
+                  parse_limit(settings.rate_limit_token_endpoint, "rate_limit_token_endpoint"))
+
+
+def is_token_endpoint(path: str) -> bool:
+    """The OAuth token and revocation endpoints, where client secrets and passwords are
+    tried: they get a stricter per-IP limit of their own."""
+    return path.startswith("/api.php/auth/") and path.endswith(("/access_token", "/revoke"))
 
 
 def actor_key(actor: Actor | None, client_ip: str) -> RateKey:
@@ -142,7 +151,8 @@ class RateLimit:
         self.limits = limits_from_settings(settings)
         self.resolver = LimitResolver(self.limits, overrides)
         enabled = overrides is not None or any(
-            (self.limits.credential, self.limits.anonymous, self.limits.failed_auth))
+            (self.limits.credential, self.limits.anonymous, self.limits.failed_auth,
+             self.limits.token_endpoint))
         self.limiter = FixedWindowRateLimiter(make_storage(settings)) if enabled else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -182,18 +192,28 @@ class RateLimit:
             await self._refuse(scope, receive, send, _header_values(failed, remaining, reset),
                                reset, "Too many failed authentication attempts from this address")
             return None
+        strict = self.limits.token_endpoint
+        strict_headers: list[tuple[bytes, bytes]] | None = None
+        if strict is not None and is_token_endpoint(scope["path"]):
+            admitted = await limiter.hit(strict, "token-endpoint", ip)
+            reset, remaining = await limiter.get_window_stats(strict, "token-endpoint", ip)
+            strict_headers = _header_values(strict, remaining, reset)
+            if not admitted:
+                await self._refuse(scope, receive, send, strict_headers, reset,
+                                   "Too many token requests from this address")
+                return None
         actor: Actor | None = scope.get("state", {}).get("actor")
         key = actor_key(actor, ip)
         limit = self.resolver.limit(key, actor)
         if limit is None:
-            return []
+            return strict_headers or []
         admitted = await limiter.hit(limit, key.kind, key.identity)
         reset, remaining = await limiter.get_window_stats(limit, key.kind, key.identity)
         headers = _header_values(limit, remaining, reset)
         if not admitted:
             await self._refuse(scope, receive, send, headers, reset, "Too many requests")
             return None
-        return headers
+        return strict_headers or headers
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send,
                       headers: list[tuple[bytes, bytes]], reset: float, message: str) -> None:

@@ -9,6 +9,7 @@ from amity.core.access import AccessPolicy
 from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
 from amity.core.auth.clients import ClientRegistry
+from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
 from amity.core.auth.sessions import SessionService
 from amity.core.customfields import CustomFields
@@ -41,6 +42,7 @@ class Services:
     metadata: MetadataSync
     fields: CustomFields
     acl: AccessAdmin
+    oauth: OAuthService
 
     def close(self) -> None:
         self.writes.close()
@@ -54,6 +56,7 @@ def build_services(settings: Settings, registry: Registry | None = None,
     roles = RolePolicy(db, settings)
     records = Records(db, settings, policy or roles)
     auth = AuthService(records)
+    auth.oauth = OAuthService(db, settings)
     sync = MetadataSync(db, settings)
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
                     auth=auth, writes=GroupCommitter(db),
@@ -62,4 +65,4 @@ def build_services(settings: Settings, registry: Registry | None = None,
                     rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
                     languages=Languages(settings.language, settings.locale_dir),
                     layouts=Layouts(records), metadata=sync, fields=CustomFields(records, sync),
-                    acl=AccessAdmin(db, roles.forget))
+                    acl=AccessAdmin(db, roles.forget), oauth=auth.oauth)

@@ -284,6 +284,7 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.UniqueConstraint("model", "name", name="uq_custom_fields_model_name"),
     )
     acl_tables(metadata)
+    oauth_tables(metadata)
     sa.Table(
         "schema_info", metadata,
         sa.Column("key", sa.String(60), primary_key=True),
@@ -340,4 +341,45 @@ def acl_tables(metadata: sa.MetaData) -> None:
         sa.Column("date_created", sa.DateTime(), nullable=False),
         sa.Column("expires", sa.DateTime(), nullable=False),
         sa.Column("revoked", sa.Boolean(), nullable=False, default=False),
+    )
+
+
+def oauth_tables(metadata: sa.MetaData) -> None:
+    """The OAuth server's state (amity/store/oauth.py): grants, and the codes and refresh
+    tokens issued under them, which are stored only as SHA-256 hashes."""
+    sa.Table(  # one authorization: a resource owner's consent to a client, with its scope
+        "oauth_grants", metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("client_id", sa.String(64), nullable=False, index=True),
+        sa.Column("owner_type", sa.String(10), nullable=False),
+        sa.Column("owner_id", sa.String(36), nullable=False),
+        sa.Column("scope", sa.String(100), nullable=False),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Column("revoked", sa.Boolean(), nullable=False, default=False),
+    )
+    sa.Table(
+        "oauth_codes", metadata,
+        sa.Column("code_hash", sa.String(64), primary_key=True),
+        sa.Column("grant_id", sa.String(36), nullable=False),
+        sa.Column("client_id", sa.String(64), nullable=False),
+        sa.Column("redirect_uri", sa.Text()),
+        sa.Column("code_challenge", sa.String(128)),
+        sa.Column("code_challenge_method", sa.String(10)),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("used", sa.Boolean(), nullable=False, default=False),
+    )
+    sa.Table(
+        "oauth_refresh_tokens", metadata,
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column("grant_id", sa.String(36), nullable=False, index=True),
+        sa.Column("client_id", sa.String(64), nullable=False),
+        sa.Column("scope", sa.String(100), nullable=False),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("used", sa.Boolean(), nullable=False, default=False),
+    )
+    sa.Table(  # portal passwords of contacts (argon2), for the contact owner type
+        "contact_secrets", metadata,
+        sa.Column("contact_id", sa.String(36), primary_key=True),
+        sa.Column("password_hash", sa.String(255), nullable=False),
     )

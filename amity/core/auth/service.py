@@ -9,6 +9,7 @@ from collections import OrderedDict
 from typing import Any
 
 from amity.core.actor import Actor
+from amity.core.auth.oauth import OAuthService, looks_like_jwt
 from amity.core.auth.passwords import hash_password, verify_password
 from amity.core.auth.tokens import new_token, token_hash
 from amity.core.clock import utcnow
@@ -35,6 +36,7 @@ class AuthService:
         records.writer.listeners.append(self._forget_users)
         # (user id, stored hash, sha256 of the password) already verified with argon2
         self._verified: OrderedDict[tuple[str, str, str], None] = OrderedDict()
+        self.oauth: OAuthService | None = None  # OAuth access tokens (JWTs), when set
 
     # -- users ------------------------------------------------------------------------
     def add_user(self, actor: Actor, user_name: str, password: str | None, *,
@@ -98,14 +100,18 @@ class AuthService:
         self._token_cache.clear()  # this process forgets at once; others within the TTL
 
     # -- authentication ---------------------------------------------------------------
-    def authenticate(self, authorization: str | None, source: str) -> Actor | None:
-        """The actor for an Authorization header; None without one; 401 for bad ones."""
+    def authenticate(self, authorization: str | None, source: str,
+                     issuer: str | None = None) -> Actor | None:
+        """The actor for an Authorization header; None without one; 401 for bad ones.
+        `issuer` is this server's base URL, which OAuth access tokens must name."""
         if not authorization:
             return None
         scheme, _, credentials = authorization.partition(" ")
         scheme = scheme.lower()
         credentials = credentials.strip()
         if scheme == "bearer" and credentials:
+            if self.oauth is not None and looks_like_jwt(credentials):
+                return self._oauth(credentials, source, issuer)
             return self._bearer(credentials, source)
         if scheme == "basic" and credentials:
             if not self.settings.basic_auth:
@@ -126,6 +132,14 @@ class AuthService:
         return Actor(user_id=row["id"], user_name=row["user_name"],
                      is_admin=bool(row["is_admin"]), credential="token",
                      credential_id=row["token_id"], source=source)
+
+    def _oauth(self, token: str, source: str, issuer: str | None) -> Actor:
+        assert self.oauth is not None
+        actor = self.oauth.actor(token, issuer, source)
+        if actor is None:
+            raise Unauthorized("Invalid, expired or revoked OAuth access token",
+                               "get a new one from the token endpoint (refresh_token grant)")
+        return actor
 
     def _token_owner(self, digest: str) -> dict[str, Any] | None:
         """The user row behind a token hash, remembered for AMITY_AUTH_CACHE_SECONDS so a
@@ -149,6 +163,8 @@ class AuthService:
         """A user changed here (deactivated, deleted): drop remembered tokens at once."""
         if model == "User":
             self._token_cache.clear()
+            if self.oauth is not None:
+                self.oauth.forget()
 
     def _basic(self, credentials: str, source: str) -> Actor:
         try:

@@ -1,14 +1,18 @@
 """/auth/{owner_type}/...: the OAuth 2 flows of the 1CRM API (AuthorizationFlow).
 
-Grants: authorization_code (authorization_url, then finalize with the redirect's query),
-password, client_credentials, and refresh_token. Token requests are POSTed as JSON to
-`/auth/{owner_type}/access_token`, as the 1CRM PHP client does; the answer is a token
-dict {"token_type", "expires_in", "access_token", "refresh_token"}.
+Grants: authorization_code (authorization_url, then finalize with the redirect's
+query; with PKCE S256 unless `pkce=False`), password, client_credentials, refresh_token.
+Token requests are POSTed as JSON to `/auth/{owner_type}/access_token`, as the 1CRM PHP
+client does; the answer is a token dict {"token_type", "expires_in", "access_token",
+"refresh_token"}.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
+import secrets
 from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -28,7 +32,8 @@ class AuthorizationFlow:
     def __init__(self, url: str, *, client_id: str, client_secret: str | None = None,
                  redirect_uri: str | None = None, username: str | None = None,
                  password: str | None = None, scope: str = "profile",
-                 owner_type: OwnerType = "user", state: str = "",
+                 owner_type: OwnerType = "user", state: str | None = None,
+                 pkce: bool = True, code_verifier: str | None = None,
                  timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
                  transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
                  ) -> None:
@@ -40,7 +45,12 @@ class AuthorizationFlow:
         self.password = password
         self.scope = scope
         self.owner_type = owner_type
-        self.state = state
+        self.state = secrets.token_urlsafe(16) if state is None else state
+        """Sent with the authorization request and checked when the redirect comes back;
+        random unless given (keep the flow object, or this value, between the two)."""
+        self.code_verifier = code_verifier or (secrets.token_urlsafe(48) if pkce else None)
+        """The PKCE secret (RFC 7636) whose S256 hash goes into the authorization URL and
+        which the code exchange proves; None when PKCE is off."""
         self.timeout = timeout
         self._transport = transport
 
@@ -48,11 +58,21 @@ class AuthorizationFlow:
     def endpoint(self, name: str) -> str:
         return join_url(self.url, path("auth", self.owner_type, name))
 
+    @property
+    def code_challenge(self) -> str | None:
+        if self.code_verifier is None:
+            return None
+        digest = hashlib.sha256(self.code_verifier.encode("ascii")).digest()
+        return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
+
     def authorization_url(self, response_type: Literal["code", "token"] = "code") -> str:
         """Where to send the user to grant access (Authorization Code or Implicit grant)."""
         query = {"response_type": response_type, "client_id": self.client_id,
                  "redirect_uri": self.redirect_uri or "", "scope": self.scope,
                  "state": self.state}
+        challenge = self.code_challenge
+        if response_type == "code" and challenge is not None:
+            query.update(code_challenge=challenge, code_challenge_method="S256")
         return self.endpoint("authorize") + "?" + urlencode(query)
 
     def token_request(self, grant_type: str, **fields: str | None) -> httpx.Request:
@@ -86,7 +106,7 @@ class AuthorizationFlow:
                             or "No authorization code in the redirect"),
                         type=str(query.get("error") or "invalid_request"))
         return self.token_request("authorization_code", redirect_uri=self.redirect_uri,
-                                  code=str(query["code"]))
+                                  code=str(query["code"]), code_verifier=self.code_verifier)
 
     @staticmethod
     def parse_token(response: httpx.Response) -> dict[str, Any]:

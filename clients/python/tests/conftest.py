@@ -112,7 +112,8 @@ def server_env(database_url: str, workdir: Path) -> dict[str, str]:
     # client's handling of 429 is tested through faults_app instead
     env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="WARNING",
                AMITY_MAX_BODY_BYTES=str(MAX_BODY_BYTES), AMITY_RATE_LIMIT="",
-               AMITY_RATE_LIMIT_ANONYMOUS="", AMITY_RATE_LIMIT_FAILED_AUTH="")
+               AMITY_RATE_LIMIT_ANONYMOUS="", AMITY_RATE_LIMIT_FAILED_AUTH="",
+               AMITY_RATE_LIMIT_TOKEN_ENDPOINT="")
     amity("init", "--admin-password", ADMIN_PASSWORD, env=env, cwd=workdir)
     return env
 

@@ -89,11 +89,9 @@ def test_server_version_needs_no_credentials(url: str) -> None:
     assert isinstance(version["version"], str) and version["version"]
 
 
-def test_server_key_surfaces_the_servers_answer(client: Client) -> None:
-    # Amity has no /public_key until its OAuth server lands; the 404 must come through
-    with pytest.raises(NotFound) as info:
-        client.server_key()
-    assert info.value.status == 404 and info.value.type == "not_found"
+def test_server_key_is_the_pem_that_verifies_access_tokens(client: Client) -> None:
+    key = client.server_key()
+    assert key.startswith("-----BEGIN PUBLIC KEY-----") and "PRIVATE" not in key
 
 
 def test_one_log_line_per_request(client: Client, caplog: pytest.LogCaptureFixture) -> None:

@@ -1,10 +1,8 @@
 """OAuth and AuthorizationFlow.
 
-Mocks, on purpose: Amity's OAuth endpoints (/auth/{owner_type}/authorize and
-/access_token, /public_key) do not exist yet; they come with a later issue. Until then the
-client side of the flows is tested against httpx.MockTransport playing the 1CRM token
-endpoint as the seed and API-NOTES describe it. Replace these with the real server once it
-has them.
+The wire details (request bodies, URLs, refresh on 401) against httpx.MockTransport
+playing the 1CRM token endpoint; test_oauth_server.py runs the same flows against a real
+Amity server.
 """
 
 from __future__ import annotations
@@ -178,7 +176,9 @@ def test_authorization_code_flow() -> None:
     assert parts.path == "/api.php/auth/contact/authorize"
     assert {k: v[0] for k, v in parse_qs(parts.query).items()} == {
         "response_type": "code", "client_id": "cid", "redirect_uri": "https://app.example.test/cb",
-        "scope": "read write", "state": "xyz"}
+        "scope": "read write", "state": "xyz", "code_challenge": auth_flow.code_challenge,
+        "code_challenge_method": "S256"}
+    assert auth_flow.code_verifier and len(auth_flow.code_verifier) >= 43
     with pytest.raises(Error) as info:
         auth_flow.finalize({"code": "c0de", "state": "forged"})
     assert info.value.type == "invalid_state"
@@ -191,12 +191,13 @@ def test_code_exchange_posts_the_code() -> None:
     server = FakeOAuthServer()
     auth_flow = AuthorizationFlow(URL, client_id="cid", client_secret="secret",
                                   redirect_uri="https://app.example.test/cb", state="xyz",
-                                  transport=httpx.MockTransport(server))
+                                  code_verifier="v" * 43, transport=httpx.MockTransport(server))
     token = auth_flow.finalize({"code": "c0de", "state": "xyz"})
     assert token["access_token"] == "new-access"
     assert server.grants[-1] == {"grant_type": "authorization_code", "client_id": "cid",
                                  "client_secret": "secret", "scope": "profile",
-                                 "redirect_uri": "https://app.example.test/cb", "code": "c0de"}
+                                 "redirect_uri": "https://app.example.test/cb", "code": "c0de",
+                                 "code_verifier": "v" * 43}
 
 
 def test_password_client_credentials_and_refresh_grants() -> None:
