@@ -395,6 +395,27 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                                  "ok": {"type": "object"}},
     ("DELETE", "/portal/tokens/{contact_id}"): {"summary": "Revoke a contact's portal tokens",
                                                 "tag": "Portal", "ok": {"type": "object"}},
+    ("GET", "/auth/{owner_type}/authorize"): {
+        "summary": "OAuth 2 authorization: the login and consent page", "tag": "OAuth 2",
+        "public": True, "html": True},
+    ("POST", "/auth/{owner_type}/authorize"): {
+        "summary": "OAuth 2 authorization: the consent form's answer (redirects)",
+        "tag": "OAuth 2", "public": True, "html": True},
+    ("POST", "/auth/{owner_type}/access_token"): {
+        "summary": "OAuth 2 token endpoint (JSON or form body)", "tag": "OAuth 2",
+        "public": True, "body": obj(grant_type=STRING, client_id=STRING, client_secret=STRING,
+                                    code=STRING, redirect_uri=STRING, code_verifier=STRING,
+                                    refresh_token=STRING, username=STRING, password=STRING,
+                                    scope=STRING),
+        "ok": obj(token_type=STRING, expires_in={"type": "integer"}, access_token=STRING,
+                  refresh_token=STRING, scope=STRING)},
+    ("POST", "/auth/{owner_type}/revoke"): {"summary": "OAuth 2 token revocation (RFC 7009)",
+                                            "tag": "OAuth 2", "public": True,
+                                            "body": obj(token=STRING), "ok": {}},
+    ("GET", "/public_key"): {"summary": "The PEM public key that verifies access tokens",
+                             "tag": "OAuth 2", "public": True, "ok": obj(key=STRING)},
+    ("GET", "/jwks"): {"summary": "The access tokens' verification key as a JWK set",
+                       "tag": "OAuth 2", "public": True, "ok": obj(keys={"type": "array"})},
     ("POST", "/session"): {"summary": "Sign in for a cookie session (AMITY_SESSION_AUTH)",
                            "tag": "Authentication", "public": True,
                            "body": obj(user_name=STRING, password=STRING),
@@ -435,6 +456,12 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
     }
     if spec and spec.get("public"):
         operation["security"] = [{}, *SECURITY]
+    if spec and spec.get("html"):  # a page for people: answers are HTML, errors too
+        page = {"description": "An HTML page", "content": {"text/html": {"schema": STRING}}}
+        operation["responses"] = {"200": page, "303": {"description": "Redirect"},
+                                  "400": page, "401": page, "403": page,
+                                  "404": {"$ref": "#/components/responses/E404"},
+                                  "429": {"$ref": "#/components/responses/E429"}}
     if spec and "body" in spec:
         operation["requestBody"] = {"content": {JSON: {"schema": spec["body"]}}}
     params = [part[1:-1] for part in concrete.split("/") if part.startswith("{")]
