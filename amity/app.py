@@ -27,6 +27,7 @@ from amity.api.native import (
     limits,
     meta,
     oauth,
+    picklists,
     portal,
     roles,
     session,
@@ -52,7 +53,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                   for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
                                 *clients.routes, *session.routes, *limits.routes,
                                 *docs.api_routes, *layouts.routes, *fields.routes,
-                                *roles.routes, *portal.routes, *oauth.routes)]
+                                *roles.routes, *portal.routes, *oauth.routes,
+                                *picklists.routes)]
     api_routes += oauth.root_routes  # RFC 8414 metadata lives at the host's well-known path
 
     @contextlib.asynccontextmanager

@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="enable the password grant (discouraged by RFC 9700)")
     p.add_argument("--allow-implicit", action="store_true",
                    help="enable the implicit grant (discouraged by RFC 9700)")
+    p.add_argument("--allow-portal", action="store_true",
+                   help="let the client's client_credentials tokens issue portal tokens "
+                   "(POST /portal/auth)")
     p.set_defaults(func=cmd_client_add)
     p = client.add_parser("list", help="list active clients")
     p.set_defaults(func=cmd_client_list)
@@ -245,7 +248,8 @@ def cmd_client_add(args: argparse.Namespace) -> int:
     spec = ClientSpec(name=args.name, redirect_uris=args.redirect_uris,
                       confidential=not args.public, grants=args.grants, scopes=args.scopes,
                       owner_types=args.owner_types, user=args.user,
-                      allow_password=args.allow_password, allow_implicit=args.allow_implicit)
+                      allow_password=args.allow_password, allow_implicit=args.allow_implicit,
+                      allow_portal=args.allow_portal)
     client, secret = open_services().clients.add(SYSTEM, spec)
     print(f"client_id: {client['client_id']}")
     if secret is not None:

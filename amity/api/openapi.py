@@ -416,6 +416,15 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
                              "tag": "OAuth 2", "public": True, "ok": obj(key=STRING)},
     ("GET", "/jwks"): {"summary": "The access tokens' verification key as a JWK set",
                        "tag": "OAuth 2", "public": True, "ok": obj(keys={"type": "array"})},
+    ("GET", "/meta/dependencies/{model}"): {
+        "summary": "Picklist dependencies: allowed options of a field by another's value",
+        "tag": "Metadata", "ok": obj(dependencies={"type": "object"})},
+    ("PUT", "/admin/dependencies/{model}/{field}"): {
+        "summary": "Make a field's options depend on another field (administrators)",
+        "tag": "Administration", "body": obj(source=STRING, map={"type": "object"}),
+        "ok": RECORD},
+    ("DELETE", "/admin/dependencies/{model}/{field}"): {
+        "summary": "Remove a picklist dependency", "tag": "Administration", "ok": RESULT},
     ("POST", "/session"): {"summary": "Sign in for a cookie session (AMITY_SESSION_AUTH)",
                            "tag": "Authentication", "public": True,
                            "body": obj(user_name=STRING, password=STRING),

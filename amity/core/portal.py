@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any
 
 from amity.core.actor import Actor
+from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.tokens import token_hash
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
@@ -34,6 +35,7 @@ class PortalTokens:
         self.db = records.db
         self.settings = records.settings
         self.store = PortalStore(self.db.tables)
+        self.clients = ClientRegistry(self.db)
         self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
         records.writer.listeners.append(self._forget_contacts)
 
@@ -41,11 +43,17 @@ class PortalTokens:
     def is_portal_token(token: str) -> bool:
         return token.startswith(PORTAL_PREFIX)
 
-    @staticmethod
-    def ensure_issuer(actor: Actor) -> None:
-        """Only administrators (never a contact's credential) issue portal tokens."""
-        if not actor.is_admin or actor.is_contact or actor.credential == "portal":
+    def ensure_issuer(self, actor: Actor) -> None:
+        """Administrators issue portal tokens, and API clients an admin allowed to (with
+        their client_credentials tokens); never a contact's credential."""
+        if actor.is_contact or actor.credential == "portal":
             raise Forbidden("Only administrators may issue portal tokens")
+        if actor.is_admin:
+            return
+        client = actor.client_id if actor.credential == "oauth" else None
+        if client is None or not self.clients.may_issue_portal_tokens(client):
+            raise Forbidden("Only administrators may issue portal tokens",
+                            "or an API client registered with allow_portal")
 
     def issue(self, actor: Actor, contact_id: Any) -> dict[str, Any]:
         """A new token for the contact: {"access_token", "token_type", "expires_in"}."""

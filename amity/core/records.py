@@ -6,7 +6,7 @@ queues its change events in the outbox in that same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +64,10 @@ class Records:
         self.query = QueryBuilder(db.registry, db.tables)
         self.writer = Writer(db)
         self.accounts = AccountStore(db.tables)
+        # more rules a write must keep (model, new values, stored row or None when creating),
+        # e.g. picklist dependencies; each raises BadRequest
+        self.value_checks: list[Callable[[Model, dict[str, Any], dict[str, Any] | None],
+                                         None]] = []
 
     def model(self, name: str) -> Model:
         return self.registry.model(name)
@@ -174,6 +178,8 @@ class Records:
     def _insert(self, conn: Connection, actor: Actor, model: Model, values: dict[str, Any],
                 record_id: str | None) -> str:
         self.check_references(conn, model, values)
+        for check in self.value_checks:
+            check(model, values, None)
         record_id = record_id or new_id()
         self.check_unique(conn, model, values, record_id)
         now = utcnow()
@@ -217,6 +223,8 @@ class Records:
                 return
             self.policy.check(actor, model, "edit", before)
             self.check_references(conn, model, values, before)
+            for check in self.value_checks:
+                check(model, values, before)
             self.check_unique(conn, model, values, record_id)
             changes = {k: [to_json(model.fields[k], before.get(k)), to_json(model.fields[k], v)]
                        for k, v in values.items() if before.get(k) != v}

@@ -16,6 +16,7 @@ from amity.core.customfields import CustomFields
 from amity.core.i18n import Languages
 from amity.core.layouts import Layouts
 from amity.core.metadata import MetadataSync
+from amity.core.picklists import PicklistDependencies
 from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
@@ -43,6 +44,7 @@ class Services:
     fields: CustomFields
     acl: AccessAdmin
     oauth: OAuthService
+    picklists: PicklistDependencies
 
     def close(self) -> None:
         self.writes.close()
@@ -65,4 +67,5 @@ def build_services(settings: Settings, registry: Registry | None = None,
                     rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
                     languages=Languages(settings.language, settings.locale_dir),
                     layouts=Layouts(records), metadata=sync, fields=CustomFields(records, sync),
-                    acl=AccessAdmin(db, roles.forget), oauth=auth.oauth)
+                    acl=AccessAdmin(db, roles.forget), oauth=auth.oauth,
+                    picklists=PicklistDependencies(records, settings.metadata_check_seconds))

@@ -235,6 +235,7 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("user_id", sa.String(36)),  # whom client_credentials tokens act as
         sa.Column("date_created", sa.DateTime(), nullable=False),
         sa.Column("revoked", sa.Boolean(), nullable=False, default=False),
+        sa.Column("allow_portal", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
     sa.Table(  # cookie sessions (AMITY_SESSION_AUTH); the id is a sha256 of the cookie
         "sessions", metadata,
@@ -264,6 +265,15 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("user_id", sa.String(36), primary_key=True),
         sa.Column("model", sa.String(60), primary_key=True),
         sa.Column("settings", sa.Text(), nullable=False),  # JSON
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+    )
+    sa.Table(  # picklist dependencies (amity/core/picklists.py): target options by source
+        "picklist_dependencies", metadata,
+        sa.Column("model", sa.String(60), primary_key=True),
+        sa.Column("target_field", sa.String(64), primary_key=True),
+        sa.Column("source_field", sa.String(64), nullable=False),
+        sa.Column("mapping", sa.Text(), nullable=False),  # JSON: source value -> [targets]
+        sa.Column("modified_by", sa.String(36)),
         sa.Column("date_modified", sa.DateTime(), nullable=False),
     )
     sa.Table(  # custom field definitions (amity/schema/custom.py); options are JSON text

@@ -82,6 +82,12 @@ def fresh_layout(world: World, actor: str) -> str:
     return f"/admin/layouts/Contact/list/{name}"
 
 
+def fresh_dependency(world: World, actor: str) -> str:
+    world.services.picklists.put(world.admin, "Lead", "lead_source",
+                                 {"source": "status", "map": {"New": ["Email"]}})
+    return "/admin/dependencies/Lead/lead_source"
+
+
 def fresh_field(world: World, actor: str) -> str:
     name = unique("matrix") + "_c"
     world.services.fields.add(world.admin, "Contact", {"name": name, "type": "Text"})
@@ -273,6 +279,13 @@ POLICY: dict[tuple[str, str], list[Case]] = {
     ("PUT", "/admin/fields/{model}/{name}"): [
         Case(fresh_field, ADMIN_ONLY, body={"label": "Renamed"})],
     ("DELETE", "/admin/fields/{model}/{name}"): [Case(fresh_field, ADMIN_ONLY)],
+    ("GET", "/meta/dependencies/{model}"): [
+        Case("/meta/dependencies/aCase", LIST),
+        Case("/meta/dependencies/Account", LIST_NO_PORTAL)],
+    ("PUT", "/admin/dependencies/{model}/{field}"): [
+        Case("/admin/dependencies/aCase/type", ADMIN_ONLY,
+             body={"source": "category", "map": {"Problem": ["Product", "User"]}})],
+    ("DELETE", "/admin/dependencies/{model}/{field}"): [Case(fresh_dependency, ADMIN_ONLY)],
     # the OAuth endpoints answer every caller alike: credentials play no part there
     ("GET", "/auth/{owner_type}/authorize"): [
         Case("/auth/user/authorize", (400,) * 7), Case("/auth/nobody/authorize", (404,) * 7)],

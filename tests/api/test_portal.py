@@ -14,8 +14,9 @@ from amity.core.actor import Actor
 from amity.core.clock import utcnow
 from amity.core.records import ListQuery
 from amity.core.services import Services
-from amity.errors import Forbidden
+from amity.errors import BadRequest, Forbidden
 from tests.api.acl_world import World, build_world
+from tests.api.oauth_helpers import bearer, register, token_post
 from tests.conftest import ApiClient, User
 
 
@@ -149,3 +150,28 @@ def test_oauth_contact_actors_are_confined_alike(services: Services, world: Worl
                           contact_id=world.ids["contact"])
     with pytest.raises(Forbidden):
         services.records.get(admin_contact, "Opportunity", world.ids["opportunity"])
+
+
+@pytest.mark.parametrize("allowed", [True, False])
+def test_a_client_an_admin_allowed_issues_portal_tokens(anon: ApiClient, services: Services,
+                                                        world: World, allowed: bool) -> None:
+    """A partner app (its client_credentials token acts as a plain user) may issue portal
+    tokens only when registered with allow_portal."""
+    app_client = register(services, grants=["client_credentials"], user="alice",
+                          allow_portal=allowed, redirect_uris=[])
+    got = token_post(anon, {"grant_type": "client_credentials", "scope": "write",
+                            **app_client.creds()})
+    assert got.status_code == 200, got.text
+    headers = bearer(got.json()["access_token"])
+    issued = anon.post("/portal/auth", json={"contact_id": world.ids["contact"]},
+                       headers=headers)
+    assert issued.status_code == (200 if allowed else 403), issued.text
+    if allowed:
+        portal_token = issued.json()["access_token"]
+        me = anon.get("/me", headers=bearer(portal_token)).json()
+        assert me["id"] == world.ids["contact"] and me["role"] == "contact"
+
+
+def test_allow_portal_needs_client_credentials(services: Services) -> None:
+    with pytest.raises(BadRequest, match="client_credentials"):
+        register(services, allow_portal=True)

@@ -14,7 +14,7 @@ from amity.core.auth.clients import ClientSpec
 from amity.errors import BadRequest
 
 LIST_KEYS = ("redirect_uris", "grants", "scopes", "owner_types")
-BOOL_KEYS = ("confidential", "allow_password", "allow_implicit")
+BOOL_KEYS = ("confidential", "allow_password", "allow_implicit", "allow_portal")
 BODY_KEYS = ("name", "user", *LIST_KEYS, *BOOL_KEYS)
 
 

@@ -57,8 +57,12 @@ async def meta_fields(request: Request) -> JSONResponse:
     model = records.model(request.path_params["model"])
     records.policy.check(actor, model, "list")
     required = {fd.name for fd in required_fields(model)}
+    fields = {fd.name: describe_field(model, fd, required) for fd in model.fields.values()}
+    for target, dependency in services(request).picklists.describe(actor, model.name).items():
+        if target in fields:
+            fields[target]["depends_on"] = dependency
     return JSONResponse(translated(request, {
-        "fields": {fd.name: describe_field(model, fd, required) for fd in model.fields.values()},
+        "fields": fields,
         "filters": {flt.name: flt.describe() for flt in model.filters.values()},
     }))
 

@@ -50,6 +50,7 @@ class ClientSpec:
     user: str | None = None  # the user name client_credentials tokens act as
     allow_password: bool = False
     allow_implicit: bool = False
+    allow_portal: bool = False  # its client_credentials tokens may issue portal tokens
 
 
 class ClientRegistry:
@@ -90,6 +91,7 @@ class ClientRegistry:
             "owner_types": check_choices("owner type", spec.owner_types, OWNER_TYPES,
                                          DEFAULT_OWNER_TYPES),
             "user_id": user_id, "date_created": utcnow(), "revoked": False,
+            "allow_portal": check_portal(spec, grants),
         }
         return row, secret
 
@@ -108,6 +110,12 @@ class ClientRegistry:
         self.ensure_admin(actor)
         with self.db.read() as conn:
             return [view(row) for row in self.store.list(conn)]
+
+    def may_issue_portal_tokens(self, client_id: str) -> bool:
+        """Whether an active client was allowed (by an admin) to issue portal tokens."""
+        with self.db.read() as conn:
+            row = self.store.get(conn, client_id)
+        return bool(row and row.get("allow_portal"))
 
     def get(self, client_id: str) -> dict[str, Any]:
         """An active client's public view (no secret hash); 404 when unknown or removed."""
@@ -209,6 +217,14 @@ def check_redirect_uri(uri: str) -> str:
     return uri
 
 
+def check_portal(spec: ClientSpec, grants: Sequence[str]) -> bool:
+    """Issuing portal tokens is done with the client's own (client_credentials) tokens."""
+    if spec.allow_portal and "client_credentials" not in grants:
+        raise BadRequest("allow_portal needs the client_credentials grant",
+                         "the client issues portal tokens with its client_credentials token")
+    return bool(spec.allow_portal)
+
+
 def view(row: dict[str, Any]) -> dict[str, Any]:
     """What admins and the API see of a client: never the secret hash."""
     return {
@@ -216,6 +232,6 @@ def view(row: dict[str, Any]) -> dict[str, Any]:
         "confidential": bool(row["confidential"]),
         "redirect_uris": list(row["redirect_uris"]), "grants": list(row["grants"]),
         "scopes": list(row["scopes"]), "owner_types": list(row["owner_types"]),
-        "user_id": row["user_id"],
+        "user_id": row["user_id"], "allow_portal": bool(row.get("allow_portal")),
         "date_created": row["date_created"].strftime("%Y-%m-%d %H:%M:%S"),
     }

@@ -1,0 +1,178 @@
+"""Picklist dependencies (as Vtiger's): the options of one field depend on another's value.
+
+A dependency names a model, a dependent (target) option field and a source option field,
+and maps source values to the target values allowed with them. A source value the map does
+not name leaves the target free. Writes that break a dependency are a 400 naming both
+fields; the map is readable by anyone who may see the model. Built-in enum/multienum
+fields use their option values, custom option fields their option ids.
+
+Every process reads the (small) table at most once per AMITY_METADATA_CHECK_SECONDS, and
+at once after a change it made; changes are queued as `PicklistDependency` events in the
+outbox like other metadata changes.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from amity.core.actor import Actor
+from amity.core.clock import utcnow
+from amity.core.fields import to_json
+from amity.core.records import Records
+from amity.errors import BadRequest, Forbidden, NotFound
+from amity.schema.model import Field, Model
+from amity.store.picklists import DependencyStore
+
+EVENT_MODEL = "PicklistDependency"
+SOURCE_TYPES = ("enum", "Select", "Radio")
+TARGET_TYPES = ("enum", "multienum", "Select", "Radio", "MultiSelect", "Checkbox")
+MAX_ENTRIES = 1000
+
+
+def option_values(fd: Field) -> list[Any]:
+    """The values a field's options are written with (ids for custom option fields)."""
+    if fd.choices:
+        return [c.id for c in fd.choices]
+    return list(fd.options)
+
+
+def chosen(value: Any) -> list[Any]:
+    """A field's JSON value as the list of options it holds."""
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+class PicklistDependencies:
+    """Reads, changes and enforces the dependencies of every model."""
+
+    def __init__(self, records: Records, check_seconds: float) -> None:
+        self.records = records
+        self.db = records.db
+        self.store = DependencyStore(records.db.tables)
+        self.check_seconds = check_seconds
+        self._by_model: dict[str, list[dict[str, Any]]] = {}
+        self._loaded_at = float("-inf")
+        records.value_checks.append(self.check)
+
+    def of_model(self, model: str) -> list[dict[str, Any]]:
+        now = time.monotonic()
+        if now - self._loaded_at >= self.check_seconds:
+            with self.db.read() as conn:
+                rows = self.store.all(conn)
+            by_model: dict[str, list[dict[str, Any]]] = {}
+            for row in rows:
+                by_model.setdefault(row["model"], []).append(row)
+            self._by_model, self._loaded_at = by_model, now
+        return self._by_model.get(model, [])
+
+    # -- reading ----------------------------------------------------------------------
+    def describe(self, actor: Actor, model_name: str) -> dict[str, Any]:
+        """{target field: {"source": field, "map": {source value: [target values]}}}."""
+        model = self.records.model(model_name)
+        self.records.policy.check(actor, model, "list")
+        return {d["target_field"]: {"source": d["source_field"], "map": d["mapping"]}
+                for d in self.of_model(model.name)}
+
+    # -- admins -----------------------------------------------------------------------
+    def put(self, actor: Actor, model_name: str, target: str, body: Any) -> dict[str, Any]:
+        """Set the dependency of `target` on body["source"] with body["map"]."""
+        if not actor.is_admin:
+            raise Forbidden("Only administrators change picklist dependencies")
+        model = self.records.model(model_name)
+        if not isinstance(body, dict):
+            raise BadRequest('Send {"source": FIELD, "map": {SOURCE_VALUE: [TARGET_VALUES]}}')
+        target_fd = option_field(model, target, TARGET_TYPES, "dependent")
+        source_fd = option_field(model, body.get("source"), SOURCE_TYPES, "source")
+        if source_fd.name == target_fd.name:
+            raise BadRequest("A field cannot depend on itself")
+        mapping = check_mapping(body.get("map"), source_fd, target_fd)
+        before = self.describe(actor, model.name).get(target_fd.name)
+        with self.db.write() as conn:
+            self.store.put(conn, model.name, target_fd.name, source_fd.name, mapping,
+                           actor.user_id, utcnow())
+            self._emit(conn, actor, model, target_fd.name, "update" if before else "create",
+                       {"dependency": [before, {"source": source_fd.name, "map": mapping}]})
+        self._loaded_at = float("-inf")
+        return {"model": model.name, "field": target_fd.name, "source": source_fd.name,
+                "map": mapping}
+
+    def remove(self, actor: Actor, model_name: str, target: str) -> None:
+        if not actor.is_admin:
+            raise Forbidden("Only administrators change picklist dependencies")
+        model = self.records.model(model_name)
+        before = self.describe(actor, model.name).get(target)
+        with self.db.write() as conn:
+            if not self.store.remove(conn, model.name, target):
+                raise NotFound(f"{model.name}.{target} depends on no field")
+            self._emit(conn, actor, model, target, "delete", {"dependency": [before, None]})
+        self._loaded_at = float("-inf")
+
+    def _emit(self, conn: Any, actor: Actor, model: Model, target: str, kind: str,
+              changes: dict[str, Any]) -> None:
+        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=f"{model.name}.{target}",
+                                 kind=kind, changes=changes, actor_id=actor.user_id,
+                                 source=actor.source, at=utcnow())
+
+    # -- enforcing --------------------------------------------------------------------
+    def check(self, model: Model, values: dict[str, Any],
+              before: dict[str, Any] | None) -> None:
+        """400 when the record after this write breaks a dependency of its model."""
+        for dep in self.of_model(model.name):
+            target, source = dep["target_field"], dep["source_field"]
+            if target not in values and source not in values:
+                continue  # neither side changes: an older record stays as it is
+            target_fd, source_fd = model.fields.get(target), model.fields.get(source)
+            if target_fd is None or source_fd is None:
+                continue  # a removed custom field no longer constrains anything
+            source_value = json_value(source_fd, values, before)
+            allowed = dep["mapping"].get(str(source_value))
+            if source_value is None or allowed is None:
+                continue
+            for value in chosen(json_value(target_fd, values, before)):
+                if value not in allowed:
+                    raise BadRequest(
+                        f"{target} cannot be {value!r} when {source} is {source_value!r}",
+                        f"with {source} {source_value!r}, {target} may be: "
+                        + ", ".join(repr(v) for v in allowed)
+                        + f" (GET /meta/dependencies/{model.name})")
+
+
+def json_value(fd: Field, values: dict[str, Any], before: dict[str, Any] | None) -> Any:
+    """The field's value after the write, in JSON form."""
+    if fd.name in values:
+        return to_json(fd, values[fd.name])
+    return to_json(fd, before.get(fd.name)) if before else None
+
+
+def option_field(model: Model, name: Any, types: tuple[str, ...], role: str) -> Field:
+    fd = model.fields.get(name) if isinstance(name, str) else None
+    if fd is None:
+        raise BadRequest(f"Unknown {role} field {name!r} in model {model.name}",
+                         f"GET /meta/fields/{model.name} lists its fields")
+    if fd.type not in types:
+        raise BadRequest(f"{model.name}.{fd.name} ({fd.type}) cannot be a {role} field",
+                         f"{role} fields are of type " + ", ".join(types))
+    return fd
+
+
+def check_mapping(raw: Any, source: Field, target: Field) -> dict[str, list[Any]]:
+    """{source value: [target values]}, every value an option of its field."""
+    if not isinstance(raw, dict) or not raw or len(raw) > MAX_ENTRIES:
+        raise BadRequest("map must be an object: source value -> list of allowed values")
+    sources = {str(v): v for v in option_values(source)}
+    targets = option_values(target)
+    out: dict[str, list[Any]] = {}
+    for key, allowed in raw.items():
+        if str(key) not in sources:
+            raise BadRequest(f"{key!r} is not an option of {source.name}",
+                             "options: " + ", ".join(sources))
+        if not isinstance(allowed, list) or len(allowed) > MAX_ENTRIES:
+            raise BadRequest(f"map[{key!r}] must be a list of {target.name} options")
+        for value in allowed:
+            if value not in targets or isinstance(value, bool):
+                raise BadRequest(f"{value!r} is not an option of {target.name}",
+                                 "options: " + ", ".join(repr(v) for v in targets))
+        out[str(key)] = list(dict.fromkeys(allowed))
+    return out
