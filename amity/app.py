@@ -30,6 +30,7 @@ from amity.api.native import (
     picklists,
     portal,
     roles,
+    schema,
     session,
     utility,
 )
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                                 *clients.routes, *session.routes, *limits.routes,
                                 *docs.api_routes, *layouts.routes, *fields.routes,
                                 *roles.routes, *portal.routes, *oauth.routes,
-                                *picklists.routes)]
+                                *picklists.routes, *schema.routes)]
     api_routes += oauth.root_routes  # RFC 8414 metadata lives at the host's well-known path
 
     @contextlib.asynccontextmanager

@@ -4,6 +4,7 @@ portal, demo, quickstart."""
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
@@ -149,6 +150,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("contact_id")
     p.add_argument("--password", help="password (generated and printed if omitted)")
     p.set_defaults(func=cmd_contact_password)
+
+    schema = sub.add_parser("schema", help="export or import the configuration").add_subparsers(
+        title="schema commands")
+    p = schema.add_parser("export", help="print (or write) custom fields, picklist "
+                          "dependencies and layouts as JSON")
+    p.add_argument("--output", "-o", help="a file to write instead of standard output")
+    p.set_defaults(func=cmd_schema_export)
+    p = schema.add_parser("import", help="apply an exported JSON file (adds and changes; "
+                          "removes nothing)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_schema_import)
 
     p = sub.add_parser("demo", help="load deterministic demo data")
     p.add_argument("--contacts", type=int, default=200, help="how many contacts (default 200)")
@@ -518,6 +530,31 @@ def cmd_contact_password(args: argparse.Namespace) -> int:
     print(f"portal password set for contact {args.contact_id}")
     if not args.password:
         print(f"password: {password}")
+    return 0
+
+
+def cmd_schema_export(args: argparse.Namespace) -> int:
+    document = json.dumps(open_services().schema.export(SYSTEM), indent=2, ensure_ascii=False)
+    if args.output:
+        Path(args.output).write_text(document + "\n", encoding="utf-8")
+        print(f"schema written to {args.output}")
+    else:
+        print(document)
+    return 0
+
+
+def cmd_schema_import(args: argparse.Namespace) -> int:
+    try:
+        document = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
+        return 1
+    services = open_services()
+    done = services.schema.import_(SYSTEM, document)
+    services.metadata.refresh()
+    for line in done:
+        print(line)
+    print(f"{len(done)} change(s)")
     return 0
 
 

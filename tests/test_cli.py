@@ -21,7 +21,8 @@ COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token"
             ["client", "remove"], ["client", "limit"], ["user", "limit"], ["field", "add"],
             ["field", "list"], ["field", "remove"], ["role", "add"], ["role", "set"],
             ["role", "assign"], ["team", "add"], ["team", "member", "add"], ["portal", "token"],
-            ["contact", "password"], ["demo"], ["quickstart"]]
+            ["contact", "password"], ["schema", "export"], ["schema", "import"], ["demo"],
+            ["quickstart"]]
 
 
 def run(args: list[str], env: dict[str, str], cwd: Path,
@@ -276,3 +277,22 @@ def test_contact_portal_password(cli_env: dict[str, str], tmp_path: Path) -> Non
     missing = run(["contact", "password", "nope", "--password", "x"], cli_env, tmp_path,
                   check=False)
     assert missing.returncode == 1 and "No contact nope" in missing.stderr
+
+
+def test_schema_export_and_import(cli_env: dict[str, str], tmp_path: Path) -> None:
+    run(["init", "--admin-password", "pw-admin"], cli_env, tmp_path)
+    run(["field", "add", "Account", "tier_c", "Select", "--option", "Gold", "--option",
+         "Silver"], cli_env, tmp_path)
+    out = run(["schema", "export", "-o", "schema.json"], cli_env, tmp_path).stdout
+    assert "schema written to schema.json" in out
+    other = dict(cli_env, AMITY_DATABASE_URL=f"sqlite:///{tmp_path / 'other.db'}")
+    run(["init", "--admin-password", "pw-admin"], other, tmp_path)
+    applied = run(["schema", "import", "schema.json"], other, tmp_path).stdout
+    assert "custom field Account.tier_c added" in applied and "1 change(s)" in applied
+    assert run(["schema", "import", "schema.json"], other, tmp_path).stdout == "0 change(s)\n"
+    listed = run(["field", "list", "Account"], other, tmp_path).stdout
+    assert listed.startswith("Account\ttier_c\tSelect")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    failed = run(["schema", "import", str(bad)], other, tmp_path, check=False)
+    assert failed.returncode == 1 and "cannot read" in failed.stderr

@@ -8,6 +8,7 @@ of each view); an admin may store changed or extra layouts, and a user's list vi
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from amity.core.actor import Actor
@@ -17,6 +18,7 @@ from amity.errors import BadRequest, Forbidden, NotFound
 from amity.schema.model import Field, Model
 from amity.store.layouts import LayoutStore
 
+EVENT_MODEL = "Layout"
 VIEWS = ("list", "detail", "popup", "sub_panels")
 DEFAULT = "Standard"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ -]{0,59}$")
@@ -81,6 +83,11 @@ class Layouts:
             out[name] = {"name": name, **definition}
         return out
 
+    def stored(self, model_name: str, view: str) -> dict[str, dict[str, Any]]:
+        """What admins stored for a model's view (no defaults), for export."""
+        with self.db.read() as conn:
+            return self.store.stored(conn, model_name, view)
+
     def layout(self, actor: Actor, model_name: str, view: str, name: str | None
                ) -> dict[str, Any]:
         all_layouts = self.layouts(actor, model_name, view)
@@ -104,7 +111,16 @@ class Layouts:
         clean = check_definition(model, view, definition, self.records)
         with self.db.write() as conn:
             self.store.put(conn, model.name, view, name, clean, actor.user_id, utcnow())
+            self._emit(conn, actor, model.name, view, name, "update", {"layout": [None, clean]})
         return {"name": name, **clean}
+
+    def _emit(self, conn: Any, actor: Actor, model: str, view: str, name: str, kind: str,
+              changes: dict[str, Any]) -> None:
+        """Layout changes go into the change history like other metadata changes."""
+        record_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"amity:layout:{model}:{view}:{name}"))
+        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=record_id, kind=kind,
+                                 changes={"layout": f"{model}/{view}/{name}", **changes},
+                                 actor_id=actor.user_id, source=actor.source, at=utcnow())
 
     def reset(self, actor: Actor, model_name: str, view: str, name: str) -> None:
         """Remove a stored layout (`Standard` goes back to the built-in default)."""
@@ -113,6 +129,8 @@ class Layouts:
         model = self.model(actor, model_name)
         with self.db.write() as conn:
             removed = self.store.remove(conn, model.name, view, name)
+            if removed:
+                self._emit(conn, actor, model.name, view, name, "delete", {})
         if not removed:
             raise NotFound(f"No stored {view} layout {name!r} for {model.name}")
 

@@ -14,6 +14,7 @@ outbox like other metadata changes.
 from __future__ import annotations
 
 import time
+import uuid
 from typing import Any
 
 from amity.core.actor import Actor
@@ -111,7 +112,7 @@ class PicklistDependencies:
 
     def _emit(self, conn: Any, actor: Actor, model: Model, target: str, kind: str,
               changes: dict[str, Any]) -> None:
-        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=f"{model.name}.{target}",
+        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=event_id(model.name, target),
                                  kind=kind, changes=changes, actor_id=actor.user_id,
                                  source=actor.source, at=utcnow())
 
@@ -137,6 +138,11 @@ class PicklistDependencies:
                         f"with {source} {source_value!r}, {target} may be: "
                         + ", ".join(repr(v) for v in allowed)
                         + f" (GET /meta/dependencies/{model.name})")
+
+
+def event_id(model: str, field: str) -> str:
+    """A stable 36-character id for a model's field in the change history."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"amity:{model}.{field}"))
 
 
 def json_value(fd: Field, values: dict[str, Any], before: dict[str, Any] | None) -> Any:

@@ -21,6 +21,7 @@ from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
 from amity.core.roles import AccessAdmin
+from amity.core.schema_io import SchemaFiles
 from amity.schema.registry import Registry, default_registry
 from amity.store.batch import GroupCommitter
 from amity.store.engine import Database
@@ -45,6 +46,7 @@ class Services:
     acl: AccessAdmin
     oauth: OAuthService
     picklists: PicklistDependencies
+    schema: SchemaFiles
 
     def close(self) -> None:
         self.writes.close()
@@ -60,12 +62,15 @@ def build_services(settings: Settings, registry: Registry | None = None,
     auth = AuthService(records)
     auth.oauth = OAuthService(db, settings)
     sync = MetadataSync(db, settings)
+    fields = CustomFields(records, sync)
+    picklists = PicklistDependencies(records, settings.metadata_check_seconds)
+    layouts = Layouts(records)
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
                     auth=auth, writes=GroupCommitter(db),
                     api_log=ApiLog(db, settings), clients=ClientRegistry(db),
                     sessions=SessionService(auth),
                     rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
                     languages=Languages(settings.language, settings.locale_dir),
-                    layouts=Layouts(records), metadata=sync, fields=CustomFields(records, sync),
+                    layouts=layouts, metadata=sync, fields=fields,
                     acl=AccessAdmin(db, roles.forget), oauth=auth.oauth,
-                    picklists=PicklistDependencies(records, settings.metadata_check_seconds))
+                    picklists=picklists, schema=SchemaFiles(db, fields, picklists, layouts))

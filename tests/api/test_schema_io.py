@@ -1,0 +1,109 @@
+"""A configuration moves between installs as a file; metadata changes are audited."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from amity.app import create_app
+from amity.cli import init_admin
+from amity.config import Settings
+from amity.core.services import build_services
+from amity.store.migrate import migrate
+from tests.conftest import NO_RATE_LIMITS, ApiClient
+
+
+def configure(api: ApiClient) -> None:
+    """Custom fields (one option retired), a dependency and a layout, through the API."""
+    made = api.post("/admin/fields/Account", json={
+        "name": "tier_c", "type": "Select", "label": "Tier", "options": ["Gold", "Silver"]})
+    assert made.status_code == 200, made.text
+    options = made.json()["record"]["options"]
+    options[1]["retired"] = True
+    assert api.patch("/admin/fields/Account/tier_c",
+                     json={"options": options}).status_code == 200
+    assert api.post("/admin/fields/Contact", json={"name": "hobby_c", "type": "Text",
+                                                   "indexed": True}).status_code == 200
+    assert api.put("/admin/dependencies/aCase/type", json={
+        "source": "category", "map": {"Problem": ["Product"]}}).status_code == 200
+    assert api.put("/admin/layouts/Contact/list/Slim", json={
+        "label": "Slim", "columns": ["last_name", "hobby_c"]}).status_code == 200
+
+
+@pytest.fixture
+def other_install(tmp_path: Path) -> Iterator[ApiClient]:
+    """A second, empty Amity (its own SQLite file) with its own admin."""
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'other.db'}",
+                        log_level="WARNING", jwt_key_file=str(tmp_path / "other-key.pem"),
+                        **NO_RATE_LIMITS)
+    services = build_services(settings)
+    migrate(services.db)
+    init_admin(services, "admin", "other-pw")
+    client = ApiClient(create_app(settings, services))
+    client._client.auth = ("admin", "other-pw")
+    yield client
+    client.close()
+    services.close()
+
+
+def test_export_then_import_into_another_install(api: ApiClient,
+                                                 other_install: ApiClient) -> None:
+    configure(api)
+    document = api.get("/admin/schema").json()
+    assert document["format"] == "amity-schema" and document["version"] == 1
+    assert {(f["model"], f["name"]) for f in document["custom_fields"]} == {
+        ("Account", "tier_c"), ("Contact", "hobby_c")}
+    applied = other_install.post("/admin/schema", json=document)
+    assert applied.status_code == 200, applied.text
+    assert len(applied.json()["changes"]) == 4
+    assert other_install.get("/admin/schema").json() == document
+    # importing again changes nothing
+    assert other_install.post("/admin/schema", json=document).json() == {"changes": []}
+    # the imported configuration works: the retired option is refused, the layout shows
+    refused = other_install.post("/data/Account", json={"data": {"name": "A", "tier_c": 2}})
+    assert refused.status_code == 400
+    view = other_install.get("/meta/list_view/Contact", params={"layout": "Slim"}).json()
+    assert [c["field"] for c in view["columns"]] == ["last_name", "hobby_c"]
+
+
+def test_import_changes_what_differs(api: ApiClient, other_install: ApiClient) -> None:
+    configure(api)
+    document = api.get("/admin/schema").json()
+    other_install.post("/admin/schema", json=document)
+    document["custom_fields"][0]["label"] = "Customer tier"
+    document["custom_fields"][0]["options"].append({"label": "Bronze", "retired": False})
+    changes = other_install.post("/admin/schema", json=document).json()["changes"]
+    assert changes == ["custom field Account.tier_c changed: label, options"]
+    tier = other_install.get("/admin/fields/Account/tier_c").json()["record"]
+    assert tier["label"] == "Customer tier"
+    assert [o["label"] for o in tier["options"]] == ["Gold", "Silver", "Bronze"]
+
+
+@pytest.mark.parametrize("document", [
+    {}, {"format": "other"}, {"format": "amity-schema", "version": 99},
+    {"format": "amity-schema", "version": 1, "custom_fields": "x"},
+    {"format": "amity-schema", "version": 1,
+     "custom_fields": [{"model": "Account", "name": "bad name", "type": "Text"}]},
+])
+def test_bad_documents_are_400(api: ApiClient, document: dict[str, Any]) -> None:
+    resp = api.post("/admin/schema", json=document)
+    assert resp.status_code == 400, resp.text
+    assert api.get("/admin/schema").json()["custom_fields"] == []
+
+
+def test_metadata_changes_are_audited(api: ApiClient, anon: ApiClient, admin: Any) -> None:
+    configure(api)
+    history = api.get("/admin/metadata/history", params={"limit": 50}).json()
+    kinds = [(r["object"], r["kind"]) for r in history["records"]]
+    assert kinds == [("Layout", "update"), ("PicklistDependency", "create"),
+                     ("CustomField", "create"), ("CustomField", "update"),
+                     ("CustomField", "create")]
+    assert history["total_results"] == 5
+    assert {r["user_id"] for r in history["records"]} == {admin.id}
+    assert all(r["date"] and r["source"].startswith("api ") for r in history["records"])
+    first = history["records"][-1]
+    assert first["changes"]["name"] == [None, "tier_c"]
+    assert anon.get("/admin/metadata/history").status_code == 401
