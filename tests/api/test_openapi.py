@@ -95,3 +95,20 @@ def test_docs_page_serves_swagger_ui_from_the_package(app: Any) -> None:
         assert script.status_code == 200 and "SwaggerUIBundle" in script.text
     finally:
         client.close()
+
+
+def test_a_custom_field_changes_the_document_at_once(api: ApiClient, anon: ApiClient) -> None:
+    before = anon.get("/openapi.json").json()["components"]["schemas"]["Account"]
+    assert "tier_c" not in before["properties"]
+    added = api.post("/admin/fields/Account", json={"name": "tier_c", "type": "MultiSelect",
+                                                    "options": ["Gold", "Silver"]})
+    assert added.status_code == 200, added.text
+    document = anon.get("/openapi.json").json()
+    tier = document["components"]["schemas"]["Account"]["properties"]["tier_c"]
+    assert tier["type"] == ["array", "null"] and tier["items"] == {"type": "integer"}
+    assert "tier_c" in document["components"]["schemas"]["AccountData"]["properties"]
+    filters = document["components"]["parameters"]["Account.filters"]["schema"]
+    assert "tier_c" in filters["properties"]
+    assert api.delete("/admin/fields/Account/tier_c").status_code == 200
+    after = anon.get("/openapi.json").json()["components"]["schemas"]["Account"]
+    assert "tier_c" not in after["properties"]
