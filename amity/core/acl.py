@@ -19,13 +19,12 @@ Rules (docs/api.md "Access control"):
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass
 
 from amity.config import Settings
 from amity.core.access import Action
 from amity.core.actor import Actor
+from amity.core.ttlcache import TtlCache
 from amity.errors import Forbidden
 from amity.schema.model import Model
 from amity.schema.registry import Registry
@@ -35,7 +34,6 @@ from amity.store.engine import Database
 
 RIGHTS = ("all", "owned", "none")
 ANY_MODEL = "*"
-_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -78,23 +76,13 @@ class RolePolicy:
         self.db = db
         self.store = AclStore(db.tables)
         self.settings = settings
-        self._cache: dict[str, tuple[float, UserAccess]] = {}
-        self._lock = threading.Lock()
+        self._cache: TtlCache[str, UserAccess] = TtlCache(settings.auth_cache_seconds)
 
     # -- rights -----------------------------------------------------------------------
     def access(self, user_id: str) -> UserAccess:
         """The user's rights (cached)."""
-        ttl = self.settings.auth_cache_seconds
-        now = time.monotonic()
-        hit = self._cache.get(user_id) if ttl > 0 else None
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        found = self.load(user_id)
-        if ttl > 0:
-            with self._lock:
-                if len(self._cache) >= _CACHE_SIZE:
-                    self._cache.clear()
-                self._cache[user_id] = (now + ttl, found)
+        found = self._cache.get(user_id, lambda: self.load(user_id))
+        assert found is not None  # load always answers
         return found
 
     def load(self, user_id: str) -> UserAccess:
@@ -113,8 +101,7 @@ class RolePolicy:
 
     def forget(self, *_: object) -> None:
         """Roles, teams or users changed: drop every remembered right."""
-        with self._lock:
-            self._cache.clear()
+        self._cache.clear()
 
     # -- AccessPolicy -----------------------------------------------------------------
     def read_conditions(self, actor: Actor, model: Model) -> list[Condition]:

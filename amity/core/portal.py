@@ -9,7 +9,6 @@ such an actor to the contact's own and portal-visible records.
 from __future__ import annotations
 
 import secrets
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -19,12 +18,12 @@ from amity.core.auth.tokens import token_hash
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
 from amity.core.records import Records, storable_id
+from amity.core.ttlcache import TtlCache
 from amity.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from amity.store.portal import PortalStore
 
 PORTAL_PREFIX = "amity_portal_"
 FALLBACK_USER = "1"  # the admin: writes of a contact with no assigned user are attributed here
-_CACHE_SIZE = 10_000
 
 
 class PortalTokens:
@@ -36,7 +35,8 @@ class PortalTokens:
         self.settings = records.settings
         self.store = PortalStore(self.db.tables)
         self.clients = ClientRegistry(self.db)
-        self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._cache: TtlCache[str, dict[str, Any]] = TtlCache(
+            self.settings.auth_cache_seconds)
         records.writer.listeners.append(self._forget_contacts)
 
     @staticmethod
@@ -87,18 +87,11 @@ class PortalTokens:
 
     def _owner(self, digest: str) -> dict[str, Any] | None:
         """The token's row, remembered for AMITY_AUTH_CACHE_SECONDS like access tokens."""
-        ttl = self.settings.auth_cache_seconds
-        now = time.monotonic()
-        hit = self._cache.get(digest) if ttl > 0 else None
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        with self.db.read() as conn:
-            row = self.store.owner(conn, digest)
-        if ttl > 0 and row is not None:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[digest] = (now + ttl, row)
-        return row
+        def load() -> dict[str, Any] | None:
+            with self.db.read() as conn:
+                return self.store.owner(conn, digest)
+
+        return self._cache.get(digest, load)
 
     def forget(self) -> None:
         """Drop every remembered token (after a revocation commits)."""

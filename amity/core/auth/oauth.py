@@ -24,6 +24,7 @@ from amity.core.auth.signing import InvalidToken, TokenSigner
 from amity.core.auth.tokens import token_hash
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
+from amity.core.ttlcache import TtlCache
 from amity.errors import NotFound
 from amity.store.accounts import AccountStore
 from amity.store.engine import Database
@@ -34,7 +35,6 @@ CODE_SECONDS = 60
 DEFAULT_SCOPE = "profile"
 CONTACT_SCOPES = frozenset({"profile"})
 SUBJECT_PREFIX = {"user": "Users:", "contact": "Contacts:"}
-_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ class OAuthService:
         self.accounts = AccountStore(db.tables)
         self.signer = TokenSigner(settings)
         self._grant_lookup = db.prepare(self.store.live_grant_statement)
-        self._grant_cache: dict[str, tuple[float, Owner | None]] = {}
+        self._grant_cache: TtlCache[str, Owner] = TtlCache(settings.auth_cache_seconds)
         self._dummy_hash: str | None = None
 
     # -- resource owners --------------------------------------------------------------
@@ -153,7 +153,7 @@ class OAuthService:
             revoked = self.store.revoke_grant(conn, grant_id)
         if revoked:
             log.warning("OAuth grant %s revoked: %s", grant_id, reason)
-        self._grant_cache.pop(grant_id, None)
+        self._grant_cache.pop(grant_id)
 
     def save_code(self, code: str, grant_id: str, client_id: str, redirect_uri: str | None,
                   challenge: str | None, method: str | None) -> None:
@@ -277,19 +277,11 @@ class OAuthService:
     def _live_owner(self, grant_id: str) -> Owner | None:
         """The owner of a live grant, remembered for AMITY_AUTH_CACHE_SECONDS like personal
         tokens: a revocation reaches every worker within that time."""
-        ttl = self.settings.auth_cache_seconds
-        now = time.monotonic()
-        if ttl > 0:
-            hit = self._grant_cache.get(grant_id)
-            if hit is not None and hit[0] > now:
-                return hit[1]
-        rows = self.db.fetch(self._grant_lookup, {"grant_id": grant_id})
-        owner = self.owner(rows[0]["owner_type"], rows[0]["owner_id"]) if rows else None
-        if ttl > 0:
-            if len(self._grant_cache) >= _CACHE_SIZE:
-                self._grant_cache.clear()
-            self._grant_cache[grant_id] = (now + ttl, owner)
-        return owner
+        def load() -> Owner | None:
+            rows = self.db.fetch(self._grant_lookup, {"grant_id": grant_id})
+            return self.owner(rows[0]["owner_type"], rows[0]["owner_id"]) if rows else None
+
+        return self._grant_cache.get(grant_id, load, keep_missing=True)
 
     def forget(self) -> None:
         """Drop remembered grants (a user or client changed in this process)."""

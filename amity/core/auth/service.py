@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import time
 from collections import OrderedDict
 from typing import Any
 
@@ -16,10 +15,10 @@ from amity.core.clock import utcnow
 from amity.core.ids import new_id
 from amity.core.portal import PortalTokens
 from amity.core.records import Records
+from amity.core.ttlcache import TtlCache
 from amity.errors import BadRequest, NotFound, Unauthorized
 
 _VERIFIED_CACHE_SIZE = 1024
-_TOKEN_CACHE_SIZE = 10_000
 
 
 class AuthService:
@@ -31,7 +30,8 @@ class AuthService:
         self.store = records.accounts
         self.settings = records.settings
         self._token_lookup = self.db.prepare(self.store.token_statement)
-        self._token_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._token_cache: TtlCache[str, dict[str, Any]] = TtlCache(
+            self.settings.auth_cache_seconds)
         self.portal = PortalTokens(records)
         records.writer.listeners.append(self._forget_users)
         # (user id, stored hash, sha256 of the password) already verified with argon2
@@ -145,19 +145,11 @@ class AuthService:
         """The user row behind a token hash, remembered for AMITY_AUTH_CACHE_SECONDS so a
         busy client costs one lookup per interval; a revocation (or a deactivated user)
         takes effect in every process within that interval."""
-        ttl = self.settings.auth_cache_seconds
-        now = time.monotonic()
-        if ttl > 0:
-            hit = self._token_cache.get(digest)
-            if hit is not None and hit[0] > now:
-                return hit[1]
-        rows = self.db.fetch(self._token_lookup, {"token_hash": digest})
-        row = rows[0] if rows else None
-        if ttl > 0 and row is not None:
-            if len(self._token_cache) >= _TOKEN_CACHE_SIZE:
-                self._token_cache.clear()
-            self._token_cache[digest] = (now + ttl, row)
-        return row
+        def load() -> dict[str, Any] | None:
+            rows = self.db.fetch(self._token_lookup, {"token_hash": digest})
+            return rows[0] if rows else None
+
+        return self._token_cache.get(digest, load)
 
     def _forget_users(self, model: str, record_id: str) -> None:
         """A user changed here (deactivated, deleted): drop remembered tokens at once."""

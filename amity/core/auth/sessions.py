@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-import time
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -22,11 +21,11 @@ from amity.core.actor import Actor
 from amity.core.auth.service import AuthService
 from amity.core.auth.tokens import token_hash
 from amity.core.clock import utcnow
+from amity.core.ttlcache import TtlCache
 from amity.errors import Unauthorized
 from amity.store.sessions import SessionStore
 
 SESSION_PREFIX = "amity_ses_"
-_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,8 @@ class SessionService:
         self.db = auth.db
         self.settings = auth.settings
         self.store = SessionStore(self.db.tables)
-        self._cache: dict[str, tuple[float, dict[str, Any]]] = {}
+        self._cache: TtlCache[str, dict[str, Any]] = TtlCache(
+            self.settings.auth_cache_seconds)
         auth.records.writer.listeners.append(self._forget_users)
 
     @property
@@ -78,7 +78,7 @@ class SessionService:
     def end(self, secret: str) -> bool:
         """Sign out: the session stops working in every process (at once in this one)."""
         digest = token_hash(secret)
-        self._cache.pop(digest, None)
+        self._cache.pop(digest)
         with self.db.write() as conn:
             return self.store.remove(conn, digest)
 
@@ -100,19 +100,14 @@ class SessionService:
         return max(0, int((row["expires_at"] - utcnow()).total_seconds()))
 
     def _session_row(self, digest: str) -> dict[str, Any] | None:
-        """Like personal tokens: remembered for AMITY_AUTH_CACHE_SECONDS per process."""
-        ttl = self.settings.auth_cache_seconds
-        now = time.monotonic()
-        hit = self._cache.get(digest) if ttl > 0 else None
-        if hit is not None and hit[0] > now and hit[1]["expires_at"] > utcnow():
-            return hit[1]
-        with self.db.read() as conn:
-            row = self.store.find(conn, digest, utcnow())
-        if ttl > 0 and row is not None:
-            if len(self._cache) >= _CACHE_SIZE:
-                self._cache.clear()
-            self._cache[digest] = (now + ttl, row)
-        return row
+        """Like personal tokens: remembered for AMITY_AUTH_CACHE_SECONDS per process (and
+        never past the session's end)."""
+        def load() -> dict[str, Any] | None:
+            with self.db.read() as conn:
+                return self.store.find(conn, digest, utcnow())
+
+        row = self._cache.get(digest, load)
+        return row if row is not None and row["expires_at"] > utcnow() else None
 
     def _forget_users(self, model: str, record_id: str) -> None:
         if model == "User":
