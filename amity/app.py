@@ -20,6 +20,7 @@ from amity.api.middleware import MethodOverride, RequestLog
 from amity.api.native import (
     admin,
     clients,
+    custom_models,
     data,
     docs,
     fields,
@@ -55,7 +56,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                                 *clients.routes, *session.routes, *limits.routes,
                                 *docs.api_routes, *layouts.routes, *fields.routes,
                                 *roles.routes, *portal.routes, *oauth.routes,
-                                *picklists.routes, *schema.routes)]
+                                *picklists.routes, *schema.routes, *custom_models.routes)]
     api_routes += oauth.root_routes  # RFC 8414 metadata lives at the host's well-known path
 
     @contextlib.asynccontextmanager

@@ -1,5 +1,5 @@
-"""The `amity` command line: init, serve, user, token, client, contact, field, role, team,
-portal, demo, quickstart."""
+"""The `amity` command line: init, serve, user, token, client, contact, field, model, role,
+team, portal, schema, demo, quickstart."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from amity.core.auth.clients import ClientSpec
 from amity.core.auth.passwords import generate_password
 from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
-from amity.errors import AmityError
+from amity.errors import AmityError, BadRequest
 from amity.store.migrate import migrate
 
 ADMIN_ID = "1"  # 1CRM's admin user id
@@ -141,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name")
     p.set_defaults(func=cmd_field_remove)
 
+    add_model_commands(sub)
     add_access_commands(sub)
 
     contact = sub.add_parser("contact", help="manage portal contacts").add_subparsers(
@@ -342,6 +343,65 @@ def cmd_field_list(args: argparse.Namespace) -> int:
 def cmd_field_remove(args: argparse.Namespace) -> int:
     open_services().fields.remove(SYSTEM, args.model, args.name)
     print(f"field {args.name} removed from {args.model} (its column and values are kept)")
+    return 0
+
+
+def add_model_commands(sub: Any) -> None:
+    """`amity model add|list|remove`."""
+    model = sub.add_parser("model", help="manage custom models").add_subparsers(
+        title="model commands")
+    p = model.add_parser("add", help="define a custom model (no restart needed)")
+    p.add_argument("name", help="a capitalised name, e.g. Subscription")
+    p.add_argument("--label", help="label (default: the name)")
+    p.add_argument("--module", help="module name (default: the name + s)")
+    p.add_argument("--field", action="append", dest="fields", default=[],
+                   metavar="NAME:TYPE[:OPTION,OPTION...]",
+                   help="a field, e.g. seats:Number or plan:Select:Basic,Pro; repeatable")
+    p.add_argument("--link", action="append", dest="links", default=[],
+                   metavar="NAME:KIND:TARGET[:REVERSE]",
+                   help="a link, e.g. account:many_to_one:Account or "
+                   "contacts:many_to_many:Contact:subscriptions; repeatable")
+    p.set_defaults(func=cmd_model_add)
+    p = model.add_parser("list", help="list the custom models, their fields and links")
+    p.set_defaults(func=cmd_model_list)
+    p = model.add_parser("remove", help="remove (hide) a custom model; its rows are kept")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_model_remove)
+
+
+def cmd_model_add(args: argparse.Namespace) -> int:
+    fields: list[dict[str, object]] = []
+    for spec in args.fields:
+        name, _, rest = spec.partition(":")
+        type_name, _, options = rest.partition(":")
+        fields.append({"name": name, "type": type_name}
+                      | ({"options": options.split(",")} if options else {}))
+    links: list[dict[str, str]] = []
+    for spec in args.links:
+        parts = spec.split(":")
+        if len(parts) not in (3, 4):
+            raise BadRequest(f"--link {spec!r} is not NAME:KIND:TARGET[:REVERSE]")
+        links.append(dict(zip(("name", "kind", "target", "reverse"), parts, strict=False)))
+    body: dict[str, object] = {"name": args.name, "fields": fields, "links": links}
+    body |= {k: v for k, v in (("label", args.label), ("module", args.module)) if v}
+    model = open_services().models.create(SYSTEM, body)
+    print(f"model {model['name']} added (table {model['table']}, "
+          f"/api.php/data/{model['name']})")
+    return 0
+
+
+def cmd_model_list(args: argparse.Namespace) -> int:
+    for model in open_services().models.list(SYSTEM):
+        fields = ", ".join(f"{fd['name']}:{fd['type']}" for fd in model["fields"])
+        links = ", ".join(f"{lk['name']} {lk['kind']} {lk['target']} (back: {lk['reverse']})"
+                          for lk in model["links"])
+        print(f"{model['name']}\t{model['label']}\t{model['table']}\t{fields}\t{links}")
+    return 0
+
+
+def cmd_model_remove(args: argparse.Namespace) -> int:
+    open_services().models.remove(SYSTEM, args.name)
+    print(f"model {args.name} removed (its table and rows are kept)")
     return 0
 
 

@@ -64,6 +64,11 @@ class NotFound(AmityError):
     error = "not_found"
 
 
+class UnknownModel(NotFound):
+    """A request names a model this process does not know; another worker may have just
+    defined it (a custom model), so the API re-reads the metadata and tries once more."""
+
+
 class MethodNotAllowed(AmityError):
     status = 405
     error = "method_not_allowed"

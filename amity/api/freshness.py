@@ -2,9 +2,10 @@
 
 `MetadataRefresh` checks the metadata version (at most every
 AMITY_METADATA_CHECK_SECONDS) before a request runs. `retry_on_unknown_field` wraps an
-endpoint: when it fails because it names a field this process does not know, and the
-metadata turns out to have changed since the request began, the request runs again (its
-body replayed) on the new metadata, so a field added through another worker works at once.
+endpoint: when it fails because it names a field or model this process does not know, and
+the metadata turns out to have changed since the request began, the request runs again (its
+body replayed) on the new metadata, so a field or model added through another worker works
+at once.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from amity.core.metadata import MetadataSync
-from amity.errors import UnknownField
+from amity.errors import UnknownField, UnknownModel
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 
@@ -51,7 +52,7 @@ def retry_on_unknown_field(endpoint: Endpoint) -> Endpoint:
 
         try:
             return await endpoint(Request(request.scope, recording))
-        except UnknownField:
+        except (UnknownField, UnknownModel):
             sync.refresh()
             if sync.generation == generation:
                 raise

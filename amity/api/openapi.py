@@ -274,6 +274,8 @@ RECORD = {"type": "object", "properties": {"record": {"type": "object"}}}
 CHANGE_FIELD = {"summary": "Change a custom field's label, options, required, index",
                 "tag": "Administration", "body": {"type": "object"},
                 "ok": obj(record={"type": "object"})}
+CHANGE_MODEL = {"summary": "Change a custom model's label", "tag": "Administration",
+                "body": obj(label=STRING), "ok": RECORD}
 # Routes outside /data: (method, path) -> summary, tag, request body, 200 schema, auth
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/me"): {"summary": "The authenticated user", "tag": "Utility",
@@ -355,6 +357,26 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/admin/fields/{model}/{name}"): CHANGE_FIELD,
     ("DELETE", "/admin/fields/{model}/{name}"): {"summary": "Remove a custom field",
                                                  "tag": "Administration", "ok": RESULT},
+    ("GET", "/admin/models"): {"summary": "Custom models (administrators)",
+                               "tag": "Administration", "ok": RECORDS},
+    ("POST", "/admin/models"): {
+        "summary": "Define a custom model with fields and links (administrators)",
+        "tag": "Administration",
+        "body": obj(name=STRING, label=STRING, module=STRING, fields={"type": "array"},
+                    links={"type": "array"}),
+        "ok": RECORD},
+    ("GET", "/admin/models/{model}"): {"summary": "One custom model, with its fields",
+                                       "tag": "Administration", "ok": RECORD},
+    ("PATCH", "/admin/models/{model}"): CHANGE_MODEL,
+    ("PUT", "/admin/models/{model}"): CHANGE_MODEL,
+    ("DELETE", "/admin/models/{model}"): {
+        "summary": "Remove (hide) a custom model; its rows are kept", "tag": "Administration",
+        "ok": RESULT},
+    ("POST", "/admin/models/{model}/links"): {
+        "summary": "Link a custom model to another model", "tag": "Administration",
+        "body": obj(name=STRING, kind=STRING, target=STRING, reverse=STRING, label=STRING,
+                    reverse_label=STRING),
+        "ok": RECORD},
     ("GET", "/admin/roles"): {"summary": "Roles (administrators)", "tag": "Access control",
                               "ok": RECORDS},
     ("POST", "/admin/roles"): {"summary": "Add a role", "tag": "Access control",

@@ -80,8 +80,30 @@ class CustomFields:
         this returns (others within AMITY_METADATA_CHECK_SECONDS, or at their first
         request that names it)."""
         self.ensure_admin(actor)
-        _known_keys(body, ADD_KEYS)
         model = self._model(model_name)
+        d = self.definition(actor, model, body)
+
+        def write() -> None:
+            with self.db.write() as conn:
+                if self.store.has_column(conn, model, d.name):
+                    raise Conflict(f"Table {model.table} already has a column {d.name}",
+                                   "choose another name")
+                self.store.add_column(conn, model, d.field())
+                self.store.insert(conn, d)
+                self._emit(conn, actor, d, "create", {k: [None, v] for k, v in
+                                                     d.as_json().items()})
+                self.store.bump_version(conn)
+
+        self.store.retry_ddl(write)
+        if d.indexed:
+            self.store.create_index(model, d.field())
+        self.sync.refresh()
+        return d.as_json()
+
+    def definition(self, actor: Actor, model: Model, body: Mapping[str, Any]
+                   ) -> CustomFieldDef:
+        """A new field's definition from an admin's body, checked (nothing is written)."""
+        known_keys(body, ADD_KEYS)
         name = check_name(model, body.get("name"))
         if any(d.model == model.name and d.name == name for d in self.sync.definitions):
             raise Conflict(f"The name {name} was used by a removed field of {model.name}",
@@ -91,29 +113,13 @@ class CustomFields:
         if indexed and type_name in UNINDEXABLE:
             raise BadRequest(f"A {type_name} field cannot be indexed")
         now = utcnow()
-        d = CustomFieldDef(
+        default_label = (name if model.custom else name[:-2]).replace("_", " ").capitalize()
+        return CustomFieldDef(
             id=new_id(), model=model.name, name=name, type=type_name,
-            label=check_label(body.get("label"), name[:-2].replace("_", " ").capitalize()),
+            label=check_label(body.get("label"), default_label),
             required=check_flag(body, "required", False), indexed=indexed,
             options=new_options(type_name, body.get("options")), created_by=actor.user_id,
             date_created=now, modified_by=actor.user_id, date_modified=now)
-
-        def write() -> None:
-            with self.db.write() as conn:
-                if self.store.has_column(conn, model, name):
-                    raise Conflict(f"Table {model.table} already has a column {name}",
-                                   "choose another name")
-                self.store.add_column(conn, model, d.field())
-                self.store.insert(conn, d)
-                self._emit(conn, actor, d, "create", {k: [None, v] for k, v in
-                                                     d.as_json().items()})
-                self.store.bump_version(conn)
-
-        self.store.retry_ddl(write)
-        if indexed:
-            self.store.create_index(model, d.field())
-        self.sync.refresh()
-        return d.as_json()
 
     def change(self, actor: Actor, model_name: str, name: str,
                body: Mapping[str, Any]) -> dict[str, Any]:
@@ -122,7 +128,7 @@ class CustomFields:
         if "type" in body or "name" in body:
             raise BadRequest("The name and type of a custom field cannot change",
                              "add a new field instead")
-        _known_keys(body, CHANGE_KEYS)
+        known_keys(body, CHANGE_KEYS)
         model = self._model(model_name)
         old = self._live(model, name)
         new = replace(old, label=check_label(body.get("label"), old.label),
@@ -168,7 +174,7 @@ class CustomFields:
                                  at=d.date_modified or utcnow())
 
 
-def _known_keys(body: Mapping[str, Any], keys: tuple[str, ...]) -> None:
+def known_keys(body: Mapping[str, Any], keys: tuple[str, ...]) -> None:
     if not isinstance(body, Mapping):
         raise BadRequest("The body must be a JSON object")
     unknown = sorted(set(body) - set(keys))

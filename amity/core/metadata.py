@@ -1,11 +1,12 @@
 """Keeping a process's metadata current: registry and tables rebuilt when it changes.
 
-Each process builds its registry (models with their custom fields) and tables from the
-database, and remembers the metadata version they came from. `refresh_if_due` compares
-that with the database at most every AMITY_METADATA_CHECK_SECONDS; `refresh` does it at
-once (after a change made here, or when a request names a field this process does not
-know). Rebuilt tables replace the old ones before the new models do, and columns are only
-ever added, so a request still holding the old models keeps working.
+Each process builds its registry (built-in and custom models, with their custom fields)
+and tables from the database, and remembers the metadata version they came from.
+`refresh_if_due` compares that with the database at most every
+AMITY_METADATA_CHECK_SECONDS; `refresh` does it at once (after a change made here, or when
+a request names a field or model this process does not know). Rebuilt tables replace the
+old ones before the new models do, and tables and columns are only ever added, so a
+request still holding the old models keeps working.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ import time
 
 from amity.config import Settings
 from amity.schema.custom import CustomFieldDef, hidden_fields, with_custom_fields
+from amity.schema.custom_models import CustomModelDef, with_custom_models
 from amity.schema.registry import Registry
 from amity.store.engine import Database
 from amity.store.metadata import MetadataStore
-from amity.store.tables import build_tables
+from amity.store.tables import Tables, build_tables
 
 
 class MetadataSync:
@@ -32,6 +34,7 @@ class MetadataSync:
         self.version: int | None = None
         self.generation = 0  # bumped on every rebuild in this process
         self.definitions: list[CustomFieldDef] = []
+        self.models: list[CustomModelDef] = []
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
 
@@ -52,19 +55,31 @@ class MetadataSync:
             version = self.store.read_version(conn)
             if version == self.version:
                 return False
+            models = self.store.model_definitions(conn)
             definitions = self.store.definitions(conn)
-            self._apply(version, definitions)
+            self._apply(version, models, definitions)
         return True
 
-    def _apply(self, version: int, definitions: list[CustomFieldDef]) -> None:
-        if definitions == self.definitions:  # e.g. a process starting with no custom fields
-            self.version = version
+    def build(self, models: list[CustomModelDef],
+              definitions: list[CustomFieldDef]) -> tuple[Registry, Tables]:
+        """The registry and tables these definitions give (checked: a link to a model that
+        is not there fails here, before anything goes live)."""
+        registry = Registry(with_custom_fields(with_custom_models(self.base_models, models),
+                                               definitions))
+        removed = [d.model() for d in models if d.removed and d.name not in registry.models]
+        removed = with_custom_fields(removed, definitions)
+        tables = build_tables(registry, self.db.dialect, hidden_fields(definitions), removed)
+        return registry, tables
+
+    def _apply(self, version: int, models: list[CustomModelDef],
+               definitions: list[CustomFieldDef]) -> None:
+        if definitions == self.definitions and models == self.models:
+            self.version = version  # e.g. a process starting with no custom metadata
             return
-        models = with_custom_fields(self.base_models, definitions)
-        registry = Registry(models)
-        tables = build_tables(registry, self.db.dialect, hidden_fields(definitions))
+        registry, tables = self.build(models, definitions)
         self.db.tables.replace_with(tables)  # tables first: they hold every column
         self.db.registry.replace_models(registry.models)
+        self.models = models
         self.definitions = definitions
         self.version = version
         self.generation += 1

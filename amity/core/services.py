@@ -13,6 +13,7 @@ from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
 from amity.core.auth.sessions import SessionService
 from amity.core.customfields import CustomFields
+from amity.core.custommodels import CustomModels
 from amity.core.i18n import Languages
 from amity.core.layouts import Layouts
 from amity.core.metadata import MetadataSync
@@ -43,6 +44,7 @@ class Services:
     layouts: Layouts
     metadata: MetadataSync
     fields: CustomFields
+    models: CustomModels
     acl: AccessAdmin
     oauth: OAuthService
     picklists: PicklistDependencies
@@ -72,5 +74,6 @@ def build_services(settings: Settings, registry: Registry | None = None,
                     rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
                     languages=Languages(settings.language, settings.locale_dir),
                     layouts=layouts, metadata=sync, fields=fields,
+                    models=CustomModels(fields),
                     acl=AccessAdmin(db, roles.forget), oauth=auth.oauth,
                     picklists=picklists, schema=SchemaFiles(db, fields, picklists, layouts))

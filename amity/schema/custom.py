@@ -19,6 +19,7 @@ from amity.schema.types import CUSTOM_TYPES, OPTION_TYPES, Choice
 
 SUFFIX = "_c"
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,37}_c$")
+MODEL_FIELD_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # fields of custom models
 MAX_LABEL = 100
 MAX_OPTION_LABEL = 100
 MAX_OPTIONS = 500
@@ -70,8 +71,15 @@ def _stamp(value: datetime | None) -> str | None:
 
 
 def check_name(model: Model, name: Any) -> str:
-    """A valid new custom field name for `model` (400 saying the rule otherwise)."""
-    if not isinstance(name, str) or not NAME_PATTERN.match(name):
+    """A valid new custom field name for `model` (400 saying the rule otherwise). Fields
+    of a custom model need no `_c`: only Amity's common fields could clash there, and
+    those are taken."""
+    if model.custom:
+        if not isinstance(name, str) or not MODEL_FIELD_PATTERN.match(name):
+            raise BadRequest(f"Invalid field name {name!r}",
+                             "names are 1-40 lower-case letters, digits or _ and start with "
+                             "a letter, e.g. plan")
+    elif not isinstance(name, str) or not NAME_PATTERN.match(name):
         raise BadRequest(f"Invalid custom field name {name!r}",
                          "names are 3-40 lower-case letters, digits or _, start with a letter "
                          "and end in _c, e.g. contract_tier_c")

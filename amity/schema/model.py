@@ -154,6 +154,7 @@ class Model:
     person: bool = False  # name and _display derived from salutation/first/last
     module: str = ""
     portal: Portal | None = None  # None: portal contacts never reach this model
+    custom: bool = False  # defined at run time by an admin (amity/schema/custom_models.py)
 
     @cached_property
     def has_dynamic_refs(self) -> bool:

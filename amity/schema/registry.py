@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from amity.errors import NotFound
+from amity.errors import NotFound, UnknownModel
 from amity.schema.model import Link, Model
 
 
@@ -26,7 +26,7 @@ class Registry:
         try:
             return self.models[name]
         except KeyError:
-            raise NotFound(f"Model {name} not found",
+            raise UnknownModel(f"Model {name} not found",
                            "GET /meta/modules lists the models this server knows") from None
 
     def link(self, model: Model, name: str) -> Link:

@@ -17,12 +17,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 
+from amity.errors import Conflict
 from amity.schema.custom import CustomFieldDef
+from amity.schema.custom_models import CustomLink, CustomModelDef
 from amity.schema.model import Field, Model
 from amity.schema.types import Choice
 from amity.store.engine import Database
 from amity.store.migrate import index_names, tune_index_statistics
-from amity.store.tables import Tables, column_type, field_index
+from amity.store.tables import Tables, column_type, field_index, field_index_name
 
 VERSION_KEY = "metadata"
 LOCK_TIMEOUT = "3s"  # an ALTER waiting longer than this for a busy table gives way and retries
@@ -69,6 +71,36 @@ class MetadataStore:
         del values["id"]
         conn.execute(sa.update(self.table).where(self.table.c.id == d.id).values(values))
 
+    # -- custom models ----------------------------------------------------------------
+    @property
+    def models_table(self) -> sa.Table:
+        return self.db.tables.system("custom_models")
+
+    def model_definitions(self, conn: Connection) -> list[CustomModelDef]:
+        """Every custom model, removed ones included, oldest first."""
+        t = self.models_table
+        rows = conn.execute(sa.select(t).order_by(t.c.date_created, t.c.name)).mappings()
+        return [_model_definition(row) for row in rows]
+
+    def insert_model(self, conn: Connection, d: CustomModelDef) -> None:
+        conn.execute(sa.insert(self.models_table).values(_model_row(d)))
+
+    def update_model(self, conn: Connection, d: CustomModelDef) -> None:
+        values = _model_row(d)
+        del values["id"]
+        t = self.models_table
+        conn.execute(sa.update(t).where(t.c.id == d.id).values(values))
+
+    def create_tables(self, conn: Connection, tables: list[sa.Table]) -> None:
+        """CREATE TABLE (with its indexes) for a new model or join, in the caller's
+        transaction; a name that is already taken in the database is a 409."""
+        existing = set(sa.inspect(conn).get_table_names())
+        for table in tables:
+            if table.name in existing:
+                raise Conflict(f"The database already has a table {table.name}",
+                               "choose another model or link name")
+            table.create(conn)
+
     # -- DDL --------------------------------------------------------------------------
     def add_column(self, conn: Connection, model: Model, fd: Field) -> None:
         """ALTER TABLE ... ADD COLUMN (nullable, no default: instant on both databases).
@@ -107,7 +139,7 @@ class MetadataStore:
             tune_index_statistics(conn, index)
 
     def drop_index(self, model: Model, fd: Field) -> None:
-        name = f"ix_{model.table}_{fd.name}"
+        name = field_index_name(model, fd)
         if self.db.is_sqlite:
             with self.db.write() as conn:
                 conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
@@ -146,6 +178,27 @@ def _row(d: CustomFieldDef) -> dict[str, Any]:
         "removed": d.removed, "created_by": d.created_by, "date_created": d.date_created,
         "modified_by": d.modified_by, "date_modified": d.date_modified,
     }
+
+
+def _model_row(d: CustomModelDef) -> dict[str, Any]:
+    return {
+        "id": d.id, "name": d.name, "table_name": d.table, "label": d.label,
+        "module": d.module, "links": orjson.dumps([lk.as_json() for lk in d.links]).decode(),
+        "removed": d.removed, "created_by": d.created_by, "date_created": d.date_created,
+        "modified_by": d.modified_by, "date_modified": d.date_modified,
+    }
+
+
+def _model_definition(row: Any) -> CustomModelDef:
+    links = tuple(CustomLink(name=lk["name"], kind=lk["kind"], target=lk["target"],
+                             reverse=lk["reverse"], label=lk.get("label", ""),
+                             reverse_label=lk.get("reverse_label", ""))
+                  for lk in orjson.loads(row["links"] or "[]"))
+    return CustomModelDef(
+        id=row["id"], name=row["name"], table=row["table_name"], label=row["label"],
+        module=row["module"], links=links, removed=bool(row["removed"]),
+        created_by=row["created_by"], date_created=row["date_created"],
+        modified_by=row["modified_by"], date_modified=row["date_modified"])
 
 
 def _definition(row: Any) -> CustomFieldDef:

@@ -82,9 +82,7 @@ def seed_counts(db: Database, conn: sa.Connection) -> None:
         total = conn.execute(
             sa.select(sa.func.count()).select_from(table).where(table.c.deleted == sa.false())
         ).scalar_one()
-        conn.execute(sa.insert(counts), [
-            {"model": name, "shard": s, "n": total if s == 0 else 0} for s in range(COUNT_SHARDS)
-        ])
+        conn.execute(sa.insert(counts), count_rows(name, total))
 
 
 def recount(db: Database, conn: sa.Connection, model_name: str) -> int:
@@ -95,8 +93,11 @@ def recount(db: Database, conn: sa.Connection, model_name: str) -> int:
         sa.select(sa.func.count()).select_from(table).where(table.c.deleted == sa.false())
     ).scalar_one()
     conn.execute(sa.delete(counts).where(counts.c.model == model_name))
-    conn.execute(sa.insert(counts), [
-        {"model": model_name, "shard": s, "n": total if s == 0 else 0}
-        for s in range(COUNT_SHARDS)
-    ])
+    conn.execute(sa.insert(counts), count_rows(model_name, total))
     return int(total)
+
+
+def count_rows(model_name: str, total: int) -> list[dict[str, object]]:
+    """The record_counts rows of a model holding `total` records."""
+    return [{"model": model_name, "shard": s, "n": total if s == 0 else 0}
+            for s in range(COUNT_SHARDS)]

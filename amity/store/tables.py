@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from amity.schema.custom_models import short_identifier
 from amity.schema.model import Field, Link, Model
 from amity.schema.registry import Registry
 from amity.schema.types import CUSTOM_TEXT_TYPES
@@ -86,11 +87,13 @@ class Tables:
 
 
 def build_tables(registry: Registry, dialect: str,
-                 hidden: Mapping[str, Sequence[Field]] | None = None) -> Tables:
+                 hidden: Mapping[str, Sequence[Field]] | None = None,
+                 removed: Sequence[Model] = ()) -> Tables:
     """Tables for every model and join of `registry`, plus Amity's own tables; `hidden`
-    adds the columns of removed custom fields, which stay in the database."""
+    adds the columns of removed custom fields and `removed` the tables of removed custom
+    models, which stay in the database (and so in reach of requests still under way)."""
     tables = Tables(dialect)
-    for model in registry.models.values():
+    for model in [*registry.models.values(), *removed]:
         tables.models[model.name] = model_table(tables, model, (hidden or {}).get(model.name, ()))
     for name, link in registry.join_links().items():
         tables.joins[name] = join_table(tables, name, link)
@@ -111,13 +114,18 @@ def model_table(tables: Tables, model: Model, hidden: Sequence[Field] = ()) -> s
     return table
 
 
+def field_index_name(model: Model, fd: Field) -> str:
+    return short_identifier(f"ix_{model.table}_{fd.name}")
+
+
 def field_index(model: Model, table: sa.Table, fd: Field, dialect: str) -> sa.Index:
     """The (deleted, key, id) index of one field, text keys case-folded."""
     c = table.c
+    name = field_index_name(model, fd)
     if fd.type in TEXT_FILTER_TYPES:
-        return sa.Index(f"ix_{model.table}_{fd.name}", c.deleted, fold(c[fd.name], dialect),
+        return sa.Index(name, c.deleted, fold(c[fd.name], dialect),
                         c.id, postgresql_include=[fd.name])
-    return sa.Index(f"ix_{model.table}_{fd.name}", c.deleted, c[fd.name], c.id)
+    return sa.Index(name, c.deleted, c[fd.name], c.id)
 
 
 def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Index]:
@@ -132,7 +140,8 @@ def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Inde
             out.append(field_index(model, table, fd, tables.dialect))
     for fd in model.unique_fields:  # among live records: a deleted one frees its value
         live = c.deleted == sa.false()
-        out.append(sa.Index(f"uq_{model.table}_{fd.name}", c[fd.name], unique=True,
+        out.append(sa.Index(short_identifier(f"uq_{model.table}_{fd.name}"), c[fd.name],
+                            unique=True,
                             sqlite_where=live, postgresql_where=live))
     if model.person:
         out.append(sa.Index(f"ix_{model.table}_person_name", c.deleted,
@@ -154,8 +163,8 @@ def join_table(tables: Tables, name: str, link: Link) -> sa.Table:
         sa.Column(b, sa.String(36), nullable=False),
         *extra,
         sa.Column("date_modified", sa.DateTime(), nullable=False),
-        sa.UniqueConstraint(a, b, name=f"uq_{name}"),
-        sa.Index(f"ix_{name}_{b}", b, a),
+        sa.UniqueConstraint(a, b, name=short_identifier(f"uq_{name}")),
+        sa.Index(short_identifier(f"ix_{name}_{b}"), b, a),
     )
 
 
@@ -292,6 +301,20 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("modified_by", sa.String(36)),
         sa.Column("date_modified", sa.DateTime(), nullable=False),
         sa.UniqueConstraint("model", "name", name="uq_custom_fields_model_name"),
+    )
+    sa.Table(  # custom model definitions (amity/schema/custom_models.py); links are JSON
+        "custom_models", metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("name", sa.String(60), nullable=False, unique=True),
+        sa.Column("table_name", sa.String(64), nullable=False, unique=True),
+        sa.Column("label", sa.String(100), nullable=False),
+        sa.Column("module", sa.String(60), nullable=False),
+        sa.Column("links", sa.Text(), nullable=False),
+        sa.Column("removed", sa.Boolean(), nullable=False),
+        sa.Column("created_by", sa.String(36)),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Column("modified_by", sa.String(36)),
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
     )
     acl_tables(metadata)
     oauth_tables(metadata)

@@ -93,5 +93,14 @@ def build_world(services: Services, admin: User) -> World:
     world.link("Contact", contact, "opportunities", world.ids["opportunity"])
     world.create("Contact", {"last_name": "Carols", "assigned_user_id": users["carol"]},
                  key="carols")
+    services.models.create(actor, {  # a custom model obeys the same rules as built-in ones
+        "name": "Subscription", "fields": [{"name": "seats", "type": "Number"}],
+        "links": [{"name": "account", "kind": "many_to_one", "target": "Account"},
+                  {"name": "contacts", "kind": "many_to_many", "target": "Contact"}]})
+    world.create("Subscription", {"name": "Gold plan", "seats": 5, "account_id": account},
+                 key="subscription")
+    world.create("Subscription", {"name": "Carols plan", "account_id": account,
+                                  "assigned_user_id": users["carol"]}, key="carols_sub")
+    world.link("Subscription", world.ids["subscription"], "contacts", contact)
     tokens["portal"] = world.portal_token()
     return world

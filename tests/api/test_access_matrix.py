@@ -94,6 +94,12 @@ def fresh_field(world: World, actor: str) -> str:
     return f"/admin/fields/Contact/{name}"
 
 
+def fresh_custom_model(world: World, actor: str) -> str:
+    name = unique("Matrix")
+    world.services.models.create(world.admin, {"name": name})
+    return f"/admin/models/{name}"
+
+
 def fresh_hidden_link(world: World, actor: str) -> str:
     """alice's account linked to a contact of carol's (which alice's team cannot read)."""
     contact = world.create("Contact", {"last_name": unique("Carols"),
@@ -135,6 +141,8 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/data/Document/{document}", READ),
         Case("/data/Document/{draft}", READ_NO_PORTAL_RECORD),
         Case("/data/User/{alice}", (404, 404, 404, 200, 403, 403, 200)),  # users are admin's
+        Case("/data/Subscription/{subscription}", READ_NO_PORTAL_MODEL),
+        Case("/data/Subscription/{carols_sub}", (404, 404, 200, 200, 403, 403, 200)),
     ],
     ("GET", "/data/{model}"): [
         Case("/data/Contact?limit=200", LIST, shows="contact", sees=ALL_SEE),
@@ -149,6 +157,10 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/data/User?limit=200", LIST_NO_PORTAL, shows="alice", sees="reader admin"),
         Case("/data/Contact?limit=200&query_favorite=1", LIST, shows="contact",
              sees=ALL_SEE),
+        Case("/data/Subscription?limit=200", LIST_NO_PORTAL, shows="subscription",
+             sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/Subscription?limit=200&filters[account_id]={account}", LIST_NO_PORTAL,
+             shows="carols_sub", sees="other reader admin"),
     ],
     ("POST", "/data/{model}"): [
         Case("/data/Contact", (200, 200, 403, 403, 403, 403, 200),
@@ -161,6 +173,8 @@ POLICY: dict[tuple[str, str], list[Case]] = {
                                          "cust_contact_id": w.ids["contact2"]}}),
         Case("/data/Account", (200, 200, 200, 403, 403, 403, 200),
              body={"data": {"name": "New Co"}}),
+        Case("/data/Subscription", (200, 200, 200, 403, 403, 403, 200),
+             body={"data": {"name": "New plan"}}),
     ],
     ("POST", "/data/favorites/{model}/{id}"): [
         Case("/data/favorites/Contact/{contact}", (200, 200, 404, 200, 403, 403, 200)),
@@ -179,6 +193,7 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/data/Contact/{contact}", WRITE, body={"data": {"title": "CEO"}}),
         Case("/data/aCase/{case}", WRITE, body={"data": {"priority": "P1"}}),
         Case("/data/Account/{account}", WRITE, body={"data": {"industry": "Other"}}),
+        Case("/data/Subscription/{subscription}", WRITE, body={"data": {"seats": 7}}),
         Case("/data/Contact/{carols}", (404, 404, 200, 403, 403, 404, 200),
              body={"data": {"title": "Boss"}}),
         Case(lambda w, a: f"/data/Contact/{unique('upsert-')}",
@@ -204,6 +219,14 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/data/Account/{account}/contacts", READ_NO_PORTAL_MODEL, shows="contact",
              sees=ALL_BUT_PORTAL_SEE),
         Case("/data/Contact/{contact2}/cases", READ_NO_PORTAL_RECORD),
+        Case("/data/Account/{account}/subscriptions", READ_NO_PORTAL_MODEL,
+             shows="subscription", sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/Account/{account}/subscriptions", READ_NO_PORTAL_MODEL,
+             shows="carols_sub", sees="reader admin"),
+        Case("/data/Contact/{contact}/subscriptions", READ_NO_PORTAL_MODEL,
+             shows="subscription", sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/Subscription/{subscription}/contacts", READ_NO_PORTAL_MODEL,
+             shows="contact", sees=ALL_BUT_PORTAL_SEE),
     ],
     ("POST", "/data/{model}/{id}/{link}"): [
         Case("/data/Contact/{contact}/documents", WRITE,
@@ -212,6 +235,8 @@ POLICY: dict[tuple[str, str], list[Case]] = {
              body=lambda w, a: {"records": [w.ids["case"]]}),
         Case("/data/Account/{account}/contacts", (404, 404, 404, 403, 403, 403, 200),
              body=lambda w, a: {"records": [w.ids["carols"]]}),
+        Case("/data/Subscription/{subscription}/contacts", WRITE,
+             body=lambda w, a: {"records": [w.ids["contact2"]]}),
     ],
     ("DELETE", "/data/{model}/{id}/{link}/{rel_id}"): [
         Case(fresh_linked_document, WRITE),
@@ -222,7 +247,18 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/meta/fields/aCase", LIST),
         Case("/meta/fields/Account", LIST_NO_PORTAL),
         Case("/meta/fields/User", LIST_NO_PORTAL),
+        Case("/meta/fields/Subscription", LIST_NO_PORTAL),
     ],
+    ("GET", "/admin/models/{model}"): [Case("/admin/models/Subscription", ADMIN_ONLY)],
+    ("PATCH", "/admin/models/{model}"): [
+        Case("/admin/models/Subscription", ADMIN_ONLY, body={"label": "Plan"})],
+    ("PUT", "/admin/models/{model}"): [
+        Case("/admin/models/Subscription", ADMIN_ONLY, body={"label": "Plan"})],
+    ("DELETE", "/admin/models/{model}"): [Case(fresh_custom_model, ADMIN_ONLY)],
+    ("POST", "/admin/models/{model}/links"): [
+        Case(lambda w, a: fresh_custom_model(w, a) + "/links", ADMIN_ONLY,
+             body=lambda w, a: {"name": unique("lead"), "kind": "many_to_one",
+                                "target": "Lead", "reverse": unique("subs")})],
     ("GET", "/admin/clients/{client_id}"): [Case(fresh_client, ADMIN_ONLY)],
     ("DELETE", "/admin/clients/{client_id}"): [Case(fresh_client, ADMIN_ONLY)],
     ("GET", "/admin/roles/{role}"): [Case("/admin/roles/staff", ADMIN_ONLY)],
@@ -302,6 +338,9 @@ POLICY: dict[tuple[str, str], list[Case]] = {
     ("POST", "/admin/teams"): [
         Case("/admin/teams", ADMIN_ONLY, body=lambda w, a: {"name": unique("t")})],
     ("GET", "/admin/clients"): [Case("/admin/clients", ADMIN_ONLY)],
+    ("GET", "/admin/models"): [Case("/admin/models", ADMIN_ONLY)],
+    ("POST", "/admin/models"): [
+        Case("/admin/models", ADMIN_ONLY, body=lambda w, a: {"name": unique("Made")})],
     ("GET", "/admin/api_calls"): [Case("/admin/api_calls", ADMIN_ONLY)],
     ("POST", "/portal/auth"): [
         Case("/portal/auth", ADMIN_ONLY, body=lambda w, a: {"contact_id": w.ids["contact"]})],

@@ -1,0 +1,71 @@
+"""/admin/models: administrators list, define, change and remove custom models.
+
+Defining a model runs DDL (CREATE TABLE): the work runs in a worker thread, so the event
+loop keeps serving other requests meanwhile.
+"""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.routing import Route
+
+from amity.api.context import require_actor, services
+from amity.api.params import read_json
+from amity.api.responses import JSONResponse
+
+
+async def list_models(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    return JSONResponse({"records": services(request).models.list(actor)})
+
+
+async def get_model(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    return JSONResponse({"record": services(request).models.get(
+        actor, request.path_params["model"])})
+
+
+async def create_model(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    svc = services(request)
+    svc.models.ensure_admin(actor)
+    body = await read_json(request, svc.settings.max_body_bytes)
+    return JSONResponse({"record": await run_in_threadpool(svc.models.create, actor, body)})
+
+
+async def change_model(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    svc = services(request)
+    svc.models.ensure_admin(actor)
+    body = await read_json(request, svc.settings.max_body_bytes)
+    record = await run_in_threadpool(svc.models.change, actor, request.path_params["model"],
+                                     body)
+    return JSONResponse({"record": record})
+
+
+async def add_link(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    svc = services(request)
+    svc.models.ensure_admin(actor)
+    body = await read_json(request, svc.settings.max_body_bytes)
+    record = await run_in_threadpool(svc.models.add_link, actor, request.path_params["model"],
+                                     body)
+    return JSONResponse({"record": record})
+
+
+async def remove_model(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    await run_in_threadpool(services(request).models.remove, actor,
+                            request.path_params["model"])
+    return JSONResponse({"result": True})
+
+
+routes = [
+    Route("/admin/models", list_models, methods=["GET"]),
+    Route("/admin/models", create_model, methods=["POST"]),
+    Route("/admin/models/{model}", get_model, methods=["GET"]),
+    Route("/admin/models/{model}", change_model, methods=["PATCH", "PUT"]),
+    Route("/admin/models/{model}", remove_model, methods=["DELETE"]),
+    Route("/admin/models/{model}/links", add_link, methods=["POST"]),
+]

@@ -1,0 +1,216 @@
+"""Custom models: administrators define new record types at run time.
+
+Defining a model creates its table (and the join tables of its many_to_many links), its
+definition row, the rows of its typed fields, its record count and a new metadata
+version in one transaction; once that commits, every process serves the model through the
+whole /data API (others within AMITY_METADATA_CHECK_SECONDS, or at their first request that
+names it). Removing a model hides it: the definition is marked removed, the tables stay
+with their rows, and the name cannot be used again. Every change is recorded on the
+definition row and queued in the outbox as a `CustomModel` event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+
+from amity.core.actor import Actor
+from amity.core.clock import utcnow
+from amity.core.customfields import CustomFields, known_keys
+from amity.core.ids import new_id
+from amity.errors import BadRequest, Conflict, Forbidden, NotFound
+from amity.schema.custom import CustomFieldDef
+from amity.schema.custom_models import (
+    MODEL_NAME,
+    TABLE_PREFIX,
+    CustomModelDef,
+    check_link,
+    check_model_name,
+    check_text,
+    join_table_name,
+    short_identifier,
+    snake,
+)
+from amity.store.migrate import count_rows
+
+CREATE_KEYS = ("name", "label", "module", "fields", "links")
+CHANGE_KEYS = ("label",)
+EVENT_MODEL = "CustomModel"
+
+
+class CustomModels:
+    """The admin operations on custom models; every one needs an administrator."""
+
+    def __init__(self, fields: CustomFields) -> None:
+        self.fields = fields
+        self.sync = fields.sync
+        self.store = fields.store
+        self.db = fields.db
+
+    @staticmethod
+    def ensure_admin(actor: Actor) -> None:
+        if not actor.is_admin:
+            raise Forbidden("Only administrators may manage custom models")
+
+    def list(self, actor: Actor) -> list[dict[str, Any]]:
+        """The live custom models, oldest first."""
+        self.ensure_admin(actor)
+        self.sync.refresh()
+        return [self._describe(d) for d in self.sync.models if not d.removed]
+
+    def get(self, actor: Actor, name: str) -> dict[str, Any]:
+        self.ensure_admin(actor)
+        self.sync.refresh()
+        return self._describe(self._live(name))
+
+    def _live(self, name: str) -> CustomModelDef:
+        for d in self.sync.models:
+            if d.name == name and not d.removed:
+                return d
+        raise NotFound(f"No custom model {name}", "GET /admin/models lists them")
+
+    def _describe(self, d: CustomModelDef) -> dict[str, Any]:
+        return d.as_json() | {"fields": [f.as_json() for f in self.sync.definitions
+                                         if f.model == d.name and not f.removed]}
+
+    def create(self, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Define a model with its fields and links; usable everywhere once this returns."""
+        self.ensure_admin(actor)
+        known_keys(body, CREATE_KEYS)
+        self.sync.refresh()
+        models = self.db.registry.models
+        name = check_model_name(body.get("name"),
+                                [*models, *(d.name for d in self.sync.models)])
+        module = check_text(body, "module", f"{name}s", 60)
+        if not MODEL_NAME.match(module) or module in {m.module for m in models.values()}:
+            raise BadRequest(f"Invalid or taken module name {module!r}",
+                             "module names follow the model name rule and are unique")
+        now = utcnow()
+        bare = CustomModelDef(
+            id=new_id(), name=name, table=short_identifier(TABLE_PREFIX + snake(name)),
+            label=check_text(body, "label", name), module=module, created_by=actor.user_id,
+            date_created=now, modified_by=actor.user_id, date_modified=now)
+        taken = set(bare.model().fields)
+        reachable = {**models, name: bare.model()}
+        links = tuple(check_link(raw, name, reachable, taken)
+                      for raw in _list_of(body, "links"))
+        d = replace(bare, links=links)
+        model = d.model()
+        fields: list[CustomFieldDef] = []
+        for raw in _list_of(body, "fields"):
+            fd = self.fields.definition(actor, model, raw)
+            if fd.name in taken:
+                raise BadRequest(f"Model {name} already has a field {fd.name}")
+            taken.add(fd.name)
+            fields.append(fd)
+        _, tables = self.sync.build([*self.sync.models, d], [*self.sync.definitions, *fields])
+        new_tables = [tables.models[name], *(tables.joins[join_table_name(d, lk)]
+                                             for lk in links if lk.kind == "many_to_many")]
+
+        def write() -> None:
+            with self.db.write() as conn:
+                self.store.create_tables(conn, new_tables)
+                self.store.insert_model(conn, d)
+                for fd in fields:
+                    self.store.insert(conn, fd)
+                conn.execute(sa.insert(self.db.tables.system("record_counts")),
+                             count_rows(name, 0))
+                after = self._describe(d) | {"fields": [fd.as_json() for fd in fields]}
+                self._emit(conn, actor, d, "create", {k: [None, v] for k, v in after.items()})
+                self.store.bump_version(conn)
+
+        try:
+            self.store.retry_ddl(write)
+        except IntegrityError:  # another admin defined the same name a moment ago
+            raise Conflict(f"A model {name} was defined meanwhile") from None
+        self.sync.refresh()
+        return self._describe(d)
+
+    def change(self, actor: Actor, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Change the label (fields change through /admin/fields/{model})."""
+        self.ensure_admin(actor)
+        if not isinstance(body, Mapping) or set(body) & {"name", "module", "fields", "links"}:
+            raise BadRequest("Only the label of a custom model can change",
+                             "fields: /admin/fields/{model}; links: /admin/models/{model}/links")
+        known_keys(body, CHANGE_KEYS)
+        self.sync.refresh()
+        old = self._live(name)
+        new = replace(old, label=check_text(body, "label", old.label),
+                      modified_by=actor.user_id, date_modified=utcnow())
+        self._save(actor, old, new, "update")
+        return self._describe(new)
+
+    def add_link(self, actor: Actor, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        """Link an existing custom model to a model: a ref column (many_to_one, indexed
+        once the column is there) or a join table (many_to_many)."""
+        self.ensure_admin(actor)
+        self.sync.refresh()
+        old = self._live(name)
+        model = self.db.registry.model(name)
+        link = check_link(body, name, self.db.registry.models,
+                          set(model.fields) | set(model.links))
+        new = replace(old, links=(*old.links, link), modified_by=actor.user_id,
+                      date_modified=utcnow())
+        registry, tables = self.sync.build(
+            [new if d.id == old.id else d for d in self.sync.models], self.sync.definitions)
+        updated = registry.model(name)
+
+        def write() -> None:
+            with self.db.write() as conn:
+                if link.kind == "many_to_many":
+                    self.store.create_tables(conn, [tables.joins[join_table_name(new, link)]])
+                else:
+                    self.store.add_column(conn, updated, updated.fields[f"{link.name}_id"])
+                self._write_change(conn, actor, old, new, "update")
+
+        self.store.retry_ddl(write)
+        if link.kind == "many_to_one":
+            self.store.create_index(updated, updated.fields[f"{link.name}_id"])
+        self.sync.refresh()
+        return self._describe(new)
+
+    def remove(self, actor: Actor, name: str) -> None:
+        """Hide a custom model; its tables and rows stay (see the module docstring)."""
+        self.ensure_admin(actor)
+        self.sync.refresh()
+        old = self._live(name)
+        linking = sorted(d.name for d in self.sync.models if not d.removed and d.name != name
+                         and any(lk.target == name for lk in d.links))
+        if linking:
+            raise Conflict(f"Model {linking[0]} links to {name}",
+                           f"remove {', '.join(linking)} first")
+        self._save(actor, old, replace(old, removed=True, modified_by=actor.user_id,
+                                       date_modified=utcnow()), "delete")
+
+    def _save(self, actor: Actor, old: CustomModelDef, new: CustomModelDef,
+              kind: str) -> None:
+        with self.db.write() as conn:
+            self._write_change(conn, actor, old, new, kind)
+        self.sync.refresh()
+
+    def _write_change(self, conn: Any, actor: Actor, old: CustomModelDef,
+                      new: CustomModelDef, kind: str) -> None:
+        before, after = old.as_json(), new.as_json()
+        changes = {k: [before.get(k), after.get(k)] for k in {*before, *after}
+                   if before.get(k) != after.get(k)}
+        self.store.update_model(conn, new)
+        self._emit(conn, actor, new, kind, changes)
+        self.store.bump_version(conn)
+
+    def _emit(self, conn: Any, actor: Actor, d: CustomModelDef, kind: str,
+              changes: dict[str, Any]) -> None:
+        self.fields.records.writer.emit(
+            conn, model=EVENT_MODEL, record_id=d.id, kind=kind, changes=changes,
+            actor_id=actor.user_id, source=actor.source, at=d.date_modified or utcnow())
+
+
+def _list_of(body: Mapping[str, Any], key: str) -> list[Any]:
+    value = body.get(key, [])
+    if not isinstance(value, list):
+        raise BadRequest(f"{key} must be a list")
+    return value
+
