@@ -154,7 +154,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     schema = sub.add_parser("schema", help="export or import the configuration").add_subparsers(
         title="schema commands")
-    p = schema.add_parser("export", help="print (or write) custom fields, picklist "
+    p = schema.add_parser("export", help="print (or write) custom models and fields, picklist "
                           "dependencies and layouts as JSON")
     p.add_argument("--output", "-o", help="a file to write instead of standard output")
     p.set_defaults(func=cmd_schema_export)

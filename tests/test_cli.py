@@ -19,7 +19,8 @@ from amity.store.migrate import migrate
 COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token", "create"],
             ["token", "list"], ["token", "revoke"], ["client", "add"], ["client", "list"],
             ["client", "remove"], ["client", "limit"], ["user", "limit"], ["field", "add"],
-            ["field", "list"], ["field", "remove"], ["role", "add"], ["role", "set"],
+            ["field", "list"], ["field", "remove"], ["model", "add"], ["model", "list"],
+            ["model", "remove"], ["role", "add"], ["role", "set"],
             ["role", "assign"], ["team", "add"], ["team", "member", "add"], ["portal", "token"],
             ["contact", "password"], ["schema", "export"], ["schema", "import"], ["demo"],
             ["quickstart"]]
@@ -254,6 +255,38 @@ def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
         services.close()
     run(["field", "remove", "Account", "tier_c"], cli_env, tmp_path)
     assert run(["field", "list"], cli_env, tmp_path).stdout == ""
+
+
+def test_model_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
+                               settings: Settings) -> None:
+    out = run(["model", "add", "Subscription", "--field", "seats:Number",
+               "--field", "plan:Select:Basic,Pro", "--link", "account:many_to_one:Account",
+               "--link", "contacts:many_to_many:Contact:subscriptions"], cli_env, tmp_path).stdout
+    assert out == "model Subscription added (table custom_subscription, " \
+                  "/api.php/data/Subscription)\n"
+    run(["field", "add", "Subscription", "region", "Text"], cli_env, tmp_path)
+    listed = run(["model", "list"], cli_env, tmp_path).stdout
+    assert listed == ("Subscription\tSubscription\tcustom_subscription\t"
+                      "seats:Number, plan:Select, region:Text\t"
+                      "account many_to_one Account (back: subscriptions), "
+                      "contacts many_to_many Contact (back: subscriptions)\n")
+    bad = run(["model", "add", "Plan", "--link", "account:Account"], cli_env, tmp_path,
+              check=False)
+    assert bad.returncode == 1 and "NAME:KIND:TARGET" in bad.stderr
+    services = build_services(settings)
+    try:
+        services.metadata.refresh()
+        account = services.records.create(SYSTEM, "Account", {"name": "Acme"})
+        services.records.create(SYSTEM, "Subscription", {"name": "S", "plan": 2,
+                                                         "account_id": account})
+        page = services.records.list_records(SYSTEM, "Subscription", ListQuery(
+            fields=["plan", "account"], filters={"account_id": account}))
+        assert [(r["plan"], r["account"]) for r in page.records] == [(2, "Acme")]
+    finally:
+        services.close()
+    out = run(["model", "remove", "Subscription"], cli_env, tmp_path).stdout
+    assert "removed" in out
+    assert run(["model", "list"], cli_env, tmp_path).stdout == ""
 
 
 def test_contact_portal_password(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -447,9 +447,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "ok": RECORD},
     ("DELETE", "/admin/dependencies/{model}/{field}"): {
         "summary": "Remove a picklist dependency", "tag": "Administration", "ok": RESULT},
-    ("GET", "/admin/schema"): {"summary": "Export custom fields, dependencies and layouts",
-                               "tag": "Administration",
+    ("GET", "/admin/schema"): {"summary": "Export custom models and fields, dependencies "
+                               "and layouts", "tag": "Administration",
                                "ok": obj(format=STRING, version={"type": "integer"},
+                                         custom_models={"type": "array"},
                                          custom_fields={"type": "array"},
                                          dependencies={"type": "array"},
                                          layouts={"type": "array"})},

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -101,12 +102,13 @@ class CustomModels:
         d = replace(bare, links=links)
         model = d.model()
         fields: list[CustomFieldDef] = []
-        for raw in _list_of(body, "fields"):
+        for position, raw in enumerate(_list_of(body, "fields")):
             fd = self.fields.definition(actor, model, raw)
             if fd.name in taken:
                 raise BadRequest(f"Model {name} already has a field {fd.name}")
             taken.add(fd.name)
-            fields.append(fd)
+            # fields are listed oldest first: a microsecond apart keeps the given order
+            fields.append(replace(fd, date_created=now + timedelta(microseconds=position)))
         _, tables = self.sync.build([*self.sync.models, d], [*self.sync.definitions, *fields])
         new_tables = [tables.models[name], *(tables.joins[join_table_name(d, lk)]
                                              for lk in links if lk.kind == "many_to_many")]

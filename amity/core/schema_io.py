@@ -1,5 +1,5 @@
-"""A configuration as a file: custom fields, picklist dependencies and stored layouts are
-exported as one JSON document and imported into another install (`amity schema
+"""A configuration as a file: custom models, custom fields, picklist dependencies and
+stored layouts are exported as one JSON document and imported into another install (`amity schema
 export|import`, GET/POST /admin/schema). Importing is idempotent: what exists is changed to
 match, what is missing is added, nothing is removed; each change goes through the same
 services (and so the same checks and change history) as a change made by hand.
@@ -13,6 +13,7 @@ import orjson
 
 from amity.core.actor import Actor
 from amity.core.customfields import CustomFields
+from amity.core.custommodels import CustomModels
 from amity.core.layouts import VIEWS, Layouts
 from amity.core.picklists import PicklistDependencies
 from amity.errors import BadRequest, Forbidden
@@ -21,14 +22,17 @@ from amity.store.history import HistoryStore
 
 FORMAT = "amity-schema"
 VERSION = 1
-HISTORY_MODELS = ("CustomField", "PicklistDependency", "Layout")
+HISTORY_MODELS = ("CustomModel", "CustomField", "PicklistDependency", "Layout")
+MODEL_KEYS = ("name", "label", "module")
+LINK_KEYS = ("name", "kind", "target", "reverse", "label", "reverse_label")
 
 
 class SchemaFiles:
-    def __init__(self, db: Database, fields: CustomFields, picklists: PicklistDependencies,
+    def __init__(self, db: Database, models: CustomModels, picklists: PicklistDependencies,
                  layouts: Layouts) -> None:
         self.db = db
-        self.fields = fields
+        self.models = models
+        self.fields = models.fields
         self.picklists = picklists
         self.layouts = layouts
 
@@ -36,6 +40,9 @@ class SchemaFiles:
         """The whole configuration of this install."""
         ensure_admin(actor)
         registry = self.db.registry
+        models = [{k: m[k] for k in MODEL_KEYS}
+                  | {"links": [{k: lk[k] for k in LINK_KEYS} for lk in m["links"]]}
+                  for m in self.models.list(actor)]
         fields = []
         for model in sorted(registry.models):
             for fd in self.fields.list(actor, model):
@@ -53,7 +60,8 @@ class SchemaFiles:
                 for name, layout in self.layouts.stored(model, view).items():
                     layouts.append({"model": model, "view": view, "name": name,
                                     "definition": layout})
-        return {"format": FORMAT, "version": VERSION, "custom_fields": fields,
+        return {"format": FORMAT, "version": VERSION, "custom_models": models,
+                "custom_fields": fields,
                 "dependencies": dependencies, "layouts": layouts}
 
     def import_(self, actor: Actor, document: Any) -> list[str]:
@@ -63,7 +71,7 @@ class SchemaFiles:
             raise BadRequest(f"Not an {FORMAT} document", "make one with amity schema export")
         if document.get("version") != VERSION:
             raise BadRequest(f"Unsupported {FORMAT} version {document.get('version')!r}")
-        done: list[str] = []
+        done = self._models(actor, list_of(document, "custom_models"))
         for spec in list_of(document, "custom_fields"):
             done += self._field(actor, spec)
         for spec in list_of(document, "dependencies"):
@@ -79,6 +87,30 @@ class SchemaFiles:
                 self.layouts.put(actor, str(model), str(view), str(name),
                                  spec.get("definition"))
                 done.append(f"layout {model}/{view}/{name}")
+        return done
+
+    def _models(self, actor: Actor, specs: list[dict[str, Any]]) -> list[str]:
+        """Missing models first (without links, which may point at one another), then
+        their missing links and changed labels."""
+        done: list[str] = []
+        existing = {m["name"]: m for m in self.models.list(actor)}
+        for spec in specs:
+            if spec.get("name") not in existing:
+                created = self.models.create(actor, {k: spec[k] for k in MODEL_KEYS
+                                                     if k in spec})
+                existing[created["name"]] = created
+                done.append(f"custom model {created['name']} added")
+        for spec in specs:
+            name = str(spec.get("name"))
+            have = existing[name]
+            if "label" in spec and spec["label"] != have["label"]:
+                self.models.change(actor, name, {"label": spec["label"]})
+                done.append(f"custom model {name} changed: label")
+            linked = {lk["name"] for lk in have["links"]}
+            for link in list_of(spec, "links"):
+                if link.get("name") not in linked:
+                    self.models.add_link(actor, name, link)
+                    done.append(f"link {name}.{link.get('name')} to {link.get('target')}")
         return done
 
     def _field(self, actor: Actor, spec: dict[str, Any]) -> list[str]:

@@ -65,6 +65,7 @@ def build_services(settings: Settings, registry: Registry | None = None,
     auth.oauth = OAuthService(db, settings)
     sync = MetadataSync(db, settings)
     fields = CustomFields(records, sync)
+    models = CustomModels(fields)
     picklists = PicklistDependencies(records, settings.metadata_check_seconds)
     layouts = Layouts(records)
     return Services(settings=settings, db=db, records=records, relations=Relations(records),
@@ -74,6 +75,6 @@ def build_services(settings: Settings, registry: Registry | None = None,
                     rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
                     languages=Languages(settings.language, settings.locale_dir),
                     layouts=layouts, metadata=sync, fields=fields,
-                    models=CustomModels(fields),
+                    models=models,
                     acl=AccessAdmin(db, roles.forget), oauth=auth.oauth,
-                    picklists=picklists, schema=SchemaFiles(db, fields, picklists, layouts))
+                    picklists=picklists, schema=SchemaFiles(db, models, picklists, layouts))

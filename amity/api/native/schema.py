@@ -1,4 +1,4 @@
-"""/admin/schema: export and import the configuration (custom fields, picklist
+"""/admin/schema: export and import the configuration (custom models and fields, picklist
 dependencies, layouts); /admin/metadata/history: who changed the metadata, and when."""
 
 from __future__ import annotations

@@ -1,0 +1,282 @@
+"""Custom models through the admin API: define one with fields and links, use it through
+/data like a built-in model, add and remove a field, remove the model; admins only, bad
+definitions are 400s that change nothing."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from amity.app import create_app
+from amity.config import Settings
+from amity.core.services import Services, build_services
+from tests.conftest import ApiClient, User
+
+SUBSCRIPTION: dict[str, Any] = {
+    "name": "Subscription", "label": "Subscription",
+    "fields": [
+        {"name": "plan", "type": "Select", "options": ["Basic", "Pro", "Enterprise"]},
+        {"name": "seats", "type": "Number", "indexed": True},
+        {"name": "renews_on", "type": "Date"},
+        {"name": "price", "type": "Numeric"},
+    ],
+    "links": [
+        {"name": "account", "kind": "many_to_one", "target": "Account"},
+        {"name": "contacts", "kind": "many_to_many", "target": "Contact",
+         "reverse": "subscriptions", "reverse_label": "Subscriptions"},
+    ],
+}
+
+
+def define(api: ApiClient, body: dict[str, Any] = SUBSCRIPTION) -> dict[str, Any]:
+    res = api.post("/admin/models", json=body)
+    assert res.status_code == 200, res.text
+    record: dict[str, Any] = res.json()["record"]
+    return record
+
+
+def create(api: ApiClient, model: str, data: dict[str, Any]) -> str:
+    res = api.post(f"/data/{model}", json={"data": data})
+    assert res.status_code == 200, res.text
+    return str(res.json()["id"])
+
+
+def ids(answer: Any) -> list[str]:
+    assert answer.status_code == 200, answer.text
+    return [r["id"] for r in answer.json()["records"]]
+
+
+def test_custom_model_life_cycle(api: ApiClient, services: Services) -> None:
+    """Define, use through /data (filters, order, related lists both ways), add a field,
+    remove it, remove the model."""
+    described = define(api)
+    assert described["table"] == "custom_subscription"
+    assert [f["name"] for f in described["fields"]] == ["plan", "seats", "renews_on", "price"]
+    assert api.get("/admin/models").json()["records"][0]["name"] == "Subscription"
+
+    meta = api.get("/meta/fields/Subscription").json()
+    assert {"name", "plan", "seats", "account", "account_id", "assigned_user_id"} <= set(
+        meta["fields"])
+    assert meta["fields"]["plan"]["options"] == {"1": "Basic", "2": "Pro", "3": "Enterprise"}
+    assert meta["fields"]["account"]["bean_name"] == "Account"
+    assert {"plan", "seats", "account", "filter_text"} <= set(meta["filters"])
+    assert "Subscriptions" in {m["module"] for m in api.get("/meta/modules").json()["list"]}
+
+    acme = create(api, "Account", {"name": "Acme"})
+    globex = create(api, "Account", {"name": "Globex"})
+    cora = create(api, "Contact", {"last_name": "Cora"})
+    gold = create(api, "Subscription", {"name": "Gold", "plan": 3, "seats": 50,
+                                        "renews_on": "2027-01-31", "price": "1250.330",
+                                        "account_id": acme})
+    small = create(api, "Subscription", {"name": "Small", "plan": 1, "seats": 2,
+                                         "account_id": acme})
+    other = create(api, "Subscription", {"name": "Other", "plan": 2, "seats": 10,
+                                         "account_id": globex})
+    record = api.get(f"/data/Subscription/{gold}").json()["record"]
+    assert record["name"] == "Gold" and record["plan"] == 3 and record["price"] == 1250.33
+    assert record["account"] == "Acme" and record["account_id"] == acme
+    assert record["renews_on"] == "2027-01-31"
+
+    assert ids(api.get("/data/Subscription", params={"order": "seats"})) == [small, other, gold]
+    assert ids(api.get("/data/Subscription", params={"filters[account_id]": acme,
+                                                     "order": "name"})) == [gold, small]
+    assert ids(api.get("/data/Subscription", params={"filters[plan]": "2"})) == [other]
+    assert ids(api.get("/data/Subscription", params={"filter_text": "Gol"})) == [gold]
+    assert api.get("/data/Subscription").json()["total_results"] == 3
+    bad = api.get("/data/Subscription", params={"filters[plan]": "9"})
+    assert bad.status_code == 400
+
+    # related lists both ways: Account.subscriptions (has_many), Contact <-> Subscription
+    assert sorted(ids(api.get(f"/data/Account/{acme}/subscriptions"))) == sorted([gold, small])
+    linked = api.post(f"/data/Subscription/{gold}/contacts", json={"records": [cora]})
+    assert linked.status_code == 200, linked.text
+    assert ids(api.get(f"/data/Contact/{cora}/subscriptions")) == [gold]
+    assert ids(api.get(f"/data/Subscription/{gold}/contacts")) == [cora]
+    assert api.delete(f"/data/Subscription/{gold}/contacts/{cora}").status_code == 200
+    assert ids(api.get(f"/data/Contact/{cora}/subscriptions")) == []
+
+    updated = api.patch(f"/data/Subscription/{small}", json={"data": {"seats": 3}})
+    assert updated.status_code == 200
+    assert api.get(f"/data/Subscription/{small}").json()["record"]["seats"] == 3
+
+    # a field added later needs no _c suffix on a custom model, and works at once
+    res = api.post("/admin/fields/Subscription", json={"name": "region", "type": "Text"})
+    assert res.status_code == 200, res.text
+    api.patch(f"/data/Subscription/{other}", json={"data": {"region": "EMEA"}})
+    assert ids(api.get("/data/Subscription", params={"filters[region]": "EMEA"})) == [other]
+    assert api.delete("/admin/fields/Subscription/region").status_code == 200
+    assert "region" not in api.get("/meta/fields/Subscription").json()["fields"]
+    refused = api.patch(f"/data/Subscription/{other}", json={"data": {"region": "APAC"}})
+    assert refused.status_code == 400
+
+    assert api.delete(f"/data/Subscription/{small}").status_code == 200
+    assert api.get(f"/data/Subscription/{small}").status_code == 404
+
+    # removing the model hides it everywhere; its rows stay in the database
+    assert api.delete("/admin/models/Subscription").status_code == 200
+    assert api.get("/data/Subscription").status_code == 404
+    assert api.get(f"/data/Account/{acme}/subscriptions").status_code == 404
+    assert api.get("/meta/fields/Subscription").status_code == 404
+    assert api.get("/admin/models").json()["records"] == []
+    with services.db.engine.connect() as conn:
+        kept = conn.execute(sa.text("SELECT count(*) FROM custom_subscription")).scalar()
+    assert kept == 3
+    again = api.post("/admin/models", json={"name": "Subscription"})
+    assert again.status_code == 400 and "cannot be reused" in again.json()["hint"]
+
+
+def test_the_openapi_document_and_layouts_describe_a_new_model_at_once(
+        api: ApiClient) -> None:
+    before = api.get("/openapi.json").json()
+    assert "/data/Subscription" not in before["paths"]
+    define(api)
+    doc = api.get("/openapi.json").json()
+    assert {"/data/Subscription", "/data/Subscription/{id}"} <= set(doc["paths"])
+    schema = doc["components"]["schemas"]["Subscription"]["properties"]
+    assert {"plan", "seats", "account_id"} <= set(schema)
+    assert api.get("/meta/list_view/Subscription").status_code == 200
+    assert api.get("/meta/detail_view/Subscription/Standard").status_code == 200
+    layouts = api.get("/meta/generic_module_layouts/Subscriptions")
+    assert layouts.status_code == 200, layouts.text
+
+
+def test_links_between_custom_models_and_links_added_later(api: ApiClient) -> None:
+    define(api, {"name": "Plan", "fields": [{"name": "monthly", "type": "Numeric"}]})
+    define(api, {"name": "Licence", "links": [
+        {"name": "plan", "kind": "many_to_one", "target": "Plan", "reverse": "licences"},
+        {"name": "parent", "kind": "many_to_one", "target": "Licence", "reverse": "children"},
+    ]})
+    plan = create(api, "Plan", {"name": "Pro", "monthly": 49})
+    root = create(api, "Licence", {"name": "Root", "plan_id": plan})
+    child = create(api, "Licence", {"name": "Child", "parent_id": root, "plan_id": plan})
+    assert sorted(ids(api.get(f"/data/Plan/{plan}/licences"))) == sorted([root, child])
+    assert ids(api.get(f"/data/Licence/{root}/children")) == [child]
+    # a model another one links to cannot go first
+    refused = api.delete("/admin/models/Plan")
+    assert refused.status_code == 409 and "Licence" in refused.json()["message"]
+
+    res = api.post("/admin/models/Plan/links", json={"name": "owner_account",
+                                                     "kind": "many_to_one",
+                                                     "target": "Account", "reverse": "plans"})
+    assert res.status_code == 200, res.text
+    acme = create(api, "Account", {"name": "Acme"})
+    api.patch(f"/data/Plan/{plan}", json={"data": {"owner_account_id": acme}})
+    assert ids(api.get(f"/data/Account/{acme}/plans")) == [plan]
+    res = api.post("/admin/models/Plan/links", json={"name": "leads", "kind": "many_to_many",
+                                                     "target": "Lead"})
+    assert res.status_code == 200, res.text
+    lead = create(api, "Lead", {"last_name": "Lee"})
+    assert api.post(f"/data/Lead/{lead}/plans", json={"records": [plan]}).status_code == 200
+    assert ids(api.get(f"/data/Plan/{plan}/leads")) == [lead]
+    assert api.patch("/admin/models/Plan", json={"label": "Price plan"}).json()["record"][
+        "label"] == "Price plan"
+
+    assert api.delete("/admin/models/Licence").status_code == 200
+    assert api.delete("/admin/models/Plan").status_code == 200
+    assert api.get(f"/data/Account/{acme}/plans").status_code == 404
+
+
+@pytest.mark.parametrize(("body", "status", "words"), [
+    ({"name": "subscription"}, 400, "capital letter"),
+    ({"name": "Contact"}, 400, "taken"),
+    ({"name": "contact"}, 400, "capital"),
+    ({"name": "CustomField"}, 400, "taken"),
+    ({"name": "Sub", "colour": "red"}, 400, "Unknown key 'colour'"),
+    ({"name": "Sub", "links": [{"name": "x", "kind": "one_to_one", "target": "Account"}]},
+     400, "Unknown link kind"),
+    ({"name": "Sub", "links": [{"name": "x", "kind": "many_to_one", "target": "Nope"}]},
+     400, "Unknown link target"),
+    ({"name": "Sub", "links": [{"name": "x", "kind": "many_to_one", "target": "Account",
+                                "reverse": "contacts"}]}, 400, "already has a field or link"),
+    ({"name": "Sub", "links": [{"name": "x", "kind": "many_to_many", "target": "Sub"}]},
+     400, "needs another model"),
+    ({"name": "Sub", "links": [{"name": "name", "kind": "many_to_one", "target": "User"}]},
+     400, "already has a field or link name"),
+    ({"name": "Sub", "fields": [{"name": "seats", "type": "Number"},
+                                {"name": "seats", "type": "Text"}]}, 400, "seats"),
+    ({"name": "Sub", "fields": [{"name": "deleted", "type": "Boolean"}]}, 400, "deleted"),
+    ({"name": "Sub", "fields": [{"name": "plan", "type": "Select"}]}, 400, "needs options"),
+    ({"name": "Sub", "fields": [{"name": "plan", "type": "Money"}]}, 400, "Unknown custom"),
+    ({"name": "Sub", "module": "Contacts"}, 400, "module"),
+    ({"name": "Sub", "fields": "seats"}, 400, "fields must be a list"),
+])
+def test_bad_definitions_are_400_and_change_nothing(api: ApiClient, services: Services,
+                                                    body: dict[str, Any], status: int,
+                                                    words: str) -> None:
+    res = api.post("/admin/models", json=body)
+    assert res.status_code == status, res.text
+    error = res.json()
+    assert set(error) == {"error", "message", "hint"}
+    assert words in error["message"] + " " + error["hint"]
+    assert api.get("/admin/models").json()["records"] == []
+    with services.db.engine.connect() as conn:
+        assert not [t for t in sa.inspect(conn).get_table_names() if t.startswith("custom_s")]
+    assert api.get("/data/Sub").status_code == 404
+
+
+def test_non_admins_cannot_define_models_and_roles_can_name_them(
+        api: ApiClient, anon: ApiClient, services: Services, admin: User) -> None:
+    services.auth.add_user(admin.actor, "sam", "sam-password-1", last_name="Sam")
+    _, token = services.auth.create_token("sam", "t")
+    sam = ApiClient(anon.app, headers={"Authorization": f"Bearer {token}"})
+    try:
+        assert sam.post("/admin/models", json={"name": "Sub"}).status_code == 403
+        define(api)
+        record = create(api, "Subscription", {"name": "Admin's"})
+        res = api.post("/admin/roles", json={"name": "no-subs", "rights": {
+            "*": {"access": True, "read": "all", "edit": "all", "delete": "all"},
+            "Subscription": {"access": False}}})
+        assert res.status_code == 200, res.text
+        api.post("/admin/roles/no-subs/users", json={"users": ["sam"]})
+        assert sam.get("/data/Subscription").status_code == 403
+        assert sam.get(f"/data/Subscription/{record}").status_code == 403
+        assert sam.get("/data/Contact").status_code == 200
+    finally:
+        sam.close()
+
+
+def test_a_second_process_serves_a_new_model_at_its_first_request(
+        api: ApiClient, admin: User, settings: Settings, services: Services) -> None:
+    other = build_services(dataclasses.replace(settings, metadata_check_seconds=3600))
+    other.metadata.refresh()
+    other_api = ApiClient(create_app(other.settings, other),
+                          headers={"Authorization": f"Bearer {admin.token}"})
+    try:
+        assert other_api.get("/data/Contact").status_code == 200
+        define(api)
+        created = other_api.post("/data/Subscription", json={"data": {"name": "Far",
+                                                                       "seats": 4}})
+        assert created.status_code == 200, created.text
+        assert api.get(f"/data/Subscription/{created.json()['id']}").json()["record"][
+            "seats"] == 4
+        api.delete("/admin/models/Subscription")
+        # still on the old metadata: its requests keep working until it looks again
+        assert other_api.get("/data/Subscription").status_code == 200
+        other.metadata.refresh()
+        assert other_api.get("/data/Subscription").status_code == 404
+    finally:
+        other_api.close()
+        other.close()
+
+
+def test_model_changes_are_in_the_history_and_the_schema_file(
+        api: ApiClient, app: Any, services: Services) -> None:
+    define(api)
+    api.patch("/admin/models/Subscription", json={"label": "Plan"})
+    history = api.get("/admin/metadata/history").json()["records"]
+    kinds = [(h["object"], h["kind"]) for h in history if h["object"] == "CustomModel"]
+    assert kinds == [("CustomModel", "update"), ("CustomModel", "create")]
+    assert history[0]["changes"]["label"] == ["Subscription", "Plan"]
+    exported = api.get("/admin/schema").json()
+    assert exported["custom_models"] == [{
+        "name": "Subscription", "label": "Plan", "module": "Subscriptions",
+        "links": [{k: lk[k] for k in ("name", "kind", "target", "reverse", "label",
+                                      "reverse_label")}
+                  for lk in api.get("/admin/models/Subscription").json()["record"]["links"]]}]
+    assert {f["name"] for f in exported["custom_fields"] if f["model"] == "Subscription"} == {
+        "plan", "seats", "renews_on", "price"}
+    # the same document applied to this install changes nothing
+    assert api.post("/admin/schema", json=exported).json()["changes"] == []
