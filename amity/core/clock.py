@@ -10,5 +10,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
+def utcnow_precise() -> datetime:
+    """Now in UTC to the microsecond: orders definitions made within one second."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
 def today() -> date:
     return utcnow().date()

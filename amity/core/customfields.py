@@ -16,7 +16,7 @@ from dataclasses import replace
 from typing import Any
 
 from amity.core.actor import Actor
-from amity.core.clock import utcnow
+from amity.core.clock import utcnow, utcnow_precise
 from amity.core.ids import new_id
 from amity.core.metadata import MetadataSync
 from amity.core.records import Records
@@ -112,14 +112,15 @@ class CustomFields:
         indexed = check_flag(body, "indexed", False)
         if indexed and type_name in UNINDEXABLE:
             raise BadRequest(f"A {type_name} field cannot be indexed")
-        now = utcnow()
+        now = utcnow_precise()
         default_label = (name if model.custom else name[:-2]).replace("_", " ").capitalize()
         return CustomFieldDef(
             id=new_id(), model=model.name, name=name, type=type_name,
             label=check_label(body.get("label"), default_label),
             required=check_flag(body, "required", False), indexed=indexed,
             options=new_options(type_name, body.get("options")), created_by=actor.user_id,
-            date_created=now, modified_by=actor.user_id, date_modified=now)
+            date_created=now, modified_by=actor.user_id,
+            date_modified=now.replace(microsecond=0))
 
     def change(self, actor: Actor, model_name: str, name: str,
                body: Mapping[str, Any]) -> dict[str, Any]:

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from amity.core.actor import Actor
-from amity.core.clock import utcnow
+from amity.core.clock import utcnow, utcnow_precise
 from amity.core.customfields import CustomFields, known_keys
 from amity.core.ids import new_id
 from amity.errors import BadRequest, Conflict, Forbidden, NotFound
@@ -90,11 +90,11 @@ class CustomModels:
         if not MODEL_NAME.match(module) or module in {m.module for m in models.values()}:
             raise BadRequest(f"Invalid or taken module name {module!r}",
                              "module names follow the model name rule and are unique")
-        now = utcnow()
+        now = utcnow_precise()
         bare = CustomModelDef(
             id=new_id(), name=name, table=short_identifier(TABLE_PREFIX + snake(name)),
             label=check_text(body, "label", name), module=module, created_by=actor.user_id,
-            date_created=now, modified_by=actor.user_id, date_modified=now)
+            date_created=now, modified_by=actor.user_id, date_modified=now.replace(microsecond=0))
         taken = set(bare.model().fields)
         reachable = {**models, name: bare.model()}
         links = tuple(check_link(raw, name, reachable, taken)

@@ -12,7 +12,6 @@ from typing import Any
 import orjson
 
 from amity.core.actor import Actor
-from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
 from amity.core.layouts import VIEWS, Layouts
 from amity.core.picklists import PicklistDependencies

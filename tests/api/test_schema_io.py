@@ -69,6 +69,40 @@ def test_export_then_import_into_another_install(api: ApiClient,
     assert [c["field"] for c in view["columns"]] == ["last_name", "hobby_c"]
 
 
+def test_custom_models_move_between_installs(api: ApiClient,
+                                             other_install: ApiClient) -> None:
+    """Models with fields and links, including a link added later to a model defined
+    after it (so the file's models must be made before their links)."""
+    assert api.post("/admin/models", json={
+        "name": "Plan", "fields": [{"name": "tier", "type": "Select", "options": ["A", "B"]}],
+        "links": [{"name": "account", "kind": "many_to_one", "target": "Account"}],
+    }).status_code == 200
+    assert api.post("/admin/models", json={"name": "Licence", "label": "Licence"}
+                    ).status_code == 200
+    assert api.post("/admin/models/Plan/links", json={
+        "name": "licences", "kind": "many_to_many", "target": "Licence", "reverse": "plans"}
+    ).status_code == 200
+    assert api.post("/admin/fields/Licence", json={"name": "seats", "type": "Number"}
+                    ).status_code == 200
+    document = api.get("/admin/schema").json()
+    assert [m["name"] for m in document["custom_models"]] == ["Plan", "Licence"]
+    applied = other_install.post("/admin/schema", json=document)
+    assert applied.status_code == 200, applied.text
+    assert applied.json()["changes"][:4] == [
+        "custom model Plan added", "custom model Licence added",
+        "link Plan.account to Account", "link Plan.licences to Licence"]
+    assert other_install.get("/admin/schema").json() == document
+    assert other_install.post("/admin/schema", json=document).json() == {"changes": []}
+    plan = other_install.post("/data/Plan", json={"data": {"name": "P", "tier": 2}})
+    licence = other_install.post("/data/Licence", json={"data": {"name": "L", "seats": 3}})
+    assert plan.status_code == licence.status_code == 200
+    plan_id, licence_id = plan.json()["id"], licence.json()["id"]
+    assert other_install.post(f"/data/Plan/{plan_id}/licences",
+                              json={"records": [licence_id]}).status_code == 200
+    related = other_install.get(f"/data/Licence/{licence_id}/plans").json()["records"]
+    assert [r["id"] for r in related] == [plan_id]
+
+
 def test_import_changes_what_differs(api: ApiClient, other_install: ApiClient) -> None:
     configure(api)
     document = api.get("/admin/schema").json()
