@@ -38,8 +38,8 @@ class Settings:
         "cache off.")
     metadata_check_seconds: float = _setting(
         1.0, "How often a worker checks whether another process changed the metadata "
-        "(custom fields) (s); a request naming a field the worker does not know checks at "
-        "once. 0: check on every request.")
+        "(custom fields and models) (s); a request naming a field or model the worker does "
+        "not know checks at once. 0: check on every request.")
     db_pool_size: int = _setting(5, "Connections kept open per worker process (PostgreSQL).")
     max_body_bytes: int = _setting(10 * 1024 * 1024, "Largest request body accepted (bytes).")
     rate_limit: str = _setting(
