@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from amity.app import create_app
 from amity.config import Settings
 from amity.core.services import Services, build_services
+from tests.api.test_custom_fields import create
 from tests.conftest import ApiClient, User
 
 SUBSCRIPTION: dict[str, Any] = {
@@ -36,12 +37,6 @@ def define(api: ApiClient, body: dict[str, Any] = SUBSCRIPTION) -> dict[str, Any
     assert res.status_code == 200, res.text
     record: dict[str, Any] = res.json()["record"]
     return record
-
-
-def create(api: ApiClient, model: str, data: dict[str, Any]) -> str:
-    res = api.post(f"/data/{model}", json={"data": data})
-    assert res.status_code == 200, res.text
-    return str(res.json()["id"])
 
 
 def ids(answer: Any) -> list[str]:

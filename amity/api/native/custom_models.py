@@ -6,6 +6,9 @@ loop keeps serving other requests meanwhile.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.routing import Route
@@ -13,6 +16,10 @@ from starlette.routing import Route
 from amity.api.context import require_actor, services
 from amity.api.params import read_json
 from amity.api.responses import JSONResponse
+from amity.core.actor import Actor
+from amity.core.custommodels import CustomModels
+
+Change = Callable[[CustomModels, Actor, str, Any], dict[str, Any]]
 
 
 async def list_models(request: Request) -> JSONResponse:
@@ -35,22 +42,21 @@ async def create_model(request: Request) -> JSONResponse:
 
 
 async def change_model(request: Request) -> JSONResponse:
-    actor = require_actor(request)
-    svc = services(request)
-    svc.models.ensure_admin(actor)
-    body = await read_json(request, svc.settings.max_body_bytes)
-    record = await run_in_threadpool(svc.models.change, actor, request.path_params["model"],
-                                     body)
-    return JSONResponse({"record": record})
+    return await _change(request, CustomModels.change)
 
 
 async def add_link(request: Request) -> JSONResponse:
+    return await _change(request, CustomModels.add_link)
+
+
+async def _change(request: Request, operation: Change) -> JSONResponse:
+    """Apply a change with a body (`change` or `add_link`) to the model in the path."""
     actor = require_actor(request)
     svc = services(request)
     svc.models.ensure_admin(actor)
     body = await read_json(request, svc.settings.max_body_bytes)
-    record = await run_in_threadpool(svc.models.add_link, actor, request.path_params["model"],
-                                     body)
+    record = await run_in_threadpool(operation, svc.models, actor,
+                                     request.path_params["model"], body)
     return JSONResponse({"record": record})
 
 
