@@ -274,8 +274,9 @@ RECORD = {"type": "object", "properties": {"record": {"type": "object"}}}
 CHANGE_FIELD = {"summary": "Change a custom field's label, options, required, index",
                 "tag": "Administration", "body": {"type": "object"},
                 "ok": obj(record={"type": "object"})}
-CHANGE_MODEL = {"summary": "Change a custom model's label", "tag": "Administration",
-                "body": obj(label=STRING), "ok": RECORD}
+CHANGE_MODEL = {"summary": "Change a custom model's label or activities",
+                "tag": "Administration",
+                "body": obj(label=STRING, activities={"type": "boolean"}), "ok": RECORD}
 # Routes outside /data: (method, path) -> summary, tag, request body, 200 schema, auth
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/me"): {"summary": "The authenticated user", "tag": "Utility",
@@ -362,7 +363,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/models"): {
         "summary": "Define a custom model with fields and links (administrators)",
         "tag": "Administration",
-        "body": obj(name=STRING, label=STRING, module=STRING, fields={"type": "array"},
+        "body": obj(name=STRING, label=STRING, module=STRING,
+                    activities={"type": "boolean"}, fields={"type": "array"},
                     links={"type": "array"}),
         "ok": RECORD},
     ("GET", "/admin/models/{model}"): {"summary": "One custom model, with its fields",

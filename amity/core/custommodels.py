@@ -24,8 +24,9 @@ from amity.core.clock import utcnow, utcnow_precise
 from amity.core.customfields import CustomFields, known_keys
 from amity.core.ids import new_id
 from amity.errors import BadRequest, Conflict, Forbidden, NotFound
-from amity.schema.custom import CustomFieldDef
+from amity.schema.custom import CustomFieldDef, check_flag
 from amity.schema.custom_models import (
+    ACTIVITY_LINKS,
     MODEL_NAME,
     TABLE_PREFIX,
     CustomModelDef,
@@ -38,8 +39,8 @@ from amity.schema.custom_models import (
 )
 from amity.store.migrate import count_rows
 
-CREATE_KEYS = ("name", "label", "module", "fields", "links")
-CHANGE_KEYS = ("label",)
+CREATE_KEYS = ("name", "label", "module", "activities", "fields", "links")
+CHANGE_KEYS = ("label", "activities")
 EVENT_MODEL = "CustomModel"
 
 
@@ -93,9 +94,10 @@ class CustomModels:
         now = utcnow_precise()
         bare = CustomModelDef(
             id=new_id(), name=name, table=short_identifier(TABLE_PREFIX + snake(name)),
-            label=check_text(body, "label", name), module=module, created_by=actor.user_id,
+            label=check_text(body, "label", name), module=module,
+            activities=check_flag(body, "activities", False), created_by=actor.user_id,
             date_created=now, modified_by=actor.user_id, date_modified=now.replace(microsecond=0))
-        taken = set(bare.model().fields)
+        taken = set(bare.model().fields) | (ACTIVITY_LINKS if bare.activities else set())
         reachable = {**models, name: bare.model()}
         links = tuple(check_link(raw, name, reachable, taken)
                       for raw in _list_of(body, "links"))
@@ -133,16 +135,25 @@ class CustomModels:
         return self._describe(d)
 
     def change(self, actor: Actor, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Change the label (fields change through /admin/fields/{model})."""
+        """Change the label or whether activities may belong to the model's records
+        (fields change through /admin/fields/{model}, links are added through
+        /admin/models/{model}/links)."""
         self.ensure_admin(actor)
         if not isinstance(body, Mapping) or set(body) & {"name", "module", "fields", "links"}:
-            raise BadRequest("Only the label of a custom model can change",
+            raise BadRequest("Only the label and activities of a custom model can change",
                              "fields: /admin/fields/{model}; links: /admin/models/{model}/links")
         known_keys(body, CHANGE_KEYS)
         self.sync.refresh()
         old = self._live(name)
         new = replace(old, label=check_text(body, "label", old.label),
+                      activities=check_flag(body, "activities", old.activities),
                       modified_by=actor.user_id, date_modified=utcnow())
+        if new.activities and not old.activities:
+            model = self.db.registry.model(name)
+            clash = sorted(ACTIVITY_LINKS & (set(model.fields) | set(model.links)))
+            if clash:
+                raise BadRequest(f"Model {name} already has a field or link {clash[0]}",
+                                 "activities need the links tasks, calls, meetings, notes")
         self._save(actor, old, new, "update")
         return self._describe(new)
 

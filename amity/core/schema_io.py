@@ -22,7 +22,7 @@ from amity.store.history import HistoryStore
 FORMAT = "amity-schema"
 VERSION = 1
 HISTORY_MODELS = ("CustomModel", "CustomField", "PicklistDependency", "Layout")
-MODEL_KEYS = ("name", "label", "module")
+MODEL_KEYS = ("name", "label", "module", "activities")
 LINK_KEYS = ("name", "kind", "target", "reverse", "label", "reverse_label")
 
 
@@ -102,9 +102,11 @@ class SchemaFiles:
         for spec in specs:
             name = str(spec.get("name"))
             have = existing[name]
-            if "label" in spec and spec["label"] != have["label"]:
-                self.models.change(actor, name, {"label": spec["label"]})
-                done.append(f"custom model {name} changed: label")
+            change: dict[str, Any] = {k: spec[k] for k in ("label", "activities")
+                      if k in spec and spec[k] != have[k]}
+            if change:
+                self.models.change(actor, name, change)
+                done.append(f"custom model {name} changed: {', '.join(sorted(change))}")
             linked = {lk["name"] for lk in have["links"]}
             for link in list_of(spec, "links"):
                 if link.get("name") not in linked:

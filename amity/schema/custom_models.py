@@ -8,6 +8,10 @@ fields every model has (id, dates, owners, `name`), the typed fields an admin gi
 - many_to_one: the new model gets a ref field (`account` shown by name, `account_id`
   holding the id) and the target model a has_many link back (`Account.subscriptions`);
 - many_to_many: a join table, with a link on both sides.
+
+With `activities`, tasks, calls, meetings and notes may have its records as their parent
+(`parent_type` offers the model) and the model gets the tasks/calls/meetings/notes links,
+as Account or Contact have.
 """
 
 from __future__ import annotations
@@ -21,13 +25,14 @@ from typing import Any, Literal
 
 from amity.errors import BadRequest
 from amity.schema.builder import build_model, f, ref, with_links
-from amity.schema.builtin.links import has_many, many_to_many
+from amity.schema.builtin.links import activities, has_many, many_to_many
 from amity.schema.model import Link, Model
 
 LinkKind = Literal["many_to_one", "many_to_many"]
 LINK_KINDS: tuple[LinkKind, ...] = ("many_to_one", "many_to_many")
 MODEL_NAME = re.compile(r"^[A-Z][A-Za-z0-9]{1,29}$")
 LINK_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+ACTIVITY_LINKS = frozenset({"tasks", "calls", "meetings", "notes"})
 TABLE_PREFIX = "custom_"
 MAX_IDENTIFIER = 63  # PostgreSQL's limit on table, index and constraint names
 # names Amity itself uses for the events of metadata changes (amity/core/schema_io.py)
@@ -62,6 +67,7 @@ class CustomModelDef:
     label: str
     module: str
     links: tuple[CustomLink, ...] = ()
+    activities: bool = False  # tasks, calls, meetings and notes may belong to its records
     removed: bool = False
     created_by: str | None = None
     date_created: datetime | None = None
@@ -87,6 +93,7 @@ class CustomModelDef:
         out: dict[str, Any] = {
             "name": self.name, "label": self.label, "module": self.module,
             "table": self.table, "links": [lk.as_json() for lk in self.links],
+            "activities": self.activities,
             "created_by": self.created_by, "date_created": _stamp(self.date_created),
             "modified_by": self.modified_by, "date_modified": _stamp(self.date_modified),
         }
@@ -195,7 +202,7 @@ def join_table_name(d: CustomModelDef, lk: CustomLink) -> str:
 
 def link_pairs(d: CustomModelDef) -> list[tuple[str, Link]]:
     """(model name, link) for every link the custom model brings, on both sides."""
-    out: list[tuple[str, Link]] = []
+    out: list[tuple[str, Link]] = activities(d.name) if d.activities else []
     for lk in d.links:
         if lk.kind == "many_to_one":
             out += [(owner, replace(link, label=lk.reverse_label))
@@ -219,4 +226,18 @@ def with_custom_models(models: Iterable[Model], defs: Iterable[CustomModelDef]) 
     for d in live:
         for owner, link in link_pairs(d):
             links.setdefault(owner, []).append(link)
-    return [with_links(m, links[m.name]) if m.name in links else m for m in by_name.values()]
+    parents = tuple(d.name for d in live if d.activities)
+    return [with_parent_types(with_links(m, links[m.name]) if m.name in links else m, parents)
+            for m in by_name.values()]
+
+
+def with_parent_types(model: Model, extra: tuple[str, ...]) -> Model:
+    """An activity model whose parent_type also offers the custom models in `extra`."""
+    parent_type = model.fields.get("parent_type")
+    if not extra or parent_type is None or parent_type.type != "enum":
+        return model
+    options = parent_type.options + extra
+    return replace(model, fields={**model.fields,
+                                  "parent_type": replace(parent_type, options=options)},
+                   filters={**model.filters, "parent_type": replace(
+                       model.filters["parent_type"], options=options)})

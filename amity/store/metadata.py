@@ -184,8 +184,9 @@ def _model_row(d: CustomModelDef) -> dict[str, Any]:
     return {
         "id": d.id, "name": d.name, "table_name": d.table, "label": d.label,
         "module": d.module, "links": orjson.dumps([lk.as_json() for lk in d.links]).decode(),
-        "removed": d.removed, "created_by": d.created_by, "date_created": d.date_created,
-        "modified_by": d.modified_by, "date_modified": d.date_modified,
+        "activities": d.activities, "removed": d.removed, "created_by": d.created_by,
+        "date_created": d.date_created, "modified_by": d.modified_by,
+        "date_modified": d.date_modified,
     }
 
 
@@ -196,7 +197,8 @@ def _model_definition(row: Any) -> CustomModelDef:
                   for lk in orjson.loads(row["links"] or "[]"))
     return CustomModelDef(
         id=row["id"], name=row["name"], table=row["table_name"], label=row["label"],
-        module=row["module"], links=links, removed=bool(row["removed"]),
+        module=row["module"], links=links, activities=bool(row["activities"]),
+        removed=bool(row["removed"]),
         created_by=row["created_by"], date_created=row["date_created"],
         modified_by=row["modified_by"], date_modified=row["date_modified"])
 

@@ -174,6 +174,35 @@ def test_links_between_custom_models_and_links_added_later(api: ApiClient) -> No
     assert api.get(f"/data/Account/{acme}/plans").status_code == 404
 
 
+def test_activities_may_belong_to_a_custom_model_that_allows_them(api: ApiClient) -> None:
+    define(api, {"name": "Plan"})
+    define(api, {"name": "Project2", "activities": True})
+    plan = create(api, "Plan", {"name": "Basic"})
+    project = create(api, "Project2", {"name": "Rollout"})
+    refused = api.post("/data/Note", json={"data": {"name": "n", "parent_type": "Plan",
+                                                    "parent_id": plan}})
+    assert refused.status_code == 400
+    note = create(api, "Note", {"name": "Kick-off", "parent_type": "Project2",
+                                "parent_id": project})
+    assert api.get(f"/data/Note/{note}").json()["record"]["parent"] == "Rollout"
+    assert ids(api.get(f"/data/Project2/{project}/notes")) == [note]
+    task = create(api, "Task", {"name": "Plan it"})
+    assert api.post(f"/data/Project2/{project}/tasks",
+                    json={"records": [task]}).status_code == 200
+    assert api.get(f"/data/Task/{task}").json()["record"]["parent_type"] == "Project2"
+    meta = api.get("/meta/fields/Call").json()
+    assert "Project2" in meta["fields"]["parent_type"]["options"]
+    assert "Plan" not in meta["fields"]["parent_type"]["options"]
+    # switched on later, no DDL needed; a clashing link name is refused
+    assert api.patch("/admin/models/Plan", json={"activities": True}).status_code == 200
+    assert create(api, "Call", {"name": "Call", "parent_type": "Plan", "parent_id": plan,
+                                "date_start": "2027-01-01 10:00:00"})
+    define(api, {"name": "Deal2", "links": [{"name": "notes", "kind": "many_to_many",
+                                             "target": "Contact"}]})
+    clash = api.patch("/admin/models/Deal2", json={"activities": True})
+    assert clash.status_code == 400 and "notes" in clash.json()["message"]
+
+
 @pytest.mark.parametrize(("body", "status", "words"), [
     ({"name": "subscription"}, 400, "capital letter"),
     ({"name": "Contact"}, 400, "taken"),
@@ -197,6 +226,9 @@ def test_links_between_custom_models_and_links_added_later(api: ApiClient) -> No
     ({"name": "Sub", "fields": [{"name": "plan", "type": "Money"}]}, 400, "Unknown custom"),
     ({"name": "Sub", "module": "Contacts"}, 400, "module"),
     ({"name": "Sub", "fields": "seats"}, 400, "fields must be a list"),
+    ({"name": "Sub", "activities": True, "links": [
+        {"name": "tasks", "kind": "many_to_many", "target": "Contact"}]}, 400, "tasks"),
+    ({"name": "Sub", "activities": "yes"}, 400, "true or false"),
 ])
 def test_bad_definitions_are_400_and_change_nothing(api: ApiClient, services: Services,
                                                     body: dict[str, Any], status: int,
@@ -267,7 +299,7 @@ def test_model_changes_are_in_the_history_and_the_schema_file(
     assert history[0]["changes"]["label"] == ["Subscription", "Plan"]
     exported = api.get("/admin/schema").json()
     assert exported["custom_models"] == [{
-        "name": "Subscription", "label": "Plan", "module": "Subscriptions",
+        "name": "Subscription", "label": "Plan", "module": "Subscriptions", "activities": False,
         "links": [{k: lk[k] for k in ("name", "kind", "target", "reverse", "label",
                                       "reverse_label")}
                   for lk in api.get("/admin/models/Subscription").json()["record"]["links"]]}]
