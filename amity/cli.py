@@ -354,6 +354,8 @@ def add_model_commands(sub: Any) -> None:
     p.add_argument("name", help="a capitalised name, e.g. Subscription")
     p.add_argument("--label", help="label (default: the name)")
     p.add_argument("--module", help="module name (default: the name + s)")
+    p.add_argument("--activities", action="store_true",
+                   help="let tasks, calls, meetings and notes belong to its records")
     p.add_argument("--field", action="append", dest="fields", default=[],
                    metavar="NAME:TYPE[:OPTION,OPTION...]",
                    help="a field, e.g. seats:Number or plan:Select:Basic,Pro; repeatable")
@@ -382,7 +384,8 @@ def cmd_model_add(args: argparse.Namespace) -> int:
         if len(parts) not in (3, 4):
             raise BadRequest(f"--link {spec!r} is not NAME:KIND:TARGET[:REVERSE]")
         links.append(dict(zip(("name", "kind", "target", "reverse"), parts, strict=False)))
-    body: dict[str, object] = {"name": args.name, "fields": fields, "links": links}
+    body: dict[str, object] = {"name": args.name, "fields": fields, "links": links,
+                               "activities": args.activities}
     body |= {k: v for k, v in (("label", args.label), ("module", args.module)) if v}
     model = open_services().models.create(SYSTEM, body)
     print(f"model {model['name']} added (table {model['table']}, "

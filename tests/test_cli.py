@@ -259,7 +259,7 @@ def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
 
 def test_model_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
                                settings: Settings) -> None:
-    out = run(["model", "add", "Subscription", "--field", "seats:Number",
+    out = run(["model", "add", "Subscription", "--activities", "--field", "seats:Number",
                "--field", "plan:Select:Basic,Pro", "--link", "account:many_to_one:Account",
                "--link", "contacts:many_to_many:Contact:subscriptions"], cli_env, tmp_path).stdout
     assert out == "model Subscription added (table custom_subscription, " \
@@ -277,8 +277,10 @@ def test_model_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
     try:
         services.metadata.refresh()
         account = services.records.create(SYSTEM, "Account", {"name": "Acme"})
-        services.records.create(SYSTEM, "Subscription", {"name": "S", "plan": 2,
-                                                         "account_id": account})
+        sub = services.records.create(SYSTEM, "Subscription", {"name": "S", "plan": 2,
+                                                               "account_id": account})
+        services.records.create(SYSTEM, "Note", {"name": "N", "parent_type": "Subscription",
+                                                 "parent_id": sub})
         page = services.records.list_records(SYSTEM, "Subscription", ListQuery(
             fields=["plan", "account"], filters={"account_id": account}))
         assert [(r["plan"], r["account"]) for r in page.records] == [(2, "Acme")]
