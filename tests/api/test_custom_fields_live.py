@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
@@ -20,37 +20,43 @@ WRITERS = 6
 WRITES_EACH = 25
 
 
-async def _writers_while_adding(app: Any, token: str) -> tuple[list[int], dict[str, Any]]:
+Write = tuple[str, dict[str, Any]]  # (model, data) of one create
+
+
+async def writers_while_changing(app: Any, token: str, change: tuple[str, dict[str, Any]],
+                                 after: Callable[[int, int], Write]
+                                 ) -> tuple[list[int], dict[str, Write]]:
+    """WRITERS clients create notes (and list some) while an admin makes a metadata
+    `change` (path, body); once it is made, their last writes are `after(n, i)`, which
+    use it. Returns every status and what each created record holds."""
     headers = {"Authorization": f"Bearer {token}"}
     statuses: list[int] = []
-    expected: dict[str, Any] = {}
-    field_ready = asyncio.Event()
+    expected: dict[str, Write] = {}
+    changed = asyncio.Event()
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), headers=headers,
                                  base_url="http://testserver/api.php", timeout=60) as client:
 
         async def writer(n: int) -> None:
             for i in range(WRITES_EACH):
-                if i == WRITES_EACH - 3:  # the last writes surely use the new field
-                    await field_ready.wait()
-                data: dict[str, Any] = {"name": f"note {n}-{i}"}
-                if field_ready.is_set():
-                    data["score_c"] = n * 1000 + i
-                res = await client.post("/data/Note", json={"data": data})
+                if i == WRITES_EACH - 3:  # the last writes surely use the change
+                    await changed.wait()
+                model, data = (after(n, i) if changed.is_set()
+                               else ("Note", {"name": f"note {n}-{i}"}))
+                res = await client.post(f"/data/{model}", json={"data": data})
                 statuses.append(res.status_code)
                 if res.status_code == 200:
-                    expected[res.json()["id"]] = data.get("score_c")
+                    expected[res.json()["id"]] = (model, data)
                 if i % 5 == 0:  # reads run meanwhile too
                     listed = await client.get("/data/Note", params={"limit": 5})
                     statuses.append(listed.status_code)
                 await asyncio.sleep(0)
 
         async def admin() -> None:
-            while len(expected) < 2 * WRITERS:  # add the field while writes go on
+            while len(expected) < 2 * WRITERS:  # change the metadata while writes go on
                 await asyncio.sleep(0.001)
-            res = await client.post("/admin/fields/Note", json={
-                "name": "score_c", "type": "Number", "indexed": True})
+            res = await client.post(change[0], json=change[1])
             statuses.append(res.status_code)
-            field_ready.set()
+            changed.set()
 
         await asyncio.gather(admin(), *(writer(n) for n in range(WRITERS)))
     return statuses, expected
@@ -58,9 +64,13 @@ async def _writers_while_adding(app: Any, token: str) -> tuple[list[int], dict[s
 
 def test_adding_a_field_while_writers_run_fails_no_request_and_loses_no_write(
         app: Any, api: ApiClient, admin: User) -> None:
-    statuses, expected = asyncio.run(_writers_while_adding(app, admin.token))
+    statuses, written = asyncio.run(writers_while_changing(
+        app, admin.token,
+        ("/admin/fields/Note", {"name": "score_c", "type": "Number", "indexed": True}),
+        lambda n, i: ("Note", {"name": f"note {n}-{i}", "score_c": n * 1000 + i})))
     assert set(statuses) == {200}
-    assert len(expected) == WRITERS * WRITES_EACH
+    assert len(written) == WRITERS * WRITES_EACH
+    expected = {k: data.get("score_c") for k, (_, data) in written.items()}
     with_value = {k: v for k, v in expected.items() if v is not None}
     assert 3 * WRITERS <= len(with_value) < len(expected)  # before and after the change
     seen: dict[str, Any] = {}

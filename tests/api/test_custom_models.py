@@ -4,6 +4,7 @@ definitions are 400s that change nothing."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
@@ -14,6 +15,7 @@ from amity.app import create_app
 from amity.config import Settings
 from amity.core.services import Services, build_services
 from tests.api.test_custom_fields import create
+from tests.api.test_custom_fields_live import WRITERS, WRITES_EACH, writers_while_changing
 from tests.conftest import ApiClient, User
 
 SUBSCRIPTION: dict[str, Any] = {
@@ -121,6 +123,22 @@ def test_custom_model_life_cycle(api: ApiClient, services: Services) -> None:
     assert kept == 3
     again = api.post("/admin/models", json={"name": "Subscription"})
     assert again.status_code == 400 and "cannot be reused" in again.json()["hint"]
+
+
+def test_defining_a_model_while_writers_run_fails_no_request_and_loses_no_write(
+        app: Any, api: ApiClient, admin: User) -> None:
+    ticket = {"name": "Ticket", "fields": [{"name": "score", "type": "Number"}],
+              "links": [{"name": "note", "kind": "many_to_one", "target": "Note"}]}
+    statuses, written = asyncio.run(writers_while_changing(
+        app, admin.token, ("/admin/models", ticket),
+        lambda n, i: ("Ticket", {"name": f"ticket {n}-{i}", "score": n * 1000 + i})))
+    assert set(statuses) == {200}
+    assert len(written) == WRITERS * WRITES_EACH
+    tickets = {k: data["score"] for k, (model, data) in written.items() if model == "Ticket"}
+    assert len(tickets) >= 3 * WRITERS
+    listed = api.get("/data/Ticket", params={"fields[]": "score", "limit": 200}).json()
+    assert {r["id"]: r["score"] for r in listed["records"]} == tickets
+    assert api.get("/data/Note").json()["total_results"] == len(written) - len(tickets)
 
 
 def test_the_openapi_document_and_layouts_describe_a_new_model_at_once(
