@@ -177,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
 def open_services() -> Services:
     services = build_services(Settings.from_env())
     migrate(services.db)
-    services.metadata.refresh()  # custom fields
+    services.metadata.refresh()  # custom fields and models
+    services.metadata.upgrade_custom_tables()
     return services
 
 
@@ -211,6 +212,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     services = build_services(settings)
     migrate(services.db)
+    services.metadata.refresh()
+    services.metadata.upgrade_custom_tables()
     services.oauth.signer.key  # noqa: B018 - create the signing key before workers start
     services.close()
     uvicorn.run("amity.app:app_from_env", factory=True, host=args.host, port=args.port,

@@ -20,6 +20,7 @@ from amity.schema.custom_models import CustomModelDef, with_custom_models
 from amity.schema.registry import Registry
 from amity.store.engine import Database
 from amity.store.metadata import MetadataStore
+from amity.store.migrate import migrate
 from amity.store.tables import Tables, build_tables
 
 
@@ -59,6 +60,11 @@ class MetadataSync:
             definitions = self.store.definitions(conn)
             self._apply(version, models, definitions)
         return True
+
+    def upgrade_custom_tables(self) -> list[str]:
+        """At start, after `refresh`: add what a newer Amity gives every model (columns,
+        indexes) to the tables of custom models too; returns what was done."""
+        return migrate(self.db) if self.models else []
 
     def build(self, models: list[CustomModelDef],
               definitions: list[CustomFieldDef]) -> tuple[Registry, Tables]:

@@ -141,6 +141,16 @@ def test_defining_a_model_while_writers_run_fails_no_request_and_loses_no_write(
     assert api.get("/data/Note").json()["total_results"] == len(written) - len(tickets)
 
 
+def test_starting_up_gives_custom_tables_what_a_newer_amity_adds(
+        api: ApiClient, services: Services) -> None:
+    define(api)
+    with services.db.write() as conn:  # as if an older Amity had made the table
+        conn.exec_driver_sql("DROP INDEX ix_custom_subscription_name")
+    done = services.metadata.upgrade_custom_tables()
+    assert done == ["created index ix_custom_subscription_name"]
+    assert services.metadata.upgrade_custom_tables() == []
+
+
 def test_the_openapi_document_and_layouts_describe_a_new_model_at_once(
         api: ApiClient) -> None:
     before = api.get("/openapi.json").json()
