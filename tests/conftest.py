@@ -1,29 +1,37 @@
 """Fixtures that read like the app's life: settings -> services (db) -> app -> client -> user.
 
-Tests run on a SQLite file per test by default. With AMITY_TEST_DATABASE_URL set to a
-PostgreSQL server URL, a fresh database is created for the session and emptied between
-tests.
+Each test gets a database of its own, already migrated: a copy of one migrated template
+per test session (a SQLite file copy by default; with AMITY_TEST_DATABASE_URL set to a
+PostgreSQL server URL, a database created from a template database on that server).
+
+In-process tests hash passwords with cheap argon2 parameters (the production defaults
+cost ~0.1 s of CPU per hash); servers started as subprocesses keep the defaults.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import sqlite3
+import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from amity.app import create_app
 from amity.cli import init_admin
 from amity.config import Settings
 from amity.core.actor import Actor
+from amity.core.auth import passwords
 from amity.core.services import Services, build_services
-from amity.store.engine import fresh_postgresql_database
+from amity.store.engine import fresh_postgresql_database, unpooled_engine
 from amity.store.migrate import migrate
 from tests.contract import check_response
 
@@ -34,19 +42,61 @@ NO_RATE_LIMITS: dict[str, Any] = {"rate_limit": "", "rate_limit_anonymous": "",
                                   "rate_limit_failed_auth": "", "rate_limit_token_endpoint": ""}
 
 
+# argon2id with the smallest cost argon2-cffi allows: still real argon2 hashes and checks
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
 @pytest.fixture(scope="session")
-def pg_database() -> Iterator[str | None]:
-    """A fresh PostgreSQL database for this test session (None when testing SQLite)."""
-    if not PG_URL:
-        yield None
+def template_url(tmp_path_factory: pytest.TempPathFactory, jwt_key_file: str) -> Iterator[str]:
+    """A database migrated once per test session, which every test's database copies."""
+    if PG_URL:
+        with fresh_postgresql_database(PG_URL, "amity_test") as url:
+            migrate_once(url, jwt_key_file)
+            yield url
         return
-    with fresh_postgresql_database(PG_URL, "amity_test") as url:
-        yield url
+    path = tmp_path_factory.mktemp("template") / "amity.db"
+    migrate_once(f"sqlite:///{path}", jwt_key_file)
+    with sqlite3.connect(path) as conn:  # everything into the main file, which is copied
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    yield str(path)
+
+
+def migrate_once(url: str, jwt_key_file: str) -> None:
+    svc = build_services(Settings(database_url=url, log_level="WARNING",
+                                  jwt_key_file=jwt_key_file))
+    try:
+        migrate(svc.db)
+    finally:
+        svc.close()
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, pg_database: str | None) -> str:
-    return pg_database or f"sqlite:///{tmp_path / 'amity.db'}"
+def database_url(tmp_path: Path, template_url: str) -> Iterator[str]:
+    """This test's own database: a freshly migrated schema with no rows of its own."""
+    with database_copy(template_url, tmp_path) as url:
+        yield url
+
+
+@contextmanager
+def database_copy(template_url: str, directory: Path) -> Iterator[str]:
+    """A new database copied from the template (SQLite: amity.db in `directory`); dropped
+    afterwards on PostgreSQL."""
+    if not PG_URL:
+        shutil.copyfile(template_url, directory / "amity.db")
+        yield f"sqlite:///{directory / 'amity.db'}"
+        return
+    server, _, template = template_url.rpartition("/")
+    name = f"{template}_{uuid.uuid4().hex[:8]}"
+    admin = unpooled_engine(template_url).execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        yield f"{server}/{name}"
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +107,11 @@ def jwt_key_file(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def settings(database_url: str, jwt_key_file: str) -> Settings:
+    return settings_for(database_url, jwt_key_file)
+
+
+def settings_for(database_url: str, jwt_key_file: str) -> Settings:
+    """The settings of in-process tests: quiet, the session's signing key, no rate limits."""
     return Settings(database_url=database_url, log_level="WARNING", jwt_key_file=jwt_key_file,
                     **NO_RATE_LIMITS)
 
@@ -64,19 +119,8 @@ def settings(database_url: str, jwt_key_file: str) -> Settings:
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
     svc = build_services(settings)
-    if svc.db.dialect == "postgresql":
-        empty_database(svc)
-    migrate(svc.db)
     yield svc
     svc.close()
-
-
-def empty_database(svc: Services) -> None:
-    """Drop every table so each test starts from a clean schema."""
-    with svc.db.engine.begin() as conn:
-        names = sa.inspect(conn).get_table_names()
-        if names:
-            conn.exec_driver_sql("DROP TABLE " + ", ".join(f'"{n}"' for n in names) + " CASCADE")
 
 
 @dataclass
@@ -90,6 +134,11 @@ class User:
 
 @pytest.fixture
 def admin(services: Services) -> User:
+    return make_admin(services)
+
+
+def make_admin(services: Services) -> User:
+    """The admin user with a personal access token."""
     init_admin(services, "admin", ADMIN_PASSWORD)
     row = services.auth.user_by_name("admin")
     _, token = services.auth.create_token("admin", "tests")
