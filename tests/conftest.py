@@ -2,7 +2,8 @@
 
 Each test gets a database of its own, already migrated: a copy of one migrated template
 per test session (a SQLite file copy by default; with AMITY_TEST_DATABASE_URL set to a
-PostgreSQL server URL, a database created from a template database on that server).
+PostgreSQL server URL, a database on that server in the template's state, see
+tests/pg_databases.py).
 
 In-process tests hash passwords with cheap argon2 parameters (the production defaults
 cost ~0.1 s of CPU per hash); servers started as subprocesses keep the defaults.
@@ -14,7 +15,6 @@ import asyncio
 import os
 import shutil
 import sqlite3
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,9 +31,10 @@ from amity.config import Settings
 from amity.core.actor import Actor
 from amity.core.auth import passwords
 from amity.core.services import Services, build_services
-from amity.store.engine import fresh_postgresql_database, unpooled_engine
+from amity.store.engine import fresh_postgresql_database
 from amity.store.migrate import migrate
 from tests.contract import check_response
+from tests.pg_databases import TemplateCopies
 
 PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "admin-secret-pw"
@@ -46,20 +47,39 @@ NO_RATE_LIMITS: dict[str, Any] = {"rate_limit": "", "rate_limit_anonymous": "",
 passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
 
+class SqliteTemplate:
+    """A migrated SQLite file, copied for each test."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def database(self, directory: Path | None = None) -> Iterator[str]:
+        """The URL of a new copy, amity.db in `directory`."""
+        assert directory is not None
+        shutil.copyfile(self.path, directory / "amity.db")
+        yield f"sqlite:///{directory / 'amity.db'}"
+
+
 @pytest.fixture(scope="session")
-def template_url(tmp_path_factory: pytest.TempPathFactory, jwt_key_file: str) -> Iterator[str]:
+def template(tmp_path_factory: pytest.TempPathFactory,
+             jwt_key_file: str) -> Iterator[SqliteTemplate | TemplateCopies]:
     """A database migrated once per test session, which every test's database copies."""
     if PG_URL:
         with fresh_postgresql_database(PG_URL, "amity_test") as url:
             migrate_once(url, jwt_key_file)
-            yield url
+            copies = TemplateCopies(url)
+            try:
+                yield copies
+            finally:
+                copies.close()
         return
     path = tmp_path_factory.mktemp("template") / "amity.db"
     migrate_once(f"sqlite:///{path}", jwt_key_file)
     with sqlite3.connect(path) as conn:  # everything into the main file, which is copied
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     conn.close()
-    yield str(path)
+    yield SqliteTemplate(path)
 
 
 def migrate_once(url: str, jwt_key_file: str) -> None:
@@ -72,31 +92,10 @@ def migrate_once(url: str, jwt_key_file: str) -> None:
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, template_url: str) -> Iterator[str]:
+def database_url(tmp_path: Path, template: SqliteTemplate | TemplateCopies) -> Iterator[str]:
     """This test's own database: a freshly migrated schema with no rows of its own."""
-    with database_copy(template_url, tmp_path) as url:
+    with template.database(tmp_path) as url:
         yield url
-
-
-@contextmanager
-def database_copy(template_url: str, directory: Path) -> Iterator[str]:
-    """A new database copied from the template (SQLite: amity.db in `directory`); dropped
-    afterwards on PostgreSQL."""
-    if not PG_URL:
-        shutil.copyfile(template_url, directory / "amity.db")
-        yield f"sqlite:///{directory / 'amity.db'}"
-        return
-    server, _, template = template_url.rpartition("/")
-    name = f"{template}_{uuid.uuid4().hex[:8]}"
-    admin = unpooled_engine(template_url).execution_options(isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-        yield f"{server}/{name}"
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")

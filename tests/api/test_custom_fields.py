@@ -11,7 +11,8 @@ import pytest
 
 from amity.app import create_app
 from amity.core.services import Services, build_services
-from tests.conftest import ApiClient, User, database_copy, make_admin, settings_for
+from tests.conftest import ApiClient, SqliteTemplate, User, make_admin, settings_for
+from tests.pg_databases import TemplateCopies
 
 SEED_PAYLOAD: dict[str, Any] = {  # the App CRM seed's examples, one field per type
     "flag_c": True, "colour_c": "#333333", "boxes_c": [1], "day_c": "2020-11-26",
@@ -42,12 +43,12 @@ def every_type(api: ApiClient) -> None:
 
 
 @pytest.fixture(scope="module")
-def typed_api(template_url: str, jwt_key_file: str,
+def typed_api(template: SqliteTemplate | TemplateCopies, jwt_key_file: str,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[ApiClient]:
     """The admin's client on a database with a custom field of every type, made once for the
     tests that only read it or are refused (they leave it as they found it)."""
     directory: Path = tmp_path_factory.mktemp("every_type")
-    with database_copy(template_url, directory) as url:
+    with template.database(directory) as url:
         settings = settings_for(url, jwt_key_file)
         services = build_services(settings)
         client = ApiClient(create_app(settings, services),
