@@ -93,7 +93,7 @@ def migrate_once(url: str, jwt_key_file: str) -> None:
 
 @pytest.fixture
 def database_url(tmp_path: Path, template: SqliteTemplate | TemplateCopies) -> Iterator[str]:
-    """This test's own database: a freshly migrated schema with no rows of its own."""
+    """This test's own database, as `migrate` leaves a new database."""
     with template.database(tmp_path) as url:
         yield url
 
