@@ -1,31 +1,40 @@
 """Fixtures that read like the app's life: settings -> services (db) -> app -> client -> user.
 
-Tests run on a SQLite file per test by default. With AMITY_TEST_DATABASE_URL set to a
-PostgreSQL server URL, a fresh database is created for the session and emptied between
-tests.
+Each test gets a database of its own, already migrated: a copy of one migrated template
+per test session (a SQLite file copy by default; with AMITY_TEST_DATABASE_URL set to a
+PostgreSQL server URL, a database on that server in the template's state, see
+tests/pg_databases.py).
+
+In-process tests hash passwords with cheap argon2 parameters (the production defaults
+cost ~0.1 s of CPU per hash); servers started as subprocesses keep the defaults.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import shutil
+import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import sqlalchemy as sa
+from argon2 import PasswordHasher
 
 from amity.app import create_app
 from amity.cli import init_admin
 from amity.config import Settings
 from amity.core.actor import Actor
+from amity.core.auth import passwords
 from amity.core.services import Services, build_services
 from amity.store.engine import fresh_postgresql_database
 from amity.store.migrate import migrate
 from tests.contract import check_response
+from tests.pg_databases import TemplateCopies
 
 PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "admin-secret-pw"
@@ -34,19 +43,59 @@ NO_RATE_LIMITS: dict[str, Any] = {"rate_limit": "", "rate_limit_anonymous": "",
                                   "rate_limit_failed_auth": "", "rate_limit_token_endpoint": ""}
 
 
+# argon2id with the smallest cost argon2-cffi allows: still real argon2 hashes and checks
+passwords._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+class SqliteTemplate:
+    """A migrated SQLite file, copied for each test."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    @contextmanager
+    def database(self, directory: Path | None = None) -> Iterator[str]:
+        """The URL of a new copy, amity.db in `directory`."""
+        assert directory is not None
+        shutil.copyfile(self.path, directory / "amity.db")
+        yield f"sqlite:///{directory / 'amity.db'}"
+
+
 @pytest.fixture(scope="session")
-def pg_database() -> Iterator[str | None]:
-    """A fresh PostgreSQL database for this test session (None when testing SQLite)."""
-    if not PG_URL:
-        yield None
+def template(tmp_path_factory: pytest.TempPathFactory,
+             jwt_key_file: str) -> Iterator[SqliteTemplate | TemplateCopies]:
+    """A database migrated once per test session, which every test's database copies."""
+    if PG_URL:
+        with fresh_postgresql_database(PG_URL, "amity_test") as url:
+            migrate_once(url, jwt_key_file)
+            copies = TemplateCopies(url)
+            try:
+                yield copies
+            finally:
+                copies.close()
         return
-    with fresh_postgresql_database(PG_URL, "amity_test") as url:
-        yield url
+    path = tmp_path_factory.mktemp("template") / "amity.db"
+    migrate_once(f"sqlite:///{path}", jwt_key_file)
+    with sqlite3.connect(path) as conn:  # everything into the main file, which is copied
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    yield SqliteTemplate(path)
+
+
+def migrate_once(url: str, jwt_key_file: str) -> None:
+    svc = build_services(Settings(database_url=url, log_level="WARNING",
+                                  jwt_key_file=jwt_key_file))
+    try:
+        migrate(svc.db)
+    finally:
+        svc.close()
 
 
 @pytest.fixture
-def database_url(tmp_path: Path, pg_database: str | None) -> str:
-    return pg_database or f"sqlite:///{tmp_path / 'amity.db'}"
+def database_url(tmp_path: Path, template: SqliteTemplate | TemplateCopies) -> Iterator[str]:
+    """This test's own database, as `migrate` leaves a new database."""
+    with template.database(tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -57,6 +106,11 @@ def jwt_key_file(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 @pytest.fixture
 def settings(database_url: str, jwt_key_file: str) -> Settings:
+    return settings_for(database_url, jwt_key_file)
+
+
+def settings_for(database_url: str, jwt_key_file: str) -> Settings:
+    """The settings of in-process tests: quiet, the session's signing key, no rate limits."""
     return Settings(database_url=database_url, log_level="WARNING", jwt_key_file=jwt_key_file,
                     **NO_RATE_LIMITS)
 
@@ -64,19 +118,8 @@ def settings(database_url: str, jwt_key_file: str) -> Settings:
 @pytest.fixture
 def services(settings: Settings) -> Iterator[Services]:
     svc = build_services(settings)
-    if svc.db.dialect == "postgresql":
-        empty_database(svc)
-    migrate(svc.db)
     yield svc
     svc.close()
-
-
-def empty_database(svc: Services) -> None:
-    """Drop every table so each test starts from a clean schema."""
-    with svc.db.engine.begin() as conn:
-        names = sa.inspect(conn).get_table_names()
-        if names:
-            conn.exec_driver_sql("DROP TABLE " + ", ".join(f'"{n}"' for n in names) + " CASCADE")
 
 
 @dataclass
@@ -90,6 +133,11 @@ class User:
 
 @pytest.fixture
 def admin(services: Services) -> User:
+    return make_admin(services)
+
+
+def make_admin(services: Services) -> User:
+    """The admin user with a personal access token."""
     init_admin(services, "admin", ADMIN_PASSWORD)
     row = services.auth.user_by_name("admin")
     _, token = services.auth.create_token("admin", "tests")
