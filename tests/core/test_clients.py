@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
 from amity.core.actor import Actor
-from amity.core.auth.clients import ClientRegistry, ClientSpec
+from amity.core.auth.clients import ClientRegistry, ClientSpec, new_client_id
 from amity.core.services import Services
 from amity.errors import BadRequest, Forbidden, NotFound
 from tests.conftest import User
@@ -35,6 +37,12 @@ def test_defaults_are_a_confidential_code_client(registry: ClientRegistry, admin
     assert registry.get(client["client_id"]) == client
     other, other_secret = add(registry, admin)
     assert other["client_id"] != client["client_id"] and other_secret != secret
+
+
+def test_client_ids_are_hex_so_no_command_line_takes_one_for_an_option() -> None:
+    ids = {new_client_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(re.fullmatch(r"[0-9a-f]{32}", client_id) for client_id in ids)
 
 
 def test_secret_is_stored_only_as_a_hash(services: Services, registry: ClientRegistry,

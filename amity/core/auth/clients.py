@@ -37,6 +37,12 @@ MAX_NAME = 100
 MAX_URI = 2000
 
 
+def new_client_id() -> str:
+    """A random client id of 32 hex digits: safe in URLs, forms and command lines (a
+    URL-safe base64 id may start with "-", which a shell command takes for an option)."""
+    return secrets.token_hex(16)
+
+
 @dataclass(frozen=True)
 class ClientSpec:
     """What an admin asks for; None means the default."""
@@ -83,7 +89,7 @@ class ClientRegistry:
         user_id = self._acting_user(spec.user, grants)
         secret = secrets.token_urlsafe(32) if spec.confidential else None
         row = {
-            "id": new_id(), "client_id": secrets.token_urlsafe(18), "name": name,
+            "id": new_id(), "client_id": new_client_id(), "name": name,
             "secret_hash": hash_password(secret) if secret else None,
             "redirect_uris": redirect_uris, "confidential": spec.confidential,
             "grants": grants,
