@@ -29,7 +29,7 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from profile_app import call  # type: ignore[import-not-found]
+from profile_app import call, http_scope  # type: ignore[import-not-found]
 
 from amity.app import create_app
 from amity.cli import init_admin
@@ -91,18 +91,6 @@ def load(services: Services, records: int) -> dict[str, list[str]]:
     return made
 
 
-def scope(method: str, path: str, query: str, token: str,
-          body: bytes = b"") -> tuple[dict[str, Any], bytes]:
-    headers = [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {token}".encode())]
-    if body:
-        headers += [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())]
-    return {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-            "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-            "root_path": "", "query_string": query.encode(), "headers": headers,
-            "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}, body
-
-
 def scenarios(model: str, ids: list[str], accounts: list[str], token: str, n: int
               ) -> dict[str, list[tuple[dict[str, Any], bytes]]]:
     rng = random.Random(2)
@@ -112,12 +100,12 @@ def scenarios(model: str, ids: list[str], accounts: list[str], token: str, n: in
         data |= {"date_closed": "2027-06-30", "sales_stage": "Prospecting"}
     create = orjson.dumps({"data": data})
     return {
-        "GET by id": [scope("GET", f"{base}/{rng.choice(ids)}", "", token) for _ in range(n)],
-        "list of 20 by name": [scope("GET", base, "order=name&limit=20", token)] * n,
-        "list by account": [scope("GET", base, "filters%5Baccount_id%5D="
+        "GET by id": [http_scope("GET", f"{base}/{rng.choice(ids)}", "", token) for _ in range(n)],
+        "list of 20 by name": [http_scope("GET", base, "order=name&limit=20", token)] * n,
+        "list by account": [http_scope("GET", base, "filters%5Baccount_id%5D="
                                   f"{rng.choice(accounts)}&limit=20", token)
                             for _ in range(n)],
-        "create": [scope("POST", base, "", token, create)] * n,
+        "create": [http_scope("POST", base, "", token, create)] * n,
     }
 
 

@@ -39,19 +39,24 @@ CREATE_BODY = orjson.dumps({"data": {"first_name": "Prof", "last_name": "Loadtes
 
 
 def scope_for(scenario: str, token: str, record_id: str) -> tuple[dict[str, Any], bytes]:
-    headers = [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {token}".encode())]
-    method, path, query, body = "GET", "/api.php/data/Contact", b"", b""
+    path = "/api.php/data/Contact"
     if scenario == "get":
-        path += f"/{record_id}"
-    elif scenario == "create":
-        method, body = "POST", CREATE_BODY
+        return http_scope("GET", f"{path}/{record_id}", "", token)
+    if scenario == "create":
+        return http_scope("POST", path, "", token, CREATE_BODY)
+    return http_scope("GET", path, PATHS[scenario], token)
+
+
+def http_scope(method: str, path: str, query: str, token: str,
+               body: bytes = b"") -> tuple[dict[str, Any], bytes]:
+    """The ASGI scope of one request with a bearer token (and a JSON body)."""
+    headers = [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {token}".encode())]
+    if body:
         headers += [(b"content-type", b"application/json"),
                     (b"content-length", str(len(body)).encode())]
-    else:
-        query = PATHS[scenario].encode()
     scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
              "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-             "root_path": "", "query_string": query, "headers": headers,
+             "root_path": "", "query_string": query.encode(), "headers": headers,
              "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
     return scope, body
 
@@ -152,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="requests in flight (writes are group-committed)")
     parser.add_argument("--top", type=int, default=25, help="also print the top functions")
     args = parser.parse_args(argv)
-    settings = Settings.from_env(database_url=args.database_url, log_level="WARNING")
+    # thousands of requests on one token: rate limiting off, as load.py does
+    settings = Settings.from_env(database_url=args.database_url, log_level="WARNING",
+                                 rate_limit="", rate_limit_anonymous="")
     app = create_app(settings)
     services = app.state.services
     _, token = services.auth.create_token("admin", "bench-profile")

@@ -202,3 +202,26 @@ def api(app: Any, admin: User) -> Iterator[ApiClient]:
     client = ApiClient(app, {"Authorization": f"Bearer {admin.token}"})
     yield client
     client.close()
+
+
+def raw_get(app: Any, path: str, query: bytes,
+            headers: tuple[tuple[bytes, bytes], ...] = ()) -> tuple[int, bytes]:
+    """GET through the ASGI app with the query string's bytes exactly as given (httpx
+    would percent-encode them); the status and the body."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
+        "query_string": query, "server": ("testserver", 80), "client": ("127.0.0.1", 1234),
+        "headers": [(b"host", b"testserver"), *headers],
+    }
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
+    return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -26,13 +25,6 @@ from tests.api.oauth_helpers import (
     token_post,
 )
 from tests.conftest import ApiClient, User
-
-
-@pytest.fixture
-def app_client(services: Services, admin: User) -> Registered:
-    """A confidential client with the default grants plus client credentials as admin."""
-    return register(services, grants=["authorization_code", "refresh_token",
-                                      "client_credentials"], user="admin")
 
 
 def decode(token: str, anon: ApiClient) -> dict[str, Any]:

@@ -28,13 +28,7 @@ from tests.api.oauth_helpers import (
     register,
     token_post,
 )
-from tests.conftest import ApiClient, User
-
-
-@pytest.fixture
-def app_client(services: Services, admin: User) -> Registered:
-    return register(services, grants=["authorization_code", "refresh_token",
-                                      "client_credentials"], user="admin")
+from tests.conftest import ApiClient, User, raw_get
 
 
 @pytest.fixture
@@ -405,22 +399,5 @@ def test_no_secret_in_clear_in_the_database(anon: ApiClient, services: Services,
 
 
 def test_invalid_utf8_in_the_authorization_request(app: Any) -> None:
-    import asyncio
-
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": "/api.php/auth/user/authorize",
-        "raw_path": b"/api.php/auth/user/authorize", "root_path": "",
-        "query_string": b"client_id=%FF\xfe&state=\xff", "server": ("testserver", 80),
-        "client": ("127.0.0.1", 1234), "headers": [(b"host", b"testserver")],
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    assert next(m["status"] for m in sent if m["type"] == "http.response.start") == 400
+    status, _ = raw_get(app, "/api.php/auth/user/authorize", b"client_id=%FF\xfe&state=\xff")
+    assert status == 400

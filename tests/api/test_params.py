@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import orjson
@@ -10,29 +9,13 @@ import pytest
 
 from amity.api.params import list_param, parse_query
 from amity.errors import BadRequest
-from tests.conftest import ApiClient, User
+from tests.conftest import ApiClient, User, raw_get
 
 
-def raw_get(app: Any, token: str, path: str, query: bytes) -> tuple[int, Any]:
-    """GET with the query string's bytes exactly as given (httpx would percent-encode)."""
-    scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": "/api.php" + path, "raw_path": b"/api.php" + path.encode(),
-        "root_path": "", "query_string": query, "server": ("testserver", 80),
-        "client": ("127.0.0.1", 1234),
-        "headers": [(b"host", b"testserver"), (b"authorization", f"Bearer {token}".encode())],
-    }
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    asyncio.run(app(scope, receive, send))
-    status = next(m["status"] for m in sent if m["type"] == "http.response.start")
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+def api_get(app: Any, token: str, path: str, query: bytes) -> tuple[int, Any]:
+    """GET /api.php + path with the query string's bytes exactly as given; decoded JSON."""
+    status, body = raw_get(app, "/api.php" + path, query,
+                           ((b"authorization", f"Bearer {token}".encode()),))
     return status, orjson.loads(body)
 
 
@@ -176,18 +159,18 @@ def test_filter_operator_companion_forms(api: ApiClient, contact: str) -> None:
 
 
 def test_raw_utf8_bytes_in_values(app: Any, admin: User, contact: str) -> None:
-    status, body = raw_get(app, admin.token, "/data/Contact",
+    status, body = api_get(app, admin.token, "/data/Contact",
                            "filters[first_name]=Zoë&fields[]=email1".encode())
     assert status == 200, body
     assert [r["id"] for r in body["records"]] == [contact]
-    status, body = raw_get(app, admin.token, "/data/Contact", "filter_text=Müller".encode())
+    status, body = api_get(app, admin.token, "/data/Contact", "filter_text=Müller".encode())
     assert status == 200 and [r["id"] for r in body["records"]] == [contact]
 
 
 def test_invalid_utf8_over_http(app: Any, admin: User, contact: str) -> None:
     for query in (b"filter_text=%FF", b"filter_text=\xff\xfe", b"filters[first_name]=Zo\xc3",
                   b"fields%5B%FF%5D=x"):
-        status, body = raw_get(app, admin.token, "/data/Contact", query)
+        status, body = api_get(app, admin.token, "/data/Contact", query)
         assert status == 400, query
         assert body["error"] == "bad_request" and "UTF-8" in body["message"]
 

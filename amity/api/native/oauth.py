@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -133,25 +134,25 @@ def oauth_error(error: str, description: str, status: int = 400) -> Response:
 
 # -- token and revocation endpoints ---------------------------------------------------
 async def access_token(request: Request) -> Response:
-    owner_type = owner_type_of(request)
-    try:
-        data = await read_params(request)
-    except OAuthBadRequest as exc:
-        return oauth_error("invalid_request", str(exc))
-    server = make_server(request, owner_type)
-    answer = await run_in_threadpool(server.create_token_response, oauth_request(request, data))
-    return oauth_response(*answer)
+    return await answer_with(request, lambda server, req: server.create_token_response(req))
 
 
 async def revoke(request: Request) -> Response:
+    return await answer_with(
+        request, lambda server, req: server.create_endpoint_response("revocation", req))
+
+
+async def answer_with(request: Request,
+                      respond: Callable[[AmityServer, FormRequest], Any]) -> Response:
+    """Read the form or JSON body and let authlib's server answer it (in a worker thread:
+    client secrets are checked with argon2)."""
     owner_type = owner_type_of(request)
     try:
         data = await read_params(request)
     except OAuthBadRequest as exc:
         return oauth_error("invalid_request", str(exc))
     server = make_server(request, owner_type)
-    answer = await run_in_threadpool(server.create_endpoint_response, "revocation",
-                                     oauth_request(request, data))
+    answer = await run_in_threadpool(respond, server, oauth_request(request, data))
     return oauth_response(*answer)
 
 
