@@ -9,13 +9,12 @@ such an actor to the contact's own and portal-visible records.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from typing import Any
 
 from amity.core.actor import Actor
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.tokens import token_hash
-from amity.core.clock import utcnow
+from amity.core.clock import seconds_from_now, utcnow
 from amity.core.ids import new_id
 from amity.core.records import Records, storable_id
 from amity.core.ttlcache import TtlCache
@@ -71,7 +70,7 @@ class PortalTokens:
             self.store.prune(conn, now)
             self.store.add(conn, token_id=new_id(), contact_id=contact_id,
                            token_hash=token_hash(token), created_by=actor.user_id, at=now,
-                           expires=now + timedelta(seconds=lifetime))
+                           expires=seconds_from_now(lifetime))
         return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
 
     def authenticate(self, token: str, source: str) -> Actor:

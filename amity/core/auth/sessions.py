@@ -14,13 +14,12 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from amity.core.actor import Actor
 from amity.core.auth.service import AuthService
 from amity.core.auth.tokens import token_hash
-from amity.core.clock import utcnow
+from amity.core.clock import seconds_from_now, utcnow
 from amity.core.ttlcache import TtlCache
 from amity.errors import Unauthorized
 from amity.store.sessions import SessionStore
@@ -71,7 +70,7 @@ class SessionService:
         lifetime = self.settings.session_lifetime_seconds
         with self.db.write() as conn:
             self.store.add(conn, token_hash(secret), user["id"], now,
-                           now + timedelta(seconds=lifetime))
+                           seconds_from_now(lifetime))
         public = {"id": user["id"], "user_name": user["user_name"]}
         return NewSession(secret, csrf_token_for(secret), lifetime, public)
 
