@@ -350,7 +350,7 @@ def cmd_field_remove(args: argparse.Namespace) -> int:
 
 
 def add_model_commands(sub: Any) -> None:
-    """`amity model add|list|remove`."""
+    """`amity model add|list|link|unlink|remove`."""
     model = sub.add_parser("model", help="manage custom models").add_subparsers(
         title="model commands")
     p = model.add_parser("add", help="define a custom model (no restart needed)")
@@ -369,9 +369,26 @@ def add_model_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_model_add)
     p = model.add_parser("list", help="list the custom models, their fields and links")
     p.set_defaults(func=cmd_model_list)
+    p = model.add_parser("link", help="link a custom model to a model (no restart needed)")
+    p.add_argument("name", help="the custom model")
+    p.add_argument("link", metavar="NAME:KIND:TARGET[:REVERSE]",
+                   help="e.g. plan:many_to_one:Plan or leads:many_to_many:Lead")
+    p.set_defaults(func=cmd_model_link)
+    p = model.add_parser("unlink", help="remove a link of a custom model; values are kept")
+    p.add_argument("name", help="the custom model")
+    p.add_argument("link", help="the link's name")
+    p.set_defaults(func=cmd_model_unlink)
     p = model.add_parser("remove", help="remove (hide) a custom model; its rows are kept")
     p.add_argument("name")
     p.set_defaults(func=cmd_model_remove)
+
+
+def link_spec(spec: str) -> dict[str, str]:
+    """NAME:KIND:TARGET[:REVERSE] as the body of a link."""
+    parts = spec.split(":")
+    if len(parts) not in (3, 4):
+        raise BadRequest(f"--link {spec!r} is not NAME:KIND:TARGET[:REVERSE]")
+    return dict(zip(("name", "kind", "target", "reverse"), parts, strict=False))
 
 
 def cmd_model_add(args: argparse.Namespace) -> int:
@@ -381,12 +398,7 @@ def cmd_model_add(args: argparse.Namespace) -> int:
         type_name, _, options = rest.partition(":")
         fields.append({"name": name, "type": type_name}
                       | ({"options": options.split(",")} if options else {}))
-    links: list[dict[str, str]] = []
-    for spec in args.links:
-        parts = spec.split(":")
-        if len(parts) not in (3, 4):
-            raise BadRequest(f"--link {spec!r} is not NAME:KIND:TARGET[:REVERSE]")
-        links.append(dict(zip(("name", "kind", "target", "reverse"), parts, strict=False)))
+    links = [link_spec(spec) for spec in args.links]
     body: dict[str, object] = {"name": args.name, "fields": fields, "links": links,
                                "activities": args.activities}
     body |= {k: v for k, v in (("label", args.label), ("module", args.module)) if v}
@@ -402,6 +414,19 @@ def cmd_model_list(args: argparse.Namespace) -> int:
         links = ", ".join(f"{lk['name']} {lk['kind']} {lk['target']} (back: {lk['reverse']})"
                           for lk in model["links"])
         print(f"{model['name']}\t{model['label']}\t{model['table']}\t{fields}\t{links}")
+    return 0
+
+
+def cmd_model_link(args: argparse.Namespace) -> int:
+    link = link_spec(args.link)
+    open_services().models.add_link(SYSTEM, args.name, link)
+    print(f"link {args.name}.{link['name']} to {link['target']} added")
+    return 0
+
+
+def cmd_model_unlink(args: argparse.Namespace) -> int:
+    open_services().models.remove_link(SYSTEM, args.name, args.link)
+    print(f"link {args.name}.{args.link} removed (its values are kept)")
     return 0
 
 

@@ -21,8 +21,9 @@ COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token"
             ["token", "list"], ["token", "revoke"], ["client", "add"], ["client", "list"],
             ["client", "remove"], ["client", "limit"], ["user", "limit"], ["field", "add"],
             ["field", "list"], ["field", "remove"], ["model", "add"], ["model", "list"],
-            ["model", "remove"], ["role", "add"], ["role", "set"],
-            ["role", "assign"], ["team", "add"], ["team", "member", "add"], ["portal", "token"],
+            ["model", "link"], ["model", "unlink"], ["model", "remove"], ["role", "add"],
+            ["role", "set"], ["role", "assign"], ["team", "add"], ["team", "member", "add"],
+            ["portal", "token"],
             ["contact", "password"], ["schema", "export"], ["schema", "import"], ["demo"],
             ["quickstart"]]
 
@@ -262,7 +263,7 @@ def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
     assert run(["field", "list"], cli_env, tmp_path).stdout == ""
 
 
-def test_model_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
+def test_model_add_list_link_unlink_remove(cli_env: dict[str, str], tmp_path: Path,
                                settings: Settings) -> None:
     out = run(["model", "add", "Subscription", "--activities", "--field", "seats:Number",
                "--field", "plan:Select:Basic,Pro", "--link", "account:many_to_one:Account",
@@ -275,6 +276,17 @@ def test_model_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
                       "seats:Number, plan:Select, region:Text\t"
                       "account many_to_one Account (back: subscriptions), "
                       "contacts many_to_many Contact (back: subscriptions)\n")
+    out = run(["model", "link", "Subscription", "leads:many_to_many:Lead"], cli_env,
+              tmp_path).stdout
+    assert out == "link Subscription.leads to Lead added\n"
+    out = run(["model", "unlink", "Subscription", "contacts"], cli_env, tmp_path).stdout
+    assert out == "link Subscription.contacts removed (its values are kept)\n"
+    assert run(["model", "list"], cli_env, tmp_path).stdout.endswith(
+        "account many_to_one Account (back: subscriptions), "
+        "leads many_to_many Lead (back: subscriptions)\n")
+    unknown = run(["model", "unlink", "Subscription", "contacts"], cli_env, tmp_path,
+                  check=False)
+    assert unknown.returncode == 1 and "no link contacts" in unknown.stderr
     bad = run(["model", "add", "Plan", "--link", "account:Account"], cli_env, tmp_path,
               check=False)
     assert bad.returncode == 1 and "NAME:KIND:TARGET" in bad.stderr

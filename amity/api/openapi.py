@@ -379,6 +379,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "body": obj(name=STRING, kind=STRING, target=STRING, reverse=STRING, label=STRING,
                     reverse_label=STRING),
         "ok": RECORD},
+    ("DELETE", "/admin/models/{model}/links/{name}"): {
+        "summary": "Remove a link of a custom model; its values are kept",
+        "tag": "Administration", "ok": RECORD},
     ("GET", "/admin/roles"): {"summary": "Roles (administrators)", "tag": "Access control",
                               "ok": RECORDS},
     ("POST", "/admin/roles"): {"summary": "Add a role", "tag": "Access control",

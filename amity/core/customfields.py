@@ -108,6 +108,9 @@ class CustomFields:
         if any(d.model == model.name and d.name == name for d in self.sync.definitions):
             raise Conflict(f"The name {name} was used by a removed field of {model.name}",
                            "its column keeps the old values; choose another name")
+        if any(d.name == model.name and name in d.removed_link_names for d in self.sync.models):
+            raise Conflict(f"The name {name} was used by a removed link of {model.name}",
+                           "its column or table keeps the old values; choose another name")
         type_name = check_type(body.get("type"))
         indexed = check_flag(body, "indexed", False)
         if indexed and type_name in UNINDEXABLE:

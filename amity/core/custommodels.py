@@ -137,7 +137,7 @@ class CustomModels:
     def change(self, actor: Actor, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Change the label or whether activities may belong to the model's records
         (fields change through /admin/fields/{model}, links are added through
-        /admin/models/{model}/links)."""
+        /admin/models/{model}/links and removed through .../links/{name})."""
         self.ensure_admin(actor)
         if not isinstance(body, Mapping) or set(body) & {"name", "module", "fields", "links"}:
             raise BadRequest("Only the label and activities of a custom model can change",
@@ -165,7 +165,7 @@ class CustomModels:
         old = self._live(name)
         model = self.db.registry.model(name)
         link = check_link(body, name, self.db.registry.models,
-                          set(model.fields) | set(model.links))
+                          set(model.fields) | set(model.links) | old.removed_link_names)
         new = replace(old, links=(*old.links, link), modified_by=actor.user_id,
                       date_modified=utcnow())
         registry, tables = self.sync.build(
@@ -186,13 +186,28 @@ class CustomModels:
         self.sync.refresh()
         return self._describe(new)
 
+    def remove_link(self, actor: Actor, name: str, link_name: str) -> dict[str, Any]:
+        """Hide a link on both sides; its ref column or join table keeps the values and
+        its name stays taken on the model (the way back on the target is free again)."""
+        self.ensure_admin(actor)
+        self.sync.refresh()
+        old = self._live(name)
+        if link_name not in {lk.name for lk in old.live_links}:
+            raise NotFound(f"Model {name} has no link {link_name}",
+                           f"GET /admin/models/{name} lists its links")
+        new = replace(old, links=tuple(replace(lk, removed=True) if lk.name == link_name
+                                       else lk for lk in old.links),
+                      modified_by=actor.user_id, date_modified=utcnow())
+        self._save(actor, old, new, "update")
+        return self._describe(new)
+
     def remove(self, actor: Actor, name: str) -> None:
         """Hide a custom model; its tables and rows stay (see the module docstring)."""
         self.ensure_admin(actor)
         self.sync.refresh()
         old = self._live(name)
         linking = sorted(d.name for d in self.sync.models if not d.removed and d.name != name
-                         and any(lk.target == name for lk in d.links))
+                         and any(lk.target == name for lk in d.live_links))
         if linking:
             raise Conflict(f"Model {linking[0]} links to {name}",
                            f"remove {', '.join(linking)} first")

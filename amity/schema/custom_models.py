@@ -50,11 +50,20 @@ class CustomLink:
     reverse: str  # the link on the target model that leads back
     label: str = ""
     reverse_label: str = ""
+    removed: bool = False  # hidden; its column or join table keeps the values
+
+    @property
+    def own_names(self) -> set[str]:
+        """The names the link takes on its model: the link, and the id field of a ref."""
+        return {self.name, f"{self.name}_id"} if self.kind == "many_to_one" else {self.name}
 
     def as_json(self) -> dict[str, Any]:
-        return {"name": self.name, "kind": self.kind, "target": self.target,
-                "reverse": self.reverse, "label": self.label,
-                "reverse_label": self.reverse_label}
+        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "target": self.target,
+                               "reverse": self.reverse, "label": self.label,
+                               "reverse_label": self.reverse_label}
+        if self.removed:
+            out["removed"] = True
+        return out
 
 
 @dataclass(frozen=True)
@@ -75,6 +84,15 @@ class CustomModelDef:
     date_modified: datetime | None = None
 
     @property
+    def live_links(self) -> tuple[CustomLink, ...]:
+        return tuple(lk for lk in self.links if not lk.removed)
+
+    @property
+    def removed_link_names(self) -> set[str]:
+        """Names that removed links keep: their columns and join tables stay."""
+        return {n for lk in self.links if lk.removed for n in lk.own_names}
+
+    @property
     def column(self) -> str:
         """The column that holds this model's record ids in join tables."""
         return f"{snake(self.name)}_id"
@@ -82,7 +100,7 @@ class CustomModelDef:
     def model(self) -> Model:
         """The Model without custom fields and without the links other models add."""
         declared: list[Any] = [f("name", "name", "Name", len=255, required=True, indexed=True)]
-        for lk in self.links:
+        for lk in self.live_links:
             if lk.kind == "many_to_one":
                 declared.append(ref(lk.name, lk.target, lk.label or title(lk.name)))
         model = build_model(self.name, self.table, self.label, declared, module=self.module)
@@ -92,11 +110,14 @@ class CustomModelDef:
         """The definition as the admin API shows it (fields are added by the caller)."""
         out: dict[str, Any] = {
             "name": self.name, "label": self.label, "module": self.module,
-            "table": self.table, "links": [lk.as_json() for lk in self.links],
+            "table": self.table, "links": [lk.as_json() for lk in self.live_links],
             "activities": self.activities,
             "created_by": self.created_by, "date_created": _stamp(self.date_created),
             "modified_by": self.modified_by, "date_modified": _stamp(self.date_modified),
         }
+        removed_links = sorted(lk.name for lk in self.links if lk.removed)
+        if removed_links:
+            out["removed_links"] = removed_links
         if self.removed:
             out["removed"] = True
         return out
@@ -172,7 +193,7 @@ def check_link(raw: Any, owner: str, models: Mapping[str, Model],
         raise BadRequest(f"Invalid link name {name!r}",
                          "link names are 1-40 lower-case letters, digits or _ and start "
                          "with a letter, e.g. account")
-    own_names = {name, f"{name}_id"} if kind == "many_to_one" else {name}
+    own_names = CustomLink(name, kind, target_name, "").own_names
     clash = sorted(own_names & taken)
     if clash:
         raise BadRequest(f"Model {owner} already has a field or link {clash[0]}")
@@ -203,7 +224,7 @@ def join_table_name(d: CustomModelDef, lk: CustomLink) -> str:
 def link_pairs(d: CustomModelDef) -> list[tuple[str, Link]]:
     """(model name, link) for every link the custom model brings, on both sides."""
     out: list[tuple[str, Link]] = activities(d.name) if d.activities else []
-    for lk in d.links:
+    for lk in d.live_links:
         if lk.kind == "many_to_one":
             out += [(owner, replace(link, label=lk.reverse_label))
                     for owner, link in has_many(lk.target, lk.reverse, d.name, f"{lk.name}_id")]

@@ -193,7 +193,8 @@ def _model_row(d: CustomModelDef) -> dict[str, Any]:
 def _model_definition(row: Any) -> CustomModelDef:
     links = tuple(CustomLink(name=lk["name"], kind=lk["kind"], target=lk["target"],
                              reverse=lk["reverse"], label=lk.get("label", ""),
-                             reverse_label=lk.get("reverse_label", ""))
+                             reverse_label=lk.get("reverse_label", ""),
+                             removed=bool(lk.get("removed", False)))
                   for lk in orjson.loads(row["links"] or "[]"))
     return CustomModelDef(
         id=row["id"], name=row["name"], table=row["table_name"], label=row["label"],

@@ -100,6 +100,13 @@ def fresh_custom_model(world: World, actor: str) -> str:
     return f"/admin/models/{name}"
 
 
+def fresh_model_link(world: World, actor: str) -> str:
+    name = unique("Matrix")
+    world.services.models.create(world.admin, {"name": name, "links": [
+        {"name": "lead", "kind": "many_to_one", "target": "Lead", "reverse": unique("subs")}]})
+    return f"/admin/models/{name}/links/lead"
+
+
 def fresh_hidden_link(world: World, actor: str) -> str:
     """alice's account linked to a contact of carol's (which alice's team cannot read)."""
     contact = world.create("Contact", {"last_name": unique("Carols"),
@@ -259,6 +266,7 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case(lambda w, a: fresh_custom_model(w, a) + "/links", ADMIN_ONLY,
              body=lambda w, a: {"name": unique("lead"), "kind": "many_to_one",
                                 "target": "Lead", "reverse": unique("subs")})],
+    ("DELETE", "/admin/models/{model}/links/{name}"): [Case(fresh_model_link, ADMIN_ONLY)],
     ("GET", "/admin/clients/{client_id}"): [Case(fresh_client, ADMIN_ONLY)],
     ("DELETE", "/admin/clients/{client_id}"): [Case(fresh_client, ADMIN_ONLY)],
     ("GET", "/admin/roles/{role}"): [Case("/admin/roles/staff", ADMIN_ONLY)],

@@ -202,6 +202,74 @@ def test_links_between_custom_models_and_links_added_later(api: ApiClient) -> No
     assert api.get(f"/data/Account/{acme}/plans").status_code == 404
 
 
+def test_removing_a_link_hides_it_on_both_sides_and_keeps_its_values(
+        api: ApiClient, admin: User, settings: Settings, services: Services) -> None:
+    define(api, {"name": "Plan"})
+    define(api, {"name": "Licence", "links": [
+        {"name": "plan", "kind": "many_to_one", "target": "Plan", "reverse": "licences"},
+        {"name": "leads", "kind": "many_to_many", "target": "Lead", "reverse": "licences"},
+    ]})
+    plan = create(api, "Plan", {"name": "Pro"})
+    licence = create(api, "Licence", {"name": "L1", "plan_id": plan})
+    lead = create(api, "Lead", {"last_name": "Lee"})
+    assert api.post(f"/data/Licence/{licence}/leads", json={"records": [lead]}).status_code == 200
+
+    res = api.delete("/admin/models/Licence/links/plan")
+    assert res.status_code == 200, res.text
+    assert [lk["name"] for lk in res.json()["record"]["links"]] == ["leads"]
+    assert res.json()["record"]["removed_links"] == ["plan"]
+    assert not {"plan", "plan_id"} & set(api.get("/meta/fields/Licence").json()["fields"])
+    assert api.get(f"/data/Plan/{plan}/licences").status_code == 404
+    assert api.get("/data/Licence", params={"filters[plan_id]": plan}).status_code == 400
+    refused = api.patch(f"/data/Licence/{licence}", json={"data": {"plan_id": plan}})
+    assert refused.status_code == 400
+    assert "plan" not in api.get(f"/data/Licence/{licence}").json()["record"]
+    # nothing links to Plan any more, so it may go
+    assert api.delete("/admin/models/Plan").status_code == 200
+
+    assert api.delete("/admin/models/Licence/links/leads").status_code == 200
+    assert api.get(f"/data/Lead/{lead}/licences").status_code == 404
+    assert api.get(f"/data/Licence/{licence}/leads").status_code == 404
+    with services.db.engine.connect() as conn:  # the values stay in the database
+        assert conn.execute(sa.text("SELECT plan_id FROM custom_licence")).scalar() == plan
+        assert conn.execute(sa.text(
+            "SELECT lead_id FROM custom_licence_leads")).scalar() == lead
+
+    # the names stay taken on Licence (their column and table hold values); the way back
+    # on Lead is free again
+    again = api.post("/admin/models/Licence/links", json={"name": "leads",
+                                                         "kind": "many_to_many",
+                                                         "target": "Lead"})
+    assert again.status_code == 400 and "leads" in again.json()["message"]
+    clash = api.post("/admin/fields/Licence", json={"name": "plan_id", "type": "Text"})
+    assert clash.status_code == 409 and "removed link" in clash.json()["message"]
+    res = api.post("/admin/models/Licence/links", json={"name": "prospects",
+                                                       "kind": "many_to_many",
+                                                       "target": "Lead",
+                                                       "reverse": "licences"})
+    assert res.status_code == 200, res.text
+    assert api.post(f"/data/Lead/{lead}/licences", json={"records": [licence]}
+                    ).status_code == 200
+    assert ids(api.get(f"/data/Licence/{licence}/prospects")) == [lead]
+
+    for gone in ("leads", "nothing"):
+        missing = api.delete(f"/admin/models/Licence/links/{gone}")
+        assert missing.status_code == 404 and set(missing.json()) == {"error", "message", "hint"}
+    history = api.get("/admin/metadata/history").json()["records"]
+    unlinked = [h for h in history if h["object"] == "CustomModel" and h["kind"] == "update"
+                and "removed_links" in h["changes"]]
+    assert [h["changes"]["removed_links"] for h in unlinked][-1] == [None, ["plan"]]
+    # another process (or a restart) reads the removal back from the database
+    other = build_services(settings)
+    try:
+        other.metadata.refresh()
+        licence_model = other.db.registry.model("Licence")
+        assert "prospects" in licence_model.links
+        assert not {"plan", "plan_id", "leads"} & {*licence_model.fields, *licence_model.links}
+    finally:
+        other.close()
+
+
 def test_activities_may_belong_to_a_custom_model_that_allows_them(api: ApiClient) -> None:
     define(api, {"name": "Plan"})
     define(api, {"name": "Project2", "activities": True})

@@ -60,6 +60,13 @@ async def _change(request: Request, operation: Change) -> JSONResponse:
     return JSONResponse({"record": record})
 
 
+async def remove_link(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    record = await run_in_threadpool(services(request).models.remove_link, actor,
+                                     request.path_params["model"], request.path_params["name"])
+    return JSONResponse({"record": record})
+
+
 async def remove_model(request: Request) -> JSONResponse:
     actor = require_actor(request)
     await run_in_threadpool(services(request).models.remove, actor,
@@ -74,4 +81,5 @@ routes = [
     Route("/admin/models/{model}", change_model, methods=["PATCH", "PUT"]),
     Route("/admin/models/{model}", remove_model, methods=["DELETE"]),
     Route("/admin/models/{model}/links", add_link, methods=["POST"]),
+    Route("/admin/models/{model}/links/{name}", remove_link, methods=["DELETE"]),
 ]
