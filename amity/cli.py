@@ -350,7 +350,7 @@ def cmd_field_remove(args: argparse.Namespace) -> int:
 
 
 def add_model_commands(sub: Any) -> None:
-    """`amity model add|list|link|unlink|remove`."""
+    """`amity model add|list|link|unlink|remove|restore`."""
     model = sub.add_parser("model", help="manage custom models").add_subparsers(
         title="model commands")
     p = model.add_parser("add", help="define a custom model (no restart needed)")
@@ -368,6 +368,7 @@ def add_model_commands(sub: Any) -> None:
                    "contacts:many_to_many:Contact:subscriptions; repeatable")
     p.set_defaults(func=cmd_model_add)
     p = model.add_parser("list", help="list the custom models, their fields and links")
+    p.add_argument("--all", action="store_true", help="removed models too")
     p.set_defaults(func=cmd_model_list)
     p = model.add_parser("link", help="link a custom model to a model (no restart needed)")
     p.add_argument("name", help="the custom model")
@@ -381,6 +382,9 @@ def add_model_commands(sub: Any) -> None:
     p = model.add_parser("remove", help="remove (hide) a custom model; its rows are kept")
     p.add_argument("name")
     p.set_defaults(func=cmd_model_remove)
+    p = model.add_parser("restore", help="bring a removed custom model back with its rows")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_model_restore)
 
 
 def link_spec(spec: str) -> dict[str, str]:
@@ -409,11 +413,13 @@ def cmd_model_add(args: argparse.Namespace) -> int:
 
 
 def cmd_model_list(args: argparse.Namespace) -> int:
-    for model in open_services().models.list(SYSTEM):
+    for model in open_services().models.list(SYSTEM, include_removed=args.all):
         fields = ", ".join(f"{fd['name']}:{fd['type']}" for fd in model["fields"])
         links = ", ".join(f"{lk['name']} {lk['kind']} {lk['target']} (back: {lk['reverse']})"
                           for lk in model["links"])
-        print(f"{model['name']}\t{model['label']}\t{model['table']}\t{fields}\t{links}")
+        removed = "\tremoved" if model.get("removed") else ""
+        print(f"{model['name']}\t{model['label']}\t{model['table']}\t{fields}\t{links}"
+              f"{removed}")
     return 0
 
 
@@ -433,6 +439,12 @@ def cmd_model_unlink(args: argparse.Namespace) -> int:
 def cmd_model_remove(args: argparse.Namespace) -> int:
     open_services().models.remove(SYSTEM, args.name)
     print(f"model {args.name} removed (its table and rows are kept)")
+    return 0
+
+
+def cmd_model_restore(args: argparse.Namespace) -> int:
+    open_services().models.restore(SYSTEM, args.name)
+    print(f"model {args.name} restored (/api.php/data/{args.name})")
     return 0
 
 

@@ -21,9 +21,9 @@ COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token"
             ["token", "list"], ["token", "revoke"], ["client", "add"], ["client", "list"],
             ["client", "remove"], ["client", "limit"], ["user", "limit"], ["field", "add"],
             ["field", "list"], ["field", "remove"], ["model", "add"], ["model", "list"],
-            ["model", "link"], ["model", "unlink"], ["model", "remove"], ["role", "add"],
-            ["role", "set"], ["role", "assign"], ["team", "add"], ["team", "member", "add"],
-            ["portal", "token"],
+            ["model", "link"], ["model", "unlink"], ["model", "remove"], ["model", "restore"],
+            ["role", "add"], ["role", "set"], ["role", "assign"], ["team", "add"],
+            ["team", "member", "add"], ["portal", "token"],
             ["contact", "password"], ["schema", "export"], ["schema", "import"], ["demo"],
             ["quickstart"]]
 
@@ -263,8 +263,8 @@ def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
     assert run(["field", "list"], cli_env, tmp_path).stdout == ""
 
 
-def test_model_add_list_link_unlink_remove(cli_env: dict[str, str], tmp_path: Path,
-                               settings: Settings) -> None:
+def test_model_add_list_link_unlink_remove_restore(
+        cli_env: dict[str, str], tmp_path: Path, settings: Settings) -> None:
     out = run(["model", "add", "Subscription", "--activities", "--field", "seats:Number",
                "--field", "plan:Select:Basic,Pro", "--link", "account:many_to_one:Account",
                "--link", "contacts:many_to_many:Contact:subscriptions"], cli_env, tmp_path).stdout
@@ -306,6 +306,12 @@ def test_model_add_list_link_unlink_remove(cli_env: dict[str, str], tmp_path: Pa
     out = run(["model", "remove", "Subscription"], cli_env, tmp_path).stdout
     assert "removed" in out
     assert run(["model", "list"], cli_env, tmp_path).stdout == ""
+    assert run(["model", "list", "--all"], cli_env, tmp_path).stdout.endswith("\tremoved\n")
+    out = run(["model", "restore", "Subscription"], cli_env, tmp_path).stdout
+    assert out == "model Subscription restored (/api.php/data/Subscription)\n"
+    assert run(["model", "list"], cli_env, tmp_path).stdout.startswith("Subscription\t")
+    again = run(["model", "restore", "Subscription"], cli_env, tmp_path, check=False)
+    assert again.returncode == 1 and "No removed custom model" in again.stderr
 
 
 def test_contact_portal_password(cli_env: dict[str, str], tmp_path: Path) -> None:

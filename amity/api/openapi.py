@@ -358,8 +358,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/admin/fields/{model}/{name}"): CHANGE_FIELD,
     ("DELETE", "/admin/fields/{model}/{name}"): {"summary": "Remove a custom field",
                                                  "tag": "Administration", "ok": RESULT},
-    ("GET", "/admin/models"): {"summary": "Custom models (administrators)",
-                               "tag": "Administration", "ok": RECORDS},
+    ("GET", "/admin/models"): {
+        "summary": "Custom models (administrators)", "tag": "Administration", "ok": RECORDS,
+        "query": [{"name": "include_removed", "in": "query", "schema": {"type": "boolean"},
+                   "description": "list removed models too (marked removed: true)"}]},
     ("POST", "/admin/models"): {
         "summary": "Define a custom model with fields and links (administrators)",
         "tag": "Administration",
@@ -374,6 +376,9 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/admin/models/{model}"): {
         "summary": "Remove (hide) a custom model; its rows are kept", "tag": "Administration",
         "ok": RESULT},
+    ("POST", "/admin/models/{model}/restore"): {
+        "summary": "Bring a removed custom model back with its rows", "tag": "Administration",
+        "ok": RECORD},
     ("POST", "/admin/models/{model}/links"): {
         "summary": "Link a custom model to another model", "tag": "Administration",
         "body": obj(name=STRING, kind=STRING, target=STRING, reverse=STRING, label=STRING,
@@ -513,9 +518,10 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
     if spec and "body" in spec:
         operation["requestBody"] = {"content": {JSON: {"schema": spec["body"]}}}
     params = [part[1:-1] for part in concrete.split("/") if part.startswith("{")]
-    if params:
-        operation["parameters"] = [{"name": p, "in": "path", "required": True,
-                                    "schema": {"type": "string"}} for p in params]
+    parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
+                  for p in params] + (spec or {}).get("query", [])
+    if parameters:
+        operation["parameters"] = parameters
     return operation
 
 

@@ -5,8 +5,9 @@ definition row, the rows of its typed fields, its record count and a new metadat
 version in one transaction; once that commits, every process serves the model through the
 whole /data API (others within AMITY_METADATA_CHECK_SECONDS, or at their first request that
 names it). Removing a model hides it: the definition is marked removed, the tables stay
-with their rows, and the name cannot be used again. Every change is recorded on the
-definition row and queued in the outbox as a `CustomModel` event.
+with their rows, and the name cannot be used again; restoring it brings it back as it was.
+Every change is recorded on the definition row and queued in the outbox as a `CustomModel`
+event.
 """
 
 from __future__ import annotations
@@ -58,11 +59,12 @@ class CustomModels:
         if not actor.is_admin:
             raise Forbidden("Only administrators may manage custom models")
 
-    def list(self, actor: Actor) -> list[dict[str, Any]]:
-        """The live custom models, oldest first."""
+    def list(self, actor: Actor, include_removed: bool = False) -> list[dict[str, Any]]:
+        """The live custom models (and the removed ones, when asked), oldest first."""
         self.ensure_admin(actor)
         self.sync.refresh()
-        return [self._describe(d) for d in self.sync.models if not d.removed]
+        return [self._describe(d) for d in self.sync.models
+                if include_removed or not d.removed]
 
     def get(self, actor: Actor, name: str) -> dict[str, Any]:
         self.ensure_admin(actor)
@@ -213,6 +215,32 @@ class CustomModels:
                            f"remove {', '.join(linking)} first")
         self._save(actor, old, replace(old, removed=True, modified_by=actor.user_id,
                                        date_modified=utcnow()), "delete")
+
+    def restore(self, actor: Actor, name: str) -> dict[str, Any]:
+        """Bring a removed model back with its rows, fields and live links; 409 when what
+        it needs is gone or taken meanwhile (a link's target, a way back, its module)."""
+        self.ensure_admin(actor)
+        self.sync.refresh()
+        old = next((d for d in self.sync.models if d.name == name and d.removed), None)
+        if old is None:
+            raise NotFound(f"No removed custom model {name}",
+                           "GET /admin/models?include_removed=1 lists them")
+        models = self.db.registry.models
+        if old.module in {m.module for m in models.values()}:
+            raise Conflict(f"The module name {old.module} was taken meanwhile",
+                           "remove the model that uses it first")
+        for lk in old.live_links:
+            target = models.get(lk.target)
+            if target is None and lk.target != name:
+                raise Conflict(f"Model {name} links to {lk.target}, which is removed",
+                               f"restore {lk.target} first")
+            if target is not None and lk.reverse in {*target.fields, *target.links}:
+                raise Conflict(f"Model {lk.target} has a field or link {lk.reverse} now, "
+                               f"the way back of {name}.{lk.name}",
+                               f"remove {lk.target}.{lk.reverse} first")
+        new = replace(old, removed=False, modified_by=actor.user_id, date_modified=utcnow())
+        self._save(actor, old, new, "update")
+        return self._describe(new)
 
     def _save(self, actor: Actor, old: CustomModelDef, new: CustomModelDef,
               kind: str) -> None:

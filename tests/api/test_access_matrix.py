@@ -100,6 +100,12 @@ def fresh_custom_model(world: World, actor: str) -> str:
     return f"/admin/models/{name}"
 
 
+def fresh_removed_model(world: World, actor: str) -> str:
+    path = fresh_custom_model(world, actor)
+    world.services.models.remove(world.admin, path.rsplit("/", 1)[1])
+    return path
+
+
 def fresh_model_link(world: World, actor: str) -> str:
     name = unique("Matrix")
     world.services.models.create(world.admin, {"name": name, "links": [
@@ -267,6 +273,8 @@ POLICY: dict[tuple[str, str], list[Case]] = {
              body=lambda w, a: {"name": unique("lead"), "kind": "many_to_one",
                                 "target": "Lead", "reverse": unique("subs")})],
     ("DELETE", "/admin/models/{model}/links/{name}"): [Case(fresh_model_link, ADMIN_ONLY)],
+    ("POST", "/admin/models/{model}/restore"): [
+        Case(lambda w, a: fresh_removed_model(w, a) + "/restore", ADMIN_ONLY)],
     ("GET", "/admin/clients/{client_id}"): [Case(fresh_client, ADMIN_ONLY)],
     ("DELETE", "/admin/clients/{client_id}"): [Case(fresh_client, ADMIN_ONLY)],
     ("GET", "/admin/roles/{role}"): [Case("/admin/roles/staff", ADMIN_ONLY)],

@@ -124,6 +124,18 @@ def test_custom_model_life_cycle(api: ApiClient, services: Services) -> None:
     again = api.post("/admin/models", json={"name": "Subscription"})
     assert again.status_code == 400 and "cannot be reused" in again.json()["hint"]
 
+    # an admin sees removed models when asked, and can bring one back as it was
+    listed = api.get("/admin/models", params={"include_removed": "1"}).json()["records"]
+    assert [(m["name"], m.get("removed")) for m in listed] == [("Subscription", True)]
+    restored = api.post("/admin/models/Subscription/restore")
+    assert restored.status_code == 200, restored.text
+    assert [f["name"] for f in restored.json()["record"]["fields"]] == [
+        "plan", "seats", "renews_on", "price"]
+    assert sorted(ids(api.get("/data/Subscription"))) == sorted([gold, other])
+    assert ids(api.get(f"/data/Account/{acme}/subscriptions")) == [gold]
+    back = api.get(f"/data/Subscription/{gold}").json()["record"]
+    assert (back["plan"], back["seats"], back["price"]) == (3, 50, 1250.33)
+
 
 def test_defining_a_model_while_writers_run_fails_no_request_and_loses_no_write(
         app: Any, api: ApiClient, admin: User) -> None:
@@ -268,6 +280,41 @@ def test_removing_a_link_hides_it_on_both_sides_and_keeps_its_values(
         assert not {"plan", "plan_id", "leads"} & {*licence_model.fields, *licence_model.links}
     finally:
         other.close()
+
+
+def test_a_model_is_restored_only_when_what_it_needs_is_there(api: ApiClient) -> None:
+    define(api, {"name": "Plan"})
+    define(api, {"name": "Licence", "links": [
+        {"name": "plan", "kind": "many_to_one", "target": "Plan", "reverse": "licences"},
+        {"name": "account", "kind": "many_to_one", "target": "Account", "reverse": "things"},
+    ]})
+    assert api.delete("/admin/models/Licence").status_code == 200
+    assert api.delete("/admin/models/Plan").status_code == 200
+    # the way back on Account is free while Licence is removed, and another model takes it
+    define(api, {"name": "Gadget", "module": "Licences", "links": [
+        {"name": "account", "kind": "many_to_one", "target": "Account", "reverse": "things"}]})
+
+    def refused(words: str) -> None:
+        res = api.post("/admin/models/Licence/restore")
+        assert res.status_code == 409 and words in res.json()["message"], res.text
+        assert api.get("/data/Licence").status_code == 404
+
+    refused("module name Licences")
+    assert api.delete("/admin/models/Gadget").status_code == 200
+    define(api, {"name": "Widget", "links": [
+        {"name": "account", "kind": "many_to_one", "target": "Account", "reverse": "things"}]})
+    refused("links to Plan")
+    assert api.post("/admin/models/Plan/restore").status_code == 200
+    refused("Account has a field or link things")
+    assert api.delete("/admin/models/Widget").status_code == 200
+    res = api.post("/admin/models/Licence/restore")
+    assert res.status_code == 200, res.text
+    plan = create(api, "Plan", {"name": "Pro"})
+    licence = create(api, "Licence", {"name": "L", "plan_id": plan})
+    assert ids(api.get(f"/data/Plan/{plan}/licences")) == [licence]
+    for name in ("Licence", "Nothing"):  # live or unknown: nothing to restore
+        res = api.post(f"/admin/models/{name}/restore")
+        assert res.status_code == 404 and set(res.json()) == {"error", "message", "hint"}
 
 
 def test_activities_may_belong_to_a_custom_model_that_allows_them(api: ApiClient) -> None:

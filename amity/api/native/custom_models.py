@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from amity.api.context import require_actor, services
-from amity.api.params import read_json
+from amity.api.params import bool_param, parse_query, read_json
 from amity.api.responses import JSONResponse
 from amity.core.actor import Actor
 from amity.core.custommodels import CustomModels
@@ -24,7 +24,8 @@ Change = Callable[[CustomModels, Actor, str, Any], dict[str, Any]]
 
 async def list_models(request: Request) -> JSONResponse:
     actor = require_actor(request)
-    return JSONResponse({"records": services(request).models.list(actor)})
+    removed = bool_param(parse_query(request.scope["query_string"]), "include_removed")
+    return JSONResponse({"records": services(request).models.list(actor, removed)})
 
 
 async def get_model(request: Request) -> JSONResponse:
@@ -67,6 +68,13 @@ async def remove_link(request: Request) -> JSONResponse:
     return JSONResponse({"record": record})
 
 
+async def restore_model(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    record = await run_in_threadpool(services(request).models.restore, actor,
+                                     request.path_params["model"])
+    return JSONResponse({"record": record})
+
+
 async def remove_model(request: Request) -> JSONResponse:
     actor = require_actor(request)
     await run_in_threadpool(services(request).models.remove, actor,
@@ -80,6 +88,7 @@ routes = [
     Route("/admin/models/{model}", get_model, methods=["GET"]),
     Route("/admin/models/{model}", change_model, methods=["PATCH", "PUT"]),
     Route("/admin/models/{model}", remove_model, methods=["DELETE"]),
+    Route("/admin/models/{model}/restore", restore_model, methods=["POST"]),
     Route("/admin/models/{model}/links", add_link, methods=["POST"]),
     Route("/admin/models/{model}/links/{name}", remove_link, methods=["DELETE"]),
 ]
