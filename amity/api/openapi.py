@@ -274,9 +274,12 @@ RECORD = {"type": "object", "properties": {"record": {"type": "object"}}}
 CHANGE_FIELD = {"summary": "Change a custom field's label, options, required, index",
                 "tag": "Administration", "body": {"type": "object"},
                 "ok": obj(record={"type": "object"})}
-CHANGE_MODEL = {"summary": "Change a custom model's label or activities",
+MODEL_PORTAL = {"type": ["object", "null"], "properties": {
+    "link": STRING, "create": {"type": "boolean"}}}
+CHANGE_MODEL = {"summary": "Change a custom model's label, activities or portal",
                 "tag": "Administration",
-                "body": obj(label=STRING, activities={"type": "boolean"}), "ok": RECORD}
+                "body": obj(label=STRING, activities={"type": "boolean"}, portal=MODEL_PORTAL),
+                "ok": RECORD}
 # Routes outside /data: (method, path) -> summary, tag, request body, 200 schema, auth
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/me"): {"summary": "The authenticated user", "tag": "Utility",
@@ -366,8 +369,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Define a custom model with fields and links (administrators)",
         "tag": "Administration",
         "body": obj(name=STRING, label=STRING, module=STRING,
-                    activities={"type": "boolean"}, fields={"type": "array"},
-                    links={"type": "array"}),
+                    activities={"type": "boolean"}, portal=MODEL_PORTAL,
+                    fields={"type": "array"}, links={"type": "array"}),
         "ok": RECORD},
     ("GET", "/admin/models/{model}"): {"summary": "One custom model, with its fields",
                                        "tag": "Administration", "ok": RECORD},

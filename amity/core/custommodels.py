@@ -33,6 +33,7 @@ from amity.schema.custom_models import (
     CustomModelDef,
     check_link,
     check_model_name,
+    check_portal,
     check_text,
     join_table_name,
     short_identifier,
@@ -40,8 +41,8 @@ from amity.schema.custom_models import (
 )
 from amity.store.migrate import count_rows
 
-CREATE_KEYS = ("name", "label", "module", "activities", "fields", "links")
-CHANGE_KEYS = ("label", "activities")
+CREATE_KEYS = ("name", "label", "module", "activities", "portal", "fields", "links")
+CHANGE_KEYS = ("label", "activities", "portal")
 EVENT_MODEL = "CustomModel"
 
 
@@ -104,6 +105,7 @@ class CustomModels:
         links = tuple(check_link(raw, name, reachable, taken)
                       for raw in _list_of(body, "links"))
         d = replace(bare, links=links)
+        d = replace(d, portal=check_portal(body.get("portal"), d))
         model = d.model()
         fields: list[CustomFieldDef] = []
         for position, raw in enumerate(_list_of(body, "fields")):
@@ -137,12 +139,12 @@ class CustomModels:
         return self._describe(d)
 
     def change(self, actor: Actor, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        """Change the label or whether activities may belong to the model's records
-        (fields change through /admin/fields/{model}, links are added through
-        /admin/models/{model}/links and removed through .../links/{name})."""
+        """Change the label, whether activities may belong to the model's records, or how
+        portal contacts reach them (fields change through /admin/fields/{model}; links are
+        added through /admin/models/{model}/links and removed through .../links/{name})."""
         self.ensure_admin(actor)
         if not isinstance(body, Mapping) or set(body) & {"name", "module", "fields", "links"}:
-            raise BadRequest("Only the label and activities of a custom model can change",
+            raise BadRequest("Only the label, activities and portal of a custom model change",
                              "fields: /admin/fields/{model}; links: /admin/models/{model}/links")
         known_keys(body, CHANGE_KEYS)
         self.sync.refresh()
@@ -150,6 +152,8 @@ class CustomModels:
         new = replace(old, label=check_text(body, "label", old.label),
                       activities=check_flag(body, "activities", old.activities),
                       modified_by=actor.user_id, date_modified=utcnow())
+        if "portal" in body:
+            new = replace(new, portal=check_portal(body["portal"], old))
         if new.activities and not old.activities:
             model = self.db.registry.model(name)
             clash = sorted(ACTIVITY_LINKS & (set(model.fields) | set(model.links)))
@@ -197,6 +201,9 @@ class CustomModels:
         if link_name not in {lk.name for lk in old.live_links}:
             raise NotFound(f"Model {name} has no link {link_name}",
                            f"GET /admin/models/{name} lists its links")
+        if old.portal is not None and old.portal.link == link_name:
+            raise Conflict(f"Portal contacts reach {name} through the link {link_name}",
+                           f'first PATCH /admin/models/{name} {{"portal": null}}')
         new = replace(old, links=tuple(replace(lk, removed=True) if lk.name == link_name
                                        else lk for lk in old.links),
                       modified_by=actor.user_id, date_modified=utcnow())

@@ -22,7 +22,7 @@ from amity.store.history import HistoryStore
 FORMAT = "amity-schema"
 VERSION = 1
 HISTORY_MODELS = ("CustomModel", "CustomField", "PicklistDependency", "Layout")
-MODEL_KEYS = ("name", "label", "module", "activities")
+MODEL_KEYS = ("name", "label", "module", "activities", "portal")
 LINK_KEYS = ("name", "kind", "target", "reverse", "label", "reverse_label")
 
 
@@ -89,29 +89,30 @@ class SchemaFiles:
         return done
 
     def _models(self, actor: Actor, specs: list[dict[str, Any]]) -> list[str]:
-        """Missing models first (without links, which may point at one another), then
-        their missing links and changed labels."""
+        """Missing models first (without links, which may point at one another, and so
+        without a portal, which names a link), then their missing links, then what changed
+        (label, activities, portal)."""
         done: list[str] = []
         existing = {m["name"]: m for m in self.models.list(actor)}
         for spec in specs:
             if spec.get("name") not in existing:
                 created = self.models.create(actor, {k: spec[k] for k in MODEL_KEYS
-                                                     if k in spec})
+                                                     if k in spec and k != "portal"})
                 existing[created["name"]] = created
                 done.append(f"custom model {created['name']} added")
         for spec in specs:
             name = str(spec.get("name"))
             have = existing[name]
-            change: dict[str, Any] = {k: spec[k] for k in ("label", "activities")
-                      if k in spec and spec[k] != have[k]}
-            if change:
-                self.models.change(actor, name, change)
-                done.append(f"custom model {name} changed: {', '.join(sorted(change))}")
             linked = {lk["name"] for lk in have["links"]}
             for link in list_of(spec, "links"):
                 if link.get("name") not in linked:
                     self.models.add_link(actor, name, link)
                     done.append(f"link {name}.{link.get('name')} to {link.get('target')}")
+            change: dict[str, Any] = {k: spec[k] for k in ("label", "activities", "portal")
+                                      if k in spec and spec[k] != have[k]}
+            if change:
+                self.models.change(actor, name, change)
+                done.append(f"custom model {name} changed: {', '.join(sorted(change))}")
         return done
 
     def _field(self, actor: Actor, spec: dict[str, Any]) -> list[str]:

@@ -12,6 +12,9 @@ fields every model has (id, dates, owners, `name`), the typed fields an admin gi
 With `activities`, tasks, calls, meetings and notes may have its records as their parent
 (`parent_type` offers the model) and the model gets the tasks/calls/meetings/notes links,
 as Account or Contact have.
+
+With `portal`, portal contacts read the records that one of its links to Contact joins to
+them (and, through a many_to_one link, may create records that are linked to them).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from typing import Any, Literal
 from amity.errors import BadRequest
 from amity.schema.builder import build_model, f, ref, with_links
 from amity.schema.builtin.links import activities, has_many, many_to_many
-from amity.schema.model import Link, Model
+from amity.schema.model import Link, Model, Portal
 
 LinkKind = Literal["many_to_one", "many_to_many"]
 LINK_KINDS: tuple[LinkKind, ...] = ("many_to_one", "many_to_many")
@@ -67,6 +70,17 @@ class CustomLink:
 
 
 @dataclass(frozen=True)
+class CustomPortal:
+    """Portal contacts reach a custom model's records through its link `link` to Contact."""
+
+    link: str
+    create: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        return {"link": self.link, "create": self.create}
+
+
+@dataclass(frozen=True)
 class CustomModelDef:
     """One custom model as stored; `removed` models are hidden (their table stays)."""
 
@@ -77,6 +91,7 @@ class CustomModelDef:
     module: str
     links: tuple[CustomLink, ...] = ()
     activities: bool = False  # tasks, calls, meetings and notes may belong to its records
+    portal: CustomPortal | None = None  # None: portal contacts never reach its records
     removed: bool = False
     created_by: str | None = None
     date_created: datetime | None = None
@@ -104,7 +119,15 @@ class CustomModelDef:
             if lk.kind == "many_to_one":
                 declared.append(ref(lk.name, lk.target, lk.label or title(lk.name)))
         model = build_model(self.name, self.table, self.label, declared, module=self.module)
-        return replace(model, custom=True)
+        return replace(model, custom=True, portal=self._model_portal())
+
+    def _model_portal(self) -> Portal | None:
+        """The Portal of the model: the way back of its portal link is Contact's link."""
+        link = next((lk for lk in self.live_links
+                     if self.portal is not None and lk.name == self.portal.link), None)
+        if self.portal is None or link is None:
+            return None
+        return Portal(link=link.reverse, create=self.portal.create)
 
     def as_json(self) -> dict[str, Any]:
         """The definition as the admin API shows it (fields are added by the caller)."""
@@ -112,6 +135,7 @@ class CustomModelDef:
             "name": self.name, "label": self.label, "module": self.module,
             "table": self.table, "links": [lk.as_json() for lk in self.live_links],
             "activities": self.activities,
+            "portal": self.portal.as_json() if self.portal is not None else None,
             "created_by": self.created_by, "date_created": _stamp(self.date_created),
             "modified_by": self.modified_by, "date_modified": _stamp(self.date_modified),
         }
@@ -215,6 +239,26 @@ def check_link(raw: Any, owner: str, models: Mapping[str, Model],
     reverse_label = check_text(raw, "reverse_label", title(reverse))
     taken |= own_names
     return CustomLink(name, kind, target_name, reverse, label, reverse_label)
+
+
+def check_portal(raw: Any, d: CustomModelDef) -> CustomPortal | None:
+    """`portal` of a definition: null, or {"link": a live link of `d` to Contact,
+    "create": whether portal contacts may create records (a many_to_one link only)}."""
+    if raw is None:
+        return None
+    hint = 'e.g. {"link": "contact", "create": true}, with a link named contact to Contact'
+    if not isinstance(raw, Mapping) or set(raw) - {"link", "create"}:
+        raise BadRequest("portal is null or an object with link and create", hint)
+    link = next((lk for lk in d.live_links if lk.name == raw.get("link")), None)
+    if link is None or link.target != "Contact":
+        raise BadRequest(f"portal.link must name a link of {d.name} to Contact", hint)
+    create = raw.get("create", False)
+    if not isinstance(create, bool):
+        raise BadRequest("portal.create must be true or false")
+    if create and link.kind != "many_to_one":
+        raise BadRequest("Portal contacts can create records only through a many_to_one link",
+                         f"the link {link.name} is {link.kind}")
+    return CustomPortal(link.name, create)
 
 
 def join_table_name(d: CustomModelDef, lk: CustomLink) -> str:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from amity.errors import Conflict
 from amity.schema.custom import CustomFieldDef
-from amity.schema.custom_models import CustomLink, CustomModelDef
+from amity.schema.custom_models import CustomLink, CustomModelDef, CustomPortal
 from amity.schema.model import Field, Model
 from amity.schema.types import Choice
 from amity.store.engine import Database
@@ -185,6 +185,7 @@ def _model_row(d: CustomModelDef) -> dict[str, Any]:
         "id": d.id, "name": d.name, "table_name": d.table, "label": d.label,
         "module": d.module, "links": orjson.dumps([lk.as_json() for lk in d.links]).decode(),
         "activities": d.activities, "removed": d.removed, "created_by": d.created_by,
+        "portal": orjson.dumps(d.portal.as_json()).decode() if d.portal else None,
         "date_created": d.date_created, "modified_by": d.modified_by,
         "date_modified": d.date_modified,
     }
@@ -199,6 +200,7 @@ def _model_definition(row: Any) -> CustomModelDef:
     return CustomModelDef(
         id=row["id"], name=row["name"], table=row["table_name"], label=row["label"],
         module=row["module"], links=links, activities=bool(row["activities"]),
+        portal=CustomPortal(**orjson.loads(row["portal"])) if row["portal"] else None,
         removed=bool(row["removed"]),
         created_by=row["created_by"], date_created=row["date_created"],
         modified_by=row["modified_by"], date_modified=row["date_modified"])

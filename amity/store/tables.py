@@ -311,6 +311,7 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("module", sa.String(60), nullable=False),
         sa.Column("links", sa.Text(), nullable=False),
         sa.Column("activities", sa.Boolean(), nullable=False),
+        sa.Column("portal", sa.Text()),  # JSON: {"link", "create"}; null: no portal
         sa.Column("removed", sa.Boolean(), nullable=False),
         sa.Column("created_by", sa.String(36)),
         sa.Column("date_created", sa.DateTime(), nullable=False),

@@ -317,6 +317,52 @@ def test_a_model_is_restored_only_when_what_it_needs_is_there(api: ApiClient) ->
         assert res.status_code == 404 and set(res.json()) == {"error", "message", "hint"}
 
 
+def test_portal_contacts_reach_a_custom_model_through_its_link_to_contact(
+        api: ApiClient, app: Any) -> None:
+    define(api, {"name": "Ticket", "links": [
+        {"name": "contact", "kind": "many_to_one", "target": "Contact", "reverse": "tickets"},
+        {"name": "watchers", "kind": "many_to_many", "target": "Contact",
+         "reverse": "watched_tickets"}]})
+    cora = create(api, "Contact", {"last_name": "Cora"})
+    dan = create(api, "Contact", {"last_name": "Dan"})
+    mine = create(api, "Ticket", {"name": "Mine", "contact_id": cora})
+    theirs = create(api, "Ticket", {"name": "Theirs", "contact_id": dan})
+    token = api.post("/portal/auth", json={"contact_id": cora}).json()["access_token"]
+    portal = ApiClient(app, {"Authorization": f"Bearer {token}"})
+    try:
+        assert portal.get("/data/Ticket").status_code == 403  # no portal until an admin says
+        res = api.patch("/admin/models/Ticket", json={"portal": {"link": "contact"}})
+        assert res.status_code == 200, res.text
+        assert res.json()["record"]["portal"] == {"link": "contact", "create": False}
+        assert ids(portal.get("/data/Ticket")) == [mine]
+        assert ids(portal.get(f"/data/Contact/{cora}/tickets")) == [mine]
+        assert portal.get(f"/data/Ticket/{theirs}").status_code == 404
+        assert portal.post("/data/Ticket", json={"data": {"name": "New"}}).status_code == 403
+        changed = portal.patch(f"/data/Ticket/{mine}", json={"data": {"name": "Changed"}})
+        assert changed.status_code == 403
+
+        api.patch("/admin/models/Ticket", json={"portal": {"link": "contact", "create": True}})
+        made = portal.post("/data/Ticket", json={"data": {"name": "New"}})
+        assert made.status_code == 200, made.text
+        assert api.get(f"/data/Ticket/{made.json()['id']}").json()["record"][
+            "contact_id"] == cora
+        elsewhere = portal.post("/data/Ticket", json={"data": {"name": "X", "contact_id": dan}})
+        assert elsewhere.status_code == 403
+
+        # through a many_to_many link the portal reads (and never creates)
+        api.post(f"/data/Ticket/{theirs}/watchers", json={"records": [cora]})
+        assert api.patch("/admin/models/Ticket", json={"portal": {"link": "watchers"}}
+                         ).status_code == 200
+        assert ids(portal.get("/data/Ticket")) == [theirs]
+        refused = api.delete("/admin/models/Ticket/links/watchers")
+        assert refused.status_code == 409 and "portal" in refused.json()["hint"]
+        assert api.patch("/admin/models/Ticket", json={"portal": None}).status_code == 200
+        assert portal.get("/data/Ticket").status_code == 403
+        assert api.delete("/admin/models/Ticket/links/watchers").status_code == 200
+    finally:
+        portal.close()
+
+
 def test_activities_may_belong_to_a_custom_model_that_allows_them(api: ApiClient) -> None:
     define(api, {"name": "Plan"})
     define(api, {"name": "Project2", "activities": True})
@@ -372,6 +418,13 @@ def test_activities_may_belong_to_a_custom_model_that_allows_them(api: ApiClient
     ({"name": "Sub", "activities": True, "links": [
         {"name": "tasks", "kind": "many_to_many", "target": "Contact"}]}, 400, "tasks"),
     ({"name": "Sub", "activities": "yes"}, 400, "true or false"),
+    ({"name": "Sub", "portal": "yes"}, 400, "portal is null or an object"),
+    ({"name": "Sub", "portal": {"link": "account"}, "links": [
+        {"name": "account", "kind": "many_to_one", "target": "Account"}]}, 400, "to Contact"),
+    ({"name": "Sub", "portal": {"link": "contact", "create": "yes"}, "links": [
+        {"name": "contact", "kind": "many_to_one", "target": "Contact"}]}, 400, "true or false"),
+    ({"name": "Sub", "portal": {"link": "people", "create": True}, "links": [
+        {"name": "people", "kind": "many_to_many", "target": "Contact"}]}, 400, "many_to_one"),
 ])
 def test_bad_definitions_are_400_and_change_nothing(api: ApiClient, services: Services,
                                                     body: dict[str, Any], status: int,
@@ -443,6 +496,7 @@ def test_model_changes_are_in_the_history_and_the_schema_file(
     exported = api.get("/admin/schema").json()
     assert exported["custom_models"] == [{
         "name": "Subscription", "label": "Plan", "module": "Subscriptions", "activities": False,
+        "portal": None,
         "links": [{k: lk[k] for k in ("name", "kind", "target", "reverse", "label",
                                       "reverse_label")}
                   for lk in api.get("/admin/models/Subscription").json()["record"]["links"]]}]

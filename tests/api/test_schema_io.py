@@ -84,6 +84,10 @@ def test_custom_models_move_between_installs(api: ApiClient,
     ).status_code == 200
     assert api.post("/admin/fields/Licence", json={"name": "seats", "type": "Number"}
                     ).status_code == 200
+    assert api.post("/admin/models/Licence/links", json={
+        "name": "holder", "kind": "many_to_one", "target": "Contact"}).status_code == 200
+    assert api.patch("/admin/models/Licence", json={"portal": {"link": "holder", "create": True}}
+                     ).status_code == 200
     document = api.get("/admin/schema").json()
     assert [m["name"] for m in document["custom_models"]] == ["Plan", "Licence"]
     applied = other_install.post("/admin/schema", json=document)
@@ -91,6 +95,7 @@ def test_custom_models_move_between_installs(api: ApiClient,
     assert applied.json()["changes"][:4] == [
         "custom model Plan added", "custom model Licence added",
         "link Plan.account to Account", "link Plan.licences to Licence"]
+    assert "custom model Licence changed: portal" in applied.json()["changes"]
     assert other_install.get("/admin/schema").json() == document
     assert other_install.post("/admin/schema", json=document).json() == {"changes": []}
     plan = other_install.post("/data/Plan", json={"data": {"name": "P", "tier": 2}})
