@@ -129,6 +129,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--label", help="label (default: from the name)")
     p.add_argument("--required", action="store_true", help="a value is required")
     p.add_argument("--indexed", action="store_true", help="index the column")
+    p.add_argument("--unique", action="store_true",
+                   help="one value per record (Text, URL, Number, Numeric, Date, DateTime)")
     p.add_argument("--option", action="append", dest="options", metavar="LABEL",
                    help="an option of a Checkbox, MultiSelect, Radio or Select field, in "
                    "order; repeatable")
@@ -316,7 +318,8 @@ def cmd_client_remove(args: argparse.Namespace) -> int:
 
 def cmd_field_add(args: argparse.Namespace) -> int:
     body: dict[str, object] = {"name": args.name, "type": args.type,
-                               "required": args.required, "indexed": args.indexed}
+                               "required": args.required, "indexed": args.indexed,
+                               "unique": args.unique}
     if args.label is not None:
         body["label"] = args.label
     if args.options:
@@ -334,7 +337,8 @@ def cmd_field_list(args: argparse.Namespace) -> int:
     for model in models:
         for fd in services.fields.list(SYSTEM, model):
             flags = "".join((" required" if fd["required"] else "",
-                             " indexed" if fd["indexed"] else ""))
+                             " indexed" if fd["indexed"] else "",
+                             " unique" if fd["unique"] else ""))
             options = ", ".join(f"{o['id']}={o['label']}" + (" (retired)" if o["retired"]
                                                             else "")
                                 for o in fd.get("options", []))

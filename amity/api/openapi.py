@@ -271,7 +271,7 @@ LIST_CHOICE = {"summary": "Keep the user's list view choices", "tag": "Metadata"
                            limit={"type": "integer"}, order_by=STRING),
                "ok": {"type": "object"}}
 RECORD = {"type": "object", "properties": {"record": {"type": "object"}}}
-CHANGE_FIELD = {"summary": "Change a custom field's label, options, required, index",
+CHANGE_FIELD = {"summary": "Change a custom field's label, options, required, index, unique",
                 "tag": "Administration", "body": {"type": "object"},
                 "ok": obj(record={"type": "object"})}
 MODEL_PORTAL = {"type": ["object", "null"], "properties": {
@@ -352,7 +352,8 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/admin/fields/{model}"): {
         "summary": "Add a custom field (administrators)", "tag": "Administration",
         "body": obj(name=STRING, type=STRING, label=STRING, required={"type": "boolean"},
-                    indexed={"type": "boolean"}, options={"type": "array"}),
+                    indexed={"type": "boolean"}, unique={"type": "boolean"},
+                    options={"type": "array"}),
         "ok": obj(record={"type": "object"})},
     ("GET", "/admin/fields/{model}/{name}"): {"summary": "One custom field",
                                               "tag": "Administration",

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
+
 from amity.core.actor import Actor
 from amity.core.clock import utcnow, utcnow_precise
 from amity.core.ids import new_id
@@ -23,6 +25,7 @@ from amity.core.records import Records
 from amity.errors import BadRequest, Conflict, Forbidden, NotFound
 from amity.schema.custom import (
     UNINDEXABLE,
+    UNIQUE_TYPES,
     CustomFieldDef,
     changed_options,
     check_flag,
@@ -34,8 +37,8 @@ from amity.schema.custom import (
 from amity.schema.model import Model
 from amity.schema.types import OPTION_TYPES
 
-ADD_KEYS = ("name", "type", "label", "required", "indexed", "options")
-CHANGE_KEYS = ("label", "required", "indexed", "options")
+ADD_KEYS = ("name", "type", "label", "required", "indexed", "unique", "options")
+CHANGE_KEYS = ("label", "required", "indexed", "unique", "options")
 EVENT_MODEL = "CustomField"
 
 
@@ -97,6 +100,8 @@ class CustomFields:
         self.store.retry_ddl(write)
         if d.indexed:
             self.store.create_index(model, d.field())
+        if d.unique:  # a new column holds no values yet: nothing can clash
+            self.store.create_unique_index(model, d.field())
         self.sync.refresh()
         return d.as_json()
 
@@ -115,12 +120,15 @@ class CustomFields:
         indexed = check_flag(body, "indexed", False)
         if indexed and type_name in UNINDEXABLE:
             raise BadRequest(f"A {type_name} field cannot be indexed")
+        unique = check_flag(body, "unique", False)
+        if unique:
+            check_unique_type(type_name)
         now = utcnow_precise()
         default_label = (name if model.custom else name[:-2]).replace("_", " ").capitalize()
         return CustomFieldDef(
             id=new_id(), model=model.name, name=name, type=type_name,
             label=check_label(body.get("label"), default_label),
-            required=check_flag(body, "required", False), indexed=indexed,
+            required=check_flag(body, "required", False), indexed=indexed, unique=unique,
             options=new_options(type_name, body.get("options")), created_by=actor.user_id,
             date_created=now, modified_by=actor.user_id,
             date_modified=now.replace(microsecond=0))
@@ -138,6 +146,7 @@ class CustomFields:
         new = replace(old, label=check_label(body.get("label"), old.label),
                       required=check_flag(body, "required", old.required),
                       indexed=check_flag(body, "indexed", old.indexed),
+                      unique=check_flag(body, "unique", old.unique),
                       modified_by=actor.user_id, date_modified=utcnow())
         if "options" in body:
             if old.type not in OPTION_TYPES:
@@ -147,11 +156,29 @@ class CustomFields:
             if new.type in UNINDEXABLE:
                 raise BadRequest(f"A {new.type} field cannot be indexed")
             self.store.create_index(model, new.field())
+        if new.unique and not old.unique:
+            self._make_unique(model, new)
         self._save(actor, old, new)
         if old.indexed and not new.indexed:
             self.store.drop_index(model, old.field())
+        if old.unique and not new.unique:
+            self.store.drop_index(model, old.field(), unique=True)
         self.sync.refresh()
         return new.as_json()
+
+    def _make_unique(self, model: Model, d: CustomFieldDef) -> None:
+        """Build the unique index; 409 naming a value two live records share."""
+        check_unique_type(d.type)
+        shared = self.store.duplicate_value(model, d.field())
+        try:
+            if shared is None:
+                self.store.create_unique_index(model, d.field())
+        except IntegrityError:  # a record written meanwhile repeats a value
+            shared = self.store.duplicate_value(model, d.field())
+        if shared is not None:
+            raise Conflict(f"Several {model.name} records have {d.name} {shared!r}",
+                           f"give them distinct values (or none) before making {d.name} "
+                           "unique")
 
     def remove(self, actor: Actor, model_name: str, name: str) -> None:
         """Hide a custom field; its column and values stay (see the module docstring)."""
@@ -160,6 +187,8 @@ class CustomFields:
         old = self._live(model, name)
         self._save(actor, old, replace(old, removed=True, modified_by=actor.user_id,
                                        date_modified=utcnow()))
+        if old.unique:  # the hidden column no longer holds values to keep apart
+            self.store.drop_index(model, old.field(), unique=True)
         self.sync.refresh()
 
     def _save(self, actor: Actor, old: CustomFieldDef, new: CustomFieldDef) -> None:
@@ -176,6 +205,12 @@ class CustomFields:
         self.records.writer.emit(conn, model=EVENT_MODEL, record_id=d.id, kind=kind,
                                  changes=changes, actor_id=actor.user_id, source=actor.source,
                                  at=d.date_modified or utcnow())
+
+
+def check_unique_type(type_name: str) -> None:
+    if type_name not in UNIQUE_TYPES:
+        raise BadRequest(f"A {type_name} field cannot be unique",
+                         "unique fields: " + ", ".join(sorted(UNIQUE_TYPES)))
 
 
 def known_keys(body: Mapping[str, Any], keys: tuple[str, ...]) -> None:

@@ -46,7 +46,7 @@ class SchemaFiles:
         for model in sorted(registry.models):
             for fd in self.fields.list(actor, model):
                 fields.append({k: fd[k] for k in ("model", "name", "type", "label",
-                                                 "required", "indexed")}
+                                                 "required", "indexed", "unique")}
                               | ({"options": [{"label": o["label"], "retired": o["retired"]}
                                               for o in fd["options"]]}
                                  if "options" in fd else {}))
@@ -120,8 +120,8 @@ class SchemaFiles:
         existing = {f["name"]: f for f in self.fields.list(actor, model)}
         options = spec.get("options")
         if name not in existing:
-            body: dict[str, Any] = {k: spec[k] for k in ("name", "type", "label",
-                                                         "required", "indexed") if k in spec}
+            body: dict[str, Any] = {k: spec[k] for k in ("name", "type", "label", "required",
+                                                         "indexed", "unique") if k in spec}
             if options is not None:
                 body["options"] = [o["label"] if isinstance(o, dict) else o for o in options]
             self.fields.add(actor, model, body)
@@ -136,7 +136,8 @@ class SchemaFiles:
         if have["type"].lower() != str(spec.get("type", "")).lower():
             raise BadRequest(f"{model}.{name} is a {have['type']} here, not {spec.get('type')}",
                              "a custom field's type cannot change")
-        change: dict[str, Any] = {k: spec[k] for k in ("label", "required", "indexed")
+        change: dict[str, Any] = {k: spec[k] for k in ("label", "required", "indexed",
+                                                       "unique")
                                   if k in spec and spec[k] != have[k]}
         if options is not None:
             wanted = [(o["label"], bool(o.get("retired"))) if isinstance(o, dict) else (o, False)

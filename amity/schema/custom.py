@@ -25,6 +25,8 @@ MAX_OPTION_LABEL = 100
 MAX_OPTIONS = 500
 LENGTHS = {"Text": 255, "URL": 2048, "ColorSwatch": 7, "Timezone": 64}
 UNINDEXABLE = frozenset({"Textarea", "Checkbox", "MultiSelect"})
+# values worth keeping unique (an external id, a code, a number); not choices or flags
+UNIQUE_TYPES = frozenset({"Text", "URL", "Number", "Numeric", "Date", "DateTime"})
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,7 @@ class CustomFieldDef:
     label: str
     required: bool = False
     indexed: bool = False
+    unique: bool = False  # one value per live record (empty values may repeat)
     options: tuple[Choice, ...] = ()
     removed: bool = False
     created_by: str | None = None
@@ -48,14 +51,15 @@ class CustomFieldDef:
     def field(self) -> Field:
         """The Field this definition adds to its model."""
         return Field(name=self.name, type=self.type, label=self.label, required=self.required,
-                     len=LENGTHS.get(self.type), indexed=self.indexed, choices=self.options,
+                     len=LENGTHS.get(self.type), indexed=self.indexed, unique=self.unique,
+                     choices=self.options,
                      scale=3 if self.type == "Numeric" else 2, custom=True)
 
     def as_json(self) -> dict[str, Any]:
         """The definition as the admin API shows it."""
         out: dict[str, Any] = {
             "model": self.model, "name": self.name, "type": self.type, "label": self.label,
-            "required": self.required, "indexed": self.indexed,
+            "required": self.required, "indexed": self.indexed, "unique": self.unique,
         }
         if self.type in OPTION_TYPES:
             out["options"] = [c.as_json() for c in self.options]

@@ -24,7 +24,14 @@ from amity.schema.model import Field, Model
 from amity.schema.types import Choice
 from amity.store.engine import Database
 from amity.store.migrate import index_names, tune_index_statistics
-from amity.store.tables import Tables, column_type, field_index, field_index_name
+from amity.store.tables import (
+    Tables,
+    column_type,
+    field_index,
+    field_index_name,
+    unique_index,
+    unique_index_name,
+)
 
 VERSION_KEY = "metadata"
 LOCK_TIMEOUT = "3s"  # an ALTER waiting longer than this for a busy table gives way and retries
@@ -117,10 +124,29 @@ class MetadataStore:
         return name in {c["name"] for c in sa.inspect(conn).get_columns(model.table)}
 
     def create_index(self, model: Model, fd: Field) -> None:
-        """The field's (deleted, key, id) index: CONCURRENTLY on PostgreSQL, so writes go on
-        while it is built; a plain CREATE INDEX on SQLite (one writer at a time anyway)."""
+        """The field's (deleted, key, id) index."""
         table = Tables(self.db.dialect)
-        index = field_index(model, _bare_table(table, model, fd), fd, self.db.dialect)
+        self._build_index(field_index(model, _bare_table(table, model, fd), fd,
+                                      self.db.dialect))
+
+    def create_unique_index(self, model: Model, fd: Field) -> None:
+        """The index that keeps the field's values unique among live records; an
+        IntegrityError when two live records share a value."""
+        self._build_index(unique_index(model, _bare_table(Tables(self.db.dialect), model, fd),
+                                       fd))
+
+    def duplicate_value(self, model: Model, fd: Field) -> Any:
+        """A value that two live records share (None when there is none)."""
+        table = self.db.tables.model(model)
+        column = table.c[fd.name]
+        with self.db.read() as conn:
+            return conn.execute(
+                sa.select(column).where(table.c.deleted == sa.false(), column.is_not(None))
+                .group_by(column).having(sa.func.count() > 1).limit(1)).scalar()
+
+    def _build_index(self, index: sa.Index) -> None:
+        """CONCURRENTLY on PostgreSQL, so writes go on while it is built; a plain CREATE
+        INDEX on SQLite (one writer at a time anyway)."""
         if self.db.is_sqlite:
             with self.db.write() as conn:
                 if index.name not in index_names(conn):
@@ -138,8 +164,8 @@ class MetadataStore:
                 raise
             tune_index_statistics(conn, index)
 
-    def drop_index(self, model: Model, fd: Field) -> None:
-        name = field_index_name(model, fd)
+    def drop_index(self, model: Model, fd: Field, unique: bool = False) -> None:
+        name = unique_index_name(model, fd) if unique else field_index_name(model, fd)
         if self.db.is_sqlite:
             with self.db.write() as conn:
                 conn.exec_driver_sql(f'DROP INDEX IF EXISTS "{name}"')
@@ -173,7 +199,7 @@ def _bare_table(tables: Tables, model: Model, fd: Field) -> sa.Table:
 def _row(d: CustomFieldDef) -> dict[str, Any]:
     return {
         "id": d.id, "model": d.model, "name": d.name, "type": d.type, "label": d.label,
-        "required": d.required, "indexed": d.indexed,
+        "required": d.required, "indexed": d.indexed, "is_unique": d.unique,
         "options": orjson.dumps([c.as_json() for c in d.options]).decode(),
         "removed": d.removed, "created_by": d.created_by, "date_created": d.date_created,
         "modified_by": d.modified_by, "date_modified": d.date_modified,
@@ -212,6 +238,6 @@ def _definition(row: Any) -> CustomFieldDef:
     return CustomFieldDef(
         id=row["id"], model=row["model"], name=row["name"], type=row["type"],
         label=row["label"], required=bool(row["required"]), indexed=bool(row["indexed"]),
-        options=options, removed=bool(row["removed"]), created_by=row["created_by"],
-        date_created=row["date_created"], modified_by=row["modified_by"],
-        date_modified=row["date_modified"])
+        unique=bool(row["is_unique"]), options=options, removed=bool(row["removed"]),
+        created_by=row["created_by"], date_created=row["date_created"],
+        modified_by=row["modified_by"], date_modified=row["date_modified"])

@@ -128,6 +128,17 @@ def field_index(model: Model, table: sa.Table, fd: Field, dialect: str) -> sa.In
     return sa.Index(name, c.deleted, c[fd.name], c.id)
 
 
+def unique_index_name(model: Model, fd: Field) -> str:
+    return short_identifier(f"uq_{model.table}_{fd.name}")
+
+
+def unique_index(model: Model, table: sa.Table, fd: Field) -> sa.Index:
+    """One value per live record: a deleted record frees its value; empty values repeat."""
+    live = table.c.deleted == sa.false()
+    return sa.Index(unique_index_name(model, fd), table.c[fd.name], unique=True,
+                    sqlite_where=live, postgresql_where=live)
+
+
 def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Index]:
     """Indexes for soft-deleted lists: (deleted, key, id), so filters, orders and counts
     are answered from the index. PostgreSQL considers an index on an expression such as
@@ -138,11 +149,8 @@ def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Inde
     for fd in model.stored_fields():
         if fd.indexed:
             out.append(field_index(model, table, fd, tables.dialect))
-    for fd in model.unique_fields:  # among live records: a deleted one frees its value
-        live = c.deleted == sa.false()
-        out.append(sa.Index(short_identifier(f"uq_{model.table}_{fd.name}"), c[fd.name],
-                            unique=True,
-                            sqlite_where=live, postgresql_where=live))
+    for fd in model.unique_fields:
+        out.append(unique_index(model, table, fd))
     if model.person:
         out.append(sa.Index(f"ix_{model.table}_person_name", c.deleted,
                             tables.fold(c.last_name), tables.fold(c.first_name), c.id,
@@ -294,6 +302,7 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("label", sa.String(100), nullable=False),
         sa.Column("required", sa.Boolean(), nullable=False),
         sa.Column("indexed", sa.Boolean(), nullable=False),
+        sa.Column("is_unique", sa.Boolean()),  # null (before it existed): not unique
         sa.Column("options", sa.Text(), nullable=False),
         sa.Column("removed", sa.Boolean(), nullable=False),
         sa.Column("created_by", sa.String(36)),
