@@ -15,6 +15,7 @@ from amity.config import Settings
 from amity.core.actor import SYSTEM
 from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
+from amity.errors import Conflict
 from amity.store.migrate import migrate
 
 COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token", "create"],
@@ -248,18 +249,24 @@ def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
     assert "tier_c (Select) added to Account" in out and "option 2: Silver" in out
     listed = run(["field", "list", "Account"], cli_env, tmp_path).stdout
     assert listed == "Account\ttier_c\tSelect\tTier indexed\t1=Gold, 2=Silver\n"
+    run(["field", "add", "Account", "vat_c", "Text", "--unique"], cli_env, tmp_path)
+    assert run(["field", "list", "Account"], cli_env, tmp_path).stdout.splitlines()[1] == (
+        "Account\tvat_c\tText\tVat unique")
     bad = run(["field", "add", "Account", "tier", "Text"], cli_env, tmp_path, check=False)
     assert bad.returncode == 1 and "end in _c" in bad.stderr
     services = build_services(settings)
     try:
         services.metadata.refresh()
-        services.records.create(SYSTEM, "Account", {"name": "A", "tier_c": 2})
+        services.records.create(SYSTEM, "Account", {"name": "A", "tier_c": 2, "vat_c": "V1"})
+        with pytest.raises(Conflict):
+            services.records.create(SYSTEM, "Account", {"name": "B", "vat_c": "V1"})
         page = services.records.list_records(SYSTEM, "Account", ListQuery(
             fields=["tier_c"], filters={"tier_c": "2"}))
         assert [r["tier_c"] for r in page.records] == [2]
     finally:
         services.close()
     run(["field", "remove", "Account", "tier_c"], cli_env, tmp_path)
+    run(["field", "remove", "Account", "vat_c"], cli_env, tmp_path)
     assert run(["field", "list"], cli_env, tmp_path).stdout == ""
 
 
