@@ -131,6 +131,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--indexed", action="store_true", help="index the column")
     p.add_argument("--unique", action="store_true",
                    help="one value per record (Text, URL, Number, Numeric, Date, DateTime)")
+    p.add_argument("--auto-number", action="store_true",
+                   help="a Number the server gives records (existing ones too: 1, 2, 3 ...)")
     p.add_argument("--option", action="append", dest="options", metavar="LABEL",
                    help="an option of a Checkbox, MultiSelect, Radio or Select field, in "
                    "order; repeatable")
@@ -319,7 +321,7 @@ def cmd_client_remove(args: argparse.Namespace) -> int:
 def cmd_field_add(args: argparse.Namespace) -> int:
     body: dict[str, object] = {"name": args.name, "type": args.type,
                                "required": args.required, "indexed": args.indexed,
-                               "unique": args.unique}
+                               "unique": args.unique, "auto_number": args.auto_number}
     if args.label is not None:
         body["label"] = args.label
     if args.options:
@@ -338,7 +340,8 @@ def cmd_field_list(args: argparse.Namespace) -> int:
         for fd in services.fields.list(SYSTEM, model):
             flags = "".join((" required" if fd["required"] else "",
                              " indexed" if fd["indexed"] else "",
-                             " unique" if fd["unique"] else ""))
+                             " unique" if fd["unique"] else "",
+                             " auto_number" if fd["auto_number"] else ""))
             options = ", ".join(f"{o['id']}={o['label']}" + (" (retired)" if o["retired"]
                                                             else "")
                                 for o in fd.get("options", []))

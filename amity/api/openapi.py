@@ -353,7 +353,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "Add a custom field (administrators)", "tag": "Administration",
         "body": obj(name=STRING, type=STRING, label=STRING, required={"type": "boolean"},
                     indexed={"type": "boolean"}, unique={"type": "boolean"},
-                    options={"type": "array"}),
+                    auto_number={"type": "boolean"}, options={"type": "array"}),
         "ok": obj(record={"type": "object"})},
     ("GET", "/admin/fields/{model}/{name}"): {"summary": "One custom field",
                                               "tag": "Administration",

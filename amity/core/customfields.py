@@ -37,7 +37,8 @@ from amity.schema.custom import (
 from amity.schema.model import Model
 from amity.schema.types import OPTION_TYPES
 
-ADD_KEYS = ("name", "type", "label", "required", "indexed", "unique", "options")
+ADD_KEYS = ("name", "type", "label", "required", "indexed", "unique", "auto_number",
+            "options")
 CHANGE_KEYS = ("label", "required", "indexed", "unique", "options")
 EVENT_MODEL = "CustomField"
 
@@ -92,6 +93,8 @@ class CustomFields:
                     raise Conflict(f"Table {model.table} already has a column {d.name}",
                                    "choose another name")
                 self.store.add_column(conn, model, d.field())
+                if d.auto_number:
+                    self.store.number_records(conn, model, d.field(), d.sequence)
                 self.store.insert(conn, d)
                 self._emit(conn, actor, d, "create", {k: [None, v] for k, v in
                                                      d.as_json().items()})
@@ -123,12 +126,17 @@ class CustomFields:
         unique = check_flag(body, "unique", False)
         if unique:
             check_unique_type(type_name)
+        auto_number = check_flag(body, "auto_number", False)
+        required = check_flag(body, "required", False)
+        if auto_number and (type_name != "Number" or required):
+            raise BadRequest("auto_number is for Number fields that are not required",
+                             "the server numbers new records left without a value")
         now = utcnow_precise()
         default_label = (name if model.custom else name[:-2]).replace("_", " ").capitalize()
         return CustomFieldDef(
             id=new_id(), model=model.name, name=name, type=type_name,
             label=check_label(body.get("label"), default_label),
-            required=check_flag(body, "required", False), indexed=indexed, unique=unique,
+            required=required, indexed=indexed, unique=unique, auto_number=auto_number,
             options=new_options(type_name, body.get("options")), created_by=actor.user_id,
             date_created=now, modified_by=actor.user_id,
             date_modified=now.replace(microsecond=0))
@@ -137,8 +145,8 @@ class CustomFields:
                body: Mapping[str, Any]) -> dict[str, Any]:
         """Change label, required, indexed or options (never the type or the name)."""
         self.ensure_admin(actor)
-        if "type" in body or "name" in body:
-            raise BadRequest("The name and type of a custom field cannot change",
+        if "type" in body or "name" in body or "auto_number" in body:
+            raise BadRequest("The name, type and auto_number of a custom field cannot change",
                              "add a new field instead")
         known_keys(body, CHANGE_KEYS)
         model = self._model(model_name)
@@ -152,6 +160,9 @@ class CustomFields:
             if old.type not in OPTION_TYPES:
                 raise BadRequest(f"A {old.type} field has no options")
             new = replace(new, options=changed_options(old.options, body["options"]))
+        if new.required and new.auto_number:
+            raise BadRequest("An auto_number field cannot be required",
+                             "the server numbers new records left without a value")
         if new.indexed and not old.indexed:
             if new.type in UNINDEXABLE:
                 raise BadRequest(f"A {new.type} field cannot be indexed")

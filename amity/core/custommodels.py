@@ -125,6 +125,8 @@ class CustomModels:
                 self.store.insert_model(conn, d)
                 for fd in fields:
                     self.store.insert(conn, fd)
+                    if fd.auto_number:  # starts the sequence (the table is empty)
+                        self.store.number_records(conn, model, fd.field(), fd.sequence)
                 conn.execute(sa.insert(self.db.tables.system("record_counts")),
                              count_rows(name, 0))
                 after = self._describe(d) | {"fields": [fd.as_json() for fd in fields]}

@@ -46,7 +46,8 @@ class SchemaFiles:
         for model in sorted(registry.models):
             for fd in self.fields.list(actor, model):
                 fields.append({k: fd[k] for k in ("model", "name", "type", "label",
-                                                 "required", "indexed", "unique")}
+                                                 "required", "indexed", "unique",
+                                                 "auto_number")}
                               | ({"options": [{"label": o["label"], "retired": o["retired"]}
                                               for o in fd["options"]]}
                                  if "options" in fd else {}))
@@ -121,7 +122,8 @@ class SchemaFiles:
         options = spec.get("options")
         if name not in existing:
             body: dict[str, Any] = {k: spec[k] for k in ("name", "type", "label", "required",
-                                                         "indexed", "unique") if k in spec}
+                                                         "indexed", "unique", "auto_number")
+                                    if k in spec}
             if options is not None:
                 body["options"] = [o["label"] if isinstance(o, dict) else o for o in options]
             self.fields.add(actor, model, body)

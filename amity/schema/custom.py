@@ -41,6 +41,7 @@ class CustomFieldDef:
     required: bool = False
     indexed: bool = False
     unique: bool = False  # one value per live record (empty values may repeat)
+    auto_number: bool = False  # a Number the server gives new records left without one
     options: tuple[Choice, ...] = ()
     removed: bool = False
     created_by: str | None = None
@@ -48,11 +49,16 @@ class CustomFieldDef:
     modified_by: str | None = None
     date_modified: datetime | None = None
 
+    @property
+    def sequence(self) -> str:
+        """The name of the sequence that numbers an auto_number field."""
+        return f"{self.model}.{self.name}"
+
     def field(self) -> Field:
         """The Field this definition adds to its model."""
         return Field(name=self.name, type=self.type, label=self.label, required=self.required,
                      len=LENGTHS.get(self.type), indexed=self.indexed, unique=self.unique,
-                     choices=self.options,
+                     auto_number=self.auto_number, choices=self.options,
                      scale=3 if self.type == "Numeric" else 2, custom=True)
 
     def as_json(self) -> dict[str, Any]:
@@ -60,6 +66,7 @@ class CustomFieldDef:
         out: dict[str, Any] = {
             "model": self.model, "name": self.name, "type": self.type, "label": self.label,
             "required": self.required, "indexed": self.indexed, "unique": self.unique,
+            "auto_number": self.auto_number,
         }
         if self.type in OPTION_TYPES:
             out["options"] = [c.as_json() for c in self.options]

@@ -135,6 +135,24 @@ class MetadataStore:
         self._build_index(unique_index(model, _bare_table(Tables(self.db.dialect), model, fd),
                                        fd))
 
+    def number_records(self, conn: Connection, model: Model, fd: Field,
+                       sequence: str) -> int:
+        """Give the live records 1, 2, 3 ... in the new column `fd`, oldest first, and start
+        the sequence after them; returns how many were numbered."""
+        table = sa.Table(model.table, sa.MetaData(),
+                         sa.Column("id", sa.String(36), primary_key=True),
+                         sa.Column("deleted", sa.Boolean()),
+                         sa.Column("date_entered", sa.DateTime()),
+                         sa.Column(fd.name, column_type(fd)))
+        numbered = (sa.select(table.c.id, sa.func.row_number().over(
+            order_by=(table.c.date_entered, table.c.id)).label("n"))
+            .where(table.c.deleted == sa.false()).subquery())
+        count = conn.execute(sa.update(table).values({fd.name: numbered.c.n})
+                             .where(table.c.id == numbered.c.id)).rowcount or 0
+        conn.execute(sa.insert(self.db.tables.system("sequences")).values(
+            name=sequence, value=count))
+        return int(count)
+
     def duplicate_value(self, model: Model, fd: Field) -> Any:
         """A value that two live records share (None when there is none)."""
         table = self.db.tables.model(model)
@@ -200,6 +218,7 @@ def _row(d: CustomFieldDef) -> dict[str, Any]:
     return {
         "id": d.id, "model": d.model, "name": d.name, "type": d.type, "label": d.label,
         "required": d.required, "indexed": d.indexed, "is_unique": d.unique,
+        "auto_number": d.auto_number,
         "options": orjson.dumps([c.as_json() for c in d.options]).decode(),
         "removed": d.removed, "created_by": d.created_by, "date_created": d.date_created,
         "modified_by": d.modified_by, "date_modified": d.date_modified,
@@ -238,6 +257,7 @@ def _definition(row: Any) -> CustomFieldDef:
     return CustomFieldDef(
         id=row["id"], model=row["model"], name=row["name"], type=row["type"],
         label=row["label"], required=bool(row["required"]), indexed=bool(row["indexed"]),
-        unique=bool(row["is_unique"]), options=options, removed=bool(row["removed"]),
+        unique=bool(row["is_unique"]), auto_number=bool(row["auto_number"]),
+        options=options, removed=bool(row["removed"]),
         created_by=row["created_by"], date_created=row["date_created"],
         modified_by=row["modified_by"], date_modified=row["date_modified"])

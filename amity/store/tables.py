@@ -303,6 +303,7 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("required", sa.Boolean(), nullable=False),
         sa.Column("indexed", sa.Boolean(), nullable=False),
         sa.Column("is_unique", sa.Boolean()),  # null (before it existed): not unique
+        sa.Column("auto_number", sa.Boolean()),
         sa.Column("options", sa.Text(), nullable=False),
         sa.Column("removed", sa.Boolean(), nullable=False),
         sa.Column("created_by", sa.String(36)),
