@@ -379,7 +379,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/admin/models/{model}"): CHANGE_MODEL,
     ("DELETE", "/admin/models/{model}"): {
         "summary": "Remove (hide) a custom model; its rows are kept", "tag": "Administration",
-        "ok": RESULT},
+        "ok": RESULT, "errors": ("409",)},
     ("POST", "/admin/models/{model}/restore"): {
         "summary": "Bring a removed custom model back with its rows", "tag": "Administration",
         "ok": RECORD},
@@ -390,7 +390,7 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "ok": RECORD},
     ("DELETE", "/admin/models/{model}/links/{name}"): {
         "summary": "Remove a link of a custom model; its values are kept",
-        "tag": "Administration", "ok": RECORD},
+        "tag": "Administration", "ok": RECORD, "errors": ("409",)},
     ("GET", "/admin/roles"): {"summary": "Roles (administrators)", "tag": "Access control",
                               "ok": RECORDS},
     ("POST", "/admin/roles"): {"summary": "Add a role", "tag": "Access control",
@@ -509,7 +509,7 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
         "tags": [(spec or {}).get("tag", "Other")],
         "responses": with_errors({"200": ok((spec or {}).get("ok", {}))},
                                  (*COMMON_ERRORS, *BODY_ERRORS) if method in BODY_METHODS
-                                 else COMMON_ERRORS),
+                                 else (*COMMON_ERRORS, *(spec or {}).get("errors", ()))),
     }
     if spec and spec.get("public"):
         operation["security"] = [{}, *SECURITY]

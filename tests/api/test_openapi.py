@@ -79,6 +79,11 @@ def test_the_error_shape_is_documented(document: dict[str, Any]) -> None:
     assert set(error["required"]) == {"error", "message", "hint"}
     get_contact = document["paths"]["/data/Contact/{id}"]["get"]["responses"]
     assert get_contact["404"] == {"$ref": "#/components/responses/E404"}
+    # removals an admin can be refused for what depends on them say so (409)
+    remove_model = document["paths"]["/admin/models/Account"]["delete"]["responses"]
+    remove_link = document["paths"]["/admin/models/Account/links/{name}"]["delete"]
+    assert "409" in remove_model and "409" in remove_link["responses"]
+    assert "409" not in document["paths"]["/data/Contact/{id}"]["delete"]["responses"]
 
 
 def test_enum_values_are_the_options(document: dict[str, Any]) -> None:
