@@ -23,7 +23,9 @@ def clean_data(model: Model, data: Any, *, creating: bool) -> dict[str, Any]:
             raise UnknownField(f"Unknown field {name} in model {model.name}",
                                f"GET /meta/fields/{model.name} lists its fields")
         check_writable(model, fd)
-        values[name] = parse_value(fd, raw)
+        value = parse_value(fd, raw)
+        # an empty string is no value: a unique field stores none, so empties never clash
+        values[name] = None if fd.unique and value == "" else value
     if creating:
         for fd in model.fields.values():
             if fd.stored and fd.name not in values and fd.default is not None and not fd.system:

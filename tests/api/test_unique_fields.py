@@ -29,9 +29,12 @@ def test_a_unique_field_takes_each_value_once_among_live_records(api: ApiClient)
     other = create(api, "Account", {"name": "Other", "external_id_c": "A-2"})
     refused(api.patch(f"/data/Account/{other}", json={"data": {"external_id_c": "A-1"}}),
             "already exists")
-    # records without a value are many; a record may keep its own value
+    # records without a value are many ("" is no value); a record may keep its own value
     create(api, "Account", {"name": "No id 1"})
     create(api, "Account", {"name": "No id 2"})
+    empty = [create(api, "Account", {"name": f"Empty {n}", "external_id_c": ""})
+             for n in range(2)]
+    assert api.get(f"/data/Account/{empty[1]}").json()["record"]["external_id_c"] is None
     same = api.patch(f"/data/Account/{acme}", json={"data": {"external_id_c": "A-1",
                                                              "name": "Acme Inc"}})
     assert same.status_code == 200, same.text
