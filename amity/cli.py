@@ -373,6 +373,9 @@ def add_model_commands(sub: Any) -> None:
                    metavar="NAME:KIND:TARGET[:REVERSE]",
                    help="a link, e.g. account:many_to_one:Account or "
                    "contacts:many_to_many:Contact:subscriptions; repeatable")
+    p.add_argument("--portal", metavar="LINK[:create]",
+                   help="let portal contacts read the records its link LINK to Contact joins "
+                   "to them (and with :create, create records linked to them)")
     p.set_defaults(func=cmd_model_add)
     p = model.add_parser("list", help="list the custom models, their fields and links")
     p.add_argument("--all", action="store_true", help="removed models too")
@@ -413,6 +416,11 @@ def cmd_model_add(args: argparse.Namespace) -> int:
     body: dict[str, object] = {"name": args.name, "fields": fields, "links": links,
                                "activities": args.activities}
     body |= {k: v for k, v in (("label", args.label), ("module", args.module)) if v}
+    if args.portal:
+        link, _, create = args.portal.partition(":")
+        if create not in ("", "create"):
+            raise BadRequest(f"--portal {args.portal!r} is not LINK or LINK:create")
+        body["portal"] = {"link": link, "create": create == "create"}
     model = open_services().models.create(SYSTEM, body)
     print(f"model {model['name']} added (table {model['table']}, "
           f"/api.php/data/{model['name']})")

@@ -297,6 +297,11 @@ def test_model_add_list_link_unlink_remove_restore(
     bad = run(["model", "add", "Plan", "--link", "account:Account"], cli_env, tmp_path,
               check=False)
     assert bad.returncode == 1 and "NAME:KIND:TARGET" in bad.stderr
+    run(["model", "add", "Ticket", "--link", "contact:many_to_one:Contact",
+         "--portal", "contact:create"], cli_env, tmp_path)
+    bad = run(["model", "add", "Plan", "--link", "contact:many_to_one:Contact",
+               "--portal", "contact:yes"], cli_env, tmp_path, check=False)
+    assert bad.returncode == 1 and "LINK:create" in bad.stderr
     services = build_services(settings)
     try:
         services.metadata.refresh()
@@ -308,8 +313,11 @@ def test_model_add_list_link_unlink_remove_restore(
         page = services.records.list_records(SYSTEM, "Subscription", ListQuery(
             fields=["plan", "account"], filters={"account_id": account}))
         assert [(r["plan"], r["account"]) for r in page.records] == [(2, "Acme")]
+        assert services.models.get(SYSTEM, "Ticket")["portal"] == {"link": "contact",
+                                                                   "create": True}
     finally:
         services.close()
+    run(["model", "remove", "Ticket"], cli_env, tmp_path)
     out = run(["model", "remove", "Subscription"], cli_env, tmp_path).stdout
     assert "removed" in out
     assert run(["model", "list"], cli_env, tmp_path).stdout == ""
