@@ -11,7 +11,7 @@ row, and is queued in the outbox as a `CustomField` event (for audit and webhook
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -36,6 +36,7 @@ from amity.schema.custom import (
 )
 from amity.schema.model import Model
 from amity.schema.types import OPTION_TYPES
+from amity.store.autonumber import number_existing, start_numbering, stop_numbering
 
 ADD_KEYS = ("name", "type", "label", "required", "indexed", "unique", "auto_number",
             "options")
@@ -87,6 +88,12 @@ class CustomFields:
         model = self._model(model_name)
         d = self.definition(actor, model, body)
 
+        def define(conn: Any) -> None:
+            self.store.insert(conn, d)
+            self._emit(conn, actor, d, "create", {k: [None, v] for k, v in
+                                                 d.as_json().items()})
+            self.store.bump_version(conn)
+
         def write() -> None:
             with self.db.write() as conn:
                 if self.store.has_column(conn, model, d.name):
@@ -94,19 +101,36 @@ class CustomFields:
                                    "choose another name")
                 self.store.add_column(conn, model, d.field())
                 if d.auto_number:
-                    self.store.number_records(conn, model, d.field(), d.sequence)
-                self.store.insert(conn, d)
-                self._emit(conn, actor, d, "create", {k: [None, v] for k, v in
-                                                     d.as_json().items()})
-                self.store.bump_version(conn)
+                    start_numbering(conn, model.table, d.field(), d.sequence,
+                                    self.db.tables.system("sequences"))
+                else:
+                    define(conn)
 
         self.store.retry_ddl(write)
+        if d.auto_number:
+            self._number_then_define(model, d, define)
         if d.indexed:
             self.store.create_index(model, d.field())
         if d.unique:  # a new column holds no values yet: nothing can clash
             self.store.create_unique_index(model, d.field())
         self.sync.refresh()
         return d.as_json()
+
+    def _number_then_define(self, model: Model, d: CustomFieldDef,
+                            define: Callable[[Any], None]) -> None:
+        """Number the existing records once the column and its trigger are committed (on
+        PostgreSQL ALTER TABLE's exclusive lock is gone by then: reads and writes go on,
+        and records written meanwhile are numbered by the trigger), then make the field
+        live. Should that fail, the unused column and its trigger go again."""
+        try:
+            with self.db.write() as conn:
+                number_existing(conn, model.table, d.field())
+                define(conn)
+        except Exception:
+            with self.db.write() as conn:
+                stop_numbering(conn, model.table, d.name)
+                self.store.drop_column(conn, model, d.field())
+            raise
 
     def definition(self, actor: Actor, model: Model, body: Mapping[str, Any]
                    ) -> CustomFieldDef:
@@ -200,6 +224,9 @@ class CustomFields:
                                        date_modified=utcnow()))
         if old.unique:  # the hidden column no longer holds values to keep apart
             self.store.drop_index(model, old.field(), unique=True)
+        if old.auto_number:
+            with self.db.write() as conn:
+                stop_numbering(conn, model.table, old.name)
         self.sync.refresh()
 
     def _save(self, actor: Actor, old: CustomFieldDef, new: CustomFieldDef) -> None:

@@ -39,6 +39,7 @@ from amity.schema.custom_models import (
     short_identifier,
     snake,
 )
+from amity.store.autonumber import start_numbering
 from amity.store.migrate import count_rows
 
 CREATE_KEYS = ("name", "label", "module", "activities", "portal", "fields", "links")
@@ -125,8 +126,9 @@ class CustomModels:
                 self.store.insert_model(conn, d)
                 for fd in fields:
                     self.store.insert(conn, fd)
-                    if fd.auto_number:  # starts the sequence (the table is empty)
-                        self.store.number_records(conn, model, fd.field(), fd.sequence)
+                    if fd.auto_number:  # the table is empty: numbering starts at 1
+                        start_numbering(conn, model.table, fd.field(), fd.sequence,
+                                        self.db.tables.system("sequences"))
                 conn.execute(sa.insert(self.db.tables.system("record_counts")),
                              count_rows(name, 0))
                 after = self._describe(d) | {"fields": [fd.as_json() for fd in fields]}

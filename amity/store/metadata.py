@@ -120,6 +120,12 @@ class MetadataStore:
         conn.exec_driver_sql(f"ALTER TABLE {preparer.quote(model.table)} ADD COLUMN "
                              f"{preparer.quote(fd.name)} {col_type}")
 
+    def drop_column(self, conn: Connection, model: Model, fd: Field) -> None:
+        """Undo add_column (for a column nothing refers to yet)."""
+        preparer = conn.dialect.identifier_preparer
+        conn.exec_driver_sql(f"ALTER TABLE {preparer.quote(model.table)} DROP COLUMN "
+                             f"{preparer.quote(fd.name)}")
+
     def has_column(self, conn: Connection, model: Model, name: str) -> bool:
         return name in {c["name"] for c in sa.inspect(conn).get_columns(model.table)}
 
@@ -134,24 +140,6 @@ class MetadataStore:
         IntegrityError when two live records share a value."""
         self._build_index(unique_index(model, _bare_table(Tables(self.db.dialect), model, fd),
                                        fd))
-
-    def number_records(self, conn: Connection, model: Model, fd: Field,
-                       sequence: str) -> int:
-        """Give the live records 1, 2, 3 ... in the new column `fd`, oldest first, and start
-        the sequence after them; returns how many were numbered."""
-        table = sa.Table(model.table, sa.MetaData(),
-                         sa.Column("id", sa.String(36), primary_key=True),
-                         sa.Column("deleted", sa.Boolean()),
-                         sa.Column("date_entered", sa.DateTime()),
-                         sa.Column(fd.name, column_type(fd)))
-        numbered = (sa.select(table.c.id, sa.func.row_number().over(
-            order_by=(table.c.date_entered, table.c.id)).label("n"))
-            .where(table.c.deleted == sa.false()).subquery())
-        count = conn.execute(sa.update(table).values({fd.name: numbered.c.n})
-                             .where(table.c.id == numbered.c.id)).rowcount or 0
-        conn.execute(sa.insert(self.db.tables.system("sequences")).values(
-            name=sequence, value=count))
-        return int(count)
 
     def duplicate_value(self, model: Model, fd: Field) -> Any:
         """A value that two live records share (None when there is none)."""

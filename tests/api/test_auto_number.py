@@ -4,11 +4,16 @@ when the field is added too, oldest first); concurrent creates never share a num
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import httpx
 import pytest
+import sqlalchemy as sa
 
+from amity.config import Settings
+from amity.core.actor import SYSTEM
+from amity.core.services import Services, build_services
 from tests.api.test_custom_fields import add_field, create
 from tests.conftest import ApiClient, User
 
@@ -84,3 +89,28 @@ def test_concurrent_creates_get_distinct_numbers(app: Any, admin: User, api: Api
     assert [a.status_code for a in answers] == [200] * 10
     numbers = sorted(number_of(api, "Lead", a.json()["id"], "lead_no_c") for a in answers)
     assert numbers == list(range(1, 11))
+
+
+def test_a_process_on_older_metadata_numbers_its_records_too(
+        api: ApiClient, settings: Settings, services: Services) -> None:
+    """Another worker that has not yet seen the field still writes numbered records (the
+    database numbers what a writer leaves empty); removing the field stops numbering."""
+    other = build_services(dataclasses.replace(settings, metadata_check_seconds=3600))
+    try:
+        other.metadata.refresh()
+        create(api, "Account", {"name": "Before"})
+        add_field(api, "Account", "account_no_c", "Number", auto_number=True)
+        assert "account_no_c" not in other.db.registry.model("Account").fields
+        stale = other.records.create(SYSTEM, "Account", {"name": "From the stale process"})
+        fresh = create(api, "Account", {"name": "From this one"})
+        numbers = [number_of(api, "Account", r, "account_no_c") for r in (stale, fresh)]
+        assert numbers == [2, 3]
+
+        assert api.delete("/admin/fields/Account/account_no_c").status_code == 200
+        later = create(api, "Account", {"name": "After removal"})
+        with services.db.engine.connect() as conn:
+            kept = conn.execute(sa.text("SELECT account_no_c FROM accounts WHERE id = :id"),
+                                {"id": later}).scalar()
+        assert kept is None
+    finally:
+        other.close()
