@@ -111,7 +111,7 @@ class CustomFields:
             self._number_then_define(model, d, define)
         if d.indexed:
             self.store.create_index(model, d.field())
-        if d.unique:  # a new column holds no values yet: nothing can clash
+        if d.unique:  # the new column holds no values yet (or distinct numbers)
             self.store.create_unique_index(model, d.field())
         self.sync.refresh()
         return d.as_json()
@@ -167,7 +167,8 @@ class CustomFields:
 
     def change(self, actor: Actor, model_name: str, name: str,
                body: Mapping[str, Any]) -> dict[str, Any]:
-        """Change label, required, indexed or options (never the type or the name)."""
+        """Change label, required, indexed, unique or options (never the type, the name or
+        auto_number)."""
         self.ensure_admin(actor)
         if "type" in body or "name" in body or "auto_number" in body:
             raise BadRequest("The name, type and auto_number of a custom field cannot change",
