@@ -29,6 +29,10 @@ def test_a_unique_field_takes_each_value_once_among_live_records(api: ApiClient)
     other = create(api, "Account", {"name": "Other", "external_id_c": "A-2"})
     refused(api.patch(f"/data/Account/{other}", json={"data": {"external_id_c": "A-1"}}),
             "already exists")
+    german = api.post("/data/Account", json={"data": {"name": "Kopie", "external_id_c": "A-1"}},
+                      headers={"Accept-Language": "de"}).json()
+    assert german["message"] == "Ein Datensatz Account mit external_id_c 'A-1' existiert bereits"
+    assert german["hint"] == "wählen Sie einen anderen Wert für external_id_c"
     # records without a value are many ("" is no value); a record may keep its own value
     create(api, "Account", {"name": "No id 1"})
     create(api, "Account", {"name": "No id 2"})
