@@ -13,7 +13,9 @@ import sqlalchemy as sa
 
 from amity.app import create_app
 from amity.config import Settings
+from amity.core.actor import SYSTEM
 from amity.core.services import Services, build_services
+from amity.store.migrate import migrate
 from tests.api.test_custom_fields import create
 from tests.api.test_custom_fields_live import WRITERS, WRITES_EACH, writers_while_changing
 from tests.conftest import ApiClient, User
@@ -161,6 +163,30 @@ def test_starting_up_gives_custom_tables_what_a_newer_amity_adds(
     done = services.metadata.upgrade_custom_tables()
     assert done == ["created index ix_custom_subscription_name"]
     assert services.metadata.upgrade_custom_tables() == []
+
+
+def test_an_install_from_before_unique_auto_number_and_portal_upgrades(
+        api: ApiClient, settings: Settings, services: Services) -> None:
+    define(api)
+    create(api, "Account", {"name": "Acme"})
+    with services.db.write() as conn:  # the metadata tables as the last release made them
+        for table, column in (("custom_fields", "is_unique"), ("custom_fields", "auto_number"),
+                              ("custom_models", "portal")):
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
+    assert set(migrate(services.db)) == {"added column custom_fields.is_unique",
+                                         "added column custom_fields.auto_number",
+                                         "added column custom_models.portal"}
+    upgraded = build_services(settings)
+    try:
+        upgraded.metadata.refresh()
+        model = upgraded.models.get(SYSTEM, "Subscription")
+        assert model["portal"] is None
+        assert {(f["name"], f["unique"], f["auto_number"]) for f in model["fields"]} == {
+            ("plan", False, False), ("seats", False, False), ("renews_on", False, False),
+            ("price", False, False)}
+    finally:
+        upgraded.close()
+    assert create(api, "Subscription", {"name": "Still works", "seats": 3})
 
 
 def test_the_openapi_document_and_layouts_describe_a_new_model_at_once(
