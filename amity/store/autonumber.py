@@ -14,14 +14,14 @@ from sqlalchemy.engine import Connection
 
 from amity.schema.custom_models import short_identifier
 from amity.schema.model import Field
-from amity.store.tables import column_type
+from amity.store.tables import bare_table
 
 
 def start_numbering(conn: Connection, table: str, fd: Field, sequence: str,
                     sequences: sa.Table) -> None:
     """Right after ADD COLUMN, in its transaction: the sequence starts after the live rows
     (number_existing numbers those), and the trigger numbers the rows inserted from now."""
-    numbered = _numbered_table(table, fd)
+    numbered = bare_table(table, fd)
     live = conn.execute(sa.select(sa.func.count()).select_from(numbered)
                         .where(numbered.c.deleted == sa.false())).scalar() or 0
     conn.execute(sa.delete(sequences).where(sequences.c.name == sequence))
@@ -33,7 +33,7 @@ def start_numbering(conn: Connection, table: str, fd: Field, sequence: str,
 def number_existing(conn: Connection, table: str, fd: Field) -> int:
     """Number the live rows still without a value 1, 2, 3 ..., oldest first (rows inserted
     since start_numbering already have theirs, from the trigger)."""
-    t = _numbered_table(table, fd)
+    t = bare_table(table, fd, sa.Column("date_entered", sa.DateTime()))
     column = t.c[fd.name]
     ordered = (sa.select(t.c.id, sa.func.row_number().over(
         order_by=(t.c.date_entered, t.c.id)).label("n"))
@@ -56,16 +56,6 @@ def stop_numbering(conn: Connection, table: str, column: str) -> None:
 
 def trigger_name(table: str, column: str) -> str:
     return short_identifier(f"an_{table}_{column}")
-
-
-def _numbered_table(table: str, fd: Field) -> sa.Table:
-    """What numbering reads and writes of a model's table (the live table may not know
-    the new column yet)."""
-    return sa.Table(table, sa.MetaData(),
-                    sa.Column("id", sa.String(36), primary_key=True),
-                    sa.Column("deleted", sa.Boolean()),
-                    sa.Column("date_entered", sa.DateTime()),
-                    sa.Column(fd.name, column_type(fd)))
 
 
 def _trigger_sql(conn: Connection, table: str, column: str, sequence: str) -> list[str]:

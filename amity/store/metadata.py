@@ -25,7 +25,7 @@ from amity.schema.types import Choice
 from amity.store.engine import Database
 from amity.store.migrate import index_names, tune_index_statistics
 from amity.store.tables import (
-    Tables,
+    bare_table,
     column_type,
     field_index,
     field_index_name,
@@ -131,15 +131,13 @@ class MetadataStore:
 
     def create_index(self, model: Model, fd: Field) -> None:
         """The field's (deleted, key, id) index."""
-        table = Tables(self.db.dialect)
-        self._build_index(field_index(model, _bare_table(table, model, fd), fd,
+        self._build_index(field_index(model, bare_table(model.table, fd), fd,
                                       self.db.dialect))
 
     def create_unique_index(self, model: Model, fd: Field) -> None:
         """The index that keeps the field's values unique among live records; an
         IntegrityError when two live records share a value."""
-        self._build_index(unique_index(model, _bare_table(Tables(self.db.dialect), model, fd),
-                                       fd))
+        self._build_index(unique_index(model, bare_table(model.table, fd), fd))
 
     def duplicate_value(self, model: Model, fd: Field) -> Any:
         """A value that two live records share (None when there is none)."""
@@ -191,15 +189,6 @@ class MetadataStore:
                 log.warning("metadata change waited too long for a lock; retrying")
                 time.sleep(0.05 * (attempt + 1))
         raise AssertionError("unreachable")
-
-
-def _bare_table(tables: Tables, model: Model, fd: Field) -> sa.Table:
-    """A throwaway table holding just what the field's index names, so that building the
-    index leaves the live tables untouched."""
-    return sa.Table(model.table, tables.metadata,
-                    sa.Column("id", sa.String(36), primary_key=True),
-                    sa.Column("deleted", sa.Boolean()),
-                    sa.Column(fd.name, column_type(fd)))
 
 
 def _row(d: CustomFieldDef) -> dict[str, Any]:

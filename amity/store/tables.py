@@ -128,6 +128,15 @@ def field_index(model: Model, table: sa.Table, fd: Field, dialect: str) -> sa.In
     return sa.Index(name, c.deleted, c[fd.name], c.id)
 
 
+def bare_table(name: str, fd: Field, *extra: sa.Column) -> sa.Table:  # type: ignore[type-arg]
+    """A throwaway table of a model's id, deleted flag, `extra` columns and the field `fd`:
+    DDL and updates that concern one field leave the live tables (which may not know the
+    field yet) untouched."""
+    return sa.Table(name, sa.MetaData(), sa.Column("id", sa.String(36), primary_key=True),
+                    sa.Column("deleted", sa.Boolean()), *extra,
+                    sa.Column(fd.name, column_type(fd)))
+
+
 def unique_index_name(model: Model, fd: Field) -> str:
     return short_identifier(f"uq_{model.table}_{fd.name}")
 
