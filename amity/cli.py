@@ -4,6 +4,7 @@ team, portal, schema, demo, quickstart."""
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import os
 import sys
@@ -64,6 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_user_add)
     p = user.add_parser("list", help="list users")
     p.set_defaults(func=cmd_user_list)
+    p = user.add_parser("passwd", help="set a user's password (asked twice on a terminal)")
+    p.add_argument("name")
+    p.add_argument("--password", help="the new password (instead of being asked for it)")
+    p.set_defaults(func=cmd_user_passwd)
+    p = user.add_parser("deactivate", help="stop a user signing in (tokens stop working too)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_user_deactivate)
+    p = user.add_parser("activate", help="let a deactivated user sign in again")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_user_activate)
+    p = user.add_parser("remove", help="remove a user (not the last active administrator)")
+    p.add_argument("name")
+    p.set_defaults(func=cmd_user_remove)
     p = user.add_parser("limit", help="give a user its own rate limit, or --clear it")
     p.add_argument("name")
     p.add_argument("rate", nargs="?", help="e.g. 100/minute (AMITY_RATE_LIMIT otherwise)")
@@ -241,6 +255,43 @@ def cmd_user_list(args: argparse.Namespace) -> int:
     for user in open_services().auth.list_users():
         flag = " admin" if user["is_admin"] else ""
         print(f"{user['id']}\t{user['user_name']}\t{user['status']}{flag}")
+    return 0
+
+
+def cmd_user_passwd(args: argparse.Namespace) -> int:
+    services = open_services()
+    user = services.auth.user_by_name(args.name)
+    password = args.password or ask_new_password()
+    services.auth.set_password(user["id"], password)
+    print(f"password of {args.name} changed")
+    return 0
+
+
+def ask_new_password() -> str:
+    """A new password typed twice at the terminal (not echoed)."""
+    if not sys.stdin.isatty():
+        raise BadRequest("No terminal to ask for the password on", "pass --password PW")
+    password = getpass.getpass("New password: ")
+    if getpass.getpass("Repeat the new password: ") != password:
+        raise BadRequest("The passwords do not match", "nothing was changed")
+    return password
+
+
+def cmd_user_deactivate(args: argparse.Namespace) -> int:
+    open_services().auth.set_active(SYSTEM, args.name, False)
+    print(f"user {args.name} deactivated")
+    return 0
+
+
+def cmd_user_activate(args: argparse.Namespace) -> int:
+    open_services().auth.set_active(SYSTEM, args.name, True)
+    print(f"user {args.name} activated")
+    return 0
+
+
+def cmd_user_remove(args: argparse.Namespace) -> int:
+    open_services().auth.remove_user(SYSTEM, args.name)
+    print(f"user {args.name} removed")
     return 0
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
+import select
 import subprocess
 import sys
+import termios
 import time
 from pathlib import Path
 
@@ -15,10 +19,11 @@ from amity.config import Settings
 from amity.core.actor import SYSTEM
 from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
-from amity.errors import Conflict
+from amity.errors import Conflict, Unauthorized
 from amity.store.migrate import migrate
 
-COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["token", "create"],
+COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["user", "passwd"],
+            ["user", "deactivate"], ["user", "activate"], ["user", "remove"], ["token", "create"],
             ["token", "list"], ["token", "revoke"], ["client", "add"], ["client", "list"],
             ["client", "remove"], ["client", "limit"], ["user", "limit"], ["field", "add"],
             ["field", "list"], ["field", "remove"], ["model", "add"], ["model", "list"],
@@ -77,8 +82,8 @@ def test_init_prints_generated_password_and_is_repeatable(cli_env: dict[str, str
 
 
 def test_users_and_tokens(cli_env: dict[str, str], tmp_path: Path) -> None:
-    run(["init", "--admin-password", "pw-admin"], cli_env, tmp_path)
-    added = run(["user", "add", "sally", "--password", "pw-sally"], cli_env, tmp_path).stdout
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
+    added = run(["user", "add", "sally", "--password", "sally-pw-2024"], cli_env, tmp_path).stdout
     assert "sally" in added and "password:" not in added
     generated = run(["user", "add", "bob", "--admin"], cli_env, tmp_path).stdout
     assert "password:" in generated
@@ -111,8 +116,159 @@ def test_users_and_tokens(cli_env: dict[str, str], tmp_path: Path) -> None:
     assert missing.returncode == 1
 
 
+def can_log_in(database_url: str, user_name: str, password: str, token: str = "") -> bool:
+    """Whether a fresh process would accept this user name and password (and token)."""
+    services = build_services(Settings(database_url=database_url))
+    try:
+        services.auth.check_password(user_name, password)
+        if token:
+            services.auth.authenticate(f"Bearer {token}", "test")
+        return True
+    except Unauthorized:
+        return False
+    finally:
+        services.close()
+
+
+def test_user_passwd_deactivate_activate_remove(cli_env: dict[str, str],
+                                                tmp_path: Path) -> None:
+    url = cli_env["AMITY_DATABASE_URL"]
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
+    run(["user", "add", "sally", "--password", "sally-first-pw"], cli_env, tmp_path)
+    out = run(["user", "passwd", "sally", "--password", "sally-second-pw"], cli_env,
+              tmp_path).stdout
+    assert "password of sally changed" in out and "sally-second-pw" not in out
+    assert can_log_in(url, "sally", "sally-second-pw")
+    assert not can_log_in(url, "sally", "sally-first-pw")
+    no_tty = run(["user", "passwd", "sally"], cli_env, tmp_path, check=False)
+    assert no_tty.returncode == 1 and "--password" in no_tty.stderr
+
+    token = run(["token", "create", "sally"], cli_env, tmp_path).stdout.strip()
+    assert "sally deactivated" in run(["user", "deactivate", "sally"], cli_env, tmp_path).stdout
+    assert "\tsally\tInactive\n" in run(["user", "list"], cli_env, tmp_path).stdout
+    assert not can_log_in(url, "sally", "sally-second-pw")
+    services = build_services(Settings(database_url=url))
+    try:
+        with pytest.raises(Unauthorized):
+            services.auth.authenticate(f"Bearer {token}", "test")
+    finally:
+        services.close()
+    assert "sally activated" in run(["user", "activate", "sally"], cli_env, tmp_path).stdout
+    assert "\tsally\tActive\n" in run(["user", "list"], cli_env, tmp_path).stdout
+    assert can_log_in(url, "sally", "sally-second-pw", token)
+
+    assert "sally removed" in run(["user", "remove", "sally"], cli_env, tmp_path).stdout
+    assert "sally" not in run(["user", "list"], cli_env, tmp_path).stdout
+    assert not can_log_in(url, "sally", "sally-second-pw")
+    for command in ("passwd", "deactivate", "activate", "remove"):
+        missing = run(["user", command, "sally", *(["--password", "sally-third-pw"]
+                                                   if command == "passwd" else [])],
+                      cli_env, tmp_path, check=False)
+        assert missing.returncode == 1 and "No user named sally" in missing.stderr
+
+
+def test_user_passwd_asks_twice_on_a_terminal(cli_env: dict[str, str], tmp_path: Path) -> None:
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
+    answers = {"twice the same": ["tty-typed-pw-1", "tty-typed-pw-1"],
+               "two different": ["tty-typed-pw-2", "tty-typed-pw-3"]}
+    typed = run_on_terminal(["user", "passwd", "admin"], answers["two different"], cli_env,
+                            tmp_path)
+    assert typed.count("assword") >= 2 and "do not match" in typed
+    assert not can_log_in(cli_env["AMITY_DATABASE_URL"], "admin", "tty-typed-pw-2")
+    typed = run_on_terminal(["user", "passwd", "admin"], answers["twice the same"], cli_env,
+                            tmp_path)
+    assert "password of admin changed" in typed and "tty-typed-pw-1" not in typed
+    assert can_log_in(cli_env["AMITY_DATABASE_URL"], "admin", "tty-typed-pw-1")
+    assert not can_log_in(cli_env["AMITY_DATABASE_URL"], "admin", "admin-pw-2024")
+
+
+def run_on_terminal(args: list[str], lines: list[str], env: dict[str, str], cwd: Path) -> str:
+    """Run the CLI with a pseudo-terminal as its controlling terminal, type `lines` one per
+    password prompt, and return what the terminal showed."""
+    leader, follower = pty.openpty()
+
+    def take_terminal() -> None:
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    with subprocess.Popen([sys.executable, "-m", "amity", *args], env=env, cwd=cwd,
+                          stdin=follower, stdout=follower, stderr=follower,
+                          preexec_fn=take_terminal) as process:
+        os.close(follower)
+        shown, pending = b"", list(lines)
+        while True:
+            ready, _, _ = select.select([leader], [], [], 60)
+            if not ready:
+                process.kill()
+                raise AssertionError(f"no output; the terminal showed {shown!r}")
+            try:
+                chunk = os.read(leader, 1024)
+            except OSError:  # EIO: the process closed the terminal
+                break
+            if not chunk:
+                break
+            shown += chunk
+            if pending and shown.count(b"password: ") > len(lines) - len(pending):
+                os.write(leader, pending.pop(0).encode() + b"\n")  # one line per prompt
+        process.wait(60)
+    os.close(leader)
+    return shown.decode(errors="replace")
+
+
+def test_last_active_admin_is_kept(cli_env: dict[str, str], tmp_path: Path) -> None:
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
+    for command in ("deactivate", "remove"):
+        refused = run(["user", command, "admin"], cli_env, tmp_path, check=False)
+        assert refused.returncode == 1 and "last active administrator" in refused.stderr
+    assert run(["user", "list"], cli_env, tmp_path).stdout.endswith("\tadmin\tActive admin\n")
+    run(["user", "add", "bob", "--admin", "--password", "bob-admin-pw-1"], cli_env, tmp_path)
+    run(["user", "deactivate", "admin"], cli_env, tmp_path)
+    for command in ("deactivate", "remove"):
+        refused = run(["user", command, "bob"], cli_env, tmp_path, check=False)
+        assert refused.returncode == 1 and "last active administrator" in refused.stderr
+    listing = run(["user", "list"], cli_env, tmp_path).stdout
+    assert "\tbob\tActive admin\n" in listing and "\tadmin\tInactive admin\n" in listing
+    run(["user", "remove", "admin"], cli_env, tmp_path)  # an inactive admin may go
+    listing = run(["user", "list"], cli_env, tmp_path).stdout
+    assert [line.split("\t")[1:] for line in listing.splitlines()] == [["bob", "Active admin"]]
+
+
+@pytest.mark.parametrize(("password", "why"), [("short-pw", "at least 10 characters"),
+                                               ("Password123", "common passwords")])
+def test_weak_passwords_are_refused_everywhere(cli_env: dict[str, str], tmp_path: Path,
+                                               password: str, why: str) -> None:
+    url = cli_env["AMITY_DATABASE_URL"]
+    refused = run(["init", "--admin-password", password], cli_env, tmp_path, check=False)
+    assert refused.returncode == 1 and why in refused.stderr
+    assert run(["user", "list"], cli_env, tmp_path).stdout == ""
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
+    refused = run(["init", "--admin-password", password], cli_env, tmp_path, check=False)
+    assert refused.returncode == 1 and why in refused.stderr
+    refused = run(["user", "add", "sam", "--password", password], cli_env, tmp_path, check=False)
+    assert refused.returncode == 1 and why in refused.stderr
+    assert "sam" not in run(["user", "list"], cli_env, tmp_path).stdout
+    refused = run(["user", "passwd", "admin", "--password", password], cli_env, tmp_path,
+                  check=False)
+    assert refused.returncode == 1 and why in refused.stderr
+    assert can_log_in(url, "admin", "admin-pw-2024") and not can_log_in(url, "admin", password)
+    services = build_services(Settings(database_url=url))
+    try:
+        contact = services.records.create(SYSTEM, "Contact", {"last_name": "Weak",
+                                                              "email1": "weak@example.com"})
+    finally:
+        services.close()
+    refused = run(["contact", "password", contact, "--password", password], cli_env, tmp_path,
+                  check=False)
+    assert refused.returncode == 1 and why in refused.stderr
+    services = build_services(Settings(database_url=url))
+    try:
+        assert services.oauth.check_password("contact", "weak@example.com", password) is None
+    finally:
+        services.close()
+
+
 def test_api_clients(cli_env: dict[str, str], tmp_path: Path) -> None:
-    run(["init", "--admin-password", "pw-admin"], cli_env, tmp_path)
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
     added = run(["client", "add", "Mobile app", "--redirect-uri", "https://app.example.com/cb",
                  "--redirect-uri", "http://127.0.0.1:8765/cb"], cli_env, tmp_path)
     lines = dict(line.split(": ", 1) for line in added.stdout.splitlines())
@@ -146,8 +302,8 @@ def test_api_clients(cli_env: dict[str, str], tmp_path: Path) -> None:
 
 
 def test_rate_limits_of_users_and_clients(cli_env: dict[str, str], tmp_path: Path) -> None:
-    run(["init", "--admin-password", "pw-admin"], cli_env, tmp_path)
-    run(["user", "add", "sam", "--password", "pw-sam"], cli_env, tmp_path)
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
+    run(["user", "add", "sam", "--password", "sam-pw-2024"], cli_env, tmp_path)
     assert "AMITY_RATE_LIMIT (default)" in run(["user", "limit", "sam"], cli_env, tmp_path).stdout
     assert "30/minute" in run(["user", "limit", "sam", "30/minute"], cli_env, tmp_path).stdout
     assert "30/minute" in run(["user", "limit", "sam"], cli_env, tmp_path).stdout
@@ -171,9 +327,9 @@ def test_rate_limits_of_users_and_clients(cli_env: dict[str, str], tmp_path: Pat
 
 
 def test_roles_teams_and_portal_tokens(cli_env: dict[str, str], tmp_path: Path) -> None:
-    run(["init", "--admin-password", "pw-admin"], cli_env, tmp_path)
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
     for name in ("ann", "ben"):
-        run(["user", "add", name, "--password", "pw-" + name], cli_env, tmp_path)
+        run(["user", "add", name, "--password", name + "-pw-2024"], cli_env, tmp_path)
     run(["role", "add", "sales", "--description", "Sales team"], cli_env, tmp_path)
     run(["role", "set", "sales", "*", "--read", "owned", "--edit", "owned"], cli_env, tmp_path)
     shown = run(["role", "set", "sales", "Account", "--read", "all"], cli_env, tmp_path).stdout
@@ -206,7 +362,7 @@ def test_roles_teams_and_portal_tokens(cli_env: dict[str, str], tmp_path: Path) 
 
 
 def test_demo_loads_contacts(cli_env: dict[str, str], tmp_path: Path) -> None:
-    run(["init", "--admin-password", "pw"], cli_env, tmp_path)
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
     out = run(["demo", "--contacts", "40"], cli_env, tmp_path).stdout
     assert "40 Contact" in out
     services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
@@ -347,19 +503,19 @@ def test_contact_portal_password(cli_env: dict[str, str], tmp_path: Path) -> Non
         assert services.oauth.check_password("contact", "p@example.com", "wrong") is None
     finally:
         services.close()
-    missing = run(["contact", "password", "nope", "--password", "x"], cli_env, tmp_path,
-                  check=False)
+    missing = run(["contact", "password", "nope", "--password", "portal-pw-2024"], cli_env,
+                  tmp_path, check=False)
     assert missing.returncode == 1 and "No contact nope" in missing.stderr
 
 
 def test_schema_export_and_import(cli_env: dict[str, str], tmp_path: Path) -> None:
-    run(["init", "--admin-password", "pw-admin"], cli_env, tmp_path)
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
     run(["field", "add", "Account", "tier_c", "Select", "--option", "Gold", "--option",
          "Silver"], cli_env, tmp_path)
     out = run(["schema", "export", "-o", "schema.json"], cli_env, tmp_path).stdout
     assert "schema written to schema.json" in out
     other = dict(cli_env, AMITY_DATABASE_URL=f"sqlite:///{tmp_path / 'other.db'}")
-    run(["init", "--admin-password", "pw-admin"], other, tmp_path)
+    run(["init", "--admin-password", "admin-pw-2024"], other, tmp_path)
     applied = run(["schema", "import", "schema.json"], other, tmp_path).stdout
     assert "custom field Account.tier_c added" in applied and "1 change(s)" in applied
     assert run(["schema", "import", "schema.json"], other, tmp_path).stdout == "0 change(s)\n"

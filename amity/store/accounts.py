@@ -53,6 +53,16 @@ class AccountStore:
         conn.execute(sa.delete(self.secrets).where(self.secrets.c.user_id == user_id))
         conn.execute(sa.insert(self.secrets).values(user_id=user_id, password_hash=password_hash))
 
+    def active_admin_ids(self, conn: Connection) -> set[str]:
+        """Ids of the live, active administrators, their rows locked until the transaction
+        ends (on PostgreSQL; SQLite's writers queue anyway), so that two changes at once
+        cannot each leave the other's admin as the last one."""
+        users = self.users
+        stmt = sa.select(users.c.id).where(
+            users.c.is_admin == sa.true(), users.c.status == "Active",
+            users.c.deleted == sa.false()).with_for_update()
+        return set(conn.execute(stmt).scalars())
+
     def set_admin(self, conn: Connection, user_id: str, is_admin: bool) -> None:
         conn.execute(sa.update(self.users).where(self.users.c.id == user_id)
                      .values(is_admin=is_admin))

@@ -165,8 +165,9 @@ def test_command_line_writes_are_not_marked_as_api(database_url: str, services: 
                                                    tmp_path: Path) -> None:
     services.close()  # the CLI opens its own connections
     env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="WARNING")
-    subprocess.run([sys.executable, "-m", "amity", "user", "add", "dave", "--password", "pw-1"],
-                   env=env, cwd=tmp_path, capture_output=True, timeout=120, check=True)
+    subprocess.run([sys.executable, "-m", "amity", "user", "add", "dave", "--password",
+                    "dave-pw-2024"], env=env, cwd=tmp_path, capture_output=True, timeout=120,
+                   check=True)
     fresh = build_services(Settings(database_url=database_url, log_level="WARNING"))
     try:
         user_id = fresh.auth.user_by_name("dave")["id"]

@@ -16,7 +16,7 @@ DE = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
 @pytest.fixture
 def sam(services: Services, admin: User, api: ApiClient) -> Iterator[ApiClient]:
     """A second, non-admin user's client."""
-    services.auth.add_user(admin.actor, "sam", "sam-pw", last_name="Sample")
+    services.auth.add_user(admin.actor, "sam", "sam-pw-2024", last_name="Sample")
     _, token = services.auth.create_token("sam")
     client = ApiClient(api.app, {"Authorization": f"Bearer {token}"})
     yield client

@@ -111,7 +111,7 @@ def test_bad_dependencies_are_400(api: ApiClient, target: str, body: Any, word: 
 
 
 def test_only_admins_set_dependencies(api: ApiClient, services: Services, admin: User) -> None:
-    services.auth.add_user(admin.actor, "sam", "sam-pw", last_name="Sample")
+    services.auth.add_user(admin.actor, "sam", "sam-pw-2024", last_name="Sample")
     _, token = services.auth.create_token("sam")
     as_sam = {"Authorization": f"Bearer {token}"}
     assert api.put("/admin/dependencies/aCase/type", json=CASE_MAP,

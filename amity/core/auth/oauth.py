@@ -19,7 +19,7 @@ from typing import Any
 
 from amity.config import Settings
 from amity.core.actor import Actor
-from amity.core.auth.passwords import hash_password, verify_password
+from amity.core.auth.passwords import check_password_policy, hash_password, verify_password
 from amity.core.auth.signing import InvalidToken, TokenSigner
 from amity.core.auth.tokens import token_hash
 from amity.core.clock import utcnow
@@ -110,7 +110,9 @@ class OAuthService:
         return None
 
     def set_contact_password(self, contact_id: str, password: str) -> None:
-        """Give a contact a portal password (for the contact owner type's logins)."""
+        """Give a contact a portal password (for the contact owner type's logins); it must
+        meet the password policy."""
+        check_password_policy(password)
         digest = hash_password(password)
         with self.db.write() as conn:
             if self.store.contact(conn, contact_id) is None:

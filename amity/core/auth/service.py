@@ -7,16 +7,18 @@ import hashlib
 from collections import OrderedDict
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from amity.core.actor import Actor
 from amity.core.auth.oauth import OAuthService, looks_like_jwt
-from amity.core.auth.passwords import hash_password, verify_password
+from amity.core.auth.passwords import check_password_policy, hash_password, verify_password
 from amity.core.auth.tokens import new_token, token_hash
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
 from amity.core.portal import PortalTokens
 from amity.core.records import Records
 from amity.core.ttlcache import TtlCache
-from amity.errors import BadRequest, NotFound, Unauthorized
+from amity.errors import BadRequest, Conflict, NotFound, Unauthorized
 
 _VERIFIED_CACHE_SIZE = 1024
 
@@ -43,6 +45,8 @@ class AuthService:
                  admin: bool = False, first_name: str = "", last_name: str | None = None,
                  email: str | None = None, user_id: str | None = None) -> str:
         """Create a user through the records service (so it is validated and audited)."""
+        if password:
+            check_password_policy(password)
         with self.db.read() as conn:
             if self.store.user_by_name(conn, user_name) is not None:
                 raise BadRequest(f"User {user_name} already exists")
@@ -58,8 +62,34 @@ class AuthService:
         return uid
 
     def set_password(self, user_id: str, password: str) -> None:
+        """Give a user a new password (it must meet the password policy)."""
+        check_password_policy(password)
         with self.db.write() as conn:
             self.store.set_password_hash(conn, user_id, hash_password(password))
+
+    def set_active(self, actor: Actor, user_name: str, active: bool) -> None:
+        """Activate or deactivate a user: an inactive one cannot sign in, and its tokens
+        stop working. The last active administrator cannot be deactivated."""
+        user = self.user_by_name(user_name)
+        with self.db.shared_write() as conn:
+            if not active:
+                self.keep_an_active_admin(conn, user["id"], "deactivate")
+            self.records.update(actor, "User", user["id"],
+                                {"status": "Active" if active else "Inactive"})
+
+    def remove_user(self, actor: Actor, user_name: str) -> None:
+        """Remove (soft-delete) a user; not the last active administrator."""
+        user = self.user_by_name(user_name)
+        with self.db.shared_write() as conn:
+            self.keep_an_active_admin(conn, user["id"], "remove")
+            self.records.delete(actor, "User", user["id"])
+
+    def keep_an_active_admin(self, conn: Connection, user_id: str, verb: str) -> None:
+        """Conflict when the user is the only active administrator, so that taking it away
+        (`verb`) would leave none; call inside the write transaction that takes it away."""
+        if self.store.active_admin_ids(conn) == {user_id}:
+            raise Conflict(f"Cannot {verb} the last active administrator",
+                           "make another user an active administrator first")
 
     def list_users(self) -> list[dict[str, Any]]:
         with self.db.read() as conn:

@@ -32,13 +32,14 @@ from amity_client._errors import (
     UnsupportedMediaType,
 )
 from amity_client._oauth import AuthorizationFlow
-from amity_client._results import AsyncListResult, ListResult
+from amity_client._results import AsyncListQuery, AsyncListResult, ListResult
 from amity_client._retry import RetryPolicy
 from amity_client._version import __version__
 
 __all__ = [
     "DEFAULT_TIMEOUT",
     "AsyncClient",
+    "AsyncListQuery",
     "AsyncListResult",
     "AsyncModel",
     "AuthorizationFlow",

@@ -12,7 +12,7 @@ from typing import Any, Protocol, TypeVar
 from amity_client import _meta
 from amity_client._core import Call, Record, key, path
 from amity_client._paging import Page, parse_page
-from amity_client._results import AsyncListResult, ListResult
+from amity_client._results import AsyncListQuery, ListResult
 
 T = TypeVar("T")
 Fields = str | Sequence[str] | None
@@ -204,7 +204,9 @@ class Model:
 
 
 class AsyncModel:
-    """Model for AsyncClient: the same methods, awaited; lists iterate with `async for`."""
+    """Model for AsyncClient: the same methods, awaited. The list calls (list, related,
+    linked_records) return an AsyncListQuery: awaited, the first page; `async for` over it
+    (with or without the await), every matching record."""
 
     def __init__(self, client: AsyncRunner, name: str) -> None:
         self._client = client
@@ -213,14 +215,15 @@ class AsyncModel:
     def __repr__(self) -> str:
         return f"AsyncModel({self.name!r})"
 
-    async def _list(self, call: Call[Page]) -> AsyncListResult:
-        return AsyncListResult(call, await self._client._run(call), self._client._run)
+    def _list(self, call: Call[Page]) -> AsyncListQuery:
+        return AsyncListQuery(call, self._client._run)
 
-    async def list(self, *, fields: Fields = None, filters: Mapping[str, Any] | None = None,
-                   order: str | None = None, filter_text: str | None = None,
-                   query_favorite: bool = False, offset: int = 0,
-                   limit: int | None = None) -> AsyncListResult:
-        return await self._list(list_call(
+    def list(self, *, fields: Fields = None, filters: Mapping[str, Any] | None = None,
+             order: str | None = None, filter_text: str | None = None,
+             query_favorite: bool = False, offset: int = 0,
+             limit: int | None = None) -> AsyncListQuery:
+        """`await` for the first page (an AsyncListResult); `async for` walks every record."""
+        return self._list(list_call(
             self.name, fields=fields, filters=filters, order=order, filter_text=filter_text,
             query_favorite=query_favorite, offset=offset, limit=limit))
 
@@ -237,20 +240,21 @@ class AsyncModel:
     async def delete(self, record_id: str) -> bool:
         return await self._client._run(delete_call(self.name, record_id))
 
-    async def related(self, record_id: str, link: str, *, fields: Fields = None,
-                      filters: Mapping[str, Any] | None = None, order: str | None = None,
-                      filter_text: str | None = None, query_favorite: bool = False,
-                      offset: int = 0, limit: int | None = None) -> AsyncListResult:
-        return await self._list(related_call(
+    def related(self, record_id: str, link: str, *, fields: Fields = None,
+                filters: Mapping[str, Any] | None = None, order: str | None = None,
+                filter_text: str | None = None, query_favorite: bool = False,
+                offset: int = 0, limit: int | None = None) -> AsyncListQuery:
+        """Like list: awaited, the first page; with `async for`, every related record."""
+        return self._list(related_call(
             self.name, record_id, link, fields=fields, filters=filters, order=order,
             filter_text=filter_text, query_favorite=query_favorite, offset=offset,
             limit=limit))
 
-    async def linked_records(self, link: str, *, fields: Fields = None,
-                             order: str | None = None, offset: int = 0,
-                             limit: int | None = None) -> AsyncListResult:
-        return await self._list(linked_call(self.name, link, fields=fields, order=order,
-                                            offset=offset, limit=limit))
+    def linked_records(self, link: str, *, fields: Fields = None, order: str | None = None,
+                       offset: int = 0, limit: int | None = None) -> AsyncListQuery:
+        """Like list: awaited, the first page; with `async for`, every linked record."""
+        return self._list(linked_call(self.name, link, fields=fields, order=order,
+                                      offset=offset, limit=limit))
 
     async def add_related(self, record_id: str, link: str, ids_or_mapping: RelatedIds) -> bool:
         return await self._client._run(

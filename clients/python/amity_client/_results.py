@@ -1,9 +1,11 @@
 """ListResult and AsyncListResult: the first page of a list call, and lazy iteration over
-every matching record, fetching further pages only as iteration reaches them."""
+every matching record, fetching further pages only as iteration reaches them. AsyncListQuery
+is what the async list calls return: awaited, the first page; `async for`, every record."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator, Iterator
+from typing import Any
 
 from amity_client._core import Call, Record
 from amity_client._paging import Page, PageWalk
@@ -65,3 +67,26 @@ class AsyncListResult(_ListResultBase):
             if call is None:
                 return
             page = await self._run(call)
+
+
+class AsyncListQuery:
+    """A list call of AsyncClient, not sent yet: `await` it for the first page (an
+    AsyncListResult), or `async for record in` it to walk every matching record without
+    the await. Each await or walk sends the query again."""
+
+    def __init__(self, call: Call[Page], run: Callable[[Call[Page]], Awaitable[Page]]) -> None:
+        self._call = call
+        self._run = run
+
+    async def _first_page(self) -> AsyncListResult:
+        return AsyncListResult(self._call, await self._run(self._call), self._run)
+
+    def __await__(self) -> Generator[Any, None, AsyncListResult]:
+        return self._first_page().__await__()
+
+    async def __aiter__(self) -> AsyncIterator[Record]:
+        async for record in await self._first_page():
+            yield record
+
+    def __repr__(self) -> str:
+        return f"AsyncListQuery(endpoint={self._call.endpoint!r}, params={self._call.params!r})"

@@ -56,6 +56,41 @@ def test_async_for_walks_every_page(url: str, token: str,
     run(url, token, scenario)
 
 
+def test_async_for_without_await_walks_every_page(url: str, token: str,
+                                                  caplog: pytest.LogCaptureFixture) -> None:
+    last = unique("ANoAwait")
+
+    async def scenario(client: AsyncClient) -> None:
+        contacts, accounts = client.model("Contact"), client.model("Account")
+        ids = [await contacts.create({"first_name": f"N{i:02d}", "last_name": last})
+               for i in range(12)]
+        caplog.set_level(logging.DEBUG, logger="amity_client")
+        seen = [r["id"] async for r in contacts.list(filters={"last_name": last},
+                                                     order="first_name", limit=5)]
+        assert seen == ids
+        pages = [r for r in caplog.records if r.getMessage().startswith("GET /data/Contact")]
+        assert len(pages) == 3
+        from_offset = [r["id"] async for r in contacts.list(
+            filters={"last_name": last}, order="first_name", offset=10, limit=5)]
+        assert from_offset == ids[10:]
+
+        account = await accounts.create({"name": unique("NoAwaitCo")})
+        assert await accounts.add_related(account, "contacts", ids)
+        related = [r["id"] async for r in accounts.related(account, "contacts",
+                                                           order="first_name", limit=4)]
+        assert related == ids
+        linked = {r["id"] async for r in accounts.linked_records("contacts", limit=7)}
+        assert set(ids) <= linked
+
+        first = await contacts.list(filters={"last_name": last}, limit=5)  # as before
+        assert isinstance(first, AsyncListResult) and len(first.records) == 5
+        assert first.total_results == 12
+        with pytest.raises(NotFound):
+            [r async for r in client.model("Acount").list()]
+
+    run(url, token, scenario)
+
+
 def test_async_crud_and_related(url: str, token: str) -> None:
     async def scenario(client: AsyncClient) -> None:
         accounts, contacts = client.model("Account"), client.model("Contact")

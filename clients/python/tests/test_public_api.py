@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import inspect
 from pathlib import Path
+from typing import get_type_hints
 
 import amity_client
 from amity_client import (
     AsyncClient,
+    AsyncListQuery,
     AsyncModel,
     BadRequest,
     Client,
     Conflict,
     Error,
     Forbidden,
+    ListResult,
     MethodNotAllowed,
     Model,
     NetworkError,
@@ -61,7 +64,10 @@ def test_async_surface_mirrors_the_sync_one() -> None:
         for name in sync_names:
             sync_attr, async_attr = getattr(sync_cls, name), getattr(async_cls, name)
             if inspect.isfunction(sync_attr) and name != "model":
-                assert inspect.iscoroutinefunction(async_attr), name
+                if get_type_hints(sync_attr)["return"] is ListResult:  # awaitable, iterable
+                    assert get_type_hints(async_attr)["return"] is AsyncListQuery, name
+                else:
+                    assert inspect.iscoroutinefunction(async_attr), name
                 sync_params = list(inspect.signature(sync_attr).parameters)
                 assert list(inspect.signature(async_attr).parameters) == sync_params, name
 
