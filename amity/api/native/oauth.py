@@ -56,7 +56,8 @@ class OAuthBadRequest(Exception):
 def owner_type_of(request: Request) -> str:
     owner_type: str = request.path_params["owner_type"]
     if owner_type not in OWNER_TYPES:
-        raise NotFound(f"No owner type {owner_type}", "use /auth/user/... or /auth/contact/...")
+        raise NotFound("No owner type {owner_type}", "use /auth/user/... or /auth/contact/...",
+                       owner_type=owner_type)
     return owner_type
 
 
