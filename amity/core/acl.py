@@ -154,10 +154,13 @@ def rights_from_row(row: dict[str, object]) -> ModelRights:
 
 
 def denied(model: Model, verb: str, *, owned: bool = False) -> Forbidden:
-    what = f"{model.name} records assigned outside your team" if owned else (
-        f"{model.name} records")
-    return Forbidden("You may not {verb} {what}",
-                     "an administrator can change your role (amity role ...)", verb=verb, what=what)
+    if owned:
+        return Forbidden("You may not {verb} {model} records assigned outside your team",
+                         "an administrator can change your role (amity role ...)", verb=verb,
+                         model=model.name)
+    return Forbidden("You may not {verb} {model} records",
+                     "an administrator can change your role (amity role ...)", verb=verb,
+                     model=model.name)
 
 
 # -- portal contacts -------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,3 +178,39 @@ def test_every_german_template_uses_only_its_ids_placeholders() -> None:
 
     for message_id, german in GERMAN.items():
         assert fields(german) <= fields(message_id), message_id
+
+
+# -- errors that middleware answers ----------------------------------------------------------
+def client_with(settings: Settings, admin: User, **changes: Any) -> tuple[ApiClient, Services]:
+    changed = dataclasses.replace(settings, **changes)
+    services = build_services(changed)
+    return ApiClient(create_app(changed, services),
+                     {"Authorization": f"Bearer {admin.token}", **DE}), services
+
+
+def test_the_rate_limit_429_is_german(settings: Settings, admin: User) -> None:
+    client, services = client_with(settings, admin, rate_limit="1/minute")
+    try:
+        assert client.get("/me").status_code == 200
+        refused = client.get("/me")
+    finally:
+        client.close()
+        services.close()
+    assert refused.status_code == 429
+    body = refused.json()
+    assert body["error"] == "rate_limited" and body["message"] == "Zu viele Anfragen"
+    assert body["hint"] == (f"erneut versuchen nach {refused.headers['Retry-After']} s "
+                            "(siehe den Header Retry-After)")
+
+
+def test_the_access_guard_403_is_german(settings: Settings, admin: User) -> None:
+    client, services = client_with(settings, admin, api_allow="10.0.0.0/8")
+    try:
+        refused = client.get("/me")
+    finally:
+        client.close()
+        services.close()
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "error": "forbidden", "message": "Adresse 127.0.0.1 darf diese API nicht verwenden",
+        "hint": "bitten Sie den Administrator, sie in AMITY_API_ALLOW aufzunehmen"}
