@@ -23,6 +23,17 @@ error without params keeps its text as is (braces need no doubling).
 from __future__ import annotations
 
 
+class Text:
+    """A message id and params that is part of a message (a param), translated with it."""
+
+    def __init__(self, message_id: str, **params: object) -> None:
+        self.message_id = message_id
+        self.params = params
+
+    def __str__(self) -> str:
+        return self.message_id.format(**self.params) if self.params else self.message_id
+
+
 class AmityError(Exception):
     """An error a client caused or may see; carries its HTTP status and 1CRM error type."""
 

@@ -38,12 +38,8 @@ def error_response(status: int, error: str, message: str, hint: str = "",
                    params: Mapping[str, object] | None = None) -> JSONResponse:
     """The error body; message and hint (ids, filled from params) in the request's
     language when one is given, else English."""
-    params = params or {}
-    if request is not None:
-        message, hint = (translate_message(request, message, params),
-                         translate_message(request, hint, params))
-    elif params:
-        message, hint = message.format(**params), hint.format(**params)
+    message, hint = (translate_message(request, message, params),
+                     translate_message(request, hint, params))
     return JSONResponse({"error": error, "message": message, "hint": hint}, status_code=status)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from amity.errors import BadRequest, UnknownField
+from amity.errors import BadRequest, Text, UnknownField
 from amity.schema.model import Field, Model
 from amity.schema.types import InvalidValue
 
@@ -66,4 +66,4 @@ def parse_value(fd: Field, raw: Any) -> Any:
     except InvalidValue as exc:
         raise BadRequest("Invalid value for field {field} of type {type}: {reason}",
                          "{field} takes {accepts}", field=fd.name, type=fd.type, reason=exc,
-                         accepts=fd.kind.accepts) from None
+                         accepts=Text(fd.kind.accepts)) from None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import asyncio
 import dataclasses
+import inspect
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,15 +16,19 @@ from typing import Any
 import httpx
 import pytest
 import sqlalchemy as sa
+from authlib.oauth2 import OAuth2Error
 
 import amity
 import amity.errors
+from amity.api import oauth_server
+from amity.api.native import oauth
 from amity.app import create_app
 from amity.config import Settings
 from amity.core.i18n import CATALOG_DIR, Languages
 from amity.core.records import Records
 from amity.core.services import Services, build_services
 from amity.errors import AmityError, BadRequest, NotFound
+from amity.schema import types
 from tests.conftest import NO_RATE_LIMITS, ApiClient, User
 
 DE = {"Accept-Language": "de"}
@@ -124,10 +129,24 @@ def test_a_catalog_template_that_does_not_fit_falls_back_to_english(
 
 
 # -- coverage: every message id the code raises has a German entry ----------------------------
-ERROR_CLASSES = {name for name, value in vars(amity.errors).items()
-                 if isinstance(value, type) and issubclass(value, AmityError)}
+def error_classes() -> set[str]:
+    """Names of what carries a message id: the hierarchy, InvalidValue, OAuthBadRequest and
+    the authlib errors the OAuth server raises (their description is the message id)."""
+    names = {"InvalidValue", "Text"}
+    for module in (amity.errors, oauth, oauth_server):
+        names |= {name for name, value in vars(module).items() if isinstance(value, type)
+                  and issubclass(value, AmityError | OAuth2Error)}
+    return names
+
+
+ERROR_CLASSES = error_classes()
 #: ids that are only placeholders (a detail passed through) need no translation
 PASS_THROUGH = {"{detail}", "{reason}"}
+#: arguments that are not literal ids, and why that is fine: what a field type accepts is
+#: checked below (other_ids); authlib's InvalidScopeError carries only the text of a
+#: ScopeError, which stays English when it has params
+NOT_LITERAL = {("Text", "accepts"), ("Text", "self.accepts"), ("Text", "fd.kind.accepts"),
+               ("InvalidScopeError", "str(exc)")}
 
 
 def literal_ids(call: ast.Call) -> Iterator[tuple[str, str | None]]:
@@ -136,7 +155,7 @@ def literal_ids(call: ast.Call) -> Iterator[tuple[str, str | None]]:
     for role, node in zip(("message", "hint"), args, strict=False):
         if isinstance(node, ast.Constant) and isinstance(node.value, str):
             yield role, node.value
-        else:
+        elif (ast.unparse(call.func), ast.unparse(node)) not in NOT_LITERAL:
             yield role, None
 
 
@@ -148,6 +167,18 @@ def raised_ids() -> Iterator[tuple[str, int, str, str | None]]:
                     and node.func.id in ERROR_CLASSES):
                 for role, message_id in literal_ids(node):
                     yield str(path.relative_to(root)), node.lineno, role, message_id
+
+
+def other_ids() -> Iterator[tuple[str, str]]:
+    """Ids kept in tables rather than raised: what a field type accepts, the OAuth errors'
+    1CRM message and hint."""
+    for name, value in vars(types).items():
+        if isinstance(value, type) and issubclass(value, types.FieldType):
+            yield f"{name}.accepts", value.accepts
+    for parse in (types.parse_bool, types.parse_date, types.parse_datetime):
+        yield f"{parse.__name__}(accepts)", inspect.signature(parse).parameters["accepts"].default
+    for error, text in {**oauth.MESSAGES, **oauth.HINTS}.items():
+        yield f"oauth {error}", text
 
 
 def test_the_coverage_walk_finds_the_raise_sites() -> None:
@@ -167,7 +198,19 @@ def test_every_raised_message_id_is_a_literal_with_a_german_entry() -> None:
             problems.append(f"{path}:{line}: the {role} is not a literal id (pass params)")
         elif message_id and message_id not in PASS_THROUGH and message_id not in GERMAN:
             problems.append(f"{path}:{line}: no German for {message_id!r}")
+    for where, message_id in other_ids():
+        if message_id and message_id not in GERMAN:
+            problems.append(f"{where}: no German for {message_id!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_german_message_is_one_the_code_uses() -> None:
+    """A stale entry (its id renamed in the code) would translate nothing."""
+    used = set()
+    for path in Path(amity.__file__).parent.rglob("*.py"):
+        used |= {node.value for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                 if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert sorted(set(GERMAN) - used) == []
 
 
 def test_every_german_template_uses_only_its_ids_placeholders() -> None:
@@ -214,3 +257,40 @@ def test_the_access_guard_403_is_german(settings: Settings, admin: User) -> None
     assert refused.json() == {
         "error": "forbidden", "message": "Adresse 127.0.0.1 darf diese API nicht verwenden",
         "hint": "bitten Sie den Administrator, sie in AMITY_API_ALLOW aufzunehmen"}
+
+
+# -- messages inside messages, and OAuth errors ----------------------------------------------
+def test_a_field_type_error_is_german_inside_and_out(api: ApiClient) -> None:
+    """The type's own complaint (an InvalidValue) and what the type accepts are translated
+    inside the 400's message and hint."""
+    resp = api.post("/data/Account", json={"data": {"name": "Acme", "employees": "many"}},
+                    headers=DE)
+    assert resp.status_code == 400
+    assert resp.json() == {
+        "error": "bad_request",
+        "message": "Ungültiger Wert für das Feld employees vom Typ int: erwartet eine ganze Zahl",
+        "hint": "employees nimmt eine ganze Zahl"}
+    english = api.post("/data/Account", json={"data": {"name": "Acme", "employees": "many"}})
+    assert english.json() == {
+        "error": "bad_request",
+        "message": "Invalid value for field employees of type int: expected an integer",
+        "hint": "employees takes an integer"}
+
+
+def test_oauth_token_errors_carry_german_1crm_message_and_hint(anon: ApiClient) -> None:
+    """RFC 6749's error and error_description stay as the RFC has them; the 1CRM message
+    and hint follow Accept-Language."""
+    wrong = anon.post("/auth/user/access_token", headers=DE, json={
+        "grant_type": "client_credentials", "client_id": "unknown", "client_secret": "x"})
+    body = wrong.json()
+    assert body["error"] == "invalid_client"
+    assert body["message"] == "Client-Authentifizierung fehlgeschlagen"
+    assert body["hint"] == "prüfen Sie client_id und client_secret (amity client list)"
+    unreadable = anon.post("/auth/user/access_token", content=b"{", headers={
+        "Content-Type": "application/json", **DE})
+    assert unreadable.json() == {
+        "error": "invalid_request", "error_description": "Malformed JSON in request body",
+        "message": "Ungültiges JSON im Anfragetext", "hint": "siehe docs/api.md, OAuth 2"}
+    grant = anon.post("/auth/user/access_token", headers=DE,
+                      json={"grant_type": "magic", "client_id": "x"}).json()
+    assert grant["hint"].startswith("grant_type: authorization_code")
