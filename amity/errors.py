@@ -17,7 +17,8 @@ AmityError
 An error carries a message id and its params: `NotFound("No {model} with id {id}",
 model=name, id=rid)`. The id is the English template; `message` and `hint` are the English
 text (the template filled by str.format), and a catalog's "messages" translate by id. An
-error without params keeps its text as is (braces need no doubling).
+error without params keeps its text as is (braces need no doubling). A param that is a
+`Text` (an id with params of its own) is translated along.
 """
 
 from __future__ import annotations

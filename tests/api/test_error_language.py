@@ -294,3 +294,21 @@ def test_oauth_token_errors_carry_german_1crm_message_and_hint(anon: ApiClient) 
     grant = anon.post("/auth/user/access_token", headers=DE,
                       json={"grant_type": "magic", "client_id": "x"}).json()
     assert grant["hint"].startswith("grant_type: authorization_code")
+
+
+def test_413_and_415_are_german(settings: Settings, admin: User) -> None:
+    client, services = client_with(settings, admin, max_body_bytes=100)
+    try:
+        large = client.post("/data/Contact", json={"data": {"last_name": "x" * 200}})
+        plain = client.post("/data/Contact", content=b"last_name=x",
+                            headers={"Content-Type": "text/plain"})
+    finally:
+        client.close()
+        services.close()
+    assert (large.status_code, large.json()["message"]) == (
+        413, "Anfragetext größer als 100 Bytes")
+    assert plain.status_code == 415
+    assert plain.json() == {
+        "error": "unsupported_media_type",
+        "message": "Nicht unterstützter Content-Type 'text/plain'",
+        "hint": "senden Sie den Anfragetext als JSON mit Content-Type: application/json"}
