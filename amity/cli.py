@@ -452,7 +452,7 @@ def link_spec(spec: str) -> dict[str, str]:
     """NAME:KIND:TARGET[:REVERSE] as the body of a link."""
     parts = spec.split(":")
     if len(parts) not in (3, 4):
-        raise BadRequest(f"--link {spec!r} is not NAME:KIND:TARGET[:REVERSE]")
+        raise BadRequest("--link {spec!r} is not NAME:KIND:TARGET[:REVERSE]", spec=spec)
     return dict(zip(("name", "kind", "target", "reverse"), parts, strict=False))
 
 
@@ -470,7 +470,7 @@ def cmd_model_add(args: argparse.Namespace) -> int:
     if args.portal:
         link, _, create = args.portal.partition(":")
         if create not in ("", "create"):
-            raise BadRequest(f"--portal {args.portal!r} is not LINK or LINK:create")
+            raise BadRequest("--portal {portal!r} is not LINK or LINK:create", portal=args.portal)
         body["portal"] = {"link": link, "create": create == "create"}
     model = open_services().models.create(SYSTEM, body)
     print(f"model {model['name']} added (table {model['table']}, "

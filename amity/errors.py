@@ -6,15 +6,33 @@ AmityError
  +-- Unauthorized          401 unauthorized
  +-- Forbidden             403 forbidden
  |    +-- CsrfFailed        403 csrf_failed
+ |    +-- HttpsRequired     403 https_required
  |    +-- InsufficientScope 403 insufficient_scope
  +-- NotFound              404 not_found
  +-- MethodNotAllowed      405 method_not_allowed
  +-- Conflict              409 conflict
  +-- PayloadTooLarge       413 payload_too_large
  +-- UnsupportedMediaType  415 unsupported_media_type
+
+An error carries a message id and its params: `NotFound("No {model} with id {id}",
+model=name, id=rid)`. The id is the English template; `message` and `hint` are the English
+text (the template filled by str.format), and a catalog's "messages" translate by id. An
+error without params keeps its text as is (braces need no doubling). A param that is a
+`Text` (an id with params of its own) is translated along.
 """
 
 from __future__ import annotations
+
+
+class Text:
+    """A message id and params that is part of a message (a param), translated with it."""
+
+    def __init__(self, message_id: str, **params: object) -> None:
+        self.message_id = message_id
+        self.params = params
+
+    def __str__(self) -> str:
+        return self.message_id.format(**self.params) if self.params else self.message_id
 
 
 class AmityError(Exception):
@@ -23,10 +41,13 @@ class AmityError(Exception):
     status = 500
     error = "server_error"
 
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    def __init__(self, message: str, hint: str = "", **params: object) -> None:
+        self.message_id = message
+        self.hint_id = hint
+        self.params = params
+        self.message = message.format(**params) if params else message
+        self.hint = hint.format(**params) if params else hint
+        super().__init__(self.message)
 
     def as_body(self) -> dict[str, str]:
         """The 1CRM wire shape of this error."""
@@ -57,6 +78,12 @@ class CsrfFailed(Forbidden):
     """A cookie-authenticated change without the session's CSRF token."""
 
     error = "csrf_failed"
+
+
+class HttpsRequired(Forbidden):
+    """Plain HTTP from a remote client while AMITY_REQUIRE_HTTPS is on."""
+
+    error = "https_required"
 
 
 class NotFound(AmityError):

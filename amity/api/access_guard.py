@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from amity.api.errors import error_response
+from amity.api.errors import render_error, scope_request
 from amity.config import Settings
+from amity.errors import BadRequest, Forbidden, HttpsRequired
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -121,9 +122,10 @@ class AccessGuard:
                 address = forwarded_client(address, _header(scope, b"x-forwarded-for"),
                                            self.rules.trusted_proxies)
             except BadForwardedFor as exc:
-                response = error_response(400, "bad_request",
-                                          f"Malformed X-Forwarded-For entry {str(exc)!r}",
-                                          "a proxy must append the client's IP address")
+                response = render_error(BadRequest(
+                    "Malformed X-Forwarded-For entry {entry!r}",
+                    "a proxy must append the client's IP address", entry=str(exc)),
+                    scope_request(scope))
                 await response(scope, receive, send)
                 return
             # in place, so that middleware outside this one (the request log) sees it too
@@ -132,18 +134,18 @@ class AccessGuard:
             if proto in KNOWN_SCHEMES:
                 scope["scheme"] = proto
         if self.rules.allow and not in_any(address, self.rules.allow):
-            response = error_response(403, "forbidden",
-                                      f"Address {address or 'unknown'} may not use this API",
-                                      "ask the administrator to add it to AMITY_API_ALLOW")
+            response = render_error(Forbidden(
+                "Address {address} may not use this API",
+                "ask the administrator to add it to AMITY_API_ALLOW",
+                address=address or "unknown"), scope_request(scope))
             await response(scope, receive, send)
             return
         local = client is None or (address is not None and address.is_loopback)
         if self.rules.require_https and scope["scheme"] not in SECURE_SCHEMES and not local:
             host = _header(scope, b"host") or "HOST"
-            response = error_response(403, "https_required",
-                                      "Plain HTTP is refused; the API is served over HTTPS",
-                                      f"use https://{host}{scope.get('root_path', '')}"
-                                      f"{scope['path']}")
+            response = render_error(HttpsRequired(
+                "Plain HTTP is refused; the API is served over HTTPS", "use https://{url}",
+                url=f"{host}{scope.get('root_path', '')}{scope['path']}"), scope_request(scope))
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -48,7 +48,8 @@ def optional_actor(request: Request) -> Actor | None:
             and request.method not in SAFE_METHODS
             and not csrf_matches(state["session_secret"], request.headers.get(CSRF_HEADER))):
         raise CsrfFailed("CSRF token missing or wrong",
-                         f"send the {CSRF_HEADER} header given by POST or GET /api.php/session")
+                         "send the {csrf_header} header given by POST or GET /api.php/session",
+                         csrf_header=CSRF_HEADER)
     return actor
 
 
@@ -80,6 +81,6 @@ def check_scope(request: Request, actor: Actor) -> None:
     else:
         needed = {"write"}
     if not needed & actor.scopes:
-        raise InsufficientScope(
-            f"The access token lacks the scope for this request ({' or '.join(sorted(needed))})",
-            "ask for it in the authorization request (scope=read write)")
+        raise InsufficientScope("The access token lacks the scope for this request ({needed})",
+                                "ask for it in the authorization request (scope=read write)",
+                                needed=' or '.join(sorted(needed)))

@@ -1,63 +1,93 @@
-"""Every error leaves as {"error", "message", "hint"} with its status; a 500 is logged."""
+"""Every error leaves as {"error", "message", "hint"} with its status, made from an
+AmityError and translated by its message id; a 500 is logged."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Scope
 
 from amity.api.language import translate_message
 from amity.api.responses import JSONResponse
-from amity.errors import AmityError
+from amity.errors import (
+    AmityError,
+    BadRequest,
+    Conflict,
+    Forbidden,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 
 log = logging.getLogger("amity.errors")
 
-_HTTP_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-               405: "method_not_allowed", 413: "payload_too_large",
-               415: "unsupported_media_type"}
+_HTTP_ERRORS: dict[int, type[AmityError]] = {
+    400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 405: MethodNotAllowed,
+    409: Conflict, 413: PayloadTooLarge, 415: UnsupportedMediaType}
 
 
 def error_response(status: int, error: str, message: str, hint: str = "",
-                   request: Request | None = None) -> JSONResponse:
-    """The error body; message and hint in the request's language when one is given."""
-    if request is not None and "accept-language" in request.headers:
-        message, hint = translate_message(request, message), translate_message(request, hint)
+                   request: Request | None = None,
+                   params: Mapping[str, object] | None = None) -> JSONResponse:
+    """The error body; message and hint (ids, filled from params) in the request's
+    language when one is given, else English."""
+    message, hint = (translate_message(request, message, params),
+                     translate_message(request, hint, params))
     return JSONResponse({"error": error, "message": message, "hint": hint}, status_code=status)
+
+
+def render_error(exc: AmityError, request: Request | None) -> JSONResponse:
+    """An AmityError as its response, translated for the request."""
+    response = error_response(exc.status, exc.error, exc.message_id, exc.hint_id, request,
+                              exc.params)
+    if exc.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="amity"'
+    return response
+
+
+def scope_request(scope: Scope) -> Request | None:
+    """A Request for ASGI middleware to translate with (None outside the Amity app)."""
+    app = scope.get("app")
+    return Request(scope) if app is not None and hasattr(app.state, "services") else None
 
 
 async def amity_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AmityError)
-    response = error_response(exc.status, exc.error, exc.message, exc.hint, request)
-    if exc.status == 401:
-        response.headers["WWW-Authenticate"] = 'Bearer realm="amity"'
-    return response
+    return render_error(exc, request)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
     if status == 404:
-        return error_response(404, "not_found", "Not found",
-                              f"No endpoint {request.url.path}; see the API reference", request)
+        return render_error(NotFound("Not found", "No endpoint {path}; see the API reference",
+                                     path=request.url.path), request)
     if status == 405:
-        response = error_response(405, "method_not_allowed",
-                                  f"Method {request.method} not allowed on {request.url.path}",
-                                  request=request)
+        response = render_error(MethodNotAllowed("Method {method} not allowed on {path}",
+                                                 method=request.method,
+                                                 path=request.url.path), request)
         if exc.headers and "Allow" in exc.headers:
             response.headers["Allow"] = exc.headers["Allow"]
         return response
-    return error_response(status, _HTTP_TYPES.get(status, "error"), str(exc.detail))
+    error = _HTTP_ERRORS.get(status)
+    if error is None:
+        return error_response(status, "error", str(exc.detail), request=request)
+    return render_error(error(str(exc.detail)), request)
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
     """Lock conflicts that outlived their retries, or an unreachable database: retry later."""
     log.warning("database error on %s %s: %s", request.method, request.url.path, exc)
     if isinstance(exc, IntegrityError):
-        return error_response(409, "conflict", "The write conflicts with another one",
-                              "another request changed the same data; retry")
+        return render_error(Conflict("The write conflicts with another one",
+                                     "another request changed the same data; retry"), request)
     response = error_response(503, "service_unavailable", "The database is busy or unavailable",
                               "retry in a moment", request)
     response.headers["Retry-After"] = "1"
@@ -66,5 +96,6 @@ async def database_error(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return error_response(500, "server_error", "Internal server error",
-                          "this is a bug in Amity; the server log has the details", request)
+    return render_error(AmityError("Internal server error",
+                                   "this is a bug in Amity; the server log has the details"),
+                        request)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from starlette.requests import Request
 
 from amity.core.i18n import Languages
@@ -22,5 +24,9 @@ def language(request: Request) -> str:
     return str(chosen)
 
 
-def translate_message(request: Request, text: str) -> str:
-    return languages(request).message(language(request), text)
+def translate_message(request: Request | None, message_id: str,
+                      params: Mapping[str, object] | None = None) -> str:
+    """A message id with its params, in the request's language (English without one)."""
+    if request is None:
+        return message_id.format(**params) if params else message_id
+    return languages(request).message(language(request), message_id, params)

@@ -33,7 +33,8 @@ def parse_query(query_string: bytes) -> dict[str, Any]:
         raise BadRequest("The query string is not valid UTF-8",
                          "percent-encode parameters as UTF-8") from None
     except ValueError:
-        raise BadRequest(f"Too many query parameters (at most {MAX_PARAMS})") from None
+        raise BadRequest("Too many query parameters (at most {max_params})",
+                         max_params=MAX_PARAMS) from None
     out: dict[str, Any] = {}
     for key, value in pairs:
         if "\x00" in key or "\x00" in value:
@@ -44,7 +45,7 @@ def parse_query(query_string: bytes) -> dict[str, Any]:
             continue
         segments = _SEGMENT.findall(match.group(2))
         if len(segments) > MAX_DEPTH:
-            raise BadRequest(f"Parameter {key} is nested too deeply")
+            raise BadRequest("Parameter {key} is nested too deeply", key=key)
         _put(out, [match.group(1), *segments], value, key)
     return {k: _listify(v) for k, v in out.items()}
 
@@ -54,7 +55,7 @@ def _put(node: dict[str, Any], path: list[str], value: str, key: str) -> None:
         child = node.get(segment)
         if not isinstance(child, dict):
             if child is not None:
-                raise BadRequest(f"Parameter {key} conflicts with another of the same name")
+                raise BadRequest("Parameter {key} conflicts with another of the same name", key=key)
             child = {}
             node[segment] = child
         node = child
@@ -64,7 +65,7 @@ def _put(node: dict[str, Any], path: list[str], value: str, key: str) -> None:
     if last == "":
         last = f"\x00{len(node)}"
     if isinstance(node.get(last), dict):
-        raise BadRequest(f"Parameter {key} conflicts with another of the same name")
+        raise BadRequest("Parameter {key} conflicts with another of the same name", key=key)
     node[last] = value
 
 
@@ -85,7 +86,7 @@ def int_param(params: dict[str, Any], name: str, default: int) -> int:
     if raw is None or raw == "":
         return default
     if not isinstance(raw, str) or not re.fullmatch(r"-?\d{1,18}", raw.strip()):
-        raise BadRequest(f"{name} must be an integer, got {raw!r}")
+        raise BadRequest("{name} must be an integer, got {raw!r}", name=name, raw=raw)
     return int(raw)
 
 
@@ -96,7 +97,7 @@ def bool_param(params: dict[str, Any], name: str) -> bool:
     try:
         return parse_bool(raw)
     except InvalidValue:
-        raise BadRequest(f"{name} must be a boolean (true/false, 1/0, yes/no)") from None
+        raise BadRequest("{name} must be a boolean (true/false, 1/0, yes/no)", name=name) from None
 
 
 def list_param(params: dict[str, Any], name: str) -> list[str] | None:
@@ -109,7 +110,7 @@ def list_param(params: dict[str, Any], name: str) -> list[str] | None:
         return [part.strip() for part in raw.split(",") if part.strip()] or None
     if isinstance(raw, list) and all(isinstance(v, str) for v in raw):
         return [v for v in raw if v.strip()] or None
-    raise BadRequest(f"{name} must be a list of strings")
+    raise BadRequest("{name} must be a list of strings", name=name)
 
 
 def str_param(params: dict[str, Any], name: str) -> str | None:
@@ -117,7 +118,7 @@ def str_param(params: dict[str, Any], name: str) -> str | None:
     if raw is None:
         return None
     if not isinstance(raw, str):
-        raise BadRequest(f"{name} must be a string")
+        raise BadRequest("{name} must be a string", name=name)
     return raw
 
 
@@ -126,7 +127,7 @@ def dict_param(params: dict[str, Any], name: str) -> dict[str, Any] | None:
     if raw is None or raw == "":
         return None
     if not isinstance(raw, dict):
-        raise BadRequest(f"{name} must be an object, e.g. {name}[field]=value")
+        raise BadRequest("{name} must be an object, e.g. {name}[field]=value", name=name)
     return raw
 
 
@@ -137,13 +138,14 @@ async def read_json(request: Request, max_bytes: int) -> dict[str, Any]:
         return {}
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
-        raise UnsupportedMediaType(
-            f"Unsupported content type {content_type or '(none)'!r}",
-            "send the body as JSON with Content-Type: application/json")
+        raise UnsupportedMediaType("Unsupported content type {content_type!r}",
+                                   "send the body as JSON with Content-Type: application/json",
+                                   content_type=content_type or '(none)')
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise BadRequest("Malformed JSON in request body", str(exc)[:200]) from None
+        raise BadRequest("Malformed JSON in request body", "{detail}",
+                         detail=str(exc)[:200]) from None
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object", 'e.g. {"data": {...}}')
     return data
@@ -152,12 +154,12 @@ async def read_json(request: Request, max_bytes: int) -> dict[str, Any]:
 async def read_body(request: Request, max_bytes: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise PayloadTooLarge(f"Request body larger than {max_bytes} bytes")
+        raise PayloadTooLarge("Request body larger than {max_bytes} bytes", max_bytes=max_bytes)
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > max_bytes:
-            raise PayloadTooLarge(f"Request body larger than {max_bytes} bytes")
+            raise PayloadTooLarge("Request body larger than {max_bytes} bytes", max_bytes=max_bytes)
         chunks.append(chunk)
     return b"".join(chunks)

@@ -27,7 +27,7 @@ from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from amity.api.errors import error_response
+from amity.api.errors import error_response, scope_request
 from amity.config import Settings
 from amity.core.actor import Actor
 from amity.core.ratelimits import RateLimitOverrides
@@ -219,7 +219,8 @@ class RateLimit:
                       headers: list[tuple[bytes, bytes]], reset: float, message: str) -> None:
         retry_after = max(1, math.ceil(reset - time.time()))
         response = error_response(429, "rate_limited", message,
-                                  f"retry after {retry_after} s (see the Retry-After header)")
+                                  "retry after {retry_after} s (see the Retry-After header)",
+                                  scope_request(scope), {"retry_after": retry_after})
         response.headers["Retry-After"] = str(retry_after)
         response.raw_headers.extend(headers)
         await response(scope, receive, send)

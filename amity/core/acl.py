@@ -154,10 +154,13 @@ def rights_from_row(row: dict[str, object]) -> ModelRights:
 
 
 def denied(model: Model, verb: str, *, owned: bool = False) -> Forbidden:
-    what = f"{model.name} records assigned outside your team" if owned else (
-        f"{model.name} records")
-    return Forbidden(f"You may not {verb} {what}",
-                     "an administrator can change your role (amity role ...)")
+    if owned:
+        return Forbidden("You may not {verb} {model} records assigned outside your team",
+                         "an administrator can change your role (amity role ...)", verb=verb,
+                         model=model.name)
+    return Forbidden("You may not {verb} {model} records",
+                     "an administrator can change your role (amity role ...)", verb=verb,
+                     model=model.name)
 
 
 # -- portal contacts -------------------------------------------------------------------
@@ -165,7 +168,7 @@ def portal_conditions(contact_id: str, model: Model) -> list[Condition]:
     """The records of `model` a portal contact may read; 403 for other models."""
     portal = model.portal
     if portal is None:
-        raise Forbidden(f"Portal contacts may not use {model.name} records")
+        raise Forbidden("Portal contacts may not use {model} records", model=model.name)
     if not portal.link:
         return [Equals("id", (contact_id,))]
     conds: list[Condition] = [Related("Contact", portal.link, contact_id)]
@@ -181,15 +184,16 @@ def check_portal(registry: Registry, contact_id: str, model: Model, action: Acti
                  record: dict[str, object] | None) -> None:
     portal = model.portal
     if portal is None:
-        raise Forbidden(f"Portal contacts may not use {model.name} records")
+        raise Forbidden("Portal contacts may not use {model} records", model=model.name)
     if action in ("list", "view"):
         return
     if action == "create" and portal.create and portal.link:
         wanted = portal_link_values(registry, model, contact_id)
         if record is not None and any(record.get(k) != v for k, v in wanted.items()):
-            raise Forbidden(f"A portal contact's new {model.name} must be linked to it")
+            raise Forbidden("A portal contact's new {model} must be linked to it", model=model.name)
         return
-    raise Forbidden(f"Portal contacts may not {VERBS[action]} {model.name} records")
+    raise Forbidden("Portal contacts may not {verb} {model} records", verb=VERBS[action],
+                    model=model.name)
 
 
 def portal_link_values(registry: Registry, model: Model,

@@ -77,8 +77,8 @@ class CustomFields:
         for d in self.sync.definitions:
             if d.model == model.name and d.name == name and not d.removed:
                 return d
-        raise NotFound(f"No custom field {name} in model {model.name}",
-                       f"GET /admin/fields/{model.name} lists them")
+        raise NotFound("No custom field {name} in model {model}",
+                       "GET /admin/fields/{model} lists them", name=name, model=model.name)
 
     def add(self, actor: Actor, model_name: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Add a custom field; the column exists and every process can use the field once
@@ -97,8 +97,8 @@ class CustomFields:
         def write() -> None:
             with self.db.write() as conn:
                 if self.store.has_column(conn, model, d.name):
-                    raise Conflict(f"Table {model.table} already has a column {d.name}",
-                                   "choose another name")
+                    raise Conflict("Table {table} already has a column {field}",
+                                   "choose another name", table=model.table, field=d.name)
                 self.store.add_column(conn, model, d.field())
                 if d.auto_number:
                     start_numbering(conn, model.table, d.field(), d.sequence,
@@ -138,15 +138,17 @@ class CustomFields:
         known_keys(body, ADD_KEYS)
         name = check_name(model, body.get("name"))
         if any(d.model == model.name and d.name == name for d in self.sync.definitions):
-            raise Conflict(f"The name {name} was used by a removed field of {model.name}",
-                           "its column keeps the old values; choose another name")
+            raise Conflict("The name {name} was used by a removed field of {model}",
+                           "its column keeps the old values; choose another name", name=name,
+                           model=model.name)
         if any(d.name == model.name and name in d.removed_link_names for d in self.sync.models):
-            raise Conflict(f"The name {name} was used by a removed link of {model.name}",
-                           "its column or table keeps the old values; choose another name")
+            raise Conflict("The name {name} was used by a removed link of {model}",
+                           "its column or table keeps the old values; choose another name",
+                           name=name, model=model.name)
         type_name = check_type(body.get("type"))
         indexed = check_flag(body, "indexed", False)
         if indexed and type_name in UNINDEXABLE:
-            raise BadRequest(f"A {type_name} field cannot be indexed")
+            raise BadRequest("A {type_name} field cannot be indexed", type_name=type_name)
         unique = check_flag(body, "unique", False)
         if unique:
             check_unique_type(type_name)
@@ -183,14 +185,14 @@ class CustomFields:
                       modified_by=actor.user_id, date_modified=utcnow())
         if "options" in body:
             if old.type not in OPTION_TYPES:
-                raise BadRequest(f"A {old.type} field has no options")
+                raise BadRequest("A {type} field has no options", type=old.type)
             new = replace(new, options=changed_options(old.options, body["options"]))
         if new.required and new.auto_number:
             raise BadRequest("An auto_number field cannot be required",
                              "the server numbers new records left without a value")
         if new.indexed and not old.indexed:
             if new.type in UNINDEXABLE:
-                raise BadRequest(f"A {new.type} field cannot be indexed")
+                raise BadRequest("A {type} field cannot be indexed", type=new.type)
             self.store.create_index(model, new.field())
         if new.unique and not old.unique:
             self._make_unique(model, new)
@@ -212,9 +214,9 @@ class CustomFields:
         except IntegrityError:  # a record written meanwhile repeats a value
             shared = self.store.duplicate_value(model, d.field())
         if shared is not None:
-            raise Conflict(f"Several {model.name} records have {d.name} {shared!r}",
-                           f"give them distinct values (or none) before making {d.name} "
-                           "unique")
+            raise Conflict("Several {model} records have {field} {shared!r}",
+                           "give them distinct values (or none) before making {field} unique",
+                           model=model.name, field=d.name, shared=shared)
 
     def remove(self, actor: Actor, model_name: str, name: str) -> None:
         """Hide a custom field; its column and values stay (see the module docstring)."""
@@ -248,8 +250,8 @@ class CustomFields:
 
 def check_unique_type(type_name: str) -> None:
     if type_name not in UNIQUE_TYPES:
-        raise BadRequest(f"A {type_name} field cannot be unique",
-                         "unique fields: " + ", ".join(sorted(UNIQUE_TYPES)))
+        raise BadRequest("A {type_name} field cannot be unique", "unique fields: {unique_types}",
+                         type_name=type_name, unique_types=", ".join(sorted(UNIQUE_TYPES)))
 
 
 def known_keys(body: Mapping[str, Any], keys: tuple[str, ...]) -> None:
@@ -257,4 +259,5 @@ def known_keys(body: Mapping[str, Any], keys: tuple[str, ...]) -> None:
         raise BadRequest("The body must be a JSON object")
     unknown = sorted(set(body) - set(keys))
     if unknown:
-        raise BadRequest(f"Unknown key {unknown[0]!r}", "known: " + ", ".join(keys))
+        raise BadRequest("Unknown key {value!r}", "known: {keys}", value=unknown[0],
+                         keys=", ".join(keys))

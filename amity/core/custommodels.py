@@ -77,7 +77,7 @@ class CustomModels:
         for d in self.sync.models:
             if d.name == name and not d.removed:
                 return d
-        raise NotFound(f"No custom model {name}", "GET /admin/models lists them")
+        raise NotFound("No custom model {name}", "GET /admin/models lists them", name=name)
 
     def _describe(self, d: CustomModelDef) -> dict[str, Any]:
         return d.as_json() | {"fields": [f.as_json() for f in self.sync.definitions
@@ -93,8 +93,9 @@ class CustomModels:
                                 [*models, *(d.name for d in self.sync.models)])
         module = check_text(body, "module", f"{name}s", 60)
         if not MODEL_NAME.match(module) or module in {m.module for m in models.values()}:
-            raise BadRequest(f"Invalid or taken module name {module!r}",
-                             "module names follow the model name rule and are unique")
+            raise BadRequest("Invalid or taken module name {module!r}",
+                             "module names follow the model name rule and are unique",
+                             module=module)
         now = utcnow_precise()
         bare = CustomModelDef(
             id=new_id(), name=name, table=short_identifier(TABLE_PREFIX + snake(name)),
@@ -112,7 +113,8 @@ class CustomModels:
         for position, raw in enumerate(_list_of(body, "fields")):
             fd = self.fields.definition(actor, model, raw)
             if fd.name in taken:
-                raise BadRequest(f"Model {name} already has a field {fd.name}")
+                raise BadRequest("Model {name} already has a field {field}", name=name,
+                                 field=fd.name)
             taken.add(fd.name)
             # fields are listed oldest first: a microsecond apart keeps the given order
             fields.append(replace(fd, date_created=now + timedelta(microseconds=position)))
@@ -138,7 +140,7 @@ class CustomModels:
         try:
             self.store.retry_ddl(write)
         except IntegrityError:  # another admin defined the same name a moment ago
-            raise Conflict(f"A model {name} was defined meanwhile") from None
+            raise Conflict("A model {name} was defined meanwhile", name=name) from None
         self.sync.refresh()
         return self._describe(d)
 
@@ -162,8 +164,9 @@ class CustomModels:
             model = self.db.registry.model(name)
             clash = sorted(ACTIVITY_LINKS & (set(model.fields) | set(model.links)))
             if clash:
-                raise BadRequest(f"Model {name} already has a field or link {clash[0]}",
-                                 "activities need the links tasks, calls, meetings, notes")
+                raise BadRequest("Model {name} already has a field or link {value}",
+                                 "activities need the links tasks, calls, meetings, notes",
+                                 name=name, value=clash[0])
         self._save(actor, old, new, "update")
         return self._describe(new)
 
@@ -203,11 +206,13 @@ class CustomModels:
         self.sync.refresh()
         old = self._live(name)
         if link_name not in {lk.name for lk in old.live_links}:
-            raise NotFound(f"Model {name} has no link {link_name}",
-                           f"GET /admin/models/{name} lists its links")
+            raise NotFound("Model {name} has no link {link_name}",
+                           "GET /admin/models/{name} lists its links", name=name,
+                           link_name=link_name)
         if old.portal is not None and old.portal.link == link_name:
-            raise Conflict(f"Portal contacts reach {name} through the link {link_name}",
-                           f'first PATCH /admin/models/{name} {{"portal": null}}')
+            raise Conflict("Portal contacts reach {name} through the link {link_name}",
+                           'first PATCH /admin/models/{name} {{"portal": null}}', name=name,
+                           link_name=link_name)
         new = replace(old, links=tuple(replace(lk, removed=True) if lk.name == link_name
                                        else lk for lk in old.links),
                       modified_by=actor.user_id, date_modified=utcnow())
@@ -222,8 +227,8 @@ class CustomModels:
         linking = sorted(d.name for d in self.sync.models if not d.removed and d.name != name
                          and any(lk.target == name for lk in d.live_links))
         if linking:
-            raise Conflict(f"Model {linking[0]} links to {name}",
-                           f"remove {', '.join(linking)} first")
+            raise Conflict("Model {value} links to {name}", "remove {linking} first",
+                           value=linking[0], name=name, linking=', '.join(linking))
         self._save(actor, old, replace(old, removed=True, modified_by=actor.user_id,
                                        date_modified=utcnow()), "delete")
 
@@ -234,21 +239,21 @@ class CustomModels:
         self.sync.refresh()
         old = next((d for d in self.sync.models if d.name == name and d.removed), None)
         if old is None:
-            raise NotFound(f"No removed custom model {name}",
-                           "GET /admin/models?include_removed=1 lists them")
+            raise NotFound("No removed custom model {name}",
+                           "GET /admin/models?include_removed=1 lists them", name=name)
         models = self.db.registry.models
         if old.module in {m.module for m in models.values()}:
-            raise Conflict(f"The module name {old.module} was taken meanwhile",
-                           "remove the model that uses it first")
+            raise Conflict("The module name {module} was taken meanwhile",
+                           "remove the model that uses it first", module=old.module)
         for lk in old.live_links:
             target = models.get(lk.target)
             if target is None and lk.target != name:
-                raise Conflict(f"Model {name} links to {lk.target}, which is removed",
-                               f"restore {lk.target} first")
+                raise Conflict("Model {name} links to {target}, which is removed",
+                               "restore {target} first", name=name, target=lk.target)
             if target is not None and lk.reverse in {*target.fields, *target.links}:
-                raise Conflict(f"Model {lk.target} has a field or link {lk.reverse} now, "
-                               f"the way back of {name}.{lk.name}",
-                               f"remove {lk.target}.{lk.reverse} first")
+                raise Conflict("Model {target} has a field or link {reverse} now, the way back of "
+                               "{name}.{link}", "remove {target}.{reverse} first", target=lk.target,
+                               reverse=lk.reverse, name=name, link=lk.name)
         new = replace(old, removed=False, modified_by=actor.user_id, date_modified=utcnow())
         self._save(actor, old, new, "update")
         return self._describe(new)
@@ -278,6 +283,6 @@ class CustomModels:
 def _list_of(body: Mapping[str, Any], key: str) -> list[Any]:
     value = body.get(key, [])
     if not isinstance(value, list):
-        raise BadRequest(f"{key} must be a list")
+        raise BadRequest("{key} must be a list", key=key)
     return value
 

@@ -115,7 +115,7 @@ def load_demo(services: Services, contacts: int = 200, seed: int = 1) -> dict[st
     """Load demo data around `contacts` contacts; returns how many records of each model
     were created."""
     if contacts < 1:
-        raise BadRequest(f"contacts must be at least 1, got {contacts}")
+        raise BadRequest("contacts must be at least 1, got {contacts}", contacts=contacts)
     return DemoLoader(services, seed).load(contacts)
 
 

@@ -15,7 +15,7 @@ def toggle_favorite(records: Records, actor: Actor, model_name: str, record_id: 
     with records.db.write() as conn:
         row = records.visible_row(conn, actor, model, record_id)
         if row is None:
-            raise NotFound("Not found", f"No {model.name} with id {record_id}")
+            raise NotFound("Not found", "No {model} with id {id}", model=model.name, id=record_id)
         records.policy.check(actor, model, "favorite", row)
         if store.is_favorite(conn, actor.user_id, model.name, record_id):
             store.remove_favorite(conn, actor.user_id, model.name, record_id)

@@ -41,8 +41,9 @@ def _select(model: Model, requested: Sequence[str] | None,
             if name in PSEUDO_FIELDS:
                 continue
             if name not in model.fields:
-                raise UnknownField(f"Unknown field {name} in model {model.name}",
-                                   f"GET /meta/fields/{model.name} lists its fields")
+                raise UnknownField("Unknown field {name} in model {model}",
+                                   "GET /meta/fields/{model} lists its fields", name=name,
+                                   model=model.name)
             names.append(name)
     elif all_by_default:
         names = list(model.fields)

@@ -55,8 +55,9 @@ def parse_filters(model: Model, raw: Mapping[str, Any], actor: Actor, *, today: 
                 base = key[: -len(suffix)]
                 break
         if base not in model.filters:
-            raise UnknownField(f"Unknown filter {key} for model {model.name}",
-                               f"GET /meta/fields/{model.name} lists its filters")
+            raise UnknownField("Unknown filter {key} for model {model}",
+                               "GET /meta/fields/{model} lists its filters", key=key,
+                               model=model.name)
         names[base] = None
     out: list[c.Condition] = []
     for name in names:
@@ -76,8 +77,9 @@ def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, 
         return _number_condition(model, flt, raw)
     for suffix in COMPANIONS:
         if flt.name + suffix in raw:
-            raise BadRequest(f"Filter {flt.name} takes no {suffix[1:]}",
-                             "operators apply to date and number filters")
+            raise BadRequest("Filter {filter} takes no {suffix}",
+                             "operators apply to date and number filters", filter=flt.name,
+                             suffix=suffix[1:])
     if value is None or value == "" or value == []:
         return None
     if flt.kind == "enum":
@@ -86,8 +88,9 @@ def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, 
             return None
         for v in values:
             if flt.options and v not in flt.options:
-                raise BadRequest(f"Invalid value {v!r} for filter {flt.name}",
-                                 f"expected one of: {', '.join(flt.options)}")
+                raise BadRequest("Invalid value {v!r} for filter {filter}",
+                                 "expected one of: {options}", v=v, filter=flt.name,
+                                 options=', '.join(flt.options))
         return c.Equals(flt.fields[0], tuple(values))
     if flt.kind == "multienum":
         return c.ContainsOption(flt.fields[0], tuple(_strings(flt, value)))
@@ -108,20 +111,21 @@ def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, 
             return c.Equals("assigned_user_id", (actor.user_id,), negate=True)
         if text == "all":
             return None
-        raise BadRequest(f"Invalid value {text!r} for filter filter_owner",
-                         "expected one of: all, mine, not_mine")
+        raise BadRequest("Invalid value {text!r} for filter filter_owner",
+                         "expected one of: all, mine, not_mine", text=text)
     if flt.kind == "bool":
         try:
             return c.Equals(flt.fields[0], (parse_bool(text),))
         except InvalidValue:
-            raise BadRequest(f"Invalid value {text!r} for filter {flt.name}",
-                             "expected true or false (also 1/0, yes/no)") from None
+            raise BadRequest("Invalid value {text!r} for filter {filter}",
+                             "expected true or false (also 1/0, yes/no)", text=text,
+                             filter=flt.name) from None
     if flt.kind == "id":
         return c.Equals(flt.fields[0], (text,))
     if flt.kind == "ref":
         if not flt.ref_model:
-            raise BadRequest(f"Filter {flt.name} needs an id",
-                             f"use filters[{flt.id_name}]=<id>")
+            raise BadRequest("Filter {filter} needs an id", "use filters[{id_name}]=<id>",
+                             filter=flt.name, id_name=flt.id_name)
         assert flt.id_name
         return c.RefName(flt.id_name, flt.ref_model, text)
     if flt.kind == "any_email":
@@ -134,7 +138,7 @@ def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, 
 def _strings(flt: Filter, value: Any) -> list[str]:
     values = value if isinstance(value, list) else [value]
     if not all(isinstance(v, str) for v in values):
-        raise BadRequest(f"Invalid value for filter {flt.name}", "expected text")
+        raise BadRequest("Invalid value for filter {filter}", "expected text", filter=flt.name)
     return [v for v in values if v != ""]
 
 
@@ -150,18 +154,20 @@ def _option_ids(flt: Filter, value: Any) -> tuple[int, ...]:
         except InvalidValue:
             oid = -1
         if oid not in known:
-            raise BadRequest(f"Invalid value {item!r} for filter {flt.name}",
-                             "expected option ids: "
-                             + ", ".join(f"{ch.id} ({ch.label})" for ch in flt.choices))
+            raise BadRequest("Invalid value {item!r} for filter {filter}",
+                             "expected option ids: {options}", item=item, filter=flt.name,
+                             options=", ".join(f"{ch.id} ({ch.label})" for ch in flt.choices))
         out.append(oid)
     return tuple(out)
 
 
 def _one_string(flt: Filter, value: Any) -> str:
     if not isinstance(value, str):
-        raise BadRequest(f"Invalid value for filter {flt.name}", "expected a single text value")
+        raise BadRequest("Invalid value for filter {filter}", "expected a single text value",
+                         filter=flt.name)
     if "\x00" in value:
-        raise BadRequest(f"Invalid value for filter {flt.name}", "NUL characters are not allowed")
+        raise BadRequest("Invalid value for filter {filter}", "NUL characters are not allowed",
+                         filter=flt.name)
     return value
 
 
@@ -171,8 +177,9 @@ def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: da
     is_datetime = model.fields[field].kind.storage == "datetime"
     operator = raw.get(f"{flt.name}-operator") or "on_date"
     if operator not in DATE_OPERATORS:
-        raise BadRequest(f"Unknown operator {operator!r} for filter {flt.name}",
-                         f"date operators: {', '.join(DATE_OPERATORS)}")
+        raise BadRequest("Unknown operator {operator!r} for filter {filter}",
+                         "date operators: {date_operators}", operator=operator, filter=flt.name,
+                         date_operators=', '.join(DATE_OPERATORS))
     value = raw.get(flt.name)
 
     def as_key(day: date) -> date | datetime:
@@ -184,14 +191,16 @@ def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: da
     def need_date(key: str, label: str) -> date:
         given = raw.get(key)
         if not given:
-            raise BadRequest(f"Filter {flt.name} with operator {operator} needs {label}",
-                             f"pass filters[{key}]=Y-m-d")
+            raise BadRequest("Filter {filter} with operator {operator} needs {label}",
+                             "pass filters[{key}]=Y-m-d", filter=flt.name, operator=operator,
+                             label=label, key=key)
         text = given if isinstance(given, str) else ""
         try:
             return parse_date(text[:10] if len(text) == 19 else text)
         except InvalidValue:
-            raise BadRequest(f"Invalid date {given!r} for filter {flt.name}",
-                             "dates are Y-m-d, e.g. 2024-01-31") from None
+            raise BadRequest("Invalid date {given!r} for filter {filter}",
+                             "dates are Y-m-d, e.g. 2024-01-31", given=given,
+                             filter=flt.name) from None
 
     one = timedelta(days=1)
     if operator == "empty":
@@ -204,14 +213,15 @@ def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: da
     if operator.startswith("period_"):
         period = raw.get(f"{flt.name}-period")
         if not isinstance(period, str) or not period:
-            raise BadRequest(f"Filter {flt.name} with operator {operator} needs a period",
-                             f"pass filters[{flt.name}-period]=day|week|month|quarter|year|"
-                             "fiscal_quarter|fiscal_year|days_N")
+            raise BadRequest("Filter {filter} with operator {operator} needs a period",
+                             "pass "
+                             "filters[{filter}-period]=day|week|month|quarter|year|fiscal_quarter|fiscal_year|days_N",
+                             filter=flt.name, operator=operator)
         bounds = period_range(period, operator, today, fiscal)
         if bounds is None:
-            raise BadRequest(f"Unknown period {period!r} for filter {flt.name}",
+            raise BadRequest("Unknown period {period!r} for filter {filter}",
                              "periods: day, week, month, quarter, year, fiscal_quarter, "
-                             "fiscal_year, days_N")
+                             "fiscal_year, days_N", period=period, filter=flt.name)
         return between(*bounds)
     if value in (None, "") and operator == "on_date" and f"{flt.name}-operator" not in raw:
         return None
@@ -233,8 +243,8 @@ def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: da
         return c.Range(field, day_after(day), None)
     end = need_date(f"{flt.name}-end", "an end date")
     if end < day:
-        raise BadRequest(f"Filter {flt.name}: end date is before start date",
-                         "between_dates needs start <= end")
+        raise BadRequest("Filter {filter}: end date is before start date",
+                         "between_dates needs start <= end", filter=flt.name)
     return c.Range(field, as_key(day), day_after(end))
 
 
@@ -242,8 +252,9 @@ def _number_condition(model: Model, flt: Filter, raw: Mapping[str, Any]) -> c.Co
     field = model.fields[flt.fields[0]]
     operator = raw.get(f"{flt.name}-operator") or "eq"
     if operator not in NUMBER_OPERATORS:
-        raise BadRequest(f"Unknown operator {operator!r} for filter {flt.name}",
-                         f"number operators: {', '.join(NUMBER_OPERATORS)}")
+        raise BadRequest("Unknown operator {operator!r} for filter {filter}",
+                         "number operators: {number_operators}", operator=operator, filter=flt.name,
+                         number_operators=', '.join(NUMBER_OPERATORS))
     if operator in ("empty", "not_empty"):
         return c.Empty(field.name, negate=operator == "not_empty")
 
@@ -252,9 +263,11 @@ def _number_condition(model: Model, flt: Filter, raw: Mapping[str, Any]) -> c.Co
         try:
             parsed = field.kind.parse(given, scale=field.scale)
         except InvalidValue as exc:
-            raise BadRequest(f"Invalid value {given!r} for filter {flt.name}", str(exc)) from None
+            raise BadRequest("Invalid value {given!r} for filter {filter}", "{reason}", given=given,
+                             filter=flt.name, reason=exc) from None
         if parsed is None:
-            raise BadRequest(f"Filter {flt.name} needs a value", f"pass filters[{key}]=<number>")
+            raise BadRequest("Filter {filter} needs a value", "pass filters[{key}]=<number>",
+                             filter=flt.name, key=key)
         return parsed
 
     if operator == "eq" and raw.get(flt.name) in (None, ""):

@@ -2,25 +2,34 @@
 
 A catalog is a JSON file named after its language (`amity/i18n/de.json`, or one in
 AMITY_LOCALE_DIR): `models`, `modules`, `labels` (English label -> label), `options`
-(option -> label), `messages` (English message template with {placeholders} -> message)
-and `locale` (formats for /meta/locale). Adding a language is adding such a file. A text a
-catalog lacks stays English; a language nobody ships falls back to AMITY_LANGUAGE.
+(option -> label), `messages` (message id, the English template with {placeholders} an
+error is raised with, -> translated template) and `locale` (formats for /meta/locale).
+Adding a language is adding such a file. A text a catalog lacks stays English; a language
+nobody ships falls back to AMITY_LANGUAGE.
 """
 
 from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from babel import Locale, UnknownLocaleError
 
 CATALOG_DIR = Path(__file__).resolve().parent.parent / "i18n"
 _LANGUAGE = re.compile(r"^[A-Za-z]{1,8}(-[A-Za-z0-9]{1,8})*$|^\*$")
 MAX_HEADER = 500
+
+
+@runtime_checkable
+class HasMessage(Protocol):
+    """Something that carries a message id and its params (AmityError, InvalidValue)."""
+
+    message_id: str
+    params: dict[str, object]
 
 
 @dataclass
@@ -31,17 +40,6 @@ class Catalog:
     def section(self, name: str) -> dict[str, Any]:
         value = self.data.get(name)
         return value if isinstance(value, dict) else {}
-
-    @cached_property
-    def message_patterns(self) -> list[tuple[re.Pattern[str], str]]:
-        """English templates ('No {model} with id {id}') as regexes, longest first."""
-        out = []
-        for english, translated in self.section("messages").items():
-            parts = re.split(r"(\{\w+\})", english)
-            regex = "".join(f"(?P<{p[1:-1]}>.+?)" if p.startswith("{") and p.endswith("}")
-                            else re.escape(p) for p in parts)
-            out.append((re.compile(f"^{regex}$", re.DOTALL), str(translated)))
-        return sorted(out, key=lambda item: -len(item[0].pattern))
 
 
 class Languages:
@@ -94,15 +92,26 @@ class Languages:
         value = self.catalog(language).section(section).get(english)
         return str(value) if value else english
 
-    def message(self, language: str, english: str) -> str:
-        """An error message or hint, its {placeholders} filled from the English text."""
-        if language == "en" or not english:
+    def message(self, language: str, message_id: str,
+                params: Mapping[str, object] | None = None) -> str:
+        """An error message or hint by its id, its {placeholders} filled from params (a
+        param that is itself a message, such as an InvalidValue, is translated too); the
+        English template when the catalog lacks the id or its template does not fit."""
+        params = params or {}
+        english = message_id.format(**params) if params else message_id
+        if language == "en" or not message_id:
             return english
-        for pattern, translated in self.catalog(language).message_patterns:
-            match = pattern.match(english)
-            if match:
-                return translated.format(**match.groupdict())
-        return english
+        template = self.catalog(language).section("messages").get(message_id)
+        if not isinstance(template, str) or not template:
+            return english
+        if not params:
+            return template
+        local = {key: self.message(language, value.message_id, value.params)
+                 if isinstance(value, HasMessage) else value for key, value in params.items()}
+        try:
+            return template.format(**local)
+        except (KeyError, IndexError, ValueError):
+            return english
 
     def locale(self, language: str) -> dict[str, Any]:
         """Formats for /meta/locale: the catalog's, completed from CLDR data (babel)."""

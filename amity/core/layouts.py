@@ -75,7 +75,8 @@ class Layouts:
         """name -> layout for a view: the default, then what admins stored (which wins)."""
         model = self.model(actor, model_name)
         if view not in VIEWS:
-            raise NotFound(f"No layout view {view!r}", "views: " + ", ".join(VIEWS))
+            raise NotFound("No layout view {view!r}", "views: {views}", view=view,
+                           views=", ".join(VIEWS))
         with self.db.read() as conn:
             stored = self.store.stored(conn, model.name, view)
         out = {DEFAULT: default_layout(model, view)}
@@ -93,8 +94,9 @@ class Layouts:
         all_layouts = self.layouts(actor, model_name, view)
         chosen = all_layouts.get(name or DEFAULT)
         if chosen is None:
-            raise NotFound(f"No {view} layout {name!r} for {model_name}",
-                           "layouts: " + ", ".join(all_layouts))
+            raise NotFound("No {view} layout {name!r} for {model_name}", "layouts: {all_layouts}",
+                           view=view, name=name, model_name=model_name,
+                           all_layouts=", ".join(all_layouts))
         return chosen
 
     # -- admins -----------------------------------------------------------------------
@@ -105,7 +107,8 @@ class Layouts:
             raise Forbidden("Only administrators change layouts")
         model = self.model(actor, model_name)
         if view not in VIEWS:
-            raise NotFound(f"No layout view {view!r}", "views: " + ", ".join(VIEWS))
+            raise NotFound("No layout view {view!r}", "views: {views}", view=view,
+                           views=", ".join(VIEWS))
         if not isinstance(name, str) or not _NAME.match(name):
             raise BadRequest("A layout name is 1-60 letters, digits, spaces, - or _")
         clean = check_definition(model, view, definition, self.records)
@@ -132,7 +135,8 @@ class Layouts:
             if removed:
                 self._emit(conn, actor, model.name, view, name, "delete", {})
         if not removed:
-            raise NotFound(f"No stored {view} layout {name!r} for {model.name}")
+            raise NotFound("No stored {view} layout {name!r} for {model}", view=view, name=name,
+                           model=model.name)
 
     def admin_layouts(self, actor: Actor, model_name: str, view: str
                       ) -> dict[str, dict[str, Any]]:
@@ -162,7 +166,8 @@ class Layouts:
             layout = params["layout"]
             if not isinstance(layout, str) or layout not in self.layouts(actor, model.name,
                                                                           "list"):
-                raise BadRequest(f"No list layout {layout!r} for {model.name}")
+                raise BadRequest("No list layout {layout!r} for {model}", layout=layout,
+                                 model=model.name)
             choice["layout"] = layout
         if "filter_layout" in params:
             if not isinstance(params["filter_layout"], str) or len(params["filter_layout"]) > 60:
@@ -188,9 +193,9 @@ def check_int(name: str, value: Any, low: int, high: int) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise BadRequest(f"{name} must be an integer") from None
+        raise BadRequest("{name} must be an integer", name=name) from None
     if isinstance(value, bool) or not low <= number <= high:
-        raise BadRequest(f"{name} must be between {low} and {high}")
+        raise BadRequest("{name} must be between {low} and {high}", name=name, low=low, high=high)
     return number
 
 
@@ -199,10 +204,10 @@ def check_filter_values(model: Model, values: Any) -> dict[str, Any]:
         raise BadRequest("filter_values must be an object of filter name -> value")
     for name, value in values.items():
         if name not in model.filters:
-            raise BadRequest(f"Unknown filter {name} in model {model.name}",
-                             "see /meta/fields/" + model.name)
+            raise BadRequest("Unknown filter {name} in model {model}", "see /meta/fields/{model}",
+                             name=name, model=model.name)
         if not isinstance(value, (str, int, float, bool, list, dict)) and value is not None:
-            raise BadRequest(f"filter {name} has an invalid value")
+            raise BadRequest("filter {name} has an invalid value", name=name)
     return values
 
 
@@ -247,9 +252,9 @@ def names_of(value: Any, known: dict[str, Any], what: str, model: Model,
              allow_empty: bool = False) -> list[str]:
     if not isinstance(value, list) or (not value and not allow_empty) or \
             len(value) > MAX_COLUMNS:
-        raise BadRequest(f"{what} must be a list of names of {model.name}")
+        raise BadRequest("{what} must be a list of names of {model}", what=what, model=model.name)
     for name in value:
         if not isinstance(name, str) or name not in known:
-            raise BadRequest(f"Unknown {what[:-1]} {name!r} in model {model.name}",
-                             f"see /meta/fields/{model.name}")
+            raise BadRequest("Unknown {kind} {name!r} in model {model}", "see /meta/fields/{model}",
+                             kind=what[:-1], name=name, model=model.name)
     return list(value)

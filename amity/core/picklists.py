@@ -106,7 +106,8 @@ class PicklistDependencies:
         before = self.describe(actor, model.name).get(target)
         with self.db.write() as conn:
             if not self.store.remove(conn, model.name, target):
-                raise NotFound(f"{model.name}.{target} depends on no field")
+                raise NotFound("{model}.{target} depends on no field", model=model.name,
+                               target=target)
             self._emit(conn, actor, model, target, "delete", {"dependency": [before, None]})
         self._loaded_at = float("-inf")
 
@@ -133,11 +134,12 @@ class PicklistDependencies:
                 continue
             for value in chosen(json_value(target_fd, values, before)):
                 if value not in allowed:
-                    raise BadRequest(
-                        f"{target} cannot be {value!r} when {source} is {source_value!r}",
-                        f"with {source} {source_value!r}, {target} may be: "
-                        + ", ".join(repr(v) for v in allowed)
-                        + f" (GET /meta/dependencies/{model.name})")
+                    raise BadRequest("{target} cannot be {value!r} when {source} is "
+                                     "{source_value!r}",
+                                     "with {source} {source_value!r}, {target} may be: {options} "
+                                     "(GET /meta/dependencies/{model})", target=target, value=value,
+                                     source=source, source_value=source_value,
+                                     options=", ".join(repr(v) for v in allowed), model=model.name)
 
 
 def event_id(model: str, field: str) -> str:
@@ -155,11 +157,13 @@ def json_value(fd: Field, values: dict[str, Any], before: dict[str, Any] | None)
 def option_field(model: Model, name: Any, types: tuple[str, ...], role: str) -> Field:
     fd = model.fields.get(name) if isinstance(name, str) else None
     if fd is None:
-        raise BadRequest(f"Unknown {role} field {name!r} in model {model.name}",
-                         f"GET /meta/fields/{model.name} lists its fields")
+        raise BadRequest("Unknown {role} field {name!r} in model {model}",
+                         "GET /meta/fields/{model} lists its fields", role=role, name=name,
+                         model=model.name)
     if fd.type not in types:
-        raise BadRequest(f"{model.name}.{fd.name} ({fd.type}) cannot be a {role} field",
-                         f"{role} fields are of type " + ", ".join(types))
+        raise BadRequest("{model}.{field} ({type}) cannot be a {role} field",
+                         "{role} fields are of type {types}", model=model.name, field=fd.name,
+                         type=fd.type, role=role, types=", ".join(types))
     return fd
 
 
@@ -172,13 +176,15 @@ def check_mapping(raw: Any, source: Field, target: Field) -> dict[str, list[Any]
     out: dict[str, list[Any]] = {}
     for key, allowed in raw.items():
         if str(key) not in sources:
-            raise BadRequest(f"{key!r} is not an option of {source.name}",
-                             "options: " + ", ".join(sources))
+            raise BadRequest("{key!r} is not an option of {source}", "options: {sources}", key=key,
+                             source=source.name, sources=", ".join(sources))
         if not isinstance(allowed, list) or len(allowed) > MAX_ENTRIES:
-            raise BadRequest(f"map[{key!r}] must be a list of {target.name} options")
+            raise BadRequest("map[{key!r}] must be a list of {target} options", key=key,
+                             target=target.name)
         for value in allowed:
             if value not in targets or isinstance(value, bool):
-                raise BadRequest(f"{value!r} is not an option of {target.name}",
-                                 "options: " + ", ".join(repr(v) for v in targets))
+                raise BadRequest("{value!r} is not an option of {target}", "options: {options}",
+                                 value=value, target=target.name,
+                                 options=", ".join(repr(v) for v in targets))
         out[str(key)] = list(dict.fromkeys(allowed))
     return out

@@ -66,7 +66,8 @@ class PortalTokens:
         with self.db.write() as conn:
             if not storable_id(contact_id) or not self.records.writer.live_ids(
                     conn, contact, [contact_id]):
-                raise NotFound("Not found", f"No Contact with id {contact_id}")
+                raise NotFound("Not found", "No Contact with id {contact_id}",
+                               contact_id=contact_id)
             self.store.prune(conn, now)
             self.store.add(conn, token_id=new_id(), contact_id=contact_id,
                            token_hash=token_hash(token), created_by=actor.user_id, at=now,

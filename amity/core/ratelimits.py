@@ -32,8 +32,8 @@ def check_rate(text: str) -> str:
     try:
         parse(rate)
     except ValueError:
-        raise BadRequest(f"rate_limit {rate!r} is not a rate",
-                         "use amount/unit, e.g. 100/minute or 10/second") from None
+        raise BadRequest("rate_limit {rate!r} is not a rate",
+                         "use amount/unit, e.g. 100/minute or 10/second", rate=rate) from None
     return rate
 
 
@@ -78,21 +78,22 @@ class RateLimitOverrides:
     def remove(self, actor: Actor, kind: str, subject_id: str) -> None:
         ensure_admin(actor)
         if kind not in KINDS:
-            raise NotFound(f"No rate limit kind {kind!r}", "kinds: user, client")
+            raise NotFound("No rate limit kind {kind!r}", "kinds: user, client", kind=kind)
         with self.db.write() as conn:
             removed = self.store.remove(conn, kind, subject_id)
         self._loaded_at = float("-inf")
         if not removed:
-            raise NotFound(f"No rate limit of its own for {kind} {subject_id}")
+            raise NotFound("No rate limit of its own for {kind} {subject_id}", kind=kind,
+                           subject_id=subject_id)
 
     def _check_subject(self, kind: str, subject_id: str) -> None:
         if kind not in KINDS:
-            raise NotFound(f"No rate limit kind {kind!r}", "kinds: user, client")
+            raise NotFound("No rate limit kind {kind!r}", "kinds: user, client", kind=kind)
         with self.db.read() as conn:
             found = (self.clients.get(conn, subject_id) if kind == "client"
                      else self.accounts.user_by_id(conn, subject_id))
         if not found:
-            raise NotFound(f"No {kind} with id {subject_id}")
+            raise NotFound("No {kind} with id {subject_id}", kind=kind, subject_id=subject_id)
 
 
 def ensure_admin(actor: Actor) -> None:

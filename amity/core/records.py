@@ -98,19 +98,21 @@ class Records:
         self.policy.check(actor, model, "view")
         selected = select_fields(model, fields, all_by_default=True)
         if not storable_id(record_id):
-            raise NotFound("Not found", f"No {model.name} with id {record_id!r}")
+            raise NotFound("Not found", "No {model} with id {id!r}", model=model.name, id=record_id)
         conds = self.policy.read_conditions(actor, model)
         if not conds and not (model.has_dynamic_refs and any(
                 fd.type == "ref" and fd.ref_model is None for fd in selected)):
             row = self.query.select_by_id(self.db, model, selected, record_id)
             if row is None:
-                raise NotFound("Not found", f"No {model.name} with id {record_id}")
+                raise NotFound("Not found", "No {model} with id {id}", model=model.name,
+                               id=record_id)
             return render(model, selected, row)
         with self.db.read() as conn:
             rows = self.query.select_rows(conn, model, selected, ids=[record_id],
                                           conditions=conds)
             if not rows:
-                raise NotFound("Not found", f"No {model.name} with id {record_id}")
+                raise NotFound("Not found", "No {model} with id {id}", model=model.name,
+                               id=record_id)
             return self.render_rows(conn, model, selected, rows)[0]
 
     def conditions(self, actor: Actor, model: Model, q: ListQuery) -> list[Condition]:
@@ -210,14 +212,16 @@ class Records:
             before = self.visible_row(conn, actor, model, record_id, lock=True)
             if before is None:
                 if not create:
-                    raise NotFound("Not found", f"No {model.name} with id {record_id}")
+                    raise NotFound("Not found", "No {model} with id {id}", model=model.name,
+                                   id=record_id)
                 self.policy.check(actor, model, "create")
                 if not valid_client_id(record_id):
-                    raise BadRequest(f"Invalid id {record_id!r} for a new record",
-                                     "ids are 1-36 letters, digits, '-', '_', '.' or '~'")
+                    raise BadRequest("Invalid id {id!r} for a new record",
+                                     "ids are 1-36 letters, digits, '-', '_', '.' or '~'",
+                                     id=record_id)
                 if self.writer.exists_any(conn, model, record_id):  # deleted, or not yours
-                    raise Conflict(f"Id {record_id} is taken by another {model.name}",
-                                   "choose another id")
+                    raise Conflict("Id {id} is taken by another {model}", "choose another id",
+                                   id=record_id, model=model.name)
                 self._insert(conn, actor, model, clean_data(model, data, creating=True),
                              record_id)
                 return
@@ -241,7 +245,8 @@ class Records:
         with self.db.write() as conn:
             before = self.visible_row(conn, actor, model, record_id, lock=True)
             if before is None:
-                raise NotFound("Not found", f"No {model.name} with id {record_id}")
+                raise NotFound("Not found", "No {model} with id {id}", model=model.name,
+                               id=record_id)
             self.policy.check(actor, model, "delete", before)
             now = utcnow()
             self.writer.soft_delete(conn, model, record_id,
@@ -274,8 +279,9 @@ class Records:
             same = self.query.select_rows(conn, model, [model.fields["id"]],
                                           conditions=[Equals(name, (values[name],))], limit=2)
             if any(row["id"] != record_id for row in same):
-                raise Conflict(f"A {model.name} with {name} {values[name]!r} already exists",
-                               f"choose another {name}")
+                raise Conflict("A {model} with {name} {value!r} already exists",
+                               "choose another {name}", model=model.name, name=name,
+                               value=values[name])
 
     def check_references(self, conn: Connection, model: Model, values: dict[str, Any],
                          before: dict[str, Any] | None = None) -> None:
@@ -294,13 +300,14 @@ class Records:
                 target_name = (values["parent_type"] if "parent_type" in values
                                else old.get("parent_type"))
                 if not target_name:
-                    raise BadRequest(f"Field {fd.id_name} needs parent_type",
-                                     "set parent_type to the parent record's model")
+                    raise BadRequest("Field {id_name} needs parent_type",
+                                     "set parent_type to the parent record's model",
+                                     id_name=fd.id_name)
             target = self.registry.model(target_name)
             if not self.writer.live_ids(conn, target, [ref_id]):
-                raise BadRequest(f"Invalid value for field {fd.id_name}: no {target.name} "
-                                 f"with id {ref_id}",
-                                 f"{fd.id_name} must be the id of an existing {target.name}")
+                raise BadRequest("Invalid value for field {id_name}: no {target} with id {ref_id}",
+                                 "{id_name} must be the id of an existing {target}",
+                                 id_name=fd.id_name, target=target.name, ref_id=ref_id)
 
 
 def storable_id(record_id: str) -> bool:
@@ -320,21 +327,22 @@ def parse_order(model: Model, order: str | None) -> list[OrderKey]:
         if not words:
             continue
         if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
-            raise BadRequest(f"Invalid order {part.strip()!r}",
-                             "order is a field name, optionally followed by asc or desc")
+            raise BadRequest("Invalid order {part!r}",
+                             "order is a field name, optionally followed by asc or desc",
+                             part=part.strip())
         name = words[0]
         fd = model.fields.get(name)
         sortable = fd is not None and (fd.stored or (model.person and name == "name"))
         if fd is None or not sortable:
-            raise UnknownField(f"Unknown order field {name} in model {model.name}",
-                               f"order by a stored field of {model.name}")
+            raise UnknownField("Unknown order field {name} in model {model}",
+                               "order by a stored field of {model}", name=name, model=model.name)
         keys.append(OrderKey(name, len(words) == 2 and words[1].lower() == "desc"))
     return keys or [OrderKey(model.default_order)]
 
 
 def check_paging(offset: int, limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}, got {limit}",
-                         "page through larger lists with offset")
+        raise BadRequest("limit must be between 1 and {max_limit}, got {limit}",
+                         "page through larger lists with offset", max_limit=MAX_LIMIT, limit=limit)
     if offset < 0:
-        raise BadRequest(f"offset must be 0 or more, got {offset}")
+        raise BadRequest("offset must be 0 or more, got {offset}", offset=offset)

@@ -67,13 +67,14 @@ class Relations:
         target = self.records.model(link.target)
         parent = self.records.visible_row(conn, actor, model, record_id, lock=True)
         if parent is None:
-            raise NotFound("Not found", f"No {model.name} with id {record_id}")
+            raise NotFound("Not found", "No {model} with id {id}", model=model.name, id=record_id)
         self.records.policy.check(actor, model, "relate", parent)
         now = utcnow()
         for target_id, extra in items:
             row = self.records.visible_row(conn, actor, target, target_id)
             if row is None:
-                raise NotFound("Not found", f"No {target.name} with id {target_id}")
+                raise NotFound("Not found", "No {target} with id {target_id}", target=target.name,
+                               target_id=target_id)
             if link.kind != "many_to_many":  # linking writes the target's own field
                 self.records.policy.check(actor, target, "edit", row)
             self._link(conn, link, model, record_id, target_id, extra, now, actor.user_id)
@@ -110,7 +111,8 @@ class Relations:
         with self.records.db.write() as conn:
             parent = self.records.visible_row(conn, actor, model, record_id, lock=True)
             if parent is None:
-                raise NotFound("Not found", f"No {model.name} with id {record_id}")
+                raise NotFound("Not found", "No {model} with id {id}", model=model.name,
+                               id=record_id)
             self.records.policy.check(actor, model, "relate", parent)
             now = utcnow()
             if link.kind == "many_to_many":
@@ -127,8 +129,10 @@ class Relations:
                 if removed and row is not None:
                     self.records.policy.check(actor, target, "edit", row)
                 if removed and link.target_column in {f.name for f in required_fields(target)}:
-                    raise BadRequest(f"Field {link.target_column} of {target.name} is required",
-                                     f"link the {target.name} to another {model.name} instead")
+                    raise BadRequest("Field {target_column} of {target} is required",
+                                     "link the {target} to another {model} instead",
+                                     target_column=link.target_column, target=target.name,
+                                     model=model.name)
                 if removed:
                     values: dict[str, Any] = {link.target_column: None, "date_modified": now,
                                               "modified_user_id": actor.user_id}
@@ -136,8 +140,8 @@ class Relations:
                         values["parent_type"] = None
                     self.writer.update(conn, target, target_id, values)
             if not removed:
-                raise NotFound("Not found",
-                               f"{target.name} {target_id} is not linked to this {model.name}")
+                raise NotFound("Not found", "{target} {target_id} is not linked to this {model}",
+                               target=target.name, target_id=target_id, model=model.name)
             self.writer.emit(conn, model=model.name, record_id=record_id, kind="unlink",
                              changes={link.name: [[target_id], None]},
                              actor_id=actor.user_id, source=actor.source, at=now)
@@ -165,8 +169,9 @@ def _items(link: Link, ids: Any, with_data: Any) -> list[tuple[str, dict[str, An
                     continue
                 if key not in join_fields:
                     known = ", ".join(join_fields) or "none"
-                    raise BadRequest(f"Unknown link field {key} for link {link.name}",
-                                     f"fields this link stores: {known}")
+                    raise BadRequest("Unknown link field {key} for link {link}",
+                                     "fields this link stores: {known}", key=key, link=link.name,
+                                     known=known)
                 extra[key] = parse_value(join_fields[key], value)
             out[rid] = extra
     return list(out.items())

@@ -55,7 +55,7 @@ class AccessAdmin:
         parsed = self.parse_rights(rights or {}, {})
         with self.db.write() as conn:
             if self.store.role_by_name(conn, name) is not None:
-                raise BadRequest(f"Role {name} already exists")
+                raise BadRequest("Role {name} already exists", name=name)
             role_id = new_id()
             self.store.add_role(conn, role_id=role_id, name=name, description=description,
                                 at=utcnow())
@@ -127,20 +127,21 @@ class AccessAdmin:
                 out[model] = None
                 continue
             if not isinstance(value, dict):
-                raise BadRequest(f"Rights of {model} must be an object or null")
+                raise BadRequest("Rights of {model} must be an object or null", model=model)
             unknown = sorted(set(value) - {"access", "read", "edit", "delete"})
             if unknown:
-                raise BadRequest(f"Unknown right {unknown[0]!r} for {model}",
-                                 "rights are access, read, edit and delete")
+                raise BadRequest("Unknown right {value!r} for {model}",
+                                 "rights are access, read, edit and delete", value=unknown[0],
+                                 model=model)
             start = merged.get(model) or merged.get(ANY_MODEL) or NEW_RIGHTS
             base = start.as_json()
             for key, given in value.items():
                 if key == "access":
                     if not isinstance(given, bool):
-                        raise BadRequest(f"access of {model} must be true or false")
+                        raise BadRequest("access of {model} must be true or false", model=model)
                 elif given not in RIGHTS:
-                    raise BadRequest(f"{key} of {model} must be one of {', '.join(RIGHTS)}",
-                                     f"got {given!r}")
+                    raise BadRequest("{key} of {model} must be one of {rights}", "got {given!r}",
+                                     key=key, model=model, rights=', '.join(RIGHTS), given=given)
                 base[key] = given
             out[model] = merged[model] = ModelRights(bool(base["access"]), str(base["read"]),
                                                      str(base["edit"]), str(base["delete"]))
@@ -149,7 +150,7 @@ class AccessAdmin:
     def _role(self, conn: Any, name: Any) -> dict[str, Any]:
         role = self.store.role_by_name(conn, name) if usable(name) else None
         if role is None:
-            raise NotFound(f"No role named {name}", "amity role list shows the roles")
+            raise NotFound("No role named {name}", "amity role list shows the roles", name=name)
         return role
 
     def _role_view(self, conn: Any, role: dict[str, Any]) -> dict[str, Any]:
@@ -166,7 +167,7 @@ class AccessAdmin:
         for name in names:
             user = self.accounts.user_by_name(conn, name)
             if user is None:
-                raise NotFound(f"No user named {name}")
+                raise NotFound("No user named {name}", name=name)
             ids.append(user["id"])
         return ids
 
@@ -189,7 +190,7 @@ class AccessAdmin:
         names = check_user_names(members or [])
         with self.db.write() as conn:
             if self.store.team_by_name(conn, name) is not None:
-                raise BadRequest(f"Team {name} already exists")
+                raise BadRequest("Team {name} already exists", name=name)
             team_id = new_id()
             self.store.add_team(conn, team_id=team_id, name=name, description=description,
                                 at=utcnow())
@@ -222,13 +223,14 @@ class AccessAdmin:
             team = self._team(conn, name)
             (user_id,) = self._user_ids(conn, [user_name])
             if not self.store.remove_member(conn, team["id"], user_id):
-                raise NotFound(f"User {user_name} is not a member of team {name}")
+                raise NotFound("User {user_name} is not a member of team {name}",
+                               user_name=user_name, name=name)
         self.on_change()
 
     def _team(self, conn: Any, name: Any) -> dict[str, Any]:
         team = self.store.team_by_name(conn, name) if usable(name) else None
         if team is None:
-            raise NotFound(f"No team named {name}", "amity team list shows the teams")
+            raise NotFound("No team named {name}", "amity team list shows the teams", name=name)
         return team
 
     def _team_view(self, conn: Any, team: dict[str, Any]) -> dict[str, Any]:
@@ -239,9 +241,10 @@ class AccessAdmin:
 
 def check_name(kind: str, name: Any) -> str:
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME:
-        raise BadRequest(f"A {kind} needs a name of 1 to {MAX_NAME} characters")
+        raise BadRequest("A {kind} needs a name of 1 to {max_name} characters", kind=kind,
+                         max_name=MAX_NAME)
     if "\x00" in name:
-        raise BadRequest(f"A {kind} name must not contain NUL characters")
+        raise BadRequest("A {kind} name must not contain NUL characters", kind=kind)
     return name.strip()
 
 
@@ -250,7 +253,8 @@ def check_description(description: Any) -> str:
         return ""
     if not isinstance(description, str) or len(description) > MAX_DESCRIPTION \
             or "\x00" in description:
-        raise BadRequest(f"description must be text of at most {MAX_DESCRIPTION} characters")
+        raise BadRequest("description must be text of at most {max_description} characters",
+                         max_description=MAX_DESCRIPTION)
     return description
 
 

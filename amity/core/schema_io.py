@@ -68,9 +68,11 @@ class SchemaFiles:
         """Apply an exported document; returns what was done, one line per change."""
         ensure_admin(actor)
         if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise BadRequest(f"Not an {FORMAT} document", "make one with amity schema export")
+            raise BadRequest("Not an {format} document", "make one with amity schema export",
+                             format=FORMAT)
         if document.get("version") != VERSION:
-            raise BadRequest(f"Unsupported {FORMAT} version {document.get('version')!r}")
+            raise BadRequest("Unsupported {format} version {version!r}", format=FORMAT,
+                             version=document.get('version'))
         done = self._models(actor, list_of(document, "custom_models"))
         for spec in list_of(document, "custom_fields"):
             done += self._field(actor, spec)
@@ -136,8 +138,9 @@ class SchemaFiles:
             return [f"custom field {model}.{name} added"]
         have = existing[name]
         if have["type"].lower() != str(spec.get("type", "")).lower():
-            raise BadRequest(f"{model}.{name} is a {have['type']} here, not {spec.get('type')}",
-                             "a custom field's type cannot change")
+            raise BadRequest("{model}.{name} is a {type} here, not {spec}",
+                             "a custom field's type cannot change", model=model, name=name,
+                             type=have['type'], spec=spec.get('type'))
         change: dict[str, Any] = {k: spec[k] for k in ("label", "required", "indexed",
                                                        "unique")
                                   if k in spec and spec[k] != have[k]}
@@ -176,7 +179,7 @@ def history_row(row: dict[str, Any]) -> dict[str, Any]:
 def list_of(document: dict[str, Any], key: str) -> list[dict[str, Any]]:
     value = document.get(key, [])
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise BadRequest(f"{key} must be a list of objects")
+        raise BadRequest("{key} must be a list of objects", key=key)
     return value
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from amity.errors import BadRequest, UnknownField
+from amity.errors import BadRequest, Text, UnknownField
 from amity.schema.model import Field, Model
 from amity.schema.types import InvalidValue
 
@@ -20,8 +20,9 @@ def clean_data(model: Model, data: Any, *, creating: bool) -> dict[str, Any]:
     for name, raw in data.items():
         fd = model.fields.get(name)
         if fd is None:
-            raise UnknownField(f"Unknown field {name} in model {model.name}",
-                               f"GET /meta/fields/{model.name} lists its fields")
+            raise UnknownField("Unknown field {name} in model {model}",
+                               "GET /meta/fields/{model} lists its fields", name=name,
+                               model=model.name)
         check_writable(model, fd)
         value = parse_value(fd, raw)
         # an empty string is no value: a unique field stores none, so empties never clash
@@ -33,8 +34,9 @@ def clean_data(model: Model, data: Any, *, creating: bool) -> dict[str, Any]:
     missing = [fd.name for fd in required_fields(model)
                if (creating or fd.name in values) and values.get(fd.name) in (None, "")]
     if missing:
-        raise BadRequest(f"Missing required field(s): {', '.join(missing)}",
-                         f"{model.name} needs a value for: {', '.join(missing)}")
+        raise BadRequest("Missing required field(s): {missing}",
+                         "{model} needs a value for: {missing}", missing=', '.join(missing),
+                         model=model.name)
     return values
 
 
@@ -49,11 +51,12 @@ def required_fields(model: Model) -> list[Field]:
 
 def check_writable(model: Model, fd: Field) -> None:
     if fd.type == "ref":
-        raise BadRequest(f"Field {fd.name} of model {model.name} cannot be written",
-                         f"set {fd.id_name} to the related record's id instead")
+        raise BadRequest("Field {field} of model {model} cannot be written",
+                         "set {id_name} to the related record's id instead", field=fd.name,
+                         model=model.name, id_name=fd.id_name)
     if fd.system or fd.derived or not fd.editable:
-        raise BadRequest(f"Field {fd.name} of model {model.name} cannot be written",
-                         "it is maintained by the server")
+        raise BadRequest("Field {field} of model {model} cannot be written",
+                         "it is maintained by the server", field=fd.name, model=model.name)
 
 
 def parse_value(fd: Field, raw: Any) -> Any:
@@ -61,5 +64,6 @@ def parse_value(fd: Field, raw: Any) -> Any:
         return fd.kind.parse(raw, length=fd.len, options=fd.options, scale=fd.scale,
                              choices=fd.choices)
     except InvalidValue as exc:
-        raise BadRequest(f"Invalid value for field {fd.name} of type {fd.type}: {exc}",
-                         f"{fd.name} takes {fd.kind.accepts}") from None
+        raise BadRequest("Invalid value for field {field} of type {type}: {reason}",
+                         "{field} takes {accepts}", field=fd.name, type=fd.type, reason=exc,
+                         accepts=Text(fd.kind.accepts)) from None

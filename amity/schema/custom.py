@@ -87,15 +87,15 @@ def check_name(model: Model, name: Any) -> str:
     those are taken."""
     if model.custom:
         if not isinstance(name, str) or not MODEL_FIELD_PATTERN.match(name):
-            raise BadRequest(f"Invalid field name {name!r}",
-                             "names are 1-40 lower-case letters, digits or _ and start with "
-                             "a letter, e.g. plan")
+            raise BadRequest("Invalid field name {name!r}",
+                             "names are 1-40 lower-case letters, digits or _ and start with a "
+                             "letter, e.g. plan", name=name)
     elif not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise BadRequest(f"Invalid custom field name {name!r}",
-                         "names are 3-40 lower-case letters, digits or _, start with a letter "
-                         "and end in _c, e.g. contract_tier_c")
+        raise BadRequest("Invalid custom field name {name!r}",
+                         "names are 3-40 lower-case letters, digits or _, start with a letter and "
+                         "end in _c, e.g. contract_tier_c", name=name)
     if name in model.fields:
-        raise BadRequest(f"Model {model.name} already has a field {name}")
+        raise BadRequest("Model {model} already has a field {name}", model=model.name, name=name)
     return name
 
 
@@ -105,8 +105,8 @@ def check_type(name: Any) -> str:
         for known in CUSTOM_TYPES:
             if known.lower() == name.strip().lower():
                 return known
-    raise BadRequest(f"Unknown custom field type {name!r}",
-                     "types: " + ", ".join(CUSTOM_TYPES))
+    raise BadRequest("Unknown custom field type {name!r}", "types: {custom_types}", name=name,
+                     custom_types=", ".join(CUSTOM_TYPES))
 
 
 def check_label(label: Any, default: str) -> str:
@@ -114,22 +114,23 @@ def check_label(label: Any, default: str) -> str:
         return default
     if not isinstance(label, str) or not 1 <= len(label.strip()) <= MAX_LABEL or (
             "\x00" in label):
-        raise BadRequest(f"label must be a string of 1 to {MAX_LABEL} characters")
+        raise BadRequest("label must be a string of 1 to {max_label} characters",
+                         max_label=MAX_LABEL)
     return label.strip()
 
 
 def check_flag(body: Mapping[str, Any], key: str, default: bool) -> bool:
     value = body.get(key, default)
     if not isinstance(value, bool):
-        raise BadRequest(f"{key} must be true or false")
+        raise BadRequest("{key} must be true or false", key=key)
     return value
 
 
 def _option_label(value: Any) -> str:
     if not isinstance(value, str) or not 1 <= len(value.strip()) <= MAX_OPTION_LABEL or (
             "\x00" in value):
-        raise BadRequest(f"Option labels are strings of 1 to {MAX_OPTION_LABEL} characters, "
-                         f"got {value!r}")
+        raise BadRequest("Option labels are strings of 1 to {max_option_label} characters, got "
+                         "{value!r}", max_option_label=MAX_OPTION_LABEL, value=value)
     return value.strip()
 
 
@@ -137,11 +138,11 @@ def new_options(type_name: str, raw: Any) -> tuple[Choice, ...]:
     """Options of a new field, numbered 1, 2, 3 ...: a list of labels (or {"label"})."""
     if type_name not in OPTION_TYPES:
         if raw not in (None, []):
-            raise BadRequest(f"A {type_name} field has no options")
+            raise BadRequest("A {type_name} field has no options", type_name=type_name)
         return ()
     if not isinstance(raw, list) or not raw:
-        raise BadRequest(f"A {type_name} field needs options",
-                         'e.g. "options": ["Gold", "Silver"]')
+        raise BadRequest("A {type_name} field needs options", 'e.g. "options": ["Gold", "Silver"]',
+                         type_name=type_name)
     labels = [_option_label(item.get("label") if isinstance(item, dict) else item)
               for item in raw]
     check_option_count(labels)
@@ -150,7 +151,7 @@ def new_options(type_name: str, raw: Any) -> tuple[Choice, ...]:
 
 def check_option_count(labels: Sequence[str]) -> None:
     if len(labels) > MAX_OPTIONS:
-        raise BadRequest(f"At most {MAX_OPTIONS} options")
+        raise BadRequest("At most {max_options} options", max_options=MAX_OPTIONS)
     if len(set(labels)) != len(labels):
         raise BadRequest("Option labels must be unique")
 
@@ -182,20 +183,19 @@ def changed_options(current: tuple[Choice, ...], raw: Any) -> tuple[Choice, ...]
             next_id += 1
             continue
         if isinstance(oid, bool) or not isinstance(oid, int) or oid not in by_id:
-            raise BadRequest(f"Unknown option id {oid!r}",
-                             "leave id out to add an option")
+            raise BadRequest("Unknown option id {oid!r}", "leave id out to add an option", oid=oid)
         if oid in seen:
-            raise BadRequest(f"Option {oid} is listed twice")
+            raise BadRequest("Option {oid} is listed twice", oid=oid)
         seen.add(oid)
         old = by_id[oid]
         label = _option_label(item["label"]) if "label" in item else old.label
         out.append(Choice(oid, label, item.get("retired", old.retired)))
     missing = sorted(set(by_id) - seen)
     if missing:
-        raise BadRequest(f"Option {missing[0]} is missing from options",
-                         "options are never deleted (stored values use them): list every "
-                         f'option, and retire unwanted ones with {{"id": {missing[0]}, '
-                         '"retired": true}')
+        raise BadRequest("Option {value} is missing from options",
+                         "options are never deleted (stored values use them): list every option, "
+                         'and retire unwanted ones with {{"id": {value}, "retired": true}}',
+                         value=missing[0])
     check_option_count([c.label for c in out])
     return tuple(out)
 

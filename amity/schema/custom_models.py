@@ -173,13 +173,13 @@ def short_identifier(name: str) -> str:
 def check_model_name(name: Any, taken: Iterable[str]) -> str:
     """A valid, unused model name (400 saying the rule otherwise)."""
     if not isinstance(name, str) or not MODEL_NAME.match(name):
-        raise BadRequest(f"Invalid model name {name!r}",
-                         "model names are 2-30 letters or digits starting with a capital "
-                         "letter, e.g. Subscription")
+        raise BadRequest("Invalid model name {name!r}",
+                         "model names are 2-30 letters or digits starting with a capital letter, "
+                         "e.g. Subscription", name=name)
     lowered = {t.lower() for t in taken} | {r.lower() for r in RESERVED_NAMES}
     if name.lower() in lowered:
-        raise BadRequest(f"The model name {name} is taken",
-                         "names of models (removed custom ones too) cannot be reused")
+        raise BadRequest("The model name {name} is taken",
+                         "names of models (removed custom ones too) cannot be reused", name=name)
     return name
 
 
@@ -188,7 +188,7 @@ def check_text(body: Mapping[str, Any], key: str, default: str, limit: int = 100
     if value is None:
         return default
     if not isinstance(value, str) or not 1 <= len(value.strip()) <= limit or "\x00" in value:
-        raise BadRequest(f"{key} must be a string of 1 to {limit} characters")
+        raise BadRequest("{key} must be a string of 1 to {limit} characters", key=key, limit=limit)
     return value.strip()
 
 
@@ -203,38 +203,43 @@ def check_link(raw: Any, owner: str, models: Mapping[str, Model],
     unknown = sorted(set(raw) - {"name", "kind", "target", "reverse", "label",
                                  "reverse_label"})
     if unknown:
-        raise BadRequest(f"Unknown link key {unknown[0]!r}",
-                         "known: name, kind, target, reverse, label, reverse_label")
+        raise BadRequest("Unknown link key {value!r}",
+                         "known: name, kind, target, reverse, label, reverse_label",
+                         value=unknown[0])
     kind = raw.get("kind")
     if kind not in LINK_KINDS:
-        raise BadRequest(f"Unknown link kind {kind!r}", "kinds: " + ", ".join(LINK_KINDS))
+        raise BadRequest("Unknown link kind {kind!r}", "kinds: {link_kinds}", kind=kind,
+                         link_kinds=", ".join(LINK_KINDS))
     target_name = raw.get("target")
     if not isinstance(target_name, str) or target_name not in models:
-        raise BadRequest(f"Unknown link target {target_name!r}",
-                         "GET /meta/modules lists the models this server knows")
+        raise BadRequest("Unknown link target {target_name!r}",
+                         "GET /meta/modules lists the models this server knows",
+                         target_name=target_name)
     name = raw.get("name")
     if not isinstance(name, str) or not LINK_NAME.match(name):
-        raise BadRequest(f"Invalid link name {name!r}",
-                         "link names are 1-40 lower-case letters, digits or _ and start "
-                         "with a letter, e.g. account")
+        raise BadRequest("Invalid link name {name!r}",
+                         "link names are 1-40 lower-case letters, digits or _ and start with a "
+                         "letter, e.g. account", name=name)
     own_names = CustomLink(name, kind, target_name, "").own_names
     clash = sorted(own_names & taken)
     if clash:
-        raise BadRequest(f"Model {owner} already has a field or link {clash[0]}")
+        raise BadRequest("Model {owner} already has a field or link {value}", owner=owner,
+                         value=clash[0])
     if kind == "many_to_many" and target_name == owner:
         raise BadRequest("A many_to_many link needs another model",
                          "link a model to itself with many_to_one (e.g. parent)")
     target = models[target_name]
     reverse = raw.get("reverse", f"{snake(owner)}s")
     if not isinstance(reverse, str) or not LINK_NAME.match(reverse):
-        raise BadRequest(f"Invalid reverse link name {reverse!r}",
-                         "the same rule as link names, e.g. subscriptions")
+        raise BadRequest("Invalid reverse link name {reverse!r}",
+                         "the same rule as link names, e.g. subscriptions", reverse=reverse)
     target_names = set(target.fields) | set(target.links)
     if target_name == owner:
         target_names |= taken | own_names
     if reverse in target_names:
-        raise BadRequest(f"Model {target_name} already has a field or link {reverse}",
-                         'name the way back with "reverse"')
+        raise BadRequest("Model {target_name} already has a field or link {reverse}",
+                         'name the way back with "reverse"', target_name=target_name,
+                         reverse=reverse)
     label = check_text(raw, "label", title(name))
     reverse_label = check_text(raw, "reverse_label", title(reverse))
     taken |= own_names
@@ -246,18 +251,21 @@ def check_portal(raw: Any, d: CustomModelDef) -> CustomPortal | None:
     "create": whether portal contacts may create records (a many_to_one link only)}."""
     if raw is None:
         return None
-    hint = 'e.g. {"link": "contact", "create": true}, with a link named contact to Contact'
     if not isinstance(raw, Mapping) or set(raw) - {"link", "create"}:
-        raise BadRequest("portal is null or an object with link and create", hint)
+        raise BadRequest("portal is null or an object with link and create",
+                         'e.g. {"link": "contact", "create": true}, with a link named contact to '
+                         "Contact")
     link = next((lk for lk in d.live_links if lk.name == raw.get("link")), None)
     if link is None or link.target != "Contact":
-        raise BadRequest(f"portal.link must name a link of {d.name} to Contact", hint)
+        raise BadRequest("portal.link must name a link of {model} to Contact",
+                         'e.g. {{"link": "contact", "create": true}}, with a link named contact to '
+                         "Contact", model=d.name)
     create = raw.get("create", False)
     if not isinstance(create, bool):
         raise BadRequest("portal.create must be true or false")
     if create and link.kind != "many_to_one":
         raise BadRequest("Portal contacts can create records only through a many_to_one link",
-                         f"the link {link.name} is {link.kind}")
+                         "the link {link} is {kind}", link=link.name, kind=link.kind)
     return CustomPortal(link.name, create)
 
 

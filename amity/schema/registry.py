@@ -26,8 +26,9 @@ class Registry:
         try:
             return self.models[name]
         except KeyError:
-            raise UnknownModel(f"Model {name} not found",
-                           "GET /meta/modules lists the models this server knows") from None
+            raise UnknownModel("Model {name} not found",
+                               "GET /meta/modules lists the models this server knows",
+                               name=name) from None
 
     def link(self, model: Model, name: str) -> Link:
         """The link `name` of `model`; NotFound naming both when there is none."""
@@ -35,8 +36,8 @@ class Registry:
             return model.links[name]
         except KeyError:
             known = ", ".join(sorted(model.links)) or "none"
-            raise NotFound(f"Link {name} not found in model {model.name}",
-                           f"Links of {model.name}: {known}") from None
+            raise NotFound("Link {name} not found in model {model}", "Links of {model}: {known}",
+                           name=name, model=model.name, known=known) from None
 
     def join_links(self) -> dict[str, Link]:
         """One link per join table, for building the tables."""

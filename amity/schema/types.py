@@ -18,6 +18,8 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 from zoneinfo import available_timezones
 
+from amity.errors import Text
+
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
@@ -26,7 +28,13 @@ FALSE_WORDS = frozenset({"0", "no", "false", "off", ""})
 
 
 class InvalidValue(ValueError):
-    """A value does not fit its field's type; the message says what is accepted."""
+    """A value does not fit its field's type; the message (an id with params, as for
+    AmityError) says what is accepted."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        self.message_id = message
+        self.params = params
+        super().__init__(message.format(**params) if params else message)
 
 
 @dataclass(frozen=True)
@@ -58,7 +66,7 @@ class FieldType:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         text = str(value)
         check_text(text, length)
         return text
@@ -73,7 +81,8 @@ def check_text(text: str, length: int | None) -> None:
     if "\x00" in text:
         raise InvalidValue("NUL characters are not allowed")
     if length is not None and len(text) > length:
-        raise InvalidValue(f"at most {length} characters allowed, got {len(text)}")
+        raise InvalidValue("at most {length} characters allowed, got {count}", length=length,
+                           count=len(text))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -104,7 +113,7 @@ class EmailType(FieldType):
     def parse(self, value: Any, **kw: Any) -> Any:
         text = super().parse(value, **kw)
         if text and not _EMAIL.match(text):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         return text
 
 
@@ -115,7 +124,7 @@ class UrlType(FieldType):
     def parse(self, value: Any, **kw: Any) -> Any:
         text = super().parse(value, **kw)
         if text and not _URL.match(text):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         return text
 
 
@@ -128,7 +137,7 @@ class IdType(FieldType):
         if value is None or value == "":
             return None
         if not isinstance(value, (str, int)) or isinstance(value, bool):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         text = str(value)
         check_text(text, 36)
         return text
@@ -143,9 +152,11 @@ class EnumType(FieldType):
         if value is None or value == "":
             return None
         if not isinstance(value, str):
-            raise InvalidValue(f"expected {self.accepts}: {', '.join(options)}")
+            raise InvalidValue("expected {accepts}: {options}", accepts=Text(self.accepts),
+                               options=', '.join(options))
         if options and value not in options:
-            raise InvalidValue(f"{value!r} is not an option; expected one of {', '.join(options)}")
+            raise InvalidValue("{value!r} is not an option; expected one of {options}", value=value,
+                               options=', '.join(options))
         return value
 
 
@@ -163,11 +174,11 @@ class MultiEnumType(FieldType):
         if isinstance(value, str):
             value = [v for v in value.split(",") if v]
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         for item in value:
             if options and item not in options:
-                raise InvalidValue(
-                    f"{item!r} is not an option; expected any of {', '.join(options)}")
+                raise InvalidValue("{item!r} is not an option; expected any of {options}",
+                                   item=item, options=', '.join(options))
             check_text(item, 100)
         return ",".join(f"^{v}^" for v in dict.fromkeys(value))
 
@@ -204,7 +215,7 @@ def parse_bool(value: Any, accepts: str = "true or false") -> bool:
             return True
         if lowered in FALSE_WORDS:
             return False
-    raise InvalidValue(f"expected {accepts}")
+    raise InvalidValue("expected {accepts}", accepts=Text(accepts))
 
 
 class IntType(FieldType):
@@ -217,20 +228,21 @@ class IntType(FieldType):
         if value is None or value == "":
             return None
         if isinstance(value, bool):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         if isinstance(value, float):
             if not value.is_integer():
-                raise InvalidValue(f"expected {self.accepts}")
+                raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
             value = int(value)
         if isinstance(value, str):
             try:
                 value = int(value.strip())
             except ValueError:
-                raise InvalidValue(f"expected {self.accepts}") from None
+                raise InvalidValue("expected {accepts}", accepts=Text(self.accepts)) from None
         if not isinstance(value, int):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         if not INT64_MIN <= value <= INT64_MAX:
-            raise InvalidValue(f"expected {self.accepts} between {INT64_MIN} and {INT64_MAX}")
+            raise InvalidValue("expected {accepts} between {int64_min} and {int64_max}",
+                               accepts=Text(self.accepts), int64_min=INT64_MIN, int64_max=INT64_MAX)
         return value
 
 
@@ -244,11 +256,11 @@ class FloatType(FieldType):
         if value is None or value == "":
             return None
         if isinstance(value, bool):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         try:
             number = float(value)
         except (TypeError, ValueError, OverflowError):
-            raise InvalidValue(f"expected {self.accepts}") from None
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts)) from None
         if not math.isfinite(number):
             raise InvalidValue("expected a finite number")
         return number
@@ -267,17 +279,19 @@ class DecimalType(FieldType):
         if value is None or value == "":
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         try:
             number = Decimal(str(value).strip())
         except InvalidOperation:
-            raise InvalidValue(f"expected {self.accepts}") from None
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts)) from None
         limit = Decimal(10) ** (self.digits - scale)
         if not number.is_finite() or abs(number) >= limit:
-            raise InvalidValue(f"expected {self.accepts} of absolute value below {limit}")
+            raise InvalidValue("expected {accepts} of absolute value below {limit}",
+                               accepts=Text(self.accepts), limit=limit)
         scaled = number.scaleb(scale)
         if scaled != scaled.to_integral_value():
-            raise InvalidValue(f"expected {self.accepts} with at most {scale} decimal places")
+            raise InvalidValue("expected {accepts} with at most {scale} decimal places",
+                               accepts=Text(self.accepts), scale=scale)
         return int(scaled)
 
     def to_json(self, value: Any) -> Any:
@@ -309,11 +323,11 @@ class DateType(FieldType):
 
 def parse_date(value: Any, accepts: str = "a date as Y-m-d") -> date:
     if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        raise InvalidValue(f"expected {accepts}")
+        raise InvalidValue("expected {accepts}", accepts=Text(accepts))
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise InvalidValue(f"expected {accepts}") from None
+        raise InvalidValue("expected {accepts}", accepts=Text(accepts)) from None
 
 
 class DateTimeType(FieldType):
@@ -339,11 +353,11 @@ def parse_datetime(value: Any, accepts: str = "a date and time as Y-m-d H:i:s") 
     if not isinstance(value, str) or not re.fullmatch(
         r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?", value
     ):
-        raise InvalidValue(f"expected {accepts}")
+        raise InvalidValue("expected {accepts}", accepts=Text(accepts))
     try:
         return datetime.fromisoformat(value.replace("T", " "))
     except ValueError:
-        raise InvalidValue(f"expected {accepts}") from None
+        raise InvalidValue("expected {accepts}", accepts=Text(accepts)) from None
 
 
 class RefType(FieldType):
@@ -381,7 +395,7 @@ class CustomColorSwatch(FieldType):
         if value is None or value == "":
             return None
         if not isinstance(value, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         return value.lower()
 
 
@@ -421,10 +435,10 @@ class CustomUrl(FieldType):
         try:
             parts = urlsplit(text)
         except ValueError:
-            raise InvalidValue(f"expected {self.accepts}") from None
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts)) from None
         if (parts.scheme.lower() not in ("http", "https") or not parts.hostname
                 or not _URL.match(text)):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         return text
 
 
@@ -454,7 +468,7 @@ class CustomTimezone(FieldType):
         if value is None or value == "":
             return None
         if not isinstance(value, str) or value not in timezone_names():
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         return value
 
 
@@ -464,7 +478,7 @@ def option_id(value: Any) -> int:
         return value
     if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 18:
         return int(value.strip())
-    raise InvalidValue(f"expected an option id (an integer), got {value!r}")
+    raise InvalidValue("expected an option id (an integer), got {value!r}", value=value)
 
 
 def check_choice(oid: int, choices: tuple[Choice, ...]) -> None:
@@ -472,15 +486,18 @@ def check_choice(oid: int, choices: tuple[Choice, ...]) -> None:
     for choice in choices:
         if choice.id == oid:
             if choice.retired:
-                raise InvalidValue(f"option {oid} ({choice.label}) is retired; "
-                                   f"expected {describe_choices(choices)}")
+                raise InvalidValue("option {oid} ({label}) is retired; expected {choices}", oid=oid,
+                                   label=choice.label, choices=describe_choices(choices))
             return
-    raise InvalidValue(f"{oid} is not an option id; expected {describe_choices(choices)}")
+    raise InvalidValue("{oid} is not an option id; expected {choices}", oid=oid,
+                       choices=describe_choices(choices))
 
 
-def describe_choices(choices: tuple[Choice, ...]) -> str:
+def describe_choices(choices: tuple[Choice, ...]) -> Text:
     live = [f"{c.id} ({c.label})" for c in choices if not c.retired]
-    return "one of the option ids " + ", ".join(live) if live else "no option (none is active)"
+    if not live:
+        return Text("no option (none is active)")
+    return Text("one of the option ids {ids}", ids=", ".join(live))
 
 
 class CustomSelect(FieldType):
@@ -517,7 +534,7 @@ class CustomMultiSelect(FieldType):
         if value is None:
             return None
         if not isinstance(value, list):
-            raise InvalidValue(f"expected {self.accepts}")
+            raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         ids = [option_id(v) for v in value]
         for oid in ids:
             check_choice(oid, choices)

@@ -104,8 +104,8 @@ class MetadataStore:
         existing = set(sa.inspect(conn).get_table_names())
         for table in tables:
             if table.name in existing:
-                raise Conflict(f"The database already has a table {table.name}",
-                               "choose another model or link name")
+                raise Conflict("The database already has a table {table}",
+                               "choose another model or link name", table=table.name)
             table.create(conn)
 
     # -- DDL --------------------------------------------------------------------------

@@ -27,7 +27,7 @@ async def api_calls(request: Request) -> JSONResponse:
         raise BadRequest("offset must not be negative")
     limit = int_param(params, "limit", 20)
     if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest(f"limit must be between 1 and {MAX_LIMIT}")
+        raise BadRequest("limit must be between 1 and {max_limit}", max_limit=MAX_LIMIT)
     method = str_param(params, "method")
     status = int_param(params, "status", 0) or None
     where = CallFilter(user_name=str_param(params, "user") or None,
@@ -45,8 +45,9 @@ def datetime_param(params: dict[str, Any], name: str) -> datetime | None:
     try:
         return datetime.strptime(raw.strip(), DATETIME_FORMAT)
     except ValueError:
-        raise BadRequest(f"{name} must be a date and time, got {raw!r}",
-                         "use the format Y-m-d H:i:s, e.g. 2026-01-31 13:45:00") from None
+        raise BadRequest("{name} must be a date and time, got {raw!r}",
+                         "use the format Y-m-d H:i:s, e.g. 2026-01-31 13:45:00", name=name,
+                         raw=raw) from None
 
 
 routes = [

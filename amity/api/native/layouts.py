@@ -188,7 +188,8 @@ async def meta_generic_module_layouts(request: Request) -> JSONResponse:
     models = [n for n in svc.records.registry.models
               if (svc.records.model(n).module or n) == module]
     if not models:
-        raise NotFound(f"Module {module} not found", "GET /meta/modules lists the modules")
+        raise NotFound("Module {module} not found", "GET /meta/modules lists the modules",
+                       module=module)
     primary = models[0]
     out = {view: {"layout": DEFAULT, "view": svc.layouts.layout(actor, primary, view, DEFAULT)}
            for view in ("list", "popup", "detail")}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -23,12 +23,13 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from amity.api.context import issuer, services
+from amity.api.language import translate_message
 from amity.api.oauth_pages import error_page, login_page
 from amity.api.oauth_server import AmityServer, FormRequest
 from amity.api.params import read_body
 from amity.api.responses import JSONResponse
 from amity.core.auth.clients import GRANTS, OWNER_TYPES, SCOPES
-from amity.errors import NotFound
+from amity.errors import BadRequest, NotFound
 
 CSRF_COOKIE = "amity_oauth_csrf"
 OAUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state",
@@ -40,23 +41,26 @@ HINTS = {
     "invalid_grant": "the code or refresh token is wrong, expired, spent or revoked; "
                      "start the authorization again",
     "unauthorized_client": "an admin enables grants per client (amity client add --grant)",
-    "unsupported_grant_type": "grant_type: " + ", ".join(g for g in GRANTS if g != "implicit"),
-    "invalid_scope": "scopes: " + ", ".join(SCOPES) + "; contacts get profile only",
+    "unsupported_grant_type": "grant_type: {grants}",
+    "invalid_scope": "scopes: {scopes}; contacts get profile only",
     "invalid_request": "see docs/api.md, OAuth 2",
 }
+HINT_PARAMS = {"grants": ", ".join(g for g in GRANTS if g != "implicit"),
+               "scopes": ", ".join(SCOPES)}
 
 
 MESSAGES = {"invalid_client": "Client authentication failed"}
 
 
-class OAuthBadRequest(Exception):
-    """A body the token endpoint cannot read."""
+class OAuthBadRequest(BadRequest):
+    """A body the token endpoint cannot read; its message is the error_description."""
 
 
 def owner_type_of(request: Request) -> str:
     owner_type: str = request.path_params["owner_type"]
     if owner_type not in OWNER_TYPES:
-        raise NotFound(f"No owner type {owner_type}", "use /auth/user/... or /auth/contact/...")
+        raise NotFound("No owner type {owner_type}", "use /auth/user/... or /auth/contact/...",
+                       owner_type=owner_type)
     return owner_type
 
 
@@ -75,9 +79,9 @@ def single_values(pairs: list[tuple[str, str]]) -> dict[str, str]:
     data: dict[str, str] = {}
     for key, value in pairs:
         if key in data:
-            raise OAuthBadRequest(f"Parameter {key} given more than once")
+            raise OAuthBadRequest("Parameter {key} given more than once", key=key)
         if len(value) > MAX_PARAM:
-            raise OAuthBadRequest(f"Parameter {key} is too long")
+            raise OAuthBadRequest("Parameter {key} is too long", key=key)
         data[key] = value
     return data
 
@@ -98,7 +102,7 @@ async def read_params(request: Request) -> dict[str, str]:
             if value is None:
                 continue
             if not isinstance(value, str):
-                raise OAuthBadRequest(f"Parameter {key} must be a string")
+                raise OAuthBadRequest("Parameter {key} must be a string", key=key)
             pairs.append((key, value))
         return single_values(pairs)
     if content_type in ("application/x-www-form-urlencoded", ""):
@@ -107,20 +111,25 @@ async def read_params(request: Request) -> dict[str, str]:
         except UnicodeDecodeError:
             raise OAuthBadRequest("The form body is not UTF-8") from None
         return single_values(parse_qsl(text, keep_blank_values=True))
-    raise OAuthBadRequest(f"Unsupported content type {content_type!r}: send JSON or a form")
+    raise OAuthBadRequest("Unsupported content type {content_type!r}: send JSON or a form",
+                          content_type=content_type)
 
 
-def oauth_response(status: int, body: Any, headers: list[tuple[str, str]]) -> Response:
-    """authlib's answer as a response; error bodies gain 1CRM's message and hint."""
+def oauth_response(status: int, body: Any, headers: list[tuple[str, str]],
+                   request: Request | None = None,
+                   params: Mapping[str, object] | None = None) -> Response:
+    """authlib's answer as a response; error bodies gain 1CRM's message and hint, in the
+    request's language (the English description is the message id, filled from params)."""
     header_map = {k: v for k, v in headers if k.lower() != "content-type"}
     if status in (301, 302, 303):
         return RedirectResponse(header_map.pop("Location"), status_code=status,
                                 headers=header_map)
     if isinstance(body, dict) and "error" in body:
         description = body.get("error_description") or error_text(body["error"])
-        body = {**body, "error_description": description,
-                "message": MESSAGES.get(body["error"]) or description,
-                "hint": HINTS.get(body["error"], "")}
+        message = MESSAGES.get(body["error"]) or description
+        body = {**body, "error_description": translate_message(None, description, params),
+                "message": translate_message(request, message, params),
+                "hint": translate_message(request, HINTS.get(body["error"], ""), HINT_PARAMS)}
     return JSONResponse(body, status_code=status, headers={**header_map, **NO_STORE})
 
 
@@ -128,8 +137,11 @@ def error_text(error: str) -> str:
     return error.replace("_", " ").capitalize()
 
 
-def oauth_error(error: str, description: str, status: int = 400) -> Response:
-    return oauth_response(status, {"error": error, "error_description": description}, [])
+def oauth_error(error: str, description: str, status: int = 400, request: Request | None = None,
+                params: Mapping[str, object] | None = None) -> Response:
+    """An RFC 6749 error; description is a message id filled from params."""
+    return oauth_response(status, {"error": error, "error_description": description}, [],
+                          request, params)
 
 
 # -- token and revocation endpoints ---------------------------------------------------
@@ -150,10 +162,11 @@ async def answer_with(request: Request,
     try:
         data = await read_params(request)
     except OAuthBadRequest as exc:
-        return oauth_error("invalid_request", str(exc))
+        return oauth_error("invalid_request", exc.message_id, request=request, params=exc.params)
     server = make_server(request, owner_type)
-    answer = await run_in_threadpool(respond, server, oauth_request(request, data))
-    return oauth_response(*answer)
+    status, body, headers = await run_in_threadpool(respond, server,
+                                                     oauth_request(request, data))
+    return oauth_response(status, body, headers, request)
 
 
 # -- authorization endpoint: login and consent ----------------------------------------
@@ -227,7 +240,7 @@ def decide(request: Request, owner_type: str, form: dict[str, str]) -> Response:
     status, body, headers = server.create_authorization_response(oreq, owner, grant)
     if status == 302:
         status = 303  # RFC 9700 4.11: never repeat the POST (with the password) on redirect
-    return oauth_response(status, body, headers)
+    return oauth_response(status, body, headers, request)
 
 
 # -- keys and metadata -----------------------------------------------------------------

@@ -28,7 +28,8 @@ async def body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
     payload = await read_json(request, services(request).settings.max_body_bytes)
     unknown = sorted(set(payload) - set(allowed))
     if unknown:
-        raise BadRequest(f"Unknown key {unknown[0]!r}", "known: " + ", ".join(allowed))
+        raise BadRequest("Unknown key {value!r}", "known: {allowed}", value=unknown[0],
+                         allowed=", ".join(allowed))
     return payload
 
 
@@ -89,7 +90,7 @@ async def unassign_role(request: Request) -> JSONResponse:
     name, user = request.path_params["role"], request.path_params["user"]
     role = acl.get_role(actor, name)
     if user not in role["users"]:
-        raise NotFound(f"User {user} does not have role {name}")
+        raise NotFound("User {user} does not have role {name}", user=user, name=name)
     await change(request, acl, lambda: acl.assign_role(actor, None, [user]))
     return JSONResponse({"result": True})
 

@@ -34,7 +34,7 @@ async def metadata_history(request: Request) -> JSONResponse:
     params = parse_query(request.scope["query_string"])
     offset, limit = int_param(params, "offset", 0), int_param(params, "limit", 20)
     if offset < 0 or not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest(f"offset must be >= 0 and limit 1..{MAX_LIMIT}")
+        raise BadRequest("offset must be >= 0 and limit 1..{max_limit}", max_limit=MAX_LIMIT)
     records, total = services(request).schema.history(actor, offset, limit)
     return JSONResponse({"records": records, "total_results": total})
 

@@ -83,19 +83,20 @@ async def credentials_body(request: Request) -> dict[str, Any]:
     except (UnicodeDecodeError, orjson.JSONDecodeError):
         raise BadRequest("Malformed request body",
                          "send JSON or a form with user_name and password") from None
-    raise UnsupportedMediaType(f"Unsupported content type {content_type or '(none)'!r}",
-                               "send JSON or application/x-www-form-urlencoded")
+    raise UnsupportedMediaType("Unsupported content type {content_type!r}",
+                               "send JSON or application/x-www-form-urlencoded",
+                               content_type=content_type or '(none)')
 
 
 def credential(form: dict[str, Any], name: str) -> str:
     value = form.get(name)
     if not isinstance(value, str) or not value or len(value) > MAX_CREDENTIAL \
             or "\x00" in value:
-        raise BadRequest(f"{name} is required", "send user_name and password")
+        raise BadRequest("{name} is required", "send user_name and password", name=name)
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise BadRequest(f"{name} is not valid text") from None
+        raise BadRequest("{name} is not valid text", name=name) from None
     return value
 
 

@@ -79,13 +79,14 @@ class ClientRegistry:
         self.ensure_admin(actor)
         name = spec.name.strip() if isinstance(spec.name, str) else ""
         if not name or len(name) > MAX_NAME:
-            raise BadRequest(f"A client needs a name of 1 to {MAX_NAME} characters")
+            raise BadRequest("A client needs a name of 1 to {max_name} characters",
+                             max_name=MAX_NAME)
         grants = check_grants(spec)
         redirect_uris = [check_redirect_uri(uri) for uri in dict.fromkeys(spec.redirect_uris)]
         if not redirect_uris and any(g in grants for g in REDIRECT_GRANTS):
-            raise BadRequest("At least one redirect URI is needed for the "
-                             + " and ".join(g for g in REDIRECT_GRANTS if g in grants)
-                             + " grant", "give --redirect-uri (API: redirect_uris)")
+            raise BadRequest("At least one redirect URI is needed for the {options} grant",
+                             "give --redirect-uri (API: redirect_uris)",
+                             options=" and ".join(g for g in REDIRECT_GRANTS if g in grants))
         user_id = self._acting_user(spec.user, grants)
         secret = secrets.token_urlsafe(32) if spec.confidential else None
         row = {
@@ -128,7 +129,7 @@ class ClientRegistry:
         with self.db.read() as conn:
             row = self.store.get(conn, client_id)
         if row is None:
-            raise NotFound(f"No API client {client_id}")
+            raise NotFound("No API client {client_id}", client_id=client_id)
         return view(row)
 
     def remove(self, actor: Actor, client_id: str) -> None:
@@ -136,7 +137,7 @@ class ClientRegistry:
         self.ensure_admin(actor)
         with self.db.write() as conn:
             if not self.store.revoke(conn, client_id):
-                raise NotFound(f"No API client {client_id}")
+                raise NotFound("No API client {client_id}", client_id=client_id)
 
     def verify_secret(self, client_id: str, secret: str) -> bool:
         """True only for an active confidential client and its secret."""
@@ -164,7 +165,7 @@ class ClientRegistry:
             user_id = conn.execute(sa.select(u.id).where(
                 u.user_name == user_name, u.deleted == sa.false(), u.status == "Active")).scalar()
         if user_id is None:
-            raise BadRequest(f"No active user named {user_name}")
+            raise BadRequest("No active user named {user_name}", user_name=user_name)
         return str(user_id)
 
 
@@ -174,9 +175,9 @@ def check_grants(spec: ClientSpec) -> list[str]:
     for grant, flag in OPT_IN_GRANTS.items():
         allowed = bool(getattr(spec, flag))
         if grant in grants and not allowed:
-            raise BadRequest(f"The {grant} grant is off unless explicitly allowed",
-                             f"add --{flag.replace('_', '-')} (API: \"{flag}\": true); "
-                             "RFC 9700 advises against it")
+            raise BadRequest("The {grant} grant is off unless explicitly allowed",
+                             'add --{option} (API: "{flag}": true); RFC 9700 advises against it',
+                             grant=grant, option=flag.replace('_', '-'), flag=flag)
         if allowed and grant not in grants:
             grants.append(grant)
     if not spec.confidential and "client_credentials" in grants:
@@ -192,7 +193,8 @@ def check_choices(kind: str, given: Sequence[str] | None, allowed: Sequence[str]
     chosen: list[str] = []
     for value in given:
         if value not in allowed:
-            raise BadRequest(f"Unknown {kind} {value!r}", "one of: " + ", ".join(allowed))
+            raise BadRequest("Unknown {kind} {value!r}", "one of: {allowed}", kind=kind,
+                             value=value, allowed=", ".join(allowed))
         if value not in chosen:
             chosen.append(value)
     return chosen
@@ -200,26 +202,36 @@ def check_choices(kind: str, given: Sequence[str] | None, allowed: Sequence[str]
 
 def check_redirect_uri(uri: str) -> str:
     """An absolute https URI, or http to a loopback host (RFC 8252); no fragment."""
-    hint = "use https://host/path, or http://127.0.0.1:PORT/path for a native app"
     if not isinstance(uri, str) or not uri or len(uri) > MAX_URI:
-        raise BadRequest(f"A redirect URI must be a string of 1 to {MAX_URI} characters")
+        raise BadRequest("A redirect URI must be a string of 1 to {max_uri} characters",
+                         max_uri=MAX_URI)
     if any(ch.isspace() or ord(ch) < 32 for ch in uri):
-        raise BadRequest(f"Redirect URI {uri!r} contains whitespace or control characters")
+        raise BadRequest("Redirect URI {uri!r} contains whitespace or control characters", uri=uri)
     if "#" in uri:
-        raise BadRequest(f"Redirect URI {uri!r} must not have a fragment (#...)", hint)
+        raise BadRequest("Redirect URI {uri!r} must not have a fragment (#...)",
+                         "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
+                         uri=uri)
     try:
         parts = urlsplit(uri)
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
-        raise BadRequest(f"Redirect URI {uri!r} is malformed", hint) from None
+        raise BadRequest("Redirect URI {uri!r} is malformed",
+                         "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
+                         uri=uri) from None
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("https", "http") or not host:
-        raise BadRequest(f"Redirect URI {uri!r} must be an absolute https URL", hint)
+        raise BadRequest("Redirect URI {uri!r} must be an absolute https URL",
+                         "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
+                         uri=uri)
     if parts.username is not None or parts.password is not None:
-        raise BadRequest(f"Redirect URI {uri!r} must not contain user credentials", hint)
+        raise BadRequest("Redirect URI {uri!r} must not contain user credentials",
+                         "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
+                         uri=uri)
     if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
-        raise BadRequest(f"Redirect URI {uri!r} uses http; only loopback hosts "
-                         "(127.0.0.1, localhost, [::1]) may", hint)
+        raise BadRequest("Redirect URI {uri!r} uses http; only loopback hosts (127.0.0.1, "
+                         "localhost, [::1]) may",
+                         "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
+                         uri=uri)
     return uri
 
 

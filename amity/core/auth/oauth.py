@@ -116,7 +116,7 @@ class OAuthService:
         digest = hash_password(password)
         with self.db.write() as conn:
             if self.store.contact(conn, contact_id) is None:
-                raise NotFound(f"No contact {contact_id}")
+                raise NotFound("No contact {contact_id}", contact_id=contact_id)
             self.store.set_contact_password(conn, contact_id, digest)
 
     def _dummy(self) -> str:

@@ -49,7 +49,7 @@ class AuthService:
             check_password_policy(password)
         with self.db.read() as conn:
             if self.store.user_by_name(conn, user_name) is not None:
-                raise BadRequest(f"User {user_name} already exists")
+                raise BadRequest("User {user_name} already exists", user_name=user_name)
         data: dict[str, Any] = {"user_name": user_name, "first_name": first_name or None,
                                 "last_name": last_name or user_name}
         if email:
@@ -99,7 +99,7 @@ class AuthService:
         with self.db.read() as conn:
             user = self.store.user_by_name(conn, user_name)
         if user is None:
-            raise NotFound(f"No user named {user_name}")
+            raise NotFound("No user named {user_name}", user_name=user_name)
         return user
 
     def user_by_id(self, user_id: str) -> dict[str, Any] | None:
@@ -126,7 +126,7 @@ class AuthService:
     def revoke_token(self, token_id: str) -> None:
         with self.db.write() as conn:
             if not self.store.revoke_token(conn, token_id):
-                raise NotFound(f"No token with id {token_id}")
+                raise NotFound("No token with id {token_id}", token_id=token_id)
         self._token_cache.clear()  # this process forgets at once; others within the TTL
 
     # -- authentication ---------------------------------------------------------------
