@@ -88,8 +88,8 @@ class AuthService:
         """Conflict when the user is the only active administrator, so that taking it away
         (`verb`) would leave none; call inside the write transaction that takes it away."""
         if self.store.active_admin_ids(conn) == {user_id}:
-            raise Conflict(f"Cannot {verb} the last active administrator",
-                           "make another user an active administrator first")
+            raise Conflict("Cannot {verb} the last active administrator",
+                           "make another user an active administrator first", verb=verb)
 
     def list_users(self) -> list[dict[str, Any]]:
         with self.db.read() as conn:
