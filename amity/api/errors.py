@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match, Route
 
 from amity.api.language import translate_message
 from amity.api.responses import JSONResponse
@@ -46,10 +47,20 @@ async def http_error(request: Request, exc: Exception) -> Response:
         response = error_response(405, "method_not_allowed",
                                   f"Method {request.method} not allowed on {request.url.path}",
                                   request=request)
-        if exc.headers and "Allow" in exc.headers:
-            response.headers["Allow"] = exc.headers["Allow"]
+        response.headers["Allow"] = allowed_methods(request)
         return response
     return error_response(status, _HTTP_TYPES.get(status, "error"), str(exc.detail))
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method that some route takes on the request's path: one path's methods are
+    often split over several routes, and Starlette's own Allow names only one route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and (
+                route.matches(request.scope)[0] is not Match.NONE):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
