@@ -16,7 +16,7 @@ from amity.api import errors
 from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.authn import Authenticate
 from amity.api.freshness import MetadataRefresh, retry_on_unknown_field
-from amity.api.middleware import MethodOverride, RequestLog
+from amity.api.middleware import EncodedSlash, MethodOverride, RequestLog
 from amity.api.native import (
     admin,
     clients,
@@ -72,7 +72,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                     Middleware(Authenticate, services=services),
                     Middleware(RateLimit, settings=settings, overrides=services.rate_limits),
                     Middleware(MethodOverride),
-                    Middleware(MetadataRefresh, sync=services.metadata)],
+                    Middleware(MetadataRefresh, sync=services.metadata),
+                    Middleware(EncodedSlash)],
         exception_handlers={
             AmityError: errors.amity_error,
             HTTPException: errors.http_error,
