@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
 from amity.api import errors
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                     Middleware(EncodedSlash)],
         exception_handlers={
             AmityError: errors.amity_error,
+            ClientDisconnect: errors.client_gone,
             HTTPException: errors.http_error,
             OperationalError: errors.database_error,
             IntegrityError: errors.database_error,

@@ -75,6 +75,17 @@ async def database_error(request: Request, exc: Exception) -> Response:
     return response
 
 
+CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client gone before its answer
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up before its request body arrived (Starlette's ClientDisconnect):
+    no one reads an answer and nothing is wrong with the server, so nothing is logged as
+    an error; the request log and the API call log show 499."""
+    return error_response(CLIENT_CLOSED_REQUEST, "client_closed_request",
+                          "The client closed the connection before the request body arrived")
+
+
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
     return error_response(500, "server_error", "Internal server error",
