@@ -130,6 +130,8 @@ def test_long_text_has_a_limit_shown_in_meta(api: ApiClient) -> None:
     fields = api.get("/meta/fields/Account").json()["fields"]
     assert fields["description"]["len"] == TEXT_MAX_LENGTH
     assert fields["name"]["len"] == 150
+    writable = api.get("/openapi.json").json()["components"]["schemas"]["AccountData"]
+    assert writable["properties"]["description"]["maxLength"] == TEXT_MAX_LENGTH
     body = error_of(api.post("/data/Account", json={"data": {
         "name": "A", "description": "x" * (TEXT_MAX_LENGTH + 1)}}), 400)
     assert "description" in body["message"] and str(TEXT_MAX_LENGTH) in body["message"]
