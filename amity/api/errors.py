@@ -47,15 +47,16 @@ async def http_error(request: Request, exc: Exception) -> Response:
         response = error_response(405, "method_not_allowed",
                                   f"Method {request.method} not allowed on {request.url.path}",
                                   request=request)
-        response.headers["Allow"] = allowed_methods(request)
+        response.headers["Allow"] = allowed_methods(request, (exc.headers or {}).get("Allow"))
         return response
     return error_response(status, _HTTP_TYPES.get(status, "error"), str(exc.detail))
 
 
-def allowed_methods(request: Request) -> str:
-    """Every method that some route takes on the request's path: one path's methods are
-    often split over several routes, and Starlette's own Allow names only one route's."""
-    methods: set[str] = set()
+def allowed_methods(request: Request, given: str | None = None) -> str:
+    """Every method that some route takes on the request's path, and those `given` (by a
+    mounted app): one path's methods are often split over several routes, and Starlette's
+    own Allow names only one route's."""
+    methods = {m.strip() for m in given.split(",")} if given else set()
     for route in request.app.router.routes:
         if isinstance(route, Route) and route.methods and (
                 route.matches(request.scope)[0] is not Match.NONE):

@@ -57,3 +57,7 @@ def test_an_unknown_path_stays_404_for_any_method(api: ApiClient) -> None:
 
 def test_options_is_405_with_allow(anon: ApiClient) -> None:
     assert allowed(anon.request("OPTIONS", "/data/Account")) == {"GET", "HEAD", "POST"}
+
+
+def test_static_files_keep_their_allow(anon: ApiClient) -> None:
+    assert allowed(anon.post("http://testserver/docs/static/any.css")) == {"GET", "HEAD"}
