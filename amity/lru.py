@@ -16,7 +16,7 @@ V = TypeVar("V")
 
 class LruCache(Generic[K, V]):
     """At most `size` entries; reading one makes it the most recent, a new one past the
-    size drops the least recent. Safe to share between threads."""
+    size drops the least recent. Safe to share between threads (writes take a lock)."""
 
     def __init__(self, size: int) -> None:
         if size < 1:
@@ -26,11 +26,15 @@ class LruCache(Generic[K, V]):
         self._lock = threading.Lock()
 
     def get(self, key: K) -> V | None:
-        with self._lock:
-            value = self._entries.get(key)
-            if value is not None:
-                self._entries.move_to_end(key)
+        # no lock on this hot path: each OrderedDict call is atomic under the GIL
+        value = self._entries.get(key)
+        if value is None:
+            return None
+        try:
+            self._entries.move_to_end(key)
+        except KeyError:  # dropped by another thread meanwhile: still a valid answer
             return value
+        return value
 
     def __setitem__(self, key: K, value: V) -> None:
         with self._lock:
