@@ -23,7 +23,7 @@ TEXT_MAX_LENGTH = 65_535  # characters of a long text field (1CRM's MySQL TEXT h
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
 # numbers in strings take ASCII digits only: int() and float() would also read "١٢" or "1_0"
-ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
 _ASCII_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 TRUE_WORDS = frozenset({"1", "yes", "true", "on"})
 FALSE_WORDS = frozenset({"0", "no", "false", "off", ""})
@@ -232,7 +232,7 @@ class IntType(FieldType):
             value = int(value)
         if isinstance(value, str):
             text = value.strip()
-            if not ASCII_INTEGER.fullmatch(text) or len(text) > 20:
+            if not _ASCII_INTEGER.fullmatch(text) or len(text) > 20:
                 raise InvalidValue(f"expected {self.accepts}")
             value = int(text)
         if not isinstance(value, int):
