@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
 from amity.api import errors
 from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.authn import Authenticate
 from amity.api.freshness import MetadataRefresh, retry_on_unknown_field
-from amity.api.middleware import MethodOverride, RequestLog
+from amity.api.middleware import EncodedSlash, MethodOverride, RequestLog
 from amity.api.native import (
     admin,
     clients,
@@ -72,9 +73,11 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                     Middleware(Authenticate, services=services),
                     Middleware(RateLimit, settings=settings, overrides=services.rate_limits),
                     Middleware(MethodOverride),
-                    Middleware(MetadataRefresh, sync=services.metadata)],
+                    Middleware(MetadataRefresh, sync=services.metadata),
+                    Middleware(EncodedSlash)],
         exception_handlers={
             AmityError: errors.amity_error,
+            ClientDisconnect: errors.client_gone,
             HTTPException: errors.http_error,
             OperationalError: errors.database_error,
             IntegrityError: errors.database_error,

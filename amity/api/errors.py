@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match, Route
 from starlette.types import Scope
 
 from amity.api.language import translate_message
@@ -73,13 +74,24 @@ async def http_error(request: Request, exc: Exception) -> Response:
         response = render_error(MethodNotAllowed("Method {method} not allowed on {path}",
                                                  method=request.method,
                                                  path=request.url.path), request)
-        if exc.headers and "Allow" in exc.headers:
-            response.headers["Allow"] = exc.headers["Allow"]
+        response.headers["Allow"] = allowed_methods(request, (exc.headers or {}).get("Allow"))
         return response
     error = _HTTP_ERRORS.get(status)
     if error is None:
         return error_response(status, "error", str(exc.detail), request=request)
     return render_error(error(str(exc.detail)), request)
+
+
+def allowed_methods(request: Request, given: str | None = None) -> str:
+    """Every method that some route takes on the request's path, and those `given` (by a
+    mounted app): one path's methods are often split over several routes, and Starlette's
+    own Allow names only one route's."""
+    methods = {m.strip() for m in given.split(",")} if given else set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and (
+                route.matches(request.scope)[0] is not Match.NONE):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def database_error(request: Request, exc: Exception) -> Response:
@@ -92,6 +104,17 @@ async def database_error(request: Request, exc: Exception) -> Response:
                               "retry in a moment", request)
     response.headers["Retry-After"] = "1"
     return response
+
+
+CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client gone before its answer
+
+
+async def client_gone(request: Request, exc: Exception) -> Response:
+    """The client hung up before its request body arrived (Starlette's ClientDisconnect):
+    no one reads an answer and nothing is wrong with the server, so nothing is logged as
+    an error; the request log and the API call log show 499."""
+    return error_response(CLIENT_CLOSED_REQUEST, "client_closed_request",
+                          "The client closed the connection before the request body arrived")
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

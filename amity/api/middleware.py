@@ -1,4 +1,5 @@
-"""ASGI middleware: X-HTTP-Method-Override, and one log line and API log row per request."""
+"""ASGI middleware: X-HTTP-Method-Override, encoded slashes, and one log line and API log
+row per request."""
 
 from __future__ import annotations
 
@@ -6,8 +7,10 @@ import logging
 import time
 from typing import Any
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from amity.api.errors import error_response
 from amity.core.apilog import ApiLog
 
 log = logging.getLogger("amity.requests")
@@ -28,6 +31,23 @@ class MethodOverride:
                     if method in OVERRIDABLE:
                         scope = dict(scope, method=method)
                     break
+        await self.app(scope, receive, send)
+
+
+class EncodedSlash:
+    """A path with an encoded slash (%2F) is 404: routing reads the decoded path, where the
+    slash would split its segment in two (Apache's default answer, too)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and b"%2f" in scope.get("raw_path", b"").lower():
+            response = error_response(404, "not_found", "Not found",
+                                      "a path segment cannot hold an encoded slash (%2F); "
+                                      "no record id or name has one", Request(scope))
+            await response(scope, receive, send)
+            return
         await self.app(scope, receive, send)
 
 

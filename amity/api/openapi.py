@@ -75,6 +75,8 @@ def input_schema(fd: Field) -> dict[str, Any]:
     if fd.kind.storage in ("scaled", "integer", "float"):
         kinds = [k for k in schema["type"] if k != "null"]
         schema["type"] = [*kinds, "string", "null"]
+    if fd.max_length is not None and fd.kind.storage in ("string", "text"):
+        schema["maxLength"] = fd.max_length
     return schema
 
 

@@ -15,6 +15,7 @@ from amity.schema.types import InvalidValue, parse_bool
 
 _BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
 _SEGMENT = re.compile(r"\[([^\[\]]*)\]")
+_POSITION = re.compile(r"[0-9]{1,9}")  # a list position in brackets: ASCII digits only
 MAX_PARAMS = 1000
 MAX_DEPTH = 3
 
@@ -74,8 +75,8 @@ def _listify(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     value = {k: _listify(v) for k, v in value.items()}
-    if value and all(k.isdigit() or k.startswith("\x00") for k in value):
-        numbered = sorted((k for k in value if k.isdigit()), key=int)
+    if value and all(_POSITION.fullmatch(k) or k.startswith("\x00") for k in value):
+        numbered = sorted((k for k in value if _POSITION.fullmatch(k)), key=int)
         appended = [k for k in value if k.startswith("\x00")]
         return [value[k] for k in numbered + appended]
     return value
@@ -85,7 +86,7 @@ def int_param(params: dict[str, Any], name: str, default: int) -> int:
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    if not isinstance(raw, str) or not re.fullmatch(r"-?\d{1,18}", raw.strip()):
+    if not isinstance(raw, str) or not re.fullmatch(r"-?[0-9]{1,18}", raw.strip()):
         raise BadRequest("{name} must be an integer, got {raw!r}", name=name, raw=raw)
     return int(raw)
 
@@ -136,11 +137,13 @@ async def read_json(request: Request, max_bytes: int) -> dict[str, Any]:
     body = await read_body(request, max_bytes)
     if not body.strip():
         return {}
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    header = request.headers.get("content-type", "")
+    content_type = header.split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
         raise UnsupportedMediaType("Unsupported content type {content_type!r}",
                                    "send the body as JSON with Content-Type: application/json",
                                    content_type=content_type or '(none)')
+    check_utf8(header)
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
@@ -151,9 +154,20 @@ async def read_json(request: Request, max_bytes: int) -> dict[str, Any]:
     return data
 
 
+def check_utf8(content_type: str) -> None:
+    """415 when a Content-Type declares a charset other than UTF-8 (JSON is UTF-8)."""
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        charset = value.strip().strip('"').lower()
+        if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
+            raise UnsupportedMediaType("Unsupported charset {charset!r} for a JSON body",
+                                       "send JSON as UTF-8 (charset=utf-8, or no charset)",
+                                       charset=charset)
+
+
 async def read_body(request: Request, max_bytes: int) -> bytes:
     declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
+    if declared and re.fullmatch(r"[0-9]{1,19}", declared) and int(declared) > max_bytes:
         raise PayloadTooLarge("Request body larger than {max_bytes} bytes", max_bytes=max_bytes)
     chunks: list[bytes] = []
     size = 0

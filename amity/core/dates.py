@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-PERIOD_DAYS = re.compile(r"^days_(\d{1,4})$")
+PERIOD_DAYS = re.compile(r"^days_([0-9]{1,4})$")
 
 
 def add_months(day: date, months: int) -> date:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from amity.errors import BadRequest, UnknownField
+from amity.lru import LruCache
 from amity.schema.model import Field, Model
 from amity.schema.types import FieldType
 from amity.store.query import LINK_DATA
@@ -28,7 +29,8 @@ def select_fields(model: Model, requested: Sequence[str] | None, *,
     return _select(model, requested, all_by_default)
 
 
-_DEFAULTS: dict[tuple[int, bool], tuple[Model, tuple[Field, ...]]] = {}
+# a model's default fields; a metadata change brings new Model objects, so this is bounded too
+_DEFAULTS: LruCache[tuple[int, bool], tuple[Model, tuple[Field, ...]]] = LruCache(256)
 
 
 def _select(model: Model, requested: Sequence[str] | None,
@@ -100,7 +102,8 @@ class _RenderPlan:
     refs: list[Field]
 
 
-_PLANS: dict[tuple[int, tuple[str, ...]], _RenderPlan] = {}
+PLAN_CACHE_SIZE = 1024  # render plans kept: one per model and `fields` list a client sent
+_PLANS: LruCache[tuple[int, tuple[str, ...]], _RenderPlan] = LruCache(PLAN_CACHE_SIZE)
 
 
 def _plan(model: Model, fields: Sequence[Field]) -> _RenderPlan:

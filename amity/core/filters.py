@@ -36,7 +36,7 @@ def search_condition(model: Model, text: str) -> c.Condition | None:
     if model.person and "last_name" in model.search_fields:
         parts.append(c.PersonName(text))
     numeric = [n for n in model.search_fields if model.fields[n].type == "int"]
-    if numeric and text.isdigit() and len(text) < 18:
+    if numeric and text.isascii() and text.isdigit() and len(text) < 18:
         parts += [c.Equals(n, (int(text),)) for n in numeric]
     return parts[0] if len(parts) == 1 else c.AnyOf(tuple(parts))
 

@@ -190,13 +190,15 @@ class Layouts:
 
 
 def check_int(name: str, value: Any, low: int, high: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise BadRequest("{name} must be an integer", name=name) from None
-    if isinstance(value, bool) or not low <= number <= high:
+    """A whole JSON number, or a string of ASCII digits, from low to high."""
+    if (isinstance(value, str) and re.fullmatch(r"-?[0-9]{1,18}", value.strip())) or (
+            isinstance(value, float) and value.is_integer()):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRequest("{name} must be an integer", name=name)
+    if not low <= value <= high:
         raise BadRequest("{name} must be between {low} and {high}", name=name, low=low, high=high)
-    return number
+    return value
 
 
 def check_filter_values(model: Model, values: Any) -> dict[str, Any]:

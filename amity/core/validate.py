@@ -61,7 +61,7 @@ def check_writable(model: Model, fd: Field) -> None:
 
 def parse_value(fd: Field, raw: Any) -> Any:
     try:
-        return fd.kind.parse(raw, length=fd.len, options=fd.options, scale=fd.scale,
+        return fd.kind.parse(raw, length=fd.max_length, options=fd.options, scale=fd.scale,
                              choices=fd.choices)
     except InvalidValue as exc:
         raise BadRequest("Invalid value for field {field} of type {type}: {reason}",

@@ -48,6 +48,11 @@ class Field:
         return not self.derived and self.kind.storage != "none"
 
     @property
+    def max_length(self) -> int | None:
+        """The most characters a text value may have: the declared len, else the type's."""
+        return self.len if self.len is not None else self.kind.max_length
+
+    @property
     def vname(self) -> str:
         return self.label or self.name.replace("_", " ").capitalize()
 

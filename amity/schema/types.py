@@ -21,8 +21,12 @@ from zoneinfo import available_timezones
 from amity.errors import Text
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+TEXT_MAX_LENGTH = 65_535  # characters of a long text field (1CRM's MySQL TEXT holds as many)
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+# numbers in strings take ASCII digits only: int() and float() would also read "١٢" or "1_0"
+_ASCII_INTEGER = re.compile(r"[+-]?[0-9]+")
+_ASCII_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 TRUE_WORDS = frozenset({"1", "yes", "true", "on"})
 FALSE_WORDS = frozenset({"0", "no", "false", "off", ""})
 
@@ -59,17 +63,17 @@ class FieldType:
     filter_kind: ClassVar[str] = "text"
     accepts: ClassVar[str] = "a string"
     wire_type: ClassVar[str] = ""  # the 1CRM type /meta/fields shows; "" means `name`
+    max_length: ClassVar[int | None] = None  # characters, for fields that declare no len
 
     def parse(self, value: Any, *, length: int | None = None, options: tuple[str, ...] = (),
               scale: int = 2, choices: tuple[Choice, ...] = ()) -> Any:
         """Client JSON value -> stored value (None stays None)."""
         if value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        if not isinstance(value, str):  # a JSON number is no text: 400, not "12"
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
-        text = str(value)
-        check_text(text, length)
-        return text
+        check_text(value, length)
+        return value
 
     def to_json(self, value: Any) -> Any:
         """Stored value -> JSON value."""
@@ -91,6 +95,7 @@ def check_text(text: str, length: int | None) -> None:
 
 class VarcharType(FieldType):
     name = "varchar"
+    max_length = 255  # the width of the column a field without a len gets
 
 
 class NameType(VarcharType):
@@ -104,10 +109,12 @@ class PhoneType(VarcharType):
 class TextType(FieldType):
     name = "text"
     storage = "text"
+    max_length = TEXT_MAX_LENGTH
 
 
 class EmailType(FieldType):
     name = "email"
+    max_length = 255
     accepts = "an email address such as name@example.com"
 
     def parse(self, value: Any, **kw: Any) -> Any:
@@ -119,6 +126,7 @@ class EmailType(FieldType):
 
 class UrlType(FieldType):
     name = "url"
+    max_length = 255
     accepts = "an absolute http:// or https:// URL"
 
     def parse(self, value: Any, **kw: Any) -> Any:
@@ -234,10 +242,10 @@ class IntType(FieldType):
                 raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
             value = int(value)
         if isinstance(value, str):
-            try:
-                value = int(value.strip())
-            except ValueError:
-                raise InvalidValue("expected {accepts}", accepts=Text(self.accepts)) from None
+            text = value.strip()
+            if not _ASCII_INTEGER.fullmatch(text) or len(text) > 20:
+                raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
+            value = int(text)
         if not isinstance(value, int):
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         if not INT64_MIN <= value <= INT64_MAX:
@@ -255,7 +263,8 @@ class FloatType(FieldType):
     def parse(self, value: Any, **kw: Any) -> Any:
         if value is None or value == "":
             return None
-        if isinstance(value, bool):
+        if isinstance(value, bool) or (
+                isinstance(value, str) and not _ASCII_NUMBER.fullmatch(value.strip())):
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         try:
             number = float(value)
@@ -278,7 +287,8 @@ class DecimalType(FieldType):
     def parse(self, value: Any, *, scale: int = 2, **kw: Any) -> Any:
         if value is None or value == "":
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        if isinstance(value, bool) or not isinstance(value, (int, float, str)) or (
+                isinstance(value, str) and not _ASCII_NUMBER.fullmatch(value.strip())):
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         try:
             number = Decimal(str(value).strip())
@@ -322,7 +332,7 @@ class DateType(FieldType):
 
 
 def parse_date(value: Any, accepts: str = "a date as Y-m-d") -> date:
-    if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
         raise InvalidValue("expected {accepts}", accepts=Text(accepts))
     try:
         return date.fromisoformat(value)
@@ -351,7 +361,7 @@ class DateTimeType(FieldType):
 
 def parse_datetime(value: Any, accepts: str = "a date and time as Y-m-d H:i:s") -> datetime:
     if not isinstance(value, str) or not re.fullmatch(
-        r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(:\d{2})?", value
+        r"[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?", value
     ):
         raise InvalidValue("expected {accepts}", accepts=Text(accepts))
     try:
@@ -476,7 +486,7 @@ def option_id(value: Any) -> int:
     """An option id from JSON: an integer, or a string of digits."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) < 18:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{1,17}", value.strip()):
         return int(value.strip())
     raise InvalidValue("expected an option id (an integer), got {value!r}", value=value)
 

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from amity.lru import LruCache
 from amity.schema.model import Field, Link, Model
 from amity.schema.registry import Registry
 from amity.store import conditions as c
@@ -22,6 +23,7 @@ from amity.store.tables import TEXT_FILTER_TYPES, Tables
 
 Clause = sa.ColumnElement[bool]
 LINK_DATA = "link:"  # row key holding a related row's join-table fields
+BY_ID_CACHE_SIZE = 1024  # compiled reads by id kept: one per model and `fields` list sent
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,8 @@ class QueryBuilder:
         self.registry = registry
         self.tables = tables
         self.dialect = tables.dialect
-        self._by_id: dict[tuple[str, tuple[str, ...]], Prepared] = {}
+        self._by_id: LruCache[tuple[str, tuple[str, ...]], Prepared] = LruCache(
+            BY_ID_CACHE_SIZE)
 
     # -- conditions -------------------------------------------------------------------
     def where(self, model: Model, table: sa.Table, cond: c.Condition) -> Clause:

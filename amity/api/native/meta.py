@@ -23,7 +23,7 @@ def describe_field(model: Model, fd: Field, required: set[str]) -> dict[str, Any
         "required": fd.name in required or fd.required,
         "editable": fd.editable and not fd.system and not fd.derived and fd.type != "ref",
         "default": fd.default,
-        "len": fd.len,
+        "len": fd.max_length,
     }
     if fd.options:
         out["options"] = {o: o for o in fd.options}

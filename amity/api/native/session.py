@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from amity.api.authn import SESSION_COOKIE
 from amity.api.context import CSRF_HEADER, require_actor, services
-from amity.api.params import read_body
+from amity.api.params import check_utf8, read_body
 from amity.api.responses import JSONResponse
 from amity.core.auth.sessions import csrf_token_for
 from amity.errors import BadRequest, Forbidden, Unauthorized, UnsupportedMediaType
@@ -75,6 +75,7 @@ async def credentials_body(request: Request) -> dict[str, Any]:
         if content_type == "application/x-www-form-urlencoded":
             return dict(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
         if content_type == "application/json" or content_type.endswith("+json"):
+            check_utf8(request.headers["content-type"])
             data = orjson.loads(body) if body.strip() else {}
             if isinstance(data, dict):
                 return data
