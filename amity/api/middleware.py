@@ -7,11 +7,11 @@ import logging
 import time
 from typing import Any
 
-from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from amity.api.errors import error_response
+from amity.api.errors import render_error, scope_request
 from amity.core.apilog import ApiLog
+from amity.errors import NotFound
 
 log = logging.getLogger("amity.requests")
 OVERRIDABLE = frozenset({"PATCH", "PUT", "DELETE"})
@@ -43,9 +43,10 @@ class EncodedSlash:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and b"%2f" in scope.get("raw_path", b"").lower():
-            response = error_response(404, "not_found", "Not found",
-                                      "a path segment cannot hold an encoded slash (%2F); "
-                                      "no record id or name has one", Request(scope))
+            response = render_error(NotFound("Not found",
+                                             "a path segment cannot hold an encoded slash "
+                                             "(%2F); no record id or name has one"),
+                                    scope_request(scope))
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
