@@ -136,6 +136,7 @@ def model_parameters(model: Model) -> dict[str, dict[str, Any]]:
         f"{model.name}.filters": {
             "name": "filters", "in": "query", "style": "deepObject", "explode": True,
             "description": "Named filters, filters[name]=value (see /meta/fields)",
+            "example": {},  # what Swagger UI's "Try it out" sends as is: no filter
             "schema": {"type": "object", "properties": filters,
                        "additionalProperties": False}},
     }
@@ -530,6 +531,21 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
 
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+# the order of the reference page after the models' own tags (their records come first)
+TAG_ORDER = ("Utility", "Metadata", "Authentication", "OAuth 2", "Portal", "Access control",
+             "Administration", "Other")
+
+
+def document_tags(models: list[Model], paths: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    """Every tag the operations use: one per model (its records), then TAG_ORDER."""
+    used = {tag for item in paths.values() for op in item.values() if isinstance(op, dict)
+            for tag in op.get("tags", ())}
+    tags = [{"name": m.name, "description": f"{m.label} records: /data/{m.name} and its links"}
+            for m in models if m.name in used]
+    rest = sorted(used - {m.name for m in models},
+                  key=lambda tag: (TAG_ORDER.index(tag) if tag in TAG_ORDER else len(TAG_ORDER),
+                                   tag))
+    return tags + [{"name": tag} for tag in rest]
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"basic": []}, {"session": []}]
 
 
@@ -566,6 +582,7 @@ def build_document(registry: Registry, routes: Iterable[BaseRoute],
                                 "field, filter and link, custom ones included."},
         "servers": [{"url": prefix}],
         "security": SECURITY,
+        "tags": document_tags(models, paths),
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schemas,

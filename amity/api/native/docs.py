@@ -32,7 +32,7 @@ DOCS_PAGE = """<!doctype html>
   <script src="/docs/static/swagger-ui-bundle.js"></script>
   <script>
     window.ui = SwaggerUIBundle({url: "/api.php/openapi.json", dom_id: "#reference",
-                                 deepLinking: true});
+                                 deepLinking: true, filter: true});
   </script>
 </body>
 </html>
