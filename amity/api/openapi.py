@@ -283,6 +283,14 @@ CHANGE_MODEL = {"summary": "Change a custom model's label, activities or portal"
                 "ok": RECORD}
 # Routes outside /data: (method, path) -> summary, tag, request body, 200 schema, auth
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/"): {"summary": "What this server is: name, version, links to this reference, "
+                              "this document and the quick start (also at / and /api.php)",
+                   "tag": "Utility", "public": True, "operation_id": "about",
+                   "ok": {"type": "object", "required": ["name", "version", "links"],
+                          "properties": {"name": STRING, "version": STRING,
+                                         "description": STRING, "api": STRING,
+                                         "links": {"type": "object",
+                                                   "additionalProperties": STRING}}}},
     ("GET", "/me"): {"summary": "The authenticated user", "tag": "Utility",
                      "ok": obj(id=STRING, name=NULLABLE_STRING, role=STRING,
                                groups={"type": "array"})},
@@ -505,7 +513,7 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
     doc = (route.endpoint.__doc__ or "").strip().split("\n")[0]
     words = concrete.replace("{", "").replace("}", "").replace("/", "_")
     operation: dict[str, Any] = {
-        "operationId": f"{method.lower()}{words}",
+        "operationId": (spec or {}).get("operation_id") or f"{method.lower()}{words}",
         "summary": (spec or {}).get("summary") or doc or path,
         "tags": [(spec or {}).get("tag", "Other")],
         "responses": with_errors({"200": ok((spec or {}).get("ok", {}))},
