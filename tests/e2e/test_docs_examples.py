@@ -4,9 +4,11 @@ quickstart server: `amity quickstart` then `amity serve` in a temporary director
 
 Fenced ```sh and ```python blocks are run whole (a block is one script: `TOKEN=...` on one
 line is seen by the next); each must exit 0, and every curl in a shell block must get a 2xx
-(curl runs as `curl --fail-with-body -sS`). Before running, the placeholders are replaced
-by what the quickstart printed: `amity_pat_...` (the token), `PASSWORD` (the admin
-password), port `8000` (the server's port), `.venv/bin/` (this test's virtualenv).
+(curl runs as `curl --fail-with-body -sS`). A ```json block whose first line is a request
+line (`POST /api.php/admin/models`) is that request with the rest as its body, sent with the
+admin's token; it must get a 2xx. Before running, the placeholders are replaced by what the
+quickstart printed: `amity_pat_...` (the token), `PASSWORD` (the admin password), port
+`8000` (the server's port), and `.venv/bin/` by this test's virtualenv.
 
 A block that cannot run here is marked on the line before it with an HTML comment giving
 the reason, `<!-- not-run: needs a PostgreSQL server -->`; keep those few.
@@ -22,6 +24,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.e2e.test_serve import Server, amity
@@ -29,6 +32,7 @@ from tests.e2e.test_serve import Server, amity
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 LANGUAGES = {"sh": "sh", "shell": "sh", "bash": "sh", "console": "sh", "python": "python"}
+REQUEST_LINE = re.compile(r"^(GET|POST|PUT|PATCH|DELETE) (/\S+)$")
 NOT_RUN = re.compile(r"^<!--\s*not-run:\s*(\S.*?)\s*-->$")
 # sections another change rewrites; their blocks need a PostgreSQL server, a TLS proxy and
 # several hosts. Drop an entry once its blocks carry their own not-run marks.
@@ -47,7 +51,7 @@ class Example:
 
 
 def examples(path: Path) -> Iterator[Example]:
-    """The ```sh and ```python blocks of one Markdown file, in order."""
+    """The ```sh, ```python and request blocks of one Markdown file, in order."""
     lines = path.read_text().splitlines()
     section, mark, i = "", None, 0
     while i < len(lines):
@@ -62,8 +66,10 @@ def examples(path: Path) -> Iterator[Example]:
             i += 1
             while not lines[i].startswith("```"):
                 i += 1
-            if language in LANGUAGES:
-                yield Example(f"{path.relative_to(ROOT)}:{start}", LANGUAGES[language],
+            kind = ("http" if language == "json" and REQUEST_LINE.match(lines[start])
+                    else LANGUAGES.get(language))
+            if kind:
+                yield Example(f"{path.relative_to(ROOT)}:{start}", kind,
                               "\n".join(lines[start:i]) + "\n",
                               mark or NOT_RUN_SECTIONS.get(section))
             mark = None
@@ -115,6 +121,15 @@ def test_example_runs_as_printed(example: Example, quickstart: Quickstart) -> No
     if example.not_run:
         pytest.skip(f"not run: {example.not_run}")
     script = quickstart.substitute(example.text)
+    if example.language == "http":
+        request_line, body = script.split("\n", 1)
+        method, path = request_line.split()
+        answer = httpx.request(method, f"http://127.0.0.1:{quickstart.server.port}{path}",
+                               content=body, timeout=60, headers={
+                                   "Authorization": f"Bearer {quickstart.token}",
+                                   "Content-Type": "application/json"})
+        assert answer.is_success, f"{example.where}: {answer.status_code} {answer.text}"
+        return
     command = (["bash", "-c", SHELL_PRELUDE + script] if example.language == "sh"
                else [sys.executable, "-c", script])
     done = subprocess.run(command, env=quickstart.env, cwd=quickstart.server.cwd,
@@ -126,5 +141,5 @@ def test_example_runs_as_printed(example: Example, quickstart: Quickstart) -> No
 def test_the_documents_have_examples_to_run() -> None:
     """The extraction finds the README's examples (a broken parser would skip them all)."""
     runnable = [e for e in ALL if not e.not_run]
-    assert {e.language for e in runnable} == {"sh", "python"}
+    assert {e.language for e in runnable} == {"sh", "python", "http"}
     assert any("curl" in e.text for e in runnable)
