@@ -539,6 +539,7 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
 
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"basic": []}, {"session": []}]
 # the order of the reference page after the models' own tags (their records come first)
 TAG_ORDER = ("Utility", "Metadata", "Authentication", "OAuth 2", "Portal", "Access control",
              "Administration", "Other")
@@ -554,7 +555,6 @@ def document_tags(models: list[Model], paths: dict[str, dict[str, Any]]) -> list
                   key=lambda tag: (TAG_ORDER.index(tag) if tag in TAG_ORDER else len(TAG_ORDER),
                                    tag))
     return tags + [{"name": tag} for tag in rest]
-SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"basic": []}, {"session": []}]
 
 
 def build_document(registry: Registry, routes: Iterable[BaseRoute],
