@@ -17,8 +17,8 @@ def test_docs_page_lists_the_models_operations(server: Server, browser_page: Any
     page = browser_page
     site = server.base.removesuffix("/api.php")
     page.goto(f"{site}/docs")
-    page.get_by_text("Amity CRM API (1CRM dialect)").first.wait_for(timeout=30_000)
-    page.locator("[data-path='/data/Contact/{id}']").first.wait_for(timeout=30_000)
+    page.get_by_text("Amity CRM API (1CRM dialect)").first.wait_for(timeout=LOADED)
+    page.locator("[data-path='/data/Contact/{id}']").first.wait_for(timeout=LOADED)
     assert page.locator("[data-path='/data/aCase']").count() > 0
     errors = page.locator(".errors-wrapper")
     assert errors.count() == 0 or "Resolver error" not in errors.first.inner_text()
