@@ -25,6 +25,7 @@ from amity.api.native import (
     data,
     docs,
     fields,
+    index,
     layouts,
     limits,
     meta,
@@ -57,7 +58,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                                 *clients.routes, *session.routes, *limits.routes,
                                 *docs.api_routes, *layouts.routes, *fields.routes,
                                 *roles.routes, *portal.routes, *oauth.routes,
-                                *picklists.routes, *schema.routes, *custom_models.routes)]
+                                *picklists.routes, *schema.routes, *custom_models.routes,
+                                *index.routes)]
     api_routes += oauth.root_routes  # RFC 8414 metadata lives at the host's well-known path
 
     @contextlib.asynccontextmanager
@@ -66,7 +68,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         services.api_log.close()  # write the buffered API call log before the process ends
 
     app = Starlette(
-        routes=[*api_routes, *docs.site_routes],
+        routes=[*api_routes, *docs.site_routes, *index.site_routes],
         lifespan=lifespan,
         middleware=[Middleware(RequestLog, api_log=services.api_log),
                     Middleware(AccessGuard, rules=rules),

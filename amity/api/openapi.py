@@ -138,6 +138,7 @@ def model_parameters(model: Model) -> dict[str, dict[str, Any]]:
         f"{model.name}.filters": {
             "name": "filters", "in": "query", "style": "deepObject", "explode": True,
             "description": "Named filters, filters[name]=value (see /meta/fields)",
+            "example": {},  # what Swagger UI's "Try it out" sends as is: no filter
             "schema": {"type": "object", "properties": filters,
                        "additionalProperties": False}},
     }
@@ -284,6 +285,14 @@ CHANGE_MODEL = {"summary": "Change a custom model's label, activities or portal"
                 "ok": RECORD}
 # Routes outside /data: (method, path) -> summary, tag, request body, 200 schema, auth
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
+    ("GET", "/"): {"summary": "What this server is: name, version, links to this reference, "
+                              "this document and the quick start (also at / and /api.php)",
+                   "tag": "Utility", "public": True, "operation_id": "about",
+                   "ok": {"type": "object", "required": ["name", "version", "links"],
+                          "properties": {"name": STRING, "version": STRING,
+                                         "description": STRING, "api": STRING,
+                                         "links": {"type": "object",
+                                                   "additionalProperties": STRING}}}},
     ("GET", "/me"): {"summary": "The authenticated user", "tag": "Utility",
                      "ok": obj(id=STRING, name=NULLABLE_STRING, role=STRING,
                                groups={"type": "array"})},
@@ -506,7 +515,7 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
     doc = (route.endpoint.__doc__ or "").strip().split("\n")[0]
     words = concrete.replace("{", "").replace("}", "").replace("/", "_")
     operation: dict[str, Any] = {
-        "operationId": f"{method.lower()}{words}",
+        "operationId": (spec or {}).get("operation_id") or f"{method.lower()}{words}",
         "summary": (spec or {}).get("summary") or doc or path,
         "tags": [(spec or {}).get("tag", "Other")],
         "responses": with_errors({"200": ok((spec or {}).get("ok", {}))},
@@ -533,6 +542,21 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"basic": []}, {"session": []}]
+# the order of the reference page after the models' own tags (their records come first)
+TAG_ORDER = ("Utility", "Metadata", "Authentication", "OAuth 2", "Portal", "Access control",
+             "Administration", "Other")
+
+
+def document_tags(models: list[Model], paths: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    """Every tag the operations use: one per model (its records), then TAG_ORDER."""
+    used = {tag for item in paths.values() for op in item.values() if isinstance(op, dict)
+            for tag in op.get("tags", ())}
+    tags = [{"name": m.name, "description": f"{m.label} records: /data/{m.name} and its links"}
+            for m in models if m.name in used]
+    rest = sorted(used - {m.name for m in models},
+                  key=lambda tag: (TAG_ORDER.index(tag) if tag in TAG_ORDER else len(TAG_ORDER),
+                                   tag))
+    return tags + [{"name": tag} for tag in rest]
 
 
 def build_document(registry: Registry, routes: Iterable[BaseRoute],
@@ -568,6 +592,7 @@ def build_document(registry: Registry, routes: Iterable[BaseRoute],
                                 "field, filter and link, custom ones included."},
         "servers": [{"url": prefix}],
         "security": SECURITY,
+        "tags": document_tags(models, paths),
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": schemas,

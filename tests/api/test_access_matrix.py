@@ -363,6 +363,9 @@ POLICY: dict[tuple[str, str], list[Case]] = {
     ("DELETE", "/portal/auth"): [
         Case("/portal/auth", (403, 403, 403, 403, 403, 200, 403), fresh_portal_token=True)],
     ("GET", "/me"): [Case("/me", (200, 200, 200, 200, 200, 200, 200))],
+    # what the server is: public, the same for every caller
+    ("GET", "/"): [Case("http://testserver/", (200,) * 7), Case("/", (200,) * 7)],
+    ("GET", ""): [Case("http://testserver/api.php", (200,) * 7)],
 }
 
 

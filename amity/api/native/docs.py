@@ -6,12 +6,13 @@ here), pointed at the live document.
 
 from __future__ import annotations
 
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 import swagger_ui
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, PlainTextResponse
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -32,7 +33,7 @@ DOCS_PAGE = """<!doctype html>
   <script src="/docs/static/swagger-ui-bundle.js"></script>
   <script>
     window.ui = SwaggerUIBundle({url: "/api.php/openapi.json", dom_id: "#reference",
-                                 deepLinking: true});
+                                 deepLinking: true, filter: true});
   </script>
 </body>
 </html>
@@ -62,8 +63,14 @@ async def docs_page(request: Request) -> HTMLResponse:
     return HTMLResponse(DOCS_PAGE)
 
 
+async def readme(request: Request) -> PlainTextResponse:
+    """The README as installed with the package (its metadata's long description)."""
+    return PlainTextResponse(str(metadata.metadata("amity").json.get("description", "")))
+
+
 api_routes = [Route("/openapi.json", openapi_json, methods=["GET"])]
 site_routes = [
     Route("/docs", docs_page, methods=["GET"]),
+    Route("/docs/README.md", readme, methods=["GET"]),
     Mount("/docs/static", app=StaticFiles(directory=SWAGGER_STATIC), name="docs-static"),
 ]
