@@ -83,6 +83,19 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return ",".join(values) if values else None
 
 
+def https_hint(scope: Scope) -> str:
+    """The https:// URL to use, and how an administrator gets HTTPS: a TLS proxy in front
+    (an example) or the rule switched off."""
+    host = _header(scope, b"host") or "HOST"
+    server = scope.get("server")
+    port = server[1] if server and server[1] else 8000
+    name = host.rpartition(":")[0] if host.count(":") == 1 else host
+    return (f"use https://{host}{scope.get('root_path', '')}{scope['path']}; to serve HTTPS, "
+            f"put a TLS proxy in front of Amity, e.g. Caddy with the Caddyfile "
+            f"`{name} {{ reverse_proxy 127.0.0.1:{port} }}` and AMITY_TRUSTED_PROXIES=127.0.0.1, "
+            f"or allow plain HTTP with AMITY_REQUIRE_HTTPS=false")
+
+
 class BadForwardedFor(ValueError):
     pass
 
@@ -139,11 +152,9 @@ class AccessGuard:
             return
         local = client is None or (address is not None and address.is_loopback)
         if self.rules.require_https and scope["scheme"] not in SECURE_SCHEMES and not local:
-            host = _header(scope, b"host") or "HOST"
             response = error_response(403, "https_required",
                                       "Plain HTTP is refused; the API is served over HTTPS",
-                                      f"use https://{host}{scope.get('root_path', '')}"
-                                      f"{scope['path']}")
+                                      https_hint(scope))
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
