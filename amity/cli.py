@@ -203,8 +203,8 @@ def connect_database(settings: Settings, create: bool) -> Services:
     try:
         if schema_version(services.db) is None and not create:
             raise NotFound(f"the database {shown} was never initialised",
-                           "run `amity init` (or `amity quickstart`) first, or set "
-                           "AMITY_DATABASE_URL to the database you mean")
+                           "run `amity init` first, or set AMITY_DATABASE_URL to the "
+                           "database you mean")
     except AmityError:
         services.close()
         raise
@@ -215,7 +215,7 @@ def connect_database(settings: Settings, create: bool) -> Services:
 def cmd_init(args: argparse.Namespace) -> int:
     services = open_services(create=True)
     password = init_admin(services, args.admin_user, args.admin_password)
-    print(f"database ready: {services.settings.database_url}")
+    print(f"database ready: {describe_url(services.settings.database_url)}")
     if password and not args.admin_password:
         print(f"admin user: {args.admin_user}\nadmin password: {password}")
     return 0

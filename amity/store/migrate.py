@@ -68,12 +68,13 @@ def schema_version(db: Database) -> str | None:
 
 def unreachable(shown: str, exc: sa.exc.DBAPIError) -> ServiceUnavailable:
     """A driver's connection error as one line (its message can span several)."""
-    reason = " ".join(line.strip() for line in str(exc.orig).splitlines() if line.strip())
+    reason = "; ".join(line.strip() for line in str(exc.orig).splitlines() if line.strip())
     hint = ""
     if "does not exist" in reason and "database" in reason:
-        name = sa.engine.make_url(shown).database or "amity"
-        hint = (f"create it: createdb {name} (or psql -c 'CREATE DATABASE {name}'), then "
-                f"amity init")
+        url = sa.engine.make_url(shown)
+        where = "".join(f"{flag} {value} " for flag, value in (
+            ("-h", url.host), ("-p", url.port), ("-U", url.username)) if value)
+        hint = f"create it with `createdb {where}{url.database}`, then run `amity init`"
     return ServiceUnavailable(f"cannot connect to the database {shown}: {reason}", hint)
 
 
