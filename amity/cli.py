@@ -800,7 +800,12 @@ def renew_login(services: Services, values: dict[str, str]) -> list[str]:
         valid = services.auth.authenticate(f"Bearer {values.get('token')}", "cli") is not None
     except AmityError:
         valid = False
-    if not valid:
-        _, values["token"] = services.auth.create_token(values["user"], "quickstart")
-        notes.append("a new access token: the one printed before was revoked")
+    if valid:
+        return notes
+    if services.auth.user_by_name(values["user"]).get("status") != "Active":
+        notes.append(f"user {values['user']} is deactivated: these credentials do not work "
+                     f"until `amity user activate {values['user']}`")
+        return notes
+    _, values["token"] = services.auth.create_token(values["user"], "quickstart")
+    notes.append("a new access token: the one printed before was revoked")
     return notes

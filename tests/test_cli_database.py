@@ -63,7 +63,7 @@ def test_commands_refuse_a_database_never_initialised_until_init(
     assert refused.returncode != 0
     assert "never initialised" in one_error_line(refused.stderr)
     assert not (tmp_path / "data" / "amity.db").exists()
-    run(["init", "--admin-password", "pw-admin"], env, tmp_path)
+    run(["init", "--admin-password", "admin-pw-2024"], env, tmp_path)
     listed = run(["user", "list"], env, tmp_path)
     assert "\tadmin\t" in listed.stdout
 
@@ -71,7 +71,7 @@ def test_commands_refuse_a_database_never_initialised_until_init(
 def test_every_command_names_its_database_on_stderr(cli_env: dict[str, str],
                                                     tmp_path: Path) -> None:
     url = cli_env["AMITY_DATABASE_URL"]
-    for command in (["init", "--admin-password", "pw-admin"], ["user", "list"],
+    for command in (["init", "--admin-password", "admin-pw-2024"], ["user", "list"],
                     ["token", "create", "admin"], ["field", "list"]):
         done = run(command, cli_env, tmp_path)
         assert f"database: {url}\n" in done.stderr, (command, done.stderr)
@@ -80,7 +80,7 @@ def test_every_command_names_its_database_on_stderr(cli_env: dict[str, str],
 
 def test_the_default_database_is_named_by_its_full_path(default_env: dict[str, str],
                                                         tmp_path: Path) -> None:
-    done = run(["init", "--admin-password", "pw-admin"], default_env, tmp_path)
+    done = run(["init", "--admin-password", "admin-pw-2024"], default_env, tmp_path)
     assert f"database: sqlite:///{tmp_path / 'amity.db'}\n" in done.stderr
 
 

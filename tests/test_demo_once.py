@@ -25,7 +25,7 @@ def totals(url: str) -> dict[str, int]:
 def test_demo_twice_keeps_one_copy_and_again_adds_more(cli_env: dict[str, str],
                                                       tmp_path: Path) -> None:
     url = cli_env["AMITY_DATABASE_URL"]
-    run(["init", "--admin-password", "pw"], cli_env, tmp_path)
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
     first = run(["demo", "--contacts", "20"], cli_env, tmp_path)
     assert "20 Contact" in first.stdout
     once = totals(url)
@@ -42,7 +42,7 @@ def test_demo_twice_keeps_one_copy_and_again_adds_more(cli_env: dict[str, str],
 def test_quickstart_after_demo_does_not_load_it_again(cli_env: dict[str, str],
                                                       tmp_path: Path) -> None:
     url = cli_env["AMITY_DATABASE_URL"]
-    run(["init", "--admin-password", "pw"], cli_env, tmp_path)
+    run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
     run(["demo", "--contacts", "20"], cli_env, tmp_path)
     run(["quickstart"], cli_env, tmp_path)
     assert totals(url)["Contact"] == 20
