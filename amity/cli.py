@@ -12,14 +12,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from amity.api.access_guard import parse_address
 from amity.config import Settings, describe_settings
 from amity.core.actor import SYSTEM, Actor
 from amity.core.auth.clients import ClientSpec
 from amity.core.auth.passwords import generate_password
+from amity.core.datadir import data_dir, write_private
 from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
-from amity.errors import AmityError, BadRequest
-from amity.store.migrate import migrate
+from amity.errors import AmityError, BadRequest, NotFound
+from amity.store.engine import describe_url
+from amity.store.migrate import migrate, schema_version
 
 ADMIN_ID = "1"  # 1CRM's admin user id
 
@@ -52,7 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("serve", help="serve the API over HTTP")
-    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default 127.0.0.1); clients on other "
+                   "machines need HTTPS: a TLS proxy in front, or AMITY_REQUIRE_HTTPS=false")
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.set_defaults(func=cmd_serve)
@@ -181,9 +186,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_schema_import)
 
-    p = sub.add_parser("demo", help="load deterministic demo data")
+    p = sub.add_parser("demo", help="load deterministic demo data (once; --again for more)")
     p.add_argument("--contacts", type=int, default=200, help="how many contacts (default 200)")
-    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--seed", type=int, help="random seed (default 1; with --again, the "
+                   "next one)")
+    p.add_argument("--again", action="store_true",
+                   help="load another copy when the demo data is already loaded")
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("quickstart", help="first run: init, demo data, token; print login")
@@ -192,18 +200,38 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def open_services() -> Services:
-    services = build_services(Settings.from_env())
+def open_services(create: bool = False) -> Services:
+    """Services on the configured database, upgraded to this version's schema. A database
+    never initialised is refused unless `create` (init and quickstart make one)."""
+    services = connect_database(Settings.from_env(), create)
     migrate(services.db)
     services.metadata.refresh()  # custom fields and models
     services.metadata.upgrade_custom_tables()
     return services
 
 
+def connect_database(settings: Settings, create: bool) -> Services:
+    """Services on the database, named on stderr once it answers: one error line when it
+    cannot be reached, or when it was never initialised and `create` is false (run from
+    another folder, the default ./amity.db is not silently created)."""
+    services = build_services(settings)
+    shown = describe_url(settings.database_url)
+    try:
+        if schema_version(services.db) is None and not create:
+            raise NotFound(f"the database {shown} was never initialised",
+                           "run `amity init` first, or set AMITY_DATABASE_URL to the "
+                           "database you mean")
+    except AmityError:
+        services.close()
+        raise
+    print(f"database: {shown}", file=sys.stderr)
+    return services
+
+
 def cmd_init(args: argparse.Namespace) -> int:
-    services = open_services()
+    services = open_services(create=True)
     password = init_admin(services, args.admin_user, args.admin_password)
-    print(f"database ready: {services.settings.database_url}")
+    print(f"database ready: {describe_url(services.settings.database_url)}")
     if password and not args.admin_password:
         print(f"admin user: {args.admin_user}\nadmin password: {password}")
     return 0
@@ -227,18 +255,33 @@ def init_admin(services: Services, user_name: str, password: str | None) -> str 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    settings = Settings.from_env()
-    services = build_services(settings)
-    migrate(services.db)
-    services.metadata.refresh()
-    services.metadata.upgrade_custom_tables()
+    services = open_services()
+    settings = services.settings
     services.oauth.signer.key  # noqa: B018 - create the signing key before workers start
     services.close()
+    warning = exposure_warning(args.host, args.port, settings)
+    if warning:
+        print(warning, file=sys.stderr)
     uvicorn.run("amity.app:app_from_env", factory=True, host=args.host, port=args.port,
                 workers=args.workers if args.workers > 1 else None, access_log=False,
                 log_level=settings.log_level.lower(), server_header=False,
                 proxy_headers=False)  # amity.api.access_guard decides whom to believe
     return 0
+
+
+def exposure_warning(host: str, port: int, settings: Settings) -> str | None:
+    """What `amity serve` says when it listens beyond loopback, where plain HTTP from other
+    machines is refused (or, with AMITY_REQUIRE_HTTPS=false, crosses the network in clear)."""
+    address = parse_address(host)
+    if host == "localhost" or (address is not None and address.is_loopback):
+        return None
+    if not settings.require_https:
+        return (f"warning: serving plain HTTP on {host} (AMITY_REQUIRE_HTTPS=false): "
+                f"passwords and tokens cross the network unencrypted")
+    return (f"warning: serving on {host}: plain HTTP from other machines gets 403 "
+            f"https_required. Put a TLS proxy in front (e.g. Caddy: `crm.example.com "
+            f"{{ reverse_proxy 127.0.0.1:{port} }}`, with AMITY_TRUSTED_PROXIES=127.0.0.1), "
+            f"or set AMITY_REQUIRE_HTTPS=false to allow plain HTTP")
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
@@ -728,40 +771,94 @@ def cmd_schema_import(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from amity.core.demo import load_demo
+    """Load the demo data once; `--again` adds another load (the next seed unless given)."""
+    from amity.core.demo import demo_loads, load_demo
 
     services = open_services()
-    counts = load_demo(services, contacts=args.contacts, seed=args.seed)
+    loads = demo_loads(services)
+    if loads and not args.again:
+        print(f"the demo data is already loaded ({loads} time(s)); `amity demo --again` "
+              "adds more")
+        return 0
+    seed = args.seed if args.seed is not None else loads + 1
+    counts = load_demo(services, contacts=args.contacts, seed=seed)
     print("demo data loaded: " + ", ".join(f"{n} {m}" for m, n in counts.items()))
     return 0
 
 
 LOGIN_FILE = ".amity-login"
+UNKNOWN_PASSWORD = ("(the one set with `amity init`; set another with "
+                    "`amity init --admin-password NEW`)")
 
 
 def cmd_quickstart(args: argparse.Namespace) -> int:
-    """Prepare ./amity.db on first run and print how to log in (every run)."""
-    settings = Settings.from_env()
-    login = Path(LOGIN_FILE)
-    services = open_services()
-    if not login.exists() or not services.auth.list_users():
-        password = init_admin(services, "admin", None) or "(unchanged)"
-        from amity.core.demo import load_demo
-
-        if services.records.list_records(SYSTEM, "Contact", ListQuery(limit=1)).total_results == 0:
-            load_demo(services, contacts=200, seed=1)
-        _, token = services.auth.create_token("admin", "quickstart")
-        login.write_text(f"user=admin\npassword={password}\ntoken={token}\n")
-        login.chmod(0o600)
-    values = dict(line.split("=", 1) for line in login.read_text().splitlines() if "=" in line)
+    """Prepare the database on first run and print how to log in (every run), with
+    credentials that still work: a token revoked since is replaced, a password changed
+    since is not shown. The lines are kept in .amity-login in the data directory."""
+    services = open_services(create=True)
+    login = data_dir(services.settings) / LOGIN_FILE
+    values = read_login(login)
+    notes: list[str] = []
+    if values.get("user") not in {u["user_name"] for u in services.auth.list_users()}:
+        values = quickstart_first_run(services)
+    else:
+        notes = renew_login(services, values)
+    write_private(login, "".join(f"{key}={value}\n" for key, value in values.items()))
+    token = values["token"]
     base = f"http://127.0.0.1:{args.port}/api.php"
     print(f"""
-Amity is ready ({settings.database_url}).
-  admin user:     {values.get('user')}
-  admin password: {values.get('password')}
-  access token:   {values.get('token')}
-Try:
-  curl -H 'Authorization: Bearer {values.get('token')}' '{base}/data/Contact?limit=2'
-(these lines are kept in {LOGIN_FILE})
+Amity is ready ({describe_url(services.settings.database_url)}).
+  admin user:     {values['user']}
+  admin password: {values['password'] or UNKNOWN_PASSWORD}
+  access token:   {token}
+""" + "".join(f"  ({note})\n" for note in notes) + f"""Try:
+  curl -H 'Authorization: Bearer {token}' '{base}/data/Contact?limit=2'
+(these lines are kept in {login})
 """)
     return 0
+
+
+def read_login(login: Path) -> dict[str, str]:
+    """The user=, password= and token= lines of a login file ({} when there is none)."""
+    if not login.exists():
+        return {}
+    return dict(line.split("=", 1) for line in login.read_text().splitlines() if "=" in line)
+
+
+def quickstart_first_run(services: Services) -> dict[str, str]:
+    """The admin (its password when new), the demo data on an empty database, a token."""
+    from amity.core.demo import demo_loads, load_demo
+
+    password = init_admin(services, "admin", None) or ""
+    contacts = services.records.list_records(SYSTEM, "Contact", ListQuery(limit=1))
+    if contacts.total_results == 0 and not demo_loads(services):
+        load_demo(services, contacts=200, seed=1)
+    _, token = services.auth.create_token("admin", "quickstart")
+    return {"user": "admin", "password": password, "token": token}
+
+
+def renew_login(services: Services, values: dict[str, str]) -> list[str]:
+    """Check the kept password and token: forget a password changed since, replace a
+    token revoked since. Returns what changed, to say so."""
+    notes = []
+    if values.get("password") == "(unchanged)":  # what older versions kept for an old admin
+        values["password"] = ""
+    if values.get("password"):
+        try:
+            services.auth.check_password(values["user"], values["password"])
+        except AmityError:
+            values["password"] = ""
+            notes.append("the admin password printed before was changed since")
+    try:
+        valid = services.auth.authenticate(f"Bearer {values.get('token')}", "cli") is not None
+    except AmityError:
+        valid = False
+    if valid:
+        return notes
+    if services.auth.user_by_name(values["user"]).get("status") != "Active":
+        notes.append(f"user {values['user']} is deactivated: these credentials do not work "
+                     f"until `amity user activate {values['user']}`")
+        return notes
+    _, values["token"] = services.auth.create_token(values["user"], "quickstart")
+    notes.append("a new access token: the one printed before was revoked")
+    return notes

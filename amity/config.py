@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from pathlib import Path
 from typing import Any
+
+SQLITE_PREFIX = "sqlite:///"
 
 
 def _setting(default: Any, help: str) -> Any:
@@ -89,10 +92,13 @@ class Settings:
         "have every right on every model, as before roles existed.")
     portal_token_seconds: int = _setting(
         3600, "How long a portal contact's access token (POST /api.php/portal/auth) lasts (s).")
+    data_dir: str = _setting(
+        "", "Directory of the files Amity generates that hold secrets (the JWT signing key, "
+        "the quickstart's .amity-login), created with mode 0700 when missing. Empty: the "
+        "SQLite database's directory, or ./amity-data with PostgreSQL.")
     jwt_key_file: str = _setting(
         "", "PEM file with the private key that signs OAuth access tokens (RS256); created "
-        "with mode 0600 on first start. Empty: amity-jwt-key.pem next to the SQLite database "
-        "file, or in the working directory for PostgreSQL.")
+        "with mode 0600 on first start. Empty: amity-jwt-key.pem in AMITY_DATA_DIR.")
     oauth_issuer: str = _setting(
         "", "OAuth issuer (iss) and base URL of the server, e.g. https://crm.example.com; "
         "empty: taken from each request's scheme and Host.")
@@ -140,3 +146,10 @@ def describe_settings() -> list[tuple[str, Any, str]]:
     return [
         ("AMITY_" + f.name.upper(), f.default, f.metadata["help"]) for f in fields(Settings)
     ]
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a sqlite:///path URL (None for other databases and in-memory ones)."""
+    if not url.startswith(SQLITE_PREFIX) or ":memory:" in url:
+        return None
+    return Path(url.removeprefix(SQLITE_PREFIX).partition("?")[0])

@@ -13,6 +13,7 @@ AmityError
  +-- Conflict              409 conflict
  +-- PayloadTooLarge       413 payload_too_large
  +-- UnsupportedMediaType  415 unsupported_media_type
+ +-- ServiceUnavailable    503 service_unavailable (e.g. the database cannot be reached)
 
 An error carries a message id and its params: `NotFound("No {model} with id {id}",
 model=name, id=rid)`. The id is the English template; `message` and `hint` are the English
@@ -114,6 +115,13 @@ class PayloadTooLarge(AmityError):
 class UnsupportedMediaType(AmityError):
     status = 415
     error = "unsupported_media_type"
+
+
+class ServiceUnavailable(AmityError):
+    """Something Amity needs, such as its database, cannot be reached or opened."""
+
+    status = 503
+    error = "service_unavailable"
 
 
 class InsufficientScope(Forbidden):

@@ -20,6 +20,7 @@ from faker import Faker
 from amity.core.actor import SYSTEM, Actor
 from amity.core.auth.passwords import generate_password
 from amity.core.clock import today
+from amity.core.records import ListQuery
 from amity.core.services import Services
 from amity.errors import BadRequest
 from amity.schema.builtin.links import CONTACT_ROLES
@@ -117,6 +118,14 @@ def load_demo(services: Services, contacts: int = 200, seed: int = 1) -> dict[st
     if contacts < 1:
         raise BadRequest("contacts must be at least 1, got {contacts}", contacts=contacts)
     return DemoLoader(services, seed).load(contacts)
+
+
+def demo_loads(services: Services) -> int:
+    """How many times the demo data was loaded: each load adds the product list once."""
+    first = PRODUCTS[0][0]
+    page = services.records.list_records(SYSTEM, "Product", ListQuery(
+        fields=["name"], filters={"name": first}, limit=200))  # a prefix filter: count exact
+    return sum(1 for record in page.records if record["name"] == first)
 
 
 def plan(contacts: int) -> dict[str, int]:

@@ -21,9 +21,21 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import NullPool
 
-from amity.config import Settings
+from amity.config import SQLITE_PREFIX, Settings, sqlite_file
 from amity.schema.registry import Registry
 from amity.store.tables import Tables, build_tables
+
+
+def describe_url(url: str) -> str:
+    """The database URL to show a person: a SQLite file by its absolute path, others without
+    their password."""
+    database = sqlite_file(url)
+    if database is not None:
+        return SQLITE_PREFIX + str(database.absolute())
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url.partition("://")[0] + "://..."
 
 
 def normalize_url(url: str) -> str:

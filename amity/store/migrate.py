@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from amity.store.engine import Database
+from amity.config import sqlite_file
+from amity.errors import ServiceUnavailable
+from amity.store.engine import Database, describe_url
 from amity.store.tables import COUNT_SHARDS
 
 SCHEMA_VERSION = "1"
@@ -37,6 +39,43 @@ def migrate(db: Database) -> list[str]:
         conn.execute(sa.delete(info).where(info.c.key == "version"))
         conn.execute(sa.insert(info).values(key="version", value=SCHEMA_VERSION))
     return done
+
+
+def schema_version(db: Database) -> str | None:
+    """The version `migrate` recorded; None for a database it never ran on (a SQLite file
+    that does not exist is not created). ServiceUnavailable, one line, when the database
+    cannot be reached: a SQLite directory that does not exist, a server that refuses."""
+    shown = describe_url(db.settings.database_url)
+    database = sqlite_file(db.settings.database_url)
+    if database is not None:
+        if not database.parent.is_dir():
+            raise ServiceUnavailable(f"cannot open the database {shown}: the directory "
+                                     f"{database.parent.absolute()} does not exist",
+                                     "create it, or set AMITY_DATABASE_URL")
+        if not database.exists():
+            return None
+    try:
+        with db.read() as conn:
+            if not sa.inspect(conn).has_table("schema_info"):
+                return None
+            info = db.tables.system("schema_info")
+            version = conn.execute(sa.select(info.c.value).where(info.c.key == "version")
+                                   ).scalar_one_or_none()
+    except sa.exc.DBAPIError as exc:
+        raise unreachable(shown, exc) from None
+    return None if version is None else str(version)
+
+
+def unreachable(shown: str, exc: sa.exc.DBAPIError) -> ServiceUnavailable:
+    """A driver's connection error as one line (its message can span several)."""
+    reason = "; ".join(line.strip() for line in str(exc.orig).splitlines() if line.strip())
+    hint = ""
+    if "does not exist" in reason and "database" in reason:
+        url = sa.engine.make_url(shown)
+        where = "".join(f"{flag} {value} " for flag, value in (
+            ("-h", url.host), ("-p", url.port), ("-U", url.username)) if value)
+        hint = f"create it with `createdb {where}{url.database}`, then run `amity init`"
+    return ServiceUnavailable(f"cannot connect to the database {shown}: {reason}", hint)
 
 
 EXPRESSION_STATISTICS = 1000

@@ -69,7 +69,11 @@ def test_plain_http_from_elsewhere_is_refused(connect: Connect) -> None:
     for ip in ("10.0.0.7", "192.168.1.20", "2001:db8::7"):
         response = connect(ip).get("/me")
         assert_refused(response, "https_required")
-        assert response.json()["hint"] == "use https://testserver/api.php/me"
+        hint = response.json()["hint"]
+        assert hint.startswith("use https://testserver/api.php/me; "), hint
+        # how to get there: a TLS proxy in front (an example), or the rule switched off
+        assert "reverse_proxy 127.0.0.1:" in hint and "AMITY_TRUSTED_PROXIES=127.0.0.1" in hint
+        assert "AMITY_REQUIRE_HTTPS=false" in hint
 
 
 def test_https_from_elsewhere_is_served(connect: Connect) -> None:

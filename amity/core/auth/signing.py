@@ -1,9 +1,10 @@
 """Signed access tokens: the server's RSA key in a PEM file, and JWTs (RS256) with joserfc.
 
-The private key never enters the database. It lives in a PEM file (AMITY_JWT_KEY_FILE)
-that the first process to need it creates atomically with mode 0600: the key is written
-to a temporary file and hard-linked into place, so when several workers start at once
-exactly one key wins and every process reads that one.
+The private key never enters the database. It lives in a PEM file (AMITY_JWT_KEY_FILE, by
+default in the data directory of amity/core/datadir.py) that the first process to need it
+creates atomically with mode 0600: the key is written to a temporary file and hard-linked
+into place, so when several workers start at once exactly one key wins and every process
+reads that one.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 from joserfc.jwt import JWTClaimsRegistry
 
-from amity.config import Settings
+from amity.config import Settings, sqlite_file
+from amity.core.datadir import data_dir, make_private_dir
 
 ALGORITHM = "RS256"
 KEY_FILE_NAME = "amity-jwt-key.pem"
@@ -33,20 +35,21 @@ class InvalidToken(Exception):
 
 
 def key_path(settings: Settings) -> Path:
-    """AMITY_JWT_KEY_FILE, else next to the SQLite database, else in the working directory."""
+    """AMITY_JWT_KEY_FILE, else amity-jwt-key.pem in the data directory. With PostgreSQL and
+    no AMITY_DATA_DIR, a key that older versions left in the working directory is kept."""
     if settings.jwt_key_file:
         return Path(settings.jwt_key_file)
-    url = settings.database_url
-    if url.startswith("sqlite:///") and ":memory:" not in url:
-        return Path(url.removeprefix("sqlite:///")).parent / KEY_FILE_NAME
-    return Path(KEY_FILE_NAME)
+    legacy = Path(KEY_FILE_NAME)
+    if not settings.data_dir and sqlite_file(settings.database_url) is None and legacy.exists():
+        return legacy
+    return data_dir(settings) / KEY_FILE_NAME
 
 
 def load_or_create_key(path: Path) -> RSAKey:
     """The private key in `path`, created first (mode 0600) when the file does not exist."""
     if not path.exists():
         key = RSAKey.generate_key(KEY_BITS, private=True)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        make_private_dir(path.parent)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         try:
