@@ -218,9 +218,9 @@ def connect_database(settings: Settings, create: bool) -> Services:
     shown = describe_url(settings.database_url)
     try:
         if schema_version(services.db) is None and not create:
-            raise NotFound(f"the database {shown} was never initialised",
+            raise NotFound("the database {shown} was never initialised",
                            "run `amity init` first, or set AMITY_DATABASE_URL to the "
-                           "database you mean")
+                           "database you mean", shown=shown)
     except AmityError:
         services.close()
         raise

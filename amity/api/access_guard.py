@@ -84,12 +84,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return ",".join(values) if values else None
 
 
-HTTPS_HINT = ("use https://{url}; to serve HTTPS, put a TLS proxy in front of Amity, e.g. "
-              "Caddy with the Caddyfile `{name} {{ reverse_proxy 127.0.0.1:{port} }}` and "
-              "AMITY_TRUSTED_PROXIES=127.0.0.1, or allow plain HTTP with "
-              "AMITY_REQUIRE_HTTPS=false")
-
-
 def https_hint_params(scope: Scope) -> dict[str, object]:
     """The https:// URL to use, and the host name and port of the TLS proxy example."""
     host = _header(scope, b"host") or "HOST"
@@ -159,8 +153,11 @@ class AccessGuard:
         local = client is None or (address is not None and address.is_loopback)
         if self.rules.require_https and scope["scheme"] not in SECURE_SCHEMES and not local:
             response = render_error(HttpsRequired(
-                "Plain HTTP is refused; the API is served over HTTPS", HTTPS_HINT,
-                **https_hint_params(scope)), scope_request(scope))
+                "Plain HTTP is refused; the API is served over HTTPS",
+                "use https://{url}; to serve HTTPS, put a TLS proxy in front of Amity, e.g. "
+                "Caddy with the Caddyfile `{name} {{ reverse_proxy 127.0.0.1:{port} }}` and "
+                "AMITY_TRUSTED_PROXIES=127.0.0.1, or allow plain HTTP with "
+                "AMITY_REQUIRE_HTTPS=false", **https_hint_params(scope)), scope_request(scope))
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

@@ -49,9 +49,10 @@ def schema_version(db: Database) -> str | None:
     database = sqlite_file(db.settings.database_url)
     if database is not None:
         if not database.parent.is_dir():
-            raise ServiceUnavailable(f"cannot open the database {shown}: the directory "
-                                     f"{database.parent.absolute()} does not exist",
-                                     "create it, or set AMITY_DATABASE_URL")
+            raise ServiceUnavailable("cannot open the database {shown}: the directory "
+                                     "{directory} does not exist",
+                                     "create it, or set AMITY_DATABASE_URL", shown=shown,
+                                     directory=database.parent.absolute())
         if not database.exists():
             return None
     try:
@@ -69,13 +70,16 @@ def schema_version(db: Database) -> str | None:
 def unreachable(shown: str, exc: sa.exc.DBAPIError) -> ServiceUnavailable:
     """A driver's connection error as one line (its message can span several)."""
     reason = "; ".join(line.strip() for line in str(exc.orig).splitlines() if line.strip())
-    hint = ""
     if "does not exist" in reason and "database" in reason:
         url = sa.engine.make_url(shown)
         where = "".join(f"{flag} {value} " for flag, value in (
             ("-h", url.host), ("-p", url.port), ("-U", url.username)) if value)
-        hint = f"create it with `createdb {where}{url.database}`, then run `amity init`"
-    return ServiceUnavailable(f"cannot connect to the database {shown}: {reason}", hint)
+        return ServiceUnavailable("cannot connect to the database {shown}: {reason}",
+                                  "create it with `createdb {where}{database}`, then run "
+                                  "`amity init`", shown=shown, reason=reason, where=where,
+                                  database=url.database)
+    return ServiceUnavailable("cannot connect to the database {shown}: {reason}",
+                              shown=shown, reason=reason)
 
 
 EXPRESSION_STATISTICS = 1000
