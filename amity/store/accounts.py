@@ -10,6 +10,8 @@ from sqlalchemy.engine import Connection
 
 from amity.store.tables import Tables
 
+ADMIN_LOCK = 0x616D6974  # PostgreSQL advisory lock key of changes to administrators
+
 
 class AccountStore:
     """SQL for users' secrets, tokens and favorites."""
@@ -52,6 +54,18 @@ class AccountStore:
     def set_password_hash(self, conn: Connection, user_id: str, password_hash: str) -> None:
         conn.execute(sa.delete(self.secrets).where(self.secrets.c.user_id == user_id))
         conn.execute(sa.insert(self.secrets).values(user_id=user_id, password_hash=password_hash))
+
+    def active_admin_ids(self, conn: Connection, *, lock: bool = False) -> set[str]:
+        """Ids of live, active administrators. With `lock`, PostgreSQL first takes a
+        transaction lock that every other locking caller waits for (SQLite writes are
+        serialised anyway), so a check-then-change of administrators cannot interleave."""
+        if lock and self.tables.dialect == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(ADMIN_LOCK)))
+        users = self.users
+        stmt = sa.select(users.c.id).where(users.c.is_admin == sa.true(),
+                                           users.c.status == "Active",
+                                           users.c.deleted == sa.false())
+        return {row.id for row in conn.execute(stmt)}
 
     def set_admin(self, conn: Connection, user_id: str, is_admin: bool) -> None:
         conn.execute(sa.update(self.users).where(self.users.c.id == user_id)
