@@ -280,17 +280,27 @@ class Records:
 
     def hide_names(self, conn: Connection | None, actor: Actor, fields: Sequence[Field],
                    records: list[dict[str, Any]]) -> None:
-        """Blank the names of referenced records the actor may not read; their ids stay."""
+        """Blank the names of referenced records the actor may not read; their ids stay.
+        Users' names are shown to everyone."""
         refs = [fd for fd in fields if fd.type == "ref" and fd.id_name
                 and fd.ref_model != USER_MODEL]
+        limited: dict[str, bool] = {}  # target model -> the actor reads only some of it
+
+        def target_of(record: dict[str, Any], fd: Field) -> str | None:
+            target = fd.ref_model or record.get("parent_type")
+            if target not in self.registry.models or target == USER_MODEL:
+                return None
+            if target not in limited:
+                limited[target] = self.restricted(actor, target)
+            return target if limited[target] else None
+
         wanted: dict[str, set[str]] = {}
         for record in records:
             for fd in refs:
-                target, ref_id = fd.ref_model or record.get("parent_type"), record.get(
-                    fd.id_name or "")
-                if target in self.registry.models and ref_id and record.get(fd.name):
-                    wanted.setdefault(target, set()).add(ref_id)
-        wanted = {t: ids for t, ids in wanted.items() if self.restricted(actor, t)}
+                ref_id = record.get(fd.id_name or "")
+                target = target_of(record, fd) if ref_id and record.get(fd.name) else None
+                if target:
+                    wanted.setdefault(target, set()).add(str(ref_id))
         if not wanted:
             return
         if conn is None:
