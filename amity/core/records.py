@@ -352,8 +352,8 @@ class Records:
     def check_references(self, conn: Connection, actor: Actor, model: Model,
                          values: dict[str, Any], before: dict[str, Any] | None = None) -> None:
         """Ids written into ref fields must name live records of the ref's model that the
-        actor may read (a hidden one is refused exactly like a missing one); refs to users
-        (assignments) are governed by the owned rules instead."""
+        actor may read (a hidden one is refused exactly like a missing one, unless the
+        record already holds it); refs to users (assignments) follow the owned rules."""
         old = before or {}
         for fd in model.fields.values():
             if fd.type != "ref" or not fd.id_name:
@@ -371,7 +371,11 @@ class Records:
                     raise BadRequest(f"Field {fd.id_name} needs parent_type",
                                      "set parent_type to the parent record's model")
             target = self.registry.model(target_name)
-            if not self.readable_ids(conn, actor, target, [ref_id]):
+            kept = old.get(fd.id_name) == ref_id and (fd.ref_model is not None
+                                                      or old.get("parent_type") == target_name)
+            found = (self.writer.live_ids(conn, target, [ref_id]) if kept  # written back as read
+                     else self.readable_ids(conn, actor, target, [ref_id]))
+            if not found:
                 raise BadRequest(f"Invalid value for field {fd.id_name}: no {target.name} "
                                  f"with id {ref_id}",
                                  f"{fd.id_name} must be the id of an existing {target.name}")

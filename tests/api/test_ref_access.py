@@ -90,6 +90,23 @@ def test_a_hidden_ref_shows_its_id_but_not_its_name(alice: ApiClient, world: Wor
     assert shown["primary_account"] == "Carols Co" and shown["reports_to"] == "Carols"
 
 
+def test_a_hidden_ref_already_held_may_be_written_back(alice: ApiClient, world: World) -> None:
+    """A client that writes back the record it read (id of a hidden ref included) is not
+    refused, and still cannot point the ref at another hidden record."""
+    world.services.records.update(world.admin, "Contact", world.ids["contact2"],
+                                  {"primary_account_id": world.ids["carols_account"]})
+    url = f"/data/Contact/{world.ids['contact2']}"
+    record = alice.get(url).json()["record"]
+    resp = alice.put(url, json={"data": {"title": "Buyer",
+                                         "primary_account_id": record["primary_account_id"]}})
+    assert resp.status_code == 200, resp.text
+    other = world.create("Account", {"name": "Hidden too",
+                                     "assigned_user_id": world.users["carol"]})
+    assert alice.patch(url, json={"data": {"primary_account_id": other}}).status_code == 400
+    assert alice.patch(url, json={"data": {"primary_account_id": world.ids["account"]}}
+                       ).status_code == 200
+
+
 def test_a_portal_contact_sees_no_names_of_models_closed_to_it(app: Any, world: World) -> None:
     client = ApiClient(app, {"Authorization": f"Bearer {world.tokens['portal']}"})
     try:
