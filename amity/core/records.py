@@ -19,7 +19,7 @@ from amity.core.clock import today, utcnow
 from amity.core.fields import person_name, render, select_fields, to_json
 from amity.core.filters import parse_filters, search_condition
 from amity.core.ids import new_id, valid_client_id
-from amity.core.useradmin import USER_MODEL, check_user_leaving
+from amity.core.useradmin import USER_MODEL, check_user_leaving, removes_admin
 from amity.core.validate import clean_data
 from amity.errors import BadRequest, Conflict, Forbidden, NotFound, UnknownField
 from amity.schema.model import Field, Model
@@ -214,6 +214,7 @@ class Records:
         model = self.model(model_name)
         values = clean_data(model, data, creating=False)
         with self.db.write() as conn:
+            self.lock_admins(conn, model, values)
             before = self.visible_row(conn, actor, model, record_id, lock=True)
             if before is None:
                 if not create:
@@ -248,6 +249,7 @@ class Records:
         """Soft delete: the record disappears from every read."""
         model = self.model(model_name)
         with self.db.write() as conn:
+            self.lock_admins(conn, model, None)
             before = self.visible_row(conn, actor, model, record_id, lock=True)
             if before is None:
                 raise NotFound("Not found", f"No {model.name} with id {record_id}")
@@ -321,6 +323,13 @@ class Records:
             return bool(self.policy.read_conditions(actor, self.registry.models[model_name]))
         except Forbidden:
             return True
+
+    def lock_admins(self, conn: Connection, model: Model,
+                    values: dict[str, Any] | None) -> None:
+        """Before a user's row: lock the active admins' rows when the write may take one
+        away (values None: a delete), always in this order, so two such writes queue."""
+        if model.name == USER_MODEL and removes_admin(values):
+            self.accounts.active_admin_ids(conn)
 
     def visible_row(self, conn: Connection, actor: Actor, model: Model, record_id: str,
                     *, lock: bool = False) -> dict[str, Any] | None:

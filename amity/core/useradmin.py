@@ -42,19 +42,23 @@ def is_active_admin(user: Mapping[str, Any]) -> bool:
 
 def ensure_not_last_admin(accounts: AccountStore, conn: Connection, user_id: str) -> None:
     """409 when the user is the only active administrator left (call it inside the write
-    transaction that deletes or deactivates the user: it waits for any other such change
-    in progress, so two of them cannot each leave the other as the last one)."""
-    admins = accounts.active_admin_ids(conn, lock=True)
+    transaction that deletes or deactivates the user: the admins' rows stay locked, so two
+    such changes at once cannot each leave the other as the last one)."""
+    admins = accounts.active_admin_ids(conn)
     if user_id in admins and len(admins) == 1:
         raise Conflict("You may not remove the last active administrator",
                        "make another user an administrator first (amity user add --admin)")
+
+
+def removes_admin(values: Mapping[str, Any] | None) -> bool:
+    """Whether a write of a user could take an active administrator away (values None: a
+    delete)."""
+    return values is None or values.get("status", "Active") != "Active"
 
 
 def check_user_leaving(accounts: AccountStore, conn: Connection, before: Mapping[str, Any],
                        values: Mapping[str, Any] | None) -> None:
     """ensure_not_last_admin when a write would delete (values None) or deactivate an
     active administrator."""
-    if not is_active_admin(before):
-        return
-    if values is None or values.get("status", "Active") != "Active":
+    if is_active_admin(before) and removes_admin(values):
         ensure_not_last_admin(accounts, conn, str(before["id"]))

@@ -10,8 +10,6 @@ from sqlalchemy.engine import Connection
 
 from amity.store.tables import Tables
 
-ADMIN_LOCK = 0x616D6974  # PostgreSQL advisory lock key of changes to administrators
-
 
 class AccountStore:
     """SQL for users' secrets, tokens and favorites."""
@@ -55,17 +53,15 @@ class AccountStore:
         conn.execute(sa.delete(self.secrets).where(self.secrets.c.user_id == user_id))
         conn.execute(sa.insert(self.secrets).values(user_id=user_id, password_hash=password_hash))
 
-    def active_admin_ids(self, conn: Connection, *, lock: bool = False) -> set[str]:
-        """Ids of live, active administrators. With `lock`, PostgreSQL first takes a
-        transaction lock that every other locking caller waits for (SQLite writes are
-        serialised anyway), so a check-then-change of administrators cannot interleave."""
-        if lock and self.tables.dialect == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(ADMIN_LOCK)))
+    def active_admin_ids(self, conn: Connection) -> set[str]:
+        """Ids of the live, active administrators, their rows locked until the transaction
+        ends (on PostgreSQL; SQLite's writers queue anyway), so that two changes at once
+        cannot each leave the other's admin as the last one."""
         users = self.users
-        stmt = sa.select(users.c.id).where(users.c.is_admin == sa.true(),
-                                           users.c.status == "Active",
-                                           users.c.deleted == sa.false())
-        return {row.id for row in conn.execute(stmt)}
+        stmt = sa.select(users.c.id).where(
+            users.c.is_admin == sa.true(), users.c.status == "Active",
+            users.c.deleted == sa.false()).with_for_update()
+        return set(conn.execute(stmt).scalars())
 
     def set_admin(self, conn: Connection, user_id: str, is_admin: bool) -> None:
         conn.execute(sa.update(self.users).where(self.users.c.id == user_id)

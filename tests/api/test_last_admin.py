@@ -3,6 +3,8 @@ changes nothing, through the API and through the core service the CLI uses."""
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from amity.core.actor import SYSTEM
@@ -49,7 +51,7 @@ def test_the_cli_path_obeys_the_rule(admin: User, services: Services) -> None:
         services.records.update(SYSTEM, "User", admin.id, {"status": "Inactive"})
     with pytest.raises(Conflict):
         services.records.delete(SYSTEM, "User", admin.id)
-    with services.db.read() as conn, pytest.raises(Conflict):
+    with services.db.write() as conn, pytest.raises(Conflict):
         ensure_not_last_admin(services.records.accounts, conn, admin.id)
     row = user_row(services, admin.id)
     assert row is not None and row["status"] == "Active"
@@ -63,5 +65,41 @@ def test_other_users_and_other_changes_are_not_held(api: ApiClient, admin: User,
     assert api.patch(f"/data/User/{plain}",
                      json={"data": {"status": "Inactive"}}).status_code == 200
     assert api.delete(f"/data/User/{plain}").status_code == 200
-    with services.db.read() as conn:
+    with services.db.write() as conn:
         ensure_not_last_admin(services.records.accounts, conn, plain)  # not an admin: fine
+
+
+def test_two_admins_deactivated_at_once_through_the_records_service_leave_one(
+        admin: User, services: Services) -> None:
+    """The API's path: one write deactivates `admin` and holds its transaction open; a
+    second, deactivating `second`, waits for it and then refuses."""
+    other = services.auth.add_user(admin.actor, "second", None, admin=True)
+    changed, release = threading.Event(), threading.Event()
+    outcome: dict[str, BaseException | None] = {}
+
+    def first() -> None:
+        with services.db.shared_write():
+            services.records.update(admin.actor, "User", admin.id, {"status": "Inactive"})
+            changed.set()
+            release.wait(30)
+
+    def second() -> None:
+        try:
+            services.records.delete(admin.actor, "User", other)
+            outcome["second"] = None
+        except Conflict as exc:
+            outcome["second"] = exc
+
+    one = threading.Thread(target=first)
+    one.start()
+    assert changed.wait(30)
+    two = threading.Thread(target=second)
+    two.start()
+    two.join(0.5)  # let the second reach the database while the first holds its change
+    release.set()
+    one.join(30)
+    two.join(30)
+    assert isinstance(outcome["second"], Conflict)
+    active = [u["id"] for u in services.auth.list_users()
+              if u["is_admin"] and u["status"] == "Active"]
+    assert active == [other]
