@@ -28,9 +28,9 @@ def check_user_change(actor: Actor, action: str, record: Mapping[str, Any] | Non
                          if k not in PROFILE_FIELDS and record.get(k) != v)
         if not changed:
             return
-        raise Forbidden(f"You may not change {changed[0]} of your own user",
-                        "you may change " + ", ".join(sorted(PROFILE_FIELDS))
-                        + "; an administrator can change the rest")
+        raise Forbidden("You may change only the profile fields of your own user",
+                        "salutation, first_name, last_name, email1, phone_work, phone_mobile "
+                        "and timezone; an administrator changes the rest")
     raise Forbidden("Only administrators may create, change or delete users",
                     "ask an administrator (amity user ...)")
 
@@ -46,8 +46,8 @@ def ensure_not_last_admin(accounts: AccountStore, conn: Connection, user_id: str
     such changes at once cannot each leave the other as the last one)."""
     admins = accounts.active_admin_ids(conn)
     if user_id in admins and len(admins) == 1:
-        raise Conflict("You may not remove the last active administrator",
-                       "make another user an administrator first (amity user add --admin)")
+        raise Conflict("Cannot remove or deactivate the last active administrator",
+                       "make another user an active administrator first")
 
 
 def removes_admin(values: Mapping[str, Any] | None) -> bool:
