@@ -75,7 +75,9 @@ class Relations:
             if row is None:
                 raise NotFound("Not found", f"No {target.name} with id {target_id}")
             if link.kind != "many_to_many":  # linking writes the target's own field
-                self.records.policy.check(actor, target, "edit", row)
+                assert link.target_column
+                self.records.policy.check(actor, target, "edit", row,
+                                          {link.target_column: record_id})
             self._link(conn, link, model, record_id, target_id, extra, now, actor.user_id)
         self.writer.emit(conn, model=model.name, record_id=record_id, kind="link",
                          changes={link.name: [None, [i for i, _ in items]]},
@@ -125,7 +127,8 @@ class Relations:
                 removed = row is not None and row.get(link.target_column) == record_id and (
                     link.kind != "parent" or row.get("parent_type") == model.name)
                 if removed and row is not None:
-                    self.records.policy.check(actor, target, "edit", row)
+                    self.records.policy.check(actor, target, "edit", row,
+                                              {link.target_column: None})
                 if removed and link.target_column in {f.name for f in required_fields(target)}:
                     raise BadRequest(f"Field {link.target_column} of {target.name} is required",
                                      f"link the {target.name} to another {model.name} instead")

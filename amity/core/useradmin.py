@@ -23,8 +23,9 @@ def check_user_change(actor: Actor, action: str, record: Mapping[str, Any] | Non
                       changes: Mapping[str, Any] | None = None) -> None:
     """403 unless `actor` (not an administrator) edits only profile fields of its own
     user record; `changes` are the values about to be written."""
-    if action == "edit" and record is not None and record.get("id") == actor.user_id:
-        changed = sorted(k for k, v in (changes or {}).items()
+    if (action == "edit" and record is not None and changes is not None
+            and record.get("id") == actor.user_id):
+        changed = sorted(k for k, v in changes.items()
                          if k not in PROFILE_FIELDS and record.get(k) != v)
         if not changed:
             return

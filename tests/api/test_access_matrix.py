@@ -405,6 +405,9 @@ USER_POLICY: list[tuple[str, Case]] = [
     ("PATCH", Case(fresh_user, NOT_USERS, body={"data": {"title": "Boss"}})),
     ("PATCH", Case(fresh_user, NOT_USERS, body={"data": {"status": "Inactive"}})),
     ("DELETE", Case(fresh_user, NOT_USERS)),
+    # linking through a user (it assigns the contact to that user) changes users too
+    ("POST", Case("/data/User/{alice}/assigned_contacts", (403, 403, 403, 403, 403, 403, 200),
+                  body=lambda w, a: {"records": [w.ids["contact2"]]})),
     # the only administrator: refused to others, and to itself as the last active admin
     ("PATCH", Case("/data/User/{admin}", (403, 403, 404, 403, 403, 403, 409),
                    body={"data": {"status": "Inactive"}})),

@@ -35,3 +35,10 @@ def test_everything_else_is_for_administrators(action: str,
                                                record: dict[str, object] | None) -> None:
     with pytest.raises(Forbidden, match="Only administrators"):
         check_user_change(ME, action, record, {"first_name": "x"})
+
+
+def test_an_edit_of_unknown_changes_is_refused() -> None:
+    """A link that writes a field of the user record (no changes named) is not a profile
+    edit."""
+    with pytest.raises(Forbidden, match="Only administrators"):
+        check_user_change(ME, "edit", MINE)
