@@ -24,7 +24,7 @@ ERROR_STATUSES = {
     "403": "Not allowed (rights, scope, CSRF, address or plain HTTP)",
     "404": "No such model, record, link or endpoint (or not readable by the caller)",
     "405": "Method not allowed",
-    "409": "Conflict with a unique value or a concurrent write",
+    "409": "Conflict with a unique value, a concurrent write or the last active administrator",
     "413": "Request body too large",
     "415": "Unsupported content type",
     "429": "Rate limit exceeded (see Retry-After)",
@@ -198,8 +198,9 @@ def model_paths(model: Model) -> dict[str, dict[str, Any]]:
             "patch": update_operation(model, "patch", data_body),
             "put": update_operation(model, "put", data_body),
             "delete": {"operationId": f"delete{m}", "summary": f"Delete a {model.label}",
-                       "tags": tag, "responses": with_errors({"200": ok(RESULT)},
-                                                             COMMON_ERRORS)}},
+                       "tags": tag, "responses": with_errors(
+                           {"200": ok(RESULT)},  # 409: the last active administrator
+                           (*COMMON_ERRORS, "409") if m == "User" else COMMON_ERRORS)}},
         f"/data/favorites/{m}/{{id}}": {
             "parameters": [ID_PARAM],
             "post": {"operationId": f"favorite{m}", "tags": tag,

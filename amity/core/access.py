@@ -3,12 +3,14 @@
 `read_conditions` returns extra conditions that restrict which records an actor may
 see (a record outside them answers 404 exactly like a missing one); `check` refuses an
 action on a model, or on a record (`record` holds its stored values; for "create" the
-values about to be inserted); `create_defaults` are values a new record gets when the
+values about to be inserted; for "edit", `changes` the values about to be written);
+`create_defaults` are values a new record gets when the
 actor's data leaves them empty (a portal contact's case is linked to the contact).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Literal, Protocol
 
 from amity.core.actor import Actor
@@ -22,7 +24,8 @@ class AccessPolicy(Protocol):
     def read_conditions(self, actor: Actor, model: Model) -> list[Condition]: ...
 
     def check(self, actor: Actor, model: Model, action: Action,
-              record: dict[str, object] | None = None) -> None: ...
+              record: dict[str, object] | None = None,
+              changes: Mapping[str, object] | None = None) -> None: ...
 
     def create_defaults(self, actor: Actor, model: Model) -> dict[str, object]: ...
 
@@ -34,7 +37,8 @@ class AllowAll:
         return []
 
     def check(self, actor: Actor, model: Model, action: Action,
-              record: dict[str, object] | None = None) -> None:
+              record: dict[str, object] | None = None,
+              changes: Mapping[str, object] | None = None) -> None:
         return None
 
     def create_defaults(self, actor: Actor, model: Model) -> dict[str, object]:

@@ -11,7 +11,11 @@ Rules (docs/api.md "Access control"):
 - No access, or read `none`: 403 on every route of the model. A record outside the read
   rights answers 404 exactly like a missing one. Edit or delete refused on a readable
   record: 403. Creating needs `edit` all or owned (with owned, the record must be
-  assigned within the team); linking needs `edit` on the record.
+  assigned within the team, and so must an edited record's new assignee); linking needs
+  `edit` on the record.
+- Users (amity/core/useradmin.py): only administrators create, change or delete them,
+  whatever the role says; a user may read its own user record (with any `read` right on
+  User) and change its profile fields.
 - An actor with contact_id (portal token, OAuth contact token) reaches only models with
   portal metadata: its own Contact record and the records linked to it that are
   portal-visible; it may create records where the metadata allows (cases), nothing else.
@@ -19,17 +23,19 @@ Rules (docs/api.md "Access control"):
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from amity.config import Settings
 from amity.core.access import Action
 from amity.core.actor import Actor
 from amity.core.ttlcache import TtlCache
+from amity.core.useradmin import USER_MODEL, check_user_change
 from amity.errors import Forbidden
 from amity.schema.model import Model
 from amity.schema.registry import Registry
 from amity.store.acl import AclStore
-from amity.store.conditions import Condition, Equals, Related
+from amity.store.conditions import AnyOf, Condition, Equals, Related
 from amity.store.engine import Database
 
 RIGHTS = ("all", "owned", "none")
@@ -114,11 +120,15 @@ class RolePolicy:
         if not rights.access or rights.read == "none":
             raise denied(model, "read")
         if rights.read == "owned":
-            return [Equals("assigned_user_id", access.owners)]
+            owned = Equals("assigned_user_id", access.owners)
+            if model.name == USER_MODEL:  # and one's own user record
+                return [AnyOf((owned, Equals("id", (actor.user_id,))))]
+            return [owned]
         return []
 
     def check(self, actor: Actor, model: Model, action: Action,
-              record: dict[str, object] | None = None) -> None:
+              record: dict[str, object] | None = None,
+              changes: Mapping[str, object] | None = None) -> None:
         if actor.contact_id is not None:
             check_portal(self.db.registry, actor.contact_id, model, action, record)
             return
@@ -129,6 +139,9 @@ class RolePolicy:
         verb = VERBS[action]
         if not rights.access:
             raise denied(model, verb)
+        if model.name == USER_MODEL and verb != "read":
+            check_user_change(actor, action, record, changes)
+            return
         right = {"read": rights.read, "edit": rights.edit, "delete": rights.delete}[verb]
         if action == "create" and rights.read == "none":
             right = "none"
@@ -137,6 +150,9 @@ class RolePolicy:
         if (right == "owned" and record is not None
                 and record.get("assigned_user_id") not in access.owners):
             raise denied(model, verb, owned=True)
+        if (right == "owned" and changes is not None and "assigned_user_id" in changes
+                and changes["assigned_user_id"] not in access.owners):
+            raise denied(model, verb, owned=True)  # giving the record away
 
     def create_defaults(self, actor: Actor, model: Model) -> dict[str, object]:
         if actor.contact_id is None or model.portal is None or not model.portal.link:

@@ -19,8 +19,9 @@ from amity.core.clock import today, utcnow
 from amity.core.fields import person_name, render, select_fields, to_json
 from amity.core.filters import parse_filters, search_condition
 from amity.core.ids import new_id, valid_client_id
+from amity.core.useradmin import USER_MODEL, check_user_leaving, removes_admin
 from amity.core.validate import clean_data
-from amity.errors import BadRequest, Conflict, NotFound, UnknownField
+from amity.errors import BadRequest, Conflict, Forbidden, NotFound, UnknownField
 from amity.schema.model import Field, Model
 from amity.store.accounts import AccountStore
 from amity.store.conditions import Condition, Equals, OrderKey
@@ -87,6 +88,7 @@ class Records:
                                           offset=q.offset, limit=q.limit, scope=scope)
             total = self.query.count_rows(conn, model, conditions=conds, scope=scope)
             records = self.render_rows(conn, model, fields, rows)
+            self.hide_names(conn, actor, fields, records)
             if q.query_favorite:
                 self.mark_favorites(conn, actor, model, records)
         return Page(records, total)
@@ -106,14 +108,18 @@ class Records:
             if row is None:
                 raise NotFound("Not found", "No {model} with id {id}", model=model.name,
                                id=record_id)
-            return render(model, selected, row)
+            record = render(model, selected, row)
+            self.hide_names(None, actor, selected, [record])
+            return record
         with self.db.read() as conn:
             rows = self.query.select_rows(conn, model, selected, ids=[record_id],
                                           conditions=conds)
             if not rows:
                 raise NotFound("Not found", "No {model} with id {id}", model=model.name,
                                id=record_id)
-            return self.render_rows(conn, model, selected, rows)[0]
+            records = self.render_rows(conn, model, selected, rows)
+            self.hide_names(conn, actor, selected, records)
+            return records[0]
 
     def conditions(self, actor: Actor, model: Model, q: ListQuery) -> list[Condition]:
         conds: list[Condition] = list(self.policy.read_conditions(actor, model))
@@ -179,7 +185,7 @@ class Records:
 
     def _insert(self, conn: Connection, actor: Actor, model: Model, values: dict[str, Any],
                 record_id: str | None) -> str:
-        self.check_references(conn, model, values)
+        given = dict(values)  # the refs to check: the client's, not the defaults below
         for check in self.value_checks:
             check(model, values, None)
         record_id = record_id or new_id()
@@ -193,6 +199,7 @@ class Records:
             if values.get(key) is None:
                 values[key] = value
         self.policy.check(actor, model, "create", values)
+        self.check_references(conn, actor, model, given)  # after the rights: 403 first
         for fd in model.auto_number_fields:
             if values.get(fd.name) is None:
                 values[fd.name] = self.writer.next_value(conn, f"{model.name}.{fd.name}")
@@ -209,6 +216,7 @@ class Records:
         model = self.model(model_name)
         values = clean_data(model, data, creating=False)
         with self.db.write() as conn:
+            self.lock_admins(conn, model, values)
             before = self.visible_row(conn, actor, model, record_id, lock=True)
             if before is None:
                 if not create:
@@ -225,8 +233,10 @@ class Records:
                 self._insert(conn, actor, model, clean_data(model, data, creating=True),
                              record_id)
                 return
-            self.policy.check(actor, model, "edit", before)
-            self.check_references(conn, model, values, before)
+            self.policy.check(actor, model, "edit", before, values)
+            if model.name == USER_MODEL:
+                check_user_leaving(self.accounts, conn, before, values)
+            self.check_references(conn, actor, model, values, before)
             for check in self.value_checks:
                 check(model, values, before)
             self.check_unique(conn, model, values, record_id)
@@ -243,17 +253,88 @@ class Records:
         """Soft delete: the record disappears from every read."""
         model = self.model(model_name)
         with self.db.write() as conn:
+            self.lock_admins(conn, model, None)
             before = self.visible_row(conn, actor, model, record_id, lock=True)
             if before is None:
                 raise NotFound("Not found", "No {model} with id {id}", model=model.name,
                                id=record_id)
             self.policy.check(actor, model, "delete", before)
+            if model.name == USER_MODEL:
+                check_user_leaving(self.accounts, conn, before, None)
             now = utcnow()
             self.writer.soft_delete(conn, model, record_id,
                                     {"date_modified": now, "modified_user_id": actor.user_id})
             self.writer.emit(conn, model=model.name, record_id=record_id, kind="delete",
                              changes={"deleted": [False, True]}, actor_id=actor.user_id,
                              source=actor.source, at=now)
+
+    def readable_ids(self, conn: Connection, actor: Actor, model: Model,
+                     ids: Sequence[str]) -> set[str]:
+        """Those of `ids` that name live records the actor may read (users: any user)."""
+        wanted = [i for i in dict.fromkeys(ids) if storable_id(i)]
+        if not wanted:
+            return set()
+        try:
+            conds = [] if model.name == USER_MODEL else self.policy.read_conditions(actor,
+                                                                                    model)
+        except Forbidden:
+            return set()
+        if not conds:
+            return self.writer.live_ids(conn, model, wanted)
+        rows = self.query.select_rows(conn, model, [model.fields["id"]], ids=wanted,
+                                      conditions=conds)
+        return {row["id"] for row in rows}
+
+    def hide_names(self, conn: Connection | None, actor: Actor, fields: Sequence[Field],
+                   records: list[dict[str, Any]]) -> None:
+        """Blank the names of referenced records the actor may not read; their ids stay.
+        Users' names are shown to everyone."""
+        refs = [fd for fd in fields if fd.type == "ref" and fd.id_name
+                and fd.ref_model != USER_MODEL]
+        limited: dict[str, bool] = {}  # target model -> the actor reads only some of it
+
+        def target_of(record: dict[str, Any], fd: Field) -> str | None:
+            target = fd.ref_model or record.get("parent_type")
+            if target not in self.registry.models or target == USER_MODEL:
+                return None
+            if target not in limited:
+                limited[target] = self.restricted(actor, target)
+            return target if limited[target] else None
+
+        wanted: dict[str, set[str]] = {}
+        for record in records:
+            for fd in refs:
+                ref_id = record.get(fd.id_name or "")
+                target = target_of(record, fd) if ref_id and record.get(fd.name) else None
+                if target:
+                    wanted.setdefault(target, set()).add(str(ref_id))
+        if not wanted:
+            return
+        if conn is None:
+            with self.db.read() as own:
+                self.hide_names(own, actor, fields, records)
+            return
+        readable = {t: self.readable_ids(conn, actor, self.registry.models[t], sorted(ids))
+                    for t, ids in wanted.items()}
+        for record in records:
+            for fd in refs:
+                target = fd.ref_model or record.get("parent_type")
+                if target in readable and record.get(fd.id_name or "") not in readable[target]:
+                    record[fd.name] = None
+
+    def restricted(self, actor: Actor, model_name: str) -> bool:
+        """Whether the actor may read only some (or none) of a model's records."""
+        try:
+            return bool(self.policy.read_conditions(actor, self.registry.models[model_name]))
+        except Forbidden:
+            return True
+
+    def lock_admins(self, conn: Connection, model: Model,
+                    values: dict[str, Any] | None) -> None:
+        """Before a user's row: lock the active admins' rows when the write may take one
+        away (values None: a delete), always in this order, so two such writes queue."""
+        if model.name == USER_MODEL and removes_admin(values):
+            self.accounts.active_admin_ids(conn)
 
     def visible_row(self, conn: Connection, actor: Actor, model: Model, record_id: str,
                     *, lock: bool = False) -> dict[str, Any] | None:
@@ -283,9 +364,11 @@ class Records:
                                "choose another {name}", model=model.name, name=name,
                                value=values[name])
 
-    def check_references(self, conn: Connection, model: Model, values: dict[str, Any],
-                         before: dict[str, Any] | None = None) -> None:
-        """Ids written into ref fields must name live records of the ref's model."""
+    def check_references(self, conn: Connection, actor: Actor, model: Model,
+                         values: dict[str, Any], before: dict[str, Any] | None = None) -> None:
+        """Ids written into ref fields must name live records of the ref's model that the
+        actor may read (a hidden one is refused exactly like a missing one, unless the
+        record already holds it); refs to users (assignments) follow the owned rules."""
         old = before or {}
         for fd in model.fields.values():
             if fd.type != "ref" or not fd.id_name:
@@ -304,7 +387,11 @@ class Records:
                                      "set parent_type to the parent record's model",
                                      id_name=fd.id_name)
             target = self.registry.model(target_name)
-            if not self.writer.live_ids(conn, target, [ref_id]):
+            kept = old.get(fd.id_name) == ref_id and (fd.ref_model is not None
+                                                      or old.get("parent_type") == target_name)
+            found = (self.writer.live_ids(conn, target, [ref_id]) if kept  # written back as read
+                     else self.readable_ids(conn, actor, target, [ref_id]))
+            if not found:
                 raise BadRequest("Invalid value for field {id_name}: no {target} with id {ref_id}",
                                  "{id_name} must be the id of an existing {target}",
                                  id_name=fd.id_name, target=target.name, ref_id=ref_id)

@@ -76,7 +76,9 @@ class Relations:
                 raise NotFound("Not found", "No {target} with id {target_id}", target=target.name,
                                target_id=target_id)
             if link.kind != "many_to_many":  # linking writes the target's own field
-                self.records.policy.check(actor, target, "edit", row)
+                assert link.target_column
+                self.records.policy.check(actor, target, "edit", row,
+                                          {link.target_column: record_id})
             self._link(conn, link, model, record_id, target_id, extra, now, actor.user_id)
         self.writer.emit(conn, model=model.name, record_id=record_id, kind="link",
                          changes={link.name: [None, [i for i, _ in items]]},
@@ -127,7 +129,8 @@ class Relations:
                 removed = row is not None and row.get(link.target_column) == record_id and (
                     link.kind != "parent" or row.get("parent_type") == model.name)
                 if removed and row is not None:
-                    self.records.policy.check(actor, target, "edit", row)
+                    self.records.policy.check(actor, target, "edit", row,
+                                              {link.target_column: None})
                 if removed and link.target_column in {f.name for f in required_fields(target)}:
                     raise BadRequest("Field {target_column} of {target} is required",
                                      "link the {target} to another {model} instead",

@@ -1,9 +1,11 @@
 """A small company for access-control tests, built through the services.
 
 Users: alice and bob (team east, role staff), carol (team west, role staff), dave (role
-reader), erin (role blocked), a portal contact (contact C, its token), and the admin.
-staff reads, edits and deletes owned records; reader reads everything and changes
-nothing; blocked has access to no model. Every record below is assigned to alice.
+reader), erin (role blocked), fred (role full), nora and zed (no role: with
+AMITY_DEFAULT_ROLE empty, every right on every model), a portal contact (contact C, its
+token), and the admin. staff reads, edits and deletes owned records; reader reads
+everything and changes nothing; blocked has access to no model; full has every right on
+`*`. Every record below is assigned to alice unless said otherwise.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ ACTORS = ("owner", "mate", "other", "reader", "blocked", "portal", "admin")
 STAFF = {"*": {"access": True, "read": "owned", "edit": "owned", "delete": "owned"}}
 READER = {"*": {"access": True, "read": "all", "edit": "none", "delete": "none"}}
 BLOCKED = {"*": {"access": False}}
+FULL = {"*": {"access": True, "read": "all", "edit": "all", "delete": "all"}}
 
 
 @dataclass
@@ -60,16 +63,19 @@ def build_world(services: Services, admin: User) -> World:
     users = {"admin": admin.id}
     tokens = {"admin": admin.token}
     for name, who in (("alice", "owner"), ("bob", "mate"), ("carol", "other"),
-                      ("dave", "reader"), ("erin", "blocked"), ("zed", None)):
+                      ("dave", "reader"), ("erin", "blocked"), ("fred", "full"),
+                      ("nora", "norole"), ("zed", None)):
         users[name] = auth.add_user(actor, name, None, last_name=name.title())
         if who:
             tokens[who] = auth.create_token(name, "acl")[1]
     acl.add_role(actor, "staff", rights=STAFF)
     acl.add_role(actor, "reader", rights=READER)
     acl.add_role(actor, "blocked", rights=BLOCKED)
+    acl.add_role(actor, "full", rights=FULL)
     acl.assign_role(actor, "staff", ["alice", "bob", "carol"])
     acl.assign_role(actor, "reader", ["dave"])
     acl.assign_role(actor, "blocked", ["erin"])
+    acl.assign_role(actor, "full", ["fred"])
     acl.add_team(actor, "east", members=["alice", "bob"])
     acl.add_team(actor, "west", members=["carol"])
     world = World(services, actor, tokens, users)
@@ -93,6 +99,8 @@ def build_world(services: Services, admin: User) -> World:
     world.link("Contact", contact, "opportunities", world.ids["opportunity"])
     world.create("Contact", {"last_name": "Carols", "assigned_user_id": users["carol"]},
                  key="carols")
+    world.create("Account", {"name": "Carols Co", "assigned_user_id": users["carol"]},
+                 key="carols_account")
     services.models.create(actor, {  # a custom model obeys the same rules as built-in ones
         "name": "Subscription", "fields": [{"name": "seats", "type": "Number"}],
         "links": [{"name": "account", "kind": "many_to_one", "target": "Account"},

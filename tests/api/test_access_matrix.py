@@ -8,6 +8,10 @@ Actors (tests/api/acl_world.py): owner (alice, team east, role staff: owned reco
 mate (bob, team east), other (carol, team west), reader (role reader: reads all, changes
 nothing), blocked (role blocked: no access to any model), portal (contact C's portal
 token), admin. Records are alice's unless said otherwise.
+
+USER_POLICY adds user administration, an admin right whatever the roles say: it is
+checked for norole (nora: no role, AMITY_DEFAULT_ROLE empty) and full (fred: every right
+on `*`) in place of mate and other.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ class Case:
     """One request and the status each actor must get, in ACTORS order."""
 
     url: str | Fresh  # '{key}' is replaced by world.ids[key]
-    expect: tuple[int, int, int, int, int, int, int]
+    expect: tuple[int, int, int, int, int, int, int]  # one status per actor
     body: Any = None
     shows: str = ""  # a list answer holds ids[shows] exactly for the actors in `sees`
     sees: str = ""
@@ -153,7 +157,8 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/data/aCase/{hidden_case}", READ_NO_PORTAL_RECORD),
         Case("/data/Document/{document}", READ),
         Case("/data/Document/{draft}", READ_NO_PORTAL_RECORD),
-        Case("/data/User/{alice}", (404, 404, 404, 200, 403, 403, 200)),  # users are admin's
+        # users are admin's; one's own user record is readable
+        Case("/data/User/{alice}", (200, 404, 404, 200, 403, 403, 200)),
         Case("/data/Subscription/{subscription}", READ_NO_PORTAL_MODEL),
         Case("/data/Subscription/{carols_sub}", (404, 404, 200, 200, 403, 403, 200)),
     ],
@@ -167,7 +172,8 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/data/Document?limit=200", LIST, shows="document", sees=ALL_SEE),
         Case("/data/Document?limit=200&filter_text=Dra", LIST, shows="draft",
              sees=ALL_BUT_PORTAL_SEE),
-        Case("/data/User?limit=200", LIST_NO_PORTAL, shows="alice", sees="reader admin"),
+        Case("/data/User?limit=200", LIST_NO_PORTAL, shows="alice",
+             sees="owner reader admin"),
         Case("/data/Contact?limit=200&query_favorite=1", LIST, shows="contact",
              sees=ALL_SEE),
         Case("/data/Subscription?limit=200", LIST_NO_PORTAL, shows="subscription",
@@ -181,13 +187,17 @@ POLICY: dict[tuple[str, str], list[Case]] = {
                                          "assigned_user_id": w.users["alice"]}}),
         Case("/data/aCase", (200, 200, 200, 403, 403, 200, 200),
              body={"data": {"name": "Help"}}),
-        Case("/data/aCase", (200, 200, 200, 403, 403, 403, 200),
+        # carol may not read contact2: refused like an id of no record
+        Case("/data/aCase", (200, 200, 400, 403, 403, 403, 200),
              body=lambda w, a: {"data": {"name": "Not mine",
                                          "cust_contact_id": w.ids["contact2"]}}),
         Case("/data/Account", (200, 200, 200, 403, 403, 403, 200),
              body={"data": {"name": "New Co"}}),
         Case("/data/Subscription", (200, 200, 200, 403, 403, 403, 200),
              body={"data": {"name": "New plan"}}),
+        Case("/data/Contact", (403, 403, 200, 403, 403, 403, 200),  # assigned to carol
+             body=lambda w, a: {"data": {"last_name": unique("Given"),
+                                         "assigned_user_id": w.users["carol"]}}),
     ],
     ("POST", "/data/favorites/{model}/{id}"): [
         Case("/data/favorites/Contact/{contact}", (200, 200, 404, 200, 403, 403, 200)),
@@ -212,6 +222,13 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case(lambda w, a: f"/data/Contact/{unique('upsert-')}",
              (200, 200, 200, 403, 403, 403, 200),
              body={"data": {"last_name": "Upserted"}, "create": True}),
+        # giving a record away obeys the rule of creating it with that assignee
+        Case(lambda w, a: f"/data/Contact/{fresh_contact(w, a)}",
+             (403, 403, 404, 403, 403, 404, 200),
+             body=lambda w, a: {"data": {"assigned_user_id": w.users["carol"]}}),
+        Case(lambda w, a: f"/data/Contact/{fresh_contact(w, a)}",
+             (200, 200, 404, 403, 403, 404, 200),
+             body=lambda w, a: {"data": {"assigned_user_id": w.users["bob"]}}),
     ],
     ("PUT", "/data/{model}/{id}"): [
         Case("/data/Contact/{contact}", WRITE, body={"data": {"title": "CTO"}}),
@@ -369,6 +386,47 @@ POLICY: dict[tuple[str, str], list[Case]] = {
 }
 
 
+USER_ACTORS = ("norole", "full", "owner", "reader", "blocked", "portal", "admin")
+USER_OF = {"norole": "nora", "full": "fred", "owner": "alice", "mate": "bob", "other": "carol",
+           "reader": "dave", "blocked": "erin", "portal": "admin", "admin": "admin"}
+NOT_USERS = (403, 403, 404, 403, 403, 403, 200)  # another user: administrators only
+OWN = (200, 200, 200, 200, 403, 403, 200)  # one's own user record
+
+
+def fresh_user(world: World, actor: str) -> str:
+    user_id = world.services.auth.add_user(world.admin, unique("user"), None, last_name="U")
+    return f"/data/User/{user_id}"
+
+
+def own_user(world: World, actor: str) -> str:
+    return f"/data/User/{world.users[USER_OF[actor]]}"
+
+
+USER_POLICY: list[tuple[str, Case]] = [
+    ("POST", Case("/data/User", (403, 403, 403, 403, 403, 403, 200),
+                  body=lambda w, a: {"data": {"user_name": unique("new"), "last_name": "N"}})),
+    ("PATCH", Case(fresh_user, NOT_USERS, body={"data": {"title": "Boss"}})),
+    ("PATCH", Case(fresh_user, NOT_USERS, body={"data": {"status": "Inactive"}})),
+    ("DELETE", Case(fresh_user, NOT_USERS)),
+    # linking through a user (it assigns the contact to that user) changes users too
+    ("POST", Case("/data/User/{alice}/assigned_contacts", (403, 403, 403, 403, 403, 403, 200),
+                  body=lambda w, a: {"records": [w.ids["contact2"]]})),
+    # the only administrator: refused to others, and to itself as the last active admin
+    ("PATCH", Case("/data/User/{admin}", (403, 403, 404, 403, 403, 403, 409),
+                   body={"data": {"status": "Inactive"}})),
+    ("DELETE", Case("/data/User/{admin}", (403, 403, 404, 403, 403, 403, 409))),
+    ("GET", Case(own_user, OWN)),
+    ("PATCH", Case(own_user, OWN, body={"data": {
+        "first_name": "Me", "last_name": "Myself", "email1": "me@example.com",
+        "phone_work": "555 0100", "phone_mobile": "555 0101", "timezone": "Europe/Berlin"}})),
+    ("PATCH", Case(own_user, (403, 403, 403, 403, 403, 403, 409),
+                   body={"data": {"status": "Inactive"}})),
+    ("PATCH", Case(own_user, (400,) * 7, body={"data": {"is_admin": True}})),
+    ("PATCH", Case(own_user, (403, 403, 403, 403, 403, 403, 200),
+                   body=lambda w, a: {"data": {"assigned_user_id": w.users[USER_OF[a]]}})),
+]
+
+
 def app_routes(app: Any) -> set[tuple[str, str]]:
     """(method, path under /api.php) of every route the app serves."""
     out = set()
@@ -394,6 +452,7 @@ def world(services: Services, admin: User) -> World:
     services.acl.add_role(admin.actor, "spare")
     services.acl.add_team(admin.actor, "spare")
     world.ids["alice"] = world.users["alice"]
+    world.ids["admin"] = world.users["admin"]
     return world
 
 
@@ -411,6 +470,25 @@ def test_access_matrix(app: Any, world: World) -> None:
     finally:
         client.close()
     assert not wrong, "\n".join(wrong)
+
+
+def test_user_administration_matrix(app: Any, world: World) -> None:
+    """Creating, changing and deleting users is for administrators, whatever the roles
+    say; users change only their own profile fields; nothing leaves no active admin."""
+    client = ApiClient(app)
+    wrong: list[str] = []
+    try:
+        for method, case in USER_POLICY:
+            for actor, expected in zip(USER_ACTORS, case.expect, strict=True):
+                problem = run_case(client, world, method, case, actor, expected)
+                if problem:
+                    wrong.append(f"{method} as {actor}: {problem}")
+    finally:
+        client.close()
+    assert not wrong, "\n".join(wrong)
+    users = {u["user_name"]: u for u in world.services.auth.list_users()}
+    assert users["admin"]["status"] == "Active" and users["admin"]["is_admin"]
+    assert not any(u["is_admin"] for name, u in users.items() if name != "admin")
 
 
 def run_case(client: ApiClient, world: World, method: str, case: Case, actor: str,
@@ -449,7 +527,7 @@ def check_list(world: World, case: Case, actor: str, url: str,
     if actor in TEAMS:  # staff read owned records only: assigned within the team
         team = {world.users[name] for name in TEAMS[actor]}
         model = list_model(world, url)
-        for record_id in ids:
+        for record_id in ids - ({world.users[USER_OF[actor]]} if model == "User" else set()):
             owner = world.services.records.get(world.admin, model, record_id,
                                                ["assigned_user_id"])["assigned_user_id"]
             if owner not in team:

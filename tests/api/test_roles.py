@@ -55,7 +55,7 @@ def test_admin_manages_roles(api: ApiClient, world: World) -> None:
     assert api.post("/admin/roles/support/users", json={"users": ["zed"]}
                     ).json()["record"]["users"] == ["zed"]
     names = [r["name"] for r in api.get("/admin/roles").json()["records"]]
-    assert names == ["blocked", "reader", "staff", "support"]
+    assert names == ["blocked", "full", "reader", "staff", "support"]
     assert api.delete("/admin/roles/support/users/zed").json() == {"result": True}
     assert api.get("/admin/roles/support").json()["record"]["users"] == []
     assert api.delete("/admin/roles/support").status_code == 200
@@ -120,12 +120,12 @@ def test_list_totals_count_only_readable_records(world: World, as_user: Any) -> 
     for _ in range(3):
         world.create("Account", {"name": "Acme more"})
     world.create("Account", {"name": "Carol Co", "assigned_user_id": world.users["carol"]})
-    assert as_user("other").get("/data/Account", params={"limit": 1}
-                                ).json()["total_results"] == 1
+    assert as_user("other").get("/data/Account", params={"limit": 1}  # and Carols Co
+                                ).json()["total_results"] == 2
     assert as_user("mate").get("/data/Account", params={"limit": 1}
                                ).json()["total_results"] == 4
     assert as_user("admin").get("/data/Account", params={"limit": 1}
-                                ).json()["total_results"] == 5
+                                ).json()["total_results"] == 6
     filtered = as_user("mate").get("/data/Account", params={"filters[name]": "Carol"})
     assert filtered.json() == {"records": [], "total_results": 0}
 

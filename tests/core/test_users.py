@@ -42,7 +42,6 @@ def test_two_admins_taken_away_at_once_leave_one(services: Services, admin: User
 
     def first() -> None:
         with services.db.shared_write() as conn:
-            auth.keep_an_active_admin(conn, admin_id, "deactivate")
             services.records.update(admin.actor, "User", admin_id, {"status": "Inactive"})
             changed.set()
             release.wait(30)

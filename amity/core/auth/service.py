@@ -7,8 +7,6 @@ import hashlib
 from collections import OrderedDict
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from amity.core.actor import Actor
 from amity.core.auth.oauth import OAuthService, looks_like_jwt
 from amity.core.auth.passwords import check_password_policy, hash_password, verify_password
@@ -18,7 +16,7 @@ from amity.core.ids import new_id
 from amity.core.portal import PortalTokens
 from amity.core.records import Records
 from amity.core.ttlcache import TtlCache
-from amity.errors import BadRequest, Conflict, NotFound, Unauthorized
+from amity.errors import BadRequest, NotFound, Unauthorized
 
 _VERIFIED_CACHE_SIZE = 1024
 
@@ -69,27 +67,15 @@ class AuthService:
 
     def set_active(self, actor: Actor, user_name: str, active: bool) -> None:
         """Activate or deactivate a user: an inactive one cannot sign in, and its tokens
-        stop working. The last active administrator cannot be deactivated."""
+        stop working. The last active administrator cannot be deactivated (the records
+        service keeps that rule for every path)."""
         user = self.user_by_name(user_name)
-        with self.db.shared_write() as conn:
-            if not active:
-                self.keep_an_active_admin(conn, user["id"], "deactivate")
-            self.records.update(actor, "User", user["id"],
-                                {"status": "Active" if active else "Inactive"})
+        self.records.update(actor, "User", user["id"],
+                            {"status": "Active" if active else "Inactive"})
 
     def remove_user(self, actor: Actor, user_name: str) -> None:
         """Remove (soft-delete) a user; not the last active administrator."""
-        user = self.user_by_name(user_name)
-        with self.db.shared_write() as conn:
-            self.keep_an_active_admin(conn, user["id"], "remove")
-            self.records.delete(actor, "User", user["id"])
-
-    def keep_an_active_admin(self, conn: Connection, user_id: str, verb: str) -> None:
-        """Conflict when the user is the only active administrator, so that taking it away
-        (`verb`) would leave none; call inside the write transaction that takes it away."""
-        if self.store.active_admin_ids(conn) == {user_id}:
-            raise Conflict("Cannot {verb} the last active administrator",
-                           "make another user an active administrator first", verb=verb)
+        self.records.delete(actor, "User", self.user_by_name(user_name)["id"])
 
     def list_users(self) -> list[dict[str, Any]]:
         with self.db.read() as conn:
