@@ -41,7 +41,7 @@ def test_two_admins_taken_away_at_once_leave_one(services: Services, admin: User
     outcome: dict[str, BaseException | None] = {}
 
     def first() -> None:
-        with services.db.shared_write() as conn:
+        with services.db.shared_write():
             services.records.update(admin.actor, "User", admin_id, {"status": "Inactive"})
             changed.set()
             release.wait(30)
