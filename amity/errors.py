@@ -93,3 +93,27 @@ class InsufficientScope(Forbidden):
     """An OAuth token without the scope the request needs (RFC 6750 3.1)."""
 
     error = "insufficient_scope"
+
+
+class RateLimited(AmityError):
+    """Too many requests (429); `retry_after` is the seconds until the budget comes back
+    (the Retry-After header)."""
+
+    status = 429
+    error = "rate_limited"
+
+    def __init__(self, message: str, hint: str = "", retry_after: int = 1) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(AmityError):
+    """The server cannot answer now (503), e.g. its database is busy or unreachable; try
+    again after `retry_after` seconds (the Retry-After header)."""
+
+    status = 503
+    error = "service_unavailable"
+
+    def __init__(self, message: str, hint: str = "", retry_after: int = 1) -> None:
+        super().__init__(message, hint)
+        self.retry_after = retry_after

@@ -11,7 +11,7 @@ from starlette.responses import Response
 
 from amity.api.language import translate_message
 from amity.api.responses import JSONResponse
-from amity.errors import AmityError
+from amity.errors import AmityError, ServiceUnavailable
 
 log = logging.getLogger("amity.errors")
 
@@ -28,12 +28,20 @@ def error_response(status: int, error: str, message: str, hint: str = "",
     return JSONResponse({"error": error, "message": message, "hint": hint}, status_code=status)
 
 
-async def amity_error(request: Request, exc: Exception) -> Response:
-    assert isinstance(exc, AmityError)
+def exception_response(exc: AmityError, request: Request | None = None) -> JSONResponse:
+    """An error of the hierarchy as its response, with the headers its kind calls for."""
     response = error_response(exc.status, exc.error, exc.message, exc.hint, request)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="amity"'
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+async def amity_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, AmityError)
+    return exception_response(exc, request)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -58,10 +66,8 @@ async def database_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, IntegrityError):
         return error_response(409, "conflict", "The write conflicts with another one",
                               "another request changed the same data; retry")
-    response = error_response(503, "service_unavailable", "The database is busy or unavailable",
-                              "retry in a moment", request)
-    response.headers["Retry-After"] = "1"
-    return response
+    return exception_response(ServiceUnavailable("The database is busy or unavailable",
+                                                 "retry in a moment", retry_after=1), request)
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

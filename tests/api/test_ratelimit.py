@@ -17,6 +17,7 @@ from amity.config import Settings
 from amity.core.actor import Actor
 from amity.core.auth.clients import ClientSpec
 from amity.core.services import Services
+from tests.api.oauth_helpers import register
 from tests.conftest import ApiClient, User
 
 LIMIT, ANONYMOUS, FAILED = 5, 6, 4
@@ -131,9 +132,30 @@ def test_failed_logins_lock_out_the_ip(client_at: Any, admin: User) -> None:
     guesses = [attacker.get("/me", headers=bearer(f"guess-{i}")) for i in range(FAILED)]
     assert [r.status_code for r in guesses] == [401] * FAILED
     assert_429(attacker.get("/me", headers=basic("admin", "guess")), FAILED)
-    assert_429(attacker.get("/me", headers=bearer(admin.token)), FAILED)
+    assert_429(attacker.get("/me", headers=basic("admin", admin.password)), FAILED)
+    assert_429(attacker.get("/me", headers=bearer("another-guess")), FAILED)
+    assert_429(attacker.get("/version"), FAILED)
     assert other.get("/me", headers=bearer(admin.token)).status_code == 200
     assert other.get("/me", headers=bearer("wrong")).status_code == 401
+
+
+def test_a_valid_token_works_from_an_address_over_the_failed_auth_limit(
+        client_at: Any, admin: User, sam: User, services: Services) -> None:
+    """Offices share one address behind NAT: one colleague's typos must not lock out the
+    tokens of the others. Passwords and client secrets stay locked out."""
+    office = client_at("10.0.0.7")
+    for _ in range(FAILED):
+        assert office.get("/me", headers=basic("sam", "typo")).status_code == 401
+    assert_429(office.get("/me", headers=basic("sam", sam.password)), FAILED)
+    resp = office.get("/me", headers=bearer(sam.token))
+    assert resp.status_code == 200 and resp.json()["id"] == sam.id
+    assert resp.headers["X-RateLimit-Limit"] == str(LIMIT)
+    assert office.get("/data/Account", headers=bearer(admin.token)).status_code == 200
+    app = register(services, allow_password=True)
+    # the token endpoint checks secrets: refused even with a token in the header
+    assert_429(office.post("/auth/user/access_token", headers=bearer(sam.token), json={
+        "grant_type": "password", "username": "sam", "password": sam.password,
+        **app.creds()}), FAILED)
 
 
 @pytest.mark.parametrize("header", [

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from amity.core.actor import Actor
-from amity.core.auth.passwords import hash_password, verify_password
+from amity.core.auth.passwords import hash_password, verify_dummy, verify_password
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
 from amity.errors import BadRequest, Forbidden, NotFound
@@ -66,7 +66,6 @@ class ClientRegistry:
         self.db = db
         self.store = ClientStore(db.tables)
         self.users = db.tables.models["User"]
-        self._dummy_hash: str | None = None
 
     @staticmethod
     def ensure_admin(actor: Actor) -> None:
@@ -144,10 +143,7 @@ class ClientRegistry:
             row = self.store.get(conn, client_id)
         stored = row["secret_hash"] if row else None
         if not stored:  # spend the same time as a real check: no probing for client ids
-            if self._dummy_hash is None:
-                self._dummy_hash = hash_password(secrets.token_urlsafe(32))
-            verify_password(self._dummy_hash, secret)
-            return False
+            return verify_dummy(secret)
         return verify_password(stored, secret)
 
     def _acting_user(self, user_name: str | None, grants: Sequence[str]) -> str | None:
