@@ -24,16 +24,20 @@ MAX_RATE_TEXT = 40
 
 
 def check_rate(text: str) -> str:
-    """A rate such as '100/minute' or '5 per second'; 400 for anything else."""
+    """A rate such as '100/minute' or '5 per second'; 400 for anything else, zero too."""
     rate = text.strip() if isinstance(text, str) else ""
     if not rate or len(rate) > MAX_RATE_TEXT:
         raise BadRequest("rate_limit must be a rate such as '100/minute'",
                          "amount/unit with unit second, minute, hour or day")
     try:
-        parse(rate)
+        item = parse(rate)
     except ValueError:
         raise BadRequest(f"rate_limit {rate!r} is not a rate",
                          "use amount/unit, e.g. 100/minute or 10/second") from None
+    if item.amount < 1:
+        raise BadRequest(f"rate_limit {rate!r} would refuse every request",
+                         "allow at least 1 request; to restore the default, DELETE the "
+                         "limit (amity user|client limit ... --clear)")
     return rate
 
 
