@@ -17,9 +17,9 @@ from collections.abc import Awaitable, Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from amity.api.offload import run_password_check
 from amity.core.actor import Actor
 from amity.core.services import Services
 from amity.errors import Unauthorized
@@ -139,4 +139,4 @@ class Authenticate:
             return resolve_actor(self.services, scope)  # tokens and cookies: cheap lookups
         if self.locked_out is not None and await self.locked_out(client_ip(scope)):
             return None
-        return await run_in_threadpool(resolve_actor, self.services, scope)
+        return await run_password_check(resolve_actor, self.services, scope)

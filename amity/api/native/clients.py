@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.routing import Route
 
 from amity.api.context import require_actor, run_write, services
+from amity.api.offload import run_password_check
 from amity.api.params import read_json
 from amity.api.responses import JSONResponse
 from amity.core.auth.clients import ClientSpec
@@ -37,7 +37,7 @@ async def add_client(request: Request) -> JSONResponse:
     registry.ensure_admin(actor)
     spec = client_spec(await read_json(request, services(request).settings.max_body_bytes))
     # argon2 hashes the secret in a worker thread: neither on the event loop nor in the writer
-    row, secret = await run_in_threadpool(registry.prepare, actor, spec)
+    row, secret = await run_password_check(registry.prepare, actor, spec)
     client = await run_write(request, lambda: registry.insert(row))
     body: dict[str, Any] = {"client_id": client["client_id"]}
     if secret is not None:

@@ -25,6 +25,7 @@ from starlette.routing import Route
 from amity.api.context import issuer, services
 from amity.api.oauth_pages import error_page, login_page
 from amity.api.oauth_server import AmityServer, FormRequest
+from amity.api.offload import run_password_check
 from amity.api.params import read_body
 from amity.api.responses import JSONResponse
 from amity.core.auth.clients import GRANTS, OWNER_TYPES, SCOPES
@@ -145,14 +146,14 @@ async def revoke(request: Request) -> Response:
 async def answer_with(request: Request,
                       respond: Callable[[AmityServer, FormRequest], Any]) -> Response:
     """Read the form or JSON body and let authlib's server answer it (in a worker thread:
-    client secrets are checked with argon2)."""
+    client secrets and passwords are checked with argon2)."""
     owner_type = owner_type_of(request)
     try:
         data = await read_params(request)
     except OAuthBadRequest as exc:
         return oauth_error("invalid_request", str(exc))
     server = make_server(request, owner_type)
-    answer = await run_in_threadpool(respond, server, oauth_request(request, data))
+    answer = await run_password_check(respond, server, oauth_request(request, data))
     return oauth_response(*answer)
 
 
@@ -174,7 +175,7 @@ async def authorize(request: Request) -> Response:
     if not cookie or not hmac.compare_digest(cookie.encode(), form.get("csrf_token", "").encode()):
         return error_page("The form expired or did not come from this server; start again",
                           403)
-    return await run_in_threadpool(decide, request, owner_type, form)
+    return await run_password_check(decide, request, owner_type, form)
 
 
 def consent_grant(server: AmityServer, oreq: FormRequest) -> tuple[Any, Response | None]:

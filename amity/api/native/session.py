@@ -8,12 +8,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.routing import Route
 
 from amity.api.authn import SESSION_COOKIE
 from amity.api.context import CSRF_HEADER, require_actor, services
+from amity.api.offload import run_password_check
 from amity.api.params import read_body
 from amity.api.responses import JSONResponse
 from amity.core.auth.sessions import csrf_token_for
@@ -35,7 +35,7 @@ async def sign_in(request: Request) -> JSONResponse:
     form = await credentials_body(request)
     user_name, password = credential(form, "user_name"), credential(form, "password")
     sessions = services(request).sessions
-    session = await run_in_threadpool(sessions.start, user_name, password)
+    session = await run_password_check(sessions.start, user_name, password)
     response = JSONResponse({"csrf_token": session.csrf_token, "csrf_header": CSRF_HEADER,
                              "expires_in": session.expires_in, "user": session.user})
     response.set_cookie(SESSION_COOKIE, session.secret, max_age=session.expires_in, path="/",
