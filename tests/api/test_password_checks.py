@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -107,6 +108,39 @@ def test_no_password_is_checked_on_the_event_loop(client_at: Any, services: Serv
     assert created.status_code == 200, created.text
     assert hasher.verified >= 5
     assert hasher.on_loop == [], hasher.on_loop
+
+
+class StalledHasher(CountingHasher):
+    """A password check that takes as long as the test wants."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered, self.release = threading.Event(), threading.Event()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:
+        self.entered.set()
+        self.release.wait(timeout=10)
+        return super().verify(hash, password)
+
+
+def test_a_slow_password_check_does_not_hold_up_other_clients(
+        app: Any, admin: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    stalled = StalledHasher()
+    monkeypatch.setattr(passwords, "_hasher", stalled)
+
+    async def scenario() -> None:
+        transport = httpx.ASGITransport(app=app, client=("10.1.0.9", 40000))
+        async with httpx.AsyncClient(transport=transport,
+                                     base_url="https://testserver/api.php") as client:
+            slow = asyncio.create_task(client.get("/me", headers=basic("admin", "wrong")))
+            assert await asyncio.to_thread(stalled.entered.wait, 10)
+            healthy = await client.get("/me", headers={"Authorization": f"Bearer {admin.token}"})
+            assert healthy.status_code == 200
+            assert not slow.done()  # still checking the password meanwhile
+            stalled.release.set()
+            assert (await slow).status_code == 401
+
+    asyncio.run(scenario())
 
 
 def test_an_address_over_the_limit_gets_no_password_checked(
