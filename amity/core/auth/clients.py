@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from amity.core.actor import Actor
-from amity.core.auth.passwords import hash_password, verify_dummy, verify_password
+from amity.core.auth.passwords import hash_password, verify_password
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
 from amity.errors import BadRequest, Forbidden, NotFound
@@ -142,9 +142,8 @@ class ClientRegistry:
         with self.db.read() as conn:
             row = self.store.get(conn, client_id)
         stored = row["secret_hash"] if row else None
-        if not stored:  # spend the same time as a real check: no probing for client ids
-            return verify_dummy(secret)
-        return verify_password(stored, secret)
+        # no hash: the same time as a real check all the same, no probing for client ids
+        return verify_password(stored or None, secret)
 
     def _acting_user(self, user_name: str | None, grants: Sequence[str]) -> str | None:
         if "client_credentials" not in grants:

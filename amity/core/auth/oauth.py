@@ -19,7 +19,7 @@ from typing import Any
 
 from amity.config import Settings
 from amity.core.actor import Actor
-from amity.core.auth.passwords import hash_password, verify_dummy, verify_password
+from amity.core.auth.passwords import hash_password, verify_password
 from amity.core.auth.signing import InvalidToken, TokenSigner
 from amity.core.auth.tokens import token_hash
 from amity.core.clock import utcnow
@@ -105,7 +105,7 @@ class OAuthService:
             if verify_password(stored, password):
                 return self.owner(owner_type, owner_id)
         if not candidates:  # same cost as a real check: no probing for logins
-            verify_dummy(password)
+            verify_password(None, password)
         return None
 
     def set_contact_password(self, contact_id: str, password: str) -> None:

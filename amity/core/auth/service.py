@@ -9,7 +9,7 @@ from typing import Any
 
 from amity.core.actor import Actor
 from amity.core.auth.oauth import OAuthService, looks_like_jwt
-from amity.core.auth.passwords import hash_password, verify_dummy, verify_password
+from amity.core.auth.passwords import hash_password, verify_password
 from amity.core.auth.tokens import new_token, token_hash
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
@@ -179,7 +179,7 @@ class AuthService:
             user = self.store.user_by_name(conn, user_name)
             stored = self.store.password_hash(conn, user["id"]) if user else None
         if user is None or stored is None or user.get("status") != "Active":
-            verify_dummy(password)
+            verify_password(None, password)  # the same argon2 cost as a wrong password
             raise Unauthorized("Invalid user name or password")
         key = (user["id"], stored, hashlib.sha256(password.encode()).hexdigest())
         if key not in self._verified:
