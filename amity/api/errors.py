@@ -28,7 +28,7 @@ def error_response(status: int, error: str, message: str, hint: str = "",
     return JSONResponse({"error": error, "message": message, "hint": hint}, status_code=status)
 
 
-def exception_response(exc: AmityError, request: Request | None = None) -> JSONResponse:
+def render_error(exc: AmityError, request: Request | None) -> JSONResponse:
     """An error of the hierarchy as its response, with the headers its kind calls for."""
     response = error_response(exc.status, exc.error, exc.message, exc.hint, request)
     if exc.status == 401:
@@ -41,7 +41,7 @@ def exception_response(exc: AmityError, request: Request | None = None) -> JSONR
 
 async def amity_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AmityError)
-    return exception_response(exc, request)
+    return render_error(exc, request)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -66,7 +66,7 @@ async def database_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, IntegrityError):
         return error_response(409, "conflict", "The write conflicts with another one",
                               "another request changed the same data; retry")
-    return exception_response(ServiceUnavailable("The database is busy or unavailable",
+    return render_error(ServiceUnavailable("The database is busy or unavailable",
                                                  "retry in a moment", retry_after=1), request)
 
 

@@ -37,7 +37,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from amity.api.authn import checks_secrets, client_ip, is_token_endpoint
-from amity.api.errors import exception_response
+from amity.api.errors import render_error
 from amity.config import Settings
 from amity.core.actor import Actor
 from amity.core.ratelimits import RateLimitOverrides
@@ -279,6 +279,6 @@ class RateLimit:
         retry_after = max(1, math.ceil(reset - time.time()))
         refused = RateLimited(message, f"retry after {retry_after} s (see the Retry-After header)",
                               retry_after=retry_after)
-        response = exception_response(refused, Request(scope) if "app" in scope else None)
+        response = render_error(refused, Request(scope) if "app" in scope else None)
         response.raw_headers.extend(headers)
         await response(scope, receive, send)

@@ -24,17 +24,23 @@ MAX_RATE_TEXT = 40
 
 
 def check_rate(text: str) -> str:
-    """A rate such as '100/minute' or '5 per second'; 400 for anything else, zero too."""
+    """A rate such as '100/minute' or '5 per second'; 400 for anything else."""
     rate = text.strip() if isinstance(text, str) else ""
     if not rate or len(rate) > MAX_RATE_TEXT:
         raise BadRequest("rate_limit must be a rate such as '100/minute'",
                          "amount/unit with unit second, minute, hour or day")
     try:
-        item = parse(rate)
+        parse(rate)
     except ValueError:
         raise BadRequest(f"rate_limit {rate!r} is not a rate",
                          "use amount/unit, e.g. 100/minute or 10/second") from None
-    if item.amount < 1:
+    return rate
+
+
+def admits_requests(rate: str) -> str:
+    """A valid rate that admits at least one request: 400 for zero, which would lock the
+    user or client out (a limit of its own is cleared with DELETE or --clear instead)."""
+    if parse(rate).amount < 1:
         raise BadRequest(f"rate_limit {rate!r} would refuse every request",
                          "allow at least 1 request; to restore the default, DELETE the "
                          "limit (amity user|client limit ... --clear)")
@@ -73,7 +79,7 @@ class RateLimitOverrides:
         """Give a user or client its own limit; 404 when there is no such user/client."""
         ensure_admin(actor)
         self._check_subject(kind, subject_id)
-        text = check_rate(rate)
+        text = admits_requests(check_rate(rate))
         with self.db.write() as conn:
             self.store.put(conn, kind, subject_id, text, utcnow())
         self._loaded_at = float("-inf")
