@@ -25,6 +25,7 @@ from amity.core.services import Services
 from amity.errors import Unauthorized
 
 SESSION_COOKIE = "amity_session"
+FAILED_SECRET = "failed_secret"  # request state: a guess that failed, whatever the status
 
 
 def session_secret(scope: Scope) -> str | None:
@@ -61,6 +62,12 @@ def checks_secrets(scope: Scope) -> bool:
     path = scope["path"]
     return path.startswith("/api.php/auth/") or (
         path == "/api.php/session" and scope.get("method") == "POST")
+
+
+def mark_failed_secret(scope: Scope) -> None:
+    """A wrong password or client secret answered with something else than 401 (the OAuth
+    password grant's 400 invalid_grant): the rate limiter counts it as a failed login."""
+    scope.setdefault("state", {})[FAILED_SECRET] = True
 
 
 def authorization_of(scope: Scope) -> str | None:

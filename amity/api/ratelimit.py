@@ -36,7 +36,7 @@ from limits.errors import StorageError
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from amity.api.authn import checks_secrets, client_ip, is_token_endpoint
+from amity.api.authn import FAILED_SECRET, checks_secrets, client_ip, is_token_endpoint
 from amity.api.errors import render_error
 from amity.config import Settings
 from amity.core.actor import Actor
@@ -234,7 +234,8 @@ class RateLimit:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-        if status[0] == 401 and self.limits.failed_auth is not None:
+        failed = status[0] == 401 or scope.get("state", {}).get(FAILED_SECRET, False)
+        if failed and self.limits.failed_auth is not None:
             try:
                 await self.limiter.hit(self.limits.failed_auth, "failed-auth", ip)
             except StorageError as exc:

@@ -201,3 +201,26 @@ def test_an_unknown_user_costs_the_same_check_as_a_wrong_password(
                  for user in ("admin", "nobody", inactive)]
         # the grant also checks the client's secret: one more for each
         assert spent == [2 if way is by_grant else 1] * 3, (way.__name__, spent)
+
+
+@pytest.mark.parametrize("guess", ["password", "client_secret"])
+def test_wrong_grant_passwords_and_client_secrets_count_as_failed_logins(
+        client_at: Any, services: Services, admin: User, guess: str) -> None:
+    """A wrong resource-owner password is 400 invalid_grant, not 401 (RFC 6749 5.2): it
+    spends the failed-auth budget all the same, like a wrong client secret (401)."""
+    attacker = client_at("10.1.0.6")
+    app = register(services, allow_password=True)
+    body = {"grant_type": "password", "username": "admin", "password": admin.password,
+            **app.creds(), guess: "guess"}
+    answers = [token_post(attacker, body) for _ in range(FAILED)]
+    expected = 400 if guess == "password" else 401
+    assert [a.status_code for a in answers] == [expected] * FAILED, answers[0].text
+    right = {"password": admin.password, "client_secret": app.secret}
+    refused = token_post(attacker, {**body, guess: right[guess]})
+    assert refused.status_code == 429 and refused.json()["error"] == "rate_limited"
+    # wrong codes and refresh tokens are not guesses of a secret a person chose
+    other = client_at("10.1.0.7")
+    for _ in range(FAILED + 1):
+        bad = token_post(other, {"grant_type": "refresh_token", "refresh_token": "nope",
+                                 **app.creds()})
+        assert bad.status_code == 400 and bad.json()["error"] == "invalid_grant"

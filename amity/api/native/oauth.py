@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from amity.api.authn import mark_failed_secret
 from amity.api.context import issuer, services
 from amity.api.oauth_pages import error_page, login_page
 from amity.api.oauth_server import AmityServer, FormRequest
@@ -154,6 +155,9 @@ async def answer_with(request: Request,
         return oauth_error("invalid_request", str(exc))
     server = make_server(request, owner_type)
     answer = await run_password_check(respond, server, oauth_request(request, data))
+    if (data.get("grant_type") == "password" and isinstance(answer[1], dict)
+            and answer[1].get("error") == "invalid_grant"):
+        mark_failed_secret(request.scope)  # a wrong password, though answered 400
     return oauth_response(*answer)
 
 
