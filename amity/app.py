@@ -37,7 +37,7 @@ from amity.api.native import (
     session,
     utility,
 )
-from amity.api.ratelimit import RateLimit, limits_from_settings
+from amity.api.ratelimit import Counters, RateLimit
 from amity.config import Settings
 from amity.core.services import Services, build_services
 from amity.errors import AmityError
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     settings = settings or Settings.from_env()
     services = services or build_services(settings)
     configure_logging(settings)
-    limits_from_settings(settings)  # a malformed rate stops the server at start
+    counters = Counters(settings, services.rate_limits)  # a malformed rate stops the server
     rules = access_rules(settings)  # so does a malformed address list
     api_routes = [Route(API_PREFIX + route.path, retry_on_unknown_field(route.endpoint),
                         methods=route.methods)
@@ -72,8 +72,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         lifespan=lifespan,
         middleware=[Middleware(RequestLog, api_log=services.api_log),
                     Middleware(AccessGuard, rules=rules),
-                    Middleware(Authenticate, services=services),
-                    Middleware(RateLimit, settings=settings, overrides=services.rate_limits),
+                    Middleware(Authenticate, services=services, locked_out=counters.locked_out),
+                    Middleware(RateLimit, settings=settings, counters=counters),
                     Middleware(MethodOverride),
                     Middleware(MetadataRefresh, sync=services.metadata),
                     Middleware(EncodedSlash)],

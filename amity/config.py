@@ -53,8 +53,9 @@ class Settings:
     rate_limit_anonymous: str = _setting(
         "120/minute", "Requests allowed per client IP without credentials; '' or '0': off.")
     rate_limit_failed_auth: str = _setting(
-        "20/minute", "Failed authentications (401) allowed per client IP before every request "
-        "from it gets 429; '' or '0': off.")
+        "20/minute", "Failed authentications (401) allowed per client IP; past them its "
+        "passwords and client secrets are refused (429) unchecked, while valid tokens and "
+        "session cookies still work; '' or '0': off.")
     rate_limit_token_endpoint: str = _setting(
         "30/minute", "Requests to the OAuth token endpoints (/auth/{user|contact}/access_token "
         "and /revoke) allowed per client IP; '' or '0': off.")

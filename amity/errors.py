@@ -13,6 +13,7 @@ AmityError
  +-- Conflict              409 conflict
  +-- PayloadTooLarge       413 payload_too_large
  +-- UnsupportedMediaType  415 unsupported_media_type
+ +-- RateLimited           429 rate_limited
  +-- ServiceUnavailable    503 service_unavailable (e.g. the database cannot be reached)
 
 An error carries a message id and its params: `NotFound("No {model} with id {id}",
@@ -117,14 +118,34 @@ class UnsupportedMediaType(AmityError):
     error = "unsupported_media_type"
 
 
-class ServiceUnavailable(AmityError):
-    """Something Amity needs, such as its database, cannot be reached or opened."""
-
-    status = 503
-    error = "service_unavailable"
-
-
 class InsufficientScope(Forbidden):
     """An OAuth token without the scope the request needs (RFC 6750 3.1)."""
 
     error = "insufficient_scope"
+
+
+class RateLimited(AmityError):
+    """Too many requests (429); `retry_after` is the seconds until the budget comes back
+    (the Retry-After header)."""
+
+    status = 429
+    error = "rate_limited"
+
+    def __init__(self, message: str, hint: str = "", retry_after: int = 1,
+                 **params: object) -> None:
+        super().__init__(message, hint, retry_after=retry_after, **params)
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(AmityError):
+    """The server cannot answer now (503): something it needs, such as its database, is
+    busy or cannot be reached or opened; try again after `retry_after` seconds (the
+    Retry-After header)."""
+
+    status = 503
+    error = "service_unavailable"
+
+    def __init__(self, message: str, hint: str = "", retry_after: int = 1,
+                 **params: object) -> None:
+        super().__init__(message, hint, retry_after=retry_after, **params)
+        self.retry_after = retry_after

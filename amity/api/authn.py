@@ -5,20 +5,27 @@ on) is checked here and the result kept in the request state: the rate limiter t
 per actor (and per the actor's own limit), and endpoints read the actor from the state
 (`amity.api.context.require_actor`). A bad credential is kept as an error that the endpoint
 raises (401) when it needs an actor; endpoints that need none still answer.
+
+A Basic password is checked with argon2 in a worker thread, never on the event loop, and
+not at all from an address over the failed-authentication limit (the rate limiter then
+answers 429). The OAuth token endpoints authenticate their clients themselves.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from amity.api.offload import run_password_check
 from amity.core.actor import Actor
 from amity.core.services import Services
 from amity.errors import Unauthorized
 
 SESSION_COOKIE = "amity_session"
+FAILED_SECRET = "failed_secret"  # request state: a guess that failed, whatever the status
 
 
 def session_secret(scope: Scope) -> str | None:
@@ -34,9 +41,46 @@ def session_secret(scope: Scope) -> str | None:
     return None
 
 
-def scope_source(scope: Scope) -> str:
+def client_ip(scope: Scope) -> str:
     client = scope.get("client")
-    return f"api {client[0] if client else 'unknown'}"
+    return str(client[0]) if client else "unknown"
+
+
+def scope_source(scope: Scope) -> str:
+    return f"api {client_ip(scope)}"
+
+
+def is_token_endpoint(path: str) -> bool:
+    """The OAuth token and revocation endpoints, where client secrets and passwords are
+    tried: they get a stricter per-IP limit of their own."""
+    return path.startswith("/api.php/auth/") and path.endswith(("/access_token", "/revoke"))
+
+
+def checks_secrets(scope: Scope) -> bool:
+    """Endpoints that check a password or client secret sent in the request: session
+    sign-in and the OAuth endpoints (token, revocation, the login form)."""
+    path = scope["path"]
+    return path.startswith("/api.php/auth/") or (
+        path == "/api.php/session" and scope.get("method") == "POST")
+
+
+def mark_failed_secret(scope: Scope) -> None:
+    """A wrong password or client secret answered with something else than 401 (the OAuth
+    password grant's 400 invalid_grant): the rate limiter counts it as a failed login."""
+    scope.setdefault("state", {})[FAILED_SECRET] = True
+
+
+def authorization_of(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            return str(value.decode("latin-1"))
+    return None
+
+
+def sends_password(scope: Scope) -> bool:
+    """Whether the request authenticates with a password (Authorization: Basic)."""
+    authorization = authorization_of(scope)
+    return authorization is not None and authorization.partition(" ")[0].lower() == "basic"
 
 
 def scope_issuer(configured: str, scope: Scope) -> str:
@@ -57,11 +101,7 @@ def scope_issuer(configured: str, scope: Scope) -> str:
 
 def resolve_actor(services: Services, scope: Scope) -> Actor | None:
     """The actor of a request: Authorization first; the session cookie only without one."""
-    authorization = None
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            authorization = value.decode("latin-1")
-            break
+    authorization = authorization_of(scope)
     source = scope_source(scope)
     if authorization is not None and authorization.strip():
         return services.auth.authenticate(
@@ -74,19 +114,36 @@ def resolve_actor(services: Services, scope: Scope) -> Actor | None:
     return None
 
 
-class Authenticate:
-    """ASGI middleware: puts `actor` (or `auth_error`) into the request state."""
+LockedOut = Callable[[str], Awaitable[bool]]
 
-    def __init__(self, app: ASGIApp, services: Services) -> None:
+
+class Authenticate:
+    """ASGI middleware: puts `actor` (or `auth_error`) into the request state.
+
+    `locked_out(ip)` tells whether an address is over the failed-authentication limit:
+    its Basic passwords are then left unchecked (the rate limiter refuses the request)."""
+
+    def __init__(self, app: ASGIApp, services: Services,
+                 locked_out: LockedOut | None = None) -> None:
         self.app = app
         self.services = services
+        self.locked_out = locked_out
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             state: dict[str, Any] = scope.setdefault("state", {})
             try:
-                state["actor"] = resolve_actor(self.services, scope)
+                state["actor"] = await self.resolve(scope)
             except Unauthorized as exc:
                 state["actor"] = None
                 state["auth_error"] = exc
         await self.app(scope, receive, send)
+
+    async def resolve(self, scope: Scope) -> Actor | None:
+        if is_token_endpoint(scope["path"]):
+            return None  # authlib authenticates the client (client_secret_basic too)
+        if not sends_password(scope):
+            return resolve_actor(self.services, scope)  # tokens and cookies: cheap lookups
+        if self.locked_out is not None and await self.locked_out(client_ip(scope)):
+            return None
+        return await run_password_check(resolve_actor, self.services, scope)

@@ -23,6 +23,7 @@ from amity.errors import (
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
+    ServiceUnavailable,
     Unauthorized,
     UnsupportedMediaType,
 )
@@ -45,11 +46,15 @@ def error_response(status: int, error: str, message: str, hint: str = "",
 
 
 def render_error(exc: AmityError, request: Request | None) -> JSONResponse:
-    """An AmityError as its response, translated for the request."""
+    """An AmityError as its response, translated for the request, with the headers its
+    kind calls for."""
     response = error_response(exc.status, exc.error, exc.message_id, exc.hint_id, request,
                               exc.params)
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="amity"'
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
     return response
 
 
@@ -100,10 +105,8 @@ async def database_error(request: Request, exc: Exception) -> Response:
     if isinstance(exc, IntegrityError):
         return render_error(Conflict("The write conflicts with another one",
                                      "another request changed the same data; retry"), request)
-    response = error_response(503, "service_unavailable", "The database is busy or unavailable",
-                              "retry in a moment", request)
-    response.headers["Retry-After"] = "1"
-    return response
+    return render_error(ServiceUnavailable("The database is busy or unavailable",
+                                           "retry in a moment", retry_after=1), request)
 
 
 CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client gone before its answer

@@ -4,10 +4,18 @@ The Authenticate middleware has checked the credential before this one runs, so 
 spends the budget of its actor: a personal token counts per token, a user signed in with
 Basic or a session per user, an OAuth token per client and owner, a portal token per
 contact. Admins can give one user or one OAuth client a limit of its own
-(amity.core.ratelimits). A request without credentials, or with ones that failed, spends
-the budget of its client IP; a 401 answer also counts against the IP's failed-auth limit,
-and once that is spent the IP gets 429 for every request until the window moves on. The OAuth token
-and revocation endpoints also spend a stricter per-IP budget of their own.
+(amity.core.ratelimits); an admin's requests to /admin/rate_limits keep the default, so
+no limit of its own can lock it out of clearing that limit. A request without credentials,
+or with ones that failed, spends the budget of its client IP; a 401 answer also counts
+against the IP's failed-auth limit, and once that is spent the IP gets 429 until the
+window moves on, for every request that could guess a secret: Basic passwords (left
+unchecked, see amity.api.authn), anonymous requests, session sign-in and the OAuth
+endpoints. A valid token or session cookie still works (offices share one address). The
+OAuth token and revocation endpoints also spend a stricter per-IP budget of their own.
+
+Every limited response carries X-RateLimit-Limit/-Remaining/-Reset (reset as a Unix time)
+and the IETF draft-ietf-httpapi-ratelimit-headers fields RateLimit-Policy
+(`"name";q=quota;w=window seconds`) and RateLimit (`"name";r=remaining;t=seconds to reset`).
 
 Counts live in memory (one worker) or in Redis when AMITY_REDIS_URL is set (shared by all
 workers). The `limits` library counts, with its fixed-window strategy (one counter per
@@ -27,10 +35,12 @@ from limits.aio.strategies import FixedWindowRateLimiter
 from limits.errors import StorageError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from amity.api.errors import error_response, scope_request
+from amity.api.authn import FAILED_SECRET, checks_secrets, client_ip, is_token_endpoint
+from amity.api.errors import render_error, scope_request
 from amity.config import Settings
 from amity.core.actor import Actor
 from amity.core.ratelimits import RateLimitOverrides
+from amity.errors import RateLimited
 
 log = logging.getLogger("amity.ratelimit")
 
@@ -60,10 +70,13 @@ def parse_limit(raw: str, name: str) -> RateLimitItem | None:
     if text in ("", "0"):
         return None
     try:
-        return parse(text)
+        item = parse(text)
     except ValueError:
+        item = None
+    if item is None or item.amount < 1:
         raise ValueError(f"AMITY_{name.upper()} must be a rate like '600/minute' or "
-                         f"'10 per second', or '' to turn it off; got {raw!r}") from None
+                         f"'10 per second', or '' to turn it off; got {raw!r}")
+    return item
 
 
 def limits_from_settings(settings: Settings) -> Limits:
@@ -73,10 +86,14 @@ def limits_from_settings(settings: Settings) -> Limits:
                   parse_limit(settings.rate_limit_token_endpoint, "rate_limit_token_endpoint"))
 
 
-def is_token_endpoint(path: str) -> bool:
-    """The OAuth token and revocation endpoints, where client secrets and passwords are
-    tried: they get a stricter per-IP limit of their own."""
-    return path.startswith("/api.php/auth/") and path.endswith(("/access_token", "/revoke"))
+GUESSABLE = frozenset({"basic"})  # credentials an address over the failed-auth limit loses
+ADMIN_LIMITS_PATH = "/api.php/admin/rate_limits"
+
+
+def spared_by_lockout(actor: Actor | None, scope: Scope) -> bool:
+    """Whether a request passes although its address is over the failed-auth limit: it was
+    authenticated with an unguessable credential and checks no password or client secret."""
+    return actor is not None and actor.credential not in GUESSABLE and not checks_secrets(scope)
 
 
 def actor_key(actor: Actor | None, client_ip: str) -> RateKey:
@@ -101,25 +118,36 @@ class LimitResolver:
         self._parsed: dict[str, RateLimitItem] = {}
 
     def limit(self, key: RateKey, actor: Actor | None) -> RateLimitItem | None:
+        return self.policy(actor)[1]
+
+    def policy(self, actor: Actor | None, path: str = "") -> tuple[str, RateLimitItem | None]:
+        """The policy's name (for the RateLimit headers) and its limit. An admin managing
+        rate limits keeps the default: no limit of its own locks it out of clearing it."""
         if actor is None:
-            return self.configured.anonymous
-        rate = self._override(actor)
-        if rate is None:
-            return self.configured.credential
+            return "anonymous", self.configured.anonymous
+        found = None
+        if not (actor.is_admin and path.startswith(ADMIN_LIMITS_PATH)):
+            found = self._override(actor)
+        if found is None:
+            return "credential", self.configured.credential
+        kind, rate = found
         item = self._parsed.get(rate)
         if item is None:
             item = self._parsed[rate] = parse(rate)
-        return item
+        return kind, item
 
-    def _override(self, actor: Actor) -> str | None:
+    def _override(self, actor: Actor) -> tuple[str, str] | None:
         if self.overrides is None:
             return None
-        rate = None
         if actor.client_id is not None:
             rate = self.overrides.rate_for("client", actor.client_id)
-        if rate is None and actor.contact_id is None:
+            if rate is not None:
+                return "client", rate
+        if actor.contact_id is None:
             rate = self.overrides.rate_for("user", actor.user_id)
-        return rate
+            if rate is not None:
+                return "user", rate
+        return None
 
 
 def make_storage(settings: Settings) -> Storage:
@@ -136,18 +164,23 @@ def make_storage(settings: Settings) -> Storage:
                         key_prefix=settings.redis_key_prefix)
 
 
-def _header_values(limit: RateLimitItem, remaining: int, reset: float) -> list[tuple[bytes, bytes]]:
+def _header_values(policy: str, limit: RateLimitItem, remaining: int,
+                   reset: float) -> list[tuple[bytes, bytes]]:
+    """X-RateLimit-* and the IETF draft's RateLimit-Policy and RateLimit fields."""
+    left = max(remaining, 0)
+    seconds = max(0, math.ceil(reset - time.time()))
     return [(b"x-ratelimit-limit", str(limit.amount).encode()),
-            (b"x-ratelimit-remaining", str(max(remaining, 0)).encode()),
-            (b"x-ratelimit-reset", str(math.ceil(reset)).encode())]
+            (b"x-ratelimit-remaining", str(left).encode()),
+            (b"x-ratelimit-reset", str(math.ceil(reset)).encode()),
+            (b"ratelimit-policy", f'"{policy}";q={limit.amount};w={limit.get_expiry()}'.encode()),
+            (b"ratelimit", f'"{policy}";r={left};t={seconds}'.encode())]
 
 
-class RateLimit:
-    """ASGI middleware: admit or refuse (429) each request, and add X-RateLimit-* headers."""
+class Counters:
+    """The limits of the settings and the storage that counts them: one per app, shared
+    by the RateLimit middleware and (for the failed-auth limit) the Authenticate one."""
 
-    def __init__(self, app: ASGIApp, settings: Settings,
-                 overrides: RateLimitOverrides | None = None) -> None:
-        self.app = app
+    def __init__(self, settings: Settings, overrides: RateLimitOverrides | None = None) -> None:
         self.limits = limits_from_settings(settings)
         self.resolver = LimitResolver(self.limits, overrides)
         enabled = overrides is not None or any(
@@ -155,12 +188,35 @@ class RateLimit:
              self.limits.token_endpoint))
         self.limiter = FixedWindowRateLimiter(make_storage(settings)) if enabled else None
 
+    async def locked_out(self, ip: str) -> bool:
+        """Whether the address has spent its failed-authentication budget (False when that
+        limit is off or its storage is down)."""
+        failed = self.limits.failed_auth
+        if failed is None or self.limiter is None:
+            return False
+        try:
+            return not await self.limiter.test(failed, "failed-auth", ip)
+        except StorageError:
+            return False
+
+
+class RateLimit:
+    """ASGI middleware: admit or refuse (429) each request, and add the rate-limit headers."""
+
+    def __init__(self, app: ASGIApp, settings: Settings,
+                 overrides: RateLimitOverrides | None = None,
+                 counters: Counters | None = None) -> None:
+        self.app = app
+        counters = counters or Counters(settings, overrides)
+        self.limits = counters.limits
+        self.resolver = counters.resolver
+        self.limiter = counters.limiter
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or self.limiter is None:
             await self.app(scope, receive, send)
             return
-        client = scope.get("client")
-        ip = client[0] if client else "unknown"
+        ip = client_ip(scope)
         try:
             extra = await self._check(scope, receive, send, self.limiter, ip)
         except StorageError as exc:  # the shared store is down: serve unlimited, and say so
@@ -177,7 +233,8 @@ class RateLimit:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-        if status[0] == 401 and self.limits.failed_auth is not None:
+        failed = status[0] == 401 or scope.get("state", {}).get(FAILED_SECRET, False)
+        if failed and self.limits.failed_auth is not None:
             try:
                 await self.limiter.hit(self.limits.failed_auth, "failed-auth", ip)
             except StorageError as exc:
@@ -186,10 +243,13 @@ class RateLimit:
     async def _check(self, scope: Scope, receive: Receive, send: Send,
                      limiter: FixedWindowRateLimiter, ip: str) -> list[tuple[bytes, bytes]] | None:
         """Spend the request's budget: the headers to add, or None once it has been refused."""
+        actor: Actor | None = scope.get("state", {}).get("actor")
         failed = self.limits.failed_auth
-        if failed is not None and not await limiter.test(failed, "failed-auth", ip):
+        if (failed is not None and not spared_by_lockout(actor, scope)
+                and not await limiter.test(failed, "failed-auth", ip)):
             reset, remaining = await limiter.get_window_stats(failed, "failed-auth", ip)
-            await self._refuse(scope, receive, send, _header_values(failed, remaining, reset),
+            await self._refuse(scope, receive, send,
+                               _header_values("failed_auth", failed, remaining, reset),
                                reset, "Too many failed authentication attempts from this address")
             return None
         strict = self.limits.token_endpoint
@@ -197,19 +257,18 @@ class RateLimit:
         if strict is not None and is_token_endpoint(scope["path"]):
             admitted = await limiter.hit(strict, "token-endpoint", ip)
             reset, remaining = await limiter.get_window_stats(strict, "token-endpoint", ip)
-            strict_headers = _header_values(strict, remaining, reset)
+            strict_headers = _header_values("token_endpoint", strict, remaining, reset)
             if not admitted:
                 await self._refuse(scope, receive, send, strict_headers, reset,
                                    "Too many token requests from this address")
                 return None
-        actor: Actor | None = scope.get("state", {}).get("actor")
         key = actor_key(actor, ip)
-        limit = self.resolver.limit(key, actor)
+        policy, limit = self.resolver.policy(actor, scope["path"])
         if limit is None:
             return strict_headers or []
         admitted = await limiter.hit(limit, key.kind, key.identity)
         reset, remaining = await limiter.get_window_stats(limit, key.kind, key.identity)
-        headers = _header_values(limit, remaining, reset)
+        headers = _header_values(policy, limit, remaining, reset)
         if not admitted:
             await self._refuse(scope, receive, send, headers, reset, "Too many requests")
             return None
@@ -218,9 +277,8 @@ class RateLimit:
     async def _refuse(self, scope: Scope, receive: Receive, send: Send,
                       headers: list[tuple[bytes, bytes]], reset: float, message: str) -> None:
         retry_after = max(1, math.ceil(reset - time.time()))
-        response = error_response(429, "rate_limited", message,
-                                  "retry after {retry_after} s (see the Retry-After header)",
-                                  scope_request(scope), {"retry_after": retry_after})
-        response.headers["Retry-After"] = str(retry_after)
+        refused = RateLimited(message, "retry after {retry_after} s (see the Retry-After header)",
+                              retry_after=retry_after)
+        response = render_error(refused, scope_request(scope))
         response.raw_headers.extend(headers)
         await response(scope, receive, send)

@@ -37,6 +37,16 @@ def check_rate(text: str) -> str:
     return rate
 
 
+def admits_requests(rate: str) -> str:
+    """A valid rate that admits at least one request: 400 for zero, which would lock the
+    user or client out (a limit of its own is cleared with DELETE or --clear instead)."""
+    if parse(rate).amount < 1:
+        raise BadRequest("rate_limit {rate!r} would refuse every request",
+                         "allow at least 1 request; to restore the default, DELETE the "
+                         "limit (amity user|client limit ... --clear)", rate=rate)
+    return rate
+
+
 class RateLimitOverrides:
     """Reads and changes the per-user / per-client limits."""
 
@@ -69,7 +79,7 @@ class RateLimitOverrides:
         """Give a user or client its own limit; 404 when there is no such user/client."""
         ensure_admin(actor)
         self._check_subject(kind, subject_id)
-        text = check_rate(rate)
+        text = admits_requests(check_rate(rate))
         with self.db.write() as conn:
             self.store.put(conn, kind, subject_id, text, utcnow())
         self._loaded_at = float("-inf")

@@ -144,9 +144,11 @@ ERROR_CLASSES = error_classes()
 PASS_THROUGH = {"{detail}", "{reason}"}
 #: arguments that are not literal ids, and why that is fine: what a field type accepts is
 #: checked below (other_ids); authlib's InvalidScopeError carries only the text of a
-#: ScopeError, which stays English when it has params
+#: ScopeError, which stays English when it has params; the rate limiter's _refuse passes on
+#: the literal message of each of its three callers (their German is checked in
+#: test_the_rate_limit_429_is_german)
 NOT_LITERAL = {("Text", "accepts"), ("Text", "self.accepts"), ("Text", "fd.kind.accepts"),
-               ("InvalidScopeError", "str(exc)")}
+               ("InvalidScopeError", "str(exc)"), ("RateLimited", "message")}
 
 
 def literal_ids(call: ast.Call) -> Iterator[tuple[str, str | None]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -17,6 +18,7 @@ from amity.config import Settings
 from amity.core.actor import Actor
 from amity.core.auth.clients import ClientSpec
 from amity.core.services import Services
+from tests.api.oauth_helpers import register
 from tests.conftest import ApiClient, User
 
 LIMIT, ANONYMOUS, FAILED = 5, 6, 4
@@ -76,6 +78,11 @@ def assert_429(resp: httpx.Response, limit: int) -> None:
     assert resp.headers["X-RateLimit-Limit"] == str(limit)
     assert resp.headers["X-RateLimit-Remaining"] == "0"
     assert int(resp.headers["X-RateLimit-Reset"]) >= time.time()
+    policy, quota = resp.headers["RateLimit-Policy"], f";q={limit};w=60"
+    assert policy.endswith(quota), policy
+    name = policy.removesuffix(quota)
+    assert re.fullmatch(name + r";r=0;t=\d+", resp.headers["RateLimit"])
+    assert 1 <= int(resp.headers["RateLimit"].rpartition("=")[2]) <= 60
 
 
 def test_exactly_the_limit_is_admitted_then_429(api: ApiClient) -> None:
@@ -97,6 +104,10 @@ def test_every_response_carries_the_headers(api: ApiClient) -> None:
         assert resp.headers["X-RateLimit-Remaining"] == str(LIMIT - spent)
         reset = int(resp.headers["X-RateLimit-Reset"])
         assert time.time() <= reset <= time.time() + 61
+        # draft-ietf-httpapi-ratelimit-headers: the policy, and what is left of it
+        assert resp.headers["RateLimit-Policy"] == f'"credential";q={LIMIT};w=60'
+        left = re.fullmatch(r'"credential";r=(\d+);t=(\d+)', resp.headers["RateLimit"])
+        assert left is not None and int(left[1]) == LIMIT - spent and 0 <= int(left[2]) <= 60
 
 
 def test_each_token_has_its_own_budget(api: ApiClient, anon: ApiClient, sam: User) -> None:
@@ -131,9 +142,30 @@ def test_failed_logins_lock_out_the_ip(client_at: Any, admin: User) -> None:
     guesses = [attacker.get("/me", headers=bearer(f"guess-{i}")) for i in range(FAILED)]
     assert [r.status_code for r in guesses] == [401] * FAILED
     assert_429(attacker.get("/me", headers=basic("admin", "guess")), FAILED)
-    assert_429(attacker.get("/me", headers=bearer(admin.token)), FAILED)
+    assert_429(attacker.get("/me", headers=basic("admin", admin.password)), FAILED)
+    assert_429(attacker.get("/me", headers=bearer("another-guess")), FAILED)
+    assert_429(attacker.get("/version"), FAILED)
     assert other.get("/me", headers=bearer(admin.token)).status_code == 200
     assert other.get("/me", headers=bearer("wrong")).status_code == 401
+
+
+def test_a_valid_token_works_from_an_address_over_the_failed_auth_limit(
+        client_at: Any, admin: User, sam: User, services: Services) -> None:
+    """Offices share one address behind NAT: one colleague's typos must not lock out the
+    tokens of the others. Passwords and client secrets stay locked out."""
+    office = client_at("10.0.0.7")
+    for _ in range(FAILED):
+        assert office.get("/me", headers=basic("sam", "typo")).status_code == 401
+    assert_429(office.get("/me", headers=basic("sam", sam.password)), FAILED)
+    resp = office.get("/me", headers=bearer(sam.token))
+    assert resp.status_code == 200 and resp.json()["id"] == sam.id
+    assert resp.headers["X-RateLimit-Limit"] == str(LIMIT)
+    assert office.get("/data/Account", headers=bearer(admin.token)).status_code == 200
+    app = register(services, allow_password=True)
+    # the token endpoint checks secrets: refused even with a token in the header
+    assert_429(office.post("/auth/user/access_token", headers=bearer(sam.token), json={
+        "grant_type": "password", "username": "sam", "password": sam.password,
+        **app.creds()}), FAILED)
 
 
 @pytest.mark.parametrize("header", [
@@ -209,14 +241,36 @@ def test_clearing_a_users_limit_restores_the_default(api: ApiClient, anon: ApiCl
     ("/admin/rate_limits/client/no-such-client", {"rate_limit": "5/minute"}, 404),
     ("/admin/rate_limits/user/{sam}", {"rate_limit": "lots"}, 400),
     ("/admin/rate_limits/user/{sam}", {"rate_limit": 5}, 400),
+    ("/admin/rate_limits/user/{sam}", {"rate_limit": "0/minute"}, 400),
+    ("/admin/rate_limits/user/{sam}", {"rate_limit": "0 per second"}, 400),
+    ("/admin/rate_limits/user/{sam}", {"rate_limit": "-1/minute"}, 400),
+    ("/admin/rate_limits/user/{admin}", {"rate_limit": "0/hour"}, 400),
     ("/admin/rate_limits/user/{sam}", {}, 400),
 ])
-def test_bad_limits_are_refused(api: ApiClient, sam: User, path: str, body: Any,
+def test_bad_limits_are_refused(api: ApiClient, sam: User, admin: User, path: str, body: Any,
                                 status: int) -> None:
-    resp = api.put(path.format(sam=sam.id), json=body)
+    resp = api.put(path.format(sam=sam.id, admin=admin.id), json=body)
     assert resp.status_code == status, resp.text
     assert set(resp.json()) == {"error", "message", "hint"}
     assert api.get("/admin/rate_limits").json()["records"] == []
+
+
+def test_an_admin_cannot_lock_itself_out(api: ApiClient, admin: User) -> None:
+    """A limit of its own applies to the admin's work, but never to /admin/rate_limits:
+    the admin can always see and clear it."""
+    assert api.put(f"/admin/rate_limits/user/{admin.id}",
+                   json={"rate_limit": "1/minute"}).status_code == 200
+    assert api.get("/me").status_code == 200
+    assert_429(api.get("/me"), 1)
+    listed = api.get("/admin/rate_limits")
+    assert listed.status_code == 200 and listed.headers["X-RateLimit-Limit"] == str(LIMIT)
+    assert api.delete(f"/admin/rate_limits/user/{admin.id}").status_code == 200
+    assert api.get("/admin/rate_limits").json()["records"] == []
+
+
+def test_zero_is_no_rate_for_the_settings(database_url: str, services: Services) -> None:
+    with pytest.raises(ValueError, match="AMITY_RATE_LIMIT"):
+        create_app(Settings(database_url=database_url, rate_limit="0/minute"), services)
 
 
 def test_only_admins_manage_limits(anon: ApiClient, sam: User) -> None:

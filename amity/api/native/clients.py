@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from amity.api.context import require_actor, run_write, services
+from amity.api.offload import run_password_check
 from amity.api.params import read_json
 from amity.api.responses import JSONResponse
 from amity.core.auth.clients import ClientSpec
@@ -35,7 +36,8 @@ async def add_client(request: Request) -> JSONResponse:
     registry = services(request).clients
     registry.ensure_admin(actor)
     spec = client_spec(await read_json(request, services(request).settings.max_body_bytes))
-    row, secret = registry.prepare(actor, spec)  # argon2 runs here, not in the writer
+    # argon2 hashes the secret in a worker thread: neither on the event loop nor in the writer
+    row, secret = await run_password_check(registry.prepare, actor, spec)
     client = await run_write(request, lambda: registry.insert(row))
     body: dict[str, Any] = {"client_id": client["client_id"]}
     if secret is not None:

@@ -22,10 +22,12 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from amity.api.authn import mark_failed_secret
 from amity.api.context import issuer, services
 from amity.api.language import translate_message
 from amity.api.oauth_pages import error_page, login_page
 from amity.api.oauth_server import AmityServer, FormRequest
+from amity.api.offload import run_password_check
 from amity.api.params import read_body
 from amity.api.responses import JSONResponse
 from amity.core.auth.clients import GRANTS, OWNER_TYPES, SCOPES
@@ -157,15 +159,18 @@ async def revoke(request: Request) -> Response:
 async def answer_with(request: Request,
                       respond: Callable[[AmityServer, FormRequest], Any]) -> Response:
     """Read the form or JSON body and let authlib's server answer it (in a worker thread:
-    client secrets are checked with argon2)."""
+    client secrets and passwords are checked with argon2)."""
     owner_type = owner_type_of(request)
     try:
         data = await read_params(request)
     except OAuthBadRequest as exc:
         return oauth_error("invalid_request", exc.message_id, request=request, params=exc.params)
     server = make_server(request, owner_type)
-    status, body, headers = await run_in_threadpool(respond, server,
+    status, body, headers = await run_password_check(respond, server,
                                                      oauth_request(request, data))
+    if (data.get("grant_type") == "password" and isinstance(body, dict)
+            and body.get("error") == "invalid_grant"):
+        mark_failed_secret(request.scope)  # a wrong password, though answered 400
     return oauth_response(status, body, headers, request)
 
 
@@ -187,7 +192,7 @@ async def authorize(request: Request) -> Response:
     if not cookie or not hmac.compare_digest(cookie.encode(), form.get("csrf_token", "").encode()):
         return error_page("The form expired or did not come from this server; start again",
                           403)
-    return await run_in_threadpool(decide, request, owner_type, form)
+    return await run_password_check(decide, request, owner_type, form)
 
 
 def consent_grant(server: AmityServer, oreq: FormRequest) -> tuple[Any, Response | None]:

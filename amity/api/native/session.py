@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from amity.api.authn import SESSION_COOKIE
 from amity.api.context import CSRF_HEADER, require_actor, services
+from amity.api.offload import run_password_check
 from amity.api.params import check_utf8, read_body
 from amity.api.responses import JSONResponse
 from amity.core.auth.sessions import csrf_token_for
@@ -28,12 +29,13 @@ def ensure_enabled(request: Request) -> None:
 
 
 async def sign_in(request: Request) -> JSONResponse:
-    """Check user name and password; answer the CSRF token and set the session cookie."""
+    """Check user name and password (argon2, in a worker thread); answer the CSRF token and
+    set the session cookie."""
     ensure_enabled(request)
     form = await credentials_body(request)
     user_name, password = credential(form, "user_name"), credential(form, "password")
     sessions = services(request).sessions
-    session = sessions.start(user_name, password)
+    session = await run_password_check(sessions.start, user_name, password)
     response = JSONResponse({"csrf_token": session.csrf_token, "csrf_header": CSRF_HEADER,
                              "expires_in": session.expires_in, "user": session.user})
     response.set_cookie(SESSION_COOKIE, session.secret, max_age=session.expires_in, path="/",

@@ -71,7 +71,6 @@ class OAuthService:
         self.signer = TokenSigner(settings)
         self._grant_lookup = db.prepare(self.store.live_grant_statement)
         self._grant_cache: TtlCache[str, Owner] = TtlCache(settings.auth_cache_seconds)
-        self._dummy_hash: str | None = None
 
     # -- resource owners --------------------------------------------------------------
     def owner(self, owner_type: str, owner_id: str) -> Owner | None:
@@ -106,7 +105,7 @@ class OAuthService:
             if verify_password(stored, password):
                 return self.owner(owner_type, owner_id)
         if not candidates:  # same cost as a real check: no probing for logins
-            verify_password(self._dummy(), password)
+            verify_password(None, password)
         return None
 
     def set_contact_password(self, contact_id: str, password: str) -> None:
@@ -118,11 +117,6 @@ class OAuthService:
             if self.store.contact(conn, contact_id) is None:
                 raise NotFound("No contact {contact_id}", contact_id=contact_id)
             self.store.set_contact_password(conn, contact_id, digest)
-
-    def _dummy(self) -> str:
-        if self._dummy_hash is None:
-            self._dummy_hash = hash_password(secrets.token_urlsafe(16))
-        return self._dummy_hash
 
     # -- scopes -----------------------------------------------------------------------
     @staticmethod

@@ -188,12 +188,14 @@ class AuthService:
                      is_admin=bool(user["is_admin"]), credential="basic", source=source)
 
     def check_password(self, user_name: str, password: str) -> dict[str, Any]:
-        """The active user with this name and password; 401 otherwise (same message for
-        an unknown user and a wrong password)."""
+        """The active user with this name and password; 401 otherwise, with the same message
+        and the same argon2 cost for an unknown user and a wrong password. Blocks for an
+        argon2 check: callers on the event loop run it in a worker thread."""
         with self.db.read() as conn:
             user = self.store.user_by_name(conn, user_name)
             stored = self.store.password_hash(conn, user["id"]) if user else None
         if user is None or stored is None or user.get("status") != "Active":
+            verify_password(None, password)  # the same argon2 cost as a wrong password
             raise Unauthorized("Invalid user name or password")
         key = (user["id"], stored, hashlib.sha256(password.encode()).hexdigest())
         if key not in self._verified:
