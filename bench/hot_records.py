@@ -117,8 +117,8 @@ def main() -> None:
         "AMITY_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
         help="a PostgreSQL server (any database on it); a database of its own is made")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
-    parser.add_argument("--records", type=int, default=3, help="shared accounts (default 3)")
-    parser.add_argument("--clients", type=int, default=8, help="connections (default 8)")
+    parser.add_argument("--records", type=int, default=8, help="shared accounts (default 8)")
+    parser.add_argument("--clients", type=int, default=16, help="connections (default 16)")
     parser.add_argument("--duration", type=float, default=10, help="seconds per run")
     parser.add_argument("--warmup", type=float, default=2, help="seconds before each run")
     args = parser.parse_args()
