@@ -6,10 +6,11 @@ Creates a database of its own on that server (dropped at the end) with --records
 then for each worker count (--workers, default 1 and 2) starts `amity serve --workers N`
 on 127.0.0.1 and lets --clients concurrent clients (one keep-alive connection each, so the
 kernel spreads them over the workers) PATCH random ones of those accounts for --duration
-seconds, each client its own field. Prints requests/s, the answers other than 200 (503:
-a write conflict that outlived its retries) and p50/p99 latency per worker count, the
-number of "deadlock detected" lines in the server log, and the ratio of the last worker
-count's throughput to the first's.
+seconds, each client its own field; --repeat runs the worker counts in turn that many
+times (the machine's load then weighs on each alike). Prints requests/s, the answers other
+than 200 (503: a write conflict that outlived its retries), p50/p99 latency and the
+"deadlock detected" lines in the server log per run, and the ratio of the median
+throughputs of the last worker count and the first.
 """
 
 from __future__ import annotations
@@ -96,7 +97,7 @@ def measure(url: str, token: str, ids: list[str], workers: int,
     env = {**os.environ, "AMITY_DATABASE_URL": url, "AMITY_LOG_LEVEL": "WARNING",
            "AMITY_RATE_LIMIT": "", "AMITY_RATE_LIMIT_ANONYMOUS": "",
            "AMITY_RATE_LIMIT_FAILED_AUTH": ""}
-    log = logs / f"hot-records-{workers}w.log"
+    log = logs / f"hot-records-{workers}w-{time.monotonic_ns()}.log"
     cmd = [str(ROOT / ".venv/bin/amity"), "serve", "--port", str(port),
            "--workers", str(workers)]
     base = f"http://127.0.0.1:{port}/api.php"
@@ -121,6 +122,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16, help="connections (default 16)")
     parser.add_argument("--duration", type=float, default=10, help="seconds per run")
     parser.add_argument("--warmup", type=float, default=2, help="seconds before each run")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of runs (default 1)")
     args = parser.parse_args()
     if not args.database_url.startswith(("postgresql://", "postgres://")):
         raise SystemExit("hot_records.py needs a PostgreSQL URL (SQLite has one writer)")
@@ -128,10 +130,11 @@ def main() -> None:
     runs = []
     with fresh_postgresql_database(args.database_url, "amity_bench_hot") as url:
         token, ids = prepare(url, args.records)
-        for workers in args.workers:
-            run = measure(url, token, ids, workers, args, logs)
-            runs.append(run)
-            print(f"  {workers} worker(s) done", file=sys.stderr, flush=True)
+        for _ in range(args.repeat):
+            for workers in args.workers:
+                runs.append(measure(url, token, ids, workers, args, logs))
+                print(f"  {workers} worker(s): {runs[-1].rate:,.0f}/s", file=sys.stderr,
+                      flush=True)
     print(f"PATCH of {args.records} shared accounts, {args.clients} connections, "
           f"{args.duration:g} s per run (server logs in {logs})")
     print("| workers | PATCH/s | 200 | 503 | other | p50 ms | p99 ms | deadlocks logged |")
@@ -140,9 +143,11 @@ def main() -> None:
         other = sum(n for s, n in r.statuses.items() if s not in (200, 503))
         print(f"| {r.workers} | {r.rate:,.0f} | {r.statuses[200]:,} | {r.statuses[503]:,} | "
               f"{other:,} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.deadlocks} |")
-    if len(runs) > 1:
-        print(f"throughput {runs[-1].workers} workers / {runs[0].workers} worker: "
-              f"{runs[-1].rate / runs[0].rate:.2f}")
+    if len(args.workers) > 1:
+        first, last = (statistics.median(r.rate for r in runs if r.workers == w)
+                       for w in (args.workers[0], args.workers[-1]))
+        print(f"median throughput {args.workers[-1]} workers / {args.workers[0]} worker(s): "
+              f"{last:,.0f}/s / {first:,.0f}/s = {last / first:.2f}")
 
 
 if __name__ == "__main__":
