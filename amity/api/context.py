@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from starlette.requests import Request
@@ -25,9 +25,11 @@ def services(request: Request) -> Services:
 T = TypeVar("T")
 
 
-async def run_write(request: Request, unit: Callable[[], T]) -> T:
-    """Run a service write in the next group commit; returns once it is durable."""
-    return await services(request).writes.run(unit)
+async def run_write(request: Request, unit: Callable[[], T], keys: Iterable[str] = ()) -> T:
+    """Run a service write in the next group commit; returns once it is durable. `keys`
+    name what it writes (Records.write_keys), so that other workers' writes of the same
+    records wait for it instead of deadlocking with it."""
+    return await services(request).writes.run(unit, keys)
 
 
 def optional_actor(request: Request) -> Actor | None:

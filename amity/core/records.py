@@ -166,6 +166,21 @@ class Records:
             record["favorite"] = 0 if record["id"] in favs else 1
 
     # -- writes -----------------------------------------------------------------------
+    def write_keys(self, model_name: str, record_id: str | None, data: Any = None) -> list[str]:
+        """What a write of this record (a create when `record_id` is None) touches, as keys
+        for the group committer: the record and its new unique values. Concurrent writers
+        of one key then queue, so the later one finds the value taken (a clean 409)."""
+        model = self.registry.models.get(model_name)
+        if model is None:
+            return []  # the write itself will say what is wrong
+        keys = [] if record_id is None else [f"{model.name}:{record_id}"]
+        if isinstance(data, dict):
+            for fd in model.unique_fields:
+                value = data.get(fd.name)
+                if value is not None and value != "":
+                    keys.append(f"{model.name}.{fd.name}={str(value).casefold()}")
+        return keys
+
     def create(self, actor: Actor, model_name: str, data: Any,
                record_id: str | None = None) -> str:
         """Create a record; returns its id."""

@@ -114,15 +114,16 @@ class Database:
         statement is one round trip; inside a group commit the batch's connection is used.
         """
         shared = getattr(self._local, "conn", None)
-        if shared is not None:
-            return _run_select(shared.connection.dbapi_connection, prepared, params)
-        try:
-            return _run_select(self._reader(), prepared, params)
-        except Exception as exc:
-            if not self._is_disconnect(exc):
-                raise
-            self._drop_reader()  # the server went away: reconnect once
-            return _run_select(self._reader(), prepared, params)
+        with self._driver_errors(prepared.sql, params):
+            if shared is not None:
+                return _run_select(shared.connection.dbapi_connection, prepared, params)
+            try:
+                return _run_select(self._reader(), prepared, params)
+            except Exception as exc:
+                if not self._is_disconnect(exc):
+                    raise
+                self._drop_reader()  # the server went away: reconnect once
+                return _run_select(self._reader(), prepared, params)
 
     def _reader(self) -> Any:
         reader: Any = getattr(self._local, "reader", None)
@@ -149,6 +150,18 @@ class Database:
     def _is_disconnect(self, exc: Exception) -> bool:
         return self.engine.dialect.is_disconnect(exc, None, None)  # type: ignore[arg-type]
 
+    @contextmanager
+    def _driver_errors(self, sql: str, params: Any) -> Iterator[None]:
+        """A driver's error from a raw cursor raised as SQLAlchemy raises it (a unique
+        violation as IntegrityError, a deadlock as OperationalError), so that callers and
+        the API's error mapping see one family of database errors."""
+        dbapi = self.engine.dialect.loaded_dbapi
+        try:
+            yield
+        except dbapi.Error as exc:
+            raise sa.exc.DBAPIError.instance(sql, params, exc, dbapi.Error,
+                                             dialect=self.engine.dialect) from exc
+
     def execute(self, conn: Connection, prepared: Prepared, params: dict[str, Any]) -> None:
         """Run a prepared write on the connection's own DBAPI cursor (hot write paths)."""
         values = prepared.bind(params)
@@ -156,7 +169,8 @@ class Database:
             values = tuple(_sqlite_value(v) for v in values)
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(prepared.sql, values)
+            with self._driver_errors(prepared.sql, values):
+                cursor.execute(prepared.sql, values)
         finally:
             cursor.close()
 
@@ -170,7 +184,8 @@ class Database:
             values = [prepared.bind(row) for row in rows]
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
-            cursor.executemany(prepared.sql, values)
+            with self._driver_errors(prepared.sql, values):
+                cursor.executemany(prepared.sql, values)
         finally:
             cursor.close()
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import httpx
 import pytest
 
 from amity.app import create_app
 from amity.core.records import ListQuery
-from amity.core.services import Services
+from amity.core.services import Services, build_services
 from amity.errors import BadRequest
-from tests.conftest import User
+from tests.conftest import PG_URL, User
 
 
 def count(services: Services, actor: User, model: str, **filters: str) -> int:
@@ -71,3 +72,53 @@ def test_a_unit_result_is_returned(services: Services, admin: User, n: int) -> N
                                            for i in range(n))))
 
     assert asyncio.run(main()) == [i * 2 for i in range(n)]
+
+
+@pytest.mark.skipif(not PG_URL, reason="needs AMITY_TEST_DATABASE_URL (PostgreSQL): SQLite "
+                    "has one writer at a time, so its batches cannot deadlock")
+def test_batches_of_two_processes_that_deadlock_still_write_everything(
+        services: Services, admin: User) -> None:
+    """Two committers (as two worker processes have) whose batches lock two records in
+    opposite orders: PostgreSQL aborts one transaction, whose units must run again."""
+    other = build_services(services.settings)
+    records = services.records
+    first, second = (records.create(admin.actor, "Account", {"name": n}) for n in "AB")
+    both_hold_one = threading.Barrier(2, timeout=20)
+
+    async def batch(svc: Services, order: tuple[str, str]) -> list[object]:
+        """One batch of two units: the first locks a record and meets the other batch."""
+        busy, go = threading.Event(), threading.Event()
+
+        def hold() -> None:
+            busy.set()
+            go.wait(20)
+
+        held = asyncio.ensure_future(svc.writes.run(hold))
+        await asyncio.to_thread(busy.wait, 20)
+        met: list[bool] = []  # the meeting happens on the first run only, not on a rerun
+
+        def unit(i: int) -> None:
+            svc.records.update(admin.actor, "Account", order[i], {"description": f"{i}"})
+            if i == 0 and not met:
+                met.append(True)
+                both_hold_one.wait()
+
+        units = [asyncio.ensure_future(svc.writes.run(lambda i=i: unit(i))) for i in (0, 1)]
+        await asyncio.sleep(0.05)  # both queued behind `hold`: they form the next batch
+        go.set()
+        await held
+        return list(await asyncio.gather(*units, return_exceptions=True))
+
+    async def main() -> list[object]:
+        ours, theirs = await asyncio.gather(batch(services, (first, second)),
+                                            batch(other, (second, first)))
+        return ours + theirs
+
+    try:
+        outcomes = asyncio.run(main())
+    finally:
+        other.close()
+    assert outcomes == [None] * 4
+    descriptions = {records.get(admin.actor, "Account", rid)["description"]
+                    for rid in (first, second)}
+    assert descriptions <= {"0", "1"}

@@ -57,8 +57,9 @@ async def create_record(request: Request) -> JSONResponse:
     if "data" not in payload:
         raise BadRequest("Missing data", 'send {"data": {field: value, ...}}')
     records = services(request).records
-    record_id = await run_write(request, lambda: records.create(
-        actor, request.path_params["model"], payload["data"]))
+    model = request.path_params["model"]
+    record_id = await run_write(request, lambda: records.create(actor, model, payload["data"]),
+                                records.write_keys(model, None, payload["data"]))
     return JSONResponse({"id": record_id})
 
 
@@ -82,17 +83,19 @@ async def update_record(request: Request) -> JSONResponse:
         except BadRequest:
             raise BadRequest("create must be true or false") from None
     records = services(request).records
-    await run_write(request, lambda: records.update(
-        actor, request.path_params["model"], request.path_params["id"], payload["data"],
-        create))
+    model, record_id = request.path_params["model"], request.path_params["id"]
+    await run_write(request, lambda: records.update(actor, model, record_id, payload["data"],
+                                                    create),
+                    records.write_keys(model, record_id, payload["data"]))
     return JSONResponse({"result": True})
 
 
 async def delete_record(request: Request) -> JSONResponse:
     actor = require_actor(request)
     records = services(request).records
-    await run_write(request, lambda: records.delete(
-        actor, request.path_params["model"], request.path_params["id"]))
+    model, record_id = request.path_params["model"], request.path_params["id"]
+    await run_write(request, lambda: records.delete(actor, model, record_id),
+                    records.write_keys(model, record_id))
     return JSONResponse({"result": True})
 
 
@@ -109,9 +112,10 @@ async def add_related(request: Request) -> JSONResponse:
     payload = await body(request)
     p = request.path_params
     relations = services(request).relations
+    keys = services(request).records.write_keys(p["model"], p["id"])
     await run_write(request, lambda: relations.add_related(
         actor, p["model"], p["id"], p["link"], payload.get("records"),
-        payload.get("records_with_data")))
+        payload.get("records_with_data")), keys)
     return JSONResponse({"result": True})
 
 
@@ -119,8 +123,9 @@ async def remove_related(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
     relations = services(request).relations
+    keys = services(request).records.write_keys(p["model"], p["id"])
     await run_write(request, lambda: relations.remove_related(
-        actor, p["model"], p["id"], p["link"], p["rel_id"]))
+        actor, p["model"], p["id"], p["link"], p["rel_id"]), keys)
     return JSONResponse({"result": True})
 
 
