@@ -41,7 +41,7 @@ def other_install(tmp_path: Path) -> Iterator[ApiClient]:
                         **NO_RATE_LIMITS)
     services = build_services(settings)
     migrate(services.db)
-    init_admin(services, "admin", "other-pw")
+    init_admin(services, "admin", "other-install-pw")
     client = ApiClient(create_app(settings, services))
     client._client.auth = ("admin", "other-pw")
     yield client
