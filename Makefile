@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 PORT ?= 8000
 
-.PHONY: run test lint bench-help clean
+.PHONY: run test lint format bench-help clean
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -25,11 +25,16 @@ run: $(VENV)/.installed
 test: $(VENV)/.installed-test
 	$(VENV)/bin/python -m pytest -n 2
 
-## lint: ruff and mypy
+## lint: ruff format (the formatter: `make format` applies it), ruff check and mypy
 lint: $(VENV)/.installed-test
+	$(VENV)/bin/ruff format --check amity tests bench clients/python
 	$(VENV)/bin/ruff check amity tests bench clients/python
 	$(VENV)/bin/mypy
 	$(VENV)/bin/mypy --strict clients/python/amity_client clients/python/tests
+
+## format: reformat the code with ruff format
+format: $(VENV)/.installed-test
+	$(VENV)/bin/ruff format amity tests bench clients/python
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
