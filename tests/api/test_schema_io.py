@@ -43,7 +43,7 @@ def other_install(tmp_path: Path) -> Iterator[ApiClient]:
     migrate(services.db)
     init_admin(services, "admin", "other-install-pw")
     client = ApiClient(create_app(settings, services))
-    client._client.auth = ("admin", "other-pw")
+    client._client.auth = ("admin", "other-install-pw")
     yield client
     client.close()
     services.close()
