@@ -7,16 +7,13 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 
 from amity.config import Settings
 from amity.core.services import build_services
-from tests.e2e.test_serve import free_port
+from tests.e2e.test_serve import Server
 from tests.test_cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,20 +90,8 @@ def test_gitignore_covers_what_make_run_creates(tmp_path: Path) -> None:
     for name in ("AMITY_DATABASE_URL", "AMITY_DATA_DIR", "AMITY_JWT_KEY_FILE"):
         env.pop(name, None)
     run(["quickstart"], env, repo)
-    port = free_port()
-    with (tmp_path / "serve.log").open("wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "amity", "serve", "--port", str(port)],
-                                  env=env, cwd=repo, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/api.php/version").status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    server = Server(env, repo, log=tmp_path / "serve.log")  # the log outside the checkout
+    server.start()
+    server.stop()
     assert (repo / "amity-jwt-key.pem").exists(), (tmp_path / "serve.log").read_text()
     assert git("status", "--porcelain", "--untracked-files=all", cwd=repo) == "?? .gitignore\n"

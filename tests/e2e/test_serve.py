@@ -30,20 +30,22 @@ def amity(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedPro
 
 
 class Server:
-    """A running `amity serve`; restartable, killable."""
+    """A running `amity serve`; restartable, killable. `options` go on its command line;
+    its output goes to `log` (a file in `cwd` by default)."""
 
-    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1) -> None:
-        self.env, self.cwd, self.workers = env, cwd, workers
+    def __init__(self, env: dict[str, str], cwd: Path, workers: int = 1,
+                 options: tuple[str, ...] = (), log: Path | None = None) -> None:
+        self.env, self.cwd, self.workers, self.options = env, cwd, workers, options
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}/api.php"
         self.proc: subprocess.Popen[bytes] | None = None
-        self.log = cwd / f"serve-{self.port}.log"
+        self.log = log or cwd / f"serve-{self.port}.log"
 
     def start(self) -> None:
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "amity", "serve", "--port", str(self.port),
-                 "--workers", str(self.workers)],
+                 "--workers", str(self.workers), *self.options],
                 env=self.env, cwd=self.cwd, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)
         deadline = time.monotonic() + 60
