@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import threading
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -61,29 +60,6 @@ def settings(database_url: str, jwt_key_file: str) -> Settings:
     return Settings(database_url=database_url, log_level="WARNING", jwt_key_file=jwt_key_file,
                     session_auth=True, rate_limit="", rate_limit_anonymous="",
                     rate_limit_token_endpoint="", rate_limit_failed_auth=f"{FAILED}/minute")
-
-
-class ClientAt(ApiClient):
-    """An in-process client whose requests come from a given IP address."""
-
-    def __init__(self, app: Any, ip: str) -> None:
-        self._runner = asyncio.Runner()
-        self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=(ip, 40000)),
-            base_url="https://testserver/api.php")
-
-
-@pytest.fixture
-def client_at(app: Any) -> Iterator[Any]:
-    clients: list[ClientAt] = []
-
-    def make(ip: str) -> ClientAt:
-        clients.append(ClientAt(app, ip))
-        return clients[-1]
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 def basic(user: str, password: str) -> dict[str, str]:

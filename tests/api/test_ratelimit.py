@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import re
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -29,29 +27,6 @@ def settings(database_url: str) -> Settings:
     return Settings(database_url=database_url, log_level="WARNING",
                     rate_limit=f"{LIMIT}/minute", rate_limit_anonymous=f"{ANONYMOUS}/minute",
                     rate_limit_failed_auth=f"{FAILED}/minute")
-
-
-class ClientAt(ApiClient):
-    """An in-process client whose requests come from a given IP address."""
-
-    def __init__(self, app: Any, ip: str) -> None:
-        self._runner = asyncio.Runner()
-        self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app, client=(ip, 40000)),
-            base_url="https://testserver/api.php")  # not loopback: plain HTTP is refused
-
-
-@pytest.fixture
-def client_at(app: Any) -> Iterator[Any]:
-    clients: list[ClientAt] = []
-
-    def make(ip: str) -> ClientAt:
-        clients.append(ClientAt(app, ip))
-        return clients[-1]
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 @pytest.fixture
