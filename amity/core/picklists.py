@@ -17,11 +17,11 @@ import time
 import uuid
 from typing import Any
 
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow
 from amity.core.fields import to_json
 from amity.core.records import Records
-from amity.errors import BadRequest, Forbidden, NotFound
+from amity.errors import BadRequest, NotFound
 from amity.schema.model import Field, Model
 from amity.store.picklists import DependencyStore
 
@@ -79,8 +79,7 @@ class PicklistDependencies:
     # -- admins -----------------------------------------------------------------------
     def put(self, actor: Actor, model_name: str, target: str, body: Any) -> dict[str, Any]:
         """Set the dependency of `target` on body["source"] with body["map"]."""
-        if not actor.is_admin:
-            raise Forbidden("Only administrators change picklist dependencies")
+        ensure_admin(actor, "picklist dependencies")
         model = self.records.model(model_name)
         if not isinstance(body, dict):
             raise BadRequest('Send {"source": FIELD, "map": {SOURCE_VALUE: [TARGET_VALUES]}}')
@@ -100,8 +99,7 @@ class PicklistDependencies:
                 "map": mapping}
 
     def remove(self, actor: Actor, model_name: str, target: str) -> None:
-        if not actor.is_admin:
-            raise Forbidden("Only administrators change picklist dependencies")
+        ensure_admin(actor, "picklist dependencies")
         model = self.records.model(model_name)
         before = self.describe(actor, model.name).get(target)
         with self.db.write() as conn:
