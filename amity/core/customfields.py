@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow, utcnow_precise
 from amity.core.ids import new_id
-from amity.core.metadata import MetadataSync
+from amity.core.metadata import MetadataSync, emit_metadata_change
 from amity.core.records import Records
 from amity.errors import BadRequest, Conflict, NotFound
 from amity.schema.custom import (
@@ -85,8 +85,9 @@ class CustomFields:
 
         def define(conn: Any) -> None:
             self.store.insert(conn, d)
-            self._emit(conn, actor, d, "create", {k: [None, v] for k, v in
-                                                 d.as_json().items()})
+            emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL, d.id, "create",
+                                 {k: [None, v] for k, v in d.as_json().items()},
+                                 d.date_modified)
             self.store.bump_version(conn)
 
         def write() -> None:
@@ -233,14 +234,10 @@ class CustomFields:
                    if before.get(k) != after.get(k)}
         with self.db.write() as conn:
             self.store.update(conn, new)
-            self._emit(conn, actor, new, "delete" if new.removed else "update", changes)
+            emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL, new.id,
+                                 "delete" if new.removed else "update", changes,
+                                 new.date_modified)
             self.store.bump_version(conn)
-
-    def _emit(self, conn: Any, actor: Actor, d: CustomFieldDef, kind: str,
-              changes: dict[str, Any]) -> None:
-        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=d.id, kind=kind,
-                                 changes=changes, actor_id=actor.user_id, source=actor.source,
-                                 at=d.date_modified or utcnow())
 
 
 def check_unique_type(type_name: str) -> None:

@@ -24,6 +24,7 @@ from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow, utcnow_precise
 from amity.core.customfields import CustomFields, known_keys
 from amity.core.ids import new_id
+from amity.core.metadata import emit_metadata_change
 from amity.errors import BadRequest, Conflict, NotFound
 from amity.schema.custom import CustomFieldDef, check_flag
 from amity.schema.custom_models import (
@@ -129,7 +130,9 @@ class CustomModels:
                 conn.execute(sa.insert(self.db.tables.system("record_counts")),
                              count_rows(name, 0))
                 after = self._describe(d) | {"fields": [fd.as_json() for fd in fields]}
-                self._emit(conn, actor, d, "create", {k: [None, v] for k, v in after.items()})
+                emit_metadata_change(self.fields.records.writer, conn, actor, EVENT_MODEL,
+                                     d.id, "create", {k: [None, v] for k, v in after.items()},
+                                     d.date_modified)
                 self.store.bump_version(conn)
 
         try:
@@ -265,14 +268,9 @@ class CustomModels:
         changes = {k: [before.get(k), after.get(k)] for k in {*before, *after}
                    if before.get(k) != after.get(k)}
         self.store.update_model(conn, new)
-        self._emit(conn, actor, new, kind, changes)
+        emit_metadata_change(self.fields.records.writer, conn, actor, EVENT_MODEL, new.id,
+                             kind, changes, new.date_modified)
         self.store.bump_version(conn)
-
-    def _emit(self, conn: Any, actor: Actor, d: CustomModelDef, kind: str,
-              changes: dict[str, Any]) -> None:
-        self.fields.records.writer.emit(
-            conn, model=EVENT_MODEL, record_id=d.id, kind=kind, changes=changes,
-            actor_id=actor.user_id, source=actor.source, at=d.date_modified or utcnow())
 
 
 def _list_of(body: Mapping[str, Any], key: str) -> list[Any]:

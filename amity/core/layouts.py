@@ -13,6 +13,7 @@ from typing import Any
 
 from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow
+from amity.core.metadata import emit_metadata_change
 from amity.core.records import MAX_LIMIT, Records, parse_order
 from amity.errors import BadRequest, Forbidden, NotFound
 from amity.schema.model import Field, Model
@@ -120,9 +121,8 @@ class Layouts:
               changes: dict[str, Any]) -> None:
         """Layout changes go into the change history like other metadata changes."""
         record_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"amity:layout:{model}:{view}:{name}"))
-        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=record_id, kind=kind,
-                                 changes={"layout": f"{model}/{view}/{name}", **changes},
-                                 actor_id=actor.user_id, source=actor.source, at=utcnow())
+        emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL, record_id, kind,
+                             {"layout": f"{model}/{view}/{name}", **changes})
 
     def reset(self, actor: Actor, model_name: str, view: str, name: str) -> None:
         """Remove a stored layout (`Standard` goes back to the built-in default)."""

@@ -20,6 +20,7 @@ from typing import Any
 from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow
 from amity.core.fields import to_json
+from amity.core.metadata import emit_metadata_change
 from amity.core.records import Records
 from amity.errors import BadRequest, NotFound
 from amity.schema.model import Field, Model
@@ -92,8 +93,10 @@ class PicklistDependencies:
         with self.db.write() as conn:
             self.store.put(conn, model.name, target_fd.name, source_fd.name, mapping,
                            actor.user_id, utcnow())
-            self._emit(conn, actor, model, target_fd.name, "update" if before else "create",
-                       {"dependency": [before, {"source": source_fd.name, "map": mapping}]})
+            emit_metadata_change(
+                self.records.writer, conn, actor, EVENT_MODEL,
+                event_id(model.name, target_fd.name), "update" if before else "create",
+                {"dependency": [before, {"source": source_fd.name, "map": mapping}]})
         self._loaded_at = float("-inf")
         return {"model": model.name, "field": target_fd.name, "source": source_fd.name,
                 "map": mapping}
@@ -106,14 +109,10 @@ class PicklistDependencies:
             if not self.store.remove(conn, model.name, target):
                 raise NotFound("{model}.{target} depends on no field", model=model.name,
                                target=target)
-            self._emit(conn, actor, model, target, "delete", {"dependency": [before, None]})
+            emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL,
+                                 event_id(model.name, target), "delete",
+                                 {"dependency": [before, None]})
         self._loaded_at = float("-inf")
-
-    def _emit(self, conn: Any, actor: Actor, model: Model, target: str, kind: str,
-              changes: dict[str, Any]) -> None:
-        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=event_id(model.name, target),
-                                 kind=kind, changes=changes, actor_id=actor.user_id,
-                                 source=actor.source, at=utcnow())
 
     # -- enforcing --------------------------------------------------------------------
     def check(self, model: Model, values: dict[str, Any],
