@@ -36,7 +36,7 @@ async def add_client(request: Request) -> JSONResponse:
     actor = require_actor(request)
     registry = services(request).clients
     ensure_admin(actor, "API clients")
-    spec = client_spec(await read_json(request, services(request).settings.max_body_bytes))
+    spec = client_spec(await read_json(request))
     # argon2 hashes the secret in a worker thread: neither on the event loop nor in the writer
     row, secret = await run_password_check(registry.prepare, actor, spec)
     client = await run_write(request, lambda: registry.insert(row))

@@ -38,7 +38,7 @@ async def create_model(request: Request) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
     ensure_admin(actor, "custom models")
-    body = await read_json(request, svc.settings.max_body_bytes)
+    body = await read_json(request)
     return JSONResponse({"record": await run_in_threadpool(svc.models.create, actor, body)})
 
 
@@ -55,7 +55,7 @@ async def _change(request: Request, operation: Change) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
     ensure_admin(actor, "custom models")
-    body = await read_json(request, svc.settings.max_body_bytes)
+    body = await read_json(request)
     record = await run_in_threadpool(operation, svc.models, actor,
                                      request.path_params["model"], body)
     return JSONResponse({"record": record})

@@ -32,7 +32,7 @@ async def add_field(request: Request) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
     ensure_admin(actor, "custom fields")
-    body = await read_json(request, svc.settings.max_body_bytes)
+    body = await read_json(request)
     record = await run_in_threadpool(svc.fields.add, actor, request.path_params["model"], body)
     return JSONResponse({"record": record})
 
@@ -41,7 +41,7 @@ async def change_field(request: Request) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
     ensure_admin(actor, "custom fields")
-    body = await read_json(request, svc.settings.max_body_bytes)
+    body = await read_json(request)
     p = request.path_params
     record = await run_in_threadpool(svc.fields.change, actor, p["model"], p["name"], body)
     return JSONResponse({"record": record})

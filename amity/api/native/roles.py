@@ -25,7 +25,7 @@ def admin_of(request: Request) -> tuple[Actor, AccessAdmin]:
 
 
 async def body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
-    payload = await read_json(request, services(request).settings.max_body_bytes)
+    payload = await read_json(request)
     unknown = sorted(set(payload) - set(allowed))
     if unknown:
         raise BadRequest("Unknown key {value!r}", "known: {allowed}", value=unknown[0],
