@@ -104,6 +104,23 @@ def test_the_default_language_applies_to_errors_without_a_header(
         services.close()
 
 
+def test_an_admin_only_403_names_what_is_managed_in_german(
+        app: Any, services: Services, admin: User) -> None:
+    services.auth.add_user(admin.actor, "sally", "pw-sally-123")
+    _, token = services.auth.create_token("sally", "t")
+    sally = ApiClient(app, {"Authorization": f"Bearer {token}"})
+    try:
+        fields = sally.get("/admin/fields/Account", headers=DE)
+        clients = sally.get("/admin/clients", headers=DE)
+        english = sally.get("/admin/fields/Account")
+    finally:
+        sally.close()
+    assert (fields.status_code, fields.json()["message"]) == (
+        403, "Nur Administratoren dürfen eigene Felder verwalten")
+    assert clients.json()["message"] == "Nur Administratoren dürfen API-Clients verwalten"
+    assert english.json()["message"] == "Only administrators may manage custom fields"
+
+
 def test_translation_is_by_id_not_by_english_text() -> None:
     """Two ids whose English text happens to read alike translate by the id raised."""
     languages = Languages("en")
