@@ -132,8 +132,9 @@ def dict_param(params: dict[str, Any], name: str) -> dict[str, Any] | None:
     return raw
 
 
-async def read_json(request: Request, max_bytes: int) -> dict[str, Any]:
-    """The JSON object body of a request ({} when empty); 415 for other content types."""
+async def read_json(request: Request, max_bytes: int | None = None) -> dict[str, Any]:
+    """The JSON object body of a request ({} when empty); 415 for other content types.
+    413 beyond `max_bytes` (AMITY_MAX_BODY_BYTES unless given)."""
     body = await read_body(request, max_bytes)
     if not body.strip():
         return {}
@@ -165,7 +166,10 @@ def check_utf8(content_type: str) -> None:
                                        charset=charset)
 
 
-async def read_body(request: Request, max_bytes: int) -> bytes:
+async def read_body(request: Request, max_bytes: int | None = None) -> bytes:
+    """The raw body; 413 beyond `max_bytes` (AMITY_MAX_BODY_BYTES unless given)."""
+    if max_bytes is None:
+        max_bytes = int(request.app.state.services.settings.max_body_bytes)
     declared = request.headers.get("content-length")
     if declared and re.fullmatch(r"[0-9]{1,19}", declared) and int(declared) > max_bytes:
         raise PayloadTooLarge("Request body larger than {max_bytes} bytes", max_bytes=max_bytes)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from amity.errors import Forbidden, Text
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -30,3 +32,10 @@ class Actor:
 
 
 SYSTEM = Actor(user_id="1", user_name="admin", is_admin=True)
+
+
+def ensure_admin(actor: Actor, what: str) -> None:
+    """403 unless the actor is an administrator (never a portal contact's credential);
+    `what` names what is managed, a literal with a German entry in amity/i18n/de.json."""
+    if not actor.is_admin or actor.is_contact:
+        raise Forbidden("Only administrators may manage {what}", what=Text(what))

@@ -16,9 +16,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from amity.config import Settings
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow
-from amity.errors import Forbidden
 from amity.store.apilog import ApiLogStore, CallFilter
 from amity.store.engine import Database
 
@@ -125,8 +124,7 @@ class ApiLog:
     def list_calls(self, actor: Actor, where: CallFilter, offset: int = 0,
                    limit: int = 20) -> tuple[list[dict[str, Any]], int]:
         """A page of logged calls, newest first, and how many match (admins only)."""
-        if not actor.is_admin:
-            raise Forbidden("Only administrators may read the API call log")
+        ensure_admin(actor, "the API call log")
         with self.db.read() as conn:
             rows, total = self.store.list_calls(conn, where, offset, limit)
         return [render_call(row) for row in rows], total

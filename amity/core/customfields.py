@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow, utcnow_precise
 from amity.core.ids import new_id
-from amity.core.metadata import MetadataSync
+from amity.core.metadata import MetadataSync, emit_metadata_change
 from amity.core.records import Records
-from amity.errors import BadRequest, Conflict, Forbidden, NotFound
+from amity.errors import BadRequest, Conflict, NotFound
 from amity.schema.custom import (
     UNINDEXABLE,
     UNIQUE_TYPES,
@@ -53,24 +53,19 @@ class CustomFields:
         self.store = sync.store
         self.db = records.db
 
-    @staticmethod
-    def ensure_admin(actor: Actor) -> None:
-        if not actor.is_admin:
-            raise Forbidden("Only administrators may manage custom fields")
-
     def _model(self, model_name: str) -> Model:
         self.sync.refresh()
         return self.records.model(model_name)
 
     def list(self, actor: Actor, model_name: str) -> list[dict[str, Any]]:
         """The live custom fields of a model, oldest first."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom fields")
         model = self._model(model_name)
         return [d.as_json() for d in self.sync.definitions
                 if d.model == model.name and not d.removed]
 
     def get(self, actor: Actor, model_name: str, name: str) -> dict[str, Any]:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom fields")
         return self._live(self._model(model_name), name).as_json()
 
     def _live(self, model: Model, name: str) -> CustomFieldDef:
@@ -84,14 +79,15 @@ class CustomFields:
         """Add a custom field; the column exists and every process can use the field once
         this returns (others within AMITY_METADATA_CHECK_SECONDS, or at their first
         request that names it)."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom fields")
         model = self._model(model_name)
         d = self.definition(actor, model, body)
 
         def define(conn: Any) -> None:
             self.store.insert(conn, d)
-            self._emit(conn, actor, d, "create", {k: [None, v] for k, v in
-                                                 d.as_json().items()})
+            emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL, d.id, "create",
+                                 {k: [None, v] for k, v in d.as_json().items()},
+                                 d.date_modified)
             self.store.bump_version(conn)
 
         def write() -> None:
@@ -171,7 +167,7 @@ class CustomFields:
                body: Mapping[str, Any]) -> dict[str, Any]:
         """Change label, required, indexed, unique or options (never the type, the name or
         auto_number)."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom fields")
         if "type" in body or "name" in body or "auto_number" in body:
             raise BadRequest("The name, type and auto_number of a custom field cannot change",
                              "add a new field instead")
@@ -220,7 +216,7 @@ class CustomFields:
 
     def remove(self, actor: Actor, model_name: str, name: str) -> None:
         """Hide a custom field; its column and values stay (see the module docstring)."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom fields")
         model = self._model(model_name)
         old = self._live(model, name)
         self._save(actor, old, replace(old, removed=True, modified_by=actor.user_id,
@@ -238,14 +234,10 @@ class CustomFields:
                    if before.get(k) != after.get(k)}
         with self.db.write() as conn:
             self.store.update(conn, new)
-            self._emit(conn, actor, new, "delete" if new.removed else "update", changes)
+            emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL, new.id,
+                                 "delete" if new.removed else "update", changes,
+                                 new.date_modified)
             self.store.bump_version(conn)
-
-    def _emit(self, conn: Any, actor: Actor, d: CustomFieldDef, kind: str,
-              changes: dict[str, Any]) -> None:
-        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=d.id, kind=kind,
-                                 changes=changes, actor_id=actor.user_id, source=actor.source,
-                                 at=d.date_modified or utcnow())
 
 
 def check_unique_type(type_name: str) -> None:

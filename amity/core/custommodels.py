@@ -20,11 +20,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow, utcnow_precise
 from amity.core.customfields import CustomFields, known_keys
 from amity.core.ids import new_id
-from amity.errors import BadRequest, Conflict, Forbidden, NotFound
+from amity.core.metadata import emit_metadata_change
+from amity.errors import BadRequest, Conflict, NotFound
 from amity.schema.custom import CustomFieldDef, check_flag
 from amity.schema.custom_models import (
     ACTIVITY_LINKS,
@@ -56,20 +57,15 @@ class CustomModels:
         self.store = fields.store
         self.db = fields.db
 
-    @staticmethod
-    def ensure_admin(actor: Actor) -> None:
-        if not actor.is_admin:
-            raise Forbidden("Only administrators may manage custom models")
-
     def list(self, actor: Actor, include_removed: bool = False) -> list[dict[str, Any]]:
         """The live custom models (and the removed ones, when asked), oldest first."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom models")
         self.sync.refresh()
         return [self._describe(d) for d in self.sync.models
                 if include_removed or not d.removed]
 
     def get(self, actor: Actor, name: str) -> dict[str, Any]:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom models")
         self.sync.refresh()
         return self._describe(self._live(name))
 
@@ -85,7 +81,7 @@ class CustomModels:
 
     def create(self, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
         """Define a model with its fields and links; usable everywhere once this returns."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom models")
         known_keys(body, CREATE_KEYS)
         self.sync.refresh()
         models = self.db.registry.models
@@ -134,7 +130,9 @@ class CustomModels:
                 conn.execute(sa.insert(self.db.tables.system("record_counts")),
                              count_rows(name, 0))
                 after = self._describe(d) | {"fields": [fd.as_json() for fd in fields]}
-                self._emit(conn, actor, d, "create", {k: [None, v] for k, v in after.items()})
+                emit_metadata_change(self.fields.records.writer, conn, actor, EVENT_MODEL,
+                                     d.id, "create", {k: [None, v] for k, v in after.items()},
+                                     d.date_modified)
                 self.store.bump_version(conn)
 
         try:
@@ -148,7 +146,7 @@ class CustomModels:
         """Change the label, whether activities may belong to the model's records, or how
         portal contacts reach them (fields change through /admin/fields/{model}; links are
         added through /admin/models/{model}/links and removed through .../links/{name})."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom models")
         if not isinstance(body, Mapping) or set(body) & {"name", "module", "fields", "links"}:
             raise BadRequest("Only the label, activities and portal of a custom model change",
                              "fields: /admin/fields/{model}; links: /admin/models/{model}/links")
@@ -173,7 +171,7 @@ class CustomModels:
     def add_link(self, actor: Actor, name: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Link an existing custom model to a model: a ref column (many_to_one, indexed
         once the column is there) or a join table (many_to_many)."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom models")
         self.sync.refresh()
         old = self._live(name)
         model = self.db.registry.model(name)
@@ -202,7 +200,7 @@ class CustomModels:
     def remove_link(self, actor: Actor, name: str, link_name: str) -> dict[str, Any]:
         """Hide a link on both sides; its ref column or join table keeps the values and
         its name stays taken on the model (the way back on the target is free again)."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom models")
         self.sync.refresh()
         old = self._live(name)
         if link_name not in {lk.name for lk in old.live_links}:
@@ -221,7 +219,7 @@ class CustomModels:
 
     def remove(self, actor: Actor, name: str) -> None:
         """Hide a custom model; its tables and rows stay (see the module docstring)."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom models")
         self.sync.refresh()
         old = self._live(name)
         linking = sorted(d.name for d in self.sync.models if not d.removed and d.name != name
@@ -235,7 +233,7 @@ class CustomModels:
     def restore(self, actor: Actor, name: str) -> dict[str, Any]:
         """Bring a removed model back with its rows, fields and live links; 409 when what
         it needs is gone or taken meanwhile (a link's target, a way back, its module)."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "custom models")
         self.sync.refresh()
         old = next((d for d in self.sync.models if d.name == name and d.removed), None)
         if old is None:
@@ -270,14 +268,9 @@ class CustomModels:
         changes = {k: [before.get(k), after.get(k)] for k in {*before, *after}
                    if before.get(k) != after.get(k)}
         self.store.update_model(conn, new)
-        self._emit(conn, actor, new, kind, changes)
+        emit_metadata_change(self.fields.records.writer, conn, actor, EVENT_MODEL, new.id,
+                             kind, changes, new.date_modified)
         self.store.bump_version(conn)
-
-    def _emit(self, conn: Any, actor: Actor, d: CustomModelDef, kind: str,
-              changes: dict[str, Any]) -> None:
-        self.fields.records.writer.emit(
-            conn, model=EVENT_MODEL, record_id=d.id, kind=kind, changes=changes,
-            actor_id=actor.user_id, source=actor.source, at=d.date_modified or utcnow())
 
 
 def _list_of(body: Mapping[str, Any], key: str) -> list[Any]:

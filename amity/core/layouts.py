@@ -11,8 +11,9 @@ import re
 import uuid
 from typing import Any
 
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow
+from amity.core.metadata import emit_metadata_change
 from amity.core.records import MAX_LIMIT, Records, parse_order
 from amity.errors import BadRequest, Forbidden, NotFound
 from amity.schema.model import Field, Model
@@ -103,8 +104,7 @@ class Layouts:
     def put(self, actor: Actor, model_name: str, view: str, name: str,
             definition: Any) -> dict[str, Any]:
         """Store a layout (an admin's change of `Standard`, or a new one)."""
-        if not actor.is_admin:
-            raise Forbidden("Only administrators change layouts")
+        ensure_admin(actor, "layouts")
         model = self.model(actor, model_name)
         if view not in VIEWS:
             raise NotFound("No layout view {view!r}", "views: {views}", view=view,
@@ -121,14 +121,12 @@ class Layouts:
               changes: dict[str, Any]) -> None:
         """Layout changes go into the change history like other metadata changes."""
         record_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"amity:layout:{model}:{view}:{name}"))
-        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=record_id, kind=kind,
-                                 changes={"layout": f"{model}/{view}/{name}", **changes},
-                                 actor_id=actor.user_id, source=actor.source, at=utcnow())
+        emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL, record_id, kind,
+                             {"layout": f"{model}/{view}/{name}", **changes})
 
     def reset(self, actor: Actor, model_name: str, view: str, name: str) -> None:
         """Remove a stored layout (`Standard` goes back to the built-in default)."""
-        if not actor.is_admin:
-            raise Forbidden("Only administrators change layouts")
+        ensure_admin(actor, "layouts")
         model = self.model(actor, model_name)
         with self.db.write() as conn:
             removed = self.store.remove(conn, model.name, view, name)
@@ -141,8 +139,7 @@ class Layouts:
     def admin_layouts(self, actor: Actor, model_name: str, view: str
                       ) -> dict[str, dict[str, Any]]:
         """Every layout of a view, for the administrators who change them."""
-        if not actor.is_admin:
-            raise Forbidden("Only administrators manage layouts")
+        ensure_admin(actor, "layouts")
         return self.layouts(actor, model_name, view)
 
     # -- each user's list view --------------------------------------------------------

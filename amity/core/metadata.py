@@ -13,8 +13,14 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.engine import Connection
 
 from amity.config import Settings
+from amity.core.actor import Actor
+from amity.core.clock import utcnow
 from amity.schema.custom import CustomFieldDef, hidden_fields, with_custom_fields
 from amity.schema.custom_models import CustomModelDef, with_custom_models
 from amity.schema.registry import Registry
@@ -22,6 +28,17 @@ from amity.store.engine import Database
 from amity.store.metadata import MetadataStore
 from amity.store.migrate import migrate
 from amity.store.tables import Tables, build_tables
+from amity.store.writes import Writer
+
+
+def emit_metadata_change(writer: Writer, conn: Connection, actor: Actor, model: str,
+                         record_id: str, kind: str, changes: dict[str, Any],
+                         at: datetime | None = None) -> None:
+    """A change of metadata (a custom field or model, a layout, a picklist dependency) into
+    the change history, as an event of the pseudo-model `model` (/admin/metadata/history);
+    `at` defaults to now."""
+    writer.emit(conn, model=model, record_id=record_id, kind=kind, changes=changes,
+                actor_id=actor.user_id, source=actor.source, at=at or utcnow())
 
 
 class MetadataSync:

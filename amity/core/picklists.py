@@ -17,11 +17,12 @@ import time
 import uuid
 from typing import Any
 
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow
 from amity.core.fields import to_json
+from amity.core.metadata import emit_metadata_change
 from amity.core.records import Records
-from amity.errors import BadRequest, Forbidden, NotFound
+from amity.errors import BadRequest, NotFound
 from amity.schema.model import Field, Model
 from amity.store.picklists import DependencyStore
 
@@ -79,8 +80,7 @@ class PicklistDependencies:
     # -- admins -----------------------------------------------------------------------
     def put(self, actor: Actor, model_name: str, target: str, body: Any) -> dict[str, Any]:
         """Set the dependency of `target` on body["source"] with body["map"]."""
-        if not actor.is_admin:
-            raise Forbidden("Only administrators change picklist dependencies")
+        ensure_admin(actor, "picklist dependencies")
         model = self.records.model(model_name)
         if not isinstance(body, dict):
             raise BadRequest('Send {"source": FIELD, "map": {SOURCE_VALUE: [TARGET_VALUES]}}')
@@ -93,29 +93,26 @@ class PicklistDependencies:
         with self.db.write() as conn:
             self.store.put(conn, model.name, target_fd.name, source_fd.name, mapping,
                            actor.user_id, utcnow())
-            self._emit(conn, actor, model, target_fd.name, "update" if before else "create",
-                       {"dependency": [before, {"source": source_fd.name, "map": mapping}]})
+            emit_metadata_change(
+                self.records.writer, conn, actor, EVENT_MODEL,
+                event_id(model.name, target_fd.name), "update" if before else "create",
+                {"dependency": [before, {"source": source_fd.name, "map": mapping}]})
         self._loaded_at = float("-inf")
         return {"model": model.name, "field": target_fd.name, "source": source_fd.name,
                 "map": mapping}
 
     def remove(self, actor: Actor, model_name: str, target: str) -> None:
-        if not actor.is_admin:
-            raise Forbidden("Only administrators change picklist dependencies")
+        ensure_admin(actor, "picklist dependencies")
         model = self.records.model(model_name)
         before = self.describe(actor, model.name).get(target)
         with self.db.write() as conn:
             if not self.store.remove(conn, model.name, target):
                 raise NotFound("{model}.{target} depends on no field", model=model.name,
                                target=target)
-            self._emit(conn, actor, model, target, "delete", {"dependency": [before, None]})
+            emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL,
+                                 event_id(model.name, target), "delete",
+                                 {"dependency": [before, None]})
         self._loaded_at = float("-inf")
-
-    def _emit(self, conn: Any, actor: Actor, model: Model, target: str, kind: str,
-              changes: dict[str, Any]) -> None:
-        self.records.writer.emit(conn, model=EVENT_MODEL, record_id=event_id(model.name, target),
-                                 kind=kind, changes=changes, actor_id=actor.user_id,
-                                 source=actor.source, at=utcnow())
 
     # -- enforcing --------------------------------------------------------------------
     def check(self, model: Model, values: dict[str, Any],

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.tokens import token_hash
 from amity.core.clock import seconds_from_now, utcnow
@@ -114,8 +114,7 @@ class PortalTokens:
 
     def revoke_contact(self, actor: Actor, contact_id: str) -> int:
         """Revoke every token of the contact (administrators); returns how many."""
-        if not actor.is_admin or actor.is_contact:
-            raise Forbidden("Only administrators may revoke portal tokens")
+        ensure_admin(actor, "portal tokens")
         with self.db.write() as conn:
             count = self.store.revoke_contact(conn, contact_id) if storable_id(
                 contact_id) else 0

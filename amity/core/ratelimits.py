@@ -11,9 +11,9 @@ import time
 
 from limits import parse
 
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow
-from amity.errors import BadRequest, Forbidden, NotFound
+from amity.errors import BadRequest, NotFound
 from amity.store.accounts import AccountStore
 from amity.store.clients import ClientStore
 from amity.store.engine import Database
@@ -70,14 +70,14 @@ class RateLimitOverrides:
         return self._snapshot.get((kind, subject_id))
 
     def list(self, actor: Actor) -> list[dict[str, str]]:
-        ensure_admin(actor)
+        ensure_admin(actor, "rate limits")
         with self.db.read() as conn:
             rows = self.store.all(conn)
         return [{"kind": k, "id": s, "rate_limit": r} for k, s, r in rows]
 
     def set(self, actor: Actor, kind: str, subject_id: str, rate: str) -> dict[str, str]:
         """Give a user or client its own limit; 404 when there is no such user/client."""
-        ensure_admin(actor)
+        ensure_admin(actor, "rate limits")
         self._check_subject(kind, subject_id)
         text = admits_requests(check_rate(rate))
         with self.db.write() as conn:
@@ -86,7 +86,7 @@ class RateLimitOverrides:
         return {"kind": kind, "id": subject_id, "rate_limit": text}
 
     def remove(self, actor: Actor, kind: str, subject_id: str) -> None:
-        ensure_admin(actor)
+        ensure_admin(actor, "rate limits")
         if kind not in KINDS:
             raise NotFound("No rate limit kind {kind!r}", "kinds: user, client", kind=kind)
         with self.db.write() as conn:
@@ -106,6 +106,3 @@ class RateLimitOverrides:
             raise NotFound("No {kind} with id {subject_id}", kind=kind, subject_id=subject_id)
 
 
-def ensure_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise Forbidden("Only administrators manage rate limits")

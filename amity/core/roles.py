@@ -6,10 +6,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from amity.core.acl import ANY_MODEL, NO_ACCESS, RIGHTS, ModelRights, rights_from_row
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
-from amity.errors import BadRequest, Forbidden, NotFound
+from amity.errors import BadRequest, NotFound
 from amity.schema.registry import Registry
 from amity.store.accounts import AccountStore
 from amity.store.acl import AclStore
@@ -30,26 +30,21 @@ class AccessAdmin:
         self.accounts = AccountStore(db.tables)
         self.on_change = on_change
 
-    @staticmethod
-    def ensure_admin(actor: Actor) -> None:
-        if not actor.is_admin or actor.is_contact:
-            raise Forbidden("Only administrators may manage roles and teams")
-
     # -- roles ------------------------------------------------------------------------
     def list_roles(self, actor: Actor) -> list[dict[str, Any]]:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         with self.db.read() as conn:
             return [self._role_view(conn, row) for row in self.store.list_roles(conn)]
 
     def get_role(self, actor: Actor, name: str) -> dict[str, Any]:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         with self.db.read() as conn:
             return self._role_view(conn, self._role(conn, name))
 
     def add_role(self, actor: Actor, name: Any, description: Any = "",
                  rights: Any = None) -> dict[str, Any]:
         """A new role; `rights` maps model names (or `*`) to rights."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         name = check_name("role", name)
         description = check_description(description)
         parsed = self.parse_rights(rights or {}, {})
@@ -70,7 +65,7 @@ class AccessAdmin:
                     rights: Any = None) -> dict[str, Any]:
         """Change the description and/or rights: each model given is changed (the rights
         not given keep their value); a model mapped to null loses its entry."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         with self.db.write() as conn:
             role = self._role(conn, name)
             if description is not None:
@@ -89,14 +84,14 @@ class AccessAdmin:
 
     def remove_role(self, actor: Actor, name: str) -> None:
         """Delete a role; its users fall back to the default role."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         with self.db.write() as conn:
             self.store.remove_role(conn, self._role(conn, name)["id"])
         self.on_change()
 
     def assign_role(self, actor: Actor, name: str | None, user_names: Any) -> None:
         """Give users the role (None: take their role away, so the default applies)."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         names = check_user_names(user_names)
         with self.db.write() as conn:
             role_id = self._role(conn, name)["id"] if name is not None else None
@@ -173,18 +168,18 @@ class AccessAdmin:
 
     # -- teams ------------------------------------------------------------------------
     def list_teams(self, actor: Actor) -> list[dict[str, Any]]:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         with self.db.read() as conn:
             return [self._team_view(conn, row) for row in self.store.list_teams(conn)]
 
     def get_team(self, actor: Actor, name: str) -> dict[str, Any]:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         with self.db.read() as conn:
             return self._team_view(conn, self._team(conn, name))
 
     def add_team(self, actor: Actor, name: Any, description: Any = "",
                  members: Any = None) -> dict[str, Any]:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         name = check_name("team", name)
         description = check_description(description)
         names = check_user_names(members or [])
@@ -201,13 +196,13 @@ class AccessAdmin:
         return view
 
     def remove_team(self, actor: Actor, name: str) -> None:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         with self.db.write() as conn:
             self.store.remove_team(conn, self._team(conn, name)["id"])
         self.on_change()
 
     def add_members(self, actor: Actor, name: str, user_names: Any) -> dict[str, Any]:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         names = check_user_names(user_names)
         with self.db.write() as conn:
             team = self._team(conn, name)
@@ -218,7 +213,7 @@ class AccessAdmin:
         return view
 
     def remove_member(self, actor: Actor, name: str, user_name: str) -> None:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "roles and teams")
         with self.db.write() as conn:
             team = self._team(conn, name)
             (user_id,) = self._user_ids(conn, [user_name])

@@ -11,11 +11,11 @@ from typing import Any
 
 import orjson
 
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.custommodels import CustomModels
 from amity.core.layouts import VIEWS, Layouts
 from amity.core.picklists import PicklistDependencies
-from amity.errors import BadRequest, Forbidden
+from amity.errors import BadRequest
 from amity.store.engine import Database
 from amity.store.history import HistoryStore
 
@@ -37,7 +37,7 @@ class SchemaFiles:
 
     def export(self, actor: Actor) -> dict[str, Any]:
         """The whole configuration of this install."""
-        ensure_admin(actor)
+        ensure_admin(actor, "the schema")
         registry = self.db.registry
         models = [{k: m[k] for k in MODEL_KEYS}
                   | {"links": [{k: lk[k] for k in LINK_KEYS} for lk in m["links"]]}
@@ -66,7 +66,7 @@ class SchemaFiles:
 
     def import_(self, actor: Actor, document: Any) -> list[str]:
         """Apply an exported document; returns what was done, one line per change."""
-        ensure_admin(actor)
+        ensure_admin(actor, "the schema")
         if not isinstance(document, dict) or document.get("format") != FORMAT:
             raise BadRequest("Not an {format} document", "make one with amity schema export",
                              format=FORMAT)
@@ -162,7 +162,7 @@ class SchemaFiles:
 
     def history(self, actor: Actor, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         """Metadata changes, newest first: who changed what, when."""
-        ensure_admin(actor)
+        ensure_admin(actor, "the schema")
         with self.db.read() as conn:
             rows, total = HistoryStore(self.db.tables).events(conn, HISTORY_MODELS, offset,
                                                               limit)
@@ -183,6 +183,3 @@ def list_of(document: dict[str, Any], key: str) -> list[dict[str, Any]]:
     return value
 
 
-def ensure_admin(actor: Actor) -> None:
-    if not actor.is_admin:
-        raise Forbidden("Only administrators export, import or audit the schema")

@@ -104,6 +104,23 @@ def test_the_default_language_applies_to_errors_without_a_header(
         services.close()
 
 
+def test_an_admin_only_403_names_what_is_managed_in_german(
+        app: Any, services: Services, admin: User) -> None:
+    services.auth.add_user(admin.actor, "sally", "pw-sally-123")
+    _, token = services.auth.create_token("sally", "t")
+    sally = ApiClient(app, {"Authorization": f"Bearer {token}"})
+    try:
+        fields = sally.get("/admin/fields/Account", headers=DE)
+        clients = sally.get("/admin/clients", headers=DE)
+        english = sally.get("/admin/fields/Account")
+    finally:
+        sally.close()
+    assert (fields.status_code, fields.json()["message"]) == (
+        403, "Nur Administratoren dürfen eigene Felder verwalten")
+    assert clients.json()["message"] == "Nur Administratoren dürfen API-Clients verwalten"
+    assert english.json()["message"] == "Only administrators may manage custom fields"
+
+
 def test_translation_is_by_id_not_by_english_text() -> None:
     """Two ids whose English text happens to read alike translate by the id raised."""
     languages = Languages("en")
@@ -146,9 +163,10 @@ PASS_THROUGH = {"{detail}", "{reason}"}
 #: checked below (other_ids); authlib's InvalidScopeError carries only the text of a
 #: ScopeError, which stays English when it has params; the rate limiter's _refuse passes on
 #: the literal message of each of its three callers (their German is checked in
-#: test_the_rate_limit_429_is_german)
+#: test_the_rate_limit_429_is_german); ensure_admin's `what` is the literal of each of its
+#: callers (checked in test_every_ensure_admin_what_is_a_literal_with_a_german_entry)
 NOT_LITERAL = {("Text", "accepts"), ("Text", "self.accepts"), ("Text", "fd.kind.accepts"),
-               ("InvalidScopeError", "str(exc)"), ("RateLimited", "message")}
+               ("InvalidScopeError", "str(exc)"), ("RateLimited", "message"), ("Text", "what")}
 
 
 def literal_ids(call: ast.Call) -> Iterator[tuple[str, str | None]]:
@@ -169,6 +187,23 @@ def raised_ids() -> Iterator[tuple[str, int, str, str | None]]:
                     and node.func.id in ERROR_CLASSES):
                 for role, message_id in literal_ids(node):
                     yield str(path.relative_to(root)), node.lineno, role, message_id
+
+
+def admin_whats(source: str) -> Iterator[tuple[int, str | None]]:
+    """(line, what) of every ensure_admin(actor, what) call; what None when not a literal."""
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call) and ast.unparse(node.func).split(".")[-1] == "ensure_admin":
+            given = [kw.value for kw in node.keywords if kw.arg == "what"] + node.args[1:2]
+            what = given[0] if given else None
+            yield node.lineno, (what.value if isinstance(what, ast.Constant)
+                                and isinstance(what.value, str) else None)
+
+
+def ensure_admin_whats() -> Iterator[tuple[str, int, str | None]]:
+    root = Path(amity.__file__).parent
+    for path in sorted(root.rglob("*.py")):
+        for line, what in admin_whats(path.read_text(encoding="utf-8")):
+            yield str(path.relative_to(root)), line, what
 
 
 def other_ids() -> Iterator[tuple[str, str]]:
@@ -204,6 +239,24 @@ def test_every_raised_message_id_is_a_literal_with_a_german_entry() -> None:
         if message_id and message_id not in GERMAN:
             problems.append(f"{where}: no German for {message_id!r}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_ensure_admin_what_is_a_literal_with_a_german_entry() -> None:
+    """ensure_admin(actor, what) raises "Only administrators may manage {what}" with
+    Text(what): each caller's `what` is an id of its own and needs a German entry."""
+    found = list(ensure_admin_whats())
+    assert ("core/roles.py", "roles and teams") in {(path, what) for path, _, what in found}
+    assert {"API clients", "custom fields", "layouts"} <= {what for _, _, what in found}
+    problems = [f"{path}:{line}: the what is not a literal (name it in the call)"
+                if what is None else f"{path}:{line}: no German for {what!r}"
+                for path, line, what in found if what is None or what not in GERMAN]
+    assert not problems, "\n".join(problems)
+
+
+def test_a_non_literal_ensure_admin_what_is_found() -> None:
+    source = ("ensure_admin(actor, name)\nsvc.ensure_admin(actor, what=f'{x}s')\n"
+              "ensure_admin(actor)\nensure_admin(actor, 'layouts')\n")
+    assert list(admin_whats(source)) == [(1, None), (2, None), (3, None), (4, "layouts")]
 
 
 def test_every_german_message_is_one_the_code_uses() -> None:

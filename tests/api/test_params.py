@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import orjson
 import pytest
 
 from amity.api.params import list_param, parse_query
+from amity.app import create_app
+from amity.config import Settings
+from amity.core.services import build_services
 from amity.errors import BadRequest
 from tests.conftest import ApiClient, User, raw_get
 
@@ -217,3 +221,27 @@ def test_override_applies_only_to_post(api: ApiClient, contact: str) -> None:
     response = api.post(f"/data/Contact/{contact}", json={"data": {"title": "x"}})
     assert response.status_code == 405
     assert api.get(f"/data/Contact/{contact}").json()["record"]["title"] == "Chief"
+
+
+# -- request bodies ----------------------------------------------------------------------------
+def test_every_body_is_held_to_the_apps_limit(settings: Settings, admin: User) -> None:
+    """read_json and read_body take AMITY_MAX_BODY_BYTES from the app's settings; the OAuth
+    token endpoint keeps a limit of its own (64 KiB)."""
+    small = dataclasses.replace(settings, max_body_bytes=100, session_auth=True)
+    services = build_services(small)
+    client = ApiClient(create_app(small, services), {"Authorization": f"Bearer {admin.token}"})
+    large = {"name": "x" * 200}
+    try:
+        refused = [client.post("/admin/fields/Account", json=large),
+                   client.post("/admin/roles", json=large),
+                   client.put("/admin/layouts/Contact/list/Big", json=large),
+                   client.post("/data/Contact", json={"data": large}),
+                   client.post("/session", json={"user_name": "x" * 200, "password": "y"})]
+        token = client.post("/auth/user/access_token", json={
+            "grant_type": "client_credentials", "client_id": "x" * 200, "client_secret": "y"})
+    finally:
+        client.close()
+        services.close()
+    assert [(r.status_code, r.json()["message"]) for r in refused] == [
+        (413, "Request body larger than 100 bytes")] * len(refused)
+    assert token.json()["error"] == "invalid_client", token.text  # read, not refused as large

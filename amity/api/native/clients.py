@@ -11,6 +11,7 @@ from amity.api.context import require_actor, run_write, services
 from amity.api.offload import run_password_check
 from amity.api.params import read_json
 from amity.api.responses import JSONResponse
+from amity.core.actor import ensure_admin
 from amity.core.auth.clients import ClientSpec
 from amity.errors import BadRequest
 
@@ -27,15 +28,15 @@ async def list_clients(request: Request) -> JSONResponse:
 async def get_client(request: Request) -> JSONResponse:
     actor = require_actor(request)
     registry = services(request).clients
-    registry.ensure_admin(actor)
+    ensure_admin(actor, "API clients")
     return JSONResponse({"record": registry.get(request.path_params["client_id"])})
 
 
 async def add_client(request: Request) -> JSONResponse:
     actor = require_actor(request)
     registry = services(request).clients
-    registry.ensure_admin(actor)
-    spec = client_spec(await read_json(request, services(request).settings.max_body_bytes))
+    ensure_admin(actor, "API clients")
+    spec = client_spec(await read_json(request))
     # argon2 hashes the secret in a worker thread: neither on the event loop nor in the writer
     row, secret = await run_password_check(registry.prepare, actor, spec)
     client = await run_write(request, lambda: registry.insert(row))

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from amity.api.context import require_actor, services
 from amity.api.params import bool_param, parse_query, read_json
 from amity.api.responses import JSONResponse
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.custommodels import CustomModels
 
 Change = Callable[[CustomModels, Actor, str, Any], dict[str, Any]]
@@ -37,8 +37,8 @@ async def get_model(request: Request) -> JSONResponse:
 async def create_model(request: Request) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
-    svc.models.ensure_admin(actor)
-    body = await read_json(request, svc.settings.max_body_bytes)
+    ensure_admin(actor, "custom models")
+    body = await read_json(request)
     return JSONResponse({"record": await run_in_threadpool(svc.models.create, actor, body)})
 
 
@@ -54,8 +54,8 @@ async def _change(request: Request, operation: Change) -> JSONResponse:
     """Apply a change with a body (`change` or `add_link`) to the model in the path."""
     actor = require_actor(request)
     svc = services(request)
-    svc.models.ensure_admin(actor)
-    body = await read_json(request, svc.settings.max_body_bytes)
+    ensure_admin(actor, "custom models")
+    body = await read_json(request)
     record = await run_in_threadpool(operation, svc.models, actor,
                                      request.path_params["model"], body)
     return JSONResponse({"record": record})

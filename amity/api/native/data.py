@@ -40,10 +40,6 @@ def query_params(request: Request) -> dict[str, Any]:
     return parse_query(request.scope["query_string"])
 
 
-async def body(request: Request) -> dict[str, Any]:
-    return await read_json(request, services(request).settings.max_body_bytes)
-
-
 async def list_records(request: Request) -> JSONResponse:
     actor = require_actor(request)
     q = list_query(query_params(request))
@@ -53,7 +49,7 @@ async def list_records(request: Request) -> JSONResponse:
 
 async def create_record(request: Request) -> JSONResponse:
     actor = require_actor(request)
-    payload = await body(request)
+    payload = await read_json(request)
     if "data" not in payload:
         raise BadRequest("Missing data", 'send {"data": {field: value, ...}}')
     records = services(request).records
@@ -73,7 +69,7 @@ async def get_record(request: Request) -> JSONResponse:
 
 async def update_record(request: Request) -> JSONResponse:
     actor = require_actor(request)
-    payload = await body(request)
+    payload = await read_json(request)
     if "data" not in payload:
         raise BadRequest("Missing data", 'send {"data": {field: value, ...}}')
     create = payload.get("create", False)
@@ -109,7 +105,7 @@ async def list_related(request: Request) -> JSONResponse:
 
 async def add_related(request: Request) -> JSONResponse:
     actor = require_actor(request)
-    payload = await body(request)
+    payload = await read_json(request)
     p = request.path_params
     relations = services(request).relations
     keys = services(request).records.write_keys(p["model"], p["id"])

@@ -13,6 +13,7 @@ from starlette.routing import Route
 from amity.api.context import require_actor, services
 from amity.api.params import read_json
 from amity.api.responses import JSONResponse
+from amity.core.actor import ensure_admin
 
 
 async def list_fields(request: Request) -> JSONResponse:
@@ -30,8 +31,8 @@ async def get_field(request: Request) -> JSONResponse:
 async def add_field(request: Request) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
-    svc.fields.ensure_admin(actor)
-    body = await read_json(request, svc.settings.max_body_bytes)
+    ensure_admin(actor, "custom fields")
+    body = await read_json(request)
     record = await run_in_threadpool(svc.fields.add, actor, request.path_params["model"], body)
     return JSONResponse({"record": record})
 
@@ -39,8 +40,8 @@ async def add_field(request: Request) -> JSONResponse:
 async def change_field(request: Request) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
-    svc.fields.ensure_admin(actor)
-    body = await read_json(request, svc.settings.max_body_bytes)
+    ensure_admin(actor, "custom fields")
+    body = await read_json(request)
     p = request.path_params
     record = await run_in_threadpool(svc.fields.change, actor, p["model"], p["name"], body)
     return JSONResponse({"record": record})

@@ -208,7 +208,7 @@ async def set_list_choice(request: Request) -> JSONResponse:
     """Keep the user's list view layout, filter layout and values, paging and order."""
     actor = require_actor(request)
     svc = services(request)
-    body = await read_json(request, svc.settings.max_body_bytes)
+    body = await read_json(request)
     name = request.path_params["model"]
     choice = await run_write(request, lambda: svc.layouts.set_list_choice(actor, name, body))
     return JSONResponse(choice)
@@ -224,7 +224,7 @@ async def admin_layouts(request: Request) -> JSONResponse:
 async def admin_put_layout(request: Request) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
-    body = await read_json(request, svc.settings.max_body_bytes)
+    body = await read_json(request)
     p = request.path_params
     saved = await run_write(request, lambda: svc.layouts.put(actor, p["model"], p["view"],
                                                              p["name"], body))

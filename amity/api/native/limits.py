@@ -20,7 +20,7 @@ async def put_limit(request: Request) -> JSONResponse:
     """Body {"rate_limit": "100/minute"}; the path names kind (user|client) and id."""
     actor = require_actor(request)
     svc = services(request)
-    body = await read_json(request, svc.settings.max_body_bytes)
+    body = await read_json(request)
     kind, subject = request.path_params["kind"], request.path_params["subject_id"]
     rate = body.get("rate_limit")
     row = await run_write(request, lambda: svc.rate_limits.set(actor, kind, subject,

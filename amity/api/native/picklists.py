@@ -21,7 +21,7 @@ async def dependencies(request: Request) -> JSONResponse:
 async def put_dependency(request: Request) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
-    body = await read_json(request, svc.settings.max_body_bytes)
+    body = await read_json(request)
     p = request.path_params
     saved = await run_write(request, lambda: svc.picklists.put(actor, p["model"], p["field"],
                                                                body))

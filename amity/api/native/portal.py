@@ -15,7 +15,7 @@ async def portal_auth(request: Request) -> JSONResponse:
     actor = require_actor(request)
     portal = services(request).auth.portal
     portal.ensure_issuer(actor)  # refuse before reading the body
-    payload = await read_json(request, services(request).settings.max_body_bytes)
+    payload = await read_json(request)
     token = await run_write(request, lambda: portal.issue(actor, payload.get("contact_id")))
     return JSONResponse(token, headers={"Cache-Control": "no-store"})
 

@@ -11,7 +11,7 @@ from starlette.routing import Route
 from amity.api.context import require_actor, run_write, services
 from amity.api.params import read_json
 from amity.api.responses import JSONResponse
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.roles import AccessAdmin
 from amity.errors import BadRequest, NotFound
 
@@ -20,12 +20,12 @@ def admin_of(request: Request) -> tuple[Actor, AccessAdmin]:
     """The acting administrator (403 for others) and the roles service."""
     actor = require_actor(request)
     acl = services(request).acl
-    acl.ensure_admin(actor)
+    ensure_admin(actor, "roles and teams")
     return actor, acl
 
 
 async def body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
-    payload = await read_json(request, services(request).settings.max_body_bytes)
+    payload = await read_json(request)
     unknown = sorted(set(payload) - set(allowed))
     if unknown:
         raise BadRequest("Unknown key {value!r}", "known: {allowed}", value=unknown[0],

@@ -24,7 +24,7 @@ async def import_schema(request: Request) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
     svc.schema.export(actor)  # refuses non-admins before the body is read
-    document = await read_json(request, svc.settings.max_body_bytes)
+    document = await read_json(request)
     done = await run_write(request, lambda: svc.schema.import_(actor, document))
     return JSONResponse({"changes": done})
 

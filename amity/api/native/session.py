@@ -71,7 +71,7 @@ async def sign_out(request: Request) -> JSONResponse:
 
 async def credentials_body(request: Request) -> dict[str, Any]:
     """user_name and password as JSON or as an HTML form (x-www-form-urlencoded)."""
-    body = await read_body(request, services(request).settings.max_body_bytes)
+    body = await read_body(request)
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     try:
         if content_type == "application/x-www-form-urlencoded":

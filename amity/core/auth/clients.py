@@ -16,11 +16,11 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.auth.passwords import hash_password, verify_password
 from amity.core.clock import utcnow
 from amity.core.ids import new_id
-from amity.errors import BadRequest, Forbidden, NotFound
+from amity.errors import BadRequest, NotFound
 from amity.store.clients import ClientStore
 from amity.store.engine import Database
 
@@ -67,15 +67,10 @@ class ClientRegistry:
         self.store = ClientStore(db.tables)
         self.users = db.tables.models["User"]
 
-    @staticmethod
-    def ensure_admin(actor: Actor) -> None:
-        if not actor.is_admin:
-            raise Forbidden("Only administrators may manage API clients")
-
     def prepare(self, actor: Actor, spec: ClientSpec) -> tuple[dict[str, Any], str | None]:
         """Validate a spec and hash a new secret (slow, so outside any write transaction):
         the row to insert and the secret (None for public clients)."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "API clients")
         name = spec.name.strip() if isinstance(spec.name, str) else ""
         if not name or len(name) > MAX_NAME:
             raise BadRequest("A client needs a name of 1 to {max_name} characters",
@@ -113,7 +108,7 @@ class ClientRegistry:
         return self.insert(row), secret
 
     def list(self, actor: Actor) -> list[dict[str, Any]]:
-        self.ensure_admin(actor)
+        ensure_admin(actor, "API clients")
         with self.db.read() as conn:
             return [view(row) for row in self.store.list(conn)]
 
@@ -133,7 +128,7 @@ class ClientRegistry:
 
     def remove(self, actor: Actor, client_id: str) -> None:
         """Revoke a client: it can no longer authenticate or be listed."""
-        self.ensure_admin(actor)
+        ensure_admin(actor, "API clients")
         with self.db.write() as conn:
             if not self.store.revoke(conn, client_id):
                 raise NotFound("No API client {client_id}", client_id=client_id)
