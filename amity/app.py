@@ -20,22 +20,15 @@ from amity.api.freshness import MetadataRefresh, retry_on_unknown_field
 from amity.api.middleware import EncodedSlash, MethodOverride, RequestLog
 from amity.api.native import (
     admin,
-    clients,
-    custom_models,
+    auth,
     data,
     docs,
-    fields,
     index,
     layouts,
-    limits,
+    me,
     meta,
-    oauth,
-    picklists,
     portal,
-    roles,
-    schema,
     session,
-    utility,
 )
 from amity.api.ratelimit import Counters, RateLimit
 from amity.config import Settings
@@ -54,13 +47,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     rules = access_rules(settings)  # so does a malformed address list
     api_routes = [Route(API_PREFIX + route.path, retry_on_unknown_field(route.endpoint),
                         methods=route.methods)
-                  for route in (*data.routes, *meta.routes, *utility.routes, *admin.routes,
-                                *clients.routes, *session.routes, *limits.routes,
-                                *docs.api_routes, *layouts.routes, *fields.routes,
-                                *roles.routes, *portal.routes, *oauth.routes,
-                                *picklists.routes, *schema.routes, *custom_models.routes,
-                                *index.routes)]
-    api_routes += oauth.root_routes  # RFC 8414 metadata lives at the host's well-known path
+                  for route in (*data.routes, *meta.routes, *me.routes, *index.routes,
+                                *session.routes, *layouts.routes, *portal.routes, *auth.routes,
+                                *docs.api_routes, *admin.routes)]
+    api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:

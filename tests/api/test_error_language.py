@@ -21,7 +21,7 @@ from authlib.oauth2 import OAuth2Error
 import amity
 import amity.errors
 from amity.api import oauth_server
-from amity.api.native import oauth
+from amity.api.native import auth as auth_endpoints
 from amity.app import create_app
 from amity.config import Settings
 from amity.core.i18n import CATALOG_DIR, Languages
@@ -150,7 +150,7 @@ def error_classes() -> set[str]:
     """Names of what carries a message id: the hierarchy, InvalidValue, OAuthBadRequest and
     the authlib errors the OAuth server raises (their description is the message id)."""
     names = {"InvalidValue", "Text"}
-    for module in (amity.errors, oauth, oauth_server):
+    for module in (amity.errors, auth_endpoints, oauth_server):
         names |= {name for name, value in vars(module).items() if isinstance(value, type)
                   and issubclass(value, AmityError | OAuth2Error)}
     return names
@@ -214,7 +214,7 @@ def other_ids() -> Iterator[tuple[str, str]]:
             yield f"{name}.accepts", value.accepts
     for parse in (types.parse_bool, types.parse_date, types.parse_datetime):
         yield f"{parse.__name__}(accepts)", inspect.signature(parse).parameters["accepts"].default
-    for error, text in {**oauth.MESSAGES, **oauth.HINTS}.items():
+    for error, text in {**auth_endpoints.MESSAGES, **auth_endpoints.HINTS}.items():
         yield f"oauth {error}", text
 
 

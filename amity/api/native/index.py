@@ -1,4 +1,5 @@
-"""`GET /` and `GET /api.php`: what this server is and where to start (no credentials).
+"""`GET /`, `GET /api.php` and `GET /api.php/version`: what this server is and where to
+start (no credentials needed).
 
 JSON for clients; a browser that asks for HTML gets the same links as a page. The dashboard
 will take `/` later.
@@ -14,7 +15,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
+from amity import __version__
+from amity.api.context import optional_actor
 from amity.api.responses import JSONResponse
+from amity.errors import Unauthorized
 
 LINKS = {"docs": "/docs", "openapi": "/api.php/openapi.json",
          "quick_start": "/docs/README.md#quick-start"}
@@ -44,5 +48,15 @@ async def index(request: Request) -> Response:
     return JSONResponse(info)
 
 
-routes = [Route("/", index, methods=["GET"])]  # /api.php/
+async def version(request: Request) -> JSONResponse:
+    try:
+        authenticated = optional_actor(request) is not None
+    except Unauthorized:
+        authenticated = False
+    return JSONResponse({"version": __version__, "products": ["Amity", "CRM"],
+                         "authenticated": authenticated})
+
+
+routes = [Route("/", index, methods=["GET"]),  # /api.php/
+          Route("/version", version, methods=["GET"])]
 site_routes = [Route("/", index, methods=["GET"]), Route("/api.php", index, methods=["GET"])]

@@ -1,5 +1,5 @@
-"""Picklist dependencies: /meta/dependencies/{model} for everyone who may see the model,
-/admin/dependencies/{model}/{field} for administrators to set or remove one."""
+"""/admin/dependencies/{model}/{field}: administrators set or remove a picklist
+dependency."""
 
 from __future__ import annotations
 
@@ -9,13 +9,6 @@ from starlette.routing import Route
 from amity.api.context import require_actor, run_write, services
 from amity.api.params import read_json
 from amity.api.responses import JSONResponse
-
-
-async def dependencies(request: Request) -> JSONResponse:
-    """{"dependencies": {field: {"source": field, "map": {value: [allowed values]}}}}."""
-    actor = require_actor(request)
-    deps = services(request).picklists.describe(actor, request.path_params["model"])
-    return JSONResponse({"dependencies": deps})
 
 
 async def put_dependency(request: Request) -> JSONResponse:
@@ -37,7 +30,6 @@ async def remove_dependency(request: Request) -> JSONResponse:
 
 
 routes = [
-    Route("/meta/dependencies/{model}", dependencies, methods=["GET"]),
     Route("/admin/dependencies/{model}/{field}", put_dependency, methods=["PUT"]),
     Route("/admin/dependencies/{model}/{field}", remove_dependency, methods=["DELETE"]),
 ]

@@ -1,4 +1,4 @@
-"""/me and /version."""
+"""/me: who the caller is (a user, or a portal contact)."""
 
 from __future__ import annotations
 
@@ -7,12 +7,10 @@ from typing import Any
 from starlette.requests import Request
 from starlette.routing import Route
 
-from amity import __version__
-from amity.api.context import optional_actor, require_actor, services
+from amity.api.context import require_actor, services
 from amity.api.responses import JSONResponse
 from amity.core.actor import Actor
 from amity.core.fields import person_name
-from amity.errors import Unauthorized
 
 
 async def me(request: Request) -> JSONResponse:
@@ -47,16 +45,4 @@ def contact_me(request: Request, actor: Actor) -> dict[str, Any]:
             "timezone": "UTC", "type": "contact"}
 
 
-async def version(request: Request) -> JSONResponse:
-    try:
-        authenticated = optional_actor(request) is not None
-    except Unauthorized:
-        authenticated = False
-    return JSONResponse({"version": __version__, "products": ["Amity", "CRM"],
-                         "authenticated": authenticated})
-
-
-routes = [
-    Route("/me", me, methods=["GET"]),
-    Route("/version", version, methods=["GET"]),
-]
+routes = [Route("/me", me, methods=["GET"])]

@@ -1,4 +1,4 @@
-"""/admin: administrators' views of the server (the API call log)."""
+"""/admin/api_calls: administrators read the API call log."""
 
 from __future__ import annotations
 

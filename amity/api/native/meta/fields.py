@@ -1,4 +1,5 @@
-"""/meta: model metadata (fields and filters)."""
+"""/meta/fields/{model}: a model's fields and filters, labelled in the request's
+language."""
 
 from __future__ import annotations
 
