@@ -45,11 +45,23 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     configure_logging(settings)
     counters = Counters(settings, services.rate_limits)  # a malformed rate stops the server
     rules = access_rules(settings)  # so does a malformed address list
-    api_routes = [Route(API_PREFIX + route.path, retry_on_unknown_field(route.endpoint),
-                        methods=route.methods)
-                  for route in (*data.routes, *meta.routes, *me.routes, *index.routes,
-                                *session.routes, *layouts.routes, *portal.routes, *auth.routes,
-                                *docs.api_routes, *admin.routes)]
+    api_routes = [
+        Route(
+            API_PREFIX + route.path, retry_on_unknown_field(route.endpoint), methods=route.methods
+        )
+        for route in (
+            *data.routes,
+            *meta.routes,
+            *me.routes,
+            *index.routes,
+            *session.routes,
+            *layouts.routes,
+            *portal.routes,
+            *auth.routes,
+            *docs.api_routes,
+            *admin.routes,
+        )
+    ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path
 
     @contextlib.asynccontextmanager
@@ -60,13 +72,15 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app = Starlette(
         routes=[*api_routes, *docs.site_routes, *index.site_routes],
         lifespan=lifespan,
-        middleware=[Middleware(RequestLog, api_log=services.api_log),
-                    Middleware(AccessGuard, rules=rules),
-                    Middleware(Authenticate, services=services, locked_out=counters.locked_out),
-                    Middleware(RateLimit, settings=settings, counters=counters),
-                    Middleware(MethodOverride),
-                    Middleware(MetadataRefresh, sync=services.metadata),
-                    Middleware(EncodedSlash)],
+        middleware=[
+            Middleware(RequestLog, api_log=services.api_log),
+            Middleware(AccessGuard, rules=rules),
+            Middleware(Authenticate, services=services, locked_out=counters.locked_out),
+            Middleware(RateLimit, settings=settings, counters=counters),
+            Middleware(MethodOverride),
+            Middleware(MetadataRefresh, sync=services.metadata),
+            Middleware(EncodedSlash),
+        ],
         exception_handlers={
             AmityError: errors.amity_error,
             ClientDisconnect: errors.client_gone,

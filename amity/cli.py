@@ -41,12 +41,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    settings_help = "\n".join(f"  {name} (default {default!r}): {text}"
-                              for name, default, text in describe_settings())
+    settings_help = "\n".join(
+        f"  {name} (default {default!r}): {text}" for name, default, text in describe_settings()
+    )
     parser = argparse.ArgumentParser(
-        prog="amity", description="Amity CRM server (1CRM-compatible REST API).",
+        prog="amity",
+        description="Amity CRM server (1CRM-compatible REST API).",
         epilog="settings (environment variables):\n" + settings_help,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(title="commands")
 
     p = sub.add_parser("init", help="create or upgrade the database and the admin user")
@@ -55,9 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_init)
 
     p = sub.add_parser("serve", help="serve the API over HTTP")
-    p.add_argument("--host", default="127.0.0.1",
-                   help="address to listen on (default 127.0.0.1); clients on other "
-                   "machines need HTTPS: a TLS proxy in front, or AMITY_REQUIRE_HTTPS=false")
+    p.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1); clients on other "
+        "machines need HTTPS: a TLS proxy in front, or AMITY_REQUIRE_HTTPS=false",
+    )
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.set_defaults(func=cmd_serve)
@@ -90,7 +96,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_user_limit)
 
     token = sub.add_parser("token", help="manage personal access tokens").add_subparsers(
-        title="token commands")
+        title="token commands"
+    )
     p = token.add_parser("create", help="create a token for USER and print it")
     p.add_argument("user")
     p.add_argument("--name", default="", help="a label for the token")
@@ -103,29 +110,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_token_revoke)
 
     client = sub.add_parser("client", help="manage OAuth API clients").add_subparsers(
-        title="client commands")
+        title="client commands"
+    )
     p = client.add_parser("add", help="register a client; print its id and secret once")
     p.add_argument("name")
-    p.add_argument("--redirect-uri", action="append", default=[], dest="redirect_uris",
-                   metavar="URI", help="an allowed redirect URI (https, or http to loopback); "
-                   "repeatable")
-    p.add_argument("--public", action="store_true",
-                   help="a public client (no secret; e.g. a native or browser app)")
-    p.add_argument("--grant", action="append", dest="grants", metavar="G",
-                   help="authorization_code, client_credentials, refresh_token, password, "
-                   "implicit; repeatable (default authorization_code refresh_token)")
-    p.add_argument("--scope", action="append", dest="scopes", metavar="S",
-                   help="read, write, profile; repeatable (default all three)")
-    p.add_argument("--owner-type", action="append", dest="owner_types",
-                   choices=["user", "contact"], help="repeatable (default user)")
+    p.add_argument(
+        "--redirect-uri",
+        action="append",
+        default=[],
+        dest="redirect_uris",
+        metavar="URI",
+        help="an allowed redirect URI (https, or http to loopback); repeatable",
+    )
+    p.add_argument(
+        "--public",
+        action="store_true",
+        help="a public client (no secret; e.g. a native or browser app)",
+    )
+    p.add_argument(
+        "--grant",
+        action="append",
+        dest="grants",
+        metavar="G",
+        help="authorization_code, client_credentials, refresh_token, password, "
+        "implicit; repeatable (default authorization_code refresh_token)",
+    )
+    p.add_argument(
+        "--scope",
+        action="append",
+        dest="scopes",
+        metavar="S",
+        help="read, write, profile; repeatable (default all three)",
+    )
+    p.add_argument(
+        "--owner-type",
+        action="append",
+        dest="owner_types",
+        choices=["user", "contact"],
+        help="repeatable (default user)",
+    )
     p.add_argument("--user", help="the user a client_credentials client acts as")
-    p.add_argument("--allow-password", action="store_true",
-                   help="enable the password grant (discouraged by RFC 9700)")
-    p.add_argument("--allow-implicit", action="store_true",
-                   help="enable the implicit grant (discouraged by RFC 9700)")
-    p.add_argument("--allow-portal", action="store_true",
-                   help="let the client's client_credentials tokens issue portal tokens "
-                   "(POST /portal/auth)")
+    p.add_argument(
+        "--allow-password",
+        action="store_true",
+        help="enable the password grant (discouraged by RFC 9700)",
+    )
+    p.add_argument(
+        "--allow-implicit",
+        action="store_true",
+        help="enable the implicit grant (discouraged by RFC 9700)",
+    )
+    p.add_argument(
+        "--allow-portal",
+        action="store_true",
+        help="let the client's client_credentials tokens issue portal tokens (POST /portal/auth)",
+    )
     p.set_defaults(func=cmd_client_add)
     p = client.add_parser("list", help="list active clients")
     p.set_defaults(func=cmd_client_list)
@@ -139,22 +178,36 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_client_limit)
 
     field = sub.add_parser("field", help="manage custom fields").add_subparsers(
-        title="field commands")
+        title="field commands"
+    )
     p = field.add_parser("add", help="add a custom field to MODEL (no restart needed)")
     p.add_argument("model")
     p.add_argument("name", help="field name ending in _c, e.g. contract_tier_c")
-    p.add_argument("type", help="Boolean, ColorSwatch, Checkbox, Date, DateTime, MultiSelect, "
-                   "Number, Numeric, Radio, Select, Text, Textarea, Timezone or URL")
+    p.add_argument(
+        "type",
+        help="Boolean, ColorSwatch, Checkbox, Date, DateTime, MultiSelect, "
+        "Number, Numeric, Radio, Select, Text, Textarea, Timezone or URL",
+    )
     p.add_argument("--label", help="label (default: from the name)")
     p.add_argument("--required", action="store_true", help="a value is required")
     p.add_argument("--indexed", action="store_true", help="index the column")
-    p.add_argument("--unique", action="store_true",
-                   help="one value per record (Text, URL, Number, Numeric, Date, DateTime)")
-    p.add_argument("--auto-number", action="store_true",
-                   help="a Number the server gives records (existing ones too: 1, 2, 3 ...)")
-    p.add_argument("--option", action="append", dest="options", metavar="LABEL",
-                   help="an option of a Checkbox, MultiSelect, Radio or Select field, in "
-                   "order; repeatable")
+    p.add_argument(
+        "--unique",
+        action="store_true",
+        help="one value per record (Text, URL, Number, Numeric, Date, DateTime)",
+    )
+    p.add_argument(
+        "--auto-number",
+        action="store_true",
+        help="a Number the server gives records (existing ones too: 1, 2, 3 ...)",
+    )
+    p.add_argument(
+        "--option",
+        action="append",
+        dest="options",
+        metavar="LABEL",
+        help="an option of a Checkbox, MultiSelect, Radio or Select field, in order; repeatable",
+    )
     p.set_defaults(func=cmd_field_add)
     p = field.add_parser("list", help="list the custom fields of MODEL (or of every model)")
     p.add_argument("model", nargs="?")
@@ -168,30 +221,40 @@ def build_parser() -> argparse.ArgumentParser:
     add_access_commands(sub)
 
     contact = sub.add_parser("contact", help="manage portal contacts").add_subparsers(
-        title="contact commands")
-    p = contact.add_parser("password", help="set a contact's portal password (OAuth owner "
-                           "type contact: the login is the contact's e-mail address)")
+        title="contact commands"
+    )
+    p = contact.add_parser(
+        "password",
+        help="set a contact's portal password (OAuth owner "
+        "type contact: the login is the contact's e-mail address)",
+    )
     p.add_argument("contact_id")
     p.add_argument("--password", help="password (generated and printed if omitted)")
     p.set_defaults(func=cmd_contact_password)
 
     schema = sub.add_parser("schema", help="export or import the configuration").add_subparsers(
-        title="schema commands")
-    p = schema.add_parser("export", help="print (or write) custom models and fields, picklist "
-                          "dependencies and layouts as JSON")
+        title="schema commands"
+    )
+    p = schema.add_parser(
+        "export",
+        help="print (or write) custom models and fields, picklist dependencies and layouts as JSON",
+    )
     p.add_argument("--output", "-o", help="a file to write instead of standard output")
     p.set_defaults(func=cmd_schema_export)
-    p = schema.add_parser("import", help="apply an exported JSON file (adds and changes; "
-                          "removes nothing)")
+    p = schema.add_parser(
+        "import", help="apply an exported JSON file (adds and changes; removes nothing)"
+    )
     p.add_argument("file")
     p.set_defaults(func=cmd_schema_import)
 
     p = sub.add_parser("demo", help="load deterministic demo data (once; --again for more)")
     p.add_argument("--contacts", type=int, default=200, help="how many contacts (default 200)")
-    p.add_argument("--seed", type=int, help="random seed (default 1; with --again, the "
-                   "next one)")
-    p.add_argument("--again", action="store_true",
-                   help="load another copy when the demo data is already loaded")
+    p.add_argument("--seed", type=int, help="random seed (default 1; with --again, the next one)")
+    p.add_argument(
+        "--again",
+        action="store_true",
+        help="load another copy when the demo data is already loaded",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("quickstart", help="first run: init, demo data, token; print login")
@@ -218,9 +281,11 @@ def connect_database(settings: Settings, create: bool) -> Services:
     shown = describe_url(settings.database_url)
     try:
         if schema_version(services.db) is None and not create:
-            raise NotFound("the database {shown} was never initialised",
-                           "run `amity init` first, or set AMITY_DATABASE_URL to the "
-                           "database you mean", shown=shown)
+            raise NotFound(
+                "the database {shown} was never initialised",
+                "run `amity init` first, or set AMITY_DATABASE_URL to the database you mean",
+                shown=shown,
+            )
     except AmityError:
         services.close()
         raise
@@ -247,8 +312,15 @@ def init_admin(services: Services, user_name: str, password: str | None) -> str 
     password = password or generate_password()
     user_id = ADMIN_ID if not users else None
     actor = Actor(user_id=user_id or ADMIN_ID, user_name=user_name, is_admin=True)
-    services.auth.add_user(actor, user_name, password, admin=True, first_name="",
-                           last_name="Administrator", user_id=user_id)
+    services.auth.add_user(
+        actor,
+        user_name,
+        password,
+        admin=True,
+        first_name="",
+        last_name="Administrator",
+        user_id=user_id,
+    )
     return password
 
 
@@ -262,10 +334,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     warning = exposure_warning(args.host, args.port, settings)
     if warning:
         print(warning, file=sys.stderr)
-    uvicorn.run("amity.app:app_from_env", factory=True, host=args.host, port=args.port,
-                workers=args.workers if args.workers > 1 else None, access_log=False,
-                log_level=settings.log_level.lower(), server_header=False,
-                proxy_headers=False)  # amity.api.access_guard decides whom to believe
+    uvicorn.run(
+        "amity.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers if args.workers > 1 else None,
+        access_log=False,
+        log_level=settings.log_level.lower(),
+        server_header=False,
+        proxy_headers=False,
+    )  # amity.api.access_guard decides whom to believe
     return 0
 
 
@@ -276,12 +355,16 @@ def exposure_warning(host: str, port: int, settings: Settings) -> str | None:
     if host == "localhost" or (address is not None and address.is_loopback):
         return None
     if not settings.require_https:
-        return (f"warning: serving plain HTTP on {host} (AMITY_REQUIRE_HTTPS=false): "
-                f"passwords and tokens cross the network unencrypted")
-    return (f"warning: serving on {host}: plain HTTP from other machines gets 403 "
-            f"https_required. Put a TLS proxy in front (e.g. Caddy: `crm.example.com "
-            f"{{ reverse_proxy 127.0.0.1:{port} }}`, with AMITY_TRUSTED_PROXIES=127.0.0.1), "
-            f"or set AMITY_REQUIRE_HTTPS=false to allow plain HTTP")
+        return (
+            f"warning: serving plain HTTP on {host} (AMITY_REQUIRE_HTTPS=false): "
+            f"passwords and tokens cross the network unencrypted"
+        )
+    return (
+        f"warning: serving on {host}: plain HTTP from other machines gets 403 "
+        f"https_required. Put a TLS proxy in front (e.g. Caddy: `crm.example.com "
+        f"{{ reverse_proxy 127.0.0.1:{port} }}`, with AMITY_TRUSTED_PROXIES=127.0.0.1), "
+        f"or set AMITY_REQUIRE_HTTPS=false to allow plain HTTP"
+    )
 
 
 def cmd_user_add(args: argparse.Namespace) -> int:
@@ -359,11 +442,18 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
 
 
 def cmd_client_add(args: argparse.Namespace) -> int:
-    spec = ClientSpec(name=args.name, redirect_uris=args.redirect_uris,
-                      confidential=not args.public, grants=args.grants, scopes=args.scopes,
-                      owner_types=args.owner_types, user=args.user,
-                      allow_password=args.allow_password, allow_implicit=args.allow_implicit,
-                      allow_portal=args.allow_portal)
+    spec = ClientSpec(
+        name=args.name,
+        redirect_uris=args.redirect_uris,
+        confidential=not args.public,
+        grants=args.grants,
+        scopes=args.scopes,
+        owner_types=args.owner_types,
+        user=args.user,
+        allow_password=args.allow_password,
+        allow_implicit=args.allow_implicit,
+        allow_portal=args.allow_portal,
+    )
     client, secret = open_services().clients.add(SYSTEM, spec)
     print(f"client_id: {client['client_id']}")
     if secret is not None:
@@ -375,8 +465,10 @@ def cmd_client_add(args: argparse.Namespace) -> int:
 def cmd_client_list(args: argparse.Namespace) -> int:
     for c in open_services().clients.list(SYSTEM):
         kind = "confidential" if c["confidential"] else "public"
-        print(f"{c['client_id']}\t{c['name']}\t{kind}\t{','.join(c['grants'])}\t"
-              f"{' '.join(c['redirect_uris'])}")
+        print(
+            f"{c['client_id']}\t{c['name']}\t{kind}\t{','.join(c['grants'])}\t"
+            f"{' '.join(c['redirect_uris'])}"
+        )
     return 0
 
 
@@ -389,8 +481,9 @@ def cmd_user_limit(args: argparse.Namespace) -> int:
     return set_rate_limit("user", svc.auth.user_by_name(args.name)["id"], args, svc)
 
 
-def set_rate_limit(kind: str, subject_id: str, args: argparse.Namespace,
-                   svc: Services | None = None) -> int:
+def set_rate_limit(
+    kind: str, subject_id: str, args: argparse.Namespace, svc: Services | None = None
+) -> int:
     """`amity user|client limit`: set, show or clear a rate limit of one's own."""
     limits = (svc or open_services()).rate_limits
     label = f"{kind} {getattr(args, 'name', None) or subject_id}"
@@ -413,9 +506,14 @@ def cmd_client_remove(args: argparse.Namespace) -> int:
 
 
 def cmd_field_add(args: argparse.Namespace) -> int:
-    body: dict[str, object] = {"name": args.name, "type": args.type,
-                               "required": args.required, "indexed": args.indexed,
-                               "unique": args.unique, "auto_number": args.auto_number}
+    body: dict[str, object] = {
+        "name": args.name,
+        "type": args.type,
+        "required": args.required,
+        "indexed": args.indexed,
+        "unique": args.unique,
+        "auto_number": args.auto_number,
+    }
     if args.label is not None:
         body["label"] = args.label
     if args.options:
@@ -432,15 +530,22 @@ def cmd_field_list(args: argparse.Namespace) -> int:
     models = [args.model] if args.model else sorted(services.db.registry.models)
     for model in models:
         for fd in services.fields.list(SYSTEM, model):
-            flags = "".join((" required" if fd["required"] else "",
-                             " indexed" if fd["indexed"] else "",
-                             " unique" if fd["unique"] else "",
-                             " auto_number" if fd["auto_number"] else ""))
-            options = ", ".join(f"{o['id']}={o['label']}" + (" (retired)" if o["retired"]
-                                                            else "")
-                                for o in fd.get("options", []))
-            print(f"{fd['model']}\t{fd['name']}\t{fd['type']}\t{fd['label']}{flags}"
-                  + (f"\t{options}" if options else ""))
+            flags = "".join(
+                (
+                    " required" if fd["required"] else "",
+                    " indexed" if fd["indexed"] else "",
+                    " unique" if fd["unique"] else "",
+                    " auto_number" if fd["auto_number"] else "",
+                )
+            )
+            options = ", ".join(
+                f"{o['id']}={o['label']}" + (" (retired)" if o["retired"] else "")
+                for o in fd.get("options", [])
+            )
+            print(
+                f"{fd['model']}\t{fd['name']}\t{fd['type']}\t{fd['label']}{flags}"
+                + (f"\t{options}" if options else "")
+            )
     return 0
 
 
@@ -453,31 +558,51 @@ def cmd_field_remove(args: argparse.Namespace) -> int:
 def add_model_commands(sub: Any) -> None:
     """`amity model add|list|link|unlink|remove|restore`."""
     model = sub.add_parser("model", help="manage custom models").add_subparsers(
-        title="model commands")
+        title="model commands"
+    )
     p = model.add_parser("add", help="define a custom model (no restart needed)")
     p.add_argument("name", help="a capitalised name, e.g. Subscription")
     p.add_argument("--label", help="label (default: the name)")
     p.add_argument("--module", help="module name (default: the name + s)")
-    p.add_argument("--activities", action="store_true",
-                   help="let tasks, calls, meetings and notes belong to its records")
-    p.add_argument("--field", action="append", dest="fields", default=[],
-                   metavar="NAME:TYPE[:OPTION,OPTION...]",
-                   help="a field, e.g. seats:Number or plan:Select:Basic,Pro; repeatable")
-    p.add_argument("--link", action="append", dest="links", default=[],
-                   metavar="NAME:KIND:TARGET[:REVERSE]",
-                   help="a link, e.g. account:many_to_one:Account or "
-                   "contacts:many_to_many:Contact:subscriptions; repeatable")
-    p.add_argument("--portal", metavar="LINK[:create]",
-                   help="let portal contacts read the records its link LINK to Contact joins "
-                   "to them (and with :create, create records linked to them)")
+    p.add_argument(
+        "--activities",
+        action="store_true",
+        help="let tasks, calls, meetings and notes belong to its records",
+    )
+    p.add_argument(
+        "--field",
+        action="append",
+        dest="fields",
+        default=[],
+        metavar="NAME:TYPE[:OPTION,OPTION...]",
+        help="a field, e.g. seats:Number or plan:Select:Basic,Pro; repeatable",
+    )
+    p.add_argument(
+        "--link",
+        action="append",
+        dest="links",
+        default=[],
+        metavar="NAME:KIND:TARGET[:REVERSE]",
+        help="a link, e.g. account:many_to_one:Account or "
+        "contacts:many_to_many:Contact:subscriptions; repeatable",
+    )
+    p.add_argument(
+        "--portal",
+        metavar="LINK[:create]",
+        help="let portal contacts read the records its link LINK to Contact joins "
+        "to them (and with :create, create records linked to them)",
+    )
     p.set_defaults(func=cmd_model_add)
     p = model.add_parser("list", help="list the custom models, their fields and links")
     p.add_argument("--all", action="store_true", help="removed models too")
     p.set_defaults(func=cmd_model_list)
     p = model.add_parser("link", help="link a custom model to a model (no restart needed)")
     p.add_argument("name", help="the custom model")
-    p.add_argument("link", metavar="NAME:KIND:TARGET[:REVERSE]",
-                   help="e.g. plan:many_to_one:Plan or leads:many_to_many:Lead")
+    p.add_argument(
+        "link",
+        metavar="NAME:KIND:TARGET[:REVERSE]",
+        help="e.g. plan:many_to_one:Plan or leads:many_to_many:Lead",
+    )
     p.set_defaults(func=cmd_model_link)
     p = model.add_parser("unlink", help="remove a link of a custom model; values are kept")
     p.add_argument("name", help="the custom model")
@@ -504,11 +629,16 @@ def cmd_model_add(args: argparse.Namespace) -> int:
     for spec in args.fields:
         name, _, rest = spec.partition(":")
         type_name, _, options = rest.partition(":")
-        fields.append({"name": name, "type": type_name}
-                      | ({"options": options.split(",")} if options else {}))
+        fields.append(
+            {"name": name, "type": type_name} | ({"options": options.split(",")} if options else {})
+        )
     links = [link_spec(spec) for spec in args.links]
-    body: dict[str, object] = {"name": args.name, "fields": fields, "links": links,
-                               "activities": args.activities}
+    body: dict[str, object] = {
+        "name": args.name,
+        "fields": fields,
+        "links": links,
+        "activities": args.activities,
+    }
     body |= {k: v for k, v in (("label", args.label), ("module", args.module)) if v}
     if args.portal:
         link, _, create = args.portal.partition(":")
@@ -516,19 +646,19 @@ def cmd_model_add(args: argparse.Namespace) -> int:
             raise BadRequest("--portal {portal!r} is not LINK or LINK:create", portal=args.portal)
         body["portal"] = {"link": link, "create": create == "create"}
     model = open_services().models.create(SYSTEM, body)
-    print(f"model {model['name']} added (table {model['table']}, "
-          f"/api.php/data/{model['name']})")
+    print(f"model {model['name']} added (table {model['table']}, /api.php/data/{model['name']})")
     return 0
 
 
 def cmd_model_list(args: argparse.Namespace) -> int:
     for model in open_services().models.list(SYSTEM, include_removed=args.all):
         fields = ", ".join(f"{fd['name']}:{fd['type']}" for fd in model["fields"])
-        links = ", ".join(f"{lk['name']} {lk['kind']} {lk['target']} (back: {lk['reverse']})"
-                          for lk in model["links"])
+        links = ", ".join(
+            f"{lk['name']} {lk['kind']} {lk['target']} (back: {lk['reverse']})"
+            for lk in model["links"]
+        )
         removed = "\tremoved" if model.get("removed") else ""
-        print(f"{model['name']}\t{model['label']}\t{model['table']}\t{fields}\t{links}"
-              f"{removed}")
+        print(f"{model['name']}\t{model['label']}\t{model['table']}\t{fields}\t{links}{removed}")
     return 0
 
 
@@ -562,8 +692,9 @@ RIGHT_CHOICES = ["all", "owned", "none"]
 
 def add_access_commands(sub: Any) -> None:
     """`amity role ...`, `amity team ...` and `amity portal ...`."""
-    role = sub.add_parser("role", help="manage roles and their per-model rights"
-                          ).add_subparsers(title="role commands")
+    role = sub.add_parser("role", help="manage roles and their per-model rights").add_subparsers(
+        title="role commands"
+    )
     p = role.add_parser("add", help="add a role (no rights until set)")
     p.add_argument("name")
     p.add_argument("--description", default="")
@@ -573,8 +704,11 @@ def add_access_commands(sub: Any) -> None:
     p = role.add_parser("show", help="a role's rights per model and its users")
     p.add_argument("name")
     p.set_defaults(func=cmd_role_show)
-    p = role.add_parser("set", help="set a role's rights on MODEL ('*': every model the "
-                        "role does not name); options not given keep their value")
+    p = role.add_parser(
+        "set",
+        help="set a role's rights on MODEL ('*': every model the "
+        "role does not name); options not given keep their value",
+    )
     p.add_argument("name")
     p.add_argument("model")
     p.add_argument("--access", choices=["yes", "no"])
@@ -596,13 +730,20 @@ def add_access_commands(sub: Any) -> None:
     p.add_argument("users", nargs="+", metavar="USER")
     p.set_defaults(func=cmd_role_unassign)
 
-    team = sub.add_parser("team", help="manage teams (members share owned records)"
-                          ).add_subparsers(title="team commands")
+    team = sub.add_parser("team", help="manage teams (members share owned records)").add_subparsers(
+        title="team commands"
+    )
     p = team.add_parser("add", help="add a team")
     p.add_argument("name")
     p.add_argument("--description", default="")
-    p.add_argument("--member", action="append", default=[], dest="members", metavar="USER",
-                   help="a member; repeatable")
+    p.add_argument(
+        "--member",
+        action="append",
+        default=[],
+        dest="members",
+        metavar="USER",
+        help="a member; repeatable",
+    )
     p.set_defaults(func=cmd_team_add)
     p = team.add_parser("list", help="list teams and their members")
     p.set_defaults(func=cmd_team_list)
@@ -610,7 +751,8 @@ def add_access_commands(sub: Any) -> None:
     p.add_argument("name")
     p.set_defaults(func=cmd_team_remove)
     member = team.add_parser("member", help="add or remove members").add_subparsers(
-        title="member commands")
+        title="member commands"
+    )
     p = member.add_parser("add", help="add USERs to TEAM")
     p.add_argument("team")
     p.add_argument("users", nargs="+", metavar="USER")
@@ -621,7 +763,8 @@ def add_access_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_team_member_remove)
 
     portal = sub.add_parser("portal", help="portal contacts' access tokens").add_subparsers(
-        title="portal commands")
+        title="portal commands"
+    )
     p = portal.add_parser("token", help="issue a token for the contact and print it")
     p.add_argument("contact_id")
     p.set_defaults(func=cmd_portal_token)
@@ -635,14 +778,15 @@ def print_role(role: dict[str, Any]) -> None:
     print("users: " + (", ".join(role["users"]) or "(none)"))
     for model, r in role["rights"].items():
         access = "yes" if r["access"] else "no"
-        print(f"  {model}\taccess={access} read={r['read']} edit={r['edit']} "
-              f"delete={r['delete']}")
+        print(f"  {model}\taccess={access} read={r['read']} edit={r['edit']} delete={r['delete']}")
 
 
 def cmd_role_add(args: argparse.Namespace) -> int:
     role = open_services().acl.add_role(SYSTEM, args.name, args.description)
-    print(f"role {role['name']} created; give it rights with: amity role set "
-          f"{role['name']} MODEL --read all ...")
+    print(
+        f"role {role['name']} created; give it rights with: amity role set "
+        f"{role['name']} MODEL --read all ..."
+    )
     return 0
 
 
@@ -658,12 +802,12 @@ def cmd_role_show(args: argparse.Namespace) -> int:
 
 
 def cmd_role_set(args: argparse.Namespace) -> int:
-    rights: dict[str, Any] = {k: getattr(args, k) for k in ("read", "edit", "delete")
-                              if getattr(args, k) is not None}
+    rights: dict[str, Any] = {
+        k: getattr(args, k) for k in ("read", "edit", "delete") if getattr(args, k) is not None
+    }
     if args.access is not None:
         rights["access"] = args.access == "yes"
-    print_role(open_services().acl.update_role(SYSTEM, args.name,
-                                               rights={args.model: rights}))
+    print_role(open_services().acl.update_role(SYSTEM, args.name, rights={args.model: rights}))
     return 0
 
 
@@ -725,8 +869,10 @@ def cmd_team_member_remove(args: argparse.Namespace) -> int:
 def cmd_portal_token(args: argparse.Namespace) -> int:
     token = open_services().auth.portal.issue(SYSTEM, args.contact_id)
     print(token["access_token"])
-    print(f"(expires in {token['expires_in']} s; store it now, it is not shown again)",
-          file=sys.stderr)
+    print(
+        f"(expires in {token['expires_in']} s; store it now, it is not shown again)",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -777,8 +923,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     services = open_services()
     loads = demo_loads(services)
     if loads and not args.again:
-        print(f"the demo data is already loaded ({loads} time(s)); `amity demo --again` "
-              "adds more")
+        print(f"the demo data is already loaded ({loads} time(s)); `amity demo --again` adds more")
         return 0
     seed = args.seed if args.seed is not None else loads + 1
     counts = load_demo(services, contacts=args.contacts, seed=seed)
@@ -787,8 +932,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 LOGIN_FILE = ".amity-login"
-UNKNOWN_PASSWORD = ("(the one set with `amity init`; set another with "
-                    "`amity init --admin-password NEW`)")
+UNKNOWN_PASSWORD = (
+    "(the one set with `amity init`; set another with `amity init --admin-password NEW`)"
+)
 
 
 def cmd_quickstart(args: argparse.Namespace) -> int:
@@ -806,15 +952,19 @@ def cmd_quickstart(args: argparse.Namespace) -> int:
     write_private(login, "".join(f"{key}={value}\n" for key, value in values.items()))
     token = values["token"]
     base = f"http://127.0.0.1:{args.port}/api.php"
-    print(f"""
+    print(
+        f"""
 Amity is ready ({describe_url(services.settings.database_url)}).
-  admin user:     {values['user']}
-  admin password: {values['password'] or UNKNOWN_PASSWORD}
+  admin user:     {values["user"]}
+  admin password: {values["password"] or UNKNOWN_PASSWORD}
   access token:   {token}
-""" + "".join(f"  ({note})\n" for note in notes) + f"""Try:
+"""
+        + "".join(f"  ({note})\n" for note in notes)
+        + f"""Try:
   curl -H 'Authorization: Bearer {token}' '{base}/data/Contact?limit=2'
 (these lines are kept in {login})
-""")
+"""
+    )
     return 0
 
 
@@ -856,8 +1006,10 @@ def renew_login(services: Services, values: dict[str, str]) -> list[str]:
     if valid:
         return notes
     if services.auth.user_by_name(values["user"]).get("status") != "Active":
-        notes.append(f"user {values['user']} is deactivated: these credentials do not work "
-                     f"until `amity user activate {values['user']}`")
+        notes.append(
+            f"user {values['user']} is deactivated: these credentials do not work "
+            f"until `amity user activate {values['user']}`"
+        )
         return notes
     _, values["token"] = services.auth.create_token(values["user"], "quickstart")
     notes.append("a new access token: the one printed before was revoked")

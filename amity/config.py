@@ -36,77 +36,113 @@ class Settings:
         10000, "How long a SQLite writer waits for the lock before giving up (ms)."
     )
     auth_cache_seconds: float = _setting(
-        1.0, "How long a worker remembers a valid access token and a user's role rights (s); "
+        1.0,
+        "How long a worker remembers a valid access token and a user's role rights (s); "
         "revocations and role changes reach every worker within this time. 0 turns the "
-        "cache off.")
+        "cache off.",
+    )
     metadata_check_seconds: float = _setting(
-        1.0, "How often a worker checks whether another process changed the metadata "
+        1.0,
+        "How often a worker checks whether another process changed the metadata "
         "(custom fields and models) (s); a request naming a field or model the worker does "
-        "not know checks at once. 0: check on every request.")
+        "not know checks at once. 0: check on every request.",
+    )
     db_pool_size: int = _setting(5, "Connections kept open per worker process (PostgreSQL).")
     max_body_bytes: int = _setting(10 * 1024 * 1024, "Largest request body accepted (bytes).")
     rate_limit: str = _setting(
-        "600/minute", "Requests allowed per credential (a personal token; a user signed in "
+        "600/minute",
+        "Requests allowed per credential (a personal token; a user signed in "
         "with Basic or a session; an OAuth client's token for one owner; a portal contact), "
         "e.g. '600/minute' or '10/second'; admins can set other limits per user and per "
-        "client; '' or '0' turns limits off.")
+        "client; '' or '0' turns limits off.",
+    )
     rate_limit_anonymous: str = _setting(
-        "120/minute", "Requests allowed per client IP without credentials; '' or '0': off.")
+        "120/minute", "Requests allowed per client IP without credentials; '' or '0': off."
+    )
     rate_limit_failed_auth: str = _setting(
-        "20/minute", "Failed authentications (401) allowed per client IP; past them its "
+        "20/minute",
+        "Failed authentications (401) allowed per client IP; past them its "
         "passwords and client secrets are refused (429) unchecked, while valid tokens and "
-        "session cookies still work; '' or '0': off.")
+        "session cookies still work; '' or '0': off.",
+    )
     rate_limit_token_endpoint: str = _setting(
-        "30/minute", "Requests to the OAuth token endpoints (/auth/{user|contact}/access_token "
-        "and /revoke) allowed per client IP; '' or '0': off.")
+        "30/minute",
+        "Requests to the OAuth token endpoints (/auth/{user|contact}/access_token "
+        "and /revoke) allowed per client IP; '' or '0': off.",
+    )
     redis_url: str = _setting(
-        "", "Redis URL (redis://host:6379/0) for rate-limit counts shared by all worker "
-        "processes; empty: each worker counts in memory.")
+        "",
+        "Redis URL (redis://host:6379/0) for rate-limit counts shared by all worker "
+        "processes; empty: each worker counts in memory.",
+    )
     redis_key_prefix: str = _setting("amity", "Prefix of the keys Amity keeps in Redis.")
     api_log: bool = _setting(
-        True, "Record every API call (time, user, credential, IP, method, path, status, "
-        "duration) in the api_calls table, readable by admins at /api.php/admin/api_calls.")
+        True,
+        "Record every API call (time, user, credential, IP, method, path, status, "
+        "duration) in the api_calls table, readable by admins at /api.php/admin/api_calls.",
+    )
     api_log_retention_days: int = _setting(
-        30, "Days an API call stays in the log before it is deleted.")
+        30, "Days an API call stays in the log before it is deleted."
+    )
     language: str = _setting(
-        "en", "Language of labels and messages when a request's Accept-Language names none "
-        "that Amity ships (en, de, or a catalog in AMITY_LOCALE_DIR).")
+        "en",
+        "Language of labels and messages when a request's Accept-Language names none "
+        "that Amity ships (en, de, or a catalog in AMITY_LOCALE_DIR).",
+    )
     locale_dir: str = _setting(
-        "", "A directory of extra language catalogs (xx.json, as amity/i18n/de.json).")
+        "", "A directory of extra language catalogs (xx.json, as amity/i18n/de.json)."
+    )
     currency: str = _setting("USD", "Base currency (ISO 4217 code) shown by /meta/locale.")
     session_auth: bool = _setting(
-        False, "Let browsers sign in at /api.php/session and call the API with the session "
+        False,
+        "Let browsers sign in at /api.php/session and call the API with the session "
         "cookie (for apps embedded in the CRM's pages); such calls that change data must send "
-        "the session's X-CSRF-Token.")
+        "the session's X-CSRF-Token.",
+    )
     session_lifetime_seconds: int = _setting(
-        8 * 3600, "How long a cookie session lasts after sign-in (s).")
+        8 * 3600, "How long a cookie session lasts after sign-in (s)."
+    )
     require_https: bool = _setting(
-        True, "Refuse plain-HTTP requests (403 https_required) except from loopback clients.")
+        True, "Refuse plain-HTTP requests (403 https_required) except from loopback clients."
+    )
     trusted_proxies: str = _setting(
-        "", "Comma-separated IPs or networks of reverse proxies whose X-Forwarded-Proto and "
-        "X-Forwarded-For are believed; empty: those headers are ignored.")
+        "",
+        "Comma-separated IPs or networks of reverse proxies whose X-Forwarded-Proto and "
+        "X-Forwarded-For are believed; empty: those headers are ignored.",
+    )
     api_allow: str = _setting(
-        "", "Comma-separated IPs or networks that may use the API (403 for others); "
-        "empty: every address.")
+        "",
+        "Comma-separated IPs or networks that may use the API (403 for others); "
+        "empty: every address.",
+    )
     default_role: str = _setting(
-        "", "Role of users who have none (a role name, see `amity role`); empty: such users "
-        "have every right on every model, as before roles existed.")
+        "",
+        "Role of users who have none (a role name, see `amity role`); empty: such users "
+        "have every right on every model, as before roles existed.",
+    )
     portal_token_seconds: int = _setting(
-        3600, "How long a portal contact's access token (POST /api.php/portal/auth) lasts (s).")
+        3600, "How long a portal contact's access token (POST /api.php/portal/auth) lasts (s)."
+    )
     data_dir: str = _setting(
-        "", "Directory of the files Amity generates that hold secrets (the JWT signing key, "
+        "",
+        "Directory of the files Amity generates that hold secrets (the JWT signing key, "
         "the quickstart's .amity-login), created with mode 0700 when missing. Empty: the "
-        "SQLite database's directory, or ./amity-data with PostgreSQL.")
+        "SQLite database's directory, or ./amity-data with PostgreSQL.",
+    )
     jwt_key_file: str = _setting(
-        "", "PEM file with the private key that signs OAuth access tokens (RS256); created "
-        "with mode 0600 on first start. Empty: amity-jwt-key.pem in AMITY_DATA_DIR.")
+        "",
+        "PEM file with the private key that signs OAuth access tokens (RS256); created "
+        "with mode 0600 on first start. Empty: amity-jwt-key.pem in AMITY_DATA_DIR.",
+    )
     oauth_issuer: str = _setting(
-        "", "OAuth issuer (iss) and base URL of the server, e.g. https://crm.example.com; "
-        "empty: taken from each request's scheme and Host.")
-    oauth_access_token_seconds: int = _setting(
-        3600, "Lifetime of OAuth access tokens (s).")
+        "",
+        "OAuth issuer (iss) and base URL of the server, e.g. https://crm.example.com; "
+        "empty: taken from each request's scheme and Host.",
+    )
+    oauth_access_token_seconds: int = _setting(3600, "Lifetime of OAuth access tokens (s).")
     oauth_refresh_token_days: int = _setting(
-        30, "Lifetime of OAuth refresh tokens (days); each use rotates the token.")
+        30, "Lifetime of OAuth refresh tokens (days); each use rotates the token."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
@@ -144,9 +180,7 @@ def _convert(raw: str, default: Any, name: str) -> Any:
 
 def describe_settings() -> list[tuple[str, Any, str]]:
     """(environment variable, default, help) for every setting, for docs and --help."""
-    return [
-        ("AMITY_" + f.name.upper(), f.default, f.metadata["help"]) for f in fields(Settings)
-    ]
+    return [("AMITY_" + f.name.upper(), f.default, f.metadata["help"]) for f in fields(Settings)]
 
 
 def sqlite_file(url: str) -> Path | None:

@@ -131,8 +131,9 @@ class RateLimited(AmityError):
     status = 429
     error = "rate_limited"
 
-    def __init__(self, message: str, hint: str = "", retry_after: int = 1,
-                 **params: object) -> None:
+    def __init__(
+        self, message: str, hint: str = "", retry_after: int = 1, **params: object
+    ) -> None:
         super().__init__(message, hint, retry_after=retry_after, **params)
         self.retry_after = retry_after
 
@@ -145,7 +146,8 @@ class ServiceUnavailable(AmityError):
     status = 503
     error = "service_unavailable"
 
-    def __init__(self, message: str, hint: str = "", retry_after: int = 1,
-                 **params: object) -> None:
+    def __init__(
+        self, message: str, hint: str = "", retry_after: int = 1, **params: object
+    ) -> None:
         super().__init__(message, hint, retry_after=retry_after, **params)
         self.retry_after = retry_after

@@ -48,26 +48,40 @@ def free_port() -> int:
 
 
 def environment(url: str, workdir: Path, **settings: str) -> dict[str, str]:
-    env = dict(os.environ, AMITY_DATABASE_URL=url, AMITY_LOG_LEVEL="WARNING",
-               AMITY_JWT_KEY_FILE=str(workdir / "jwt-key.pem"))
+    env = dict(
+        os.environ,
+        AMITY_DATABASE_URL=url,
+        AMITY_LOG_LEVEL="WARNING",
+        AMITY_JWT_KEY_FILE=str(workdir / "jwt-key.pem"),
+    )
     env.update({f"AMITY_{name.upper()}": value for name, value in settings.items()})
     return env
 
 
 def prepare(url: str, workdir: Path) -> tuple[str, str, str]:
     """The admin, an inactive user, a password-grant client: (token, client id, secret)."""
-    subprocess.run([sys.executable, "-m", "amity", "init", "--admin-password", PASSWORD],
-                   env=environment(url, workdir), cwd=workdir, check=True,
-                   capture_output=True, timeout=120)
-    services = build_services(Settings(database_url=url, log_level="WARNING",
-                                       jwt_key_file=str(workdir / "jwt-key.pem")))
+    subprocess.run(
+        [sys.executable, "-m", "amity", "init", "--admin-password", PASSWORD],
+        env=environment(url, workdir),
+        cwd=workdir,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    services = build_services(
+        Settings(database_url=url, log_level="WARNING", jwt_key_file=str(workdir / "jwt-key.pem"))
+    )
     try:
         admin = services.auth.user_by_name("admin")
         uid = services.auth.add_user(SYSTEM, "gone", "gone-password-123")
         services.records.update(SYSTEM, "User", uid, {"status": "Inactive"})
         _, token = services.auth.create_token("admin", "bench")
-        client, secret = services.clients.add(SYSTEM, ClientSpec(
-            name="bench", redirect_uris=["https://bench.example/cb"], allow_password=True))
+        client, secret = services.clients.add(
+            SYSTEM,
+            ClientSpec(
+                name="bench", redirect_uris=["https://bench.example/cb"], allow_password=True
+            ),
+        )
         assert secret is not None and admin["id"]
         return token, client["client_id"], secret
     finally:
@@ -77,13 +91,25 @@ def prepare(url: str, workdir: Path) -> tuple[str, str, str]:
 @contextmanager
 def serve(url: str, workdir: Path, failed_auth: str) -> Iterator[str]:
     port = free_port()
-    env = environment(url, workdir, api_log="false", session_auth="true", rate_limit="",
-                      rate_limit_anonymous="", rate_limit_token_endpoint="",
-                      rate_limit_failed_auth=failed_auth)
+    env = environment(
+        url,
+        workdir,
+        api_log="false",
+        session_auth="true",
+        rate_limit="",
+        rate_limit_anonymous="",
+        rate_limit_token_endpoint="",
+        rate_limit_failed_auth=failed_auth,
+    )
     log = (workdir / f"serve-{port}.log").open("ab")
-    proc = subprocess.Popen([sys.executable, "-m", "amity", "serve", "--port", str(port)],
-                            env=env, cwd=workdir, stdout=log, stderr=subprocess.STDOUT,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "amity", "serve", "--port", str(port)],
+        env=env,
+        cwd=workdir,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://127.0.0.1:{port}/api.php"
     try:
         deadline = time.monotonic() + 60
@@ -123,25 +149,38 @@ def enumeration(base: str, client_id: str, secret: str, count: int) -> None:
     with httpx.Client(base_url=base, timeout=30) as http:
         ways: dict[str, Callable[[str], int]] = {
             "Basic": lambda user: http.get("/me", headers=basic(user, "wrong")).status_code,
-            "session sign-in": lambda user: http.post("/session", json={
-                "user_name": user, "password": "wrong"}).status_code,
-            "password grant": lambda user: http.post("/auth/user/access_token", data={
-                "grant_type": "password", "username": user, "password": "wrong",
-                "client_id": client_id, "client_secret": secret}).status_code,
+            "session sign-in": lambda user: (
+                http.post("/session", json={"user_name": user, "password": "wrong"}).status_code
+            ),
+            "password grant": lambda user: (
+                http.post(
+                    "/auth/user/access_token",
+                    data={
+                        "grant_type": "password",
+                        "username": user,
+                        "password": "wrong",
+                        "client_id": client_id,
+                        "client_secret": secret,
+                    },
+                ).status_code
+            ),
         }
         for name, way in ways.items():
             way("admin")  # warm up (the dummy hash is made on first use)
-            known, unknown, inactive = (median_ms(partial(way, user), count)
-                                        for user in ("admin", "nobody", "gone"))
-            print(f"{name:<16}{known:>12.1f}{unknown:>10.1f}{inactive:>10.1f}"
-                  f"{unknown / known:>15.2f}")
+            known, unknown, inactive = (
+                median_ms(partial(way, user), count) for user in ("admin", "nobody", "gone")
+            )
+            print(
+                f"{name:<16}{known:>12.1f}{unknown:>10.1f}{inactive:>10.1f}{unknown / known:>15.2f}"
+            )
 
 
 def healthy_latency(base: str, token: str, seconds: float) -> tuple[float, float, int]:
     """Median and p99 ms of sequential GET /me with a token, and the request count."""
     times = []
-    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {token}"},
-                      timeout=30) as http:
+    with httpx.Client(
+        base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=30
+    ) as http:
         end = time.monotonic() + seconds
         while time.monotonic() < end:
             start = time.perf_counter()
@@ -163,8 +202,7 @@ def attack(base: str, stop: threading.Event, counts: dict[int, int]) -> None:
 def under_attack(base: str, token: str, threads: int, seconds: float) -> None:
     idle = healthy_latency(base, token, seconds / 2)
     stop, counts = threading.Event(), {}  # type: ignore[var-annotated]
-    attackers = [threading.Thread(target=attack, args=(base, stop, counts))
-                 for _ in range(threads)]
+    attackers = [threading.Thread(target=attack, args=(base, stop, counts)) for _ in range(threads)]
     for thread in attackers:
         thread.start()
     time.sleep(0.5)
@@ -175,8 +213,10 @@ def under_attack(base: str, token: str, threads: int, seconds: float) -> None:
         for thread in attackers:
             thread.join(timeout=30)
     print(f"  idle:          median {idle[0]:7.2f} ms  p99 {idle[1]:7.2f} ms  ({idle[2]} requests)")
-    print(f"  under attack:  median {busy[0]:7.2f} ms  p99 {busy[1]:7.2f} ms  ({busy[2]} requests)"
-          f"  ratio {busy[0] / idle[0]:.1f}x")
+    print(
+        f"  under attack:  median {busy[0]:7.2f} ms  p99 {busy[1]:7.2f} ms  ({busy[2]} requests)"
+        f"  ratio {busy[0] / idle[0]:.1f}x"
+    )
     print("  attacker answers: " + ", ".join(f"{n} x {s}" for s, n in sorted(counts.items())))
 
 
@@ -185,9 +225,12 @@ def main() -> None:
     parser.add_argument("--tries", type=int, default=15, help="tries per cell of table 1")
     parser.add_argument("--seconds", type=float, default=6, help="healthy run under attack")
     parser.add_argument("--threads", type=int, default=4, help="attacker threads")
-    parser.add_argument("--failed-auth", default="5/minute",
-                        help="AMITY_RATE_LIMIT_FAILED_AUTH of the second run (default "
-                        "5/minute, so that a short run reaches it)")
+    parser.add_argument(
+        "--failed-auth",
+        default="5/minute",
+        help="AMITY_RATE_LIMIT_FAILED_AUTH of the second run (default "
+        "5/minute, so that a short run reaches it)",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="amity-auth-bench-") as tmp:
         workdir = Path(tmp)
@@ -195,8 +238,10 @@ def main() -> None:
         token, client_id, secret = prepare(url, workdir)
         with serve(url, workdir, failed_auth="") as base:
             enumeration(base, client_id, secret, args.tries)
-            print(f"\n2. GET /me with a token while 127.0.0.2 sends wrong Basic passwords "
-                  f"({args.threads} threads)")
+            print(
+                f"\n2. GET /me with a token while 127.0.0.2 sends wrong Basic passwords "
+                f"({args.threads} threads)"
+            )
             print("failed-auth limit off:")
             under_attack(base, token, args.threads, args.seconds)
         with serve(url, workdir, failed_auth=args.failed_auth) as base:

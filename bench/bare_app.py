@@ -18,11 +18,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 RECORD: dict[str, Any] = {
-    "first_name": "Grace", "last_name": "Hopper", "salutation": "Dr.",
-    "email1": "grace.hopper@example.com", "phone_work": "+1 555 000001",
-    "primary_address_city": "Boston", "primary_address_country": "USA",
-    "lead_source": "Web Site", "do_not_call": False, "email_opt_out": False,
-    "date_entered": "2024-01-02 03:04:05", "date_modified": "2024-01-02 03:04:05",
+    "first_name": "Grace",
+    "last_name": "Hopper",
+    "salutation": "Dr.",
+    "email1": "grace.hopper@example.com",
+    "phone_work": "+1 555 000001",
+    "primary_address_city": "Boston",
+    "primary_address_country": "USA",
+    "lead_source": "Web Site",
+    "do_not_call": False,
+    "email_opt_out": False,
+    "date_entered": "2024-01-02 03:04:05",
+    "date_modified": "2024-01-02 03:04:05",
 }
 
 

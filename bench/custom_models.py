@@ -43,9 +43,12 @@ DEFINITIONS = 7
 FIELD_ADDS = 3
 SUBSCRIPTION = {
     "name": "Subscription",
-    "fields": [{"name": "plan", "type": "Select", "options": ["Basic", "Pro"]},
-               {"name": "seats", "type": "Number", "indexed": True},
-               {"name": "renews_on", "type": "Date"}, {"name": "price", "type": "Numeric"}],
+    "fields": [
+        {"name": "plan", "type": "Select", "options": ["Basic", "Pro"]},
+        {"name": "seats", "type": "Number", "indexed": True},
+        {"name": "renews_on", "type": "Date"},
+        {"name": "price", "type": "Numeric"},
+    ],
     "links": [{"name": "account", "kind": "many_to_one", "target": "Account"}],
 }
 
@@ -55,8 +58,7 @@ def empty(url: str) -> None:
     with engine.begin() as conn:
         names = sa.inspect(conn).get_table_names()
         if names:
-            conn.exec_driver_sql("DROP TABLE " + ", ".join(f'"{n}"' for n in names)
-                                 + " CASCADE")
+            conn.exec_driver_sql("DROP TABLE " + ", ".join(f'"{n}"' for n in names) + " CASCADE")
     engine.dispose()
 
 
@@ -65,12 +67,27 @@ def time_definitions(services: Services) -> float:
     took = []
     for n in range(DEFINITIONS):
         start = time.perf_counter()
-        services.models.create(SYSTEM, {
-            "name": f"Bench{n}", "fields": [{"name": "score", "type": "Number"}],
-            "links": [{"name": "account", "kind": "many_to_one", "target": "Account",
-                       "reverse": f"bench{n}s"},
-                      {"name": "contacts", "kind": "many_to_many", "target": "Contact",
-                       "reverse": f"bench{n}s"}]})
+        services.models.create(
+            SYSTEM,
+            {
+                "name": f"Bench{n}",
+                "fields": [{"name": "score", "type": "Number"}],
+                "links": [
+                    {
+                        "name": "account",
+                        "kind": "many_to_one",
+                        "target": "Account",
+                        "reverse": f"bench{n}s",
+                    },
+                    {
+                        "name": "contacts",
+                        "kind": "many_to_many",
+                        "target": "Contact",
+                        "reverse": f"bench{n}s",
+                    },
+                ],
+            },
+        )
         took.append(time.perf_counter() - start)
     return statistics.median(took)
 
@@ -82,8 +99,9 @@ def time_field_adds(services: Services) -> tuple[float, float]:
     for n in range(FIELD_ADDS):
         for times, extra in ((plain, {}), (numbered, {"auto_number": True})):
             start = time.perf_counter()
-            services.fields.add(SYSTEM, "Account", {"name": f"bench_{len(extra)}_{n}_c",
-                                                    "type": "Number", **extra})
+            services.fields.add(
+                SYSTEM, "Account", {"name": f"bench_{len(extra)}_{n}_c", "type": "Number", **extra}
+            )
             times.append(time.perf_counter() - start)
     return statistics.median(plain), statistics.median(numbered)
 
@@ -93,21 +111,43 @@ def load(services: Services, records: int) -> dict[str, list[str]]:
     rng = random.Random(1)
     made: dict[str, list[str]] = {"Account": [], "Opportunity": [], "Subscription": []}
     for i in range(records):
-        made["Account"].append(services.records.create(SYSTEM, "Account",
-                                                       {"name": f"Account {i:06d}"}))
+        made["Account"].append(
+            services.records.create(SYSTEM, "Account", {"name": f"Account {i:06d}"})
+        )
         account = rng.choice(made["Account"])
-        made["Opportunity"].append(services.records.create(SYSTEM, "Opportunity", {
-            "name": f"Deal {i:06d}", "date_closed": "2027-06-30", "amount": "99.90",
-            "sales_stage": "Prospecting", "account_id": account}))
-        made["Subscription"].append(services.records.create(SYSTEM, "Subscription", {
-            "name": f"Subscription {i:06d}", "plan": rng.choice([1, 2]),
-            "seats": rng.randint(1, 500), "renews_on": "2027-06-30", "price": "99.900",
-            "account_id": account}))
+        made["Opportunity"].append(
+            services.records.create(
+                SYSTEM,
+                "Opportunity",
+                {
+                    "name": f"Deal {i:06d}",
+                    "date_closed": "2027-06-30",
+                    "amount": "99.90",
+                    "sales_stage": "Prospecting",
+                    "account_id": account,
+                },
+            )
+        )
+        made["Subscription"].append(
+            services.records.create(
+                SYSTEM,
+                "Subscription",
+                {
+                    "name": f"Subscription {i:06d}",
+                    "plan": rng.choice([1, 2]),
+                    "seats": rng.randint(1, 500),
+                    "renews_on": "2027-06-30",
+                    "price": "99.900",
+                    "account_id": account,
+                },
+            )
+        )
     return made
 
 
-def scenarios(model: str, ids: list[str], accounts: list[str], token: str, n: int
-              ) -> dict[str, list[tuple[dict[str, Any], bytes]]]:
+def scenarios(
+    model: str, ids: list[str], accounts: list[str], token: str, n: int
+) -> dict[str, list[tuple[dict[str, Any], bytes]]]:
     rng = random.Random(2)
     base = f"/api.php/data/{model}"
     data: dict[str, Any] = {"name": "Bench create", "account_id": accounts[0]}
@@ -117,15 +157,19 @@ def scenarios(model: str, ids: list[str], accounts: list[str], token: str, n: in
     return {
         "GET by id": [http_scope("GET", f"{base}/{rng.choice(ids)}", "", token) for _ in range(n)],
         "list of 20 by name": [http_scope("GET", base, "order=name&limit=20", token)] * n,
-        "list by account": [http_scope("GET", base, "filters%5Baccount_id%5D="
-                                  f"{rng.choice(accounts)}&limit=20", token)
-                            for _ in range(n)],
+        "list by account": [
+            http_scope(
+                "GET", base, f"filters%5Baccount_id%5D={rng.choice(accounts)}&limit=20", token
+            )
+            for _ in range(n)
+        ],
         "create": [http_scope("POST", base, "", token, create)] * n,
     }
 
 
-async def alternating_medians(app: Any, a: list[tuple[dict[str, Any], bytes]],
-                              b: list[tuple[dict[str, Any], bytes]]) -> tuple[float, float]:
+async def alternating_medians(
+    app: Any, a: list[tuple[dict[str, Any], bytes]], b: list[tuple[dict[str, Any], bytes]]
+) -> tuple[float, float]:
     """Median seconds per request of `a` and of `b`, sent one of each in turn."""
     took: tuple[list[float], list[float]] = ([], [])
     for pair in zip(a, b, strict=True):
@@ -147,27 +191,32 @@ def main(argv: list[str] | None = None) -> int:
     url = args.database_url or f"sqlite:///{tempfile.mkdtemp()}/custom_models.db"
     if url.startswith("postgresql"):
         empty(url)
-    settings = Settings(database_url=url, log_level="WARNING", rate_limit="",
-                        rate_limit_anonymous="", api_log=False)
+    settings = Settings(
+        database_url=url, log_level="WARNING", rate_limit="", rate_limit_anonymous="", api_log=False
+    )
     services = build_services(settings)
     migrate(services.db)
     init_admin(services, "admin", "bench-password")
     _, token = services.auth.create_token("admin", "bench")
-    print(f"database: {services.db.dialect}; {args.records} records per model, "
-          f"{args.requests} requests per scenario")
-    print(f"define a model (table, field, ref, join table): median "
-          f"{time_definitions(services) * 1000:.1f} ms over {DEFINITIONS}")
+    print(
+        f"database: {services.db.dialect}; {args.records} records per model, "
+        f"{args.requests} requests per scenario"
+    )
+    print(
+        f"define a model (table, field, ref, join table): median "
+        f"{time_definitions(services) * 1000:.1f} ms over {DEFINITIONS}"
+    )
     services.models.create(SYSTEM, SUBSCRIPTION)
     made = load(services, args.records)
     plain, numbered = time_field_adds(services)
-    print(f"add a Number field to {args.records} accounts: median {plain * 1000:.1f} ms; "
-          f"with auto_number (numbers them all) {numbered * 1000:.1f} ms")
+    print(
+        f"add a Number field to {args.records} accounts: median {plain * 1000:.1f} ms; "
+        f"with auto_number (numbers them all) {numbered * 1000:.1f} ms"
+    )
     app = create_app(settings, services)
     print(f"{'scenario':<22}{'Opportunity µs':>15}{'Subscription µs':>17}{'ratio':>8}")
-    built_in = scenarios("Opportunity", made["Opportunity"], made["Account"], token,
-                         args.requests)
-    custom = scenarios("Subscription", made["Subscription"], made["Account"], token,
-                       args.requests)
+    built_in = scenarios("Opportunity", made["Opportunity"], made["Account"], token, args.requests)
+    custom = scenarios("Subscription", made["Subscription"], made["Account"], token, args.requests)
     for name in built_in:
         a, c = asyncio.run(alternating_medians(app, built_in[name], custom[name]))
         print(f"{name:<22}{a * 1e6:>15.0f}{c * 1e6:>17.0f}{c / a:>8.2f}")

@@ -30,10 +30,14 @@ BROAD_PREFIX = "Ba"
 
 def lists() -> list[tuple[str, ListQuery]]:
     return [
-        (f"selective ({SELECTIVE_PREFIX})",
-         ListQuery(filters={"last_name": SELECTIVE_PREFIX}, order="last_name", limit=20)),
-        (f"broad ({BROAD_PREFIX})",
-         ListQuery(filters={"last_name": BROAD_PREFIX}, order="last_name", limit=20)),
+        (
+            f"selective ({SELECTIVE_PREFIX})",
+            ListQuery(filters={"last_name": SELECTIVE_PREFIX}, order="last_name", limit=20),
+        ),
+        (
+            f"broad ({BROAD_PREFIX})",
+            ListQuery(filters={"last_name": BROAD_PREFIX}, order="last_name", limit=20),
+        ),
         ("unfiltered", ListQuery(order="last_name", limit=20)),
     ]
 
@@ -45,14 +49,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("give --database-url or set AMITY_DATABASE_URL")
-    services = build_services(Settings.from_env(database_url=args.database_url,
-                                                log_level="WARNING"))
+    services = build_services(
+        Settings.from_env(database_url=args.database_url, log_level="WARNING")
+    )
     db, records = services.db, services.records
     actor = Actor(user_id="1", user_name="admin", is_admin=True)
     captured: list[tuple[str, Any]] = []
 
-    def capture(conn: Any, cursor: Any, statement: str, params: Any, context: Any,
-                executemany: bool) -> None:
+    def capture(
+        conn: Any, cursor: Any, statement: str, params: Any, context: Any, executemany: bool
+    ) -> None:
         if statement.lstrip().upper().startswith("SELECT"):
             captured.append((statement, params))
 
@@ -63,8 +69,10 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             page = records.list_records(actor, "Contact", q)
             t.append(time.perf_counter() - t0)
-        print(f"=== {label}: total_results={page.total_results:,}; records.list_records "
-              f"median {statistics.median(t) * 1000:.2f} ms over {args.repeat}")
+        print(
+            f"=== {label}: total_results={page.total_results:,}; records.list_records "
+            f"median {statistics.median(t) * 1000:.2f} ms over {args.repeat}"
+        )
         captured.clear()
         event.listen(db.engine, "before_cursor_execute", capture)
         records.list_records(actor, "Contact", q)

@@ -77,17 +77,87 @@ Margaret Maria Mark Mary Matthew Melissa Michael Michelle Nancy Nicholas Nicole 
 Pamela Patricia Patrick Paul Rachel Raymond Rebecca Richard Robert Ronald Ruth Ryan Samuel
 Sandra Sarah Scott Sharon Stephanie Stephen Steven Susan Thomas Timothy Victoria William
 """)
-CITIES = ["Berlin", "Boston", "Chicago", "Denver", "Dublin", "Lisbon", "London", "Lyon",
-          "Madrid", "Milan", "Oslo", "Paris", "Porto", "Prague", "Seattle", "Toronto",
-          "Vienna", "Warsaw", "Zurich", "Austin"]
-COUNTRIES = ["Germany", "USA", "Ireland", "Portugal", "UK", "France", "Spain", "Italy",
-             "Norway", "Czechia", "Canada", "Austria", "Poland", "Switzerland"]
-WORDS = ["Acme", "Apex", "Blue", "Bright", "Cedar", "Delta", "Eagle", "Falcon", "Global",
-         "Granite", "Harbor", "Iron", "Lumen", "Maple", "Nova", "Orbit", "Pine", "Prime",
-         "Quartz", "River", "Silver", "Summit", "Terra", "Union", "Vertex", "West"]
+CITIES = [
+    "Berlin",
+    "Boston",
+    "Chicago",
+    "Denver",
+    "Dublin",
+    "Lisbon",
+    "London",
+    "Lyon",
+    "Madrid",
+    "Milan",
+    "Oslo",
+    "Paris",
+    "Porto",
+    "Prague",
+    "Seattle",
+    "Toronto",
+    "Vienna",
+    "Warsaw",
+    "Zurich",
+    "Austin",
+]
+COUNTRIES = [
+    "Germany",
+    "USA",
+    "Ireland",
+    "Portugal",
+    "UK",
+    "France",
+    "Spain",
+    "Italy",
+    "Norway",
+    "Czechia",
+    "Canada",
+    "Austria",
+    "Poland",
+    "Switzerland",
+]
+WORDS = [
+    "Acme",
+    "Apex",
+    "Blue",
+    "Bright",
+    "Cedar",
+    "Delta",
+    "Eagle",
+    "Falcon",
+    "Global",
+    "Granite",
+    "Harbor",
+    "Iron",
+    "Lumen",
+    "Maple",
+    "Nova",
+    "Orbit",
+    "Pine",
+    "Prime",
+    "Quartz",
+    "River",
+    "Silver",
+    "Summit",
+    "Terra",
+    "Union",
+    "Vertex",
+    "West",
+]
 SUFFIXES = ["Ltd", "GmbH", "Inc", "LLC", "SA", "Group", "Partners", "Systems", "Labs"]
-TITLES = ["CEO", "CTO", "CFO", "Director", "Engineer", "Manager", "Consultant", "Analyst",
-          "Buyer", "Sales Rep", None, None]
+TITLES = [
+    "CEO",
+    "CTO",
+    "CFO",
+    "Director",
+    "Engineer",
+    "Manager",
+    "Consultant",
+    "Analyst",
+    "Buyer",
+    "Sales Rep",
+    None,
+    None,
+]
 
 
 def last_name_pool() -> list[str]:
@@ -95,8 +165,7 @@ def last_name_pool() -> list[str]:
     pool: list[str] = []
     for name, n in (SELECTIVE_NAMES | BROAD_NAMES).items():
         pool += [name] * n
-    others = [n for n in OTHER_NAMES
-              if not n.startswith((SELECTIVE_PREFIX, BROAD_PREFIX))]
+    others = [n for n in OTHER_NAMES if not n.startswith((SELECTIVE_PREFIX, BROAD_PREFIX))]
     rest = BLOCK - len(pool)
     # Zipf-like weights over the other names, rounded so that they sum to `rest` exactly.
     weights = [1 / (i + 5) for i in range(len(others))]
@@ -118,45 +187,70 @@ def expected_matches(n: int, prefix: str, pool: list[str]) -> int:
 
 def defaults(model: Model) -> dict[str, Any]:
     """The values the records service fills in for fields a client leaves out."""
-    return {fd.name: fd.default for fd in model.stored_fields()
-            if fd.default is not None and not fd.system}
+    return {
+        fd.name: fd.default
+        for fd in model.stored_fields()
+        if fd.default is not None and not fd.system
+    }
 
 
 def system_values(now: datetime, rng: random.Random) -> dict[str, Any]:
     """id, deleted, dates and users, as Records._insert sets them."""
     entered = now - timedelta(seconds=rng.randrange(3 * 365 * 86400))
-    return {"id": new_id(), "deleted": False, "date_entered": entered,
-            "date_modified": entered, "created_by": ADMIN_ID, "modified_user_id": ADMIN_ID,
-            "assigned_user_id": ADMIN_ID}
+    return {
+        "id": new_id(),
+        "deleted": False,
+        "date_entered": entered,
+        "date_modified": entered,
+        "created_by": ADMIN_ID,
+        "modified_user_id": ADMIN_ID,
+        "assigned_user_id": ADMIN_ID,
+    }
 
 
-def account_row(i: int, base: dict[str, Any], now: datetime, rng: random.Random,
-                model: Model) -> dict[str, Any]:
+def account_row(
+    i: int, base: dict[str, Any], now: datetime, rng: random.Random, model: Model
+) -> dict[str, Any]:
     name = f"{rng.choice(WORDS)} {rng.choice(WORDS)} {rng.choice(SUFFIXES)} {i}"
     slug = name.split()[0].lower()
-    return {**base, **system_values(now, rng), "name": name,
-            "account_type": rng.choice(model.fields["account_type"].options),
-            "industry": rng.choice(model.fields["industry"].options),
-            "email1": f"info{i}@{slug}.example.com",
-            "phone_office": f"+1 555 {i % 10000:04d}",
-            "billing_address_city": rng.choice(CITIES),
-            "billing_address_country": rng.choice(COUNTRIES),
-            "employees": rng.randrange(1, 5000)}
+    return {
+        **base,
+        **system_values(now, rng),
+        "name": name,
+        "account_type": rng.choice(model.fields["account_type"].options),
+        "industry": rng.choice(model.fields["industry"].options),
+        "email1": f"info{i}@{slug}.example.com",
+        "phone_office": f"+1 555 {i % 10000:04d}",
+        "billing_address_city": rng.choice(CITIES),
+        "billing_address_country": rng.choice(COUNTRIES),
+        "employees": rng.randrange(1, 5000),
+    }
 
 
-def contact_row(i: int, last: str, account_id: str, base: dict[str, Any], now: datetime,
-                rng: random.Random, model: Model) -> dict[str, Any]:
+def contact_row(
+    i: int,
+    last: str,
+    account_id: str,
+    base: dict[str, Any],
+    now: datetime,
+    rng: random.Random,
+    model: Model,
+) -> dict[str, Any]:
     first = rng.choice(FIRST_NAMES)
-    return {**base, **system_values(now, rng),
-            "salutation": rng.choice(model.fields["salutation"].options),
-            "first_name": first, "last_name": last,
-            "title": rng.choice(TITLES),
-            "email1": f"{first.lower()}.{last.lower()}{i}@example.com",
-            "phone_work": f"+1 555 {i % 1000000:06d}",
-            "primary_address_city": rng.choice(CITIES),
-            "primary_address_country": rng.choice(COUNTRIES),
-            "lead_source": rng.choice(model.fields["lead_source"].options),
-            "primary_account_id": account_id}
+    return {
+        **base,
+        **system_values(now, rng),
+        "salutation": rng.choice(model.fields["salutation"].options),
+        "first_name": first,
+        "last_name": last,
+        "title": rng.choice(TITLES),
+        "email1": f"{first.lower()}.{last.lower()}{i}@example.com",
+        "phone_work": f"+1 555 {i % 1000000:06d}",
+        "primary_address_city": rng.choice(CITIES),
+        "primary_address_country": rng.choice(COUNTRIES),
+        "lead_source": rng.choice(model.fields["lead_source"].options),
+        "primary_account_id": account_id,
+    }
 
 
 @contextmanager
@@ -177,8 +271,9 @@ def bulk_connection(db: Database) -> Iterator[Connection]:
     db.engine.dispose()  # no pooled connection keeps the bulk settings
 
 
-def load_accounts(db: Database, conn: Connection, n: int, batch: int,
-                  rng: random.Random) -> list[str]:
+def load_accounts(
+    db: Database, conn: Connection, n: int, batch: int, rng: random.Random
+) -> list[str]:
     model = db.registry.model("Account")
     table = db.tables.model(model)
     base, now, ids = defaults(model), utcnow(), []
@@ -190,8 +285,15 @@ def load_accounts(db: Database, conn: Connection, n: int, batch: int,
     return ids
 
 
-def load_contacts(db: Database, conn: Connection, n: int, batch: int, account_ids: list[str],
-                  rng: random.Random, progress: bool) -> tuple[Counter[str], int]:
+def load_contacts(
+    db: Database,
+    conn: Connection,
+    n: int,
+    batch: int,
+    account_ids: list[str],
+    rng: random.Random,
+    progress: bool,
+) -> tuple[Counter[str], int]:
     """Contacts, each with a primary account and its join row; every 10th gets a second
     account. Returns the last-name tally and the number of join rows."""
     model = db.registry.model("Contact")
@@ -217,8 +319,15 @@ def load_contacts(db: Database, conn: Connection, n: int, batch: int, account_id
                     account_ids_of.append(other)
             row = contact_row(i, last, account_ids_of[0], base, now, rng, model)
             rows.append(row)
-            link_rows += [{"id": new_id(), "account_id": a, "contact_id": row["id"],
-                           "date_modified": row["date_entered"]} for a in account_ids_of]
+            link_rows += [
+                {
+                    "id": new_id(),
+                    "account_id": a,
+                    "contact_id": row["id"],
+                    "date_modified": row["date_entered"],
+                }
+                for a in account_ids_of
+            ]
         with conn.begin():
             conn.execute(sa.insert(table), rows)
             conn.execute(sa.insert(joins), link_rows)
@@ -244,8 +353,9 @@ def reset_database(url: str, services: Services) -> None:
 def count_prefix(db: Database, conn: Connection, prefix: str) -> int:
     """Live contacts whose last name starts with `prefix`, through the records' own SQL."""
     builder = QueryBuilder(db.registry, db.tables)
-    return builder.count_rows(conn, db.registry.model("Contact"),
-                              conditions=[Prefix(("last_name",), prefix)])
+    return builder.count_rows(
+        conn, db.registry.model("Contact"), conditions=[Prefix(("last_name",), prefix)]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -254,8 +364,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", default=os.environ.get("AMITY_DATABASE_URL"))
     parser.add_argument("--batch", type=int, default=10_000, help="rows per transaction")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--reset", action="store_true",
-                        help="empty the database first (deletes the SQLite file)")
+    parser.add_argument(
+        "--reset", action="store_true", help="empty the database first (deletes the SQLite file)"
+    )
     parser.add_argument("--admin-password", default="bench-admin-password")
     parser.add_argument("--quiet", action="store_true")
     args = parser.parse_args(argv)
@@ -271,8 +382,9 @@ def main(argv: list[str] | None = None) -> int:
     db = services.db
     migrate(db)
     with db.read() as conn:
-        have = conn.execute(sa.select(sa.func.count()).select_from(
-            db.tables.models["Contact"])).scalar_one()
+        have = conn.execute(
+            sa.select(sa.func.count()).select_from(db.tables.models["Contact"])
+        ).scalar_one()
     if have:
         parser.error(f"the database already holds {have:,} contacts; use --reset")
     rng = random.Random(args.seed)
@@ -281,8 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     with bulk_connection(db) as conn:
         account_ids = load_accounts(db, conn, n_accounts, args.batch, rng)
         t1 = time.monotonic()
-        tally, links = load_contacts(db, conn, args.contacts, args.batch, account_ids, rng,
-                                     not args.quiet)
+        tally, links = load_contacts(
+            db, conn, args.contacts, args.batch, account_ids, rng, not args.quiet
+        )
         t2 = time.monotonic()
         with conn.begin():
             counts = {m: recount(db, conn, m) for m in ("Account", "Contact")}

@@ -38,9 +38,18 @@ from amity.store.engine import fresh_postgresql_database
 from amity.store.migrate import migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-FIELDS = ("annual_revenue", "rating", "ownership", "description", "sic_code",
-          "ticker_symbol", "billing_address_city", "shipping_address_city",
-          "shipping_address_state", "billing_address_state")
+FIELDS = (
+    "annual_revenue",
+    "rating",
+    "ownership",
+    "description",
+    "sic_code",
+    "ticker_symbol",
+    "billing_address_city",
+    "shipping_address_city",
+    "shipping_address_state",
+    "billing_address_state",
+)
 
 
 @dataclass
@@ -60,15 +69,15 @@ def prepare(url: str, records: int) -> tuple[str, list[str]]:
         migrate(svc.db)
         init_admin(svc, "admin", "bench-password")
         _, token = svc.auth.create_token("admin", "hot-records bench")
-        ids = [svc.records.create(SYSTEM, "Account", {"name": f"Hot {i}"})
-               for i in range(records)]
+        ids = [svc.records.create(SYSTEM, "Account", {"name": f"Hot {i}"}) for i in range(records)]
     finally:
         svc.close()
     return token, ids
 
 
-async def drive(base: str, token: str, ids: list[str], clients: int,
-                seconds: float) -> tuple[int, Counter[int], list[float]]:
+async def drive(
+    base: str, token: str, ids: list[str], clients: int, seconds: float
+) -> tuple[int, Counter[int], list[float]]:
     """PATCH from `clients` connections until `seconds` have passed."""
     statuses: Counter[int] = Counter()
     latencies: list[float] = []
@@ -76,13 +85,15 @@ async def drive(base: str, token: str, ids: list[str], clients: int,
 
     async def client(n: int) -> None:
         rng, field = random.Random(n), FIELDS[n % len(FIELDS)]
-        async with httpx.AsyncClient(base_url=base, timeout=60,
-                                     headers={"Authorization": f"Bearer {token}"}) as http:
+        async with httpx.AsyncClient(
+            base_url=base, timeout=60, headers={"Authorization": f"Bearer {token}"}
+        ) as http:
             i = 0
             while time.monotonic() < deadline:
                 start = time.perf_counter()
-                res = await http.patch(f"/data/Account/{rng.choice(ids)}",
-                                       json={"data": {field: f"c{n}-{i}"[:10]}})
+                res = await http.patch(
+                    f"/data/Account/{rng.choice(ids)}", json={"data": {field: f"c{n}-{i}"[:10]}}
+                )
                 latencies.append(time.perf_counter() - start)
                 statuses[res.status_code] += 1
                 i += 1
@@ -91,32 +102,46 @@ async def drive(base: str, token: str, ids: list[str], clients: int,
     return sum(statuses.values()), statuses, latencies
 
 
-def measure(url: str, token: str, ids: list[str], workers: int,
-            args: argparse.Namespace, logs: Path) -> Run:
+def measure(
+    url: str, token: str, ids: list[str], workers: int, args: argparse.Namespace, logs: Path
+) -> Run:
     port = free_port()
-    env = {**os.environ, "AMITY_DATABASE_URL": url, "AMITY_LOG_LEVEL": "WARNING",
-           "AMITY_RATE_LIMIT": "", "AMITY_RATE_LIMIT_ANONYMOUS": "",
-           "AMITY_RATE_LIMIT_FAILED_AUTH": ""}
+    env = {
+        **os.environ,
+        "AMITY_DATABASE_URL": url,
+        "AMITY_LOG_LEVEL": "WARNING",
+        "AMITY_RATE_LIMIT": "",
+        "AMITY_RATE_LIMIT_ANONYMOUS": "",
+        "AMITY_RATE_LIMIT_FAILED_AUTH": "",
+    }
     log = logs / f"hot-records-{workers}w-{time.monotonic_ns()}.log"
-    cmd = [str(ROOT / ".venv/bin/amity"), "serve", "--port", str(port),
-           "--workers", str(workers)]
+    cmd = [str(ROOT / ".venv/bin/amity"), "serve", "--port", str(port), "--workers", str(workers)]
     base = f"http://127.0.0.1:{port}/api.php"
     with server(cmd, env, port, log):
         asyncio.run(drive(base, token, ids, args.clients, args.warmup))
         start = time.monotonic()
         count, statuses, latencies = asyncio.run(
-            drive(base, token, ids, args.clients, args.duration))
+            drive(base, token, ids, args.clients, args.duration)
+        )
         elapsed = time.monotonic() - start
     cuts = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else [0.0] * 99
-    return Run(workers, count / elapsed, statuses, cuts[49] * 1000, cuts[98] * 1000,
-               log.read_text().count("deadlock detected"))
+    return Run(
+        workers,
+        count / elapsed,
+        statuses,
+        cuts[49] * 1000,
+        cuts[98] * 1000,
+        log.read_text().count("deadlock detected"),
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=os.environ.get(
-        "AMITY_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
-        help="a PostgreSQL server (any database on it); a database of its own is made")
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("AMITY_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="a PostgreSQL server (any database on it); a database of its own is made",
+    )
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--records", type=int, default=8, help="shared accounts (default 8)")
     parser.add_argument("--clients", type=int, default=16, help="connections (default 16)")
@@ -133,21 +158,28 @@ def main() -> None:
         for _ in range(args.repeat):
             for workers in args.workers:
                 runs.append(measure(url, token, ids, workers, args, logs))
-                print(f"  {workers} worker(s): {runs[-1].rate:,.0f}/s", file=sys.stderr,
-                      flush=True)
-    print(f"PATCH of {args.records} shared accounts, {args.clients} connections, "
-          f"{args.duration:g} s per run (server logs in {logs})")
+                print(f"  {workers} worker(s): {runs[-1].rate:,.0f}/s", file=sys.stderr, flush=True)
+    print(
+        f"PATCH of {args.records} shared accounts, {args.clients} connections, "
+        f"{args.duration:g} s per run (server logs in {logs})"
+    )
     print("| workers | PATCH/s | 200 | 503 | other | p50 ms | p99 ms | deadlocks logged |")
     print("|--:|--:|--:|--:|--:|--:|--:|--:|")
     for r in runs:
         other = sum(n for s, n in r.statuses.items() if s not in (200, 503))
-        print(f"| {r.workers} | {r.rate:,.0f} | {r.statuses[200]:,} | {r.statuses[503]:,} | "
-              f"{other:,} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.deadlocks} |")
+        print(
+            f"| {r.workers} | {r.rate:,.0f} | {r.statuses[200]:,} | {r.statuses[503]:,} | "
+            f"{other:,} | {r.p50_ms:.1f} | {r.p99_ms:.1f} | {r.deadlocks} |"
+        )
     if len(args.workers) > 1:
-        first, last = (statistics.median(r.rate for r in runs if r.workers == w)
-                       for w in (args.workers[0], args.workers[-1]))
-        print(f"median throughput {args.workers[-1]} workers / {args.workers[0]} worker(s): "
-              f"{last:,.0f}/s / {first:,.0f}/s = {last / first:.2f}")
+        first, last = (
+            statistics.median(r.rate for r in runs if r.workers == w)
+            for w in (args.workers[0], args.workers[-1])
+        )
+        print(
+            f"median throughput {args.workers[-1]} workers / {args.workers[0]} worker(s): "
+            f"{last:,.0f}/s / {first:,.0f}/s = {last / first:.2f}"
+        )
 
 
 if __name__ == "__main__":

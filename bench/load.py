@@ -122,8 +122,12 @@ def list_path(prefix: str | None) -> str:
 
 def scenarios(selected: set[str] | None) -> list[Scenario]:
     all_ = [
-        Scenario("bare GET", "/api.php/data/Contact/0190a4b2-0000-7000-8000-000000000000",
-                 GET_LUA, server="bare"),
+        Scenario(
+            "bare GET",
+            "/api.php/data/Contact/0190a4b2-0000-7000-8000-000000000000",
+            GET_LUA,
+            server="bare",
+        ),
         Scenario("GET by id", "/api.php/data/Contact/", BY_ID_LUA),
         Scenario(f"list selective ({SELECTIVE_PREFIX})", list_path(SELECTIVE_PREFIX), GET_LUA),
         Scenario(f"list broad ({BROAD_PREFIX})", list_path(BROAD_PREFIX), GET_LUA),
@@ -253,12 +257,26 @@ class RssSampler:
         self._thread.join()
 
 
-def run_wrk(url: str, script: Path, seconds: int, connections: int,
-            cpu: str | None) -> dict[str, int]:
-    cmd = pinned(["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "5s",
-                  "-s", str(script), url], cpu)
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60,
-                         check=True).stdout
+def run_wrk(
+    url: str, script: Path, seconds: int, connections: int, cpu: str | None
+) -> dict[str, int]:
+    cmd = pinned(
+        [
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(script),
+            url,
+        ],
+        cpu,
+    )
+    out = subprocess.run(
+        cmd, capture_output=True, text=True, timeout=seconds + 60, check=True
+    ).stdout
     line = next((x for x in out.splitlines() if x.startswith("RESULT ")), None)
     if line is None:
         raise SystemExit(f"wrk printed no result:\n{out}")
@@ -270,8 +288,12 @@ def check(base: str, sc: Scenario, token: str, sample_id: str) -> str:
     headers = {"Authorization": f"Bearer {token}"}
     url = base + sc.path + (sample_id if sc.name == "GET by id" else "")
     if sc.method == "POST":
-        resp = httpx.post(url, headers=headers, timeout=30,
-                          json={"data": {"last_name": LOAD_LAST_NAME, "first_name": "Check"}})
+        resp = httpx.post(
+            url,
+            headers=headers,
+            timeout=30,
+            json={"data": {"last_name": LOAD_LAST_NAME, "first_name": "Check"}},
+        )
     else:
         resp = httpx.get(url, headers=headers, timeout=30)
     if resp.status_code != 200:
@@ -289,8 +311,14 @@ def sample_ids(url: str, n: int) -> tuple[str, list[str]]:
         _, token = services.auth.create_token("admin", "bench-load")
         table = services.db.tables.models["Contact"]
         with services.db.read() as conn:
-            ids = list(conn.execute(sa.select(table.c.id).where(table.c.deleted == sa.false())
-                                    .order_by(sa.func.random()).limit(n)).scalars())
+            ids = list(
+                conn.execute(
+                    sa.select(table.c.id)
+                    .where(table.c.deleted == sa.false())
+                    .order_by(sa.func.random())
+                    .limit(n)
+                ).scalars()
+            )
     finally:
         services.close()
     if not ids:
@@ -304,12 +332,14 @@ def remove_created(url: str) -> int:
     services = build_services(Settings.from_env(database_url=url, log_level="WARNING"))
     db = services.db
     table, outbox = db.tables.models["Contact"], db.tables.system("outbox")
-    made = sa.select(table.c.id).where(table.c.deleted == sa.false(),
-                                       db.tables.fold(table.c.last_name) == "loadtest")
+    made = sa.select(table.c.id).where(
+        table.c.deleted == sa.false(), db.tables.fold(table.c.last_name) == "loadtest"
+    )
     try:
         with db.write() as conn:
-            conn.execute(sa.delete(outbox).where(outbox.c.model == "Contact",
-                                                 outbox.c.record_id.in_(made)))
+            conn.execute(
+                sa.delete(outbox).where(outbox.c.model == "Contact", outbox.c.record_id.in_(made))
+            )
             n = conn.execute(sa.delete(table).where(table.c.id.in_(made))).rowcount
             recount(db, conn, "Contact")
     finally:
@@ -326,27 +356,52 @@ def measure(args: argparse.Namespace) -> list[Result]:
     # one token sends thousands of requests a second here: far over any per-credential rate
     # limit, so rate limiting is off (AMITY_RATE_LIMIT_BENCH=1 keeps it, with a limit no run
     # reaches, to measure its cost); the API call log stays on, as by default
-    env = {**os.environ, "AMITY_DATABASE_URL": url, "AMITY_LOG_LEVEL": "WARNING",
-           "AMITY_RATE_LIMIT": "", "AMITY_RATE_LIMIT_ANONYMOUS": "",
-           "AMITY_RATE_LIMIT_FAILED_AUTH": ""}
+    env = {
+        **os.environ,
+        "AMITY_DATABASE_URL": url,
+        "AMITY_LOG_LEVEL": "WARNING",
+        "AMITY_RATE_LIMIT": "",
+        "AMITY_RATE_LIMIT_ANONYMOUS": "",
+        "AMITY_RATE_LIMIT_FAILED_AUTH": "",
+    }
     if os.environ.get("AMITY_RATE_LIMIT_BENCH"):
-        env.update(AMITY_RATE_LIMIT="100000000/minute", AMITY_RATE_LIMIT_ANONYMOUS="",
-                   AMITY_RATE_LIMIT_FAILED_AUTH="100000000/minute")
+        env.update(
+            AMITY_RATE_LIMIT="100000000/minute",
+            AMITY_RATE_LIMIT_ANONYMOUS="",
+            AMITY_RATE_LIMIT_FAILED_AUTH="100000000/minute",
+        )
     amity_port, bare_port = free_port(), free_port()
     server_cpu = None if args.no_pin else "0"
     wrk_cpu = None if args.no_pin else "1"
-    amity_cmd = pinned([str(ROOT / ".venv/bin/amity"), "serve", "--port", str(amity_port),
-                        "--workers", "1"], server_cpu)
-    bare_cmd = pinned([str(ROOT / ".venv/bin/uvicorn"), "bare_app:app", "--app-dir",
-                       str(BENCH), "--port", str(bare_port), "--workers", "1",
-                       "--no-access-log", "--no-server-header", "--log-level", "warning"],
-                      server_cpu)
+    amity_cmd = pinned(
+        [str(ROOT / ".venv/bin/amity"), "serve", "--port", str(amity_port), "--workers", "1"],
+        server_cpu,
+    )
+    bare_cmd = pinned(
+        [
+            str(ROOT / ".venv/bin/uvicorn"),
+            "bare_app:app",
+            "--app-dir",
+            str(BENCH),
+            "--port",
+            str(bare_port),
+            "--workers",
+            "1",
+            "--no-access-log",
+            "--no-server-header",
+            "--log-level",
+            "warning",
+        ],
+        server_cpu,
+    )
     logs = BENCH / "data"
     logs.mkdir(exist_ok=True)
     results: list[Result] = []
     try:
-        with server(amity_cmd, env, amity_port, logs / "amity-serve.log") as amity_pid, \
-                server(bare_cmd, env, bare_port, logs / "bare.log") as bare_pid:
+        with (
+            server(amity_cmd, env, amity_port, logs / "amity-serve.log") as amity_pid,
+            server(bare_cmd, env, bare_port, logs / "bare.log") as bare_pid,
+        ):
             pids = {"amity": amity_pid, "bare": bare_pid}
             ports = {"amity": amity_port, "bare": bare_port}
             for sc in scenarios(set(args.only) if args.only else None):
@@ -364,10 +419,20 @@ def measure(args: argparse.Namespace) -> list[Result]:
                 with RssSampler(pids[sc.server]) as rss, CpuMeter(pids[sc.server]) as cpu:
                     raw = run_wrk(target, script, args.duration, args.connections, wrk_cpu)
                 rate = raw["requests"] / raw["duration_us"] * 1e6
-                res = Result(sc, rate, raw["p50_us"] / 1000, raw["p99_us"] / 1000,
-                             raw["status_errors"] + raw["socket_errors"], rss.peak_kb / 1024,
-                             note, cpu.server, cpu.wrk, cpu.other,
-                             raw["requests"] / max(cpu.server_seconds, 0.01), raw)
+                res = Result(
+                    sc,
+                    rate,
+                    raw["p50_us"] / 1000,
+                    raw["p99_us"] / 1000,
+                    raw["status_errors"] + raw["socket_errors"],
+                    rss.peak_kb / 1024,
+                    note,
+                    cpu.server,
+                    cpu.wrk,
+                    cpu.other,
+                    raw["requests"] / max(cpu.server_seconds, 0.01),
+                    raw,
+                )
                 if args.py_spy:
                     profile_server(args, pids[sc.server], target, script, wrk_cpu, sc.name)
                 if args.latency_duration > 0:
@@ -375,46 +440,73 @@ def measure(args: argparse.Namespace) -> list[Result]:
                     res.p50_c1_ms, res.p99_c1_ms = one["p50_us"] / 1000, one["p99_us"] / 1000
                     res.errors += one["status_errors"] + one["socket_errors"]
                 results.append(res)
-                print(f"  {sc.name}: {rate:,.0f}/s ({res.per_cpu_second:,.0f}/CPU-s) "
-                      f"p50 {res.p50_ms:.2f} ms p99 {res.p99_ms:.2f} ms; one connection: "
-                      f"p50 {res.p50_c1_ms:.2f} ms p99 {res.p99_c1_ms:.2f} ms; CPU server "
-                      f"{cpu.server:.0f}% wrk {cpu.wrk:.0f}% other {cpu.other:.0f}% {note}",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"  {sc.name}: {rate:,.0f}/s ({res.per_cpu_second:,.0f}/CPU-s) "
+                    f"p50 {res.p50_ms:.2f} ms p99 {res.p99_ms:.2f} ms; one connection: "
+                    f"p50 {res.p50_c1_ms:.2f} ms p99 {res.p99_c1_ms:.2f} ms; CPU server "
+                    f"{cpu.server:.0f}% wrk {cpu.wrk:.0f}% other {cpu.other:.0f}% {note}",
+                    file=sys.stderr,
+                    flush=True,
+                )
             hwm = vm_hwm(amity_pid)
     finally:
         shutil.rmtree(work, ignore_errors=True)
         if not args.keep_created:
-            print(f"  removed {remove_created(url):,} contacts made by the run",
-                  file=sys.stderr)
+            print(f"  removed {remove_created(url):,} contacts made by the run", file=sys.stderr)
     print_table(results, args, hwm)
     return results
 
 
-def profile_server(args: argparse.Namespace, pid: int, url: str, script: Path,
-                   cpu: str | None, name: str) -> None:
+def profile_server(
+    args: argparse.Namespace, pid: int, url: str, script: Path, cpu: str | None, name: str
+) -> None:
     """Sample the server with py-spy while wrk runs; save the raw profile and print a
     summary by component (bench/spy_summary.py)."""
     out_dir = Path(args.py_spy)
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / (re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") + ".txt")
     seconds = args.duration
-    wrk = subprocess.Popen(pinned(["wrk", "-t1", f"-c{args.connections}", f"-d{seconds + 2}s",
-                                   "-s", str(script), url], cpu),
-                           stdout=subprocess.PIPE, text=True)
+    wrk = subprocess.Popen(
+        pinned(
+            ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds + 2}s", "-s", str(script), url],
+            cpu,
+        ),
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(1)
-        subprocess.run([str(ROOT / ".venv/bin/py-spy"), "record", "--pid", str(pid),
-                        "--duration", str(seconds), "--rate", "200", "--format", "raw",
-                        "--nonblocking", "-o", str(out)], check=True,
-                       capture_output=True, timeout=seconds + 60)
+        subprocess.run(
+            [
+                str(ROOT / ".venv/bin/py-spy"),
+                "record",
+                "--pid",
+                str(pid),
+                "--duration",
+                str(seconds),
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--nonblocking",
+                "-o",
+                str(out),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=seconds + 60,
+        )
     finally:
         stdout, _ = wrk.communicate(timeout=seconds + 60)
     line = next(x for x in stdout.splitlines() if x.startswith("RESULT "))
     raw = {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
     served = int(raw["requests"] / raw["duration_us"] * 1e6 * seconds)
     print(f"  py-spy profile of {name} ({served:,} requests): {out}", file=sys.stderr)
-    subprocess.run([sys.executable, str(BENCH / "spy_summary.py"), str(out),
-                    "--requests", str(served)], check=True, stdout=sys.stderr)
+    subprocess.run(
+        [sys.executable, str(BENCH / "spy_summary.py"), str(out), "--requests", str(served)],
+        check=True,
+        stdout=sys.stderr,
+    )
 
 
 def vm_hwm(pid: int) -> float:
@@ -428,21 +520,27 @@ def print_table(results: list[Result], args: argparse.Namespace, hwm_mb: float) 
     bare = next((r for r in results if r.scenario.server == "bare"), None)
     dialect = args.database_url.split(":", 1)[0]
     c = args.connections
-    print(f"\n{dialect}: wrk -t1 -c{c} -d{args.duration}s for rates, then -c1 "
-          f"-d{args.latency_duration}s for latency; "
-          f"{'unpinned' if args.no_pin else 'servers on CPU 0, wrk on CPU 1'}")
-    print(f"| scenario | req/s (c{c}) | vs bare | p50 / p99 ms (c{c}) | p50 / p99 ms (c1) "
-          "| req per server CPU-s | vs bare | CPU % server/wrk/other | errors | RSS MB "
-          "| notes |")
+    print(
+        f"\n{dialect}: wrk -t1 -c{c} -d{args.duration}s for rates, then -c1 "
+        f"-d{args.latency_duration}s for latency; "
+        f"{'unpinned' if args.no_pin else 'servers on CPU 0, wrk on CPU 1'}"
+    )
+    print(
+        f"| scenario | req/s (c{c}) | vs bare | p50 / p99 ms (c{c}) | p50 / p99 ms (c1) "
+        "| req per server CPU-s | vs bare | CPU % server/wrk/other | errors | RSS MB "
+        "| notes |"
+    )
     print("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|")
     for r in results:
         ratio = f"{r.rate / bare.rate:.0%}" if bare else "-"
         cpu_ratio = f"{r.per_cpu_second / bare.per_cpu_second:.0%}" if bare else "-"
         cpu = f"{r.cpu_server:.0f}/{r.cpu_wrk:.0f}/{r.cpu_other:.0f}"
-        print(f"| {r.scenario.name} | {r.rate:,.0f} | {ratio} | {r.p50_ms:.2f} / "
-              f"{r.p99_ms:.2f} | {r.p50_c1_ms:.2f} / {r.p99_c1_ms:.2f} | "
-              f"{r.per_cpu_second:,.0f} | {cpu_ratio} | {cpu} | {r.errors} | "
-              f"{r.rss_mb:.0f} | {r.note} |")
+        print(
+            f"| {r.scenario.name} | {r.rate:,.0f} | {ratio} | {r.p50_ms:.2f} / "
+            f"{r.p99_ms:.2f} | {r.p50_c1_ms:.2f} / {r.p99_c1_ms:.2f} | "
+            f"{r.per_cpu_second:,.0f} | {cpu_ratio} | {cpu} | {r.errors} | "
+            f"{r.rss_mb:.0f} | {r.note} |"
+        )
     print(f"amity worker peak RSS over the run (VmHWM): {hwm_mb:.0f} MB")
 
 
@@ -463,24 +561,45 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("AMITY_DATABASE_URL"))
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
-    parser.add_argument("--latency-duration", type=int, default=5,
-                        help="seconds of a one-connection run per scenario (0: skip)")
+    parser.add_argument(
+        "--latency-duration",
+        type=int,
+        default=5,
+        help="seconds of a one-connection run per scenario (0: skip)",
+    )
     parser.add_argument("--warmup", type=int, default=2, help="seconds before each")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections")
-    parser.add_argument("--wait-idle", type=float, default=120,
-                        help="wait up to this many seconds for an idle machine before each "
-                             "scenario (0: do not wait)")
-    parser.add_argument("--idle-threshold", type=float, default=15,
-                        help="'idle' means under this %% of one core in use")
-    parser.add_argument("--keep-created", action="store_true",
-                        help="keep the contacts POST create made (removed by default)")
-    parser.add_argument("--py-spy", metavar="DIR",
-                        help="also profile the server with py-spy during each scenario "
-                             "(raw profiles go to DIR; needs .venv/bin/py-spy)")
+    parser.add_argument(
+        "--wait-idle",
+        type=float,
+        default=120,
+        help="wait up to this many seconds for an idle machine before each "
+        "scenario (0: do not wait)",
+    )
+    parser.add_argument(
+        "--idle-threshold",
+        type=float,
+        default=15,
+        help="'idle' means under this %% of one core in use",
+    )
+    parser.add_argument(
+        "--keep-created",
+        action="store_true",
+        help="keep the contacts POST create made (removed by default)",
+    )
+    parser.add_argument(
+        "--py-spy",
+        metavar="DIR",
+        help="also profile the server with py-spy during each scenario "
+        "(raw profiles go to DIR; needs .venv/bin/py-spy)",
+    )
     parser.add_argument("--no-pin", action="store_true", help="do not pin CPUs")
-    parser.add_argument("--only", nargs="*",
-                        choices=["get", "selective", "broad", "unfiltered", "create"],
-                        help="run only these scenarios (the bare endpoint always runs)")
+    parser.add_argument(
+        "--only",
+        nargs="*",
+        choices=["get", "selective", "broad", "unfiltered", "create"],
+        help="run only these scenarios (the bare endpoint always runs)",
+    )
     args = parser.parse_args(argv)
     if not args.database_url:
         parser.error("give --database-url or set AMITY_DATABASE_URL")

@@ -34,8 +34,9 @@ PATHS = {
     "broad": "filters%5Blast_name%5D=Ba&order=last_name&limit=20",
     "unfiltered": "order=last_name&limit=20",
 }
-CREATE_BODY = orjson.dumps({"data": {"first_name": "Prof", "last_name": "Loadtest",
-                                     "email1": "prof@example.com"}})
+CREATE_BODY = orjson.dumps(
+    {"data": {"first_name": "Prof", "last_name": "Loadtest", "email1": "prof@example.com"}}
+)
 
 
 def scope_for(scenario: str, token: str, record_id: str) -> tuple[dict[str, Any], bytes]:
@@ -47,17 +48,30 @@ def scope_for(scenario: str, token: str, record_id: str) -> tuple[dict[str, Any]
     return http_scope("GET", path, PATHS[scenario], token)
 
 
-def http_scope(method: str, path: str, query: str, token: str,
-               body: bytes = b"") -> tuple[dict[str, Any], bytes]:
+def http_scope(
+    method: str, path: str, query: str, token: str, body: bytes = b""
+) -> tuple[dict[str, Any], bytes]:
     """The ASGI scope of one request with a bearer token (and a JSON body)."""
     headers = [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {token}".encode())]
     if body:
-        headers += [(b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode())]
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
-             "method": method, "scheme": "http", "path": path, "raw_path": path.encode(),
-             "root_path": "", "query_string": query.encode(), "headers": headers,
-             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 8000)}
+        headers += [
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8000),
+    }
     return scope, body
 
 
@@ -115,8 +129,11 @@ GROUPS = [
     ("Database.fetch (raw DBAPI path)", "engine.py", "fetch"),
     ("pool checkout + return", "base.py", "checkout"),
     ("", "base.py", "_finalize_fairy"),
-    ("DB driver: sqlite3 Cursor.execute + fetch*", "~", "<method 'execute' of "
-     "'sqlite3.Cursor' objects>"),
+    (
+        "DB driver: sqlite3 Cursor.execute + fetch*",
+        "~",
+        "<method 'execute' of 'sqlite3.Cursor' objects>",
+    ),
     ("", "~", "<method 'fetchone' of 'sqlite3.Cursor' objects>"),
     ("", "~", "<method 'fetchall' of 'sqlite3.Cursor' objects>"),
     ("", "~", "<method 'fetchmany' of 'sqlite3.Cursor' objects>"),
@@ -133,8 +150,9 @@ def breakdown(stats: pstats.Stats, n: int, total: float) -> None:
     raw: dict[Any, Any] = stats.stats  # type: ignore[attr-defined]
     rows: list[list[Any]] = []
     for label, filename, func in GROUPS:
-        cum = sum(v[3] for (fn, _line, name), v in raw.items()
-                  if name == func and fn.endswith(filename))
+        cum = sum(
+            v[3] for (fn, _line, name), v in raw.items() if name == func and fn.endswith(filename)
+        )
         if label.strip() or not rows:
             rows.append([label, cum])
         else:
@@ -143,37 +161,42 @@ def breakdown(stats: pstats.Stats, n: int, total: float) -> None:
     for label, cum in rows:
         if cum:
             print(f"{label:58}{cum / n * 1e6:>8.0f} {cum / total:>6.0%}")
-    print(f"{'total (under cProfile, which inflates Python-heavy parts)':58}"
-          f"{total / n * 1e6:>8.0f}")
+    print(
+        f"{'total (under cProfile, which inflates Python-heavy parts)':58}{total / n * 1e6:>8.0f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("scenario", choices=["get", "selective", "broad", "unfiltered",
-                                             "create"])
+    parser.add_argument("scenario", choices=["get", "selective", "broad", "unfiltered", "create"])
     parser.add_argument("--database-url", default=os.environ.get("AMITY_DATABASE_URL"))
     parser.add_argument("-n", type=int, default=2000)
-    parser.add_argument("--concurrency", type=int, default=8,
-                        help="requests in flight (writes are group-committed)")
+    parser.add_argument(
+        "--concurrency", type=int, default=8, help="requests in flight (writes are group-committed)"
+    )
     parser.add_argument("--top", type=int, default=25, help="also print the top functions")
     args = parser.parse_args(argv)
     # thousands of requests on one token: rate limiting off, as load.py does
-    settings = Settings.from_env(database_url=args.database_url, log_level="WARNING",
-                                 rate_limit="", rate_limit_anonymous="")
+    settings = Settings.from_env(
+        database_url=args.database_url, log_level="WARNING", rate_limit="", rate_limit_anonymous=""
+    )
     app = create_app(settings)
     services = app.state.services
     _, token = services.auth.create_token("admin", "bench-profile")
     table = services.db.tables.models["Contact"]
     with services.db.read() as conn:
-        ids = list(conn.execute(sa.select(table.c.id).order_by(sa.func.random())
-                                .limit(args.n)).scalars())
+        ids = list(
+            conn.execute(sa.select(table.c.id).order_by(sa.func.random()).limit(args.n)).scalars()
+        )
     scopes = [scope_for(args.scenario, token, ids[i % len(ids)]) for i in range(args.n)]
     asyncio.run(run(app, scopes[:200], args.concurrency))  # warm up
     t0 = time.perf_counter()
     asyncio.run(run(app, scopes, args.concurrency))
     wall = time.perf_counter() - t0
-    print(f"{args.scenario}: {wall / args.n * 1e6:.0f} us/request wall, no profiler "
-          f"({args.n / wall:,.0f}/s in-process, one core)")
+    print(
+        f"{args.scenario}: {wall / args.n * 1e6:.0f} us/request wall, no profiler "
+        f"({args.n / wall:,.0f}/s in-process, one core)"
+    )
     prof = cProfile.Profile()
     t0 = time.perf_counter()
     prof.enable()

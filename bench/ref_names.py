@@ -50,12 +50,28 @@ def main(argv: list[str] | None = None) -> int:
     services.acl.add_role(SYSTEM, "owned", rights=OWNED)
     services.acl.assign_role(SYSTEM, "owned", ["owner"])
     records = services.records
-    accounts = [records.create_many(SYSTEM, "Account", [
-        {"name": f"Account {i}", "assigned_user_id": owner if i % 2 else other}
-        for i in range(100)])]
-    records.create_many(SYSTEM, "Contact", [
-        {"last_name": f"Contact {i}", "assigned_user_id": owner,
-         "primary_account_id": accounts[0][i % 100]} for i in range(args.contacts)])
+    accounts = [
+        records.create_many(
+            SYSTEM,
+            "Account",
+            [
+                {"name": f"Account {i}", "assigned_user_id": owner if i % 2 else other}
+                for i in range(100)
+            ],
+        )
+    ]
+    records.create_many(
+        SYSTEM,
+        "Contact",
+        [
+            {
+                "last_name": f"Contact {i}",
+                "assigned_user_id": owner,
+                "primary_account_id": accounts[0][i % 100],
+            }
+            for i in range(args.contacts)
+        ],
+    )
     actor = Actor(user_id=owner, user_name="owner")
     q = ListQuery(fields=["last_name", "primary_account"], limit=200)
     checked, unchecked = [], []
@@ -66,10 +82,14 @@ def main(argv: list[str] | None = None) -> int:
         unchecked.append(timed(records, actor, q))
         records.hide_names = hide  # type: ignore[method-assign]
     with_check, without = statistics.median(checked), statistics.median(unchecked)
-    print(f"database: {services.db.dialect}; {args.contacts} contacts, lists of 200, "
-          f"{args.repeat} each way")
-    print(f"names checked: median {with_check * 1000:.2f} ms; not checked: "
-          f"{without * 1000:.2f} ms; ratio {with_check / without:.2f}")
+    print(
+        f"database: {services.db.dialect}; {args.contacts} contacts, lists of 200, "
+        f"{args.repeat} each way"
+    )
+    print(
+        f"names checked: median {with_check * 1000:.2f} ms; not checked: "
+        f"{without * 1000:.2f} ms; ratio {with_check / without:.2f}"
+    )
     services.close()
     return 0
 

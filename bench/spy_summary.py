@@ -23,10 +23,8 @@ FRAME = re.compile(r"^(?P<func>.+) \((?P<file>[^:]+):(?P<line>\d+)\)$")
 # (component, file fragment, function or None): the first rule matching the innermost
 # frame that matches any rule wins.
 SELF_RULES: list[tuple[str, str, str | None]] = [
-    ("DB driver: cursor.execute/fetch (raw path, store/engine.py)", "amity/store/engine.py",
-     None),
-    ("DB driver: cursor.execute/fetch (SQLAlchemy)", "sqlalchemy/engine/default.py",
-     "do_execute"),
+    ("DB driver: cursor.execute/fetch (raw path, store/engine.py)", "amity/store/engine.py", None),
+    ("DB driver: cursor.execute/fetch (SQLAlchemy)", "sqlalchemy/engine/default.py", "do_execute"),
     ("DB driver: cursor.execute/fetch (SQLAlchemy)", "sqlalchemy/engine/cursor.py", None),
     ("DB driver: commit", "sqlalchemy/engine/default.py", "do_commit"),
     ("DB driver: psycopg", "psycopg/", None),
@@ -47,8 +45,11 @@ SELF_RULES: list[tuple[str, str, str | None]] = [
 ]
 INCLUSIVE: list[tuple[str, str, str]] = [
     ("uvicorn protocol + ASGI cycle (everything)", "uvicorn/", "run_asgi"),
-    ("token authentication (AuthService.authenticate)", "amity/core/auth/service.py",
-     "authenticate"),
+    (
+        "token authentication (AuthService.authenticate)",
+        "amity/core/auth/service.py",
+        "authenticate",
+    ),
     ("Records.get", "amity/core/records.py", "get"),
     ("Records.list_records", "amity/core/records.py", "list_records"),
     ("Records.create", "amity/core/records.py", "create"),

@@ -10,8 +10,10 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
-SKIP_REASON = ("browser tests need Debian's Chromium at /usr/bin/chromium "
-               "(apt-get install chromium); .ci/run installs it")
+SKIP_REASON = (
+    "browser tests need Debian's Chromium at /usr/bin/chromium "
+    "(apt-get install chromium); .ci/run installs it"
+)
 
 
 @pytest.fixture
@@ -22,8 +24,9 @@ def browser_page() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=["--no-sandbox"])
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
+        )
         try:
             yield browser.new_page()
         finally:

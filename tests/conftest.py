@@ -39,8 +39,12 @@ from tests.pg_databases import TemplateCopies
 PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "admin-secret-pw"
 # tests make many requests with one token; tests/api/test_ratelimit.py turns limits on
-NO_RATE_LIMITS: dict[str, Any] = {"rate_limit": "", "rate_limit_anonymous": "",
-                                  "rate_limit_failed_auth": "", "rate_limit_token_endpoint": ""}
+NO_RATE_LIMITS: dict[str, Any] = {
+    "rate_limit": "",
+    "rate_limit_anonymous": "",
+    "rate_limit_failed_auth": "",
+    "rate_limit_token_endpoint": "",
+}
 
 
 # argon2id with the smallest cost argon2-cffi allows: still real argon2 hashes and checks
@@ -62,8 +66,9 @@ class SqliteTemplate:
 
 
 @pytest.fixture(scope="session")
-def template(tmp_path_factory: pytest.TempPathFactory,
-             jwt_key_file: str) -> Iterator[SqliteTemplate | TemplateCopies]:
+def template(
+    tmp_path_factory: pytest.TempPathFactory, jwt_key_file: str
+) -> Iterator[SqliteTemplate | TemplateCopies]:
     """A database migrated once per test session, which every test's database copies."""
     if PG_URL:
         with fresh_postgresql_database(PG_URL, "amity_test") as url:
@@ -83,8 +88,7 @@ def template(tmp_path_factory: pytest.TempPathFactory,
 
 
 def migrate_once(url: str, jwt_key_file: str) -> None:
-    svc = build_services(Settings(database_url=url, log_level="WARNING",
-                                  jwt_key_file=jwt_key_file))
+    svc = build_services(Settings(database_url=url, log_level="WARNING", jwt_key_file=jwt_key_file))
     try:
         migrate(svc.db)
     finally:
@@ -111,8 +115,9 @@ def settings(database_url: str, jwt_key_file: str) -> Settings:
 
 def settings_for(database_url: str, jwt_key_file: str) -> Settings:
     """The settings of in-process tests: quiet, the session's signing key, no rate limits."""
-    return Settings(database_url=database_url, log_level="WARNING", jwt_key_file=jwt_key_file,
-                    **NO_RATE_LIMITS)
+    return Settings(
+        database_url=database_url, log_level="WARNING", jwt_key_file=jwt_key_file, **NO_RATE_LIMITS
+    )
 
 
 @pytest.fixture
@@ -141,8 +146,13 @@ def make_admin(services: Services) -> User:
     init_admin(services, "admin", ADMIN_PASSWORD)
     row = services.auth.user_by_name("admin")
     _, token = services.auth.create_token("admin", "tests")
-    return User(row["id"], "admin", ADMIN_PASSWORD, token,
-                Actor(user_id=row["id"], user_name="admin", is_admin=True))
+    return User(
+        row["id"],
+        "admin",
+        ADMIN_PASSWORD,
+        token,
+        Actor(user_id=row["id"], user_name="admin", is_admin=True),
+    )
 
 
 @pytest.fixture
@@ -155,12 +165,17 @@ class ApiClient:
 
     app: Any = None  # when set, every answer is checked against the app's OpenAPI document
 
-    def __init__(self, app: Any, headers: dict[str, str] | None = None,
-                 base_url: str = "http://testserver/api.php") -> None:
+    def __init__(
+        self,
+        app: Any,
+        headers: dict[str, str] | None = None,
+        base_url: str = "http://testserver/api.php",
+    ) -> None:
         self.app = app
         self._runner = asyncio.Runner()
-        self._client = httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                         base_url=base_url, headers=headers or {})
+        self._client = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=base_url, headers=headers or {}
+        )
 
     def request(self, method: str, url: str, **kw: Any) -> httpx.Response:
         response = self._runner.run(self._client.request(method, url, **kw))
@@ -204,14 +219,23 @@ def api(app: Any, admin: User) -> Iterator[ApiClient]:
     client.close()
 
 
-def raw_get(app: Any, path: str, query: bytes,
-            headers: tuple[tuple[bytes, bytes], ...] = ()) -> tuple[int, bytes]:
+def raw_get(
+    app: Any, path: str, query: bytes, headers: tuple[tuple[bytes, bytes], ...] = ()
+) -> tuple[int, bytes]:
     """GET through the ASGI app with the query string's bytes exactly as given (httpx
     would percent-encode them); the status and the body."""
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-        "query_string": query, "server": ("testserver", 80), "client": ("127.0.0.1", 1234),
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": query,
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 1234),
         "headers": [(b"host", b"testserver"), *headers],
     }
     sent: list[dict[str, Any]] = []

@@ -26,8 +26,7 @@ def spec_for(app: Any) -> OpenAPI:
     cached = _specs.get(id(app))
     if cached is None or cached[0] != generation:
         document = build_document(services.records.registry, app.routes, "/api.php")
-        cached = (generation, OpenAPI.from_dict(document,
-                                                config=Config(spec_validator_cls=None)))
+        cached = (generation, OpenAPI.from_dict(document, config=Config(spec_validator_cls=None)))
         _specs.clear()  # one app at a time: keep memory flat over the suite
         _specs[id(app)] = cached
     return cached[1]
@@ -39,8 +38,9 @@ def check_response(app: Any, response: httpx.Response) -> None:
     if not response.headers.get("content-type", "").startswith("application/json"):
         return
     mock_request = MockRequest("http://testserver", request.method.lower(), request.url.path)
-    mock_response = MockResponse(response.content, status_code=response.status_code,
-                                 headers=dict(response.headers))
+    mock_response = MockResponse(
+        response.content, status_code=response.status_code, headers=dict(response.headers)
+    )
     try:
         spec_for(app).validate_response(mock_request, mock_response)
     except (PathNotFound, OperationNotFound):
@@ -49,6 +49,8 @@ def check_response(app: Any, response: httpx.Response) -> None:
         return  # outside /api.php (`GET /`): not part of the document
     except Exception as exc:
         detail = getattr(exc, "__cause__", None) or exc
-        raise AssertionError(f"{request.method} {request.url.path} -> {response.status_code} "
-                             f"contradicts the OpenAPI document: {detail}\n"
-                             f"{response.text[:500]}") from exc
+        raise AssertionError(
+            f"{request.method} {request.url.path} -> {response.status_code} "
+            f"contradicts the OpenAPI document: {detail}\n"
+            f"{response.text[:500]}"
+        ) from exc

@@ -40,8 +40,10 @@ SELECT md5(coalesce(string_agg(item, E'\n' ORDER BY item), '')) FROM (
              WHERE left(nspname, 3) <> 'pg_' AND nspname <> 'information_schema'
 ) AS schema_items
 """
-TABLES_QUERY = ("SELECT relname FROM pg_class WHERE relkind = 'r' "
-                "AND relnamespace = 'public'::regnamespace ORDER BY relname")
+TABLES_QUERY = (
+    "SELECT relname FROM pg_class WHERE relkind = 'r' "
+    "AND relnamespace = 'public'::regnamespace ORDER BY relname"
+)
 SEQUENCES_QUERY = "SELECT sequencename, start_value FROM pg_sequences WHERE schemaname = 'public'"
 
 
@@ -50,8 +52,7 @@ class TemplateCopies:
 
     def __init__(self, template_url: str) -> None:
         self.server, _, self.template = template_url.rpartition("/")
-        self.admin = unpooled_engine(template_url).execution_options(
-            isolation_level="AUTOCOMMIT")
+        self.admin = unpooled_engine(template_url).execution_options(isolation_level="AUTOCOMMIT")
         self.spare: list[str] = []
         engine = unpooled_engine(template_url)
         try:
@@ -87,8 +88,11 @@ class TemplateCopies:
     def reset(self, name: str) -> bool:
         """Put the template's rows back if the schema is the template's; False otherwise."""
         with self.admin.connect() as conn:  # connections the test left open (servers killed)
-            conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                 "WHERE datname = %s AND pid <> pg_backend_pid()", (name,))
+            conn.exec_driver_sql(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (name,),
+            )
         engine = unpooled_engine(f"{self.server}/{name}")
         try:
             with engine.begin() as conn:
@@ -98,8 +102,10 @@ class TemplateCopies:
                     conn.exec_driver_sql(f'DELETE FROM "{table}"')
                 for table, (columns, rows) in self.rows.items():
                     if rows:
-                        conn.execute(sa.table(table, *map(sa.column, columns)).insert(),
-                                     [dict(zip(columns, row, strict=True)) for row in rows])
+                        conn.execute(
+                            sa.table(table, *map(sa.column, columns)).insert(),
+                            [dict(zip(columns, row, strict=True)) for row in rows],
+                        )
                 for sequence, start in self.sequences:
                     conn.exec_driver_sql(f'ALTER SEQUENCE "{sequence}" RESTART WITH {start}')
             return True

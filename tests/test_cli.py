@@ -22,22 +22,59 @@ from amity.core.services import Services, build_services
 from amity.errors import Conflict, Unauthorized
 from amity.store.migrate import migrate
 
-COMMANDS = [[], ["init"], ["serve"], ["user", "add"], ["user", "list"], ["user", "passwd"],
-            ["user", "deactivate"], ["user", "activate"], ["user", "remove"], ["token", "create"],
-            ["token", "list"], ["token", "revoke"], ["client", "add"], ["client", "list"],
-            ["client", "remove"], ["client", "limit"], ["user", "limit"], ["field", "add"],
-            ["field", "list"], ["field", "remove"], ["model", "add"], ["model", "list"],
-            ["model", "link"], ["model", "unlink"], ["model", "remove"], ["model", "restore"],
-            ["role", "add"], ["role", "set"], ["role", "assign"], ["team", "add"],
-            ["team", "member", "add"], ["portal", "token"],
-            ["contact", "password"], ["schema", "export"], ["schema", "import"], ["demo"],
-            ["quickstart"]]
+COMMANDS = [
+    [],
+    ["init"],
+    ["serve"],
+    ["user", "add"],
+    ["user", "list"],
+    ["user", "passwd"],
+    ["user", "deactivate"],
+    ["user", "activate"],
+    ["user", "remove"],
+    ["token", "create"],
+    ["token", "list"],
+    ["token", "revoke"],
+    ["client", "add"],
+    ["client", "list"],
+    ["client", "remove"],
+    ["client", "limit"],
+    ["user", "limit"],
+    ["field", "add"],
+    ["field", "list"],
+    ["field", "remove"],
+    ["model", "add"],
+    ["model", "list"],
+    ["model", "link"],
+    ["model", "unlink"],
+    ["model", "remove"],
+    ["model", "restore"],
+    ["role", "add"],
+    ["role", "set"],
+    ["role", "assign"],
+    ["team", "add"],
+    ["team", "member", "add"],
+    ["portal", "token"],
+    ["contact", "password"],
+    ["schema", "export"],
+    ["schema", "import"],
+    ["demo"],
+    ["quickstart"],
+]
 
 
-def run(args: list[str], env: dict[str, str], cwd: Path,
-        check: bool = True) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "amity", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=300, check=check)
+def run(
+    args: list[str], env: dict[str, str], cwd: Path, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "amity", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=check,
+    )
 
 
 @pytest.fixture
@@ -62,8 +99,9 @@ def test_top_level_help_documents_every_setting(tmp_path: Path) -> None:
         assert f"AMITY_{field.upper()}" in out
 
 
-def test_init_prints_generated_password_and_is_repeatable(cli_env: dict[str, str],
-                                                          tmp_path: Path) -> None:
+def test_init_prints_generated_password_and_is_repeatable(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
     first = run(["init"], cli_env, tmp_path).stdout
     assert "admin password:" in first
     password = first.split("admin password:")[1].split()[0]
@@ -74,8 +112,8 @@ def test_init_prints_generated_password_and_is_repeatable(cli_env: dict[str, str
     services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
     try:
         actor = services.auth.authenticate(
-            "Basic " + __import__("base64").b64encode(f"admin:{password}".encode()).decode(),
-            "test")
+            "Basic " + __import__("base64").b64encode(f"admin:{password}".encode()).decode(), "test"
+        )
         assert actor is not None and actor.is_admin
     finally:
         services.close()
@@ -99,14 +137,16 @@ def test_users_and_tokens(cli_env: dict[str, str], tmp_path: Path) -> None:
     token_id = tokens[0].split("\t")[0]
 
     # a serving process that remembers tokens for 0.3 s; the CLI revokes from outside it
-    services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"],
-                                       auth_cache_seconds=0.3))
+    services = build_services(
+        Settings(database_url=cli_env["AMITY_DATABASE_URL"], auth_cache_seconds=0.3)
+    )
     try:
         actor = services.auth.authenticate(f"Bearer {token}", "test")
         assert actor is not None and actor.user_name == "sally"
         run(["token", "revoke", token_id], cli_env, tmp_path)
-        assert run(["token", "list", "sally"], cli_env, tmp_path).stdout.rstrip().endswith(
-            "revoked")
+        assert (
+            run(["token", "list", "sally"], cli_env, tmp_path).stdout.rstrip().endswith("revoked")
+        )
         time.sleep(0.35)  # the revocation reaches other processes within the cache time
         with pytest.raises(Exception, match="revoked"):
             services.auth.authenticate(f"Bearer {token}", "test")
@@ -130,13 +170,13 @@ def can_log_in(database_url: str, user_name: str, password: str, token: str = ""
         services.close()
 
 
-def test_user_passwd_deactivate_activate_remove(cli_env: dict[str, str],
-                                                tmp_path: Path) -> None:
+def test_user_passwd_deactivate_activate_remove(cli_env: dict[str, str], tmp_path: Path) -> None:
     url = cli_env["AMITY_DATABASE_URL"]
     run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
     run(["user", "add", "sally", "--password", "sally-first-pw"], cli_env, tmp_path)
-    out = run(["user", "passwd", "sally", "--password", "sally-second-pw"], cli_env,
-              tmp_path).stdout
+    out = run(
+        ["user", "passwd", "sally", "--password", "sally-second-pw"], cli_env, tmp_path
+    ).stdout
     assert "password of sally changed" in out and "sally-second-pw" not in out
     assert can_log_in(url, "sally", "sally-second-pw")
     assert not can_log_in(url, "sally", "sally-first-pw")
@@ -161,22 +201,34 @@ def test_user_passwd_deactivate_activate_remove(cli_env: dict[str, str],
     assert "sally" not in run(["user", "list"], cli_env, tmp_path).stdout
     assert not can_log_in(url, "sally", "sally-second-pw")
     for command in ("passwd", "deactivate", "activate", "remove"):
-        missing = run(["user", command, "sally", *(["--password", "sally-third-pw"]
-                                                   if command == "passwd" else [])],
-                      cli_env, tmp_path, check=False)
+        missing = run(
+            [
+                "user",
+                command,
+                "sally",
+                *(["--password", "sally-third-pw"] if command == "passwd" else []),
+            ],
+            cli_env,
+            tmp_path,
+            check=False,
+        )
         assert missing.returncode == 1 and "No user named sally" in missing.stderr
 
 
 def test_user_passwd_asks_twice_on_a_terminal(cli_env: dict[str, str], tmp_path: Path) -> None:
     run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
-    answers = {"twice the same": ["tty-typed-pw-1", "tty-typed-pw-1"],
-               "two different": ["tty-typed-pw-2", "tty-typed-pw-3"]}
-    typed = run_on_terminal(["user", "passwd", "admin"], answers["two different"], cli_env,
-                            tmp_path)
+    answers = {
+        "twice the same": ["tty-typed-pw-1", "tty-typed-pw-1"],
+        "two different": ["tty-typed-pw-2", "tty-typed-pw-3"],
+    }
+    typed = run_on_terminal(
+        ["user", "passwd", "admin"], answers["two different"], cli_env, tmp_path
+    )
     assert typed.count("assword") >= 2 and "do not match" in typed
     assert not can_log_in(cli_env["AMITY_DATABASE_URL"], "admin", "tty-typed-pw-2")
-    typed = run_on_terminal(["user", "passwd", "admin"], answers["twice the same"], cli_env,
-                            tmp_path)
+    typed = run_on_terminal(
+        ["user", "passwd", "admin"], answers["twice the same"], cli_env, tmp_path
+    )
     assert "password of admin changed" in typed and "tty-typed-pw-1" not in typed
     assert can_log_in(cli_env["AMITY_DATABASE_URL"], "admin", "tty-typed-pw-1")
     assert not can_log_in(cli_env["AMITY_DATABASE_URL"], "admin", "admin-pw-2024")
@@ -191,9 +243,15 @@ def run_on_terminal(args: list[str], lines: list[str], env: dict[str, str], cwd:
         os.setsid()
         fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
-    with subprocess.Popen([sys.executable, "-m", "amity", *args], env=env, cwd=cwd,
-                          stdin=follower, stdout=follower, stderr=follower,
-                          preexec_fn=take_terminal) as process:
+    with subprocess.Popen(
+        [sys.executable, "-m", "amity", *args],
+        env=env,
+        cwd=cwd,
+        stdin=follower,
+        stdout=follower,
+        stderr=follower,
+        preexec_fn=take_terminal,
+    ) as process:
         os.close(follower)
         shown, pending = b"", list(lines)
         while True:
@@ -233,10 +291,13 @@ def test_last_active_admin_is_kept(cli_env: dict[str, str], tmp_path: Path) -> N
     assert [line.split("\t")[1:] for line in listing.splitlines()] == [["bob", "Active admin"]]
 
 
-@pytest.mark.parametrize(("password", "why"), [("short-pw", "at least 10 characters"),
-                                               ("Password123", "common passwords")])
-def test_weak_passwords_are_refused_everywhere(cli_env: dict[str, str], tmp_path: Path,
-                                               password: str, why: str) -> None:
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [("short-pw", "at least 10 characters"), ("Password123", "common passwords")],
+)
+def test_weak_passwords_are_refused_everywhere(
+    cli_env: dict[str, str], tmp_path: Path, password: str, why: str
+) -> None:
     url = cli_env["AMITY_DATABASE_URL"]
     refused = run(["init", "--admin-password", password], cli_env, tmp_path, check=False)
     assert refused.returncode == 1 and why in refused.stderr
@@ -247,18 +308,21 @@ def test_weak_passwords_are_refused_everywhere(cli_env: dict[str, str], tmp_path
     refused = run(["user", "add", "sam", "--password", password], cli_env, tmp_path, check=False)
     assert refused.returncode == 1 and why in refused.stderr
     assert "sam" not in run(["user", "list"], cli_env, tmp_path).stdout
-    refused = run(["user", "passwd", "admin", "--password", password], cli_env, tmp_path,
-                  check=False)
+    refused = run(
+        ["user", "passwd", "admin", "--password", password], cli_env, tmp_path, check=False
+    )
     assert refused.returncode == 1 and why in refused.stderr
     assert can_log_in(url, "admin", "admin-pw-2024") and not can_log_in(url, "admin", password)
     services = build_services(Settings(database_url=url))
     try:
-        contact = services.records.create(SYSTEM, "Contact", {"last_name": "Weak",
-                                                              "email1": "weak@example.com"})
+        contact = services.records.create(
+            SYSTEM, "Contact", {"last_name": "Weak", "email1": "weak@example.com"}
+        )
     finally:
         services.close()
-    refused = run(["contact", "password", contact, "--password", password], cli_env, tmp_path,
-                  check=False)
+    refused = run(
+        ["contact", "password", contact, "--password", password], cli_env, tmp_path, check=False
+    )
     assert refused.returncode == 1 and why in refused.stderr
     services = build_services(Settings(database_url=url))
     try:
@@ -269,24 +333,57 @@ def test_weak_passwords_are_refused_everywhere(cli_env: dict[str, str], tmp_path
 
 def test_api_clients(cli_env: dict[str, str], tmp_path: Path) -> None:
     run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
-    added = run(["client", "add", "Mobile app", "--redirect-uri", "https://app.example.com/cb",
-                 "--redirect-uri", "http://127.0.0.1:8765/cb"], cli_env, tmp_path)
+    added = run(
+        [
+            "client",
+            "add",
+            "Mobile app",
+            "--redirect-uri",
+            "https://app.example.com/cb",
+            "--redirect-uri",
+            "http://127.0.0.1:8765/cb",
+        ],
+        cli_env,
+        tmp_path,
+    )
     lines = dict(line.split(": ", 1) for line in added.stdout.splitlines())
     client_id, secret = lines["client_id"], lines["client_secret"]
-    public = run(["client", "add", "SPA", "--public", "--redirect-uri",
-                  "https://spa.example.com/cb", "--scope", "profile"], cli_env, tmp_path).stdout
+    public = run(
+        [
+            "client",
+            "add",
+            "SPA",
+            "--public",
+            "--redirect-uri",
+            "https://spa.example.com/cb",
+            "--scope",
+            "profile",
+        ],
+        cli_env,
+        tmp_path,
+    ).stdout
     assert "client_secret" not in public
     public_id = public.split("client_id: ")[1].split()[0]
-    refused = run(["client", "add", "old", "--redirect-uri", "https://a.example/cb", "--grant",
-                   "password"], cli_env, tmp_path, check=False)
+    refused = run(
+        ["client", "add", "old", "--redirect-uri", "https://a.example/cb", "--grant", "password"],
+        cli_env,
+        tmp_path,
+        check=False,
+    )
     assert refused.returncode == 1 and "--allow-password" in refused.stderr
-    insecure = run(["client", "add", "x", "--redirect-uri", "http://a.example/cb"], cli_env,
-                   tmp_path, check=False)
+    insecure = run(
+        ["client", "add", "x", "--redirect-uri", "http://a.example/cb"],
+        cli_env,
+        tmp_path,
+        check=False,
+    )
     assert insecure.returncode == 1 and "loopback" in insecure.stderr
 
     listing = run(["client", "list"], cli_env, tmp_path).stdout.splitlines()
     assert [line.split("\t")[:3] for line in listing] == [
-        [client_id, "Mobile app", "confidential"], [public_id, "SPA", "public"]]
+        [client_id, "Mobile app", "confidential"],
+        [public_id, "SPA", "public"],
+    ]
     assert secret not in "".join(listing)
     services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
     try:
@@ -309,8 +406,9 @@ def test_rate_limits_of_users_and_clients(cli_env: dict[str, str], tmp_path: Pat
     assert "30/minute" in run(["user", "limit", "sam"], cli_env, tmp_path).stdout
     bad = run(["user", "limit", "sam", "plenty"], cli_env, tmp_path, check=False)
     assert bad.returncode == 1 and "not a rate" in bad.stderr
-    added = run(["client", "add", "App", "--redirect-uri", "https://app.example.com/cb"],
-                cli_env, tmp_path).stdout
+    added = run(
+        ["client", "add", "App", "--redirect-uri", "https://app.example.com/cb"], cli_env, tmp_path
+    ).stdout
     client_id = added.split("client_id: ")[1].split()[0]
     run(["client", "limit", client_id, "5/second"], cli_env, tmp_path)
     services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
@@ -340,8 +438,7 @@ def test_roles_teams_and_portal_tokens(cli_env: dict[str, str], tmp_path: Path) 
     assert run(["team", "list"], cli_env, tmp_path).stdout.startswith("east\tann, ben")
     listing = run(["role", "list"], cli_env, tmp_path).stdout
     assert listing == "sales\t2 users\tSales team\n"
-    bad = run(["role", "set", "sales", "Acount", "--read", "all"], cli_env, tmp_path,
-              check=False)
+    bad = run(["role", "set", "sales", "Acount", "--read", "all"], cli_env, tmp_path, check=False)
     assert bad.returncode == 1 and "Model Acount not found" in bad.stderr
     services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
     try:
@@ -398,16 +495,32 @@ def test_quickstart_first_run_then_keeps_data(tmp_path: Path) -> None:
         services.close()
 
 
-def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
-                               settings: Settings) -> None:
-    out = run(["field", "add", "Account", "tier_c", "Select", "--label", "Tier",
-               "--option", "Gold", "--option", "Silver", "--indexed"], cli_env, tmp_path).stdout
+def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path, settings: Settings) -> None:
+    out = run(
+        [
+            "field",
+            "add",
+            "Account",
+            "tier_c",
+            "Select",
+            "--label",
+            "Tier",
+            "--option",
+            "Gold",
+            "--option",
+            "Silver",
+            "--indexed",
+        ],
+        cli_env,
+        tmp_path,
+    ).stdout
     assert "tier_c (Select) added to Account" in out and "option 2: Silver" in out
     listed = run(["field", "list", "Account"], cli_env, tmp_path).stdout
     assert listed == "Account\ttier_c\tSelect\tTier indexed\t1=Gold, 2=Silver\n"
     run(["field", "add", "Account", "vat_c", "Text", "--unique"], cli_env, tmp_path)
     assert run(["field", "list", "Account"], cli_env, tmp_path).stdout.splitlines()[1] == (
-        "Account\tvat_c\tText\tVat unique")
+        "Account\tvat_c\tText\tVat unique"
+    )
     bad = run(["field", "add", "Account", "tier", "Text"], cli_env, tmp_path, check=False)
     assert bad.returncode == 1 and "end in _c" in bad.stderr
     services = build_services(settings)
@@ -416,8 +529,9 @@ def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
         services.records.create(SYSTEM, "Account", {"name": "A", "tier_c": 2, "vat_c": "V1"})
         with pytest.raises(Conflict):
             services.records.create(SYSTEM, "Account", {"name": "B", "vat_c": "V1"})
-        page = services.records.list_records(SYSTEM, "Account", ListQuery(
-            fields=["tier_c"], filters={"tier_c": "2"}))
+        page = services.records.list_records(
+            SYSTEM, "Account", ListQuery(fields=["tier_c"], filters={"tier_c": "2"})
+        )
         assert [r["tier_c"] for r in page.records] == [2]
     finally:
         services.close()
@@ -427,50 +541,99 @@ def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path,
 
 
 def test_model_add_list_link_unlink_remove_restore(
-        cli_env: dict[str, str], tmp_path: Path, settings: Settings) -> None:
-    out = run(["model", "add", "Subscription", "--activities", "--field", "seats:Number",
-               "--field", "plan:Select:Basic,Pro", "--link", "account:many_to_one:Account",
-               "--link", "contacts:many_to_many:Contact:subscriptions"], cli_env, tmp_path).stdout
-    assert out == "model Subscription added (table custom_subscription, " \
-                  "/api.php/data/Subscription)\n"
+    cli_env: dict[str, str], tmp_path: Path, settings: Settings
+) -> None:
+    out = run(
+        [
+            "model",
+            "add",
+            "Subscription",
+            "--activities",
+            "--field",
+            "seats:Number",
+            "--field",
+            "plan:Select:Basic,Pro",
+            "--link",
+            "account:many_to_one:Account",
+            "--link",
+            "contacts:many_to_many:Contact:subscriptions",
+        ],
+        cli_env,
+        tmp_path,
+    ).stdout
+    assert (
+        out == "model Subscription added (table custom_subscription, /api.php/data/Subscription)\n"
+    )
     run(["field", "add", "Subscription", "region", "Text"], cli_env, tmp_path)
     listed = run(["model", "list"], cli_env, tmp_path).stdout
-    assert listed == ("Subscription\tSubscription\tcustom_subscription\t"
-                      "seats:Number, plan:Select, region:Text\t"
-                      "account many_to_one Account (back: subscriptions), "
-                      "contacts many_to_many Contact (back: subscriptions)\n")
-    out = run(["model", "link", "Subscription", "leads:many_to_many:Lead"], cli_env,
-              tmp_path).stdout
+    assert listed == (
+        "Subscription\tSubscription\tcustom_subscription\t"
+        "seats:Number, plan:Select, region:Text\t"
+        "account many_to_one Account (back: subscriptions), "
+        "contacts many_to_many Contact (back: subscriptions)\n"
+    )
+    out = run(
+        ["model", "link", "Subscription", "leads:many_to_many:Lead"], cli_env, tmp_path
+    ).stdout
     assert out == "link Subscription.leads to Lead added\n"
     out = run(["model", "unlink", "Subscription", "contacts"], cli_env, tmp_path).stdout
     assert out == "link Subscription.contacts removed (its values are kept)\n"
     assert run(["model", "list"], cli_env, tmp_path).stdout.endswith(
         "account many_to_one Account (back: subscriptions), "
-        "leads many_to_many Lead (back: subscriptions)\n")
-    unknown = run(["model", "unlink", "Subscription", "contacts"], cli_env, tmp_path,
-                  check=False)
+        "leads many_to_many Lead (back: subscriptions)\n"
+    )
+    unknown = run(["model", "unlink", "Subscription", "contacts"], cli_env, tmp_path, check=False)
     assert unknown.returncode == 1 and "no link contacts" in unknown.stderr
-    bad = run(["model", "add", "Plan", "--link", "account:Account"], cli_env, tmp_path,
-              check=False)
+    bad = run(["model", "add", "Plan", "--link", "account:Account"], cli_env, tmp_path, check=False)
     assert bad.returncode == 1 and "NAME:KIND:TARGET" in bad.stderr
-    run(["model", "add", "Ticket", "--link", "contact:many_to_one:Contact",
-         "--portal", "contact:create"], cli_env, tmp_path)
-    bad = run(["model", "add", "Plan", "--link", "contact:many_to_one:Contact",
-               "--portal", "contact:yes"], cli_env, tmp_path, check=False)
+    run(
+        [
+            "model",
+            "add",
+            "Ticket",
+            "--link",
+            "contact:many_to_one:Contact",
+            "--portal",
+            "contact:create",
+        ],
+        cli_env,
+        tmp_path,
+    )
+    bad = run(
+        [
+            "model",
+            "add",
+            "Plan",
+            "--link",
+            "contact:many_to_one:Contact",
+            "--portal",
+            "contact:yes",
+        ],
+        cli_env,
+        tmp_path,
+        check=False,
+    )
     assert bad.returncode == 1 and "LINK:create" in bad.stderr
     services = build_services(settings)
     try:
         services.metadata.refresh()
         account = services.records.create(SYSTEM, "Account", {"name": "Acme"})
-        sub = services.records.create(SYSTEM, "Subscription", {"name": "S", "plan": 2,
-                                                               "account_id": account})
-        services.records.create(SYSTEM, "Note", {"name": "N", "parent_type": "Subscription",
-                                                 "parent_id": sub})
-        page = services.records.list_records(SYSTEM, "Subscription", ListQuery(
-            fields=["plan", "account"], filters={"account_id": account}))
+        sub = services.records.create(
+            SYSTEM, "Subscription", {"name": "S", "plan": 2, "account_id": account}
+        )
+        services.records.create(
+            SYSTEM, "Note", {"name": "N", "parent_type": "Subscription", "parent_id": sub}
+        )
+        page = services.records.list_records(
+            SYSTEM,
+            "Subscription",
+            ListQuery(fields=["plan", "account"], filters={"account_id": account}),
+        )
         assert [(r["plan"], r["account"]) for r in page.records] == [(2, "Acme")]
-        assert services.models.get(SYSTEM, "Ticket")["portal"] == {"link": "contact",
-                                                                   "create": True}
+        assert services.models.get(SYSTEM, "Ticket")["portal"] == {
+            "link": "contact",
+            "create": True,
+        }
     finally:
         services.close()
     run(["model", "remove", "Ticket"], cli_env, tmp_path)
@@ -490,8 +653,9 @@ def test_contact_portal_password(cli_env: dict[str, str], tmp_path: Path) -> Non
 
     services = build_services(Settings(database_url=cli_env["AMITY_DATABASE_URL"]))
     try:
-        contact_id = services.records.create(SYSTEM, "Contact", {"last_name": "Portal",
-                                                                 "email1": "p@example.com"})
+        contact_id = services.records.create(
+            SYSTEM, "Contact", {"last_name": "Portal", "email1": "p@example.com"}
+        )
     finally:
         services.close()
     out = run(["contact", "password", contact_id], cli_env, tmp_path).stdout
@@ -503,15 +667,22 @@ def test_contact_portal_password(cli_env: dict[str, str], tmp_path: Path) -> Non
         assert services.oauth.check_password("contact", "p@example.com", "wrong") is None
     finally:
         services.close()
-    missing = run(["contact", "password", "nope", "--password", "portal-pw-2024"], cli_env,
-                  tmp_path, check=False)
+    missing = run(
+        ["contact", "password", "nope", "--password", "portal-pw-2024"],
+        cli_env,
+        tmp_path,
+        check=False,
+    )
     assert missing.returncode == 1 and "No contact nope" in missing.stderr
 
 
 def test_schema_export_and_import(cli_env: dict[str, str], tmp_path: Path) -> None:
     run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
-    run(["field", "add", "Account", "tier_c", "Select", "--option", "Gold", "--option",
-         "Silver"], cli_env, tmp_path)
+    run(
+        ["field", "add", "Account", "tier_c", "Select", "--option", "Gold", "--option", "Silver"],
+        cli_env,
+        tmp_path,
+    )
     out = run(["schema", "export", "-o", "schema.json"], cli_env, tmp_path).stdout
     assert "schema written to schema.json" in out
     other = dict(cli_env, AMITY_DATABASE_URL=f"sqlite:///{tmp_path / 'other.db'}")

@@ -42,11 +42,12 @@ def one_error_line(stderr: str) -> str:
     return lines[0]
 
 
-@pytest.mark.parametrize("command", [["user", "list"], ["serve"], ["demo"],
-                                     ["token", "create", "admin"]])
-def test_commands_refuse_a_folder_without_a_database(default_env: dict[str, str],
-                                                     tmp_path: Path,
-                                                     command: list[str]) -> None:
+@pytest.mark.parametrize(
+    "command", [["user", "list"], ["serve"], ["demo"], ["token", "create", "admin"]]
+)
+def test_commands_refuse_a_folder_without_a_database(
+    default_env: dict[str, str], tmp_path: Path, command: list[str]
+) -> None:
     refused = run(command, default_env, tmp_path, check=False)
     assert refused.returncode != 0
     line = one_error_line(refused.stderr)
@@ -55,7 +56,8 @@ def test_commands_refuse_a_folder_without_a_database(default_env: dict[str, str]
 
 
 def test_commands_refuse_a_database_never_initialised_until_init(
-        empty_url: str, default_env: dict[str, str], tmp_path: Path) -> None:
+    empty_url: str, default_env: dict[str, str], tmp_path: Path
+) -> None:
     env = dict(default_env, AMITY_DATABASE_URL=empty_url)
     if empty_url.startswith("sqlite"):
         (tmp_path / "data").mkdir()
@@ -68,25 +70,32 @@ def test_commands_refuse_a_database_never_initialised_until_init(
     assert "\tadmin\t" in listed.stdout
 
 
-def test_every_command_names_its_database_on_stderr(cli_env: dict[str, str],
-                                                    tmp_path: Path) -> None:
+def test_every_command_names_its_database_on_stderr(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
     url = cli_env["AMITY_DATABASE_URL"]
-    for command in (["init", "--admin-password", "admin-pw-2024"], ["user", "list"],
-                    ["token", "create", "admin"], ["field", "list"]):
+    for command in (
+        ["init", "--admin-password", "admin-pw-2024"],
+        ["user", "list"],
+        ["token", "create", "admin"],
+        ["field", "list"],
+    ):
         done = run(command, cli_env, tmp_path)
         assert f"database: {url}\n" in done.stderr, (command, done.stderr)
         assert "database:" not in done.stdout  # stdout stays for the output (a token...)
 
 
-def test_the_default_database_is_named_by_its_full_path(default_env: dict[str, str],
-                                                        tmp_path: Path) -> None:
+def test_the_default_database_is_named_by_its_full_path(
+    default_env: dict[str, str], tmp_path: Path
+) -> None:
     done = run(["init", "--admin-password", "admin-pw-2024"], default_env, tmp_path)
     assert f"database: sqlite:///{tmp_path / 'amity.db'}\n" in done.stderr
 
 
 @pytest.mark.parametrize("command", [["init"], ["user", "list"], ["serve"], ["quickstart"]])
-def test_a_missing_sqlite_directory_is_one_line(default_env: dict[str, str], tmp_path: Path,
-                                                command: list[str]) -> None:
+def test_a_missing_sqlite_directory_is_one_line(
+    default_env: dict[str, str], tmp_path: Path, command: list[str]
+) -> None:
     env = dict(default_env, AMITY_DATABASE_URL=f"sqlite:///{tmp_path / 'nowhere' / 'a.db'}")
     failed = run(command, env, tmp_path, check=False)
     assert failed.returncode != 0
@@ -96,9 +105,9 @@ def test_a_missing_sqlite_directory_is_one_line(default_env: dict[str, str], tmp
 
 
 @pytest.mark.parametrize("command", [["init"], ["user", "list"], ["serve"]])
-def test_an_unreachable_postgresql_server_is_one_line(default_env: dict[str, str],
-                                                      tmp_path: Path,
-                                                      command: list[str]) -> None:
+def test_an_unreachable_postgresql_server_is_one_line(
+    default_env: dict[str, str], tmp_path: Path, command: list[str]
+) -> None:
     env = dict(default_env, AMITY_DATABASE_URL="postgresql://amity:s3cret@127.0.0.1:9/amity")
     failed = run(command, env, tmp_path, check=False)
     assert failed.returncode != 0
@@ -107,8 +116,9 @@ def test_an_unreachable_postgresql_server_is_one_line(default_env: dict[str, str
     assert "s3cret" not in failed.stderr + failed.stdout
 
 
-def test_an_unknown_postgresql_host_is_one_line(default_env: dict[str, str],
-                                                tmp_path: Path) -> None:
+def test_an_unknown_postgresql_host_is_one_line(
+    default_env: dict[str, str], tmp_path: Path
+) -> None:
     env = dict(default_env, AMITY_DATABASE_URL="postgresql://amity@db.invalid/amity")
     failed = run(["user", "list"], env, tmp_path, check=False)
     assert failed.returncode != 0
@@ -117,7 +127,8 @@ def test_an_unknown_postgresql_host_is_one_line(default_env: dict[str, str],
 
 @pytest.mark.skipif(not PG_URL, reason="needs AMITY_TEST_DATABASE_URL (PostgreSQL)")
 def test_a_postgresql_database_not_created_says_how_to_create_it(
-        default_env: dict[str, str], tmp_path: Path) -> None:
+    default_env: dict[str, str], tmp_path: Path
+) -> None:
     url = PG_URL.rpartition("/")[0] + "/amity_never_created"
     failed = run(["init"], dict(default_env, AMITY_DATABASE_URL=url), tmp_path, check=False)
     assert failed.returncode != 0

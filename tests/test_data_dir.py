@@ -37,8 +37,12 @@ def test_the_key_lives_beside_the_sqlite_database_by_default(tmp_path: Path) -> 
 
 
 def test_amity_data_dir_holds_the_key(tmp_path: Path) -> None:
-    settings = Settings.from_env({"AMITY_DATABASE_URL": f"sqlite:///{tmp_path / 'crm.db'}",
-                                  "AMITY_DATA_DIR": str(tmp_path / "secrets")})
+    settings = Settings.from_env(
+        {
+            "AMITY_DATABASE_URL": f"sqlite:///{tmp_path / 'crm.db'}",
+            "AMITY_DATA_DIR": str(tmp_path / "secrets"),
+        }
+    )
     path = signing_key_file(settings)
     assert path == tmp_path / "secrets" / "amity-jwt-key.pem" and path.exists()
     assert not (tmp_path / "amity-jwt-key.pem").exists()
@@ -46,14 +50,17 @@ def test_amity_data_dir_holds_the_key(tmp_path: Path) -> None:
 
 
 def test_amity_jwt_key_file_still_wins(tmp_path: Path) -> None:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 'crm.db'}",
-                        data_dir=str(tmp_path / "secrets"),
-                        jwt_key_file=str(tmp_path / "keys" / "signing.pem"))
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 'crm.db'}",
+        data_dir=str(tmp_path / "secrets"),
+        jwt_key_file=str(tmp_path / "keys" / "signing.pem"),
+    )
     assert signing_key_file(settings) == tmp_path / "keys" / "signing.pem"
 
 
 def test_with_postgresql_the_key_goes_to_amity_data_not_the_working_directory(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from amity.core.auth.signing import key_path
 
     monkeypatch.chdir(tmp_path)
@@ -62,9 +69,12 @@ def test_with_postgresql_the_key_goes_to_amity_data_not_the_working_directory(
 
 
 def test_quickstart_keeps_its_login_lines_in_the_data_dir(tmp_path: Path) -> None:
-    env = dict(os.environ, AMITY_LOG_LEVEL="WARNING",
-               AMITY_DATABASE_URL=f"sqlite:///{tmp_path / 'crm.db'}",
-               AMITY_DATA_DIR=str(tmp_path / "secrets"))
+    env = dict(
+        os.environ,
+        AMITY_LOG_LEVEL="WARNING",
+        AMITY_DATABASE_URL=f"sqlite:///{tmp_path / 'crm.db'}",
+        AMITY_DATA_DIR=str(tmp_path / "secrets"),
+    )
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     out = run(["quickstart", "--port", "8123"], env, elsewhere).stdout
@@ -75,8 +85,9 @@ def test_quickstart_keeps_its_login_lines_in_the_data_dir(tmp_path: Path) -> Non
 
 
 def git(*args: str, cwd: Path) -> str:
-    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                          check=True).stdout
+    return subprocess.run(
+        ["git", *args], cwd=cwd, capture_output=True, text=True, check=True
+    ).stdout
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")

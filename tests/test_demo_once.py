@@ -16,14 +16,17 @@ __all__ = ["cli_env"]  # a fixture used below
 def totals(url: str) -> dict[str, int]:
     services = build_services(Settings(database_url=url, log_level="WARNING"))
     try:
-        return {model: services.records.list_records(SYSTEM, model, ListQuery(
-            limit=1)).total_results for model in ("Account", "Contact", "Product")}
+        return {
+            model: services.records.list_records(SYSTEM, model, ListQuery(limit=1)).total_results
+            for model in ("Account", "Contact", "Product")
+        }
     finally:
         services.close()
 
 
-def test_demo_twice_keeps_one_copy_and_again_adds_more(cli_env: dict[str, str],
-                                                      tmp_path: Path) -> None:
+def test_demo_twice_keeps_one_copy_and_again_adds_more(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
     url = cli_env["AMITY_DATABASE_URL"]
     run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
     first = run(["demo", "--contacts", "20"], cli_env, tmp_path)
@@ -39,8 +42,9 @@ def test_demo_twice_keeps_one_copy_and_again_adds_more(cli_env: dict[str, str],
     assert totals(url)["Contact"] == 40
 
 
-def test_quickstart_after_demo_does_not_load_it_again(cli_env: dict[str, str],
-                                                      tmp_path: Path) -> None:
+def test_quickstart_after_demo_does_not_load_it_again(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
     url = cli_env["AMITY_DATABASE_URL"]
     run(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
     run(["demo", "--contacts", "20"], cli_env, tmp_path)

@@ -12,8 +12,9 @@ FORMATTED = ["amity", "tests", "bench", "clients/python"]
 
 def test_the_code_is_as_ruff_format_leaves_it() -> None:
     ruff = Path(sys.executable).parent / "ruff"
-    done = subprocess.run([str(ruff), "format", "--check", *FORMATTED], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [str(ruff), "format", "--check", *FORMATTED], cwd=ROOT, capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

@@ -31,8 +31,9 @@ def login_lines(out: str) -> dict[str, str]:
 
 
 def works(tmp_path: Path, authorization: str) -> bool:
-    services = build_services(Settings(database_url=f"sqlite:///{tmp_path / 'amity.db'}",
-                                       log_level="WARNING"))
+    services = build_services(
+        Settings(database_url=f"sqlite:///{tmp_path / 'amity.db'}", log_level="WARNING")
+    )
     try:
         return services.auth.authenticate(authorization, "test") is not None
     except Exception:
@@ -46,7 +47,8 @@ def basic(password: str) -> str:
 
 
 def test_after_init_sets_a_new_password_quickstart_does_not_print_the_old_one(
-        env: dict[str, str], tmp_path: Path) -> None:
+    env: dict[str, str], tmp_path: Path
+) -> None:
     first = login_lines(run(["quickstart"], env, tmp_path).stdout)
     old = first["admin password"]
     assert works(tmp_path, basic(old))
@@ -58,8 +60,9 @@ def test_after_init_sets_a_new_password_quickstart_does_not_print_the_old_one(
     assert old not in (tmp_path / ".amity-login").read_text()
 
 
-def test_after_the_token_is_revoked_quickstart_issues_a_new_one(env: dict[str, str],
-                                                                 tmp_path: Path) -> None:
+def test_after_the_token_is_revoked_quickstart_issues_a_new_one(
+    env: dict[str, str], tmp_path: Path
+) -> None:
     first = login_lines(run(["quickstart"], env, tmp_path).stdout)
     old = first["access token"]
     token_id = run(["token", "list", "admin"], env, tmp_path).stdout.split("\t")[0]

@@ -45,16 +45,19 @@ def parse_networks(raw: str, name: str) -> tuple[Network, ...]:
         try:
             networks.append(ipaddress.ip_network(text))
         except ValueError as exc:
-            raise ValueError(f"AMITY_{name.upper()} must be a comma-separated list of IP "
-                             f"addresses or networks (10.0.0.0/8, ::1); {text!r}: {exc}"
-                             ) from None
+            raise ValueError(
+                f"AMITY_{name.upper()} must be a comma-separated list of IP "
+                f"addresses or networks (10.0.0.0/8, ::1); {text!r}: {exc}"
+            ) from None
     return tuple(networks)
 
 
 def access_rules(settings: Settings) -> AccessRules:
-    return AccessRules(settings.require_https,
-                       parse_networks(settings.trusted_proxies, "trusted_proxies"),
-                       parse_networks(settings.api_allow, "api_allow"))
+    return AccessRules(
+        settings.require_https,
+        parse_networks(settings.trusted_proxies, "trusted_proxies"),
+        parse_networks(settings.api_allow, "api_allow"),
+    )
 
 
 @functools.lru_cache(maxsize=4096)  # peers repeat; parsing an address costs microseconds
@@ -62,7 +65,7 @@ def parse_address(text: str) -> Address | None:
     """An IP address as a peer or proxy writes it ('1.2.3.4', '1.2.3.4:80', '[::1]:80')."""
     text = text.strip()
     if text.startswith("[") and "]" in text:
-        text = text[1:text.index("]")]
+        text = text[1 : text.index("]")]
     elif text.count(":") == 1:
         text = text.partition(":")[0]
     try:
@@ -90,16 +93,16 @@ def https_hint_params(scope: Scope) -> dict[str, object]:
     server = scope.get("server")
     port = server[1] if server and server[1] else 8000
     name = host.rpartition(":")[0] if host.count(":") == 1 else host
-    return {"url": f"{host}{scope.get('root_path', '')}{scope['path']}", "name": name,
-            "port": port}
+    return {"url": f"{host}{scope.get('root_path', '')}{scope['path']}", "name": name, "port": port}
 
 
 class BadForwardedFor(ValueError):
     pass
 
 
-def forwarded_client(peer: Address, forwarded_for: str | None,
-                     trusted: tuple[Network, ...]) -> Address:
+def forwarded_client(
+    peer: Address, forwarded_for: str | None, trusted: tuple[Network, ...]
+) -> Address:
     """The right-most address of X-Forwarded-For that is not a trusted proxy (the left-most
     when all are); the peer itself when the header is absent."""
     client = peer
@@ -129,13 +132,18 @@ class AccessGuard:
         address = parse_address(client[0]) if client else None
         if address is not None and in_any(address, self.rules.trusted_proxies):
             try:
-                address = forwarded_client(address, _header(scope, b"x-forwarded-for"),
-                                           self.rules.trusted_proxies)
+                address = forwarded_client(
+                    address, _header(scope, b"x-forwarded-for"), self.rules.trusted_proxies
+                )
             except BadForwardedFor as exc:
-                response = render_error(BadRequest(
-                    "Malformed X-Forwarded-For entry {entry!r}",
-                    "a proxy must append the client's IP address", entry=str(exc)),
-                    scope_request(scope))
+                response = render_error(
+                    BadRequest(
+                        "Malformed X-Forwarded-For entry {entry!r}",
+                        "a proxy must append the client's IP address",
+                        entry=str(exc),
+                    ),
+                    scope_request(scope),
+                )
                 await response(scope, receive, send)
                 return
             # in place, so that middleware outside this one (the request log) sees it too
@@ -144,20 +152,29 @@ class AccessGuard:
             if proto in KNOWN_SCHEMES:
                 scope["scheme"] = proto
         if self.rules.allow and not in_any(address, self.rules.allow):
-            response = render_error(Forbidden(
-                "Address {address} may not use this API",
-                "ask the administrator to add it to AMITY_API_ALLOW",
-                address=address or "unknown"), scope_request(scope))
+            response = render_error(
+                Forbidden(
+                    "Address {address} may not use this API",
+                    "ask the administrator to add it to AMITY_API_ALLOW",
+                    address=address or "unknown",
+                ),
+                scope_request(scope),
+            )
             await response(scope, receive, send)
             return
         local = client is None or (address is not None and address.is_loopback)
         if self.rules.require_https and scope["scheme"] not in SECURE_SCHEMES and not local:
-            response = render_error(HttpsRequired(
-                "Plain HTTP is refused; the API is served over HTTPS",
-                "use https://{url}; to serve HTTPS, put a TLS proxy in front of Amity, e.g. "
-                "Caddy with the Caddyfile `{name} {{ reverse_proxy 127.0.0.1:{port} }}` and "
-                "AMITY_TRUSTED_PROXIES=127.0.0.1, or allow plain HTTP with "
-                "AMITY_REQUIRE_HTTPS=false", **https_hint_params(scope)), scope_request(scope))
+            response = render_error(
+                HttpsRequired(
+                    "Plain HTTP is refused; the API is served over HTTPS",
+                    "use https://{url}; to serve HTTPS, put a TLS proxy in front of Amity, e.g. "
+                    "Caddy with the Caddyfile `{name} {{ reverse_proxy 127.0.0.1:{port} }}` and "
+                    "AMITY_TRUSTED_PROXIES=127.0.0.1, or allow plain HTTP with "
+                    "AMITY_REQUIRE_HTTPS=false",
+                    **https_hint_params(scope),
+                ),
+                scope_request(scope),
+            )
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)

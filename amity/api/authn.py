@@ -61,7 +61,8 @@ def checks_secrets(scope: Scope) -> bool:
     sign-in and the OAuth endpoints (token, revocation, the login form)."""
     path = scope["path"]
     return path.startswith("/api.php/auth/") or (
-        path == "/api.php/session" and scope.get("method") == "POST")
+        path == "/api.php/session" and scope.get("method") == "POST"
+    )
 
 
 def mark_failed_secret(scope: Scope) -> None:
@@ -105,7 +106,8 @@ def resolve_actor(services: Services, scope: Scope) -> Actor | None:
     source = scope_source(scope)
     if authorization is not None and authorization.strip():
         return services.auth.authenticate(
-            authorization, source, scope_issuer(services.settings.oauth_issuer, scope))
+            authorization, source, scope_issuer(services.settings.oauth_issuer, scope)
+        )
     if services.sessions.enabled:
         secret = session_secret(scope)
         if secret is not None:
@@ -123,8 +125,9 @@ class Authenticate:
     `locked_out(ip)` tells whether an address is over the failed-authentication limit:
     its Basic passwords are then left unchecked (the rate limiter refuses the request)."""
 
-    def __init__(self, app: ASGIApp, services: Services,
-                 locked_out: LockedOut | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, services: Services, locked_out: LockedOut | None = None
+    ) -> None:
         self.app = app
         self.services = services
         self.locked_out = locked_out

@@ -46,12 +46,17 @@ def optional_actor(request: Request) -> Actor | None:
     if error is not None:
         raise error
     actor: Actor | None = state["actor"]
-    if (actor is not None and actor.credential == "session"
-            and request.method not in SAFE_METHODS
-            and not csrf_matches(state["session_secret"], request.headers.get(CSRF_HEADER))):
-        raise CsrfFailed("CSRF token missing or wrong",
-                         "send the {csrf_header} header given by POST or GET /api.php/session",
-                         csrf_header=CSRF_HEADER)
+    if (
+        actor is not None
+        and actor.credential == "session"
+        and request.method not in SAFE_METHODS
+        and not csrf_matches(state["session_secret"], request.headers.get(CSRF_HEADER))
+    ):
+        raise CsrfFailed(
+            "CSRF token missing or wrong",
+            "send the {csrf_header} header given by POST or GET /api.php/session",
+            csrf_header=CSRF_HEADER,
+        )
     return actor
 
 
@@ -59,8 +64,10 @@ def require_actor(request: Request) -> Actor:
     """The authenticated actor; 401 in the error shape without credentials."""
     actor = optional_actor(request)
     if actor is None:
-        raise Unauthorized("Authentication required",
-                           "send Authorization: Bearer <token> (amity token create USER)")
+        raise Unauthorized(
+            "Authentication required",
+            "send Authorization: Bearer <token> (amity token create USER)",
+        )
     check_scope(request, actor)
     return actor
 
@@ -83,6 +90,8 @@ def check_scope(request: Request, actor: Actor) -> None:
     else:
         needed = {"write"}
     if not needed & actor.scopes:
-        raise InsufficientScope("The access token lacks the scope for this request ({needed})",
-                                "ask for it in the authorization request (scope=read write)",
-                                needed=' or '.join(sorted(needed)))
+        raise InsufficientScope(
+            "The access token lacks the scope for this request ({needed})",
+            "ask for it in the authorization request (scope=read write)",
+            needed=" or ".join(sorted(needed)),
+        )

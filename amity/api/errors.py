@@ -31,25 +31,40 @@ from amity.errors import (
 log = logging.getLogger("amity.errors")
 
 _HTTP_ERRORS: dict[int, type[AmityError]] = {
-    400: BadRequest, 401: Unauthorized, 403: Forbidden, 404: NotFound, 405: MethodNotAllowed,
-    409: Conflict, 413: PayloadTooLarge, 415: UnsupportedMediaType}
+    400: BadRequest,
+    401: Unauthorized,
+    403: Forbidden,
+    404: NotFound,
+    405: MethodNotAllowed,
+    409: Conflict,
+    413: PayloadTooLarge,
+    415: UnsupportedMediaType,
+}
 
 
-def error_response(status: int, error: str, message: str, hint: str = "",
-                   request: Request | None = None,
-                   params: Mapping[str, object] | None = None) -> JSONResponse:
+def error_response(
+    status: int,
+    error: str,
+    message: str,
+    hint: str = "",
+    request: Request | None = None,
+    params: Mapping[str, object] | None = None,
+) -> JSONResponse:
     """The error body; message and hint (ids, filled from params) in the request's
     language when one is given, else English."""
-    message, hint = (translate_message(request, message, params),
-                     translate_message(request, hint, params))
+    message, hint = (
+        translate_message(request, message, params),
+        translate_message(request, hint, params),
+    )
     return JSONResponse({"error": error, "message": message, "hint": hint}, status_code=status)
 
 
 def render_error(exc: AmityError, request: Request | None) -> JSONResponse:
     """An AmityError as its response, translated for the request, with the headers its
     kind calls for."""
-    response = error_response(exc.status, exc.error, exc.message_id, exc.hint_id, request,
-                              exc.params)
+    response = error_response(
+        exc.status, exc.error, exc.message_id, exc.hint_id, request, exc.params
+    )
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="amity"'
     retry_after = getattr(exc, "retry_after", None)
@@ -73,12 +88,21 @@ async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
     if status == 404:
-        return render_error(NotFound("Not found", "No endpoint {path}; see the API reference",
-                                     path=request.url.path), request)
+        return render_error(
+            NotFound(
+                "Not found", "No endpoint {path}; see the API reference", path=request.url.path
+            ),
+            request,
+        )
     if status == 405:
-        response = render_error(MethodNotAllowed("Method {method} not allowed on {path}",
-                                                 method=request.method,
-                                                 path=request.url.path), request)
+        response = render_error(
+            MethodNotAllowed(
+                "Method {method} not allowed on {path}",
+                method=request.method,
+                path=request.url.path,
+            ),
+            request,
+        )
         response.headers["Allow"] = allowed_methods(request, (exc.headers or {}).get("Allow"))
         return response
     error = _HTTP_ERRORS.get(status)
@@ -93,8 +117,11 @@ def allowed_methods(request: Request, given: str | None = None) -> str:
     own Allow names only one route's."""
     methods = {m.strip() for m in given.split(",")} if given else set()
     for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods and (
-                route.matches(request.scope)[0] is not Match.NONE):
+        if (
+            isinstance(route, Route)
+            and route.methods
+            and (route.matches(request.scope)[0] is not Match.NONE)
+        ):
             methods |= route.methods
     return ", ".join(sorted(methods))
 
@@ -103,10 +130,19 @@ async def database_error(request: Request, exc: Exception) -> Response:
     """Lock conflicts that outlived their retries, or an unreachable database: retry later."""
     log.warning("database error on %s %s: %s", request.method, request.url.path, exc)
     if isinstance(exc, IntegrityError):
-        return render_error(Conflict("The write conflicts with another one",
-                                     "another request changed the same data; retry"), request)
-    return render_error(ServiceUnavailable("The database is busy or unavailable",
-                                           "retry in a moment", retry_after=1), request)
+        return render_error(
+            Conflict(
+                "The write conflicts with another one",
+                "another request changed the same data; retry",
+            ),
+            request,
+        )
+    return render_error(
+        ServiceUnavailable(
+            "The database is busy or unavailable", "retry in a moment", retry_after=1
+        ),
+        request,
+    )
 
 
 CLIENT_CLOSED_REQUEST = 499  # nginx's status for a client gone before its answer
@@ -116,12 +152,18 @@ async def client_gone(request: Request, exc: Exception) -> Response:
     """The client hung up before its request body arrived (Starlette's ClientDisconnect):
     no one reads an answer and nothing is wrong with the server, so nothing is logged as
     an error; the request log and the API call log show 499."""
-    return error_response(CLIENT_CLOSED_REQUEST, "client_closed_request",
-                          "The client closed the connection before the request body arrived")
+    return error_response(
+        CLIENT_CLOSED_REQUEST,
+        "client_closed_request",
+        "The client closed the connection before the request body arrived",
+    )
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return render_error(AmityError("Internal server error",
-                                   "this is a bug in Amity; the server log has the details"),
-                        request)
+    return render_error(
+        AmityError(
+            "Internal server error", "this is a bug in Amity; the server log has the details"
+        ),
+        request,
+    )

@@ -24,8 +24,9 @@ def language(request: Request) -> str:
     return str(chosen)
 
 
-def translate_message(request: Request | None, message_id: str,
-                      params: Mapping[str, object] | None = None) -> str:
+def translate_message(
+    request: Request | None, message_id: str, params: Mapping[str, object] | None = None
+) -> str:
     """A message id with its params, in the request's language (English without one)."""
     if request is None:
         return message_id.format(**params) if params else message_id

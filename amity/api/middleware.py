@@ -43,10 +43,14 @@ class EncodedSlash:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and b"%2f" in scope.get("raw_path", b"").lower():
-            response = render_error(NotFound("Not found",
-                                             "a path segment cannot hold an encoded slash "
-                                             "(%2F); no record id or name has one"),
-                                    scope_request(scope))
+            response = render_error(
+                NotFound(
+                    "Not found",
+                    "a path segment cannot hold an encoded slash "
+                    "(%2F); no record id or name has one",
+                ),
+                scope_request(scope),
+            )
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -79,16 +83,26 @@ class RequestLog:
             duration_ms = (time.perf_counter() - start) * 1000
             actor = state.get("actor")
             if log.isEnabledFor(logging.INFO):
-                log.info("%s %s %d %.1fms %s", scope["method"], scope["path"], status[0],
-                         duration_ms, actor.user_name if actor is not None else "-")
+                log.info(
+                    "%s %s %d %.1fms %s",
+                    scope["method"],
+                    scope["path"],
+                    status[0],
+                    duration_ms,
+                    actor.user_name if actor is not None else "-",
+                )
             if self.api_log is not None:
                 client = scope.get("client")
                 self.api_log.record(
                     user_id=actor.user_id if actor is not None else None,
                     user_name=actor.user_name if actor is not None else None,
                     credential=actor.credential if actor is not None else _offered(scope),
-                    ip=client[0] if client else "unknown", method=scope["method"],
-                    path=scope["path"], status=status[0], duration_ms=duration_ms)
+                    ip=client[0] if client else "unknown",
+                    method=scope["method"],
+                    path=scope["path"],
+                    status=status[0],
+                    duration_ms=duration_ms,
+                )
 
 
 def _offered(scope: Scope) -> str:

@@ -43,8 +43,9 @@ SECRET_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]
 class Client(ClientMixin):  # type: ignore[misc]
     """A registered API client as authlib sees it, at one owner type's endpoints."""
 
-    def __init__(self, row: dict[str, Any], owner_type: str, registry: ClientRegistry,
-                 oauth: OAuthService) -> None:
+    def __init__(
+        self, row: dict[str, Any], owner_type: str, registry: ClientRegistry, oauth: OAuthService
+    ) -> None:
         self.row = row
         self.owner_type = owner_type
         self.registry = registry
@@ -143,9 +144,14 @@ class AuthorizationCodeGrant(grants.AuthorizationCodeGrant):  # type: ignore[mis
         grant_id = server.oauth.create_grant(request.client.client_id, owner, request.scope)
         data = request.payload.data
         challenge = data.get("code_challenge") or None
-        server.oauth.save_code(code, grant_id, request.client.client_id,
-                               request.payload.redirect_uri, challenge,
-                               "S256" if challenge else None)
+        server.oauth.save_code(
+            code,
+            grant_id,
+            request.client.client_id,
+            request.payload.redirect_uri,
+            challenge,
+            "S256" if challenge else None,
+        )
 
     def query_authorization_code(self, code: str, client: Client) -> StoredCode | None:
         server = server_of(self)
@@ -181,8 +187,10 @@ class S256CodeChallenge(CodeChallenge):  # type: ignore[misc]
         if challenge and data.get("code_challenge_method") != "S256":
             raise InvalidRequestError("code_challenge_method must be S256 (plain is refused)")
         if not challenge and not grant.request.client.confidential:
-            raise InvalidRequestError("PKCE is required for public clients: send "
-                                      "code_challenge and code_challenge_method=S256")
+            raise InvalidRequestError(
+                "PKCE is required for public clients: send "
+                "code_challenge and code_challenge_method=S256"
+            )
         super().validate_code_challenge(grant, redirect_uri)
 
 
@@ -192,8 +200,9 @@ class RefreshTokenGrant(grants.RefreshTokenGrant):  # type: ignore[misc]
 
     def authenticate_refresh_token(self, refresh_token: str) -> StoredRefreshToken | None:
         server = server_of(self)
-        row = server.oauth.use_refresh_token(refresh_token, self.request.client.client_id,
-                                             server.owner_type)
+        row = server.oauth.use_refresh_token(
+            refresh_token, self.request.client.client_id, server.owner_type
+        )
         if row is None:
             return None
         self.request.amity_grant = row["grant"]
@@ -241,8 +250,9 @@ class Revocation(RevocationEndpoint):  # type: ignore[misc]
 class FormRequest(OAuth2Request):  # type: ignore[misc]
     """An OAuth request whose parameters were already parsed (query, form or JSON body)."""
 
-    def __init__(self, method: str, uri: str, data: dict[str, str],
-                 headers: Mapping[str, str]) -> None:
+    def __init__(
+        self, method: str, uri: str, data: dict[str, str], headers: Mapping[str, str]
+    ) -> None:
         # not super().__init__: its https check is AccessGuard's job (loopback, proxies)
         self.method, self.uri, self.headers, self._body = method, uri, headers, None
         self.client = self.auth_method = self.user = None
@@ -263,8 +273,9 @@ class FormRequest(OAuth2Request):  # type: ignore[misc]
 class AmityServer(AuthorizationServer):  # type: ignore[misc]
     """The authorization server for one owner type, for one request."""
 
-    def __init__(self, oauth: OAuthService, registry: ClientRegistry, owner_type: str,
-                 issuer: str) -> None:
+    def __init__(
+        self, oauth: OAuthService, registry: ClientRegistry, owner_type: str, issuer: str
+    ) -> None:
         super().__init__(scopes_supported=list(SCOPES))
         self.oauth = oauth
         self.registry = registry
@@ -295,13 +306,20 @@ class AmityServer(AuthorizationServer):  # type: ignore[misc]
     def send_signal(self, name: str, *args: Any, **kwargs: Any) -> None:
         """No signals."""
 
-    def handle_response(self, status: int, body: Any, headers: list[tuple[str, str]]
-                        ) -> tuple[int, Any, list[tuple[str, str]]]:
+    def handle_response(
+        self, status: int, body: Any, headers: list[tuple[str, str]]
+    ) -> tuple[int, Any, list[tuple[str, str]]]:
         return status, body, headers
 
-    def generate_bearer(self, grant_type: str, client: Client, user: Any = None,
-                        scope: str | None = None, expires_in: int | None = None,
-                        include_refresh_token: bool = True) -> dict[str, Any]:
+    def generate_bearer(
+        self,
+        grant_type: str,
+        client: Client,
+        user: Any = None,
+        scope: str | None = None,
+        expires_in: int | None = None,
+        include_refresh_token: bool = True,
+    ) -> dict[str, Any]:
         """Issue a token response; a new grant unless the user came from an existing one."""
         owner: Owner | None
         if isinstance(user, Granted):
@@ -309,8 +327,11 @@ class AmityServer(AuthorizationServer):  # type: ignore[misc]
         else:
             owner = user if isinstance(user, Owner) else None
             if owner is None:  # client_credentials: the client's configured user
-                owner = (self.oauth.owner("user", client.row["user_id"])
-                         if client.row["user_id"] else None)
+                owner = (
+                    self.oauth.owner("user", client.row["user_id"])
+                    if client.row["user_id"]
+                    else None
+                )
                 if owner is None:
                     raise UnauthorizedClientError("The client's user is not active")
             try:
@@ -318,9 +339,16 @@ class AmityServer(AuthorizationServer):  # type: ignore[misc]
             except ScopeError as exc:
                 raise InvalidScopeError(str(exc)) from None
             grant_id = self.oauth.create_grant(client.client_id, owner, granted)
-        refresh = (include_refresh_token and grant_type not in ("implicit", "client_credentials")
-                   and client.check_grant_type("refresh_token"))
-        return self.oauth.issue_tokens(grant_id=grant_id, client_id=client.client_id,
-                                       owner=owner, scope=granted, issuer=self.issuer,
-                                       refresh=refresh)
-
+        refresh = (
+            include_refresh_token
+            and grant_type not in ("implicit", "client_credentials")
+            and client.check_grant_type("refresh_token")
+        )
+        return self.oauth.issue_tokens(
+            grant_id=grant_id,
+            client_id=client.client_id,
+            owner=owner,
+            scope=granted,
+            issuer=self.issuer,
+            refresh=refresh,
+        )

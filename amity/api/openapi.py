@@ -45,27 +45,27 @@ STORAGE_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 TYPE_SCHEMAS: dict[str, dict[str, Any]] = {  # types whose JSON differs from their storage
     "multienum": {"type": "array", "items": {"type": "string"}},
-    "MultiSelect": {"type": "array", "items": {"type": "integer"},
-                    "description": "option ids"},
+    "MultiSelect": {"type": "array", "items": {"type": "integer"}, "description": "option ids"},
     "Checkbox": {"type": "array", "items": {"type": "integer"}, "description": "option ids"},
     "ColorSwatch": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"},
     "URL": {"type": "string", "format": "uri"},
 }
-RESULT = {"type": "object", "properties": {"result": {"type": "boolean"}},
-          "required": ["result"]}
+RESULT = {"type": "object", "properties": {"result": {"type": "boolean"}}, "required": ["result"]}
 
 
 def value_schema(fd: Field) -> dict[str, Any]:
     """The JSON schema of a field's value as the API shows it (null when empty)."""
-    base = dict(TYPE_SCHEMAS.get(fd.type) or STORAGE_SCHEMAS.get(fd.kind.storage)
-                or {"type": "string"})
+    base = dict(
+        TYPE_SCHEMAS.get(fd.type) or STORAGE_SCHEMAS.get(fd.kind.storage) or {"type": "string"}
+    )
     if fd.options and fd.type == "enum":
         base["enum"] = [*fd.options, None]
     kinds = base.get("type")
     if isinstance(kinds, str):
         base["type"] = [kinds, "null"]
     base["description"] = f"{fd.vname} ({fd.type})" + (
-        f": {base['description']}" if "description" in base else "")
+        f": {base['description']}" if "description" in base else ""
+    )
     return base
 
 
@@ -94,8 +94,7 @@ def model_schemas(model: Model) -> dict[str, Any]:
     data = {
         "type": "object",
         "description": f"Fields of a {model.label} to write",
-        "properties": {name: input_schema(fd) for name, fd in model.fields.items()
-                       if editable(fd)},
+        "properties": {name: input_schema(fd) for name, fd in model.fields.items() if editable(fd)},
     }
     return {model.name: record, model.name + "Data": data}
 
@@ -109,9 +108,14 @@ def ok(schema: dict[str, Any], description: str = "Success") -> dict[str, Any]:
 
 
 def page_of(model_name: str) -> dict[str, Any]:
-    return {"type": "object", "required": ["records", "total_results"], "properties": {
-        "records": {"type": "array", "items": ref(model_name)},
-        "total_results": {"type": "integer", "minimum": 0}}}
+    return {
+        "type": "object",
+        "required": ["records", "total_results"],
+        "properties": {
+            "records": {"type": "array", "items": ref(model_name)},
+            "total_results": {"type": "integer", "minimum": 0},
+        },
+    }
 
 
 def with_errors(responses: dict[str, Any], statuses: Iterable[str]) -> dict[str, Any]:
@@ -127,34 +131,56 @@ BODY_ERRORS = ("409", "413", "415")
 
 def model_parameters(model: Model) -> dict[str, dict[str, Any]]:
     """`{Model}.fields` and `{Model}.filters`: the list parameters that name its fields."""
-    filters = {name: {"type": "string", "description": f.describe()["vname"]}
-               for name, f in sorted(model.filters.items())}
+    filters = {
+        name: {"type": "string", "description": f.describe()["vname"]}
+        for name, f in sorted(model.filters.items())
+    }
     return {
         f"{model.name}.fields": {
-            "name": "fields[]", "in": "query", "style": "form", "explode": True,
+            "name": "fields[]",
+            "in": "query",
+            "style": "form",
+            "explode": True,
             "description": "Fields to return (default: the list view's)",
-            "schema": {"type": "array", "items": {"type": "string",
-                                                  "enum": sorted(model.fields)}}},
+            "schema": {"type": "array", "items": {"type": "string", "enum": sorted(model.fields)}},
+        },
         f"{model.name}.filters": {
-            "name": "filters", "in": "query", "style": "deepObject", "explode": True,
+            "name": "filters",
+            "in": "query",
+            "style": "deepObject",
+            "explode": True,
             "description": "Named filters, filters[name]=value (see /meta/fields)",
             "example": {},  # what Swagger UI's "Try it out" sends as is: no filter
-            "schema": {"type": "object", "properties": filters,
-                       "additionalProperties": False}},
+            "schema": {"type": "object", "properties": filters, "additionalProperties": False},
+        },
     }
 
 
 COMMON_LIST_PARAMETERS: dict[str, dict[str, Any]] = {
-    "filter_text": {"name": "filter_text", "in": "query", "schema": {"type": "string"},
-                    "description": "Text searched in the model's search fields"},
-    "order": {"name": "order", "in": "query", "schema": {"type": "string"},
-              "description": "A field name, optionally followed by ' desc'"},
+    "filter_text": {
+        "name": "filter_text",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Text searched in the model's search fields",
+    },
+    "order": {
+        "name": "order",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "A field name, optionally followed by ' desc'",
+    },
     "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-    "limit": {"name": "limit", "in": "query",
-              "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20}},
-    "query_favorite": {"name": "query_favorite", "in": "query",
-                       "schema": {"type": "boolean"},
-                       "description": "Only the caller's favorites"},
+    "limit": {
+        "name": "limit",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 20},
+    },
+    "query_favorite": {
+        "name": "query_favorite",
+        "in": "query",
+        "schema": {"type": "boolean"},
+        "description": "Only the caller's favorites",
+    },
 }
 
 
@@ -164,8 +190,11 @@ def param_ref(name: str) -> dict[str, str]:
 
 def list_parameters(model_name: str) -> list[dict[str, Any]]:
     """The 1CRM list parameters, with this model's field and filter names."""
-    return [param_ref(f"{model_name}.fields"), param_ref(f"{model_name}.filters"),
-            *(param_ref(name) for name in COMMON_LIST_PARAMETERS)]
+    return [
+        param_ref(f"{model_name}.fields"),
+        param_ref(f"{model_name}.filters"),
+        *(param_ref(name) for name in COMMON_LIST_PARAMETERS),
+    ]
 
 
 ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
@@ -175,44 +204,106 @@ def model_paths(model: Model) -> dict[str, dict[str, Any]]:
     """Every /data and /meta path of one model."""
     m = model.name
     tag = [m]
-    data_body = {"required": True, "content": {JSON: {"schema": {
-        "type": "object", "required": ["data"], "properties": {"data": ref(m + "Data")}}}}}
+    data_body = {
+        "required": True,
+        "content": {
+            JSON: {
+                "schema": {
+                    "type": "object",
+                    "required": ["data"],
+                    "properties": {"data": ref(m + "Data")},
+                }
+            }
+        },
+    }
     paths: dict[str, dict[str, Any]] = {
         f"/data/{m}": {
-            "get": {"operationId": f"list{m}", "summary": f"List {model.label} records",
-                    "tags": tag, "parameters": list_parameters(m),
-                    "responses": with_errors({"200": ok(page_of(m))}, COMMON_ERRORS)},
-            "post": {"operationId": f"create{m}", "summary": f"Create a {model.label}",
-                     "tags": tag, "requestBody": data_body,
-                     "responses": with_errors({"200": ok({
-                         "type": "object", "required": ["id"],
-                         "properties": {"id": {"type": "string"}}})},
-                         (*COMMON_ERRORS, *BODY_ERRORS))}},
+            "get": {
+                "operationId": f"list{m}",
+                "summary": f"List {model.label} records",
+                "tags": tag,
+                "parameters": list_parameters(m),
+                "responses": with_errors({"200": ok(page_of(m))}, COMMON_ERRORS),
+            },
+            "post": {
+                "operationId": f"create{m}",
+                "summary": f"Create a {model.label}",
+                "tags": tag,
+                "requestBody": data_body,
+                "responses": with_errors(
+                    {
+                        "200": ok(
+                            {
+                                "type": "object",
+                                "required": ["id"],
+                                "properties": {"id": {"type": "string"}},
+                            }
+                        )
+                    },
+                    (*COMMON_ERRORS, *BODY_ERRORS),
+                ),
+            },
+        },
         f"/data/{m}/{{id}}": {
             "parameters": [ID_PARAM],
-            "get": {"operationId": f"get{m}", "summary": f"Read a {model.label}", "tags": tag,
-                    "parameters": [param_ref(f"{m}.fields")],
-                    "responses": with_errors({"200": ok({
-                        "type": "object", "required": ["record"],
-                        "properties": {"record": ref(m)}})}, COMMON_ERRORS)},
+            "get": {
+                "operationId": f"get{m}",
+                "summary": f"Read a {model.label}",
+                "tags": tag,
+                "parameters": [param_ref(f"{m}.fields")],
+                "responses": with_errors(
+                    {
+                        "200": ok(
+                            {
+                                "type": "object",
+                                "required": ["record"],
+                                "properties": {"record": ref(m)},
+                            }
+                        )
+                    },
+                    COMMON_ERRORS,
+                ),
+            },
             "patch": update_operation(model, "patch", data_body),
             "put": update_operation(model, "put", data_body),
-            "delete": {"operationId": f"delete{m}", "summary": f"Delete a {model.label}",
-                       "tags": tag, "responses": with_errors(
-                           {"200": ok(RESULT)},  # 409: the last active administrator
-                           (*COMMON_ERRORS, "409") if m == "User" else COMMON_ERRORS)}},
+            "delete": {
+                "operationId": f"delete{m}",
+                "summary": f"Delete a {model.label}",
+                "tags": tag,
+                "responses": with_errors(
+                    {"200": ok(RESULT)},  # 409: the last active administrator
+                    (*COMMON_ERRORS, "409") if m == "User" else COMMON_ERRORS,
+                ),
+            },
+        },
         f"/data/favorites/{m}/{{id}}": {
             "parameters": [ID_PARAM],
-            "post": {"operationId": f"favorite{m}", "tags": tag,
-                     "summary": "Add to (status 0) or remove from (status 1) favorites",
-                     "responses": with_errors({"200": ok({
-                         "type": "object", "required": ["status"],
-                         "properties": {"status": {"type": "integer", "enum": [0, 1]}}})},
-                         COMMON_ERRORS)}},
+            "post": {
+                "operationId": f"favorite{m}",
+                "tags": tag,
+                "summary": "Add to (status 0) or remove from (status 1) favorites",
+                "responses": with_errors(
+                    {
+                        "200": ok(
+                            {
+                                "type": "object",
+                                "required": ["status"],
+                                "properties": {"status": {"type": "integer", "enum": [0, 1]}},
+                            }
+                        )
+                    },
+                    COMMON_ERRORS,
+                ),
+            },
+        },
         f"/meta/fields/{m}": {
-            "get": {"operationId": f"fields{m}", "summary": f"Fields and filters of {m}",
-                    "tags": tag, "responses": with_errors({"200": ok(ref("FieldsMeta"))},
-                                                          COMMON_ERRORS)}},
+            "get": {
+                "operationId": f"fields{m}",
+                "summary": f"Fields and filters of {m}",
+                "tags": tag,
+                "responses": with_errors({"200": ok(ref("FieldsMeta"))}, COMMON_ERRORS),
+            }
+        },
     }
     for link in model.links.values():
         paths.update(link_paths(model, link.name, link.target))
@@ -220,44 +311,76 @@ def model_paths(model: Model) -> dict[str, dict[str, Any]]:
 
 
 def update_operation(model: Model, method: str, body: dict[str, Any]) -> dict[str, Any]:
-    return {"operationId": f"{method}{model.name}", "tags": [model.name],
-            "summary": f"Change a {model.label} (create=true: create it when missing)",
-            "parameters": [{"name": "create", "in": "query", "schema": {"type": "boolean"}}],
-            "requestBody": body,
-            "responses": with_errors({"200": ok(RESULT)}, (*COMMON_ERRORS, *BODY_ERRORS))}
+    return {
+        "operationId": f"{method}{model.name}",
+        "tags": [model.name],
+        "summary": f"Change a {model.label} (create=true: create it when missing)",
+        "parameters": [{"name": "create", "in": "query", "schema": {"type": "boolean"}}],
+        "requestBody": body,
+        "responses": with_errors({"200": ok(RESULT)}, (*COMMON_ERRORS, *BODY_ERRORS)),
+    }
 
 
 def link_paths(model: Model, link: str, target: str) -> dict[str, dict[str, Any]]:
     m, tag = model.name, [model.name]
     op = f"{m}_{link}"
     ids = {"type": "array", "items": {"type": "string"}}
-    add_body = {"required": True, "content": {JSON: {"schema": {
-        "type": "object", "properties": {
-            "records": ids,
-            "records_with_data": {"type": "object",
-                                  "additionalProperties": {"type": "object"}}}}}}}
+    add_body = {
+        "required": True,
+        "content": {
+            JSON: {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "records": ids,
+                        "records_with_data": {
+                            "type": "object",
+                            "additionalProperties": {"type": "object"},
+                        },
+                    },
+                }
+            }
+        },
+    }
     return {
         f"/data/{m}/{{id}}/{link}": {
             "parameters": [ID_PARAM],
-            "get": {"operationId": f"related_{op}", "tags": tag,
-                    "summary": f"{target} records linked by {link}",
-                    "parameters": list_parameters(target),
-                    "responses": with_errors({"200": ok(page_of(target))}, COMMON_ERRORS)},
-            "post": {"operationId": f"add_{op}", "tags": tag,
-                     "summary": f"Link {target} records by {link}", "requestBody": add_body,
-                     "responses": with_errors({"200": ok(RESULT)},
-                                              (*COMMON_ERRORS, *BODY_ERRORS))}},
+            "get": {
+                "operationId": f"related_{op}",
+                "tags": tag,
+                "summary": f"{target} records linked by {link}",
+                "parameters": list_parameters(target),
+                "responses": with_errors({"200": ok(page_of(target))}, COMMON_ERRORS),
+            },
+            "post": {
+                "operationId": f"add_{op}",
+                "tags": tag,
+                "summary": f"Link {target} records by {link}",
+                "requestBody": add_body,
+                "responses": with_errors({"200": ok(RESULT)}, (*COMMON_ERRORS, *BODY_ERRORS)),
+            },
+        },
         f"/data/{m}/{{id}}/{link}/{{rel_id}}": {
-            "parameters": [ID_PARAM, {"name": "rel_id", "in": "path", "required": True,
-                                      "schema": {"type": "string"}}],
-            "delete": {"operationId": f"unlink_{op}", "tags": tag,
-                       "summary": f"Unlink a {target} record",
-                       "responses": with_errors({"200": ok(RESULT)}, COMMON_ERRORS)}},
+            "parameters": [
+                ID_PARAM,
+                {"name": "rel_id", "in": "path", "required": True, "schema": {"type": "string"}},
+            ],
+            "delete": {
+                "operationId": f"unlink_{op}",
+                "tags": tag,
+                "summary": f"Unlink a {target} record",
+                "responses": with_errors({"200": ok(RESULT)}, COMMON_ERRORS),
+            },
+        },
         f"/data/link/{m}/linked-records/{link}": {
-            "get": {"operationId": f"linked_{op}", "tags": tag,
-                    "summary": f"{target} records linked to any {m} by {link}",
-                    "parameters": list_parameters(target),
-                    "responses": with_errors({"200": ok(page_of(target))}, COMMON_ERRORS)}},
+            "get": {
+                "operationId": f"linked_{op}",
+                "tags": tag,
+                "summary": f"{target} records linked to any {m} by {link}",
+                "parameters": list_parameters(target),
+                "responses": with_errors({"200": ok(page_of(target))}, COMMON_ERRORS),
+            }
+        },
     }
 
 
@@ -266,236 +389,474 @@ def obj(**properties: Any) -> dict[str, Any]:
 
 
 STRING = {"type": "string"}
-RECORDS = {"type": "object", "required": ["records"], "properties": {
-    "records": {"type": "array", "items": {"type": "object"}},
-    "total_results": {"type": "integer"}}}
-LIST_CHOICE = {"summary": "Keep the user's list view choices", "tag": "Metadata",
-               "body": obj(layout=STRING, filter_layout=STRING,
-                           filter_values={"type": "object"}, offset={"type": "integer"},
-                           limit={"type": "integer"}, order_by=STRING),
-               "ok": {"type": "object"}}
+RECORDS = {
+    "type": "object",
+    "required": ["records"],
+    "properties": {
+        "records": {"type": "array", "items": {"type": "object"}},
+        "total_results": {"type": "integer"},
+    },
+}
+LIST_CHOICE = {
+    "summary": "Keep the user's list view choices",
+    "tag": "Metadata",
+    "body": obj(
+        layout=STRING,
+        filter_layout=STRING,
+        filter_values={"type": "object"},
+        offset={"type": "integer"},
+        limit={"type": "integer"},
+        order_by=STRING,
+    ),
+    "ok": {"type": "object"},
+}
 RECORD = {"type": "object", "properties": {"record": {"type": "object"}}}
-CHANGE_FIELD = {"summary": "Change a custom field's label, options, required, index, unique",
-                "tag": "Administration", "body": {"type": "object"},
-                "ok": obj(record={"type": "object"})}
-MODEL_PORTAL = {"type": ["object", "null"], "properties": {
-    "link": STRING, "create": {"type": "boolean"}}}
-CHANGE_MODEL = {"summary": "Change a custom model's label, activities or portal",
-                "tag": "Administration",
-                "body": obj(label=STRING, activities={"type": "boolean"}, portal=MODEL_PORTAL),
-                "ok": RECORD}
+CHANGE_FIELD = {
+    "summary": "Change a custom field's label, options, required, index, unique",
+    "tag": "Administration",
+    "body": {"type": "object"},
+    "ok": obj(record={"type": "object"}),
+}
+MODEL_PORTAL = {
+    "type": ["object", "null"],
+    "properties": {"link": STRING, "create": {"type": "boolean"}},
+}
+CHANGE_MODEL = {
+    "summary": "Change a custom model's label, activities or portal",
+    "tag": "Administration",
+    "body": obj(label=STRING, activities={"type": "boolean"}, portal=MODEL_PORTAL),
+    "ok": RECORD,
+}
 # Routes outside /data: (method, path) -> summary, tag, request body, 200 schema, auth
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
-    ("GET", "/"): {"summary": "What this server is: name, version, links to this reference, "
-                              "this document and the quick start (also at / and /api.php)",
-                   "tag": "Utility", "public": True, "operation_id": "about",
-                   "ok": {"type": "object", "required": ["name", "version", "links"],
-                          "properties": {"name": STRING, "version": STRING,
-                                         "description": STRING, "api": STRING,
-                                         "links": {"type": "object",
-                                                   "additionalProperties": STRING}}}},
-    ("GET", "/me"): {"summary": "The authenticated user", "tag": "Utility",
-                     "ok": obj(id=STRING, name=NULLABLE_STRING, role=STRING,
-                               groups={"type": "array"})},
-    ("GET", "/version"): {"summary": "Server version; says whether credentials are valid",
-                          "tag": "Utility", "public": True,
-                          "ok": obj(version=STRING, products={"type": "array"},
-                                    authenticated={"type": "boolean"})},
-    ("GET", "/openapi.json"): {"summary": "This document, generated from current metadata",
-                               "tag": "Utility", "public": True, "ok": {"type": "object"}},
-    ("GET", "/admin/api_calls"): {"summary": "The API call log (administrators)",
-                                  "tag": "Administration", "ok": RECORDS},
-    ("GET", "/admin/clients"): {"summary": "OAuth API clients", "tag": "Administration",
-                                "ok": RECORDS},
-    ("POST", "/admin/clients"): {"summary": "Register an API client; the secret is shown once",
-                                 "tag": "Administration", "body": obj(name=STRING),
-                                 "ok": obj(client_id=STRING, client_secret=STRING)},
-    ("GET", "/admin/clients/{client_id}"): {"summary": "One API client",
-                                            "tag": "Administration",
-                                            "ok": obj(record={"type": "object"})},
-    ("DELETE", "/admin/clients/{client_id}"): {"summary": "Remove an API client",
-                                               "tag": "Administration", "ok": RESULT},
-    ("GET", "/admin/rate_limits"): {"summary": "Rate limits of single users and clients",
-                                    "tag": "Administration", "ok": RECORDS},
+    ("GET", "/"): {
+        "summary": "What this server is: name, version, links to this reference, "
+        "this document and the quick start (also at / and /api.php)",
+        "tag": "Utility",
+        "public": True,
+        "operation_id": "about",
+        "ok": {
+            "type": "object",
+            "required": ["name", "version", "links"],
+            "properties": {
+                "name": STRING,
+                "version": STRING,
+                "description": STRING,
+                "api": STRING,
+                "links": {"type": "object", "additionalProperties": STRING},
+            },
+        },
+    },
+    ("GET", "/me"): {
+        "summary": "The authenticated user",
+        "tag": "Utility",
+        "ok": obj(id=STRING, name=NULLABLE_STRING, role=STRING, groups={"type": "array"}),
+    },
+    ("GET", "/version"): {
+        "summary": "Server version; says whether credentials are valid",
+        "tag": "Utility",
+        "public": True,
+        "ok": obj(version=STRING, products={"type": "array"}, authenticated={"type": "boolean"}),
+    },
+    ("GET", "/openapi.json"): {
+        "summary": "This document, generated from current metadata",
+        "tag": "Utility",
+        "public": True,
+        "ok": {"type": "object"},
+    },
+    ("GET", "/admin/api_calls"): {
+        "summary": "The API call log (administrators)",
+        "tag": "Administration",
+        "ok": RECORDS,
+    },
+    ("GET", "/admin/clients"): {
+        "summary": "OAuth API clients",
+        "tag": "Administration",
+        "ok": RECORDS,
+    },
+    ("POST", "/admin/clients"): {
+        "summary": "Register an API client; the secret is shown once",
+        "tag": "Administration",
+        "body": obj(name=STRING),
+        "ok": obj(client_id=STRING, client_secret=STRING),
+    },
+    ("GET", "/admin/clients/{client_id}"): {
+        "summary": "One API client",
+        "tag": "Administration",
+        "ok": obj(record={"type": "object"}),
+    },
+    ("DELETE", "/admin/clients/{client_id}"): {
+        "summary": "Remove an API client",
+        "tag": "Administration",
+        "ok": RESULT,
+    },
+    ("GET", "/admin/rate_limits"): {
+        "summary": "Rate limits of single users and clients",
+        "tag": "Administration",
+        "ok": RECORDS,
+    },
     ("PUT", "/admin/rate_limits/{kind}/{subject_id}"): {
-        "summary": "Give a user or client its own rate limit", "tag": "Administration",
-        "body": obj(rate_limit=STRING), "ok": obj(record={"type": "object"})},
+        "summary": "Give a user or client its own rate limit",
+        "tag": "Administration",
+        "body": obj(rate_limit=STRING),
+        "ok": obj(record={"type": "object"}),
+    },
     ("DELETE", "/admin/rate_limits/{kind}/{subject_id}"): {
-        "summary": "Back to the default rate limit", "tag": "Administration",
-        "ok": {"type": "object"}},
-    ("GET", "/meta/locale"): {"summary": "Number, date, name, address and currency formats",
-                              "tag": "Metadata",
-                              "ok": obj(date_format=STRING, time_format=STRING,
-                                        number_format={"type": "object"},
-                                        base_currency={"type": "object"},
-                                        name_format=STRING)},
-    ("GET", "/meta/modules"): {"summary": "Modules and their models", "tag": "Metadata",
-                               "ok": obj(list={"type": "array"})},
+        "summary": "Back to the default rate limit",
+        "tag": "Administration",
+        "ok": {"type": "object"},
+    },
+    ("GET", "/meta/locale"): {
+        "summary": "Number, date, name, address and currency formats",
+        "tag": "Metadata",
+        "ok": obj(
+            date_format=STRING,
+            time_format=STRING,
+            number_format={"type": "object"},
+            base_currency={"type": "object"},
+            name_format=STRING,
+        ),
+    },
+    ("GET", "/meta/modules"): {
+        "summary": "Modules and their models",
+        "tag": "Metadata",
+        "ok": obj(list={"type": "array"}),
+    },
     ("GET", "/meta/list_view/{model}"): {
         "summary": "List view: the user's current layout, layouts, columns, filters",
-        "tag": "Metadata", "ok": obj(current_layout={"type": "object"},
-                                     layouts={"type": "array"}, columns={"type": "array"},
-                                     filters={"type": "array"})},
+        "tag": "Metadata",
+        "ok": obj(
+            current_layout={"type": "object"},
+            layouts={"type": "array"},
+            columns={"type": "array"},
+            filters={"type": "array"},
+        ),
+    },
     ("GET", "/meta/sub_panels/{model}/{detail_layout}"): {
-        "summary": "Related-record panels of a detail layout", "tag": "Metadata",
-        "ok": obj(panels={"type": "array"})},
+        "summary": "Related-record panels of a detail layout",
+        "tag": "Metadata",
+        "ok": obj(panels={"type": "array"}),
+    },
     ("GET", "/meta/detail_view/{model}/{layout}"): {
-        "summary": "A detail layout with its sections", "tag": "Metadata",
-        "ok": obj(title=STRING, sections={"type": "array"})},
+        "summary": "A detail layout with its sections",
+        "tag": "Metadata",
+        "ok": obj(title=STRING, sections={"type": "array"}),
+    },
     ("GET", "/meta/generic_module_layouts/{module}"): {
-        "summary": "Default list, popup and detail layouts of a module", "tag": "Metadata",
-        "ok": obj(list={"type": "object"}, popup={"type": "object"},
-                  detail={"type": "object"})},
-    ("GET", "/layouts/list_view/{model}"): {"summary": "The user's list view choices",
-                                            "tag": "Metadata", "ok": {"type": "object"}},
+        "summary": "Default list, popup and detail layouts of a module",
+        "tag": "Metadata",
+        "ok": obj(list={"type": "object"}, popup={"type": "object"}, detail={"type": "object"}),
+    },
+    ("GET", "/layouts/list_view/{model}"): {
+        "summary": "The user's list view choices",
+        "tag": "Metadata",
+        "ok": {"type": "object"},
+    },
     ("POST", "/layouts/list_view/{model}"): LIST_CHOICE,
     ("PATCH", "/layouts/list_view/{model}"): LIST_CHOICE,
     ("PUT", "/layouts/list_view/{model}"): LIST_CHOICE,
-    ("GET", "/admin/layouts/{model}/{view}"): {"summary": "Layouts of a view (administrators)",
-                                               "tag": "Administration", "ok": RECORDS},
+    ("GET", "/admin/layouts/{model}/{view}"): {
+        "summary": "Layouts of a view (administrators)",
+        "tag": "Administration",
+        "ok": RECORDS,
+    },
     ("PUT", "/admin/layouts/{model}/{view}/{name}"): {
-        "summary": "Store a layout (administrators)", "tag": "Administration",
-        "body": {"type": "object"}, "ok": obj(record={"type": "object"})},
+        "summary": "Store a layout (administrators)",
+        "tag": "Administration",
+        "body": {"type": "object"},
+        "ok": obj(record={"type": "object"}),
+    },
     ("DELETE", "/admin/layouts/{model}/{view}/{name}"): {
-        "summary": "Back to the built-in layout (administrators)", "tag": "Administration",
-        "ok": RESULT},
-    ("GET", "/admin/fields/{model}"): {"summary": "Custom fields of a model (administrators)",
-                                       "tag": "Administration", "ok": RECORDS},
+        "summary": "Back to the built-in layout (administrators)",
+        "tag": "Administration",
+        "ok": RESULT,
+    },
+    ("GET", "/admin/fields/{model}"): {
+        "summary": "Custom fields of a model (administrators)",
+        "tag": "Administration",
+        "ok": RECORDS,
+    },
     ("POST", "/admin/fields/{model}"): {
-        "summary": "Add a custom field (administrators)", "tag": "Administration",
-        "body": obj(name=STRING, type=STRING, label=STRING, required={"type": "boolean"},
-                    indexed={"type": "boolean"}, unique={"type": "boolean"},
-                    auto_number={"type": "boolean"}, options={"type": "array"}),
-        "ok": obj(record={"type": "object"})},
-    ("GET", "/admin/fields/{model}/{name}"): {"summary": "One custom field",
-                                              "tag": "Administration",
-                                              "ok": obj(record={"type": "object"})},
+        "summary": "Add a custom field (administrators)",
+        "tag": "Administration",
+        "body": obj(
+            name=STRING,
+            type=STRING,
+            label=STRING,
+            required={"type": "boolean"},
+            indexed={"type": "boolean"},
+            unique={"type": "boolean"},
+            auto_number={"type": "boolean"},
+            options={"type": "array"},
+        ),
+        "ok": obj(record={"type": "object"}),
+    },
+    ("GET", "/admin/fields/{model}/{name}"): {
+        "summary": "One custom field",
+        "tag": "Administration",
+        "ok": obj(record={"type": "object"}),
+    },
     ("PATCH", "/admin/fields/{model}/{name}"): CHANGE_FIELD,
     ("PUT", "/admin/fields/{model}/{name}"): CHANGE_FIELD,
-    ("DELETE", "/admin/fields/{model}/{name}"): {"summary": "Remove a custom field",
-                                                 "tag": "Administration", "ok": RESULT},
+    ("DELETE", "/admin/fields/{model}/{name}"): {
+        "summary": "Remove a custom field",
+        "tag": "Administration",
+        "ok": RESULT,
+    },
     ("GET", "/admin/models"): {
-        "summary": "Custom models (administrators)", "tag": "Administration", "ok": RECORDS,
-        "query": [{"name": "include_removed", "in": "query", "schema": {"type": "boolean"},
-                   "description": "list removed models too (marked removed: true)"}]},
+        "summary": "Custom models (administrators)",
+        "tag": "Administration",
+        "ok": RECORDS,
+        "query": [
+            {
+                "name": "include_removed",
+                "in": "query",
+                "schema": {"type": "boolean"},
+                "description": "list removed models too (marked removed: true)",
+            }
+        ],
+    },
     ("POST", "/admin/models"): {
         "summary": "Define a custom model with fields and links (administrators)",
         "tag": "Administration",
-        "body": obj(name=STRING, label=STRING, module=STRING,
-                    activities={"type": "boolean"}, portal=MODEL_PORTAL,
-                    fields={"type": "array"}, links={"type": "array"}),
-        "ok": RECORD},
-    ("GET", "/admin/models/{model}"): {"summary": "One custom model, with its fields",
-                                       "tag": "Administration", "ok": RECORD},
+        "body": obj(
+            name=STRING,
+            label=STRING,
+            module=STRING,
+            activities={"type": "boolean"},
+            portal=MODEL_PORTAL,
+            fields={"type": "array"},
+            links={"type": "array"},
+        ),
+        "ok": RECORD,
+    },
+    ("GET", "/admin/models/{model}"): {
+        "summary": "One custom model, with its fields",
+        "tag": "Administration",
+        "ok": RECORD,
+    },
     ("PATCH", "/admin/models/{model}"): CHANGE_MODEL,
     ("PUT", "/admin/models/{model}"): CHANGE_MODEL,
     ("DELETE", "/admin/models/{model}"): {
-        "summary": "Remove (hide) a custom model; its rows are kept", "tag": "Administration",
-        "ok": RESULT, "errors": ("409",)},
+        "summary": "Remove (hide) a custom model; its rows are kept",
+        "tag": "Administration",
+        "ok": RESULT,
+        "errors": ("409",),
+    },
     ("POST", "/admin/models/{model}/restore"): {
-        "summary": "Bring a removed custom model back with its rows", "tag": "Administration",
-        "ok": RECORD},
+        "summary": "Bring a removed custom model back with its rows",
+        "tag": "Administration",
+        "ok": RECORD,
+    },
     ("POST", "/admin/models/{model}/links"): {
-        "summary": "Link a custom model to another model", "tag": "Administration",
-        "body": obj(name=STRING, kind=STRING, target=STRING, reverse=STRING, label=STRING,
-                    reverse_label=STRING),
-        "ok": RECORD},
+        "summary": "Link a custom model to another model",
+        "tag": "Administration",
+        "body": obj(
+            name=STRING,
+            kind=STRING,
+            target=STRING,
+            reverse=STRING,
+            label=STRING,
+            reverse_label=STRING,
+        ),
+        "ok": RECORD,
+    },
     ("DELETE", "/admin/models/{model}/links/{name}"): {
         "summary": "Remove a link of a custom model; its values are kept",
-        "tag": "Administration", "ok": RECORD, "errors": ("409",)},
-    ("GET", "/admin/roles"): {"summary": "Roles (administrators)", "tag": "Access control",
-                              "ok": RECORDS},
-    ("POST", "/admin/roles"): {"summary": "Add a role", "tag": "Access control",
-                               "body": obj(name=STRING, description=STRING,
-                                           rights={"type": "object"}), "ok": RECORD},
-    ("GET", "/admin/roles/{role}"): {"summary": "One role", "tag": "Access control",
-                                     "ok": RECORD},
-    ("PATCH", "/admin/roles/{role}"): {"summary": "Change a role's description or rights",
-                                       "tag": "Access control", "body": {"type": "object"},
-                                       "ok": RECORD},
-    ("DELETE", "/admin/roles/{role}"): {"summary": "Remove a role", "tag": "Access control",
-                                        "ok": RESULT},
-    ("POST", "/admin/roles/{role}/users"): {"summary": "Give users the role",
-                                            "tag": "Access control",
-                                            "body": obj(users={"type": "array"}),
-                                            "ok": RECORD},
-    ("DELETE", "/admin/roles/{role}/users/{user}"): {"summary": "Take a user's role away",
-                                                     "tag": "Access control", "ok": RESULT},
+        "tag": "Administration",
+        "ok": RECORD,
+        "errors": ("409",),
+    },
+    ("GET", "/admin/roles"): {
+        "summary": "Roles (administrators)",
+        "tag": "Access control",
+        "ok": RECORDS,
+    },
+    ("POST", "/admin/roles"): {
+        "summary": "Add a role",
+        "tag": "Access control",
+        "body": obj(name=STRING, description=STRING, rights={"type": "object"}),
+        "ok": RECORD,
+    },
+    ("GET", "/admin/roles/{role}"): {"summary": "One role", "tag": "Access control", "ok": RECORD},
+    ("PATCH", "/admin/roles/{role}"): {
+        "summary": "Change a role's description or rights",
+        "tag": "Access control",
+        "body": {"type": "object"},
+        "ok": RECORD,
+    },
+    ("DELETE", "/admin/roles/{role}"): {
+        "summary": "Remove a role",
+        "tag": "Access control",
+        "ok": RESULT,
+    },
+    ("POST", "/admin/roles/{role}/users"): {
+        "summary": "Give users the role",
+        "tag": "Access control",
+        "body": obj(users={"type": "array"}),
+        "ok": RECORD,
+    },
+    ("DELETE", "/admin/roles/{role}/users/{user}"): {
+        "summary": "Take a user's role away",
+        "tag": "Access control",
+        "ok": RESULT,
+    },
     ("GET", "/admin/teams"): {"summary": "Teams", "tag": "Access control", "ok": RECORDS},
-    ("POST", "/admin/teams"): {"summary": "Add a team", "tag": "Access control",
-                               "body": obj(name=STRING, members={"type": "array"}),
-                               "ok": RECORD},
-    ("GET", "/admin/teams/{team}"): {"summary": "One team", "tag": "Access control",
-                                     "ok": RECORD},
-    ("DELETE", "/admin/teams/{team}"): {"summary": "Remove a team", "tag": "Access control",
-                                        "ok": RESULT},
-    ("POST", "/admin/teams/{team}/members"): {"summary": "Add members",
-                                              "tag": "Access control",
-                                              "body": obj(users={"type": "array"}),
-                                              "ok": RECORD},
-    ("DELETE", "/admin/teams/{team}/members/{user}"): {"summary": "Remove a member",
-                                                       "tag": "Access control", "ok": RESULT},
-    ("POST", "/portal/auth"): {"summary": "A portal token for a contact (administrators)",
-                               "tag": "Portal", "body": obj(contact_id=STRING),
-                               "ok": obj(access_token=STRING, token_type=STRING,
-                                         expires_in={"type": "integer"})},
-    ("DELETE", "/portal/auth"): {"summary": "Log a portal token out", "tag": "Portal",
-                                 "ok": {"type": "object"}},
-    ("DELETE", "/portal/tokens/{contact_id}"): {"summary": "Revoke a contact's portal tokens",
-                                                "tag": "Portal", "ok": {"type": "object"}},
+    ("POST", "/admin/teams"): {
+        "summary": "Add a team",
+        "tag": "Access control",
+        "body": obj(name=STRING, members={"type": "array"}),
+        "ok": RECORD,
+    },
+    ("GET", "/admin/teams/{team}"): {"summary": "One team", "tag": "Access control", "ok": RECORD},
+    ("DELETE", "/admin/teams/{team}"): {
+        "summary": "Remove a team",
+        "tag": "Access control",
+        "ok": RESULT,
+    },
+    ("POST", "/admin/teams/{team}/members"): {
+        "summary": "Add members",
+        "tag": "Access control",
+        "body": obj(users={"type": "array"}),
+        "ok": RECORD,
+    },
+    ("DELETE", "/admin/teams/{team}/members/{user}"): {
+        "summary": "Remove a member",
+        "tag": "Access control",
+        "ok": RESULT,
+    },
+    ("POST", "/portal/auth"): {
+        "summary": "A portal token for a contact (administrators)",
+        "tag": "Portal",
+        "body": obj(contact_id=STRING),
+        "ok": obj(access_token=STRING, token_type=STRING, expires_in={"type": "integer"}),
+    },
+    ("DELETE", "/portal/auth"): {
+        "summary": "Log a portal token out",
+        "tag": "Portal",
+        "ok": {"type": "object"},
+    },
+    ("DELETE", "/portal/tokens/{contact_id}"): {
+        "summary": "Revoke a contact's portal tokens",
+        "tag": "Portal",
+        "ok": {"type": "object"},
+    },
     ("GET", "/auth/{owner_type}/authorize"): {
-        "summary": "OAuth 2 authorization: the login and consent page", "tag": "OAuth 2",
-        "public": True, "html": True},
+        "summary": "OAuth 2 authorization: the login and consent page",
+        "tag": "OAuth 2",
+        "public": True,
+        "html": True,
+    },
     ("POST", "/auth/{owner_type}/authorize"): {
         "summary": "OAuth 2 authorization: the consent form's answer (redirects)",
-        "tag": "OAuth 2", "public": True, "html": True},
+        "tag": "OAuth 2",
+        "public": True,
+        "html": True,
+    },
     ("POST", "/auth/{owner_type}/access_token"): {
-        "summary": "OAuth 2 token endpoint (JSON or form body)", "tag": "OAuth 2",
-        "public": True, "body": obj(grant_type=STRING, client_id=STRING, client_secret=STRING,
-                                    code=STRING, redirect_uri=STRING, code_verifier=STRING,
-                                    refresh_token=STRING, username=STRING, password=STRING,
-                                    scope=STRING),
-        "ok": obj(token_type=STRING, expires_in={"type": "integer"}, access_token=STRING,
-                  refresh_token=STRING, scope=STRING)},
-    ("POST", "/auth/{owner_type}/revoke"): {"summary": "OAuth 2 token revocation (RFC 7009)",
-                                            "tag": "OAuth 2", "public": True,
-                                            "body": obj(token=STRING), "ok": {}},
-    ("GET", "/public_key"): {"summary": "The PEM public key that verifies access tokens",
-                             "tag": "OAuth 2", "public": True, "ok": obj(key=STRING)},
-    ("GET", "/jwks"): {"summary": "The access tokens' verification key as a JWK set",
-                       "tag": "OAuth 2", "public": True, "ok": obj(keys={"type": "array"})},
+        "summary": "OAuth 2 token endpoint (JSON or form body)",
+        "tag": "OAuth 2",
+        "public": True,
+        "body": obj(
+            grant_type=STRING,
+            client_id=STRING,
+            client_secret=STRING,
+            code=STRING,
+            redirect_uri=STRING,
+            code_verifier=STRING,
+            refresh_token=STRING,
+            username=STRING,
+            password=STRING,
+            scope=STRING,
+        ),
+        "ok": obj(
+            token_type=STRING,
+            expires_in={"type": "integer"},
+            access_token=STRING,
+            refresh_token=STRING,
+            scope=STRING,
+        ),
+    },
+    ("POST", "/auth/{owner_type}/revoke"): {
+        "summary": "OAuth 2 token revocation (RFC 7009)",
+        "tag": "OAuth 2",
+        "public": True,
+        "body": obj(token=STRING),
+        "ok": {},
+    },
+    ("GET", "/public_key"): {
+        "summary": "The PEM public key that verifies access tokens",
+        "tag": "OAuth 2",
+        "public": True,
+        "ok": obj(key=STRING),
+    },
+    ("GET", "/jwks"): {
+        "summary": "The access tokens' verification key as a JWK set",
+        "tag": "OAuth 2",
+        "public": True,
+        "ok": obj(keys={"type": "array"}),
+    },
     ("GET", "/meta/dependencies/{model}"): {
         "summary": "Picklist dependencies: allowed options of a field by another's value",
-        "tag": "Metadata", "ok": obj(dependencies={"type": "object"})},
+        "tag": "Metadata",
+        "ok": obj(dependencies={"type": "object"}),
+    },
     ("PUT", "/admin/dependencies/{model}/{field}"): {
         "summary": "Make a field's options depend on another field (administrators)",
-        "tag": "Administration", "body": obj(source=STRING, map={"type": "object"}),
-        "ok": RECORD},
+        "tag": "Administration",
+        "body": obj(source=STRING, map={"type": "object"}),
+        "ok": RECORD,
+    },
     ("DELETE", "/admin/dependencies/{model}/{field}"): {
-        "summary": "Remove a picklist dependency", "tag": "Administration", "ok": RESULT},
-    ("GET", "/admin/schema"): {"summary": "Export custom models and fields, dependencies "
-                               "and layouts", "tag": "Administration",
-                               "ok": obj(format=STRING, version={"type": "integer"},
-                                         custom_models={"type": "array"},
-                                         custom_fields={"type": "array"},
-                                         dependencies={"type": "array"},
-                                         layouts={"type": "array"})},
-    ("POST", "/admin/schema"): {"summary": "Import an exported configuration",
-                                "tag": "Administration", "body": {"type": "object"},
-                                "ok": obj(changes={"type": "array"})},
-    ("GET", "/admin/metadata/history"): {"summary": "Who changed the metadata, and when",
-                                         "tag": "Administration", "ok": RECORDS},
-    ("POST", "/session"): {"summary": "Sign in for a cookie session (AMITY_SESSION_AUTH)",
-                           "tag": "Authentication", "public": True,
-                           "body": obj(user_name=STRING, password=STRING),
-                           "ok": obj(csrf_token=STRING, csrf_header=STRING,
-                                     expires_in={"type": "integer"},
-                                     user={"type": "object"})},
-    ("GET", "/session"): {"summary": "The session's user and CSRF token",
-                          "tag": "Authentication",
-                          "ok": obj(csrf_token=STRING, expires_in={"type": "integer"})},
-    ("DELETE", "/session"): {"summary": "Sign out", "tag": "Authentication",
-                             "ok": obj(signed_out={"type": "boolean"})},
+        "summary": "Remove a picklist dependency",
+        "tag": "Administration",
+        "ok": RESULT,
+    },
+    ("GET", "/admin/schema"): {
+        "summary": "Export custom models and fields, dependencies and layouts",
+        "tag": "Administration",
+        "ok": obj(
+            format=STRING,
+            version={"type": "integer"},
+            custom_models={"type": "array"},
+            custom_fields={"type": "array"},
+            dependencies={"type": "array"},
+            layouts={"type": "array"},
+        ),
+    },
+    ("POST", "/admin/schema"): {
+        "summary": "Import an exported configuration",
+        "tag": "Administration",
+        "body": {"type": "object"},
+        "ok": obj(changes={"type": "array"}),
+    },
+    ("GET", "/admin/metadata/history"): {
+        "summary": "Who changed the metadata, and when",
+        "tag": "Administration",
+        "ok": RECORDS,
+    },
+    ("POST", "/session"): {
+        "summary": "Sign in for a cookie session (AMITY_SESSION_AUTH)",
+        "tag": "Authentication",
+        "public": True,
+        "body": obj(user_name=STRING, password=STRING),
+        "ok": obj(
+            csrf_token=STRING,
+            csrf_header=STRING,
+            expires_in={"type": "integer"},
+            user={"type": "object"},
+        ),
+    },
+    ("GET", "/session"): {
+        "summary": "The session's user and CSRF token",
+        "tag": "Authentication",
+        "ok": obj(csrf_token=STRING, expires_in={"type": "integer"}),
+    },
+    ("DELETE", "/session"): {
+        "summary": "Sign out",
+        "tag": "Authentication",
+        "ok": obj(signed_out={"type": "boolean"}),
+    },
 }
 
 
@@ -519,23 +880,32 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
         "operationId": (spec or {}).get("operation_id") or f"{method.lower()}{words}",
         "summary": (spec or {}).get("summary") or doc or path,
         "tags": [(spec or {}).get("tag", "Other")],
-        "responses": with_errors({"200": ok((spec or {}).get("ok", {}))},
-                                 (*COMMON_ERRORS, *BODY_ERRORS) if method in BODY_METHODS
-                                 else (*COMMON_ERRORS, *(spec or {}).get("errors", ()))),
+        "responses": with_errors(
+            {"200": ok((spec or {}).get("ok", {}))},
+            (*COMMON_ERRORS, *BODY_ERRORS)
+            if method in BODY_METHODS
+            else (*COMMON_ERRORS, *(spec or {}).get("errors", ())),
+        ),
     }
     if spec and spec.get("public"):
         operation["security"] = [{}, *SECURITY]
     if spec and spec.get("html"):  # a page for people: answers are HTML, errors too
         page = {"description": "An HTML page", "content": {"text/html": {"schema": STRING}}}
-        operation["responses"] = {"200": page, "303": {"description": "Redirect"},
-                                  "400": page, "401": page, "403": page,
-                                  "404": {"$ref": "#/components/responses/E404"},
-                                  "429": {"$ref": "#/components/responses/E429"}}
+        operation["responses"] = {
+            "200": page,
+            "303": {"description": "Redirect"},
+            "400": page,
+            "401": page,
+            "403": page,
+            "404": {"$ref": "#/components/responses/E404"},
+            "429": {"$ref": "#/components/responses/E429"},
+        }
     if spec and "body" in spec:
         operation["requestBody"] = {"content": {JSON: {"schema": spec["body"]}}}
     params = [part[1:-1] for part in concrete.split("/") if part.startswith("{")]
-    parameters = [{"name": p, "in": "path", "required": True, "schema": {"type": "string"}}
-                  for p in params] + (spec or {}).get("query", [])
+    parameters = [
+        {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
+    ] + (spec or {}).get("query", [])
     if parameters:
         operation["parameters"] = parameters
     return operation
@@ -544,32 +914,55 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"basic": []}, {"session": []}]
 # the order of the reference page after the models' own tags (their records come first)
-TAG_ORDER = ("Utility", "Metadata", "Authentication", "OAuth 2", "Portal", "Access control",
-             "Administration", "Other")
+TAG_ORDER = (
+    "Utility",
+    "Metadata",
+    "Authentication",
+    "OAuth 2",
+    "Portal",
+    "Access control",
+    "Administration",
+    "Other",
+)
 
 
 def document_tags(models: list[Model], paths: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
     """Every tag the operations use: one per model (its records), then TAG_ORDER."""
-    used = {tag for item in paths.values() for op in item.values() if isinstance(op, dict)
-            for tag in op.get("tags", ())}
-    tags = [{"name": m.name, "description": f"{m.label} records: /data/{m.name} and its links"}
-            for m in models if m.name in used]
-    rest = sorted(used - {m.name for m in models},
-                  key=lambda tag: (TAG_ORDER.index(tag) if tag in TAG_ORDER else len(TAG_ORDER),
-                                   tag))
+    used = {
+        tag
+        for item in paths.values()
+        for op in item.values()
+        if isinstance(op, dict)
+        for tag in op.get("tags", ())
+    }
+    tags = [
+        {"name": m.name, "description": f"{m.label} records: /data/{m.name} and its links"}
+        for m in models
+        if m.name in used
+    ]
+    rest = sorted(
+        used - {m.name for m in models},
+        key=lambda tag: (TAG_ORDER.index(tag) if tag in TAG_ORDER else len(TAG_ORDER), tag),
+    )
     return tags + [{"name": tag} for tag in rest]
 
 
-def build_document(registry: Registry, routes: Iterable[BaseRoute],
-                   prefix: str) -> dict[str, Any]:
+def build_document(registry: Registry, routes: Iterable[BaseRoute], prefix: str) -> dict[str, Any]:
     """The whole document for these routes (paths relative to `prefix`) and models."""
     models = [registry.model(name) for name in sorted(registry.models)]
     parameters: dict[str, Any] = dict(COMMON_LIST_PARAMETERS)
-    schemas: dict[str, Any] = {"Error": {
-        "type": "object", "required": ["error", "message", "hint"],
-        "properties": {"error": STRING, "message": STRING, "hint": STRING}},
-        "FieldsMeta": {"type": "object", "required": ["fields", "filters"], "properties": {
-            "fields": {"type": "object"}, "filters": {"type": "object"}}}}
+    schemas: dict[str, Any] = {
+        "Error": {
+            "type": "object",
+            "required": ["error", "message", "hint"],
+            "properties": {"error": STRING, "message": STRING, "hint": STRING},
+        },
+        "FieldsMeta": {
+            "type": "object",
+            "required": ["fields", "filters"],
+            "properties": {"fields": {"type": "object"}, "filters": {"type": "object"}},
+        },
+    }
     paths: dict[str, dict[str, Any]] = {}
     for model in models:
         schemas.update(model_schemas(model))
@@ -585,12 +978,16 @@ def build_document(registry: Registry, routes: Iterable[BaseRoute],
         for concrete in expand(path, [m.name for m in models], modules):
             for method in sorted(route.methods - {"HEAD"}):
                 paths.setdefault(concrete, {})[method.lower()] = generic_operation(
-                    method, path, route, concrete)
+                    method, path, route, concrete
+                )
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Amity CRM API (1CRM dialect)", "version": __version__,
-                 "description": "Generated from the server's current metadata: every model, "
-                                "field, filter and link, custom ones included."},
+        "info": {
+            "title": "Amity CRM API (1CRM dialect)",
+            "version": __version__,
+            "description": "Generated from the server's current metadata: every model, "
+            "field, filter and link, custom ones included.",
+        },
         "servers": [{"url": prefix}],
         "security": SECURITY,
         "tags": document_tags(models, paths),
@@ -598,12 +995,18 @@ def build_document(registry: Registry, routes: Iterable[BaseRoute],
         "components": {
             "schemas": schemas,
             "parameters": parameters,
-            "responses": {f"E{status}": {"description": text, "content": {JSON: {
-                "schema": ref("Error")}}} for status, text in ERROR_STATUSES.items()},
+            "responses": {
+                f"E{status}": {"description": text, "content": {JSON: {"schema": ref("Error")}}}
+                for status, text in ERROR_STATUSES.items()
+            },
             "securitySchemes": {
-                "bearer": {"type": "http", "scheme": "bearer",
-                           "description": "Personal access token or OAuth access token"},
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Personal access token or OAuth access token",
+                },
                 "basic": {"type": "http", "scheme": "basic"},
-                "session": {"type": "apiKey", "in": "cookie", "name": "amity_session"}},
+                "session": {"type": "apiKey", "in": "cookie", "name": "amity_session"},
+            },
         },
     }

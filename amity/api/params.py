@@ -28,14 +28,21 @@ def parse_query(query_string: bytes) -> dict[str, Any]:
     try:
         # raw (unencoded) bytes above ASCII are percent-encoded so UTF-8 decoding sees them
         text = "".join(chr(b) if b < 128 else f"%{b:02X}" for b in query_string)
-        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict",
-                          max_num_fields=MAX_PARAMS)
+        pairs = parse_qsl(
+            text,
+            keep_blank_values=True,
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=MAX_PARAMS,
+        )
     except UnicodeDecodeError:
-        raise BadRequest("The query string is not valid UTF-8",
-                         "percent-encode parameters as UTF-8") from None
+        raise BadRequest(
+            "The query string is not valid UTF-8", "percent-encode parameters as UTF-8"
+        ) from None
     except ValueError:
-        raise BadRequest("Too many query parameters (at most {max_params})",
-                         max_params=MAX_PARAMS) from None
+        raise BadRequest(
+            "Too many query parameters (at most {max_params})", max_params=MAX_PARAMS
+        ) from None
     out: dict[str, Any] = {}
     for key, value in pairs:
         if "\x00" in key or "\x00" in value:
@@ -141,15 +148,18 @@ async def read_json(request: Request, max_bytes: int | None = None) -> dict[str,
     header = request.headers.get("content-type", "")
     content_type = header.split(";")[0].strip().lower()
     if content_type != "application/json" and not content_type.endswith("+json"):
-        raise UnsupportedMediaType("Unsupported content type {content_type!r}",
-                                   "send the body as JSON with Content-Type: application/json",
-                                   content_type=content_type or '(none)')
+        raise UnsupportedMediaType(
+            "Unsupported content type {content_type!r}",
+            "send the body as JSON with Content-Type: application/json",
+            content_type=content_type or "(none)",
+        )
     check_utf8(header)
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
-        raise BadRequest("Malformed JSON in request body", "{detail}",
-                         detail=str(exc)[:200]) from None
+        raise BadRequest(
+            "Malformed JSON in request body", "{detail}", detail=str(exc)[:200]
+        ) from None
     if not isinstance(data, dict):
         raise BadRequest("The request body must be a JSON object", 'e.g. {"data": {...}}')
     return data
@@ -161,9 +171,11 @@ def check_utf8(content_type: str) -> None:
         name, _, value = parameter.partition("=")
         charset = value.strip().strip('"').lower()
         if name.strip().lower() == "charset" and charset not in ("utf-8", "utf8"):
-            raise UnsupportedMediaType("Unsupported charset {charset!r} for a JSON body",
-                                       "send JSON as UTF-8 (charset=utf-8, or no charset)",
-                                       charset=charset)
+            raise UnsupportedMediaType(
+                "Unsupported charset {charset!r} for a JSON body",
+                "send JSON as UTF-8 (charset=utf-8, or no charset)",
+                charset=charset,
+            )
 
 
 async def read_body(request: Request, max_bytes: int | None = None) -> bytes:

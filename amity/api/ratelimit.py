@@ -74,16 +74,20 @@ def parse_limit(raw: str, name: str) -> RateLimitItem | None:
     except ValueError:
         item = None
     if item is None or item.amount < 1:
-        raise ValueError(f"AMITY_{name.upper()} must be a rate like '600/minute' or "
-                         f"'10 per second', or '' to turn it off; got {raw!r}")
+        raise ValueError(
+            f"AMITY_{name.upper()} must be a rate like '600/minute' or "
+            f"'10 per second', or '' to turn it off; got {raw!r}"
+        )
     return item
 
 
 def limits_from_settings(settings: Settings) -> Limits:
-    return Limits(parse_limit(settings.rate_limit, "rate_limit"),
-                  parse_limit(settings.rate_limit_anonymous, "rate_limit_anonymous"),
-                  parse_limit(settings.rate_limit_failed_auth, "rate_limit_failed_auth"),
-                  parse_limit(settings.rate_limit_token_endpoint, "rate_limit_token_endpoint"))
+    return Limits(
+        parse_limit(settings.rate_limit, "rate_limit"),
+        parse_limit(settings.rate_limit_anonymous, "rate_limit_anonymous"),
+        parse_limit(settings.rate_limit_failed_auth, "rate_limit_failed_auth"),
+        parse_limit(settings.rate_limit_token_endpoint, "rate_limit_token_endpoint"),
+    )
 
 
 GUESSABLE = frozenset({"basic"})  # credentials an address over the failed-auth limit loses
@@ -156,24 +160,32 @@ def make_storage(settings: Settings) -> Storage:
     if not url:
         return MemoryStorage()
     if not url.startswith(("redis://", "rediss://", "unix://")):
-        raise ValueError(f"AMITY_REDIS_URL must be a redis://, rediss:// or unix:// URL, "
-                         f"got {url!r}")
+        raise ValueError(
+            f"AMITY_REDIS_URL must be a redis://, rediss:// or unix:// URL, got {url!r}"
+        )
     if url.startswith("unix://"):
         url = "redis+unix://" + url.removeprefix("unix://")
-    return RedisStorage("async+" + url, wrap_exceptions=True, implementation="redispy",
-                        key_prefix=settings.redis_key_prefix)
+    return RedisStorage(
+        "async+" + url,
+        wrap_exceptions=True,
+        implementation="redispy",
+        key_prefix=settings.redis_key_prefix,
+    )
 
 
-def _header_values(policy: str, limit: RateLimitItem, remaining: int,
-                   reset: float) -> list[tuple[bytes, bytes]]:
+def _header_values(
+    policy: str, limit: RateLimitItem, remaining: int, reset: float
+) -> list[tuple[bytes, bytes]]:
     """X-RateLimit-* and the IETF draft's RateLimit-Policy and RateLimit fields."""
     left = max(remaining, 0)
     seconds = max(0, math.ceil(reset - time.time()))
-    return [(b"x-ratelimit-limit", str(limit.amount).encode()),
-            (b"x-ratelimit-remaining", str(left).encode()),
-            (b"x-ratelimit-reset", str(math.ceil(reset)).encode()),
-            (b"ratelimit-policy", f'"{policy}";q={limit.amount};w={limit.get_expiry()}'.encode()),
-            (b"ratelimit", f'"{policy}";r={left};t={seconds}'.encode())]
+    return [
+        (b"x-ratelimit-limit", str(limit.amount).encode()),
+        (b"x-ratelimit-remaining", str(left).encode()),
+        (b"x-ratelimit-reset", str(math.ceil(reset)).encode()),
+        (b"ratelimit-policy", f'"{policy}";q={limit.amount};w={limit.get_expiry()}'.encode()),
+        (b"ratelimit", f'"{policy}";r={left};t={seconds}'.encode()),
+    ]
 
 
 class Counters:
@@ -184,8 +196,13 @@ class Counters:
         self.limits = limits_from_settings(settings)
         self.resolver = LimitResolver(self.limits, overrides)
         enabled = overrides is not None or any(
-            (self.limits.credential, self.limits.anonymous, self.limits.failed_auth,
-             self.limits.token_endpoint))
+            (
+                self.limits.credential,
+                self.limits.anonymous,
+                self.limits.failed_auth,
+                self.limits.token_endpoint,
+            )
+        )
         self.limiter = FixedWindowRateLimiter(make_storage(settings)) if enabled else None
 
     async def locked_out(self, ip: str) -> bool:
@@ -203,9 +220,13 @@ class Counters:
 class RateLimit:
     """ASGI middleware: admit or refuse (429) each request, and add the rate-limit headers."""
 
-    def __init__(self, app: ASGIApp, settings: Settings,
-                 overrides: RateLimitOverrides | None = None,
-                 counters: Counters | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        settings: Settings,
+        overrides: RateLimitOverrides | None = None,
+        counters: Counters | None = None,
+    ) -> None:
         self.app = app
         counters = counters or Counters(settings, overrides)
         self.limits = counters.limits
@@ -240,17 +261,26 @@ class RateLimit:
             except StorageError as exc:
                 log.warning("rate limit storage unavailable, failed login not counted: %s", exc)
 
-    async def _check(self, scope: Scope, receive: Receive, send: Send,
-                     limiter: FixedWindowRateLimiter, ip: str) -> list[tuple[bytes, bytes]] | None:
+    async def _check(
+        self, scope: Scope, receive: Receive, send: Send, limiter: FixedWindowRateLimiter, ip: str
+    ) -> list[tuple[bytes, bytes]] | None:
         """Spend the request's budget: the headers to add, or None once it has been refused."""
         actor: Actor | None = scope.get("state", {}).get("actor")
         failed = self.limits.failed_auth
-        if (failed is not None and not spared_by_lockout(actor, scope)
-                and not await limiter.test(failed, "failed-auth", ip)):
+        if (
+            failed is not None
+            and not spared_by_lockout(actor, scope)
+            and not await limiter.test(failed, "failed-auth", ip)
+        ):
             reset, remaining = await limiter.get_window_stats(failed, "failed-auth", ip)
-            await self._refuse(scope, receive, send,
-                               _header_values("failed_auth", failed, remaining, reset),
-                               reset, "Too many failed authentication attempts from this address")
+            await self._refuse(
+                scope,
+                receive,
+                send,
+                _header_values("failed_auth", failed, remaining, reset),
+                reset,
+                "Too many failed authentication attempts from this address",
+            )
             return None
         strict = self.limits.token_endpoint
         strict_headers: list[tuple[bytes, bytes]] | None = None
@@ -259,8 +289,14 @@ class RateLimit:
             reset, remaining = await limiter.get_window_stats(strict, "token-endpoint", ip)
             strict_headers = _header_values("token_endpoint", strict, remaining, reset)
             if not admitted:
-                await self._refuse(scope, receive, send, strict_headers, reset,
-                                   "Too many token requests from this address")
+                await self._refuse(
+                    scope,
+                    receive,
+                    send,
+                    strict_headers,
+                    reset,
+                    "Too many token requests from this address",
+                )
                 return None
         key = actor_key(actor, ip)
         policy, limit = self.resolver.policy(actor, scope["path"])
@@ -274,11 +310,21 @@ class RateLimit:
             return None
         return strict_headers or headers
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send,
-                      headers: list[tuple[bytes, bytes]], reset: float, message: str) -> None:
+    async def _refuse(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        headers: list[tuple[bytes, bytes]],
+        reset: float,
+        message: str,
+    ) -> None:
         retry_after = max(1, math.ceil(reset - time.time()))
-        refused = RateLimited(message, "retry after {retry_after} s (see the Retry-After header)",
-                              retry_after=retry_after)
+        refused = RateLimited(
+            message,
+            "retry after {retry_after} s (see the Retry-After header)",
+            retry_after=retry_after,
+        )
         response = render_error(refused, scope_request(scope))
         response.raw_headers.extend(headers)
         await response(scope, receive, send)

@@ -23,9 +23,14 @@ Action = Literal["list", "view", "create", "edit", "delete", "relate", "favorite
 class AccessPolicy(Protocol):
     def read_conditions(self, actor: Actor, model: Model) -> list[Condition]: ...
 
-    def check(self, actor: Actor, model: Model, action: Action,
-              record: dict[str, object] | None = None,
-              changes: Mapping[str, object] | None = None) -> None: ...
+    def check(
+        self,
+        actor: Actor,
+        model: Model,
+        action: Action,
+        record: dict[str, object] | None = None,
+        changes: Mapping[str, object] | None = None,
+    ) -> None: ...
 
     def create_defaults(self, actor: Actor, model: Model) -> dict[str, object]: ...
 
@@ -36,9 +41,14 @@ class AllowAll:
     def read_conditions(self, actor: Actor, model: Model) -> list[Condition]:
         return []
 
-    def check(self, actor: Actor, model: Model, action: Action,
-              record: dict[str, object] | None = None,
-              changes: Mapping[str, object] | None = None) -> None:
+    def check(
+        self,
+        actor: Actor,
+        model: Model,
+        action: Action,
+        record: dict[str, object] | None = None,
+        changes: Mapping[str, object] | None = None,
+    ) -> None:
         return None
 
     def create_defaults(self, actor: Actor, model: Model) -> dict[str, object]:

@@ -52,8 +52,7 @@ class ModelRights:
     delete: str = "all"
 
     def as_json(self) -> dict[str, object]:
-        return {"access": self.access, "read": self.read, "edit": self.edit,
-                "delete": self.delete}
+        return {"access": self.access, "read": self.read, "edit": self.edit, "delete": self.delete}
 
 
 FULL = ModelRights()
@@ -98,9 +97,14 @@ class RolePolicy:
                 role = self.store.role_by_name(conn, self.settings.default_role)
                 if role is None:  # a misnamed default role grants nothing
                     return UserAccess(self.settings.default_role, {}, (), (user_id,))
-            rights = ({row["model"]: rights_from_row(row)
-                       for row in self.store.rights_of(conn, role["id"])}
-                      if role is not None else {ANY_MODEL: FULL})
+            rights = (
+                {
+                    row["model"]: rights_from_row(row)
+                    for row in self.store.rights_of(conn, role["id"])
+                }
+                if role is not None
+                else {ANY_MODEL: FULL}
+            )
             teams = tuple(self.store.teams_of_user(conn, user_id))
             owners = tuple(sorted(self.store.teammates(conn, user_id))) if teams else (user_id,)
         return UserAccess(role["name"] if role else None, rights, teams, owners)
@@ -126,9 +130,14 @@ class RolePolicy:
             return [owned]
         return []
 
-    def check(self, actor: Actor, model: Model, action: Action,
-              record: dict[str, object] | None = None,
-              changes: Mapping[str, object] | None = None) -> None:
+    def check(
+        self,
+        actor: Actor,
+        model: Model,
+        action: Action,
+        record: dict[str, object] | None = None,
+        changes: Mapping[str, object] | None = None,
+    ) -> None:
         if actor.contact_id is not None:
             check_portal(self.db.registry, actor.contact_id, model, action, record)
             return
@@ -147,11 +156,18 @@ class RolePolicy:
             right = "none"
         if right == "none":
             raise denied(model, verb)
-        if (right == "owned" and record is not None
-                and record.get("assigned_user_id") not in access.owners):
+        if (
+            right == "owned"
+            and record is not None
+            and record.get("assigned_user_id") not in access.owners
+        ):
             raise denied(model, verb, owned=True)
-        if (right == "owned" and changes is not None and "assigned_user_id" in changes
-                and changes["assigned_user_id"] not in access.owners):
+        if (
+            right == "owned"
+            and changes is not None
+            and "assigned_user_id" in changes
+            and changes["assigned_user_id"] not in access.owners
+        ):
             raise denied(model, verb, owned=True)  # giving the record away
 
     def create_defaults(self, actor: Actor, model: Model) -> dict[str, object]:
@@ -160,23 +176,35 @@ class RolePolicy:
         return portal_link_values(self.db.registry, model, actor.contact_id)
 
 
-VERBS: dict[str, str] = {"list": "read", "view": "read", "favorite": "read", "create": "edit",
-                         "edit": "edit", "relate": "edit", "delete": "delete"}
+VERBS: dict[str, str] = {
+    "list": "read",
+    "view": "read",
+    "favorite": "read",
+    "create": "edit",
+    "edit": "edit",
+    "relate": "edit",
+    "delete": "delete",
+}
 
 
 def rights_from_row(row: dict[str, object]) -> ModelRights:
-    return ModelRights(bool(row["access"]), str(row["read"]), str(row["edit"]),
-                       str(row["delete"]))
+    return ModelRights(bool(row["access"]), str(row["read"]), str(row["edit"]), str(row["delete"]))
 
 
 def denied(model: Model, verb: str, *, owned: bool = False) -> Forbidden:
     if owned:
-        return Forbidden("You may not {verb} {model} records assigned outside your team",
-                         "an administrator can change your role (amity role ...)", verb=verb,
-                         model=model.name)
-    return Forbidden("You may not {verb} {model} records",
-                     "an administrator can change your role (amity role ...)", verb=verb,
-                     model=model.name)
+        return Forbidden(
+            "You may not {verb} {model} records assigned outside your team",
+            "an administrator can change your role (amity role ...)",
+            verb=verb,
+            model=model.name,
+        )
+    return Forbidden(
+        "You may not {verb} {model} records",
+        "an administrator can change your role (amity role ...)",
+        verb=verb,
+        model=model.name,
+    )
 
 
 # -- portal contacts -------------------------------------------------------------------
@@ -196,8 +224,13 @@ def portal_conditions(contact_id: str, model: Model) -> list[Condition]:
     return conds
 
 
-def check_portal(registry: Registry, contact_id: str, model: Model, action: Action,
-                 record: dict[str, object] | None) -> None:
+def check_portal(
+    registry: Registry,
+    contact_id: str,
+    model: Model,
+    action: Action,
+    record: dict[str, object] | None,
+) -> None:
     portal = model.portal
     if portal is None:
         raise Forbidden("Portal contacts may not use {model} records", model=model.name)
@@ -208,12 +241,12 @@ def check_portal(registry: Registry, contact_id: str, model: Model, action: Acti
         if record is not None and any(record.get(k) != v for k, v in wanted.items()):
             raise Forbidden("A portal contact's new {model} must be linked to it", model=model.name)
         return
-    raise Forbidden("Portal contacts may not {verb} {model} records", verb=VERBS[action],
-                    model=model.name)
+    raise Forbidden(
+        "Portal contacts may not {verb} {model} records", verb=VERBS[action], model=model.name
+    )
 
 
-def portal_link_values(registry: Registry, model: Model,
-                       contact_id: str) -> dict[str, object]:
+def portal_link_values(registry: Registry, model: Model, contact_id: str) -> dict[str, object]:
     """Field values that link a new record of `model` to the contact (the registry checks
     that a portal model open to creation is reached by a has_many or parent link)."""
     assert model.portal is not None

@@ -46,14 +46,32 @@ class ApiLog:
         self._dropped = 0
 
     # -- recording --------------------------------------------------------------------
-    def record(self, *, user_id: str | None, user_name: str | None, credential: str,
-               ip: str, method: str, path: str, status: int, duration_ms: float) -> None:
+    def record(
+        self,
+        *,
+        user_id: str | None,
+        user_name: str | None,
+        credential: str,
+        ip: str,
+        method: str,
+        path: str,
+        status: int,
+        duration_ms: float,
+    ) -> None:
         """Queue one call for the next batch (no-op when AMITY_API_LOG is off)."""
         if not self.enabled:
             return
-        row = {"time": utcnow(), "user_id": user_id, "user_name": user_name,
-               "credential": credential[:20], "ip": ip[:64], "method": method[:10],
-               "path": path[:1000], "status": status, "duration_ms": round(duration_ms, 2)}
+        row = {
+            "time": utcnow(),
+            "user_id": user_id,
+            "user_name": user_name,
+            "credential": credential[:20],
+            "ip": ip[:64],
+            "method": method[:10],
+            "path": path[:1000],
+            "status": status,
+            "duration_ms": round(duration_ms, 2),
+        }
         with self._lock:
             if len(self._rows) >= MAX_BUFFERED:
                 self._dropped += 1
@@ -71,8 +89,9 @@ class ApiLog:
             rows, self._rows = self._rows, []
             dropped, self._dropped = self._dropped, 0
         if dropped:
-            log.warning("API call log: %d calls dropped while the database was unavailable",
-                        dropped)
+            log.warning(
+                "API call log: %d calls dropped while the database was unavailable", dropped
+            )
         if rows:
             with self.db.write() as conn:
                 self.store.add_calls(conn, rows)
@@ -97,8 +116,7 @@ class ApiLog:
     def _start(self) -> None:
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._loop, name="amity-apilog",
-                                                daemon=True)
+                self._thread = threading.Thread(target=self._loop, name="amity-apilog", daemon=True)
                 self._thread.start()
 
     def _loop(self) -> None:
@@ -121,8 +139,9 @@ class ApiLog:
             log.exception("writing the API call log failed")
 
     # -- reading ----------------------------------------------------------------------
-    def list_calls(self, actor: Actor, where: CallFilter, offset: int = 0,
-                   limit: int = 20) -> tuple[list[dict[str, Any]], int]:
+    def list_calls(
+        self, actor: Actor, where: CallFilter, offset: int = 0, limit: int = 20
+    ) -> tuple[list[dict[str, Any]], int]:
         """A page of logged calls, newest first, and how many match (admins only)."""
         ensure_admin(actor, "the API call log")
         with self.db.read() as conn:

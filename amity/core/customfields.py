@@ -38,8 +38,7 @@ from amity.schema.model import Model
 from amity.schema.types import OPTION_TYPES
 from amity.store.autonumber import number_existing, start_numbering, stop_numbering
 
-ADD_KEYS = ("name", "type", "label", "required", "indexed", "unique", "auto_number",
-            "options")
+ADD_KEYS = ("name", "type", "label", "required", "indexed", "unique", "auto_number", "options")
 CHANGE_KEYS = ("label", "required", "indexed", "unique", "options")
 EVENT_MODEL = "CustomField"
 
@@ -61,8 +60,9 @@ class CustomFields:
         """The live custom fields of a model, oldest first."""
         ensure_admin(actor, "custom fields")
         model = self._model(model_name)
-        return [d.as_json() for d in self.sync.definitions
-                if d.model == model.name and not d.removed]
+        return [
+            d.as_json() for d in self.sync.definitions if d.model == model.name and not d.removed
+        ]
 
     def get(self, actor: Actor, model_name: str, name: str) -> dict[str, Any]:
         ensure_admin(actor, "custom fields")
@@ -72,8 +72,12 @@ class CustomFields:
         for d in self.sync.definitions:
             if d.model == model.name and d.name == name and not d.removed:
                 return d
-        raise NotFound("No custom field {name} in model {model}",
-                       "GET /admin/fields/{model} lists them", name=name, model=model.name)
+        raise NotFound(
+            "No custom field {name} in model {model}",
+            "GET /admin/fields/{model} lists them",
+            name=name,
+            model=model.name,
+        )
 
     def add(self, actor: Actor, model_name: str, body: Mapping[str, Any]) -> dict[str, Any]:
         """Add a custom field; the column exists and every process can use the field once
@@ -85,20 +89,32 @@ class CustomFields:
 
         def define(conn: Any) -> None:
             self.store.insert(conn, d)
-            emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL, d.id, "create",
-                                 {k: [None, v] for k, v in d.as_json().items()},
-                                 d.date_modified)
+            emit_metadata_change(
+                self.records.writer,
+                conn,
+                actor,
+                EVENT_MODEL,
+                d.id,
+                "create",
+                {k: [None, v] for k, v in d.as_json().items()},
+                d.date_modified,
+            )
             self.store.bump_version(conn)
 
         def write() -> None:
             with self.db.write() as conn:
                 if self.store.has_column(conn, model, d.name):
-                    raise Conflict("Table {table} already has a column {field}",
-                                   "choose another name", table=model.table, field=d.name)
+                    raise Conflict(
+                        "Table {table} already has a column {field}",
+                        "choose another name",
+                        table=model.table,
+                        field=d.name,
+                    )
                 self.store.add_column(conn, model, d.field())
                 if d.auto_number:
-                    start_numbering(conn, model.table, d.field(), d.sequence,
-                                    self.db.tables.system("sequences"))
+                    start_numbering(
+                        conn, model.table, d.field(), d.sequence, self.db.tables.system("sequences")
+                    )
                 else:
                     define(conn)
 
@@ -112,8 +128,9 @@ class CustomFields:
         self.sync.refresh()
         return d.as_json()
 
-    def _number_then_define(self, model: Model, d: CustomFieldDef,
-                            define: Callable[[Any], None]) -> None:
+    def _number_then_define(
+        self, model: Model, d: CustomFieldDef, define: Callable[[Any], None]
+    ) -> None:
         """Number the existing records once the column and its trigger are committed (on
         PostgreSQL ALTER TABLE's exclusive lock is gone by then: reads and writes go on,
         and records written meanwhile are numbered by the trigger), then make the field
@@ -128,19 +145,24 @@ class CustomFields:
                 self.store.drop_column(conn, model, d.field())
             raise
 
-    def definition(self, actor: Actor, model: Model, body: Mapping[str, Any]
-                   ) -> CustomFieldDef:
+    def definition(self, actor: Actor, model: Model, body: Mapping[str, Any]) -> CustomFieldDef:
         """A new field's definition from an admin's body, checked (nothing is written)."""
         known_keys(body, ADD_KEYS)
         name = check_name(model, body.get("name"))
         if any(d.model == model.name and d.name == name for d in self.sync.definitions):
-            raise Conflict("The name {name} was used by a removed field of {model}",
-                           "its column keeps the old values; choose another name", name=name,
-                           model=model.name)
+            raise Conflict(
+                "The name {name} was used by a removed field of {model}",
+                "its column keeps the old values; choose another name",
+                name=name,
+                model=model.name,
+            )
         if any(d.name == model.name and name in d.removed_link_names for d in self.sync.models):
-            raise Conflict("The name {name} was used by a removed link of {model}",
-                           "its column or table keeps the old values; choose another name",
-                           name=name, model=model.name)
+            raise Conflict(
+                "The name {name} was used by a removed link of {model}",
+                "its column or table keeps the old values; choose another name",
+                name=name,
+                model=model.name,
+            )
         type_name = check_type(body.get("type"))
         indexed = check_flag(body, "indexed", False)
         if indexed and type_name in UNINDEXABLE:
@@ -151,41 +173,61 @@ class CustomFields:
         auto_number = check_flag(body, "auto_number", False)
         required = check_flag(body, "required", False)
         if auto_number and (type_name != "Number" or required):
-            raise BadRequest("auto_number is for Number fields that are not required",
-                             "the server numbers new records left without a value")
+            raise BadRequest(
+                "auto_number is for Number fields that are not required",
+                "the server numbers new records left without a value",
+            )
         now = utcnow_precise()
         default_label = (name if model.custom else name[:-2]).replace("_", " ").capitalize()
         return CustomFieldDef(
-            id=new_id(), model=model.name, name=name, type=type_name,
+            id=new_id(),
+            model=model.name,
+            name=name,
+            type=type_name,
             label=check_label(body.get("label"), default_label),
-            required=required, indexed=indexed, unique=unique, auto_number=auto_number,
-            options=new_options(type_name, body.get("options")), created_by=actor.user_id,
-            date_created=now, modified_by=actor.user_id,
-            date_modified=now.replace(microsecond=0))
+            required=required,
+            indexed=indexed,
+            unique=unique,
+            auto_number=auto_number,
+            options=new_options(type_name, body.get("options")),
+            created_by=actor.user_id,
+            date_created=now,
+            modified_by=actor.user_id,
+            date_modified=now.replace(microsecond=0),
+        )
 
-    def change(self, actor: Actor, model_name: str, name: str,
-               body: Mapping[str, Any]) -> dict[str, Any]:
+    def change(
+        self, actor: Actor, model_name: str, name: str, body: Mapping[str, Any]
+    ) -> dict[str, Any]:
         """Change label, required, indexed, unique or options (never the type, the name or
         auto_number)."""
         ensure_admin(actor, "custom fields")
         if "type" in body or "name" in body or "auto_number" in body:
-            raise BadRequest("The name, type and auto_number of a custom field cannot change",
-                             "add a new field instead")
+            raise BadRequest(
+                "The name, type and auto_number of a custom field cannot change",
+                "add a new field instead",
+            )
         known_keys(body, CHANGE_KEYS)
         model = self._model(model_name)
         old = self._live(model, name)
-        new = replace(old, label=check_label(body.get("label"), old.label),
-                      required=check_flag(body, "required", old.required),
-                      indexed=check_flag(body, "indexed", old.indexed),
-                      unique=check_flag(body, "unique", old.unique),
-                      modified_by=actor.user_id, date_modified=utcnow())
+        new = replace(
+            old,
+            label=check_label(body.get("label"), old.label),
+            required=check_flag(body, "required", old.required),
+            indexed=check_flag(body, "indexed", old.indexed),
+            unique=check_flag(body, "unique", old.unique),
+            modified_by=actor.user_id,
+            date_modified=utcnow(),
+        )
         if "options" in body:
             if old.type not in OPTION_TYPES:
                 raise BadRequest("A {type} field has no options", type=old.type)
             new = replace(new, options=changed_options(old.options, body["options"]))
         if new.required and new.auto_number:
-            raise BadRequest("An auto_number field cannot be required",
-                             "the server numbers new records left without a value")
+            raise BadRequest(
+                "An auto_number field cannot be required",
+                "the server numbers new records left without a value",
+            )
         if new.indexed and not old.indexed:
             if new.type in UNINDEXABLE:
                 raise BadRequest("A {type} field cannot be indexed", type=new.type)
@@ -210,17 +252,24 @@ class CustomFields:
         except IntegrityError:  # a record written meanwhile repeats a value
             shared = self.store.duplicate_value(model, d.field())
         if shared is not None:
-            raise Conflict("Several {model} records have {field} {shared!r}",
-                           "give them distinct values (or none) before making {field} unique",
-                           model=model.name, field=d.name, shared=shared)
+            raise Conflict(
+                "Several {model} records have {field} {shared!r}",
+                "give them distinct values (or none) before making {field} unique",
+                model=model.name,
+                field=d.name,
+                shared=shared,
+            )
 
     def remove(self, actor: Actor, model_name: str, name: str) -> None:
         """Hide a custom field; its column and values stay (see the module docstring)."""
         ensure_admin(actor, "custom fields")
         model = self._model(model_name)
         old = self._live(model, name)
-        self._save(actor, old, replace(old, removed=True, modified_by=actor.user_id,
-                                       date_modified=utcnow()))
+        self._save(
+            actor,
+            old,
+            replace(old, removed=True, modified_by=actor.user_id, date_modified=utcnow()),
+        )
         if old.unique:  # the hidden column no longer holds values to keep apart
             self.store.drop_index(model, old.field(), unique=True)
         if old.auto_number:
@@ -230,20 +279,34 @@ class CustomFields:
 
     def _save(self, actor: Actor, old: CustomFieldDef, new: CustomFieldDef) -> None:
         before, after = old.as_json(), new.as_json()
-        changes = {k: [before.get(k), after.get(k)] for k in {*before, *after}
-                   if before.get(k) != after.get(k)}
+        changes = {
+            k: [before.get(k), after.get(k)]
+            for k in {*before, *after}
+            if before.get(k) != after.get(k)
+        }
         with self.db.write() as conn:
             self.store.update(conn, new)
-            emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL, new.id,
-                                 "delete" if new.removed else "update", changes,
-                                 new.date_modified)
+            emit_metadata_change(
+                self.records.writer,
+                conn,
+                actor,
+                EVENT_MODEL,
+                new.id,
+                "delete" if new.removed else "update",
+                changes,
+                new.date_modified,
+            )
             self.store.bump_version(conn)
 
 
 def check_unique_type(type_name: str) -> None:
     if type_name not in UNIQUE_TYPES:
-        raise BadRequest("A {type_name} field cannot be unique", "unique fields: {unique_types}",
-                         type_name=type_name, unique_types=", ".join(sorted(UNIQUE_TYPES)))
+        raise BadRequest(
+            "A {type_name} field cannot be unique",
+            "unique fields: {unique_types}",
+            type_name=type_name,
+            unique_types=", ".join(sorted(UNIQUE_TYPES)),
+        )
 
 
 def known_keys(body: Mapping[str, Any], keys: tuple[str, ...]) -> None:
@@ -251,5 +314,6 @@ def known_keys(body: Mapping[str, Any], keys: tuple[str, ...]) -> None:
         raise BadRequest("The body must be a JSON object")
     unknown = sorted(set(body) - set(keys))
     if unknown:
-        raise BadRequest("Unknown key {value!r}", "known: {keys}", value=unknown[0],
-                         keys=", ".join(keys))
+        raise BadRequest(
+            "Unknown key {value!r}", "known: {keys}", value=unknown[0], keys=", ".join(keys)
+        )

@@ -61,8 +61,7 @@ class CustomModels:
         """The live custom models (and the removed ones, when asked), oldest first."""
         ensure_admin(actor, "custom models")
         self.sync.refresh()
-        return [self._describe(d) for d in self.sync.models
-                if include_removed or not d.removed]
+        return [self._describe(d) for d in self.sync.models if include_removed or not d.removed]
 
     def get(self, actor: Actor, name: str) -> dict[str, Any]:
         ensure_admin(actor, "custom models")
@@ -76,8 +75,11 @@ class CustomModels:
         raise NotFound("No custom model {name}", "GET /admin/models lists them", name=name)
 
     def _describe(self, d: CustomModelDef) -> dict[str, Any]:
-        return d.as_json() | {"fields": [f.as_json() for f in self.sync.definitions
-                                         if f.model == d.name and not f.removed]}
+        return d.as_json() | {
+            "fields": [
+                f.as_json() for f in self.sync.definitions if f.model == d.name and not f.removed
+            ]
+        }
 
     def create(self, actor: Actor, body: Mapping[str, Any]) -> dict[str, Any]:
         """Define a model with its fields and links; usable everywhere once this returns."""
@@ -85,23 +87,30 @@ class CustomModels:
         known_keys(body, CREATE_KEYS)
         self.sync.refresh()
         models = self.db.registry.models
-        name = check_model_name(body.get("name"),
-                                [*models, *(d.name for d in self.sync.models)])
+        name = check_model_name(body.get("name"), [*models, *(d.name for d in self.sync.models)])
         module = check_text(body, "module", f"{name}s", 60)
         if not MODEL_NAME.match(module) or module in {m.module for m in models.values()}:
-            raise BadRequest("Invalid or taken module name {module!r}",
-                             "module names follow the model name rule and are unique",
-                             module=module)
+            raise BadRequest(
+                "Invalid or taken module name {module!r}",
+                "module names follow the model name rule and are unique",
+                module=module,
+            )
         now = utcnow_precise()
         bare = CustomModelDef(
-            id=new_id(), name=name, table=short_identifier(TABLE_PREFIX + snake(name)),
-            label=check_text(body, "label", name), module=module,
-            activities=check_flag(body, "activities", False), created_by=actor.user_id,
-            date_created=now, modified_by=actor.user_id, date_modified=now.replace(microsecond=0))
+            id=new_id(),
+            name=name,
+            table=short_identifier(TABLE_PREFIX + snake(name)),
+            label=check_text(body, "label", name),
+            module=module,
+            activities=check_flag(body, "activities", False),
+            created_by=actor.user_id,
+            date_created=now,
+            modified_by=actor.user_id,
+            date_modified=now.replace(microsecond=0),
+        )
         taken = set(bare.model().fields) | (ACTIVITY_LINKS if bare.activities else set())
         reachable = {**models, name: bare.model()}
-        links = tuple(check_link(raw, name, reachable, taken)
-                      for raw in _list_of(body, "links"))
+        links = tuple(check_link(raw, name, reachable, taken) for raw in _list_of(body, "links"))
         d = replace(bare, links=links)
         d = replace(d, portal=check_portal(body.get("portal"), d))
         model = d.model()
@@ -109,14 +118,17 @@ class CustomModels:
         for position, raw in enumerate(_list_of(body, "fields")):
             fd = self.fields.definition(actor, model, raw)
             if fd.name in taken:
-                raise BadRequest("Model {name} already has a field {field}", name=name,
-                                 field=fd.name)
+                raise BadRequest(
+                    "Model {name} already has a field {field}", name=name, field=fd.name
+                )
             taken.add(fd.name)
             # fields are listed oldest first: a microsecond apart keeps the given order
             fields.append(replace(fd, date_created=now + timedelta(microseconds=position)))
         _, tables = self.sync.build([*self.sync.models, d], [*self.sync.definitions, *fields])
-        new_tables = [tables.models[name], *(tables.joins[join_table_name(d, lk)]
-                                             for lk in links if lk.kind == "many_to_many")]
+        new_tables = [
+            tables.models[name],
+            *(tables.joins[join_table_name(d, lk)] for lk in links if lk.kind == "many_to_many"),
+        ]
 
         def write() -> None:
             with self.db.write() as conn:
@@ -125,14 +137,25 @@ class CustomModels:
                 for fd in fields:
                     self.store.insert(conn, fd)
                     if fd.auto_number:  # the table is empty: numbering starts at 1
-                        start_numbering(conn, model.table, fd.field(), fd.sequence,
-                                        self.db.tables.system("sequences"))
-                conn.execute(sa.insert(self.db.tables.system("record_counts")),
-                             count_rows(name, 0))
+                        start_numbering(
+                            conn,
+                            model.table,
+                            fd.field(),
+                            fd.sequence,
+                            self.db.tables.system("sequences"),
+                        )
+                conn.execute(sa.insert(self.db.tables.system("record_counts")), count_rows(name, 0))
                 after = self._describe(d) | {"fields": [fd.as_json() for fd in fields]}
-                emit_metadata_change(self.fields.records.writer, conn, actor, EVENT_MODEL,
-                                     d.id, "create", {k: [None, v] for k, v in after.items()},
-                                     d.date_modified)
+                emit_metadata_change(
+                    self.fields.records.writer,
+                    conn,
+                    actor,
+                    EVENT_MODEL,
+                    d.id,
+                    "create",
+                    {k: [None, v] for k, v in after.items()},
+                    d.date_modified,
+                )
                 self.store.bump_version(conn)
 
         try:
@@ -148,23 +171,32 @@ class CustomModels:
         added through /admin/models/{model}/links and removed through .../links/{name})."""
         ensure_admin(actor, "custom models")
         if not isinstance(body, Mapping) or set(body) & {"name", "module", "fields", "links"}:
-            raise BadRequest("Only the label, activities and portal of a custom model change",
-                             "fields: /admin/fields/{model}; links: /admin/models/{model}/links")
+            raise BadRequest(
+                "Only the label, activities and portal of a custom model change",
+                "fields: /admin/fields/{model}; links: /admin/models/{model}/links",
+            )
         known_keys(body, CHANGE_KEYS)
         self.sync.refresh()
         old = self._live(name)
-        new = replace(old, label=check_text(body, "label", old.label),
-                      activities=check_flag(body, "activities", old.activities),
-                      modified_by=actor.user_id, date_modified=utcnow())
+        new = replace(
+            old,
+            label=check_text(body, "label", old.label),
+            activities=check_flag(body, "activities", old.activities),
+            modified_by=actor.user_id,
+            date_modified=utcnow(),
+        )
         if "portal" in body:
             new = replace(new, portal=check_portal(body["portal"], old))
         if new.activities and not old.activities:
             model = self.db.registry.model(name)
             clash = sorted(ACTIVITY_LINKS & (set(model.fields) | set(model.links)))
             if clash:
-                raise BadRequest("Model {name} already has a field or link {value}",
-                                 "activities need the links tasks, calls, meetings, notes",
-                                 name=name, value=clash[0])
+                raise BadRequest(
+                    "Model {name} already has a field or link {value}",
+                    "activities need the links tasks, calls, meetings, notes",
+                    name=name,
+                    value=clash[0],
+                )
         self._save(actor, old, new, "update")
         return self._describe(new)
 
@@ -175,12 +207,18 @@ class CustomModels:
         self.sync.refresh()
         old = self._live(name)
         model = self.db.registry.model(name)
-        link = check_link(body, name, self.db.registry.models,
-                          set(model.fields) | set(model.links) | old.removed_link_names)
-        new = replace(old, links=(*old.links, link), modified_by=actor.user_id,
-                      date_modified=utcnow())
+        link = check_link(
+            body,
+            name,
+            self.db.registry.models,
+            set(model.fields) | set(model.links) | old.removed_link_names,
+        )
+        new = replace(
+            old, links=(*old.links, link), modified_by=actor.user_id, date_modified=utcnow()
+        )
         registry, tables = self.sync.build(
-            [new if d.id == old.id else d for d in self.sync.models], self.sync.definitions)
+            [new if d.id == old.id else d for d in self.sync.models], self.sync.definitions
+        )
         updated = registry.model(name)
 
         def write() -> None:
@@ -204,16 +242,27 @@ class CustomModels:
         self.sync.refresh()
         old = self._live(name)
         if link_name not in {lk.name for lk in old.live_links}:
-            raise NotFound("Model {name} has no link {link_name}",
-                           "GET /admin/models/{name} lists its links", name=name,
-                           link_name=link_name)
+            raise NotFound(
+                "Model {name} has no link {link_name}",
+                "GET /admin/models/{name} lists its links",
+                name=name,
+                link_name=link_name,
+            )
         if old.portal is not None and old.portal.link == link_name:
-            raise Conflict("Portal contacts reach {name} through the link {link_name}",
-                           'first PATCH /admin/models/{name} {{"portal": null}}', name=name,
-                           link_name=link_name)
-        new = replace(old, links=tuple(replace(lk, removed=True) if lk.name == link_name
-                                       else lk for lk in old.links),
-                      modified_by=actor.user_id, date_modified=utcnow())
+            raise Conflict(
+                "Portal contacts reach {name} through the link {link_name}",
+                'first PATCH /admin/models/{name} {{"portal": null}}',
+                name=name,
+                link_name=link_name,
+            )
+        new = replace(
+            old,
+            links=tuple(
+                replace(lk, removed=True) if lk.name == link_name else lk for lk in old.links
+            ),
+            modified_by=actor.user_id,
+            date_modified=utcnow(),
+        )
         self._save(actor, old, new, "update")
         return self._describe(new)
 
@@ -222,13 +271,25 @@ class CustomModels:
         ensure_admin(actor, "custom models")
         self.sync.refresh()
         old = self._live(name)
-        linking = sorted(d.name for d in self.sync.models if not d.removed and d.name != name
-                         and any(lk.target == name for lk in d.live_links))
+        linking = sorted(
+            d.name
+            for d in self.sync.models
+            if not d.removed and d.name != name and any(lk.target == name for lk in d.live_links)
+        )
         if linking:
-            raise Conflict("Model {value} links to {name}", "remove {linking} first",
-                           value=linking[0], name=name, linking=', '.join(linking))
-        self._save(actor, old, replace(old, removed=True, modified_by=actor.user_id,
-                                       date_modified=utcnow()), "delete")
+            raise Conflict(
+                "Model {value} links to {name}",
+                "remove {linking} first",
+                value=linking[0],
+                name=name,
+                linking=", ".join(linking),
+            )
+        self._save(
+            actor,
+            old,
+            replace(old, removed=True, modified_by=actor.user_id, date_modified=utcnow()),
+            "delete",
+        )
 
     def restore(self, actor: Actor, name: str) -> dict[str, Any]:
         """Bring a removed model back with its rows, fields and live links; 409 when what
@@ -237,39 +298,66 @@ class CustomModels:
         self.sync.refresh()
         old = next((d for d in self.sync.models if d.name == name and d.removed), None)
         if old is None:
-            raise NotFound("No removed custom model {name}",
-                           "GET /admin/models?include_removed=1 lists them", name=name)
+            raise NotFound(
+                "No removed custom model {name}",
+                "GET /admin/models?include_removed=1 lists them",
+                name=name,
+            )
         models = self.db.registry.models
         if old.module in {m.module for m in models.values()}:
-            raise Conflict("The module name {module} was taken meanwhile",
-                           "remove the model that uses it first", module=old.module)
+            raise Conflict(
+                "The module name {module} was taken meanwhile",
+                "remove the model that uses it first",
+                module=old.module,
+            )
         for lk in old.live_links:
             target = models.get(lk.target)
             if target is None and lk.target != name:
-                raise Conflict("Model {name} links to {target}, which is removed",
-                               "restore {target} first", name=name, target=lk.target)
+                raise Conflict(
+                    "Model {name} links to {target}, which is removed",
+                    "restore {target} first",
+                    name=name,
+                    target=lk.target,
+                )
             if target is not None and lk.reverse in {*target.fields, *target.links}:
-                raise Conflict("Model {target} has a field or link {reverse} now, the way back of "
-                               "{name}.{link}", "remove {target}.{reverse} first", target=lk.target,
-                               reverse=lk.reverse, name=name, link=lk.name)
+                raise Conflict(
+                    "Model {target} has a field or link {reverse} now, the way back of "
+                    "{name}.{link}",
+                    "remove {target}.{reverse} first",
+                    target=lk.target,
+                    reverse=lk.reverse,
+                    name=name,
+                    link=lk.name,
+                )
         new = replace(old, removed=False, modified_by=actor.user_id, date_modified=utcnow())
         self._save(actor, old, new, "update")
         return self._describe(new)
 
-    def _save(self, actor: Actor, old: CustomModelDef, new: CustomModelDef,
-              kind: str) -> None:
+    def _save(self, actor: Actor, old: CustomModelDef, new: CustomModelDef, kind: str) -> None:
         with self.db.write() as conn:
             self._write_change(conn, actor, old, new, kind)
         self.sync.refresh()
 
-    def _write_change(self, conn: Any, actor: Actor, old: CustomModelDef,
-                      new: CustomModelDef, kind: str) -> None:
+    def _write_change(
+        self, conn: Any, actor: Actor, old: CustomModelDef, new: CustomModelDef, kind: str
+    ) -> None:
         before, after = old.as_json(), new.as_json()
-        changes = {k: [before.get(k), after.get(k)] for k in {*before, *after}
-                   if before.get(k) != after.get(k)}
+        changes = {
+            k: [before.get(k), after.get(k)]
+            for k in {*before, *after}
+            if before.get(k) != after.get(k)
+        }
         self.store.update_model(conn, new)
-        emit_metadata_change(self.fields.records.writer, conn, actor, EVENT_MODEL, new.id,
-                             kind, changes, new.date_modified)
+        emit_metadata_change(
+            self.fields.records.writer,
+            conn,
+            actor,
+            EVENT_MODEL,
+            new.id,
+            kind,
+            changes,
+            new.date_modified,
+        )
         self.store.bump_version(conn)
 
 
@@ -278,4 +366,3 @@ def _list_of(body: Mapping[str, Any], key: str) -> list[Any]:
     if not isinstance(value, list):
         raise BadRequest("{key} must be a list", key=key)
     return value
-

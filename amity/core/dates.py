@@ -14,8 +14,9 @@ def add_months(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def period_range(period: str, which: str, today: date,
-                 fiscal_start_month: int = 1) -> tuple[date, date] | None:
+def period_range(
+    period: str, which: str, today: date, fiscal_start_month: int = 1
+) -> tuple[date, date] | None:
     """[start, end) of the previous/current/next `period` around `today`; None if unknown.
 
     days_N windows are N days long and the current one ends with today.

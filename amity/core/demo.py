@@ -30,35 +30,101 @@ from amity.schema.builtin.sales import INDUSTRIES
 BATCH = 1000  # records per transaction
 SALES_REPS = 4
 
-ACCOUNT_TYPES = {"Customer": 40, "Prospect": 28, "Partner": 8, "Reseller": 6, "Supplier": 5,
-                 "Integrator": 4, "Competitor": 3, "Analyst": 2, "Investor": 2, "Press": 2}
-DEPARTMENTS = ["Sales", "Marketing", "Finance", "Operations", "IT", "Purchasing",
-               "Customer Service", "Engineering", "Human Resources", "Executive"]
-OPEN_STAGES = ["Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
-               "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
-               "Negotiation/Review"]
+ACCOUNT_TYPES = {
+    "Customer": 40,
+    "Prospect": 28,
+    "Partner": 8,
+    "Reseller": 6,
+    "Supplier": 5,
+    "Integrator": 4,
+    "Competitor": 3,
+    "Analyst": 2,
+    "Investor": 2,
+    "Press": 2,
+}
+DEPARTMENTS = [
+    "Sales",
+    "Marketing",
+    "Finance",
+    "Operations",
+    "IT",
+    "Purchasing",
+    "Customer Service",
+    "Engineering",
+    "Human Resources",
+    "Executive",
+]
+OPEN_STAGES = [
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+]
 STAGE_PROBABILITY = dict(zip(OPEN_STAGES, (10, 20, 25, 30, 40, 50, 65, 80), strict=True))
-DEALS = ["Annual subscription", "Site licenses", "Support renewal", "Hardware refresh",
-         "Consulting engagement", "Platform expansion", "Pilot project", "Data migration",
-         "Training package", "Managed services", "Upgrade to Enterprise", "Integration work"]
-NEXT_STEPS = ["Send proposal", "Schedule demo", "Call decision maker", "Prepare quote",
-              "Review contract", "Technical workshop", "Reference call", "Pricing approval"]
-LEAD_STATUSES = {"New": 30, "Assigned": 20, "In Process": 25, "Converted": 10, "Recycled": 7,
-                 "Dead": 8}
-CASE_SUBJECTS = ["Cannot log in after password reset", "Invoice shows the wrong amount",
-                 "Export to CSV fails", "Request for additional user licenses",
-                 "Slow response times in the afternoon", "Shipment arrived damaged",
-                 "Question about the renewal terms", "Email notifications not received",
-                 "Report totals do not match", "Feature request: calendar sync",
-                 "Integration returns error 500", "Need help configuring workflows",
-                 "Duplicate records after import", "Mobile app crashes on start",
-                 "Billing address needs to be updated", "Training session request"]
-OPEN_CASE = ["Active - New", "Active - Assigned", "Active - In Progress",
-             "Active - Pending Input"]
+DEALS = [
+    "Annual subscription",
+    "Site licenses",
+    "Support renewal",
+    "Hardware refresh",
+    "Consulting engagement",
+    "Platform expansion",
+    "Pilot project",
+    "Data migration",
+    "Training package",
+    "Managed services",
+    "Upgrade to Enterprise",
+    "Integration work",
+]
+NEXT_STEPS = [
+    "Send proposal",
+    "Schedule demo",
+    "Call decision maker",
+    "Prepare quote",
+    "Review contract",
+    "Technical workshop",
+    "Reference call",
+    "Pricing approval",
+]
+LEAD_STATUSES = {
+    "New": 30,
+    "Assigned": 20,
+    "In Process": 25,
+    "Converted": 10,
+    "Recycled": 7,
+    "Dead": 8,
+}
+CASE_SUBJECTS = [
+    "Cannot log in after password reset",
+    "Invoice shows the wrong amount",
+    "Export to CSV fails",
+    "Request for additional user licenses",
+    "Slow response times in the afternoon",
+    "Shipment arrived damaged",
+    "Question about the renewal terms",
+    "Email notifications not received",
+    "Report totals do not match",
+    "Feature request: calendar sync",
+    "Integration returns error 500",
+    "Need help configuring workflows",
+    "Duplicate records after import",
+    "Mobile app crashes on start",
+    "Billing address needs to be updated",
+    "Training session request",
+]
+OPEN_CASE = ["Active - New", "Active - Assigned", "Active - In Progress", "Active - Pending Input"]
 CLOSED_CASE = {"Closed - Resolved": 85, "Closed - Rejected": 7, "Closed - Duplicate": 8}
-RESOLUTIONS = ["Fixed in the latest release.", "Explained the configuration to the customer.",
-               "Credit note issued.", "Replacement shipped.", "Workaround provided.",
-               "Duplicate of an earlier case."]
+RESOLUTIONS = [
+    "Fixed in the latest release.",
+    "Explained the configuration to the customer.",
+    "Credit note issued.",
+    "Replacement shipped.",
+    "Workaround provided.",
+    "Duplicate of an earlier case.",
+]
 PRODUCTS = [  # name, category, type, list price
     ("Amity Cloud Starter (per user / year)", "Subscriptions", "Non-Inventory", 240),
     ("Amity Cloud Professional (per user / year)", "Subscriptions", "Non-Inventory", 540),
@@ -81,18 +147,48 @@ PRODUCTS = [  # name, category, type, list price
     ("Online Training Subscription", "Training", "Non-Inventory", 300),
     ("Sales Process Consulting (per day)", "Services", "Service", 1400),
 ]
-PROJECT_KINDS = ["Implementation", "CRM Rollout", "Data Migration", "Onboarding",
-                 "System Upgrade", "Integration", "Support Transition"]
-PROJECT_STEPS = ["Kickoff meeting", "Requirements workshop", "Solution design",
-                 "Configuration", "Data migration", "Integration testing", "User training",
-                 "Acceptance testing", "Go-live", "Post go-live review"]
-ABOUT = {"Contact": "person", "Lead": "person", "Account": "business",
-         "Opportunity": "business", "Project": "business", "aCase": "case"}
+PROJECT_KINDS = [
+    "Implementation",
+    "CRM Rollout",
+    "Data Migration",
+    "Onboarding",
+    "System Upgrade",
+    "Integration",
+    "Support Transition",
+]
+PROJECT_STEPS = [
+    "Kickoff meeting",
+    "Requirements workshop",
+    "Solution design",
+    "Configuration",
+    "Data migration",
+    "Integration testing",
+    "User training",
+    "Acceptance testing",
+    "Go-live",
+    "Post go-live review",
+]
+ABOUT = {
+    "Contact": "person",
+    "Lead": "person",
+    "Account": "business",
+    "Opportunity": "business",
+    "Project": "business",
+    "aCase": "case",
+}
 TASK_SUBJECTS = {
-    "person": ["Follow up with {}", "Send information pack to {}", "Call back {}",
-               "Update contact details of {}"],
-    "business": ["Prepare quote for {}", "Review notes on {}", "Send proposal: {}",
-                 "Update forecast: {}"],
+    "person": [
+        "Follow up with {}",
+        "Send information pack to {}",
+        "Call back {}",
+        "Update contact details of {}",
+    ],
+    "business": [
+        "Prepare quote for {}",
+        "Review notes on {}",
+        "Send proposal: {}",
+        "Update forecast: {}",
+    ],
     "case": ["Reproduce issue: {}", "Reply to customer: {}", "Check fix: {}"],
 }
 CALL_SUBJECTS = {
@@ -105,11 +201,25 @@ MEETING_SUBJECTS = {
     "business": ["Quarterly review: {}", "Workshop: {}", "Product demo: {}"],
     "case": ["Troubleshooting session: {}", "Escalation meeting: {}"],
 }
-NOTE_SUBJECTS = ["Notes from call", "Customer feedback", "Pricing discussion",
-                 "Requirements summary", "Competitor mentioned", "Next steps agreed",
-                 "Budget information", "Contact preferences"]
-LOCATIONS = ["Conference room A", "Conference room B", "Customer office", "Video call",
-             "Phone bridge", "Downtown cafe", "Trade show booth"]
+NOTE_SUBJECTS = [
+    "Notes from call",
+    "Customer feedback",
+    "Pricing discussion",
+    "Requirements summary",
+    "Competitor mentioned",
+    "Next steps agreed",
+    "Budget information",
+    "Contact preferences",
+]
+LOCATIONS = [
+    "Conference room A",
+    "Conference room B",
+    "Customer office",
+    "Video call",
+    "Phone bridge",
+    "Downtown cafe",
+    "Trade show booth",
+]
 
 
 def load_demo(services: Services, contacts: int = 200, seed: int = 1) -> dict[str, int]:
@@ -123,18 +233,28 @@ def load_demo(services: Services, contacts: int = 200, seed: int = 1) -> dict[st
 def demo_loads(services: Services) -> int:
     """How many times the demo data was loaded: each load adds the product list once."""
     first = PRODUCTS[0][0]
-    page = services.records.list_records(SYSTEM, "Product", ListQuery(
-        fields=["name"], filters={"name": first}, limit=200))  # a prefix filter: count exact
+    page = services.records.list_records(
+        SYSTEM, "Product", ListQuery(fields=["name"], filters={"name": first}, limit=200)
+    )  # a prefix filter: count exact
     return sum(1 for record in page.records if record["name"] == first)
 
 
 def plan(contacts: int) -> dict[str, int]:
     """How many records of each model a demo of `contacts` contacts gets."""
     n = contacts
-    return {"Account": max(1, n // 4), "Contact": n, "Lead": max(1, n // 4),
-            "Opportunity": max(1, n // 2), "aCase": max(1, n // 4), "Product": len(PRODUCTS),
-            "Project": max(1, n // 40), "Task": max(1, n * 3 // 10), "Call": max(1, n // 4),
-            "Meeting": max(1, n // 5), "Note": max(1, n // 4)}
+    return {
+        "Account": max(1, n // 4),
+        "Contact": n,
+        "Lead": max(1, n // 4),
+        "Opportunity": max(1, n // 2),
+        "aCase": max(1, n // 4),
+        "Product": len(PRODUCTS),
+        "Project": max(1, n // 40),
+        "Task": max(1, n * 3 // 10),
+        "Call": max(1, n // 4),
+        "Meeting": max(1, n // 5),
+        "Note": max(1, n // 4),
+    }
 
 
 def slug(text: str) -> str:
@@ -216,16 +336,19 @@ class DemoLoader:
 
     def moment(self, days: int, hours: Sequence[int] = range(8, 18)) -> datetime:
         """A time on a quarter hour, `days` from today."""
-        return self.anchor + timedelta(days=days, hours=self.pick(hours) - 9,
-                                       minutes=self.pick((0, 15, 30, 45)))
+        return self.anchor + timedelta(
+            days=days, hours=self.pick(hours) - 9, minutes=self.pick((0, 15, 30, 45))
+        )
 
     def address(self, prefix: str) -> dict[str, str]:
         f = self.fake
-        return {f"{prefix}_address_street": f.street_address(),
-                f"{prefix}_address_city": f.city(),
-                f"{prefix}_address_state": f.state_abbr(),
-                f"{prefix}_address_postalcode": f.postcode(),
-                f"{prefix}_address_country": "United States"}
+        return {
+            f"{prefix}_address_street": f.street_address(),
+            f"{prefix}_address_city": f.city(),
+            f"{prefix}_address_state": f.state_abbr(),
+            f"{prefix}_address_postalcode": f.postcode(),
+            f"{prefix}_address_country": "United States",
+        }
 
     # -- the load ---------------------------------------------------------------------
     def load(self, contacts: int) -> dict[str, int]:
@@ -254,8 +377,13 @@ class DemoLoader:
             user_name = f"{slug(first)}.{slug(last)}"
             if user_name not in by_name:
                 by_name[user_name] = self.services.auth.add_user(
-                    self.actor, user_name, generate_password(), first_name=first,
-                    last_name=last, email=f"{user_name}@example.com")
+                    self.actor,
+                    user_name,
+                    generate_password(),
+                    first_name=first,
+                    last_name=last,
+                    email=f"{user_name}@example.com",
+                )
                 created += 1
             self.reps.append(by_name[user_name])
         admins = sorted(u["id"] for u in existing if u["is_admin"])
@@ -268,28 +396,41 @@ class DemoLoader:
             for _ in range(n):
                 name = f.unique.company()
                 domain = slug(" ".join(re.split(r"[\s,-]+", name)[:2])) + self.pick(
-                    (".com", ".com", ".net", ".io", ".co"))
+                    (".com", ".com", ".net", ".io", ".co")
+                )
                 kind = self.weighted(ACCOUNT_TYPES)
                 public = rng.random() < 0.2
-                info = {"name": name, "domain": domain, "user": self.user(), "type": kind,
-                        "contacts": []}
+                info = {
+                    "name": name,
+                    "domain": domain,
+                    "user": self.user(),
+                    "type": kind,
+                    "contacts": [],
+                }
                 self.accounts.append(info)
                 billing = self.address("billing")
                 yield {
-                    "name": name, "account_type": kind, "industry": self.pick(INDUSTRIES),
+                    "name": name,
+                    "account_type": kind,
+                    "industry": self.pick(INDUSTRIES),
                     "annual_revenue": f"${self.pick((1, 2, 5, 10, 25, 50, 100, 250, 900))}M",
                     "employees": self.pick((5, 12, 25, 40, 80, 150, 300, 1200, 5000)),
                     "rating": self.pick(("A", "B", "B", "C")),
                     "ownership": "Public" if public else self.pick(("Private", "Subsidiary")),
                     "ticker_symbol": slug(name)[:4].upper() if public else None,
                     "sic_code": str(rng.randint(1000, 9999)),
-                    "phone_office": f.phone_number(), "phone_fax": f.phone_number(),
-                    "email1": f"info@{domain}", "website": f"https://www.{domain}",
+                    "phone_office": f.phone_number(),
+                    "phone_fax": f.phone_number(),
+                    "email1": f"info@{domain}",
+                    "website": f"https://www.{domain}",
                     "is_supplier": kind == "Supplier",
                     "temperature": self.pick(("Cold", "Warm", "Hot")),
-                    "balance": rng.randint(0, 400) * 50, "credit_limit": rng.randint(1, 20) * 5000,
-                    "description": f.catch_phrase(), "assigned_user_id": info["user"],
-                    **billing, **{k.replace("billing", "shipping"): v for k, v in billing.items()},
+                    "balance": rng.randint(0, 400) * 50,
+                    "credit_limit": rng.randint(1, 20) * 5000,
+                    "description": f.catch_phrase(),
+                    "assigned_user_id": info["user"],
+                    **billing,
+                    **{k.replace("billing", "shipping"): v for k, v in billing.items()},
                 }
 
         for info, record_id in zip(self.accounts, self.create("Account", rows()), strict=True):
@@ -308,18 +449,27 @@ class DemoLoader:
                 female = rng.random() < 0.5
                 first = f.first_name_female() if female else f.first_name_male()
                 last = f.last_name()
-                salutation = ("Dr." if rng.random() < 0.05 else
-                              self.pick(("Ms.", "Mrs.")) if female else "Mr.")
+                salutation = (
+                    "Dr."
+                    if rng.random() < 0.05
+                    else self.pick(("Ms.", "Mrs."))
+                    if female
+                    else "Mr."
+                )
                 self.contacts.append({"name": f"{first} {last}", "account": acc})
                 yield {
-                    "salutation": salutation, "first_name": first, "last_name": last,
-                    "title": f.job()[:100], "department": self.pick(DEPARTMENTS),
-                    "phone_work": f.phone_number(), "phone_mobile": f.phone_number(),
+                    "salutation": salutation,
+                    "first_name": first,
+                    "last_name": last,
+                    "title": f.job()[:100],
+                    "department": self.pick(DEPARTMENTS),
+                    "phone_work": f.phone_number(),
+                    "phone_mobile": f.phone_number(),
                     "email1": f"{slug(first)}.{slug(last)}@{account['domain']}",
                     "lead_source": self.pick(LEAD_SOURCES),
-                    "birthdate": ymd(self.today - timedelta(days=rng.randint(23 * 365,
-                                                                             64 * 365))),
-                    "do_not_call": rng.random() < 0.05, "email_opt_out": rng.random() < 0.08,
+                    "birthdate": ymd(self.today - timedelta(days=rng.randint(23 * 365, 64 * 365))),
+                    "do_not_call": rng.random() < 0.05,
+                    "email_opt_out": rng.random() < 0.08,
                     "primary_account_id": account["id"],
                     "assigned_user_id": account["user"] if rng.random() < 0.8 else self.user(),
                     **self.address("primary"),
@@ -350,20 +500,27 @@ class DemoLoader:
                 status = self.weighted(LEAD_STATUSES)
                 company = f.company()
                 row: dict[str, Any] = {
-                    "first_name": first, "last_name": last, "title": f.job()[:100],
-                    "status": status, "lead_source": self.pick(LEAD_SOURCES),
+                    "first_name": first,
+                    "last_name": last,
+                    "title": f.job()[:100],
+                    "status": status,
+                    "lead_source": self.pick(LEAD_SOURCES),
                     "temperature": self.pick(("Cold", "Warm", "Hot")),
-                    "phone_work": f.phone_number(), "account_name": company[:100],
+                    "phone_work": f.phone_number(),
+                    "account_name": company[:100],
                     "email1": f"{slug(first)}.{slug(last)}@{f.free_email_domain()}",
-                    "assigned_user_id": self.user(), **self.address("primary"),
+                    "assigned_user_id": self.user(),
+                    **self.address("primary"),
                 }
                 if status == "Converted":
                     account = self.pick(self.accounts)
-                    row.update(converted=True, account_name=account["name"][:100],
-                               account_id=account["id"],
-                               contact_id=self.pick(account["contacts"]) if account["contacts"]
-                               else None,
-                               date_converted=ymdhms(self.moment(-rng.randint(1, 180))))
+                    row.update(
+                        converted=True,
+                        account_name=account["name"][:100],
+                        account_id=account["id"],
+                        contact_id=self.pick(account["contacts"]) if account["contacts"] else None,
+                        date_converted=ymdhms(self.moment(-rng.randint(1, 180))),
+                    )
                 elif status == "Dead":
                     row["status_description"] = "No budget this year."
                 yield row
@@ -379,8 +536,7 @@ class DemoLoader:
             rng = self.rng
             for _ in range(n):
                 account = self.pick(self.accounts)
-                closes = add_months(self.today, rng.randint(-12, 9)).replace(
-                    day=rng.randint(1, 28))
+                closes = add_months(self.today, rng.randint(-12, 9)).replace(day=rng.randint(1, 28))
                 if closes < self.today and rng.random() < 0.9:
                     stage = "Closed Won" if rng.random() < 0.55 else "Closed Lost"
                 else:
@@ -388,13 +544,16 @@ class DemoLoader:
                 name = f"{account['name']} - {self.pick(DEALS)}"[:150]
                 picked.append({"name": name, "account": account})
                 yield {
-                    "name": name, "account_id": account["id"],
+                    "name": name,
+                    "account_id": account["id"],
                     "opportunity_type": self.pick(("New Business", "Existing Business")),
                     "lead_source": self.pick(LEAD_SOURCES),
                     "amount": rng.randint(5, 500) * 100 * (10 if rng.random() < 0.05 else 1),
-                    "date_closed": ymd(closes), "sales_stage": stage,
+                    "date_closed": ymd(closes),
+                    "sales_stage": stage,
                     "probability": {"Closed Won": 100, "Closed Lost": 0}.get(
-                        stage, STAGE_PROBABILITY.get(stage)),
+                        stage, STAGE_PROBABILITY.get(stage)
+                    ),
                     "forecast_category": forecast(stage),
                     "next_step": None if stage.startswith("Closed") else self.pick(NEXT_STEPS),
                     "assigned_user_id": account["user"],
@@ -406,11 +565,15 @@ class DemoLoader:
         for opp_id, info in zip(ids, picked, strict=True):
             people = info["account"]["contacts"]
             k = min(len(people), self.pick((1, 1, 2, 2, 3)))
-            for contact_id, role in zip(self.rng.sample(people, k),
-                                        self.rng.sample(CONTACT_ROLES, k), strict=True):
+            for contact_id, role in zip(
+                self.rng.sample(people, k), self.rng.sample(CONTACT_ROLES, k), strict=True
+            ):
                 roles.setdefault(contact_id, []).append({"id": opp_id, "contact_role": role})
-        self.relate("Contact", "opportunities",
-                    [(contact_id, None, items) for contact_id, items in roles.items()])
+        self.relate(
+            "Contact",
+            "opportunities",
+            [(contact_id, None, items) for contact_id, items in roles.items()],
+        )
 
     def load_cases(self, n: int) -> None:
         subjects: list[str] = []
@@ -425,18 +588,25 @@ class DemoLoader:
                 subjects.append(subject)
                 unit = self.pick(("minutes", "hours", "hours", "days"))
                 yield {
-                    "name": subject, "account_id": account["id"],
-                    "cust_contact_id": self.pick(account["contacts"]) if account["contacts"]
+                    "name": subject,
+                    "account_id": account["id"],
+                    "cust_contact_id": self.pick(account["contacts"])
+                    if account["contacts"]
                     else None,
                     "status": self.weighted(CLOSED_CASE) if closed else self.pick(OPEN_CASE),
                     "priority": self.pick(("P1", "P2", "P2", "P3")),
                     "type": self.pick(("Administration", "Product", "User", "Billing")),
                     "category": self.pick(("Question", "Problem", "Feature Request")),
                     "date_closed": ymd(self.today - timedelta(days=rng.randint(0, opened - 1)))
-                    if closed else None,
-                    "effort_actual": {"minutes": rng.randint(2, 12) * 5,
-                                      "hours": rng.randint(1, 16),
-                                      "days": rng.randint(1, 5)}[unit] if closed else None,
+                    if closed
+                    else None,
+                    "effort_actual": {
+                        "minutes": rng.randint(2, 12) * 5,
+                        "hours": rng.randint(1, 16),
+                        "days": rng.randint(1, 5),
+                    }[unit]
+                    if closed
+                    else None,
                     "effort_actual_unit": unit if closed else None,
                     "description": f.paragraph(nb_sentences=2),
                     "resolution": self.pick(RESOLUTIONS) if closed else None,
@@ -454,15 +624,19 @@ class DemoLoader:
                 supplier = self.pick(suppliers)
                 cost = round(price * self.rng.uniform(0.45, 0.7), 2)
                 yield {
-                    "name": name, "product_category": category, "product_type": kind,
-                    "list_price": price, "cost": cost, "purchase_price": cost,
+                    "name": name,
+                    "product_category": category,
+                    "product_type": kind,
+                    "list_price": price,
+                    "cost": cost,
+                    "purchase_price": cost,
                     "manufacturers_part_no": f"{slug(name)[:3].upper()}-"
-                                             f"{self.rng.randint(1000, 9999)}",
-                    "weight": round(self.rng.uniform(0.3, 25), 1) if kind == "Inventory"
-                    else None,
+                    f"{self.rng.randint(1000, 9999)}",
+                    "weight": round(self.rng.uniform(0.3, 25), 1) if kind == "Inventory" else None,
                     "url": f"https://www.{supplier['domain']}/products/{slug(name)[:40]}",
                     "is_available": "no" if self.rng.random() < 0.1 else "yes",
-                    "supplier_id": supplier["id"], "description": self.fake.sentence(),
+                    "supplier_id": supplier["id"],
+                    "description": self.fake.sentence(),
                 }
 
         self.create("Product", rows())
@@ -483,35 +657,49 @@ class DemoLoader:
                 names.append(f"{account['name']} {self.pick(PROJECT_KINDS)}"[:150])
                 yield {
                     "name": names[-1],
-                    "account_id": account["id"], "amount": rng.randint(20, 400) * 250,
+                    "account_id": account["id"],
+                    "amount": rng.randint(20, 400) * 250,
                     "project_type": self.pick(("Customer", "Customer", "Partner", "Internal")),
                     "project_phase": phase(start, end, self.today, rng),
-                    "date_starting": ymd(start), "date_ending": ymd(end),
+                    "date_starting": ymd(start),
+                    "date_ending": ymd(end),
                     "percent_complete": progress(start, end, self.today),
-                    "description": self.fake.sentence(), "assigned_user_id": account["user"],
+                    "description": self.fake.sentence(),
+                    "assigned_user_id": account["user"],
                 }
 
         ids = self.create("Project", rows())
         self.names["Project"] = list(zip(ids, names, strict=True))
         self.create("ProjectTask", self.project_tasks(ids, spans))
 
-    def project_tasks(self, ids: list[str], spans: list[tuple[date, date]]
-                      ) -> Iterator[dict[str, Any]]:
+    def project_tasks(
+        self, ids: list[str], spans: list[tuple[date, date]]
+    ) -> Iterator[dict[str, Any]]:
         for project_id, (start, end) in zip(ids, spans, strict=True):
             k = self.rng.randint(4, 8)
-            steps = [PROJECT_STEPS[0], *sorted(self.rng.sample(PROJECT_STEPS[1:-2], k - 2),
-                                               key=PROJECT_STEPS.index), "Go-live"]
+            steps = [
+                PROJECT_STEPS[0],
+                *sorted(self.rng.sample(PROJECT_STEPS[1:-2], k - 2), key=PROJECT_STEPS.index),
+                "Go-live",
+            ]
             length = (end - start).days / len(steps)
             for i, step in enumerate(steps):
                 begins = start + timedelta(days=int(i * length))
                 due = start + timedelta(days=max(int((i + 1) * length) - 1, int(i * length)))
                 done = progress(begins, due, self.today)
                 yield {
-                    "name": step, "parent_id": project_id, "order_number": i + 1,
-                    "date_start": ymd(begins), "date_due": ymd(due),
-                    "status": "Completed" if done == 100 else
-                    "Not Started" if done == 0 else "In Progress",
-                    "percent_complete": done, "priority": self.pick(("P1", "P2", "P3")),
+                    "name": step,
+                    "parent_id": project_id,
+                    "order_number": i + 1,
+                    "date_start": ymd(begins),
+                    "date_due": ymd(due),
+                    "status": "Completed"
+                    if done == 100
+                    else "Not Started"
+                    if done == 0
+                    else "In Progress",
+                    "percent_complete": done,
+                    "priority": self.pick(("P1", "P2", "P3")),
                     "milestone_flag": step in ("Kickoff meeting", "Go-live"),
                     "assigned_user_id": self.user(),
                 }
@@ -519,14 +707,21 @@ class DemoLoader:
     # -- activities -------------------------------------------------------------------
     def parent(self) -> tuple[str, str, str]:
         """(parent_type, parent_id, name) for an activity, mostly sales records."""
-        weights = {"Account": 30, "Contact": 30, "Opportunity": 25, "aCase": 10, "Lead": 3,
-                   "Project": 2}
+        weights = {
+            "Account": 30,
+            "Contact": 30,
+            "Opportunity": 25,
+            "aCase": 10,
+            "Lead": 3,
+            "Project": 2,
+        }
         kind = self.weighted({k: w for k, w in weights.items() if self.names.get(k)})
         record_id, name = self.pick(self.names[kind])
         return kind, record_id, name
 
-    def activity_rows(self, n: int, make: Callable[[str, str, str], dict[str, Any]]
-                      ) -> Iterator[dict[str, Any]]:
+    def activity_rows(
+        self, n: int, make: Callable[[str, str, str], dict[str, Any]]
+    ) -> Iterator[dict[str, Any]]:
         for _ in range(n):
             kind, record_id, name = self.parent()
             row = make(kind, record_id, name)
@@ -539,8 +734,11 @@ class DemoLoader:
             done = due < self.anchor and self.rng.random() < 0.75
             return {
                 "name": self.pick(TASK_SUBJECTS[ABOUT[kind]]).format(name)[:255],
-                "status": "Completed" if done else self.pick(
-                    ("Not Started", "Not Started", "In Progress", "Pending Input", "Deferred")),
+                "status": "Completed"
+                if done
+                else self.pick(
+                    ("Not Started", "Not Started", "In Progress", "Pending Input", "Deferred")
+                ),
                 "priority": self.pick(("P1", "P2", "P2", "P3")),
                 "date_start": ymdhms(due - timedelta(days=self.rng.randint(0, 7))),
                 "date_due": ymdhms(due),
@@ -556,10 +754,12 @@ class DemoLoader:
             past = start < self.anchor
             return {
                 "name": self.pick(CALL_SUBJECTS[ABOUT[kind]]).format(name)[:255],
-                "date_start": ymdhms(start), "duration": minutes,
+                "date_start": ymdhms(start),
+                "duration": minutes,
                 "date_end": ymdhms(start + timedelta(minutes=minutes)),
                 "direction": self.pick(("Inbound", "Outbound", "Outbound")),
-                "status": ("Held" if self.rng.random() < 0.85 else "Not Held") if past
+                "status": ("Held" if self.rng.random() < 0.85 else "Not Held")
+                if past
                 else "Planned",
                 "phone_number": self.fake.phone_number(),
             }
@@ -573,10 +773,12 @@ class DemoLoader:
             past = start < self.anchor
             return {
                 "name": self.pick(MEETING_SUBJECTS[ABOUT[kind]]).format(name)[:255],
-                "date_start": ymdhms(start), "duration": minutes,
+                "date_start": ymdhms(start),
+                "duration": minutes,
                 "date_end": ymdhms(start + timedelta(minutes=minutes)),
                 "location": self.pick(LOCATIONS),
-                "status": ("Held" if self.rng.random() < 0.9 else "Not Held") if past
+                "status": ("Held" if self.rng.random() < 0.9 else "Not Held")
+                if past
                 else "Planned",
                 "description": self.fake.sentence(),
             }

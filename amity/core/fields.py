@@ -16,8 +16,9 @@ from amity.store.query import LINK_DATA
 PSEUDO_FIELDS = frozenset({"_display", "favorite"})
 
 
-def select_fields(model: Model, requested: Sequence[str] | None, *,
-                  all_by_default: bool) -> tuple[Field, ...]:
+def select_fields(
+    model: Model, requested: Sequence[str] | None, *, all_by_default: bool
+) -> tuple[Field, ...]:
     """The fields to read: the requested ones (checked) or the defaults, plus id, the
     name and what the name is built from; a ref field brings its id field."""
     if not requested:  # the defaults are worked out once per model
@@ -33,8 +34,9 @@ def select_fields(model: Model, requested: Sequence[str] | None, *,
 _DEFAULTS: LruCache[tuple[int, bool], tuple[Model, tuple[Field, ...]]] = LruCache(256)
 
 
-def _select(model: Model, requested: Sequence[str] | None,
-            all_by_default: bool) -> tuple[Field, ...]:
+def _select(
+    model: Model, requested: Sequence[str] | None, all_by_default: bool
+) -> tuple[Field, ...]:
     if requested:
         names: list[str] = []
         for name in requested:
@@ -43,9 +45,12 @@ def _select(model: Model, requested: Sequence[str] | None,
             if name in PSEUDO_FIELDS:
                 continue
             if name not in model.fields:
-                raise UnknownField("Unknown field {name} in model {model}",
-                                   "GET /meta/fields/{model} lists its fields", name=name,
-                                   model=model.name)
+                raise UnknownField(
+                    "Unknown field {name} in model {model}",
+                    "GET /meta/fields/{model} lists its fields",
+                    name=name,
+                    model=model.name,
+                )
             names.append(name)
     elif all_by_default:
         names = list(model.fields)
@@ -73,8 +78,12 @@ def person_name(parts: dict[str, Any], prefix: str = "") -> str | None:
     return " ".join(p for p in (first, last) if p)
 
 
-def render(model: Model, fields: Sequence[Field], row: dict[str, Any],
-           parent_names: dict[tuple[str, str], str | None] | None = None) -> dict[str, Any]:
+def render(
+    model: Model,
+    fields: Sequence[Field],
+    row: dict[str, Any],
+    parent_names: dict[tuple[str, str], str | None] | None = None,
+) -> dict[str, Any]:
     """A stored row as a 1CRM record: JSON values, ref names, name and _display."""
     plan = _plan(model, fields)
     out: dict[str, Any] = {}
@@ -133,8 +142,9 @@ def to_json(fd: Field, value: Any) -> Any:
     return value if convert is None else convert(value)
 
 
-def _ref_name(fd: Field, row: dict[str, Any],
-              parent_names: dict[tuple[str, str], str | None] | None) -> str | None:
+def _ref_name(
+    fd: Field, row: dict[str, Any], parent_names: dict[tuple[str, str], str | None] | None
+) -> str | None:
     if fd.ref_model is None:
         key = (row.get("parent_type") or "", row.get(fd.id_name or "") or "")
         return (parent_names or {}).get(key)

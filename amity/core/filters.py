@@ -28,9 +28,13 @@ def search_condition(model: Model, text: str) -> c.Condition | None:
     if not text:
         return None
     parts: list[c.Condition] = []
-    plain = [name for name in model.search_fields
-             if name not in ("first_name", "last_name") and model.fields[name].stored
-             and model.fields[name].kind.storage == "string"]
+    plain = [
+        name
+        for name in model.search_fields
+        if name not in ("first_name", "last_name")
+        and model.fields[name].stored
+        and model.fields[name].kind.storage == "string"
+    ]
     if plain:
         parts.append(c.Prefix(tuple(plain), text))
     if model.person and "last_name" in model.search_fields:
@@ -41,12 +45,14 @@ def search_condition(model: Model, text: str) -> c.Condition | None:
     return parts[0] if len(parts) == 1 else c.AnyOf(tuple(parts))
 
 
-def parse_filters(model: Model, raw: Mapping[str, Any], actor: Actor, *, today: date,
-                  fiscal_start_month: int = 1) -> list[c.Condition]:
+def parse_filters(
+    model: Model, raw: Mapping[str, Any], actor: Actor, *, today: date, fiscal_start_month: int = 1
+) -> list[c.Condition]:
     """Translate a 1CRM `filters` object into conditions; 400 on anything unknown."""
     if not isinstance(raw, Mapping):
-        raise BadRequest("filters must be an object of filter name to value",
-                         "e.g. filters[last_name]=Smith")
+        raise BadRequest(
+            "filters must be an object of filter name to value", "e.g. filters[last_name]=Smith"
+        )
     names: dict[str, None] = {}
     for key in raw:
         base = key
@@ -55,9 +61,12 @@ def parse_filters(model: Model, raw: Mapping[str, Any], actor: Actor, *, today: 
                 base = key[: -len(suffix)]
                 break
         if base not in model.filters:
-            raise UnknownField("Unknown filter {key} for model {model}",
-                               "GET /meta/fields/{model} lists its filters", key=key,
-                               model=model.name)
+            raise UnknownField(
+                "Unknown filter {key} for model {model}",
+                "GET /meta/fields/{model} lists its filters",
+                key=key,
+                model=model.name,
+            )
         names[base] = None
     out: list[c.Condition] = []
     for name in names:
@@ -68,8 +77,9 @@ def parse_filters(model: Model, raw: Mapping[str, Any], actor: Actor, *, today: 
     return out
 
 
-def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, today: date,
-               fiscal: int) -> c.Condition | None:
+def _condition(
+    model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, today: date, fiscal: int
+) -> c.Condition | None:
     value = raw.get(flt.name)
     if flt.kind == "date":
         return _date_condition(model, flt, raw, today, fiscal)
@@ -77,9 +87,12 @@ def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, 
         return _number_condition(model, flt, raw)
     for suffix in COMPANIONS:
         if flt.name + suffix in raw:
-            raise BadRequest("Filter {filter} takes no {suffix}",
-                             "operators apply to date and number filters", filter=flt.name,
-                             suffix=suffix[1:])
+            raise BadRequest(
+                "Filter {filter} takes no {suffix}",
+                "operators apply to date and number filters",
+                filter=flt.name,
+                suffix=suffix[1:],
+            )
     if value is None or value == "" or value == []:
         return None
     if flt.kind == "enum":
@@ -88,9 +101,13 @@ def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, 
             return None
         for v in values:
             if flt.options and v not in flt.options:
-                raise BadRequest("Invalid value {v!r} for filter {filter}",
-                                 "expected one of: {options}", v=v, filter=flt.name,
-                                 options=', '.join(flt.options))
+                raise BadRequest(
+                    "Invalid value {v!r} for filter {filter}",
+                    "expected one of: {options}",
+                    v=v,
+                    filter=flt.name,
+                    options=", ".join(flt.options),
+                )
         return c.Equals(flt.fields[0], tuple(values))
     if flt.kind == "multienum":
         return c.ContainsOption(flt.fields[0], tuple(_strings(flt, value)))
@@ -111,21 +128,31 @@ def _condition(model: Model, flt: Filter, raw: Mapping[str, Any], actor: Actor, 
             return c.Equals("assigned_user_id", (actor.user_id,), negate=True)
         if text == "all":
             return None
-        raise BadRequest("Invalid value {text!r} for filter filter_owner",
-                         "expected one of: all, mine, not_mine", text=text)
+        raise BadRequest(
+            "Invalid value {text!r} for filter filter_owner",
+            "expected one of: all, mine, not_mine",
+            text=text,
+        )
     if flt.kind == "bool":
         try:
             return c.Equals(flt.fields[0], (parse_bool(text),))
         except InvalidValue:
-            raise BadRequest("Invalid value {text!r} for filter {filter}",
-                             "expected true or false (also 1/0, yes/no)", text=text,
-                             filter=flt.name) from None
+            raise BadRequest(
+                "Invalid value {text!r} for filter {filter}",
+                "expected true or false (also 1/0, yes/no)",
+                text=text,
+                filter=flt.name,
+            ) from None
     if flt.kind == "id":
         return c.Equals(flt.fields[0], (text,))
     if flt.kind == "ref":
         if not flt.ref_model:
-            raise BadRequest("Filter {filter} needs an id", "use filters[{id_name}]=<id>",
-                             filter=flt.name, id_name=flt.id_name)
+            raise BadRequest(
+                "Filter {filter} needs an id",
+                "use filters[{id_name}]=<id>",
+                filter=flt.name,
+                id_name=flt.id_name,
+            )
         assert flt.id_name
         return c.RefName(flt.id_name, flt.ref_model, text)
     if flt.kind == "any_email":
@@ -154,32 +181,43 @@ def _option_ids(flt: Filter, value: Any) -> tuple[int, ...]:
         except InvalidValue:
             oid = -1
         if oid not in known:
-            raise BadRequest("Invalid value {item!r} for filter {filter}",
-                             "expected option ids: {options}", item=item, filter=flt.name,
-                             options=", ".join(f"{ch.id} ({ch.label})" for ch in flt.choices))
+            raise BadRequest(
+                "Invalid value {item!r} for filter {filter}",
+                "expected option ids: {options}",
+                item=item,
+                filter=flt.name,
+                options=", ".join(f"{ch.id} ({ch.label})" for ch in flt.choices),
+            )
         out.append(oid)
     return tuple(out)
 
 
 def _one_string(flt: Filter, value: Any) -> str:
     if not isinstance(value, str):
-        raise BadRequest("Invalid value for filter {filter}", "expected a single text value",
-                         filter=flt.name)
+        raise BadRequest(
+            "Invalid value for filter {filter}", "expected a single text value", filter=flt.name
+        )
     if "\x00" in value:
-        raise BadRequest("Invalid value for filter {filter}", "NUL characters are not allowed",
-                         filter=flt.name)
+        raise BadRequest(
+            "Invalid value for filter {filter}", "NUL characters are not allowed", filter=flt.name
+        )
     return value
 
 
-def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: date,
-                    fiscal: int) -> c.Condition | None:
+def _date_condition(
+    model: Model, flt: Filter, raw: Mapping[str, Any], today: date, fiscal: int
+) -> c.Condition | None:
     field = flt.fields[0]
     is_datetime = model.fields[field].kind.storage == "datetime"
     operator = raw.get(f"{flt.name}-operator") or "on_date"
     if operator not in DATE_OPERATORS:
-        raise BadRequest("Unknown operator {operator!r} for filter {filter}",
-                         "date operators: {date_operators}", operator=operator, filter=flt.name,
-                         date_operators=', '.join(DATE_OPERATORS))
+        raise BadRequest(
+            "Unknown operator {operator!r} for filter {filter}",
+            "date operators: {date_operators}",
+            operator=operator,
+            filter=flt.name,
+            date_operators=", ".join(DATE_OPERATORS),
+        )
     value = raw.get(flt.name)
 
     def as_key(day: date) -> date | datetime:
@@ -191,16 +229,24 @@ def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: da
     def need_date(key: str, label: str) -> date:
         given = raw.get(key)
         if not given:
-            raise BadRequest("Filter {filter} with operator {operator} needs {label}",
-                             "pass filters[{key}]=Y-m-d", filter=flt.name, operator=operator,
-                             label=label, key=key)
+            raise BadRequest(
+                "Filter {filter} with operator {operator} needs {label}",
+                "pass filters[{key}]=Y-m-d",
+                filter=flt.name,
+                operator=operator,
+                label=label,
+                key=key,
+            )
         text = given if isinstance(given, str) else ""
         try:
             return parse_date(text[:10] if len(text) == 19 else text)
         except InvalidValue:
-            raise BadRequest("Invalid date {given!r} for filter {filter}",
-                             "dates are Y-m-d, e.g. 2024-01-31", given=given,
-                             filter=flt.name) from None
+            raise BadRequest(
+                "Invalid date {given!r} for filter {filter}",
+                "dates are Y-m-d, e.g. 2024-01-31",
+                given=given,
+                filter=flt.name,
+            ) from None
 
     one = timedelta(days=1)
     if operator == "empty":
@@ -213,15 +259,21 @@ def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: da
     if operator.startswith("period_"):
         period = raw.get(f"{flt.name}-period")
         if not isinstance(period, str) or not period:
-            raise BadRequest("Filter {filter} with operator {operator} needs a period",
-                             "pass "
-                             "filters[{filter}-period]=day|week|month|quarter|year|fiscal_quarter|fiscal_year|days_N",
-                             filter=flt.name, operator=operator)
+            raise BadRequest(
+                "Filter {filter} with operator {operator} needs a period",
+                "pass "
+                "filters[{filter}-period]=day|week|month|quarter|year|fiscal_quarter|fiscal_year|days_N",
+                filter=flt.name,
+                operator=operator,
+            )
         bounds = period_range(period, operator, today, fiscal)
         if bounds is None:
-            raise BadRequest("Unknown period {period!r} for filter {filter}",
-                             "periods: day, week, month, quarter, year, fiscal_quarter, "
-                             "fiscal_year, days_N", period=period, filter=flt.name)
+            raise BadRequest(
+                "Unknown period {period!r} for filter {filter}",
+                "periods: day, week, month, quarter, year, fiscal_quarter, fiscal_year, days_N",
+                period=period,
+                filter=flt.name,
+            )
         return between(*bounds)
     if value in (None, "") and operator == "on_date" and f"{flt.name}-operator" not in raw:
         return None
@@ -243,8 +295,11 @@ def _date_condition(model: Model, flt: Filter, raw: Mapping[str, Any], today: da
         return c.Range(field, day_after(day), None)
     end = need_date(f"{flt.name}-end", "an end date")
     if end < day:
-        raise BadRequest("Filter {filter}: end date is before start date",
-                         "between_dates needs start <= end", filter=flt.name)
+        raise BadRequest(
+            "Filter {filter}: end date is before start date",
+            "between_dates needs start <= end",
+            filter=flt.name,
+        )
     return c.Range(field, as_key(day), day_after(end))
 
 
@@ -252,9 +307,13 @@ def _number_condition(model: Model, flt: Filter, raw: Mapping[str, Any]) -> c.Co
     field = model.fields[flt.fields[0]]
     operator = raw.get(f"{flt.name}-operator") or "eq"
     if operator not in NUMBER_OPERATORS:
-        raise BadRequest("Unknown operator {operator!r} for filter {filter}",
-                         "number operators: {number_operators}", operator=operator, filter=flt.name,
-                         number_operators=', '.join(NUMBER_OPERATORS))
+        raise BadRequest(
+            "Unknown operator {operator!r} for filter {filter}",
+            "number operators: {number_operators}",
+            operator=operator,
+            filter=flt.name,
+            number_operators=", ".join(NUMBER_OPERATORS),
+        )
     if operator in ("empty", "not_empty"):
         return c.Empty(field.name, negate=operator == "not_empty")
 
@@ -263,11 +322,20 @@ def _number_condition(model: Model, flt: Filter, raw: Mapping[str, Any]) -> c.Co
         try:
             parsed = field.kind.parse(given, scale=field.scale)
         except InvalidValue as exc:
-            raise BadRequest("Invalid value {given!r} for filter {filter}", "{reason}", given=given,
-                             filter=flt.name, reason=exc) from None
+            raise BadRequest(
+                "Invalid value {given!r} for filter {filter}",
+                "{reason}",
+                given=given,
+                filter=flt.name,
+                reason=exc,
+            ) from None
         if parsed is None:
-            raise BadRequest("Filter {filter} needs a value", "pass filters[{key}]=<number>",
-                             filter=flt.name, key=key)
+            raise BadRequest(
+                "Filter {filter} needs a value",
+                "pass filters[{key}]=<number>",
+                filter=flt.name,
+                key=key,
+            )
         return parsed
 
     if operator == "eq" and raw.get(flt.name) in (None, ""):

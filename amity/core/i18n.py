@@ -92,8 +92,9 @@ class Languages:
         value = self.catalog(language).section(section).get(english)
         return str(value) if value else english
 
-    def message(self, language: str, message_id: str,
-                params: Mapping[str, object] | None = None) -> str:
+    def message(
+        self, language: str, message_id: str, params: Mapping[str, object] | None = None
+    ) -> str:
         """An error message or hint by its id, its {placeholders} filled from params (a
         param that is itself a message, such as an InvalidValue, is translated too); the
         English template when the catalog lacks the id or its template does not fit."""
@@ -106,8 +107,12 @@ class Languages:
             return english
         if not params:
             return template
-        local = {key: self.message(language, value.message_id, value.params)
-                 if isinstance(value, HasMessage) else value for key, value in params.items()}
+        local = {
+            key: self.message(language, value.message_id, value.params)
+            if isinstance(value, HasMessage)
+            else value
+            for key, value in params.items()
+        }
         try:
             return template.format(**local)
         except (KeyError, IndexError, ValueError):

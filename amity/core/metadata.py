@@ -31,14 +31,29 @@ from amity.store.tables import Tables, build_tables
 from amity.store.writes import Writer
 
 
-def emit_metadata_change(writer: Writer, conn: Connection, actor: Actor, model: str,
-                         record_id: str, kind: str, changes: dict[str, Any],
-                         at: datetime | None = None) -> None:
+def emit_metadata_change(
+    writer: Writer,
+    conn: Connection,
+    actor: Actor,
+    model: str,
+    record_id: str,
+    kind: str,
+    changes: dict[str, Any],
+    at: datetime | None = None,
+) -> None:
     """A change of metadata (a custom field or model, a layout, a picklist dependency) into
     the change history, as an event of the pseudo-model `model` (/admin/metadata/history);
     `at` defaults to now."""
-    writer.emit(conn, model=model, record_id=record_id, kind=kind, changes=changes,
-                actor_id=actor.user_id, source=actor.source, at=at or utcnow())
+    writer.emit(
+        conn,
+        model=model,
+        record_id=record_id,
+        kind=kind,
+        changes=changes,
+        actor_id=actor.user_id,
+        source=actor.source,
+        at=at or utcnow(),
+    )
 
 
 class MetadataSync:
@@ -83,19 +98,22 @@ class MetadataSync:
         indexes) to the tables of custom models too; returns what was done."""
         return migrate(self.db) if self.models else []
 
-    def build(self, models: list[CustomModelDef],
-              definitions: list[CustomFieldDef]) -> tuple[Registry, Tables]:
+    def build(
+        self, models: list[CustomModelDef], definitions: list[CustomFieldDef]
+    ) -> tuple[Registry, Tables]:
         """The registry and tables these definitions give (checked: a link to a model that
         is not there fails here, before anything goes live)."""
-        registry = Registry(with_custom_fields(with_custom_models(self.base_models, models),
-                                               definitions))
+        registry = Registry(
+            with_custom_fields(with_custom_models(self.base_models, models), definitions)
+        )
         removed = [d.model() for d in models if d.removed and d.name not in registry.models]
         removed = with_custom_fields(removed, definitions)
         tables = build_tables(registry, self.db.dialect, hidden_fields(definitions), removed)
         return registry, tables
 
-    def _apply(self, version: int, models: list[CustomModelDef],
-               definitions: list[CustomFieldDef]) -> None:
+    def _apply(
+        self, version: int, models: list[CustomModelDef], definitions: list[CustomFieldDef]
+    ) -> None:
         if definitions == self.definitions and models == self.models:
             self.version = version  # e.g. a process starting with no custom metadata
             return

@@ -74,8 +74,10 @@ class PicklistDependencies:
         """{target field: {"source": field, "map": {source value: [target values]}}}."""
         model = self.records.model(model_name)
         self.records.policy.check(actor, model, "list")
-        return {d["target_field"]: {"source": d["source_field"], "map": d["mapping"]}
-                for d in self.of_model(model.name)}
+        return {
+            d["target_field"]: {"source": d["source_field"], "map": d["mapping"]}
+            for d in self.of_model(model.name)
+        }
 
     # -- admins -----------------------------------------------------------------------
     def put(self, actor: Actor, model_name: str, target: str, body: Any) -> dict[str, Any]:
@@ -91,15 +93,25 @@ class PicklistDependencies:
         mapping = check_mapping(body.get("map"), source_fd, target_fd)
         before = self.describe(actor, model.name).get(target_fd.name)
         with self.db.write() as conn:
-            self.store.put(conn, model.name, target_fd.name, source_fd.name, mapping,
-                           actor.user_id, utcnow())
+            self.store.put(
+                conn, model.name, target_fd.name, source_fd.name, mapping, actor.user_id, utcnow()
+            )
             emit_metadata_change(
-                self.records.writer, conn, actor, EVENT_MODEL,
-                event_id(model.name, target_fd.name), "update" if before else "create",
-                {"dependency": [before, {"source": source_fd.name, "map": mapping}]})
+                self.records.writer,
+                conn,
+                actor,
+                EVENT_MODEL,
+                event_id(model.name, target_fd.name),
+                "update" if before else "create",
+                {"dependency": [before, {"source": source_fd.name, "map": mapping}]},
+            )
         self._loaded_at = float("-inf")
-        return {"model": model.name, "field": target_fd.name, "source": source_fd.name,
-                "map": mapping}
+        return {
+            "model": model.name,
+            "field": target_fd.name,
+            "source": source_fd.name,
+            "map": mapping,
+        }
 
     def remove(self, actor: Actor, model_name: str, target: str) -> None:
         ensure_admin(actor, "picklist dependencies")
@@ -107,16 +119,22 @@ class PicklistDependencies:
         before = self.describe(actor, model.name).get(target)
         with self.db.write() as conn:
             if not self.store.remove(conn, model.name, target):
-                raise NotFound("{model}.{target} depends on no field", model=model.name,
-                               target=target)
-            emit_metadata_change(self.records.writer, conn, actor, EVENT_MODEL,
-                                 event_id(model.name, target), "delete",
-                                 {"dependency": [before, None]})
+                raise NotFound(
+                    "{model}.{target} depends on no field", model=model.name, target=target
+                )
+            emit_metadata_change(
+                self.records.writer,
+                conn,
+                actor,
+                EVENT_MODEL,
+                event_id(model.name, target),
+                "delete",
+                {"dependency": [before, None]},
+            )
         self._loaded_at = float("-inf")
 
     # -- enforcing --------------------------------------------------------------------
-    def check(self, model: Model, values: dict[str, Any],
-              before: dict[str, Any] | None) -> None:
+    def check(self, model: Model, values: dict[str, Any], before: dict[str, Any] | None) -> None:
         """400 when the record after this write breaks a dependency of its model."""
         for dep in self.of_model(model.name):
             target, source = dep["target_field"], dep["source_field"]
@@ -131,12 +149,17 @@ class PicklistDependencies:
                 continue
             for value in chosen(json_value(target_fd, values, before)):
                 if value not in allowed:
-                    raise BadRequest("{target} cannot be {value!r} when {source} is "
-                                     "{source_value!r}",
-                                     "with {source} {source_value!r}, {target} may be: {options} "
-                                     "(GET /meta/dependencies/{model})", target=target, value=value,
-                                     source=source, source_value=source_value,
-                                     options=", ".join(repr(v) for v in allowed), model=model.name)
+                    raise BadRequest(
+                        "{target} cannot be {value!r} when {source} is {source_value!r}",
+                        "with {source} {source_value!r}, {target} may be: {options} "
+                        "(GET /meta/dependencies/{model})",
+                        target=target,
+                        value=value,
+                        source=source,
+                        source_value=source_value,
+                        options=", ".join(repr(v) for v in allowed),
+                        model=model.name,
+                    )
 
 
 def event_id(model: str, field: str) -> str:
@@ -154,13 +177,23 @@ def json_value(fd: Field, values: dict[str, Any], before: dict[str, Any] | None)
 def option_field(model: Model, name: Any, types: tuple[str, ...], role: str) -> Field:
     fd = model.fields.get(name) if isinstance(name, str) else None
     if fd is None:
-        raise BadRequest("Unknown {role} field {name!r} in model {model}",
-                         "GET /meta/fields/{model} lists its fields", role=role, name=name,
-                         model=model.name)
+        raise BadRequest(
+            "Unknown {role} field {name!r} in model {model}",
+            "GET /meta/fields/{model} lists its fields",
+            role=role,
+            name=name,
+            model=model.name,
+        )
     if fd.type not in types:
-        raise BadRequest("{model}.{field} ({type}) cannot be a {role} field",
-                         "{role} fields are of type {types}", model=model.name, field=fd.name,
-                         type=fd.type, role=role, types=", ".join(types))
+        raise BadRequest(
+            "{model}.{field} ({type}) cannot be a {role} field",
+            "{role} fields are of type {types}",
+            model=model.name,
+            field=fd.name,
+            type=fd.type,
+            role=role,
+            types=", ".join(types),
+        )
     return fd
 
 
@@ -173,15 +206,25 @@ def check_mapping(raw: Any, source: Field, target: Field) -> dict[str, list[Any]
     out: dict[str, list[Any]] = {}
     for key, allowed in raw.items():
         if str(key) not in sources:
-            raise BadRequest("{key!r} is not an option of {source}", "options: {sources}", key=key,
-                             source=source.name, sources=", ".join(sources))
+            raise BadRequest(
+                "{key!r} is not an option of {source}",
+                "options: {sources}",
+                key=key,
+                source=source.name,
+                sources=", ".join(sources),
+            )
         if not isinstance(allowed, list) or len(allowed) > MAX_ENTRIES:
-            raise BadRequest("map[{key!r}] must be a list of {target} options", key=key,
-                             target=target.name)
+            raise BadRequest(
+                "map[{key!r}] must be a list of {target} options", key=key, target=target.name
+            )
         for value in allowed:
             if value not in targets or isinstance(value, bool):
-                raise BadRequest("{value!r} is not an option of {target}", "options: {options}",
-                                 value=value, target=target.name,
-                                 options=", ".join(repr(v) for v in targets))
+                raise BadRequest(
+                    "{value!r} is not an option of {target}",
+                    "options: {options}",
+                    value=value,
+                    target=target.name,
+                    options=", ".join(repr(v) for v in targets),
+                )
         out[str(key)] = list(dict.fromkeys(allowed))
     return out

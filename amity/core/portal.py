@@ -34,8 +34,7 @@ class PortalTokens:
         self.settings = records.settings
         self.store = PortalStore(self.db.tables)
         self.clients = ClientRegistry(self.db)
-        self._cache: TtlCache[str, dict[str, Any]] = TtlCache(
-            self.settings.auth_cache_seconds)
+        self._cache: TtlCache[str, dict[str, Any]] = TtlCache(self.settings.auth_cache_seconds)
         records.writer.listeners.append(self._forget_contacts)
 
     @staticmethod
@@ -51,8 +50,10 @@ class PortalTokens:
             return
         client = actor.client_id if actor.credential == "oauth" else None
         if client is None or not self.clients.may_issue_portal_tokens(client):
-            raise Forbidden("Only administrators may issue portal tokens",
-                            "or an API client registered with allow_portal")
+            raise Forbidden(
+                "Only administrators may issue portal tokens",
+                "or an API client registered with allow_portal",
+            )
 
     def issue(self, actor: Actor, contact_id: Any) -> dict[str, Any]:
         """A new token for the contact: {"access_token", "token_type", "expires_in"}."""
@@ -65,28 +66,44 @@ class PortalTokens:
         now = utcnow()
         with self.db.write() as conn:
             if not storable_id(contact_id) or not self.records.writer.live_ids(
-                    conn, contact, [contact_id]):
-                raise NotFound("Not found", "No Contact with id {contact_id}",
-                               contact_id=contact_id)
+                conn, contact, [contact_id]
+            ):
+                raise NotFound(
+                    "Not found", "No Contact with id {contact_id}", contact_id=contact_id
+                )
             self.store.prune(conn, now)
-            self.store.add(conn, token_id=new_id(), contact_id=contact_id,
-                           token_hash=token_hash(token), created_by=actor.user_id, at=now,
-                           expires=seconds_from_now(lifetime))
+            self.store.add(
+                conn,
+                token_id=new_id(),
+                contact_id=contact_id,
+                token_hash=token_hash(token),
+                created_by=actor.user_id,
+                at=now,
+                expires=seconds_from_now(lifetime),
+            )
         return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
 
     def authenticate(self, token: str, source: str) -> Actor:
         """The contact's actor; 401 for unknown, revoked or expired tokens."""
         row = self._owner(token_hash(token))
         if row is None or row["expires"] <= utcnow():
-            raise Unauthorized("Invalid, expired or revoked portal token",
-                               "ask for a new one (POST /api.php/portal/auth)")
-        return Actor(user_id=row["assigned_user_id"] or FALLBACK_USER,
-                     user_name=f"contact:{row['contact_id']}", is_admin=False,
-                     credential="portal", credential_id=row["token_id"], source=source,
-                     contact_id=row["contact_id"])
+            raise Unauthorized(
+                "Invalid, expired or revoked portal token",
+                "ask for a new one (POST /api.php/portal/auth)",
+            )
+        return Actor(
+            user_id=row["assigned_user_id"] or FALLBACK_USER,
+            user_name=f"contact:{row['contact_id']}",
+            is_admin=False,
+            credential="portal",
+            credential_id=row["token_id"],
+            source=source,
+            contact_id=row["contact_id"],
+        )
 
     def _owner(self, digest: str) -> dict[str, Any] | None:
         """The token's row, remembered for AMITY_AUTH_CACHE_SECONDS like access tokens."""
+
         def load() -> dict[str, Any] | None:
             with self.db.read() as conn:
                 return self.store.owner(conn, digest)
@@ -105,9 +122,11 @@ class PortalTokens:
     def revoke_own(self, actor: Actor) -> None:
         """A portal token revokes itself (log out)."""
         if actor.credential != "portal" or actor.credential_id is None:
-            raise Forbidden("Only a portal token can log itself out",
-                            "administrators revoke a contact's tokens with "
-                            "DELETE /api.php/portal/tokens/{contact_id}")
+            raise Forbidden(
+                "Only a portal token can log itself out",
+                "administrators revoke a contact's tokens with "
+                "DELETE /api.php/portal/tokens/{contact_id}",
+            )
         with self.db.write() as conn:
             self.store.revoke(conn, actor.credential_id)
         self._cache.clear()
@@ -116,7 +135,6 @@ class PortalTokens:
         """Revoke every token of the contact (administrators); returns how many."""
         ensure_admin(actor, "portal tokens")
         with self.db.write() as conn:
-            count = self.store.revoke_contact(conn, contact_id) if storable_id(
-                contact_id) else 0
+            count = self.store.revoke_contact(conn, contact_id) if storable_id(contact_id) else 0
         self._cache.clear()
         return count

@@ -27,13 +27,18 @@ def check_rate(text: str) -> str:
     """A rate such as '100/minute' or '5 per second'; 400 for anything else."""
     rate = text.strip() if isinstance(text, str) else ""
     if not rate or len(rate) > MAX_RATE_TEXT:
-        raise BadRequest("rate_limit must be a rate such as '100/minute'",
-                         "amount/unit with unit second, minute, hour or day")
+        raise BadRequest(
+            "rate_limit must be a rate such as '100/minute'",
+            "amount/unit with unit second, minute, hour or day",
+        )
     try:
         parse(rate)
     except ValueError:
-        raise BadRequest("rate_limit {rate!r} is not a rate",
-                         "use amount/unit, e.g. 100/minute or 10/second", rate=rate) from None
+        raise BadRequest(
+            "rate_limit {rate!r} is not a rate",
+            "use amount/unit, e.g. 100/minute or 10/second",
+            rate=rate,
+        ) from None
     return rate
 
 
@@ -41,9 +46,12 @@ def admits_requests(rate: str) -> str:
     """A valid rate that admits at least one request: 400 for zero, which would lock the
     user or client out (a limit of its own is cleared with DELETE or --clear instead)."""
     if parse(rate).amount < 1:
-        raise BadRequest("rate_limit {rate!r} would refuse every request",
-                         "allow at least 1 request; to restore the default, DELETE the "
-                         "limit (amity user|client limit ... --clear)", rate=rate)
+        raise BadRequest(
+            "rate_limit {rate!r} would refuse every request",
+            "allow at least 1 request; to restore the default, DELETE the "
+            "limit (amity user|client limit ... --clear)",
+            rate=rate,
+        )
     return rate
 
 
@@ -93,16 +101,18 @@ class RateLimitOverrides:
             removed = self.store.remove(conn, kind, subject_id)
         self._loaded_at = float("-inf")
         if not removed:
-            raise NotFound("No rate limit of its own for {kind} {subject_id}", kind=kind,
-                           subject_id=subject_id)
+            raise NotFound(
+                "No rate limit of its own for {kind} {subject_id}", kind=kind, subject_id=subject_id
+            )
 
     def _check_subject(self, kind: str, subject_id: str) -> None:
         if kind not in KINDS:
             raise NotFound("No rate limit kind {kind!r}", "kinds: user, client", kind=kind)
         with self.db.read() as conn:
-            found = (self.clients.get(conn, subject_id) if kind == "client"
-                     else self.accounts.user_by_id(conn, subject_id))
+            found = (
+                self.clients.get(conn, subject_id)
+                if kind == "client"
+                else self.accounts.user_by_id(conn, subject_id)
+            )
         if not found:
             raise NotFound("No {kind} with id {subject_id}", kind=kind, subject_id=subject_id)
-
-

@@ -67,15 +67,15 @@ class Records:
         self.accounts = AccountStore(db.tables)
         # more rules a write must keep (model, new values, stored row or None when creating),
         # e.g. picklist dependencies; each raises BadRequest
-        self.value_checks: list[Callable[[Model, dict[str, Any], dict[str, Any] | None],
-                                         None]] = []
+        self.value_checks: list[Callable[[Model, dict[str, Any], dict[str, Any] | None], None]] = []
 
     def model(self, name: str) -> Model:
         return self.registry.model(name)
 
     # -- reads ------------------------------------------------------------------------
-    def list_records(self, actor: Actor, model_name: str, q: ListQuery,
-             scope: Scope | None = None) -> Page:
+    def list_records(
+        self, actor: Actor, model_name: str, q: ListQuery, scope: Scope | None = None
+    ) -> Page:
         """A page of records and the total that match."""
         model = self.model(model_name)
         self.policy.check(actor, model, "list")
@@ -84,8 +84,16 @@ class Records:
         order = parse_order(model, q.order)
         check_paging(q.offset, q.limit)
         with self.db.read() as conn:
-            rows = self.query.select_rows(conn, model, fields, conditions=conds, order=order,
-                                          offset=q.offset, limit=q.limit, scope=scope)
+            rows = self.query.select_rows(
+                conn,
+                model,
+                fields,
+                conditions=conds,
+                order=order,
+                offset=q.offset,
+                limit=q.limit,
+                scope=scope,
+            )
             total = self.query.count_rows(conn, model, conditions=conds, scope=scope)
             records = self.render_rows(conn, model, fields, rows)
             self.hide_names(conn, actor, fields, records)
@@ -93,8 +101,9 @@ class Records:
                 self.mark_favorites(conn, actor, model, records)
         return Page(records, total)
 
-    def get(self, actor: Actor, model_name: str, record_id: str,
-            fields: Sequence[str] | None = None) -> dict[str, Any]:
+    def get(
+        self, actor: Actor, model_name: str, record_id: str, fields: Sequence[str] | None = None
+    ) -> dict[str, Any]:
         """One record with all (or the requested) fields; 404 when missing or hidden."""
         model = self.model(model_name)
         self.policy.check(actor, model, "view")
@@ -102,21 +111,24 @@ class Records:
         if not storable_id(record_id):
             raise NotFound("Not found", "No {model} with id {id!r}", model=model.name, id=record_id)
         conds = self.policy.read_conditions(actor, model)
-        if not conds and not (model.has_dynamic_refs and any(
-                fd.type == "ref" and fd.ref_model is None for fd in selected)):
+        if not conds and not (
+            model.has_dynamic_refs
+            and any(fd.type == "ref" and fd.ref_model is None for fd in selected)
+        ):
             row = self.query.select_by_id(self.db, model, selected, record_id)
             if row is None:
-                raise NotFound("Not found", "No {model} with id {id}", model=model.name,
-                               id=record_id)
+                raise NotFound(
+                    "Not found", "No {model} with id {id}", model=model.name, id=record_id
+                )
             record = render(model, selected, row)
             self.hide_names(None, actor, selected, [record])
             return record
         with self.db.read() as conn:
-            rows = self.query.select_rows(conn, model, selected, ids=[record_id],
-                                          conditions=conds)
+            rows = self.query.select_rows(conn, model, selected, ids=[record_id], conditions=conds)
             if not rows:
-                raise NotFound("Not found", "No {model} with id {id}", model=model.name,
-                               id=record_id)
+                raise NotFound(
+                    "Not found", "No {model} with id {id}", model=model.name, id=record_id
+                )
             records = self.render_rows(conn, model, selected, rows)
             self.hide_names(conn, actor, selected, records)
             return records[0]
@@ -130,17 +142,24 @@ class Records:
             if search is not None:
                 conds.append(search)
         if q.filters:
-            conds += parse_filters(model, q.filters, actor, today=today(),
-                                   fiscal_start_month=self.settings.fiscal_year_start_month)
+            conds += parse_filters(
+                model,
+                q.filters,
+                actor,
+                today=today(),
+                fiscal_start_month=self.settings.fiscal_year_start_month,
+            )
         return conds
 
-    def render_rows(self, conn: Connection, model: Model, fields: Sequence[Field],
-                    rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    def render_rows(
+        self, conn: Connection, model: Model, fields: Sequence[Field], rows: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
         parent_names = self.parent_names(conn, model, fields, rows)
         return [render(model, fields, row, parent_names) for row in rows]
 
-    def parent_names(self, conn: Connection, model: Model, fields: Sequence[Field],
-                     rows: list[dict[str, Any]]) -> dict[tuple[str, str], str | None]:
+    def parent_names(
+        self, conn: Connection, model: Model, fields: Sequence[Field], rows: list[dict[str, Any]]
+    ) -> dict[tuple[str, str], str | None]:
         """Names of polymorphic parents (parent_type/parent_id), one query per type."""
         if not any(fd.type == "ref" and fd.ref_model is None for fd in fields):
             return {}
@@ -156,12 +175,16 @@ class Records:
                 out[(ptype, pid)] = person_name(parts) if target.person else parts.get("name")
         return out
 
-    def mark_favorites(self, conn: Connection, actor: Actor, model: Model,
-                       records: list[dict[str, Any]]) -> None:
+    def mark_favorites(
+        self, conn: Connection, actor: Actor, model: Model, records: list[dict[str, Any]]
+    ) -> None:
         """1CRM's favorite flag: 0 when the record is in the user's favorites, else 1."""
         ids = [r["id"] for r in records]
-        favs = (set() if actor.is_contact  # a contact has no favorites of its own
-                else self.accounts.favorite_ids(conn, actor.user_id, model.name, ids))
+        favs = (
+            set()
+            if actor.is_contact  # a contact has no favorites of its own
+            else self.accounts.favorite_ids(conn, actor.user_id, model.name, ids)
+        )
         for record in records:
             record["favorite"] = 0 if record["id"] in favs else 1
 
@@ -181,8 +204,7 @@ class Records:
                     keys.append(f"{model.name}.{fd.name}={str(value).casefold()}")
         return keys
 
-    def create(self, actor: Actor, model_name: str, data: Any,
-               record_id: str | None = None) -> str:
+    def create(self, actor: Actor, model_name: str, data: Any, record_id: str | None = None) -> str:
         """Create a record; returns its id."""
         model = self.model(model_name)
         self.policy.check(actor, model, "create")
@@ -198,16 +220,28 @@ class Records:
         with self.db.write() as conn:
             return [self._insert(conn, actor, model, values, None) for values in cleaned]
 
-    def _insert(self, conn: Connection, actor: Actor, model: Model, values: dict[str, Any],
-                record_id: str | None) -> str:
+    def _insert(
+        self,
+        conn: Connection,
+        actor: Actor,
+        model: Model,
+        values: dict[str, Any],
+        record_id: str | None,
+    ) -> str:
         given = dict(values)  # the refs to check: the client's, not the defaults below
         for check in self.value_checks:
             check(model, values, None)
         record_id = record_id or new_id()
         self.check_unique(conn, model, values, record_id)
         now = utcnow()
-        values.update(id=record_id, deleted=False, date_entered=now, date_modified=now,
-                      created_by=actor.user_id, modified_user_id=actor.user_id)
+        values.update(
+            id=record_id,
+            deleted=False,
+            date_entered=now,
+            date_modified=now,
+            created_by=actor.user_id,
+            modified_user_id=actor.user_id,
+        )
         if values.get("assigned_user_id") is None:
             values["assigned_user_id"] = actor.user_id
         for key, value in self.policy.create_defaults(actor, model).items():
@@ -219,14 +253,26 @@ class Records:
             if values.get(fd.name) is None:
                 values[fd.name] = self.writer.next_value(conn, f"{model.name}.{fd.name}")
         self.writer.insert(conn, model, values)
-        changes = {k: [None, to_json(model.fields[k], v)] for k, v in values.items()
-                   if v is not None and not model.fields[k].system}
-        self.writer.emit(conn, model=model.name, record_id=record_id, kind="create",
-                         changes=changes, actor_id=actor.user_id, source=actor.source, at=now)
+        changes = {
+            k: [None, to_json(model.fields[k], v)]
+            for k, v in values.items()
+            if v is not None and not model.fields[k].system
+        }
+        self.writer.emit(
+            conn,
+            model=model.name,
+            record_id=record_id,
+            kind="create",
+            changes=changes,
+            actor_id=actor.user_id,
+            source=actor.source,
+            at=now,
+        )
         return record_id
 
-    def update(self, actor: Actor, model_name: str, record_id: str, data: Any,
-               create: bool = False) -> None:
+    def update(
+        self, actor: Actor, model_name: str, record_id: str, data: Any, create: bool = False
+    ) -> None:
         """Change the given fields; with create=True an unknown id is created (upsert)."""
         model = self.model(model_name)
         values = clean_data(model, data, creating=False)
@@ -235,18 +281,24 @@ class Records:
             before = self.visible_row(conn, actor, model, record_id, lock=True)
             if before is None:
                 if not create:
-                    raise NotFound("Not found", "No {model} with id {id}", model=model.name,
-                                   id=record_id)
+                    raise NotFound(
+                        "Not found", "No {model} with id {id}", model=model.name, id=record_id
+                    )
                 self.policy.check(actor, model, "create")
                 if not valid_client_id(record_id):
-                    raise BadRequest("Invalid id {id!r} for a new record",
-                                     "ids are 1-36 letters, digits, '-', '_', '.' or '~'",
-                                     id=record_id)
+                    raise BadRequest(
+                        "Invalid id {id!r} for a new record",
+                        "ids are 1-36 letters, digits, '-', '_', '.' or '~'",
+                        id=record_id,
+                    )
                 if self.writer.exists_any(conn, model, record_id):  # deleted, or not yours
-                    raise Conflict("Id {id} is taken by another {model}", "choose another id",
-                                   id=record_id, model=model.name)
-                self._insert(conn, actor, model, clean_data(model, data, creating=True),
-                             record_id)
+                    raise Conflict(
+                        "Id {id} is taken by another {model}",
+                        "choose another id",
+                        id=record_id,
+                        model=model.name,
+                    )
+                self._insert(conn, actor, model, clean_data(model, data, creating=True), record_id)
                 return
             self.policy.check(actor, model, "edit", before, values)
             if model.name == USER_MODEL:
@@ -255,14 +307,24 @@ class Records:
             for check in self.value_checks:
                 check(model, values, before)
             self.check_unique(conn, model, values, record_id)
-            changes = {k: [to_json(model.fields[k], before.get(k)), to_json(model.fields[k], v)]
-                       for k, v in values.items() if before.get(k) != v}
+            changes = {
+                k: [to_json(model.fields[k], before.get(k)), to_json(model.fields[k], v)]
+                for k, v in values.items()
+                if before.get(k) != v
+            }
             now = utcnow()
             values.update(date_modified=now, modified_user_id=actor.user_id)
             self.writer.update(conn, model, record_id, values)
-            self.writer.emit(conn, model=model.name, record_id=record_id, kind="update",
-                             changes=changes, actor_id=actor.user_id, source=actor.source,
-                             at=now)
+            self.writer.emit(
+                conn,
+                model=model.name,
+                record_id=record_id,
+                kind="update",
+                changes=changes,
+                actor_id=actor.user_id,
+                source=actor.source,
+                at=now,
+            )
 
     def delete(self, actor: Actor, model_name: str, record_id: str) -> None:
         """Soft delete: the record disappears from every read."""
@@ -271,41 +333,57 @@ class Records:
             self.lock_admins(conn, model, None)
             before = self.visible_row(conn, actor, model, record_id, lock=True)
             if before is None:
-                raise NotFound("Not found", "No {model} with id {id}", model=model.name,
-                               id=record_id)
+                raise NotFound(
+                    "Not found", "No {model} with id {id}", model=model.name, id=record_id
+                )
             self.policy.check(actor, model, "delete", before)
             if model.name == USER_MODEL:
                 check_user_leaving(self.accounts, conn, before, None)
             now = utcnow()
-            self.writer.soft_delete(conn, model, record_id,
-                                    {"date_modified": now, "modified_user_id": actor.user_id})
-            self.writer.emit(conn, model=model.name, record_id=record_id, kind="delete",
-                             changes={"deleted": [False, True]}, actor_id=actor.user_id,
-                             source=actor.source, at=now)
+            self.writer.soft_delete(
+                conn, model, record_id, {"date_modified": now, "modified_user_id": actor.user_id}
+            )
+            self.writer.emit(
+                conn,
+                model=model.name,
+                record_id=record_id,
+                kind="delete",
+                changes={"deleted": [False, True]},
+                actor_id=actor.user_id,
+                source=actor.source,
+                at=now,
+            )
 
-    def readable_ids(self, conn: Connection, actor: Actor, model: Model,
-                     ids: Sequence[str]) -> set[str]:
+    def readable_ids(
+        self, conn: Connection, actor: Actor, model: Model, ids: Sequence[str]
+    ) -> set[str]:
         """Those of `ids` that name live records the actor may read (users: any user)."""
         wanted = [i for i in dict.fromkeys(ids) if storable_id(i)]
         if not wanted:
             return set()
         try:
-            conds = [] if model.name == USER_MODEL else self.policy.read_conditions(actor,
-                                                                                    model)
+            conds = [] if model.name == USER_MODEL else self.policy.read_conditions(actor, model)
         except Forbidden:
             return set()
         if not conds:
             return self.writer.live_ids(conn, model, wanted)
-        rows = self.query.select_rows(conn, model, [model.fields["id"]], ids=wanted,
-                                      conditions=conds)
+        rows = self.query.select_rows(
+            conn, model, [model.fields["id"]], ids=wanted, conditions=conds
+        )
         return {row["id"] for row in rows}
 
-    def hide_names(self, conn: Connection | None, actor: Actor, fields: Sequence[Field],
-                   records: list[dict[str, Any]]) -> None:
+    def hide_names(
+        self,
+        conn: Connection | None,
+        actor: Actor,
+        fields: Sequence[Field],
+        records: list[dict[str, Any]],
+    ) -> None:
         """Blank the names of referenced records the actor may not read; their ids stay.
         Users' names are shown to everyone."""
-        refs = [fd for fd in fields if fd.type == "ref" and fd.id_name
-                and fd.ref_model != USER_MODEL]
+        refs = [
+            fd for fd in fields if fd.type == "ref" and fd.id_name and fd.ref_model != USER_MODEL
+        ]
         limited: dict[str, bool] = {}  # target model -> the actor reads only some of it
 
         def target_of(record: dict[str, Any], fd: Field) -> str | None:
@@ -329,8 +407,10 @@ class Records:
             with self.db.read() as own:
                 self.hide_names(own, actor, fields, records)
             return
-        readable = {t: self.readable_ids(conn, actor, self.registry.models[t], sorted(ids))
-                    for t, ids in wanted.items()}
+        readable = {
+            t: self.readable_ids(conn, actor, self.registry.models[t], sorted(ids))
+            for t, ids in wanted.items()
+        }
         for record in records:
             for fd in refs:
                 target = fd.ref_model or record.get("parent_type")
@@ -344,15 +424,15 @@ class Records:
         except Forbidden:
             return True
 
-    def lock_admins(self, conn: Connection, model: Model,
-                    values: dict[str, Any] | None) -> None:
+    def lock_admins(self, conn: Connection, model: Model, values: dict[str, Any] | None) -> None:
         """Before a user's row: lock the active admins' rows when the write may take one
         away (values None: a delete), always in this order, so two such writes queue."""
         if model.name == USER_MODEL and removes_admin(values):
             self.accounts.active_admin_ids(conn)
 
-    def visible_row(self, conn: Connection, actor: Actor, model: Model, record_id: str,
-                    *, lock: bool = False) -> dict[str, Any] | None:
+    def visible_row(
+        self, conn: Connection, actor: Actor, model: Model, record_id: str, *, lock: bool = False
+    ) -> dict[str, Any] | None:
         """The stored row if it is live and the actor may see it."""
         if not storable_id(record_id):
             return None
@@ -360,27 +440,44 @@ class Records:
         if row is None:
             return None
         conds = self.policy.read_conditions(actor, model)
-        if conds and not self.query.select_rows(conn, model, [model.fields["id"]],
-                                                ids=[record_id], conditions=conds):
+        if conds and not self.query.select_rows(
+            conn, model, [model.fields["id"]], ids=[record_id], conditions=conds
+        ):
             return None
         return row
 
-    def check_unique(self, conn: Connection, model: Model, values: dict[str, Any],
-                     record_id: str) -> None:
+    def check_unique(
+        self, conn: Connection, model: Model, values: dict[str, Any], record_id: str
+    ) -> None:
         """Fields that must be unique among live records (a user name logs a user in)."""
         for fd in model.unique_fields:
             name = fd.name
             if values.get(name) is None:
                 continue
-            same = self.query.select_rows(conn, model, [model.fields["id"]],
-                                          conditions=[Equals(name, (values[name],))], limit=2)
+            same = self.query.select_rows(
+                conn,
+                model,
+                [model.fields["id"]],
+                conditions=[Equals(name, (values[name],))],
+                limit=2,
+            )
             if any(row["id"] != record_id for row in same):
-                raise Conflict("A {model} with {name} {value!r} already exists",
-                               "choose another {name}", model=model.name, name=name,
-                               value=values[name])
+                raise Conflict(
+                    "A {model} with {name} {value!r} already exists",
+                    "choose another {name}",
+                    model=model.name,
+                    name=name,
+                    value=values[name],
+                )
 
-    def check_references(self, conn: Connection, actor: Actor, model: Model,
-                         values: dict[str, Any], before: dict[str, Any] | None = None) -> None:
+    def check_references(
+        self,
+        conn: Connection,
+        actor: Actor,
+        model: Model,
+        values: dict[str, Any],
+        before: dict[str, Any] | None = None,
+    ) -> None:
         """Ids written into ref fields must name live records of the ref's model that the
         actor may read (a hidden one is refused exactly like a missing one, unless the
         record already holds it); refs to users (assignments) follow the owned rules."""
@@ -395,21 +492,32 @@ class Records:
                 continue
             target_name = fd.ref_model
             if target_name is None:
-                target_name = (values["parent_type"] if "parent_type" in values
-                               else old.get("parent_type"))
+                target_name = (
+                    values["parent_type"] if "parent_type" in values else old.get("parent_type")
+                )
                 if not target_name:
-                    raise BadRequest("Field {id_name} needs parent_type",
-                                     "set parent_type to the parent record's model",
-                                     id_name=fd.id_name)
+                    raise BadRequest(
+                        "Field {id_name} needs parent_type",
+                        "set parent_type to the parent record's model",
+                        id_name=fd.id_name,
+                    )
             target = self.registry.model(target_name)
-            kept = old.get(fd.id_name) == ref_id and (fd.ref_model is not None
-                                                      or old.get("parent_type") == target_name)
-            found = (self.writer.live_ids(conn, target, [ref_id]) if kept  # written back as read
-                     else self.readable_ids(conn, actor, target, [ref_id]))
+            kept = old.get(fd.id_name) == ref_id and (
+                fd.ref_model is not None or old.get("parent_type") == target_name
+            )
+            found = (
+                self.writer.live_ids(conn, target, [ref_id])
+                if kept  # written back as read
+                else self.readable_ids(conn, actor, target, [ref_id])
+            )
             if not found:
-                raise BadRequest("Invalid value for field {id_name}: no {target} with id {ref_id}",
-                                 "{id_name} must be the id of an existing {target}",
-                                 id_name=fd.id_name, target=target.name, ref_id=ref_id)
+                raise BadRequest(
+                    "Invalid value for field {id_name}: no {target} with id {ref_id}",
+                    "{id_name} must be the id of an existing {target}",
+                    id_name=fd.id_name,
+                    target=target.name,
+                    ref_id=ref_id,
+                )
 
 
 def storable_id(record_id: str) -> bool:
@@ -429,22 +537,32 @@ def parse_order(model: Model, order: str | None) -> list[OrderKey]:
         if not words:
             continue
         if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
-            raise BadRequest("Invalid order {part!r}",
-                             "order is a field name, optionally followed by asc or desc",
-                             part=part.strip())
+            raise BadRequest(
+                "Invalid order {part!r}",
+                "order is a field name, optionally followed by asc or desc",
+                part=part.strip(),
+            )
         name = words[0]
         fd = model.fields.get(name)
         sortable = fd is not None and (fd.stored or (model.person and name == "name"))
         if fd is None or not sortable:
-            raise UnknownField("Unknown order field {name} in model {model}",
-                               "order by a stored field of {model}", name=name, model=model.name)
+            raise UnknownField(
+                "Unknown order field {name} in model {model}",
+                "order by a stored field of {model}",
+                name=name,
+                model=model.name,
+            )
         keys.append(OrderKey(name, len(words) == 2 and words[1].lower() == "desc"))
     return keys or [OrderKey(model.default_order)]
 
 
 def check_paging(offset: int, limit: int) -> None:
     if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest("limit must be between 1 and {max_limit}, got {limit}",
-                         "page through larger lists with offset", max_limit=MAX_LIMIT, limit=limit)
+        raise BadRequest(
+            "limit must be between 1 and {max_limit}, got {limit}",
+            "page through larger lists with offset",
+            max_limit=MAX_LIMIT,
+            limit=limit,
+        )
     if offset < 0:
         raise BadRequest("offset must be 0 or more, got {offset}", offset=offset)

@@ -41,8 +41,9 @@ class AccessAdmin:
         with self.db.read() as conn:
             return self._role_view(conn, self._role(conn, name))
 
-    def add_role(self, actor: Actor, name: Any, description: Any = "",
-                 rights: Any = None) -> dict[str, Any]:
+    def add_role(
+        self, actor: Actor, name: Any, description: Any = "", rights: Any = None
+    ) -> dict[str, Any]:
         """A new role; `rights` maps model names (or `*`) to rights."""
         ensure_admin(actor, "roles and teams")
         name = check_name("role", name)
@@ -52,8 +53,9 @@ class AccessAdmin:
             if self.store.role_by_name(conn, name) is not None:
                 raise BadRequest("Role {name} already exists", name=name)
             role_id = new_id()
-            self.store.add_role(conn, role_id=role_id, name=name, description=description,
-                                at=utcnow())
+            self.store.add_role(
+                conn, role_id=role_id, name=name, description=description, at=utcnow()
+            )
             for model, value in parsed.items():
                 if value is not None:
                     self.store.set_rights(conn, role_id, model, value.as_json())
@@ -61,8 +63,9 @@ class AccessAdmin:
         self.on_change()
         return view
 
-    def update_role(self, actor: Actor, name: str, description: Any = None,
-                    rights: Any = None) -> dict[str, Any]:
+    def update_role(
+        self, actor: Actor, name: str, description: Any = None, rights: Any = None
+    ) -> dict[str, Any]:
         """Change the description and/or rights: each model given is changed (the rights
         not given keep their value); a model mapped to null loses its entry."""
         ensure_admin(actor, "roles and teams")
@@ -71,8 +74,10 @@ class AccessAdmin:
             if description is not None:
                 self.store.set_description(conn, role["id"], check_description(description))
             if rights is not None:
-                current = {row["model"]: rights_from_row(row)
-                           for row in self.store.rights_of(conn, role["id"])}
+                current = {
+                    row["model"]: rights_from_row(row)
+                    for row in self.store.rights_of(conn, role["id"])
+                }
                 for model, value in self.parse_rights(rights, current).items():
                     if value is None:
                         self.store.remove_rights(conn, role["id"], model)
@@ -105,14 +110,17 @@ class AccessAdmin:
             role = self.store.role_of_user(conn, user_id)
             return (role["name"] if role else None), self.store.teams_of_user(conn, user_id)
 
-    def parse_rights(self, rights: Any, current: Mapping[str, ModelRights]
-                     ) -> dict[str, ModelRights | None]:
+    def parse_rights(
+        self, rights: Any, current: Mapping[str, ModelRights]
+    ) -> dict[str, ModelRights | None]:
         """{model: {"access", "read", "edit", "delete"} | null} checked against the models;
         the keys given change the model's current rights; a model without an entry starts
         from the role's `*` rights (or access yes, every right none)."""
         if not isinstance(rights, dict):
-            raise BadRequest("rights must be an object of model name -> rights",
-                             '{"Contact": {"access": true, "read": "all", "edit": "owned"}}')
+            raise BadRequest(
+                "rights must be an object of model name -> rights",
+                '{"Contact": {"access": true, "read": "all", "edit": "owned"}}',
+            )
         out: dict[str, ModelRights | None] = {}
         merged = dict(current)
         for model, value in sorted(rights.items(), key=lambda kv: kv[0] != ANY_MODEL):
@@ -125,9 +133,12 @@ class AccessAdmin:
                 raise BadRequest("Rights of {model} must be an object or null", model=model)
             unknown = sorted(set(value) - {"access", "read", "edit", "delete"})
             if unknown:
-                raise BadRequest("Unknown right {value!r} for {model}",
-                                 "rights are access, read, edit and delete", value=unknown[0],
-                                 model=model)
+                raise BadRequest(
+                    "Unknown right {value!r} for {model}",
+                    "rights are access, read, edit and delete",
+                    value=unknown[0],
+                    model=model,
+                )
             start = merged.get(model) or merged.get(ANY_MODEL) or NEW_RIGHTS
             base = start.as_json()
             for key, given in value.items():
@@ -135,11 +146,18 @@ class AccessAdmin:
                     if not isinstance(given, bool):
                         raise BadRequest("access of {model} must be true or false", model=model)
                 elif given not in RIGHTS:
-                    raise BadRequest("{key} of {model} must be one of {rights}", "got {given!r}",
-                                     key=key, model=model, rights=', '.join(RIGHTS), given=given)
+                    raise BadRequest(
+                        "{key} of {model} must be one of {rights}",
+                        "got {given!r}",
+                        key=key,
+                        model=model,
+                        rights=", ".join(RIGHTS),
+                        given=given,
+                    )
                 base[key] = given
-            out[model] = merged[model] = ModelRights(bool(base["access"]), str(base["read"]),
-                                                     str(base["edit"]), str(base["delete"]))
+            out[model] = merged[model] = ModelRights(
+                bool(base["access"]), str(base["read"]), str(base["edit"]), str(base["delete"])
+            )
         return out
 
     def _role(self, conn: Any, name: Any) -> dict[str, Any]:
@@ -149,13 +167,20 @@ class AccessAdmin:
         return role
 
     def _role_view(self, conn: Any, role: dict[str, Any]) -> dict[str, Any]:
-        rights = {row["model"]: rights_from_row(row).as_json()
-                  for row in self.store.rights_of(conn, role["id"])}
+        rights = {
+            row["model"]: rights_from_row(row).as_json()
+            for row in self.store.rights_of(conn, role["id"])
+        }
         if ANY_MODEL not in rights:
             rights[ANY_MODEL] = NO_ACCESS.as_json()
-        return {"id": role["id"], "name": role["name"], "description": role["description"],
-                "rights": rights, "users": self.store.users_with_role(conn, role["id"]),
-                "date_created": role["date_created"].strftime("%Y-%m-%d %H:%M:%S")}
+        return {
+            "id": role["id"],
+            "name": role["name"],
+            "description": role["description"],
+            "rights": rights,
+            "users": self.store.users_with_role(conn, role["id"]),
+            "date_created": role["date_created"].strftime("%Y-%m-%d %H:%M:%S"),
+        }
 
     def _user_ids(self, conn: Any, names: Iterable[str]) -> list[str]:
         ids = []
@@ -177,8 +202,9 @@ class AccessAdmin:
         with self.db.read() as conn:
             return self._team_view(conn, self._team(conn, name))
 
-    def add_team(self, actor: Actor, name: Any, description: Any = "",
-                 members: Any = None) -> dict[str, Any]:
+    def add_team(
+        self, actor: Actor, name: Any, description: Any = "", members: Any = None
+    ) -> dict[str, Any]:
         ensure_admin(actor, "roles and teams")
         name = check_name("team", name)
         description = check_description(description)
@@ -187,8 +213,9 @@ class AccessAdmin:
             if self.store.team_by_name(conn, name) is not None:
                 raise BadRequest("Team {name} already exists", name=name)
             team_id = new_id()
-            self.store.add_team(conn, team_id=team_id, name=name, description=description,
-                                at=utcnow())
+            self.store.add_team(
+                conn, team_id=team_id, name=name, description=description, at=utcnow()
+            )
             for user_id in self._user_ids(conn, names):
                 self.store.add_member(conn, team_id, user_id)
             view = self._team_view(conn, self._team(conn, name))
@@ -218,8 +245,11 @@ class AccessAdmin:
             team = self._team(conn, name)
             (user_id,) = self._user_ids(conn, [user_name])
             if not self.store.remove_member(conn, team["id"], user_id):
-                raise NotFound("User {user_name} is not a member of team {name}",
-                               user_name=user_name, name=name)
+                raise NotFound(
+                    "User {user_name} is not a member of team {name}",
+                    user_name=user_name,
+                    name=name,
+                )
         self.on_change()
 
     def _team(self, conn: Any, name: Any) -> dict[str, Any]:
@@ -229,15 +259,20 @@ class AccessAdmin:
         return team
 
     def _team_view(self, conn: Any, team: dict[str, Any]) -> dict[str, Any]:
-        return {"id": team["id"], "name": team["name"], "description": team["description"],
-                "members": self.store.member_names(conn, team["id"]),
-                "date_created": team["date_created"].strftime("%Y-%m-%d %H:%M:%S")}
+        return {
+            "id": team["id"],
+            "name": team["name"],
+            "description": team["description"],
+            "members": self.store.member_names(conn, team["id"]),
+            "date_created": team["date_created"].strftime("%Y-%m-%d %H:%M:%S"),
+        }
 
 
 def check_name(kind: str, name: Any) -> str:
     if not isinstance(name, str) or not name.strip() or len(name.strip()) > MAX_NAME:
-        raise BadRequest("A {kind} needs a name of 1 to {max_name} characters", kind=kind,
-                         max_name=MAX_NAME)
+        raise BadRequest(
+            "A {kind} needs a name of 1 to {max_name} characters", kind=kind, max_name=MAX_NAME
+        )
     if "\x00" in name:
         raise BadRequest("A {kind} name must not contain NUL characters", kind=kind)
     return name.strip()
@@ -246,10 +281,15 @@ def check_name(kind: str, name: Any) -> str:
 def check_description(description: Any) -> str:
     if description is None:
         return ""
-    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION \
-            or "\x00" in description:
-        raise BadRequest("description must be text of at most {max_description} characters",
-                         max_description=MAX_DESCRIPTION)
+    if (
+        not isinstance(description, str)
+        or len(description) > MAX_DESCRIPTION
+        or "\x00" in description
+    ):
+        raise BadRequest(
+            "description must be text of at most {max_description} characters",
+            max_description=MAX_DESCRIPTION,
+        )
     return description
 
 

@@ -27,8 +27,9 @@ LINK_KEYS = ("name", "kind", "target", "reverse", "label", "reverse_label")
 
 
 class SchemaFiles:
-    def __init__(self, db: Database, models: CustomModels, picklists: PicklistDependencies,
-                 layouts: Layouts) -> None:
+    def __init__(
+        self, db: Database, models: CustomModels, picklists: PicklistDependencies, layouts: Layouts
+    ) -> None:
         self.db = db
         self.models = models
         self.fields = models.fields
@@ -39,18 +40,39 @@ class SchemaFiles:
         """The whole configuration of this install."""
         ensure_admin(actor, "the schema")
         registry = self.db.registry
-        models = [{k: m[k] for k in MODEL_KEYS}
-                  | {"links": [{k: lk[k] for k in LINK_KEYS} for lk in m["links"]]}
-                  for m in self.models.list(actor)]
+        models = [
+            {k: m[k] for k in MODEL_KEYS}
+            | {"links": [{k: lk[k] for k in LINK_KEYS} for lk in m["links"]]}
+            for m in self.models.list(actor)
+        ]
         fields = []
         for model in sorted(registry.models):
             for fd in self.fields.list(actor, model):
-                fields.append({k: fd[k] for k in ("model", "name", "type", "label",
-                                                 "required", "indexed", "unique",
-                                                 "auto_number")}
-                              | ({"options": [{"label": o["label"], "retired": o["retired"]}
-                                              for o in fd["options"]]}
-                                 if "options" in fd else {}))
+                fields.append(
+                    {
+                        k: fd[k]
+                        for k in (
+                            "model",
+                            "name",
+                            "type",
+                            "label",
+                            "required",
+                            "indexed",
+                            "unique",
+                            "auto_number",
+                        )
+                    }
+                    | (
+                        {
+                            "options": [
+                                {"label": o["label"], "retired": o["retired"]}
+                                for o in fd["options"]
+                            ]
+                        }
+                        if "options" in fd
+                        else {}
+                    )
+                )
         dependencies = []
         layouts = []
         for model in sorted(registry.models):
@@ -58,36 +80,46 @@ class SchemaFiles:
                 dependencies.append({"model": model, "field": target, **dep})
             for view in VIEWS:
                 for name, layout in self.layouts.stored(model, view).items():
-                    layouts.append({"model": model, "view": view, "name": name,
-                                    "definition": layout})
-        return {"format": FORMAT, "version": VERSION, "custom_models": models,
-                "custom_fields": fields,
-                "dependencies": dependencies, "layouts": layouts}
+                    layouts.append(
+                        {"model": model, "view": view, "name": name, "definition": layout}
+                    )
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "custom_models": models,
+            "custom_fields": fields,
+            "dependencies": dependencies,
+            "layouts": layouts,
+        }
 
     def import_(self, actor: Actor, document: Any) -> list[str]:
         """Apply an exported document; returns what was done, one line per change."""
         ensure_admin(actor, "the schema")
         if not isinstance(document, dict) or document.get("format") != FORMAT:
-            raise BadRequest("Not an {format} document", "make one with amity schema export",
-                             format=FORMAT)
+            raise BadRequest(
+                "Not an {format} document", "make one with amity schema export", format=FORMAT
+            )
         if document.get("version") != VERSION:
-            raise BadRequest("Unsupported {format} version {version!r}", format=FORMAT,
-                             version=document.get('version'))
+            raise BadRequest(
+                "Unsupported {format} version {version!r}",
+                format=FORMAT,
+                version=document.get("version"),
+            )
         done = self._models(actor, list_of(document, "custom_models"))
         for spec in list_of(document, "custom_fields"):
             done += self._field(actor, spec)
         for spec in list_of(document, "dependencies"):
             model, field = spec.get("model"), spec.get("field")
             if self.picklists.describe(actor, str(model)).get(str(field)) != {
-                    "source": spec.get("source"), "map": spec.get("map")}:
+                "source": spec.get("source"),
+                "map": spec.get("map"),
+            }:
                 self.picklists.put(actor, str(model), str(field), spec)
                 done.append(f"dependency {model}.{field} on {spec.get('source')}")
         for spec in list_of(document, "layouts"):
             model, view, name = spec.get("model"), spec.get("view"), spec.get("name")
-            if self.layouts.stored(str(model), str(view)).get(str(name)) != spec.get(
-                    "definition"):
-                self.layouts.put(actor, str(model), str(view), str(name),
-                                 spec.get("definition"))
+            if self.layouts.stored(str(model), str(view)).get(str(name)) != spec.get("definition"):
+                self.layouts.put(actor, str(model), str(view), str(name), spec.get("definition"))
                 done.append(f"layout {model}/{view}/{name}")
         return done
 
@@ -99,8 +131,9 @@ class SchemaFiles:
         existing = {m["name"]: m for m in self.models.list(actor)}
         for spec in specs:
             if spec.get("name") not in existing:
-                created = self.models.create(actor, {k: spec[k] for k in MODEL_KEYS
-                                                     if k in spec and k != "portal"})
+                created = self.models.create(
+                    actor, {k: spec[k] for k in MODEL_KEYS if k in spec and k != "portal"}
+                )
                 existing[created["name"]] = created
                 done.append(f"custom model {created['name']} added")
         for spec in specs:
@@ -111,8 +144,11 @@ class SchemaFiles:
                 if link.get("name") not in linked:
                     self.models.add_link(actor, name, link)
                     done.append(f"link {name}.{link.get('name')} to {link.get('target')}")
-            change: dict[str, Any] = {k: spec[k] for k in ("label", "activities", "portal")
-                                      if k in spec and spec[k] != have[k]}
+            change: dict[str, Any] = {
+                k: spec[k]
+                for k in ("label", "activities", "portal")
+                if k in spec and spec[k] != have[k]
+            }
             if change:
                 self.models.change(actor, name, change)
                 done.append(f"custom model {name} changed: {', '.join(sorted(change))}")
@@ -123,38 +159,59 @@ class SchemaFiles:
         existing = {f["name"]: f for f in self.fields.list(actor, model)}
         options = spec.get("options")
         if name not in existing:
-            body: dict[str, Any] = {k: spec[k] for k in ("name", "type", "label", "required",
-                                                         "indexed", "unique", "auto_number")
-                                    if k in spec}
+            body: dict[str, Any] = {
+                k: spec[k]
+                for k in ("name", "type", "label", "required", "indexed", "unique", "auto_number")
+                if k in spec
+            }
             if options is not None:
                 body["options"] = [o["label"] if isinstance(o, dict) else o for o in options]
             self.fields.add(actor, model, body)
-            retired = [i for i, o in enumerate(options or [])
-                       if isinstance(o, dict) and o.get("retired")]
+            retired = [
+                i for i, o in enumerate(options or []) if isinstance(o, dict) and o.get("retired")
+            ]
             if retired:
                 current = self.fields.get(actor, model, str(name))["options"]
-                self.fields.change(actor, model, str(name), {"options": [
-                    dict(o, retired=i in retired) for i, o in enumerate(current)]})
+                self.fields.change(
+                    actor,
+                    model,
+                    str(name),
+                    {"options": [dict(o, retired=i in retired) for i, o in enumerate(current)]},
+                )
             return [f"custom field {model}.{name} added"]
         have = existing[name]
         if have["type"].lower() != str(spec.get("type", "")).lower():
-            raise BadRequest("{model}.{name} is a {type} here, not {spec}",
-                             "a custom field's type cannot change", model=model, name=name,
-                             type=have['type'], spec=spec.get('type'))
-        change: dict[str, Any] = {k: spec[k] for k in ("label", "required", "indexed",
-                                                       "unique")
-                                  if k in spec and spec[k] != have[k]}
+            raise BadRequest(
+                "{model}.{name} is a {type} here, not {spec}",
+                "a custom field's type cannot change",
+                model=model,
+                name=name,
+                type=have["type"],
+                spec=spec.get("type"),
+            )
+        change: dict[str, Any] = {
+            k: spec[k]
+            for k in ("label", "required", "indexed", "unique")
+            if k in spec and spec[k] != have[k]
+        }
         if options is not None:
-            wanted = [(o["label"], bool(o.get("retired"))) if isinstance(o, dict) else (o, False)
-                      for o in options]
+            wanted = [
+                (o["label"], bool(o.get("retired"))) if isinstance(o, dict) else (o, False)
+                for o in options
+            ]
             current = [(o["label"], o["retired"]) for o in have.get("options", [])]
             if wanted != current:
                 by_label = {o["label"]: o for o in have.get("options", [])}
                 change["options"] = [
-                    dict(by_label[label], retired=retired) if label in by_label
-                    else {"label": label, "retired": retired} for label, retired in wanted
-                ] + [dict(o, retired=True) for o in have.get("options", [])
-                     if o["label"] not in {label for label, _ in wanted}]
+                    dict(by_label[label], retired=retired)
+                    if label in by_label
+                    else {"label": label, "retired": retired}
+                    for label, retired in wanted
+                ] + [
+                    dict(o, retired=True)
+                    for o in have.get("options", [])
+                    if o["label"] not in {label for label, _ in wanted}
+                ]
         if not change:
             return []
         self.fields.change(actor, model, str(name), change)
@@ -164,16 +221,21 @@ class SchemaFiles:
         """Metadata changes, newest first: who changed what, when."""
         ensure_admin(actor, "the schema")
         with self.db.read() as conn:
-            rows, total = HistoryStore(self.db.tables).events(conn, HISTORY_MODELS, offset,
-                                                              limit)
+            rows, total = HistoryStore(self.db.tables).events(conn, HISTORY_MODELS, offset, limit)
         return [history_row(row) for row in rows], total
 
 
 def history_row(row: dict[str, Any]) -> dict[str, Any]:
-    return {"id": row["id"], "object": row["model"], "object_id": row["record_id"],
-            "kind": row["kind"], "changes": orjson.loads(row["changes"]),
-            "user_id": row["actor_id"], "source": row["source"],
-            "date": row["date_created"].strftime("%Y-%m-%d %H:%M:%S")}
+    return {
+        "id": row["id"],
+        "object": row["model"],
+        "object_id": row["record_id"],
+        "kind": row["kind"],
+        "changes": orjson.loads(row["changes"]),
+        "user_id": row["actor_id"],
+        "source": row["source"],
+        "date": row["date_created"].strftime("%Y-%m-%d %H:%M:%S"),
+    }
 
 
 def list_of(document: dict[str, Any], key: str) -> list[dict[str, Any]]:
@@ -181,5 +243,3 @@ def list_of(document: dict[str, Any], key: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise BadRequest("{key} must be a list of objects", key=key)
     return value
-
-

@@ -56,8 +56,9 @@ class Services:
         self.db.dispose()
 
 
-def build_services(settings: Settings, registry: Registry | None = None,
-                   policy: AccessPolicy | None = None) -> Services:
+def build_services(
+    settings: Settings, registry: Registry | None = None, policy: AccessPolicy | None = None
+) -> Services:
     db = Database(settings, registry or default_registry())
     roles = RolePolicy(db, settings)
     records = Records(db, settings, policy or roles)
@@ -68,13 +69,24 @@ def build_services(settings: Settings, registry: Registry | None = None,
     models = CustomModels(fields)
     picklists = PicklistDependencies(records, settings.metadata_check_seconds)
     layouts = Layouts(records)
-    return Services(settings=settings, db=db, records=records, relations=Relations(records),
-                    auth=auth, writes=GroupCommitter(db),
-                    api_log=ApiLog(db, settings), clients=ClientRegistry(db),
-                    sessions=SessionService(auth),
-                    rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
-                    languages=Languages(settings.language, settings.locale_dir),
-                    layouts=layouts, metadata=sync, fields=fields,
-                    models=models,
-                    acl=AccessAdmin(db, roles.forget), oauth=auth.oauth,
-                    picklists=picklists, schema=SchemaFiles(db, models, picklists, layouts))
+    return Services(
+        settings=settings,
+        db=db,
+        records=records,
+        relations=Relations(records),
+        auth=auth,
+        writes=GroupCommitter(db),
+        api_log=ApiLog(db, settings),
+        clients=ClientRegistry(db),
+        sessions=SessionService(auth),
+        rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
+        languages=Languages(settings.language, settings.locale_dir),
+        layouts=layouts,
+        metadata=sync,
+        fields=fields,
+        models=models,
+        acl=AccessAdmin(db, roles.forget),
+        oauth=auth.oauth,
+        picklists=picklists,
+        schema=SchemaFiles(db, models, picklists, layouts),
+    )

@@ -23,8 +23,7 @@ class TtlCache(Generic[K, V]):
         self.size = size
         self._entries: dict[K, tuple[float, V | None]] = {}
 
-    def get(self, key: K, load: Callable[[], V | None], *, keep_missing: bool = False
-            ) -> V | None:
+    def get(self, key: K, load: Callable[[], V | None], *, keep_missing: bool = False) -> V | None:
         """The remembered value, else `load()` (remembered unless None, or even then with
         keep_missing)."""
         now = time.monotonic()

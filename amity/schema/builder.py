@@ -26,13 +26,21 @@ def f(name: str, type: str = "varchar", label: str = "", **kw: Any) -> Field:
     return Field(name=name, type=type, label=label, **kw)
 
 
-def ref(name: str, model: str, label: str = "", *, required: bool = False,
-        indexed: bool = True, id_label: str = "") -> list[Field]:
+def ref(
+    name: str,
+    model: str,
+    label: str = "",
+    *,
+    required: bool = False,
+    indexed: bool = True,
+    id_label: str = "",
+) -> list[Field]:
     """A ref field `name` shown by the target's name, plus its `name_id` id field."""
     id_name = f"{name}_id"
     return [
-        Field(name=name, type="ref", label=label, ref_model=model, id_name=id_name,
-              required=required),
+        Field(
+            name=name, type="ref", label=label, ref_model=model, id_name=id_name, required=required
+        ),
         Field(name=id_name, type="id", label=id_label or f"{label or name} ID", indexed=indexed),
     ]
 
@@ -42,18 +50,35 @@ def common_fields() -> list[Field]:
     return [
         Field(name="id", type="id", label="ID", system=True),
         Field(name="deleted", type="bool", label="Deleted", system=True, default=False),
-        Field(name="date_entered", type="datetime", label="Date Created", system=True,
-              indexed=True),
-        Field(name="date_modified", type="datetime", label="Date Modified", system=True,
-              indexed=True),
-        Field(name="created_by_user", type="ref", label="Created By", ref_model="User",
-              id_name="created_by"),
+        Field(
+            name="date_entered", type="datetime", label="Date Created", system=True, indexed=True
+        ),
+        Field(
+            name="date_modified", type="datetime", label="Date Modified", system=True, indexed=True
+        ),
+        Field(
+            name="created_by_user",
+            type="ref",
+            label="Created By",
+            ref_model="User",
+            id_name="created_by",
+        ),
         Field(name="created_by", type="id", label="Created By ID", system=True),
-        Field(name="modified_user", type="ref", label="Modified By", ref_model="User",
-              id_name="modified_user_id"),
+        Field(
+            name="modified_user",
+            type="ref",
+            label="Modified By",
+            ref_model="User",
+            id_name="modified_user_id",
+        ),
         Field(name="modified_user_id", type="id", label="Modified By ID", system=True),
-        Field(name="assigned_user", type="ref", label="Assigned To", ref_model="User",
-              id_name="assigned_user_id"),
+        Field(
+            name="assigned_user",
+            type="ref",
+            label="Assigned To",
+            ref_model="User",
+            id_name="assigned_user_id",
+        ),
         Field(name="assigned_user_id", type="id", label="Assigned To ID", indexed=True),
     ]
 
@@ -61,8 +86,12 @@ def common_fields() -> list[Field]:
 def person_fields() -> list[Field]:
     """Salutation, first and last name, and the derived `name`."""
     return [
-        f("salutation", "enum", "Salutation",
-          options=["Mr.", "Ms.", "Mrs.", "Miss", "Dr.", "Prof."]),
+        f(
+            "salutation",
+            "enum",
+            "Salutation",
+            options=["Mr.", "Ms.", "Mrs.", "Miss", "Dr.", "Prof."],
+        ),
         f("first_name", "name", "First Name", indexed=True),
         f("last_name", "name", "Last Name", required=True, indexed=True),
         Field(name="name", type="name", label="Name", derived=True, editable=False),
@@ -71,8 +100,13 @@ def person_fields() -> list[Field]:
 
 def address_fields(prefix: str, label: str) -> list[Field]:
     """Street, city, state, postal code and country of one address."""
-    parts = [("street", "Street", 150), ("city", "City", 100), ("state", "State", 100),
-             ("postalcode", "Postal Code", 20), ("country", "Country", 100)]
+    parts = [
+        ("street", "Street", 150),
+        ("city", "City", 100),
+        ("state", "State", 100),
+        ("postalcode", "Postal Code", 20),
+        ("country", "Country", 100),
+    ]
     return [f(f"{prefix}_address_{p}", "varchar", f"{label} {lab}", len=n) for p, lab, n in parts]
 
 
@@ -101,10 +135,17 @@ def build_model(
     if list_fields is None:
         list_fields = ("salutation", "first_name", "last_name") if person else ("name",)
     return Model(
-        name=name, table=table, label=label, fields=all_fields, filters=filters,
-        search_fields=search, list_fields=list_fields,
+        name=name,
+        table=table,
+        label=label,
+        fields=all_fields,
+        filters=filters,
+        search_fields=search,
+        list_fields=list_fields,
         default_order=default_order or ("last_name" if person else "name"),
-        person=person, module=module or f"{name}s", portal=portal,
+        person=person,
+        module=module or f"{name}s",
+        portal=portal,
     )
 
 
@@ -112,8 +153,9 @@ def default_filters(fields: Iterable[Field], *, person: bool) -> dict[str, Filte
     """The filters every model offers for its fields, plus filter_text and filter_owner."""
     out: dict[str, Filter] = {
         "filter_text": Filter("filter_text", "unified_search", label="Search"),
-        "filter_owner": Filter("filter_owner", "owner", label="Owner",
-                               options=("all", "mine", "not_mine")),
+        "filter_owner": Filter(
+            "filter_owner", "owner", label="Owner", options=("all", "mine", "not_mine")
+        ),
     }
     emails: list[str] = []
     for fd in fields:
@@ -122,8 +164,14 @@ def default_filters(fields: Iterable[Field], *, person: bool) -> dict[str, Filte
         if fd.type == "email":
             emails.append(fd.name)
         if fd.type == "ref":
-            out[fd.name] = Filter(fd.name, "ref", (fd.id_name or "",), fd.vname,
-                                  id_name=fd.id_name, ref_model=fd.ref_model)
+            out[fd.name] = Filter(
+                fd.name,
+                "ref",
+                (fd.id_name or "",),
+                fd.vname,
+                id_name=fd.id_name,
+                ref_model=fd.ref_model,
+            )
             continue
         kind = fd.kind.filter_kind
         if fd.derived and not (person and fd.name == "name"):

@@ -56,22 +56,40 @@ class CustomFieldDef:
 
     def field(self) -> Field:
         """The Field this definition adds to its model."""
-        return Field(name=self.name, type=self.type, label=self.label, required=self.required,
-                     len=LENGTHS.get(self.type), indexed=self.indexed, unique=self.unique,
-                     auto_number=self.auto_number, choices=self.options,
-                     scale=3 if self.type == "Numeric" else 2, custom=True)
+        return Field(
+            name=self.name,
+            type=self.type,
+            label=self.label,
+            required=self.required,
+            len=LENGTHS.get(self.type),
+            indexed=self.indexed,
+            unique=self.unique,
+            auto_number=self.auto_number,
+            choices=self.options,
+            scale=3 if self.type == "Numeric" else 2,
+            custom=True,
+        )
 
     def as_json(self) -> dict[str, Any]:
         """The definition as the admin API shows it."""
         out: dict[str, Any] = {
-            "model": self.model, "name": self.name, "type": self.type, "label": self.label,
-            "required": self.required, "indexed": self.indexed, "unique": self.unique,
+            "model": self.model,
+            "name": self.name,
+            "type": self.type,
+            "label": self.label,
+            "required": self.required,
+            "indexed": self.indexed,
+            "unique": self.unique,
             "auto_number": self.auto_number,
         }
         if self.type in OPTION_TYPES:
             out["options"] = [c.as_json() for c in self.options]
-        out.update(created_by=self.created_by, date_created=_stamp(self.date_created),
-                   modified_by=self.modified_by, date_modified=_stamp(self.date_modified))
+        out.update(
+            created_by=self.created_by,
+            date_created=_stamp(self.date_created),
+            modified_by=self.modified_by,
+            date_modified=_stamp(self.date_modified),
+        )
         if self.removed:
             out["removed"] = True
         return out
@@ -87,13 +105,18 @@ def check_name(model: Model, name: Any) -> str:
     those are taken."""
     if model.custom:
         if not isinstance(name, str) or not MODEL_FIELD_PATTERN.match(name):
-            raise BadRequest("Invalid field name {name!r}",
-                             "names are 1-40 lower-case letters, digits or _ and start with a "
-                             "letter, e.g. plan", name=name)
+            raise BadRequest(
+                "Invalid field name {name!r}",
+                "names are 1-40 lower-case letters, digits or _ and start with a letter, e.g. plan",
+                name=name,
+            )
     elif not isinstance(name, str) or not NAME_PATTERN.match(name):
-        raise BadRequest("Invalid custom field name {name!r}",
-                         "names are 3-40 lower-case letters, digits or _, start with a letter and "
-                         "end in _c, e.g. contract_tier_c", name=name)
+        raise BadRequest(
+            "Invalid custom field name {name!r}",
+            "names are 3-40 lower-case letters, digits or _, start with a letter and "
+            "end in _c, e.g. contract_tier_c",
+            name=name,
+        )
     if name in model.fields:
         raise BadRequest("Model {model} already has a field {name}", model=model.name, name=name)
     return name
@@ -105,17 +128,21 @@ def check_type(name: Any) -> str:
         for known in CUSTOM_TYPES:
             if known.lower() == name.strip().lower():
                 return known
-    raise BadRequest("Unknown custom field type {name!r}", "types: {custom_types}", name=name,
-                     custom_types=", ".join(CUSTOM_TYPES))
+    raise BadRequest(
+        "Unknown custom field type {name!r}",
+        "types: {custom_types}",
+        name=name,
+        custom_types=", ".join(CUSTOM_TYPES),
+    )
 
 
 def check_label(label: Any, default: str) -> str:
     if label is None:
         return default
-    if not isinstance(label, str) or not 1 <= len(label.strip()) <= MAX_LABEL or (
-            "\x00" in label):
-        raise BadRequest("label must be a string of 1 to {max_label} characters",
-                         max_label=MAX_LABEL)
+    if not isinstance(label, str) or not 1 <= len(label.strip()) <= MAX_LABEL or ("\x00" in label):
+        raise BadRequest(
+            "label must be a string of 1 to {max_label} characters", max_label=MAX_LABEL
+        )
     return label.strip()
 
 
@@ -127,10 +154,16 @@ def check_flag(body: Mapping[str, Any], key: str, default: bool) -> bool:
 
 
 def _option_label(value: Any) -> str:
-    if not isinstance(value, str) or not 1 <= len(value.strip()) <= MAX_OPTION_LABEL or (
-            "\x00" in value):
-        raise BadRequest("Option labels are strings of 1 to {max_option_label} characters, got "
-                         "{value!r}", max_option_label=MAX_OPTION_LABEL, value=value)
+    if (
+        not isinstance(value, str)
+        or not 1 <= len(value.strip()) <= MAX_OPTION_LABEL
+        or ("\x00" in value)
+    ):
+        raise BadRequest(
+            "Option labels are strings of 1 to {max_option_label} characters, got {value!r}",
+            max_option_label=MAX_OPTION_LABEL,
+            value=value,
+        )
     return value.strip()
 
 
@@ -141,10 +174,12 @@ def new_options(type_name: str, raw: Any) -> tuple[Choice, ...]:
             raise BadRequest("A {type_name} field has no options", type_name=type_name)
         return ()
     if not isinstance(raw, list) or not raw:
-        raise BadRequest("A {type_name} field needs options", 'e.g. "options": ["Gold", "Silver"]',
-                         type_name=type_name)
-    labels = [_option_label(item.get("label") if isinstance(item, dict) else item)
-              for item in raw]
+        raise BadRequest(
+            "A {type_name} field needs options",
+            'e.g. "options": ["Gold", "Silver"]',
+            type_name=type_name,
+        )
+    labels = [_option_label(item.get("label") if isinstance(item, dict) else item) for item in raw]
     check_option_count(labels)
     return tuple(Choice(i, label) for i, label in enumerate(labels, start=1))
 
@@ -161,9 +196,10 @@ def changed_options(current: tuple[Choice, ...], raw: Any) -> tuple[Choice, ...]
     with an id renames or (un)retires that option, one without adds an option with the
     next id. Ids are never reused and no option is ever deleted (retire it instead)."""
     if not isinstance(raw, list) or not raw:
-        raise BadRequest("options must be a non-empty list",
-                         'e.g. [{"id": 1, "label": "Gold"}, {"id": 2, "retired": true}, '
-                         '{"label": "New"}]')
+        raise BadRequest(
+            "options must be a non-empty list",
+            'e.g. [{"id": 1, "label": "Gold"}, {"id": 2, "retired": true}, {"label": "New"}]',
+        )
     by_id = {c.id: c for c in current}
     next_id = max(by_id, default=0) + 1
     out: list[Choice] = []
@@ -172,8 +208,10 @@ def changed_options(current: tuple[Choice, ...], raw: Any) -> tuple[Choice, ...]
         if isinstance(item, str):
             item = {"label": item}
         if not isinstance(item, dict) or set(item) - {"id", "label", "retired"}:
-            raise BadRequest("Each option is an object with id, label and retired",
-                             'e.g. {"id": 2, "label": "Silver", "retired": false}')
+            raise BadRequest(
+                "Each option is an object with id, label and retired",
+                'e.g. {"id": 2, "label": "Silver", "retired": false}',
+            )
         oid = item.get("id")
         retired = item.get("retired", False)
         if not isinstance(retired, bool):
@@ -192,22 +230,23 @@ def changed_options(current: tuple[Choice, ...], raw: Any) -> tuple[Choice, ...]
         out.append(Choice(oid, label, item.get("retired", old.retired)))
     missing = sorted(set(by_id) - seen)
     if missing:
-        raise BadRequest("Option {value} is missing from options",
-                         "options are never deleted (stored values use them): list every option, "
-                         'and retire unwanted ones with {{"id": {value}, "retired": true}}',
-                         value=missing[0])
+        raise BadRequest(
+            "Option {value} is missing from options",
+            "options are never deleted (stored values use them): list every option, "
+            'and retire unwanted ones with {{"id": {value}, "retired": true}}',
+            value=missing[0],
+        )
     check_option_count([c.label for c in out])
     return tuple(out)
 
 
 def custom_filter(fd: Field) -> Filter:
     """The list filter a custom field brings, by its type's filter kind."""
-    return Filter(fd.name, fd.kind.filter_kind, (fd.name,), fd.vname,  # type: ignore[arg-type]
-                  choices=fd.choices)
+    kind = fd.kind.filter_kind
+    return Filter(fd.name, kind, (fd.name,), fd.vname, choices=fd.choices)  # type: ignore[arg-type]
 
 
-def with_custom_fields(models: Iterable[Model],
-                       defs: Iterable[CustomFieldDef]) -> list[Model]:
+def with_custom_fields(models: Iterable[Model], defs: Iterable[CustomFieldDef]) -> list[Model]:
     """The models with their (live) custom fields and filters added."""
     by_model: dict[str, list[Field]] = {}
     for d in defs:
@@ -219,10 +258,15 @@ def with_custom_fields(models: Iterable[Model],
         if extra:
             model = replace(
                 model,
-                fields={**model.fields, **{fd.name: fd for fd in extra
-                                           if fd.name not in model.fields}},
-                filters={**model.filters, **{fd.name: custom_filter(fd) for fd in extra
-                                             if fd.name not in model.filters}})
+                fields={
+                    **model.fields,
+                    **{fd.name: fd for fd in extra if fd.name not in model.fields},
+                },
+                filters={
+                    **model.filters,
+                    **{fd.name: custom_filter(fd) for fd in extra if fd.name not in model.filters},
+                },
+            )
         out.append(model)
     return out
 

@@ -39,8 +39,9 @@ ACTIVITY_LINKS = frozenset({"tasks", "calls", "meetings", "notes"})
 TABLE_PREFIX = "custom_"
 MAX_IDENTIFIER = 63  # PostgreSQL's limit on table, index and constraint names
 # names Amity itself uses for the events of metadata changes (amity/core/schema_io.py)
-RESERVED_NAMES = frozenset({"CustomField", "CustomModel", "PicklistDependency", "Layout",
-                            "Users", "Contacts"})
+RESERVED_NAMES = frozenset(
+    {"CustomField", "CustomModel", "PicklistDependency", "Layout", "Users", "Contacts"}
+)
 
 
 @dataclass(frozen=True)
@@ -61,9 +62,14 @@ class CustomLink:
         return {self.name, f"{self.name}_id"} if self.kind == "many_to_one" else {self.name}
 
     def as_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "target": self.target,
-                               "reverse": self.reverse, "label": self.label,
-                               "reverse_label": self.reverse_label}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.kind,
+            "target": self.target,
+            "reverse": self.reverse,
+            "label": self.label,
+            "reverse_label": self.reverse_label,
+        }
         if self.removed:
             out["removed"] = True
         return out
@@ -123,8 +129,14 @@ class CustomModelDef:
 
     def _model_portal(self) -> Portal | None:
         """The Portal of the model: the way back of its portal link is Contact's link."""
-        link = next((lk for lk in self.live_links
-                     if self.portal is not None and lk.name == self.portal.link), None)
+        link = next(
+            (
+                lk
+                for lk in self.live_links
+                if self.portal is not None and lk.name == self.portal.link
+            ),
+            None,
+        )
         if self.portal is None or link is None:
             return None
         return Portal(link=link.reverse, create=self.portal.create)
@@ -132,12 +144,17 @@ class CustomModelDef:
     def as_json(self) -> dict[str, Any]:
         """The definition as the admin API shows it (fields are added by the caller)."""
         out: dict[str, Any] = {
-            "name": self.name, "label": self.label, "module": self.module,
-            "table": self.table, "links": [lk.as_json() for lk in self.live_links],
+            "name": self.name,
+            "label": self.label,
+            "module": self.module,
+            "table": self.table,
+            "links": [lk.as_json() for lk in self.live_links],
             "activities": self.activities,
             "portal": self.portal.as_json() if self.portal is not None else None,
-            "created_by": self.created_by, "date_created": _stamp(self.date_created),
-            "modified_by": self.modified_by, "date_modified": _stamp(self.date_modified),
+            "created_by": self.created_by,
+            "date_created": _stamp(self.date_created),
+            "modified_by": self.modified_by,
+            "date_modified": _stamp(self.date_modified),
         }
         removed_links = sorted(lk.name for lk in self.links if lk.removed)
         if removed_links:
@@ -167,19 +184,25 @@ def short_identifier(name: str) -> str:
     if len(name) <= MAX_IDENTIFIER:
         return name
     digest = hashlib.sha256(name.encode()).hexdigest()[:8]
-    return f"{name[:MAX_IDENTIFIER - 9]}_{digest}"
+    return f"{name[: MAX_IDENTIFIER - 9]}_{digest}"
 
 
 def check_model_name(name: Any, taken: Iterable[str]) -> str:
     """A valid, unused model name (400 saying the rule otherwise)."""
     if not isinstance(name, str) or not MODEL_NAME.match(name):
-        raise BadRequest("Invalid model name {name!r}",
-                         "model names are 2-30 letters or digits starting with a capital letter, "
-                         "e.g. Subscription", name=name)
+        raise BadRequest(
+            "Invalid model name {name!r}",
+            "model names are 2-30 letters or digits starting with a capital letter, "
+            "e.g. Subscription",
+            name=name,
+        )
     lowered = {t.lower() for t in taken} | {r.lower() for r in RESERVED_NAMES}
     if name.lower() in lowered:
-        raise BadRequest("The model name {name} is taken",
-                         "names of models (removed custom ones too) cannot be reused", name=name)
+        raise BadRequest(
+            "The model name {name} is taken",
+            "names of models (removed custom ones too) cannot be reused",
+            name=name,
+        )
     return name
 
 
@@ -192,54 +215,74 @@ def check_text(body: Mapping[str, Any], key: str, default: str, limit: int = 100
     return value.strip()
 
 
-def check_link(raw: Any, owner: str, models: Mapping[str, Model],
-               taken: set[str]) -> CustomLink:
+def check_link(raw: Any, owner: str, models: Mapping[str, Model], taken: set[str]) -> CustomLink:
     """A link spec {"name", "kind", "target", "reverse"?, "label"?, "reverse_label"?} of
     the custom model `owner`, checked against the models it would join; `taken` holds the
     field and link names the owner already uses (the new one is added)."""
     if not isinstance(raw, Mapping):
-        raise BadRequest("Each link is an object",
-                         'e.g. {"name": "account", "kind": "many_to_one", "target": "Account"}')
-    unknown = sorted(set(raw) - {"name", "kind", "target", "reverse", "label",
-                                 "reverse_label"})
+        raise BadRequest(
+            "Each link is an object",
+            'e.g. {"name": "account", "kind": "many_to_one", "target": "Account"}',
+        )
+    unknown = sorted(set(raw) - {"name", "kind", "target", "reverse", "label", "reverse_label"})
     if unknown:
-        raise BadRequest("Unknown link key {value!r}",
-                         "known: name, kind, target, reverse, label, reverse_label",
-                         value=unknown[0])
+        raise BadRequest(
+            "Unknown link key {value!r}",
+            "known: name, kind, target, reverse, label, reverse_label",
+            value=unknown[0],
+        )
     kind = raw.get("kind")
     if kind not in LINK_KINDS:
-        raise BadRequest("Unknown link kind {kind!r}", "kinds: {link_kinds}", kind=kind,
-                         link_kinds=", ".join(LINK_KINDS))
+        raise BadRequest(
+            "Unknown link kind {kind!r}",
+            "kinds: {link_kinds}",
+            kind=kind,
+            link_kinds=", ".join(LINK_KINDS),
+        )
     target_name = raw.get("target")
     if not isinstance(target_name, str) or target_name not in models:
-        raise BadRequest("Unknown link target {target_name!r}",
-                         "GET /meta/modules lists the models this server knows",
-                         target_name=target_name)
+        raise BadRequest(
+            "Unknown link target {target_name!r}",
+            "GET /meta/modules lists the models this server knows",
+            target_name=target_name,
+        )
     name = raw.get("name")
     if not isinstance(name, str) or not LINK_NAME.match(name):
-        raise BadRequest("Invalid link name {name!r}",
-                         "link names are 1-40 lower-case letters, digits or _ and start with a "
-                         "letter, e.g. account", name=name)
+        raise BadRequest(
+            "Invalid link name {name!r}",
+            "link names are 1-40 lower-case letters, digits or _ and start with a "
+            "letter, e.g. account",
+            name=name,
+        )
     own_names = CustomLink(name, kind, target_name, "").own_names
     clash = sorted(own_names & taken)
     if clash:
-        raise BadRequest("Model {owner} already has a field or link {value}", owner=owner,
-                         value=clash[0])
+        raise BadRequest(
+            "Model {owner} already has a field or link {value}", owner=owner, value=clash[0]
+        )
     if kind == "many_to_many" and target_name == owner:
-        raise BadRequest("A many_to_many link needs another model",
-                         "link a model to itself with many_to_one (e.g. parent)")
+        raise BadRequest(
+            "A many_to_many link needs another model",
+            "link a model to itself with many_to_one (e.g. parent)",
+        )
     target = models[target_name]
     reverse = raw.get("reverse", f"{snake(owner)}s")
     if not isinstance(reverse, str) or not LINK_NAME.match(reverse):
-        raise BadRequest("Invalid reverse link name {reverse!r}",
-                         "the same rule as link names, e.g. subscriptions", reverse=reverse)
+        raise BadRequest(
+            "Invalid reverse link name {reverse!r}",
+            "the same rule as link names, e.g. subscriptions",
+            reverse=reverse,
+        )
     target_names = set(target.fields) | set(target.links)
     if target_name == owner:
         target_names |= taken | own_names
     if reverse in target_names:
-        raise BadRequest("Model {target_name} already has a field or link {reverse}",
-                         'name the way back with "reverse"', target_name=target_name,
-                         reverse=reverse)
+        raise BadRequest(
+            "Model {target_name} already has a field or link {reverse}",
+            'name the way back with "reverse"',
+            target_name=target_name,
+            reverse=reverse,
+        )
     label = check_text(raw, "label", title(name))
     reverse_label = check_text(raw, "reverse_label", title(reverse))
     taken |= own_names
@@ -252,20 +295,27 @@ def check_portal(raw: Any, d: CustomModelDef) -> CustomPortal | None:
     if raw is None:
         return None
     if not isinstance(raw, Mapping) or set(raw) - {"link", "create"}:
-        raise BadRequest("portal is null or an object with link and create",
-                         'e.g. {"link": "contact", "create": true}, with a link named contact to '
-                         "Contact")
+        raise BadRequest(
+            "portal is null or an object with link and create",
+            'e.g. {"link": "contact", "create": true}, with a link named contact to Contact',
+        )
     link = next((lk for lk in d.live_links if lk.name == raw.get("link")), None)
     if link is None or link.target != "Contact":
-        raise BadRequest("portal.link must name a link of {model} to Contact",
-                         'e.g. {{"link": "contact", "create": true}}, with a link named contact to '
-                         "Contact", model=d.name)
+        raise BadRequest(
+            "portal.link must name a link of {model} to Contact",
+            'e.g. {{"link": "contact", "create": true}}, with a link named contact to Contact',
+            model=d.name,
+        )
     create = raw.get("create", False)
     if not isinstance(create, bool):
         raise BadRequest("portal.create must be true or false")
     if create and link.kind != "many_to_one":
-        raise BadRequest("Portal contacts can create records only through a many_to_one link",
-                         "the link {link} is {kind}", link=link.name, kind=link.kind)
+        raise BadRequest(
+            "Portal contacts can create records only through a many_to_one link",
+            "the link {link} is {kind}",
+            link=link.name,
+            kind=link.kind,
+        )
     return CustomPortal(link.name, create)
 
 
@@ -278,12 +328,17 @@ def link_pairs(d: CustomModelDef) -> list[tuple[str, Link]]:
     out: list[tuple[str, Link]] = activities(d.name) if d.activities else []
     for lk in d.live_links:
         if lk.kind == "many_to_one":
-            out += [(owner, replace(link, label=lk.reverse_label))
-                    for owner, link in has_many(lk.target, lk.reverse, d.name, f"{lk.name}_id")]
+            out += [
+                (owner, replace(link, label=lk.reverse_label))
+                for owner, link in has_many(lk.target, lk.reverse, d.name, f"{lk.name}_id")
+            ]
             continue
         target_column = f"{snake(lk.target)}_id"
-        pairs = many_to_many(join_table_name(d, lk), (d.name, lk.name, d.column),
-                             (lk.target, lk.reverse, target_column))
+        pairs = many_to_many(
+            join_table_name(d, lk),
+            (d.name, lk.name, d.column),
+            (lk.target, lk.reverse, target_column),
+        )
         labels = {d.name: lk.label, lk.target: lk.reverse_label}
         out += [(owner, replace(link, label=labels[owner])) for owner, link in pairs]
     return out
@@ -300,8 +355,10 @@ def with_custom_models(models: Iterable[Model], defs: Iterable[CustomModelDef]) 
         for owner, link in link_pairs(d):
             links.setdefault(owner, []).append(link)
     parents = tuple(d.name for d in live if d.activities)
-    return [with_parent_types(with_links(m, links[m.name]) if m.name in links else m, parents)
-            for m in by_name.values()]
+    return [
+        with_parent_types(with_links(m, links[m.name]) if m.name in links else m, parents)
+        for m in by_name.values()
+    ]
 
 
 def with_parent_types(model: Model, extra: tuple[str, ...]) -> Model:
@@ -310,7 +367,11 @@ def with_parent_types(model: Model, extra: tuple[str, ...]) -> Model:
     if not extra or parent_type is None or parent_type.type != "enum":
         return model
     options = parent_type.options + extra
-    return replace(model, fields={**model.fields,
-                                  "parent_type": replace(parent_type, options=options)},
-                   filters={**model.filters, "parent_type": replace(
-                       model.filters["parent_type"], options=options)})
+    return replace(
+        model,
+        fields={**model.fields, "parent_type": replace(parent_type, options=options)},
+        filters={
+            **model.filters,
+            "parent_type": replace(model.filters["parent_type"], options=options),
+        },
+    )

@@ -10,8 +10,19 @@ from amity.schema.types import Choice, FieldType, field_type
 
 LinkKind = Literal["many_to_many", "has_many", "parent"]
 FilterKind = Literal[
-    "text", "enum", "multienum", "ref", "id", "date", "bool", "number", "any_email",
-    "unified_search", "owner", "option", "option_set",
+    "text",
+    "enum",
+    "multienum",
+    "ref",
+    "id",
+    "date",
+    "bool",
+    "number",
+    "any_email",
+    "unified_search",
+    "owner",
+    "option",
+    "option_set",
 ]
 
 
@@ -114,15 +125,34 @@ class Filter:
 
 
 _FILTER_WIRE_TYPE: dict[str, str] = {
-    "text": "varchar", "enum": "enum", "multienum": "multienum", "ref": "ref", "id": "id",
-    "date": "date", "bool": "bool", "number": "number", "any_email": "email",
-    "unified_search": "unified_search", "owner": "enum", "option": "enum",
+    "text": "varchar",
+    "enum": "enum",
+    "multienum": "multienum",
+    "ref": "ref",
+    "id": "id",
+    "date": "date",
+    "bool": "bool",
+    "number": "number",
+    "any_email": "email",
+    "unified_search": "unified_search",
+    "owner": "enum",
+    "option": "enum",
     "option_set": "multienum",
 }
 
 DATE_OPERATORS = (
-    "on_date", "before_date", "after_date", "not_on_date", "between_dates", "empty",
-    "not_empty", "yesterday", "today", "tomorrow", "period_prev", "period_current",
+    "on_date",
+    "before_date",
+    "after_date",
+    "not_on_date",
+    "between_dates",
+    "empty",
+    "not_empty",
+    "yesterday",
+    "today",
+    "tomorrow",
+    "period_prev",
+    "period_current",
     "period_next",
 )
 PERIODS = ("day", "week", "month", "quarter", "year", "fiscal_quarter", "fiscal_year")

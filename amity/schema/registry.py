@@ -26,9 +26,11 @@ class Registry:
         try:
             return self.models[name]
         except KeyError:
-            raise UnknownModel("Model {name} not found",
-                               "GET /meta/modules lists the models this server knows",
-                               name=name) from None
+            raise UnknownModel(
+                "Model {name} not found",
+                "GET /meta/modules lists the models this server knows",
+                name=name,
+            ) from None
 
     def link(self, model: Model, name: str) -> Link:
         """The link `name` of `model`; NotFound naming both when there is none."""
@@ -36,8 +38,13 @@ class Registry:
             return model.links[name]
         except KeyError:
             known = ", ".join(sorted(model.links)) or "none"
-            raise NotFound("Link {name} not found in model {model}", "Links of {model}: {known}",
-                           name=name, model=model.name, known=known) from None
+            raise NotFound(
+                "Link {name} not found in model {model}",
+                "Links of {model}: {known}",
+                name=name,
+                model=model.name,
+                known=known,
+            ) from None
 
     def join_links(self) -> dict[str, Link]:
         """One link per join table, for building the tables."""
@@ -54,13 +61,16 @@ class Registry:
                 if fd.type == "ref":
                     assert fd.id_name in m.fields, f"{m.name}.{fd.name}: no {fd.id_name}"
                     assert fd.ref_model is None or fd.ref_model in self.models, (
-                        f"{m.name}.{fd.name}: unknown model {fd.ref_model}")
+                        f"{m.name}.{fd.name}: unknown model {fd.ref_model}"
+                    )
             if m.portal is not None and m.portal.link:
                 via = self.models["Contact"].links.get(m.portal.link)
                 assert via is not None and via.target == m.name, (
-                    f"{m.name}: portal link Contact.{m.portal.link} does not reach it")
+                    f"{m.name}: portal link Contact.{m.portal.link} does not reach it"
+                )
                 assert not m.portal.create or via.kind != "many_to_many", (
-                    f"{m.name}: portal creation needs a has_many or parent link")
+                    f"{m.name}: portal creation needs a has_many or parent link"
+                )
             if m.portal is not None and m.portal.flag:
                 assert m.fields[m.portal.flag].type == "bool", f"{m.name}: portal flag not bool"
             for lk in m.links.values():
@@ -68,7 +78,8 @@ class Registry:
                 if lk.kind in ("has_many", "parent"):
                     target = self.models[lk.target]
                     assert lk.target_column in target.fields, (
-                        f"{m.name}.{lk.name}: {lk.target}.{lk.target_column} missing")
+                        f"{m.name}.{lk.name}: {lk.target}.{lk.target_column} missing"
+                    )
 
 
 def default_registry() -> Registry:

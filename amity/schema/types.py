@@ -65,8 +65,15 @@ class FieldType:
     wire_type: ClassVar[str] = ""  # the 1CRM type /meta/fields shows; "" means `name`
     max_length: ClassVar[int | None] = None  # characters, for fields that declare no len
 
-    def parse(self, value: Any, *, length: int | None = None, options: tuple[str, ...] = (),
-              scale: int = 2, choices: tuple[Choice, ...] = ()) -> Any:
+    def parse(
+        self,
+        value: Any,
+        *,
+        length: int | None = None,
+        options: tuple[str, ...] = (),
+        scale: int = 2,
+        choices: tuple[Choice, ...] = (),
+    ) -> Any:
         """Client JSON value -> stored value (None stays None)."""
         if value is None:
             return None
@@ -85,8 +92,9 @@ def check_text(text: str, length: int | None) -> None:
     if "\x00" in text:
         raise InvalidValue("NUL characters are not allowed")
     if length is not None and len(text) > length:
-        raise InvalidValue("at most {length} characters allowed, got {count}", length=length,
-                           count=len(text))
+        raise InvalidValue(
+            "at most {length} characters allowed, got {count}", length=length, count=len(text)
+        )
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
@@ -160,11 +168,17 @@ class EnumType(FieldType):
         if value is None or value == "":
             return None
         if not isinstance(value, str):
-            raise InvalidValue("expected {accepts}: {options}", accepts=Text(self.accepts),
-                               options=', '.join(options))
+            raise InvalidValue(
+                "expected {accepts}: {options}",
+                accepts=Text(self.accepts),
+                options=", ".join(options),
+            )
         if options and value not in options:
-            raise InvalidValue("{value!r} is not an option; expected one of {options}", value=value,
-                               options=', '.join(options))
+            raise InvalidValue(
+                "{value!r} is not an option; expected one of {options}",
+                value=value,
+                options=", ".join(options),
+            )
         return value
 
 
@@ -185,8 +199,11 @@ class MultiEnumType(FieldType):
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         for item in value:
             if options and item not in options:
-                raise InvalidValue("{item!r} is not an option; expected any of {options}",
-                                   item=item, options=', '.join(options))
+                raise InvalidValue(
+                    "{item!r} is not an option; expected any of {options}",
+                    item=item,
+                    options=", ".join(options),
+                )
             check_text(item, 100)
         return ",".join(f"^{v}^" for v in dict.fromkeys(value))
 
@@ -249,8 +266,12 @@ class IntType(FieldType):
         if not isinstance(value, int):
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         if not INT64_MIN <= value <= INT64_MAX:
-            raise InvalidValue("expected {accepts} between {int64_min} and {int64_max}",
-                               accepts=Text(self.accepts), int64_min=INT64_MIN, int64_max=INT64_MAX)
+            raise InvalidValue(
+                "expected {accepts} between {int64_min} and {int64_max}",
+                accepts=Text(self.accepts),
+                int64_min=INT64_MIN,
+                int64_max=INT64_MAX,
+            )
         return value
 
 
@@ -264,7 +285,8 @@ class FloatType(FieldType):
         if value is None or value == "":
             return None
         if isinstance(value, bool) or (
-                isinstance(value, str) and not _ASCII_NUMBER.fullmatch(value.strip())):
+            isinstance(value, str) and not _ASCII_NUMBER.fullmatch(value.strip())
+        ):
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         try:
             number = float(value)
@@ -287,8 +309,11 @@ class DecimalType(FieldType):
     def parse(self, value: Any, *, scale: int = 2, **kw: Any) -> Any:
         if value is None or value == "":
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)) or (
-                isinstance(value, str) and not _ASCII_NUMBER.fullmatch(value.strip())):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float, str))
+            or (isinstance(value, str) and not _ASCII_NUMBER.fullmatch(value.strip()))
+        ):
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         try:
             number = Decimal(str(value).strip())
@@ -296,12 +321,18 @@ class DecimalType(FieldType):
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts)) from None
         limit = Decimal(10) ** (self.digits - scale)
         if not number.is_finite() or abs(number) >= limit:
-            raise InvalidValue("expected {accepts} of absolute value below {limit}",
-                               accepts=Text(self.accepts), limit=limit)
+            raise InvalidValue(
+                "expected {accepts} of absolute value below {limit}",
+                accepts=Text(self.accepts),
+                limit=limit,
+            )
         scaled = number.scaleb(scale)
         if scaled != scaled.to_integral_value():
-            raise InvalidValue("expected {accepts} with at most {scale} decimal places",
-                               accepts=Text(self.accepts), scale=scale)
+            raise InvalidValue(
+                "expected {accepts} with at most {scale} decimal places",
+                accepts=Text(self.accepts),
+                scale=scale,
+            )
         return int(scaled)
 
     def to_json(self, value: Any) -> Any:
@@ -446,8 +477,11 @@ class CustomUrl(FieldType):
             parts = urlsplit(text)
         except ValueError:
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts)) from None
-        if (parts.scheme.lower() not in ("http", "https") or not parts.hostname
-                or not _URL.match(text)):
+        if (
+            parts.scheme.lower() not in ("http", "https")
+            or not parts.hostname
+            or not _URL.match(text)
+        ):
             raise InvalidValue("expected {accepts}", accepts=Text(self.accepts))
         return text
 
@@ -496,11 +530,16 @@ def check_choice(oid: int, choices: tuple[Choice, ...]) -> None:
     for choice in choices:
         if choice.id == oid:
             if choice.retired:
-                raise InvalidValue("option {oid} ({label}) is retired; expected {choices}", oid=oid,
-                                   label=choice.label, choices=describe_choices(choices))
+                raise InvalidValue(
+                    "option {oid} ({label}) is retired; expected {choices}",
+                    oid=oid,
+                    label=choice.label,
+                    choices=describe_choices(choices),
+                )
             return
-    raise InvalidValue("{oid} is not an option id; expected {choices}", oid=oid,
-                       choices=describe_choices(choices))
+    raise InvalidValue(
+        "{oid} is not an option id; expected {choices}", oid=oid, choices=describe_choices(choices)
+    )
 
 
 def describe_choices(choices: tuple[Choice, ...]) -> Text:
@@ -563,18 +602,45 @@ class CustomCheckbox(CustomMultiSelect):
 FIELD_TYPES: dict[str, FieldType] = {
     t.name: t
     for t in (
-        VarcharType(), NameType(), PhoneType(), TextType(), EmailType(), UrlType(), IdType(),
-        EnumType(), MultiEnumType(), BoolType(), IntType(), FloatType(), DecimalType(),
-        CurrencyType(), DateType(), DateTimeType(), RefType(), FileRefType(), ImageType(),
+        VarcharType(),
+        NameType(),
+        PhoneType(),
+        TextType(),
+        EmailType(),
+        UrlType(),
+        IdType(),
+        EnumType(),
+        MultiEnumType(),
+        BoolType(),
+        IntType(),
+        FloatType(),
+        DecimalType(),
+        CurrencyType(),
+        DateType(),
+        DateTimeType(),
+        RefType(),
+        FileRefType(),
+        ImageType(),
     )
 }
 
 CUSTOM_TYPES: dict[str, FieldType] = {
     t.name: t
     for t in (
-        CustomBoolean(), CustomColorSwatch(), CustomCheckbox(), CustomDate(), CustomDateTime(),
-        CustomMultiSelect(), CustomNumber(), CustomNumeric(), CustomRadio(), CustomUrl(),
-        CustomSelect(), CustomText(), CustomTextarea(), CustomTimezone(),
+        CustomBoolean(),
+        CustomColorSwatch(),
+        CustomCheckbox(),
+        CustomDate(),
+        CustomDateTime(),
+        CustomMultiSelect(),
+        CustomNumber(),
+        CustomNumeric(),
+        CustomRadio(),
+        CustomUrl(),
+        CustomSelect(),
+        CustomText(),
+        CustomTextarea(),
+        CustomTimezone(),
     )
 }
 """The types a custom field may have (App CRM's names), also in FIELD_TYPES."""

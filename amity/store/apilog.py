@@ -11,8 +11,17 @@ from sqlalchemy.engine import Connection
 
 from amity.store.engine import Database
 
-CALL_COLUMNS = ("time", "user_id", "user_name", "credential", "ip", "method", "path",
-                "status", "duration_ms")
+CALL_COLUMNS = (
+    "time",
+    "user_id",
+    "user_name",
+    "credential",
+    "ip",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +42,9 @@ class ApiLogStore:
         self.db = db
         self.calls = db.tables.system("api_calls")
         self.outbox = db.tables.system("outbox")
-        self.insert = db.prepare(sa.insert(self.calls).values(
-            {name: sa.bindparam(name) for name in CALL_COLUMNS}))
+        self.insert = db.prepare(
+            sa.insert(self.calls).values({name: sa.bindparam(name) for name in CALL_COLUMNS})
+        )
 
     def add_calls(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         if rows:  # many rows a second: the driver's executemany, no per-row SQLAlchemy work
@@ -45,8 +55,9 @@ class ApiLogStore:
         result = conn.execute(sa.delete(self.calls).where(self.calls.c.time < before))
         return int(result.rowcount or 0)
 
-    def list_calls(self, conn: Connection, where: CallFilter, offset: int,
-                   limit: int) -> tuple[list[dict[str, Any]], int]:
+    def list_calls(
+        self, conn: Connection, where: CallFilter, offset: int, limit: int
+    ) -> tuple[list[dict[str, Any]], int]:
         """A page of calls, newest first, and the number matching."""
         c = self.calls.c
         conditions: list[sa.ColumnElement[bool]] = []
@@ -61,14 +72,23 @@ class ApiLogStore:
         if where.until is not None:
             conditions.append(c.time <= where.until)
         total = conn.execute(
-            sa.select(sa.func.count()).select_from(self.calls).where(*conditions)).scalar_one()
-        stmt = (sa.select(self.calls).where(*conditions)
-                .order_by(c.time.desc(), c.id.desc()).offset(offset).limit(limit))
+            sa.select(sa.func.count()).select_from(self.calls).where(*conditions)
+        ).scalar_one()
+        stmt = (
+            sa.select(self.calls)
+            .where(*conditions)
+            .order_by(c.time.desc(), c.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
         return [dict(r) for r in conn.execute(stmt).mappings()], int(total)
 
     def history(self, conn: Connection, model: str, record_id: str) -> list[dict[str, Any]]:
         """The change events of one record, oldest first: kind, actor, source, time."""
         o = self.outbox.c
-        stmt = (sa.select(o.kind, o.actor_id, o.source, o.date_created)
-                .where(o.model == model, o.record_id == record_id).order_by(o.id))
+        stmt = (
+            sa.select(o.kind, o.actor_id, o.source, o.date_created)
+            .where(o.model == model, o.record_id == record_id)
+            .order_by(o.id)
+        )
         return [dict(r) for r in conn.execute(stmt).mappings()]

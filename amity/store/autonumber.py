@@ -17,13 +17,18 @@ from amity.schema.model import Field
 from amity.store.tables import bare_table
 
 
-def start_numbering(conn: Connection, table: str, fd: Field, sequence: str,
-                    sequences: sa.Table) -> None:
+def start_numbering(
+    conn: Connection, table: str, fd: Field, sequence: str, sequences: sa.Table
+) -> None:
     """Right after ADD COLUMN, in its transaction: the sequence starts after the live rows
     (number_existing numbers those), and the trigger numbers the rows inserted from now."""
     numbered = bare_table(table, fd)
-    live = conn.execute(sa.select(sa.func.count()).select_from(numbered)
-                        .where(numbered.c.deleted == sa.false())).scalar() or 0
+    live = (
+        conn.execute(
+            sa.select(sa.func.count()).select_from(numbered).where(numbered.c.deleted == sa.false())
+        ).scalar()
+        or 0
+    )
     conn.execute(sa.delete(sequences).where(sequences.c.name == sequence))
     conn.execute(sa.insert(sequences).values(name=sequence, value=live))
     for statement in _trigger_sql(conn, table, fd.name, sequence):
@@ -35,11 +40,12 @@ def number_existing(conn: Connection, table: str, fd: Field) -> int:
     since start_numbering already have theirs, from the trigger)."""
     t = bare_table(table, fd, sa.Column("date_entered", sa.DateTime()))
     column = t.c[fd.name]
-    ordered = (sa.select(t.c.id, sa.func.row_number().over(
-        order_by=(t.c.date_entered, t.c.id)).label("n"))
-        .where(t.c.deleted == sa.false(), column.is_(None)).subquery())
-    result = conn.execute(sa.update(t).values({fd.name: ordered.c.n})
-                          .where(t.c.id == ordered.c.id))
+    ordered = (
+        sa.select(t.c.id, sa.func.row_number().over(order_by=(t.c.date_entered, t.c.id)).label("n"))
+        .where(t.c.deleted == sa.false(), column.is_(None))
+        .subquery()
+    )
+    result = conn.execute(sa.update(t).values({fd.name: ordered.c.n}).where(t.c.id == ordered.c.id))
     return int(result.rowcount or 0)
 
 

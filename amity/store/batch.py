@@ -38,11 +38,11 @@ UNIT_ATTEMPTS = 3
 RESTART_STATES = frozenset({"40P01", "40001"})  # deadlock_detected, serialization_failure
 log = logging.getLogger("amity.store.batch")
 _Outcome = tuple[Any, BaseException | None]
-_Item = tuple[Callable[[], Any], tuple[str, ...], asyncio.Future[Any],
-              asyncio.AbstractEventLoop]
+_Item = tuple[Callable[[], Any], tuple[str, ...], asyncio.Future[Any], asyncio.AbstractEventLoop]
 # the keys in the order they are taken: an unnest of an array runs in the array's order
 _LOCK_KEYS = text("SELECT pg_advisory_xact_lock(k) FROM unnest(:keys) AS k").bindparams(
-    bindparam("keys", type_=ARRAY(BigInteger)))
+    bindparam("keys", type_=ARRAY(BigInteger))
+)
 
 
 class _Restart(Exception):
@@ -81,8 +81,9 @@ class GroupCommitter:
         if self._thread is None:
             with self._lock:
                 if self._thread is None:
-                    self._thread = threading.Thread(target=self._loop, name="amity-writer",
-                                                    daemon=True)
+                    self._thread = threading.Thread(
+                        target=self._loop, name="amity-writer", daemon=True
+                    )
                     self._thread.start()
 
     def _loop(self) -> None:
@@ -106,8 +107,9 @@ class GroupCommitter:
         try:
             outcomes = self._transaction(batch)
         except _Restart as exc:
-            log.warning("group commit of %d writes restarted, one write at a time: %s",
-                        len(batch), exc)
+            log.warning(
+                "group commit of %d writes restarted, one write at a time: %s", len(batch), exc
+            )
             outcomes = [self._alone(item) for item in batch]
         except Exception as exc:  # the commit failed: nothing in the batch was written
             log.exception("group commit of %d writes failed", len(batch))
@@ -176,8 +178,7 @@ def key_number(key: str) -> int:
 
 def must_restart(error: BaseException) -> bool:
     """Whether the database aborted the whole transaction (a deadlock), not one statement."""
-    return (isinstance(error, DBAPIError)
-            and getattr(error.orig, "sqlstate", None) in RESTART_STATES)
+    return isinstance(error, DBAPIError) and getattr(error.orig, "sqlstate", None) in RESTART_STATES
 
 
 def _settle(future: asyncio.Future[Any], value: Any, error: BaseException | None) -> None:

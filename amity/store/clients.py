@@ -28,21 +28,28 @@ class ClientStore:
     def get(self, conn: Connection, client_id: str) -> dict[str, Any] | None:
         """An active (unrevoked) client by its client_id."""
         c = self.clients.c
-        row = conn.execute(sa.select(self.clients).where(
-            c.client_id == client_id, c.revoked == sa.false())).mappings().first()
+        row = (
+            conn.execute(
+                sa.select(self.clients).where(c.client_id == client_id, c.revoked == sa.false())
+            )
+            .mappings()
+            .first()
+        )
         return decode(dict(row)) if row else None
 
     def list(self, conn: Connection) -> list[dict[str, Any]]:
         """Active clients, oldest first."""
         c = self.clients.c
-        stmt = (sa.select(self.clients).where(c.revoked == sa.false())
-                .order_by(c.date_created, c.id))
+        stmt = sa.select(self.clients).where(c.revoked == sa.false()).order_by(c.date_created, c.id)
         return [decode(dict(r)) for r in conn.execute(stmt).mappings()]
 
     def revoke(self, conn: Connection, client_id: str) -> bool:
         c = self.clients.c
-        result = conn.execute(sa.update(self.clients).where(
-            c.client_id == client_id, c.revoked == sa.false()).values(revoked=True))
+        result = conn.execute(
+            sa.update(self.clients)
+            .where(c.client_id == client_id, c.revoked == sa.false())
+            .values(revoked=True)
+        )
         return bool(result.rowcount)
 
 

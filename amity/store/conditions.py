@@ -98,8 +98,18 @@ class Related:
     parent_id: str
 
 
-Condition = (Prefix | PersonName | Equals | Range | Compare | Empty | ContainsOption | RefName
-             | AnyOf | Related)
+Condition = (
+    Prefix
+    | PersonName
+    | Equals
+    | Range
+    | Compare
+    | Empty
+    | ContainsOption
+    | RefName
+    | AnyOf
+    | Related
+)
 
 
 @dataclass(frozen=True)

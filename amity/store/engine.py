@@ -42,7 +42,7 @@ def normalize_url(url: str) -> str:
     """postgresql:// means psycopg 3 here."""
     for prefix in ("postgresql://", "postgres://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -159,8 +159,9 @@ class Database:
         try:
             yield
         except dbapi.Error as exc:
-            raise sa.exc.DBAPIError.instance(sql, params, exc, dbapi.Error,
-                                             dialect=self.engine.dialect) from exc
+            raise sa.exc.DBAPIError.instance(
+                sql, params, exc, dbapi.Error, dialect=self.engine.dialect
+            ) from exc
 
     def execute(self, conn: Connection, prepared: Prepared, params: dict[str, Any]) -> None:
         """Run a prepared write on the connection's own DBAPI cursor (hot write paths)."""
@@ -174,12 +175,14 @@ class Database:
         finally:
             cursor.close()
 
-    def execute_many(self, conn: Connection, prepared: Prepared,
-                     rows: list[dict[str, Any]]) -> None:
+    def execute_many(
+        self, conn: Connection, prepared: Prepared, rows: list[dict[str, Any]]
+    ) -> None:
         """Run a prepared write once per row, in one driver call (bulk logs)."""
         if self.is_sqlite:
-            values: list[Any] = [tuple(_sqlite_value(v) for v in prepared.bind(row))
-                                 for row in rows]
+            values: list[Any] = [
+                tuple(_sqlite_value(v) for v in prepared.bind(row)) for row in rows
+            ]
         else:
             values = [prepared.bind(row) for row in rows]
         cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
@@ -199,8 +202,9 @@ class Database:
         self.engine.dispose()
 
 
-def _run_select(dbapi_conn: Any, prepared: Prepared,
-                params: dict[str, Any]) -> list[dict[str, Any]]:
+def _run_select(
+    dbapi_conn: Any, prepared: Prepared, params: dict[str, Any]
+) -> list[dict[str, Any]]:
     cursor = dbapi_conn.cursor()
     try:
         cursor.execute(prepared.sql, prepared.bind(params))
@@ -228,7 +232,8 @@ class Prepared:
         compiled = stmt.compile(dialect=db.engine.dialect)  # type: ignore[attr-defined]
         self.sql: str = compiled.string
         self.positional: tuple[str, ...] | None = (
-            tuple(compiled.positiontup) if compiled.positiontup else None)
+            tuple(compiled.positiontup) if compiled.positiontup else None
+        )
         self.defaults = {name: bind.effective_value for name, bind in compiled.binds.items()}
         self.keys: list[str] | None = None  # result column names, once known
 
@@ -242,11 +247,14 @@ class Prepared:
 def make_engine(url: str, settings: Settings) -> Engine:
     """An engine for `url`, with the SQLite pragmas and transaction handling Amity needs."""
     if not url.startswith("sqlite"):
-        return sa.create_engine(url, pool_size=settings.db_pool_size, max_overflow=10,
-                                pool_pre_ping=True)  # writes: checked once per transaction
+        return sa.create_engine(
+            url, pool_size=settings.db_pool_size, max_overflow=10, pool_pre_ping=True
+        )  # writes: checked once per transaction
     kwargs: dict[str, Any] = {
-        "connect_args": {"check_same_thread": False,
-                         "timeout": settings.sqlite_busy_timeout_ms / 1000},
+        "connect_args": {
+            "check_same_thread": False,
+            "timeout": settings.sqlite_busy_timeout_ms / 1000,
+        },
     }
     if ":memory:" in url or url in ("sqlite://", "sqlite:///"):
         raise ValueError("Amity needs a SQLite file, not an in-memory database")

@@ -57,8 +57,12 @@ class MetadataStore:
 
     def bump_version(self, conn: Connection) -> int:
         seq = self.db.tables.system("sequences")
-        value = conn.execute(sa.update(seq).where(seq.c.name == VERSION_KEY)
-                             .values(value=seq.c.value + 1).returning(seq.c.value)).scalar()
+        value = conn.execute(
+            sa.update(seq)
+            .where(seq.c.name == VERSION_KEY)
+            .values(value=seq.c.value + 1)
+            .returning(seq.c.value)
+        ).scalar()
         if value is None:
             conn.execute(sa.insert(seq).values(name=VERSION_KEY, value=1))
             return 1
@@ -104,8 +108,11 @@ class MetadataStore:
         existing = set(sa.inspect(conn).get_table_names())
         for table in tables:
             if table.name in existing:
-                raise Conflict("The database already has a table {table}",
-                               "choose another model or link name", table=table.name)
+                raise Conflict(
+                    "The database already has a table {table}",
+                    "choose another model or link name",
+                    table=table.name,
+                )
             table.create(conn)
 
     # -- DDL --------------------------------------------------------------------------
@@ -117,22 +124,24 @@ class MetadataStore:
         col_type = column_type(fd).compile(dialect=conn.dialect)
         if conn.dialect.name == "postgresql":
             conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-        conn.exec_driver_sql(f"ALTER TABLE {preparer.quote(model.table)} ADD COLUMN "
-                             f"{preparer.quote(fd.name)} {col_type}")
+        conn.exec_driver_sql(
+            f"ALTER TABLE {preparer.quote(model.table)} ADD COLUMN "
+            f"{preparer.quote(fd.name)} {col_type}"
+        )
 
     def drop_column(self, conn: Connection, model: Model, fd: Field) -> None:
         """Undo add_column (for a column nothing refers to yet)."""
         preparer = conn.dialect.identifier_preparer
-        conn.exec_driver_sql(f"ALTER TABLE {preparer.quote(model.table)} DROP COLUMN "
-                             f"{preparer.quote(fd.name)}")
+        conn.exec_driver_sql(
+            f"ALTER TABLE {preparer.quote(model.table)} DROP COLUMN {preparer.quote(fd.name)}"
+        )
 
     def has_column(self, conn: Connection, model: Model, name: str) -> bool:
         return name in {c["name"] for c in sa.inspect(conn).get_columns(model.table)}
 
     def create_index(self, model: Model, fd: Field) -> None:
         """The field's (deleted, key, id) index."""
-        self._build_index(field_index(model, bare_table(model.table, fd), fd,
-                                      self.db.dialect))
+        self._build_index(field_index(model, bare_table(model.table, fd), fd, self.db.dialect))
 
     def create_unique_index(self, model: Model, fd: Field) -> None:
         """The index that keeps the field's values unique among live records; an
@@ -145,8 +154,12 @@ class MetadataStore:
         column = table.c[fd.name]
         with self.db.read() as conn:
             return conn.execute(
-                sa.select(column).where(table.c.deleted == sa.false(), column.is_not(None))
-                .group_by(column).having(sa.func.count() > 1).limit(1)).scalar()
+                sa.select(column)
+                .where(table.c.deleted == sa.false(), column.is_not(None))
+                .group_by(column)
+                .having(sa.func.count() > 1)
+                .limit(1)
+            ).scalar()
 
     def _build_index(self, index: sa.Index) -> None:
         """CONCURRENTLY on PostgreSQL, so writes go on while it is built; a plain CREATE
@@ -193,48 +206,91 @@ class MetadataStore:
 
 def _row(d: CustomFieldDef) -> dict[str, Any]:
     return {
-        "id": d.id, "model": d.model, "name": d.name, "type": d.type, "label": d.label,
-        "required": d.required, "indexed": d.indexed, "is_unique": d.unique,
+        "id": d.id,
+        "model": d.model,
+        "name": d.name,
+        "type": d.type,
+        "label": d.label,
+        "required": d.required,
+        "indexed": d.indexed,
+        "is_unique": d.unique,
         "auto_number": d.auto_number,
         "options": orjson.dumps([c.as_json() for c in d.options]).decode(),
-        "removed": d.removed, "created_by": d.created_by, "date_created": d.date_created,
-        "modified_by": d.modified_by, "date_modified": d.date_modified,
+        "removed": d.removed,
+        "created_by": d.created_by,
+        "date_created": d.date_created,
+        "modified_by": d.modified_by,
+        "date_modified": d.date_modified,
     }
 
 
 def _model_row(d: CustomModelDef) -> dict[str, Any]:
     return {
-        "id": d.id, "name": d.name, "table_name": d.table, "label": d.label,
-        "module": d.module, "links": orjson.dumps([lk.as_json() for lk in d.links]).decode(),
-        "activities": d.activities, "removed": d.removed, "created_by": d.created_by,
+        "id": d.id,
+        "name": d.name,
+        "table_name": d.table,
+        "label": d.label,
+        "module": d.module,
+        "links": orjson.dumps([lk.as_json() for lk in d.links]).decode(),
+        "activities": d.activities,
+        "removed": d.removed,
+        "created_by": d.created_by,
         "portal": orjson.dumps(d.portal.as_json()).decode() if d.portal else None,
-        "date_created": d.date_created, "modified_by": d.modified_by,
+        "date_created": d.date_created,
+        "modified_by": d.modified_by,
         "date_modified": d.date_modified,
     }
 
 
 def _model_definition(row: Any) -> CustomModelDef:
-    links = tuple(CustomLink(name=lk["name"], kind=lk["kind"], target=lk["target"],
-                             reverse=lk["reverse"], label=lk.get("label", ""),
-                             reverse_label=lk.get("reverse_label", ""),
-                             removed=bool(lk.get("removed", False)))
-                  for lk in orjson.loads(row["links"] or "[]"))
+    links = tuple(
+        CustomLink(
+            name=lk["name"],
+            kind=lk["kind"],
+            target=lk["target"],
+            reverse=lk["reverse"],
+            label=lk.get("label", ""),
+            reverse_label=lk.get("reverse_label", ""),
+            removed=bool(lk.get("removed", False)),
+        )
+        for lk in orjson.loads(row["links"] or "[]")
+    )
     return CustomModelDef(
-        id=row["id"], name=row["name"], table=row["table_name"], label=row["label"],
-        module=row["module"], links=links, activities=bool(row["activities"]),
+        id=row["id"],
+        name=row["name"],
+        table=row["table_name"],
+        label=row["label"],
+        module=row["module"],
+        links=links,
+        activities=bool(row["activities"]),
         portal=CustomPortal(**orjson.loads(row["portal"])) if row["portal"] else None,
         removed=bool(row["removed"]),
-        created_by=row["created_by"], date_created=row["date_created"],
-        modified_by=row["modified_by"], date_modified=row["date_modified"])
+        created_by=row["created_by"],
+        date_created=row["date_created"],
+        modified_by=row["modified_by"],
+        date_modified=row["date_modified"],
+    )
 
 
 def _definition(row: Any) -> CustomFieldDef:
-    options = tuple(Choice(int(o["id"]), str(o["label"]), bool(o.get("retired", False)))
-                    for o in orjson.loads(row["options"] or "[]"))
+    options = tuple(
+        Choice(int(o["id"]), str(o["label"]), bool(o.get("retired", False)))
+        for o in orjson.loads(row["options"] or "[]")
+    )
     return CustomFieldDef(
-        id=row["id"], model=row["model"], name=row["name"], type=row["type"],
-        label=row["label"], required=bool(row["required"]), indexed=bool(row["indexed"]),
-        unique=bool(row["is_unique"]), auto_number=bool(row["auto_number"]),
-        options=options, removed=bool(row["removed"]),
-        created_by=row["created_by"], date_created=row["date_created"],
-        modified_by=row["modified_by"], date_modified=row["date_modified"])
+        id=row["id"],
+        model=row["model"],
+        name=row["name"],
+        type=row["type"],
+        label=row["label"],
+        required=bool(row["required"]),
+        indexed=bool(row["indexed"]),
+        unique=bool(row["is_unique"]),
+        auto_number=bool(row["auto_number"]),
+        options=options,
+        removed=bool(row["removed"]),
+        created_by=row["created_by"],
+        date_created=row["date_created"],
+        modified_by=row["modified_by"],
+        date_modified=row["date_modified"],
+    )

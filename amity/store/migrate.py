@@ -49,10 +49,12 @@ def schema_version(db: Database) -> str | None:
     database = sqlite_file(db.settings.database_url)
     if database is not None:
         if not database.parent.is_dir():
-            raise ServiceUnavailable("cannot open the database {shown}: the directory "
-                                     "{directory} does not exist",
-                                     "create it, or set AMITY_DATABASE_URL", shown=shown,
-                                     directory=database.parent.absolute())
+            raise ServiceUnavailable(
+                "cannot open the database {shown}: the directory {directory} does not exist",
+                "create it, or set AMITY_DATABASE_URL",
+                shown=shown,
+                directory=database.parent.absolute(),
+            )
         if not database.exists():
             return None
     try:
@@ -60,8 +62,9 @@ def schema_version(db: Database) -> str | None:
             if not sa.inspect(conn).has_table("schema_info"):
                 return None
             info = db.tables.system("schema_info")
-            version = conn.execute(sa.select(info.c.value).where(info.c.key == "version")
-                                   ).scalar_one_or_none()
+            version = conn.execute(
+                sa.select(info.c.value).where(info.c.key == "version")
+            ).scalar_one_or_none()
     except sa.exc.DBAPIError as exc:
         raise unreachable(shown, exc) from None
     return None if version is None else str(version)
@@ -72,14 +75,22 @@ def unreachable(shown: str, exc: sa.exc.DBAPIError) -> ServiceUnavailable:
     reason = "; ".join(line.strip() for line in str(exc.orig).splitlines() if line.strip())
     if "does not exist" in reason and "database" in reason:
         url = sa.engine.make_url(shown)
-        where = "".join(f"{flag} {value} " for flag, value in (
-            ("-h", url.host), ("-p", url.port), ("-U", url.username)) if value)
-        return ServiceUnavailable("cannot connect to the database {shown}: {reason}",
-                                  "create it with `createdb {where}{database}`, then run "
-                                  "`amity init`", shown=shown, reason=reason, where=where,
-                                  database=url.database)
-    return ServiceUnavailable("cannot connect to the database {shown}: {reason}",
-                              shown=shown, reason=reason)
+        where = "".join(
+            f"{flag} {value} "
+            for flag, value in (("-h", url.host), ("-p", url.port), ("-U", url.username))
+            if value
+        )
+        return ServiceUnavailable(
+            "cannot connect to the database {shown}: {reason}",
+            "create it with `createdb {where}{database}`, then run `amity init`",
+            shown=shown,
+            reason=reason,
+            where=where,
+            database=url.database,
+        )
+    return ServiceUnavailable(
+        "cannot connect to the database {shown}: {reason}", shown=shown, reason=reason
+    )
 
 
 EXPRESSION_STATISTICS = 1000
@@ -94,7 +105,8 @@ def tune_index_statistics(conn: sa.Connection, index: sa.Index) -> None:
         if not isinstance(expr, sa.Column):
             conn.exec_driver_sql(
                 f'ALTER INDEX "{index.name}" ALTER COLUMN {position} '
-                f"SET STATISTICS {EXPRESSION_STATISTICS}")
+                f"SET STATISTICS {EXPRESSION_STATISTICS}"
+            )
 
 
 def index_names(conn: sa.Connection) -> set[str]:
@@ -142,5 +154,6 @@ def recount(db: Database, conn: sa.Connection, model_name: str) -> int:
 
 def count_rows(model_name: str, total: int) -> list[dict[str, object]]:
     """The record_counts rows of a model holding `total` records."""
-    return [{"model": model_name, "shard": s, "n": total if s == 0 else 0}
-            for s in range(COUNT_SHARDS)]
+    return [
+        {"model": model_name, "shard": s, "n": total if s == 0 else 0} for s in range(COUNT_SHARDS)
+    ]

@@ -21,12 +21,27 @@ class DependencyStore:
         rows = conn.execute(sa.select(t).order_by(t.c.model, t.c.target_field)).mappings()
         return [dict(row, mapping=orjson.loads(row["mapping"])) for row in rows]
 
-    def put(self, conn: Connection, model: str, target: str, source: str,
-            mapping: dict[str, list[Any]], user_id: str, at: datetime) -> None:
+    def put(
+        self,
+        conn: Connection,
+        model: str,
+        target: str,
+        source: str,
+        mapping: dict[str, list[Any]],
+        user_id: str,
+        at: datetime,
+    ) -> None:
         self.remove(conn, model, target)
-        conn.execute(sa.insert(self.table).values(
-            model=model, target_field=target, source_field=source,
-            mapping=orjson.dumps(mapping).decode(), modified_by=user_id, date_modified=at))
+        conn.execute(
+            sa.insert(self.table).values(
+                model=model,
+                target_field=target,
+                source_field=source,
+                mapping=orjson.dumps(mapping).decode(),
+                modified_by=user_id,
+                date_modified=at,
+            )
+        )
 
     def remove(self, conn: Connection, model: str, target: str) -> bool:
         t = self.table

@@ -72,8 +72,7 @@ class QueryBuilder:
         self.registry = registry
         self.tables = tables
         self.dialect = tables.dialect
-        self._by_id: LruCache[tuple[str, tuple[str, ...]], Prepared] = LruCache(
-            BY_ID_CACHE_SIZE)
+        self._by_id: LruCache[tuple[str, tuple[str, ...]], Prepared] = LruCache(BY_ID_CACHE_SIZE)
 
     # -- conditions -------------------------------------------------------------------
     def where(self, model: Model, table: sa.Table, cond: c.Condition) -> Clause:
@@ -84,8 +83,9 @@ class QueryBuilder:
             return self._person_name(col[cond.first], col[cond.last], cond.text)
         if isinstance(cond, c.Equals):
             column = col[cond.field]
-            clause: Clause = column.in_(cond.values) if len(cond.values) != 1 else (
-                column == cond.values[0])
+            clause: Clause = (
+                column.in_(cond.values) if len(cond.values) != 1 else (column == cond.values[0])
+            )
             return sa.or_(sa.not_(clause), column.is_(None)) if cond.negate else clause
         if isinstance(cond, c.Range):
             column = col[cond.field]
@@ -98,8 +98,12 @@ class QueryBuilder:
             return sa.and_(column.is_not(None), sa.not_(inside)) if cond.negate else inside
         if isinstance(cond, c.Compare):
             column = col[cond.field]
-            compared: Clause = {"lt": column < cond.value, "lte": column <= cond.value,
-                                "gt": column > cond.value, "gte": column >= cond.value}[cond.op]
+            compared: Clause = {
+                "lt": column < cond.value,
+                "lte": column <= cond.value,
+                "gt": column > cond.value,
+                "gte": column >= cond.value,
+            }[cond.op]
             return compared
         if isinstance(cond, c.Empty):
             column = col[cond.field]
@@ -111,8 +115,11 @@ class QueryBuilder:
         if isinstance(cond, c.RefName):
             target = self.registry.model(cond.target)
             ttable = self.tables.model(target)
-            match = (self._person_name(ttable.c.first_name, ttable.c.last_name, cond.text)
-                     if target.person else self._prefix(ttable.c.name, cond.text))
+            match = (
+                self._person_name(ttable.c.first_name, ttable.c.last_name, cond.text)
+                if target.person
+                else self._prefix(ttable.c.name, cond.text)
+            )
             ids = sa.select(ttable.c.id).where(ttable.c.deleted == sa.false(), match)
             return col[cond.id_field].in_(ids)
         if isinstance(cond, c.AnyOf):
@@ -134,13 +141,15 @@ class QueryBuilder:
         words = text.split()
         options = [self._prefix(first, text), self._prefix(last, text)]
         if len(words) >= 2:
-            options.append(sa.and_(self._prefix(first, words[0]),
-                                   self._prefix(last, " ".join(words[1:]))))
+            options.append(
+                sa.and_(self._prefix(first, words[0]), self._prefix(last, " ".join(words[1:])))
+            )
         return sa.or_(*options)
 
     # -- order ------------------------------------------------------------------------
-    def order_by(self, model: Model, table: sa.Table,
-                 keys: Sequence[c.OrderKey]) -> list[sa.ColumnElement[Any]]:
+    def order_by(
+        self, model: Model, table: sa.Table, keys: Sequence[c.OrderKey]
+    ) -> list[sa.ColumnElement[Any]]:
         out: list[sa.ColumnElement[Any]] = []
         for key in keys:
             for expr in self._order_exprs(model, table, key.field):
@@ -158,8 +167,9 @@ class QueryBuilder:
         return [table.c[name]]
 
     # -- lists ------------------------------------------------------------------------
-    def base_where(self, model: Model, table: sa.Table, conds: Iterable[c.Condition],
-                   scope: Scope | None) -> list[Clause]:
+    def base_where(
+        self, model: Model, table: sa.Table, conds: Iterable[c.Condition], scope: Scope | None
+    ) -> list[Clause]:
         clauses: list[Clause] = [table.c.deleted == sa.false()]
         clauses += [self.where(model, table, cond) for cond in conds]
         if scope is not None:
@@ -187,9 +197,16 @@ class QueryBuilder:
         return owner
 
     def select_rows(
-        self, conn: Connection, model: Model, fields: Sequence[Field], *,
-        conditions: Sequence[c.Condition] = (), order: Sequence[c.OrderKey] = (),
-        offset: int = 0, limit: int | None = None, scope: Scope | None = None,
+        self,
+        conn: Connection,
+        model: Model,
+        fields: Sequence[Field],
+        *,
+        conditions: Sequence[c.Condition] = (),
+        order: Sequence[c.OrderKey] = (),
+        offset: int = 0,
+        limit: int | None = None,
+        scope: Scope | None = None,
         ids: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Rows of `model` as dicts: stored values by field name, ref display parts as
@@ -199,8 +216,13 @@ class QueryBuilder:
         if scope is not None and scope.link.kind == "many_to_many" and scope.parent_id:
             jt = self.tables.join(scope.link)
             assert scope.link.self_column and scope.link.target_column
-            source = source.join(jt, sa.and_(jt.c[scope.link.target_column] == table.c.id,
-                                             jt.c[scope.link.self_column] == scope.parent_id))
+            source = source.join(
+                jt,
+                sa.and_(
+                    jt.c[scope.link.target_column] == table.c.id,
+                    jt.c[scope.link.self_column] == scope.parent_id,
+                ),
+            )
             columns += [jt.c[jf.name].label(f"link:{jf.name}") for jf in scope.link.join_fields]
             scope = None  # the join already restricts the rows
         stmt = sa.select(*columns).select_from(source)
@@ -215,12 +237,14 @@ class QueryBuilder:
         rows = [dict(row) for row in conn.execute(stmt).mappings()]
         if any(isinstance(col, sa.Label) and col.name.startswith("link:") for col in columns):
             for row in rows:
-                row[LINK_DATA] = {key[5:]: row.pop(key) for key in list(row)
-                                  if key.startswith("link:")}
+                row[LINK_DATA] = {
+                    key[5:]: row.pop(key) for key in list(row) if key.startswith("link:")
+                }
         return rows
 
-    def select_by_id(self, db: Database, model: Model, fields: Sequence[Field],
-                     record_id: str) -> dict[str, Any] | None:
+    def select_by_id(
+        self, db: Database, model: Model, fields: Sequence[Field], record_id: str
+    ) -> dict[str, Any] | None:
         """One live record by id, on a statement compiled once per field list (hot path).
         Values are raw driver values; see Database.fetch."""
         key = (model.name, tuple(fd.name for fd in fields))
@@ -228,14 +252,18 @@ class QueryBuilder:
         if prepared is None:
             table = self.tables.model(model)
             columns, source = self._columns(model, table, fields)
-            stmt = sa.select(*columns).select_from(source).where(
-                table.c.id == sa.bindparam("record_id"), table.c.deleted == sa.false())
+            stmt = (
+                sa.select(*columns)
+                .select_from(source)
+                .where(table.c.id == sa.bindparam("record_id"), table.c.deleted == sa.false())
+            )
             prepared = self._by_id[key] = db.prepare(stmt)
         rows = db.fetch(prepared, {"record_id": record_id})
         return rows[0] if rows else None
 
-    def _columns(self, model: Model, table: sa.Table,
-                 fields: Sequence[Field]) -> tuple[list[Any], Any]:
+    def _columns(
+        self, model: Model, table: sa.Table, fields: Sequence[Field]
+    ) -> tuple[list[Any], Any]:
         columns: list[Any] = []
         source: Any = table
         for fd in fields:
@@ -245,28 +273,42 @@ class QueryBuilder:
                 target = self.registry.model(fd.ref_model)
                 alias = self.tables.ref_alias(target, fd.name)
                 assert fd.id_name
-                source = source.outerjoin(alias, sa.and_(alias.c.id == table.c[fd.id_name],
-                                                         alias.c.deleted == sa.false()))
-                columns += [alias.c[part].label(f"{fd.name}.{part}")
-                            for part in target.name_sources()]
+                source = source.outerjoin(
+                    alias, sa.and_(alias.c.id == table.c[fd.id_name], alias.c.deleted == sa.false())
+                )
+                columns += [
+                    alias.c[part].label(f"{fd.name}.{part}") for part in target.name_sources()
+                ]
         return columns, source
 
-    def count_rows(self, conn: Connection, model: Model, *,
-                   conditions: Sequence[c.Condition] = (), scope: Scope | None = None) -> int:
+    def count_rows(
+        self,
+        conn: Connection,
+        model: Model,
+        *,
+        conditions: Sequence[c.Condition] = (),
+        scope: Scope | None = None,
+    ) -> int:
         """How many live records match; unfiltered lists read the kept count."""
         if not conditions and scope is None:
             counts = self.tables.system("record_counts")
             total = conn.execute(
-                sa.select(sa.func.coalesce(sa.func.sum(counts.c.n), 0))
-                .where(counts.c.model == model.name)).scalar_one()
+                sa.select(sa.func.coalesce(sa.func.sum(counts.c.n), 0)).where(
+                    counts.c.model == model.name
+                )
+            ).scalar_one()
             return int(total)
         table = self.tables.model(model)
-        stmt = sa.select(sa.func.count()).select_from(table).where(
-            *self.base_where(model, table, conditions, scope))
+        stmt = (
+            sa.select(sa.func.count())
+            .select_from(table)
+            .where(*self.base_where(model, table, conditions, scope))
+        )
         return int(conn.execute(stmt).scalar_one())
 
-    def names_of(self, conn: Connection, model: Model,
-                 ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+    def names_of(
+        self, conn: Connection, model: Model, ids: Iterable[str]
+    ) -> dict[str, dict[str, Any]]:
         """Name parts of live records of `model` by id (for polymorphic parents)."""
         wanted = sorted(set(ids))
         if not wanted:
@@ -274,7 +316,8 @@ class QueryBuilder:
         table = self.tables.model(model)
         parts = model.name_sources()
         stmt = sa.select(table.c.id, *(table.c[p] for p in parts)).where(
-            table.c.id.in_(wanted), table.c.deleted == sa.false())
+            table.c.id.in_(wanted), table.c.deleted == sa.false()
+        )
         return {row.id: dict(row._mapping) for row in conn.execute(stmt)}
 
 

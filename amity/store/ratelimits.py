@@ -18,14 +18,18 @@ class RateLimitStore:
 
     def all(self, conn: Connection) -> list[tuple[str, str, str]]:
         t = self.table
-        rows = conn.execute(sa.select(t.c.kind, t.c.subject_id, t.c.rate)
-                            .order_by(t.c.kind, t.c.subject_id))
+        rows = conn.execute(
+            sa.select(t.c.kind, t.c.subject_id, t.c.rate).order_by(t.c.kind, t.c.subject_id)
+        )
         return [(kind, subject, rate) for kind, subject, rate in rows]
 
     def put(self, conn: Connection, kind: str, subject_id: str, rate: str, at: datetime) -> None:
         self.remove(conn, kind, subject_id)
-        conn.execute(sa.insert(self.table).values(kind=kind, subject_id=subject_id, rate=rate,
-                                                  date_modified=at))
+        conn.execute(
+            sa.insert(self.table).values(
+                kind=kind, subject_id=subject_id, rate=rate, date_modified=at
+            )
+        )
 
     def remove(self, conn: Connection, kind: str, subject_id: str) -> bool:
         t = self.table

@@ -18,19 +18,25 @@ class SessionStore:
         self.sessions = tables.system("sessions")
         users = tables.models["User"]
         self.lookup_statement = (
-            sa.select(users.c.id, users.c.user_name, users.c.is_admin,
-                      self.sessions.c.expires_at)
+            sa.select(users.c.id, users.c.user_name, users.c.is_admin, self.sessions.c.expires_at)
             .select_from(self.sessions.join(users, users.c.id == self.sessions.c.user_id))
-            .where(self.sessions.c.id == sa.bindparam("session_id"),
-                   self.sessions.c.expires_at > sa.bindparam("now"),
-                   users.c.deleted == sa.false(), users.c.status == "Active")
+            .where(
+                self.sessions.c.id == sa.bindparam("session_id"),
+                self.sessions.c.expires_at > sa.bindparam("now"),
+                users.c.deleted == sa.false(),
+                users.c.status == "Active",
+            )
         )
 
-    def add(self, conn: Connection, session_id: str, user_id: str, at: datetime,
-            expires_at: datetime) -> None:
+    def add(
+        self, conn: Connection, session_id: str, user_id: str, at: datetime, expires_at: datetime
+    ) -> None:
         conn.execute(sa.delete(self.sessions).where(self.sessions.c.expires_at <= at))
-        conn.execute(sa.insert(self.sessions).values(
-            id=session_id, user_id=user_id, date_created=at, expires_at=expires_at))
+        conn.execute(
+            sa.insert(self.sessions).values(
+                id=session_id, user_id=user_id, date_created=at, expires_at=expires_at
+            )
+        )
 
     def remove(self, conn: Connection, session_id: str) -> bool:
         result = conn.execute(sa.delete(self.sessions).where(self.sessions.c.id == session_id))
@@ -41,6 +47,9 @@ class SessionStore:
         return int(result.rowcount or 0)
 
     def find(self, conn: Connection, session_id: str, now: datetime) -> dict[str, Any] | None:
-        row = conn.execute(self.lookup_statement,
-                           {"session_id": session_id, "now": now}).mappings().first()
+        row = (
+            conn.execute(self.lookup_statement, {"session_id": session_id, "now": now})
+            .mappings()
+            .first()
+        )
         return dict(row) if row else None

@@ -86,9 +86,12 @@ class Tables:
         self.models = other.models
 
 
-def build_tables(registry: Registry, dialect: str,
-                 hidden: Mapping[str, Sequence[Field]] | None = None,
-                 removed: Sequence[Model] = ()) -> Tables:
+def build_tables(
+    registry: Registry,
+    dialect: str,
+    hidden: Mapping[str, Sequence[Field]] | None = None,
+    removed: Sequence[Model] = (),
+) -> Tables:
     """Tables for every model and join of `registry`, plus Amity's own tables; `hidden`
     adds the columns of removed custom fields and `removed` the tables of removed custom
     models, which stay in the database (and so in reach of requests still under way)."""
@@ -103,12 +106,19 @@ def build_tables(registry: Registry, dialect: str,
 
 def model_table(tables: Tables, model: Model, hidden: Sequence[Field] = ()) -> sa.Table:
     columns = [
-        sa.Column(fd.name, column_type(fd), primary_key=fd.name == "id",
-                  nullable=fd.name not in ("id", "deleted"))
+        sa.Column(
+            fd.name,
+            column_type(fd),
+            primary_key=fd.name == "id",
+            nullable=fd.name not in ("id", "deleted"),
+        )
         for fd in model.stored_fields()
     ]
-    columns += [sa.Column(fd.name, column_type(fd), nullable=True) for fd in hidden
-                if fd.name not in model.fields]
+    columns += [
+        sa.Column(fd.name, column_type(fd), nullable=True)
+        for fd in hidden
+        if fd.name not in model.fields
+    ]
     table = sa.Table(model.table, tables.metadata, *columns)
     model_indexes(tables, model, table)  # an Index on a table's columns attaches itself
     return table
@@ -123,8 +133,9 @@ def field_index(model: Model, table: sa.Table, fd: Field, dialect: str) -> sa.In
     c = table.c
     name = field_index_name(model, fd)
     if fd.type in TEXT_FILTER_TYPES:
-        return sa.Index(name, c.deleted, fold(c[fd.name], dialect),
-                        c.id, postgresql_include=[fd.name])
+        return sa.Index(
+            name, c.deleted, fold(c[fd.name], dialect), c.id, postgresql_include=[fd.name]
+        )
     return sa.Index(name, c.deleted, c[fd.name], c.id)
 
 
@@ -132,9 +143,14 @@ def bare_table(name: str, fd: Field, *extra: sa.Column) -> sa.Table:  # type: ig
     """A throwaway table of a model's id, deleted flag, `extra` columns and the field `fd`:
     DDL and updates that concern one field leave the live tables (which may not know the
     field yet) untouched."""
-    return sa.Table(name, sa.MetaData(), sa.Column("id", sa.String(36), primary_key=True),
-                    sa.Column("deleted", sa.Boolean()), *extra,
-                    sa.Column(fd.name, column_type(fd)))
+    return sa.Table(
+        name,
+        sa.MetaData(),
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("deleted", sa.Boolean()),
+        *extra,
+        sa.Column(fd.name, column_type(fd)),
+    )
 
 
 def unique_index_name(model: Model, fd: Field) -> str:
@@ -144,8 +160,13 @@ def unique_index_name(model: Model, fd: Field) -> str:
 def unique_index(model: Model, table: sa.Table, fd: Field) -> sa.Index:
     """One value per live record: a deleted record frees its value; empty values repeat."""
     live = table.c.deleted == sa.false()
-    return sa.Index(unique_index_name(model, fd), table.c[fd.name], unique=True,
-                    sqlite_where=live, postgresql_where=live)
+    return sa.Index(
+        unique_index_name(model, fd),
+        table.c[fd.name],
+        unique=True,
+        sqlite_where=live,
+        postgresql_where=live,
+    )
 
 
 def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Index]:
@@ -161,9 +182,16 @@ def model_indexes(tables: Tables, model: Model, table: sa.Table) -> list[sa.Inde
     for fd in model.unique_fields:
         out.append(unique_index(model, table, fd))
     if model.person:
-        out.append(sa.Index(f"ix_{model.table}_person_name", c.deleted,
-                            tables.fold(c.last_name), tables.fold(c.first_name), c.id,
-                            postgresql_include=["last_name", "first_name"]))
+        out.append(
+            sa.Index(
+                f"ix_{model.table}_person_name",
+                c.deleted,
+                tables.fold(c.last_name),
+                tables.fold(c.first_name),
+                c.id,
+                postgresql_include=["last_name", "first_name"],
+            )
+        )
     if "parent_type" in c:
         out.append(sa.Index(f"ix_{model.table}_parent", c.parent_id, c.parent_type))
     return out
@@ -174,7 +202,8 @@ def join_table(tables: Tables, name: str, link: Link) -> sa.Table:
     a, b = sorted((link.self_column, link.target_column))
     extra = [sa.Column(fd.name, column_type(fd), nullable=True) for fd in link.join_fields]
     return sa.Table(
-        name, tables.metadata,
+        name,
+        tables.metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column(a, sa.String(36), nullable=False),
         sa.Column(b, sa.String(36), nullable=False),
@@ -189,12 +218,14 @@ def system_tables(metadata: sa.MetaData) -> None:
     """Amity's own tables: secrets, tokens, favorites, counts, sequences, the outbox,
     the API call log."""
     sa.Table(
-        "user_secrets", metadata,
+        "user_secrets",
+        metadata,
         sa.Column("user_id", sa.String(36), primary_key=True),
         sa.Column("password_hash", sa.String(255), nullable=False),
     )
     sa.Table(
-        "api_tokens", metadata,
+        "api_tokens",
+        metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("user_id", sa.String(36), nullable=False, index=True),
         sa.Column("name", sa.String(100), nullable=False),
@@ -203,27 +234,35 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("revoked", sa.Boolean(), nullable=False, default=False),
     )
     sa.Table(
-        "favorites", metadata,
+        "favorites",
+        metadata,
         sa.Column("user_id", sa.String(36), primary_key=True),
         sa.Column("model", sa.String(60), primary_key=True),
         sa.Column("record_id", sa.String(36), primary_key=True),
         sa.Column("date_entered", sa.DateTime(), nullable=False),
     )
     sa.Table(
-        "record_counts", metadata,
+        "record_counts",
+        metadata,
         sa.Column("model", sa.String(60), primary_key=True),
         sa.Column("shard", sa.Integer(), primary_key=True, autoincrement=False),
         sa.Column("n", sa.BigInteger(), nullable=False),
     )
     sa.Table(
-        "sequences", metadata,
+        "sequences",
+        metadata,
         sa.Column("name", sa.String(100), primary_key=True),
         sa.Column("value", sa.BigInteger(), nullable=False),
     )
     sa.Table(
-        "outbox", metadata,
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-                  primary_key=True, autoincrement=True),
+        "outbox",
+        metadata,
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column("model", sa.String(60), nullable=False),
         sa.Column("record_id", sa.String(36), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
@@ -233,9 +272,14 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("date_created", sa.DateTime(), nullable=False),
     )
     sa.Table(  # one row per API call (amity/core/apilog.py); pruned after the retention
-        "api_calls", metadata,
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
-                  primary_key=True, autoincrement=True),
+        "api_calls",
+        metadata,
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
         sa.Column("time", sa.DateTime(), nullable=False, index=True),
         sa.Column("user_id", sa.String(36)),
         sa.Column("user_name", sa.String(60)),
@@ -248,7 +292,8 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Index("ix_api_calls_user_time", "user_name", "time"),
     )
     sa.Table(  # OAuth API clients (amity/core/auth/clients.py); lists are JSON text
-        "api_clients", metadata,
+        "api_clients",
+        metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("client_id", sa.String(64), nullable=False, unique=True),
         sa.Column("name", sa.String(100), nullable=False),
@@ -264,21 +309,24 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("allow_portal", sa.Boolean(), nullable=False, server_default=sa.false()),
     )
     sa.Table(  # cookie sessions (AMITY_SESSION_AUTH); the id is a sha256 of the cookie
-        "sessions", metadata,
+        "sessions",
+        metadata,
         sa.Column("id", sa.String(64), primary_key=True),
         sa.Column("user_id", sa.String(36), nullable=False, index=True),
         sa.Column("date_created", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False, index=True),
     )
     sa.Table(  # per-user and per-client rate limits that override AMITY_RATE_LIMIT
-        "rate_limits", metadata,
+        "rate_limits",
+        metadata,
         sa.Column("kind", sa.String(10), primary_key=True),  # user | client
         sa.Column("subject_id", sa.String(64), primary_key=True),
         sa.Column("rate", sa.String(40), nullable=False),
         sa.Column("date_modified", sa.DateTime(), nullable=False),
     )
     sa.Table(  # admins' list/detail/popup/sub-panel layouts; built-in defaults otherwise
-        "layouts", metadata,
+        "layouts",
+        metadata,
         sa.Column("model", sa.String(60), primary_key=True),
         sa.Column("view", sa.String(20), primary_key=True),
         sa.Column("name", sa.String(60), primary_key=True),
@@ -287,14 +335,16 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("date_modified", sa.DateTime(), nullable=False),
     )
     sa.Table(  # each user's list view choices per model (/layouts/list_view/{model})
-        "user_list_views", metadata,
+        "user_list_views",
+        metadata,
         sa.Column("user_id", sa.String(36), primary_key=True),
         sa.Column("model", sa.String(60), primary_key=True),
         sa.Column("settings", sa.Text(), nullable=False),  # JSON
         sa.Column("date_modified", sa.DateTime(), nullable=False),
     )
     sa.Table(  # picklist dependencies (amity/core/picklists.py): target options by source
-        "picklist_dependencies", metadata,
+        "picklist_dependencies",
+        metadata,
         sa.Column("model", sa.String(60), primary_key=True),
         sa.Column("target_field", sa.String(64), primary_key=True),
         sa.Column("source_field", sa.String(64), nullable=False),
@@ -303,7 +353,8 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("date_modified", sa.DateTime(), nullable=False),
     )
     sa.Table(  # custom field definitions (amity/schema/custom.py); options are JSON text
-        "custom_fields", metadata,
+        "custom_fields",
+        metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("model", sa.String(60), nullable=False),
         sa.Column("name", sa.String(64), nullable=False),
@@ -322,7 +373,8 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.UniqueConstraint("model", "name", name="uq_custom_fields_model_name"),
     )
     sa.Table(  # custom model definitions (amity/schema/custom_models.py); links are JSON
-        "custom_models", metadata,
+        "custom_models",
+        metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("name", sa.String(60), nullable=False, unique=True),
         sa.Column("table_name", sa.String(64), nullable=False, unique=True),
@@ -340,7 +392,8 @@ def system_tables(metadata: sa.MetaData) -> None:
     acl_tables(metadata)
     oauth_tables(metadata)
     sa.Table(
-        "schema_info", metadata,
+        "schema_info",
+        metadata,
         sa.Column("key", sa.String(60), primary_key=True),
         sa.Column("value", sa.Text(), nullable=False),
     )
@@ -353,14 +406,16 @@ def acl_tables(metadata: sa.MetaData) -> None:
     """Roles with per-model rights, users' roles, teams and their members (amity/core/acl.py),
     and portal contacts' access tokens (amity/core/portal.py)."""
     sa.Table(
-        "acl_roles", metadata,
+        "acl_roles",
+        metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("name", sa.String(60), nullable=False, unique=True),
         sa.Column("description", sa.String(255), nullable=False),
         sa.Column("date_created", sa.DateTime(), nullable=False),
     )
     sa.Table(  # model "*" holds the rights on models the role does not name
-        "acl_role_rights", metadata,
+        "acl_role_rights",
+        metadata,
         sa.Column("role_id", sa.String(36), primary_key=True),
         sa.Column("model", sa.String(60), primary_key=True),
         sa.Column("access", sa.Boolean(), nullable=False),
@@ -369,25 +424,29 @@ def acl_tables(metadata: sa.MetaData) -> None:
         sa.Column("delete", sa.String(RIGHT_LEN), nullable=False),
     )
     sa.Table(
-        "acl_user_roles", metadata,
+        "acl_user_roles",
+        metadata,
         sa.Column("user_id", sa.String(36), primary_key=True),
         sa.Column("role_id", sa.String(36), nullable=False, index=True),
     )
     sa.Table(
-        "acl_teams", metadata,
+        "acl_teams",
+        metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("name", sa.String(60), nullable=False, unique=True),
         sa.Column("description", sa.String(255), nullable=False),
         sa.Column("date_created", sa.DateTime(), nullable=False),
     )
     sa.Table(
-        "acl_team_members", metadata,
+        "acl_team_members",
+        metadata,
         sa.Column("team_id", sa.String(36), primary_key=True),
         sa.Column("user_id", sa.String(36), primary_key=True),
         sa.Index("ix_acl_team_members_user", "user_id", "team_id"),
     )
     sa.Table(
-        "portal_tokens", metadata,
+        "portal_tokens",
+        metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("contact_id", sa.String(36), nullable=False, index=True),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
@@ -402,7 +461,8 @@ def oauth_tables(metadata: sa.MetaData) -> None:
     """The OAuth server's state (amity/store/oauth.py): grants, and the codes and refresh
     tokens issued under them, which are stored only as SHA-256 hashes."""
     sa.Table(  # one authorization: a resource owner's consent to a client, with its scope
-        "oauth_grants", metadata,
+        "oauth_grants",
+        metadata,
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("client_id", sa.String(64), nullable=False, index=True),
         sa.Column("owner_type", sa.String(10), nullable=False),
@@ -412,7 +472,8 @@ def oauth_tables(metadata: sa.MetaData) -> None:
         sa.Column("revoked", sa.Boolean(), nullable=False, default=False),
     )
     sa.Table(
-        "oauth_codes", metadata,
+        "oauth_codes",
+        metadata,
         sa.Column("code_hash", sa.String(64), primary_key=True),
         sa.Column("grant_id", sa.String(36), nullable=False),
         sa.Column("client_id", sa.String(64), nullable=False),
@@ -423,7 +484,8 @@ def oauth_tables(metadata: sa.MetaData) -> None:
         sa.Column("used", sa.Boolean(), nullable=False, default=False),
     )
     sa.Table(
-        "oauth_refresh_tokens", metadata,
+        "oauth_refresh_tokens",
+        metadata,
         sa.Column("token_hash", sa.String(64), primary_key=True),
         sa.Column("grant_id", sa.String(36), nullable=False, index=True),
         sa.Column("client_id", sa.String(64), nullable=False),
@@ -433,7 +495,8 @@ def oauth_tables(metadata: sa.MetaData) -> None:
         sa.Column("used", sa.Boolean(), nullable=False, default=False),
     )
     sa.Table(  # portal passwords of contacts (argon2), for the contact owner type
-        "contact_secrets", metadata,
+        "contact_secrets",
+        metadata,
         sa.Column("contact_id", sa.String(36), primary_key=True),
         sa.Column("password_hash", sa.String(255), nullable=False),
     )

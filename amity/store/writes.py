@@ -30,11 +30,25 @@ class Writer:
         self._count_update = db.prepare(
             sa.update(counts)
             .where(counts.c.model == sa.bindparam("model"), counts.c.shard == sa.bindparam("shard"))
-            .values(n=counts.c.n + sa.bindparam("delta")))
+            .values(n=counts.c.n + sa.bindparam("delta"))
+        )
         outbox = tables.system("outbox")
-        self._emit = db.prepare(sa.insert(outbox).values(
-            {name: sa.bindparam(name) for name in (
-                "model", "record_id", "kind", "changes", "actor_id", "source", "date_created")}))
+        self._emit = db.prepare(
+            sa.insert(outbox).values(
+                {
+                    name: sa.bindparam(name)
+                    for name in (
+                        "model",
+                        "record_id",
+                        "kind",
+                        "changes",
+                        "actor_id",
+                        "source",
+                        "date_created",
+                    )
+                }
+            )
+        )
 
     def insert(self, conn: Connection, model: Model, values: dict[str, Any]) -> None:
         """Insert one row (every column bound, so one prepared statement per model)."""
@@ -46,8 +60,9 @@ class Writer:
         self.db.execute(conn, cached[1], values)
         self.adjust_count(conn, model, 1)
 
-    def current(self, conn: Connection, model: Model, record_id: str,
-                *, lock: bool = False) -> dict[str, Any] | None:
+    def current(
+        self, conn: Connection, model: Model, record_id: str, *, lock: bool = False
+    ) -> dict[str, Any] | None:
         """The stored values of a live record, or None."""
         table = self.tables.model(model)
         stmt = sa.select(table).where(table.c.id == record_id, table.c.deleted == sa.false())
@@ -67,64 +82,101 @@ class Writer:
         stmt = sa.select(table.c.id).where(table.c.id.in_(ids), table.c.deleted == sa.false())
         return {row.id for row in conn.execute(stmt)}
 
-    def update(self, conn: Connection, model: Model, record_id: str,
-               values: dict[str, Any]) -> None:
+    def update(
+        self, conn: Connection, model: Model, record_id: str, values: dict[str, Any]
+    ) -> None:
         table = self.tables.model(model)
         conn.execute(sa.update(table).where(table.c.id == record_id).values(values))
 
-    def soft_delete(self, conn: Connection, model: Model, record_id: str,
-                    values: dict[str, Any]) -> None:
+    def soft_delete(
+        self, conn: Connection, model: Model, record_id: str, values: dict[str, Any]
+    ) -> None:
         self.update(conn, model, record_id, {**values, "deleted": True})
         self.adjust_count(conn, model, -1)
 
     def adjust_count(self, conn: Connection, model: Model, delta: int) -> None:
         """Keep the model's live-record count, on one of several rows to spread contention."""
-        self.db.execute(conn, self._count_update, {
-            "model": model.name, "shard": self.shard, "delta": delta})
+        self.db.execute(
+            conn, self._count_update, {"model": model.name, "shard": self.shard, "delta": delta}
+        )
 
     def next_value(self, conn: Connection, name: str) -> int:
         """The next number of a named sequence (e.g. case numbers), safe under concurrency."""
         seq = self.tables.system("sequences")
-        stmt = (sa.update(seq).where(seq.c.name == name).values(value=seq.c.value + 1)
-                .returning(seq.c.value))
+        stmt = (
+            sa.update(seq)
+            .where(seq.c.name == name)
+            .values(value=seq.c.value + 1)
+            .returning(seq.c.value)
+        )
         value = conn.execute(stmt).scalar()
         if value is None:
             conn.execute(sa.insert(seq).values(name=name, value=1))
             return 1
         return int(value)
 
-    def emit(self, conn: Connection, *, model: str, record_id: str, kind: str,
-             changes: dict[str, Any], actor_id: str | None, source: str, at: datetime) -> None:
+    def emit(
+        self,
+        conn: Connection,
+        *,
+        model: str,
+        record_id: str,
+        kind: str,
+        changes: dict[str, Any],
+        actor_id: str | None,
+        source: str,
+        at: datetime,
+    ) -> None:
         """Queue a change event in the outbox, in the same transaction as the change, and
         tell this process's listeners (caches) that the record changed."""
         for listener in self.listeners:
             listener(model, record_id)
-        self.db.execute(conn, self._emit, {
-            "model": model, "record_id": record_id, "kind": kind,
-            "changes": orjson.dumps(changes, default=str).decode(), "actor_id": actor_id,
-            "source": source, "date_created": at})
+        self.db.execute(
+            conn,
+            self._emit,
+            {
+                "model": model,
+                "record_id": record_id,
+                "kind": kind,
+                "changes": orjson.dumps(changes, default=str).decode(),
+                "actor_id": actor_id,
+                "source": source,
+                "date_created": at,
+            },
+        )
 
     # -- links ------------------------------------------------------------------------
-    def join_row(self, conn: Connection, link: Link, self_id: str,
-                 target_id: str) -> dict[str, Any] | None:
+    def join_row(
+        self, conn: Connection, link: Link, self_id: str, target_id: str
+    ) -> dict[str, Any] | None:
         jt = self.tables.join(link)
         assert link.self_column and link.target_column
-        row = conn.execute(sa.select(jt).where(jt.c[link.self_column] == self_id,
-                                               jt.c[link.target_column] == target_id)
-                           ).mappings().first()
+        row = (
+            conn.execute(
+                sa.select(jt).where(
+                    jt.c[link.self_column] == self_id, jt.c[link.target_column] == target_id
+                )
+            )
+            .mappings()
+            .first()
+        )
         return dict(row) if row else None
 
     def add_join(self, conn: Connection, link: Link, values: dict[str, Any]) -> None:
         conn.execute(sa.insert(self.tables.join(link)).values(values))
 
-    def update_join(self, conn: Connection, link: Link, row_id: str,
-                    values: dict[str, Any]) -> None:
+    def update_join(
+        self, conn: Connection, link: Link, row_id: str, values: dict[str, Any]
+    ) -> None:
         jt = self.tables.join(link)
         conn.execute(sa.update(jt).where(jt.c.id == row_id).values(values))
 
     def remove_join(self, conn: Connection, link: Link, self_id: str, target_id: str) -> int:
         jt = self.tables.join(link)
         assert link.self_column and link.target_column
-        result = conn.execute(sa.delete(jt).where(jt.c[link.self_column] == self_id,
-                                                  jt.c[link.target_column] == target_id))
+        result = conn.execute(
+            sa.delete(jt).where(
+                jt.c[link.self_column] == self_id, jt.c[link.target_column] == target_id
+            )
+        )
         return int(result.rowcount)

@@ -17,8 +17,9 @@ from tests.conftest import ApiClient, User
 @pytest.fixture
 def app_client(services: Services, admin: User) -> Registered:
     """A confidential client with the default grants plus client credentials as admin."""
-    return register(services, grants=["authorization_code", "refresh_token",
-                                      "client_credentials"], user="admin")
+    return register(
+        services, grants=["authorization_code", "refresh_token", "client_credentials"], user="admin"
+    )
 
 
 class ClientAt(ApiClient):
@@ -28,7 +29,8 @@ class ClientAt(ApiClient):
         self._runner = asyncio.Runner()
         self._client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, client=(ip, 40000)),
-            base_url="https://testserver/api.php")  # not loopback: plain HTTP is refused
+            base_url="https://testserver/api.php",
+        )  # not loopback: plain HTTP is refused
 
 
 @pytest.fixture

@@ -39,8 +39,11 @@ def register(services: Services, *, public: bool = False, **options: Any) -> Reg
     options.setdefault("redirect_uris", [REDIRECT])
     spec = ClientSpec(name=options.pop("name", "Test app"), confidential=not public, **options)
     client, secret = services.clients.add(SYSTEM, spec)
-    return Registered(client["client_id"], secret, options["redirect_uris"][0]
-                      if options["redirect_uris"] else REDIRECT)
+    return Registered(
+        client["client_id"],
+        secret,
+        options["redirect_uris"][0] if options["redirect_uris"] else REDIRECT,
+    )
 
 
 def pkce() -> tuple[str, str]:
@@ -55,8 +58,15 @@ def consent_form(page: httpx.Response) -> dict[str, str]:
     return {unescape(k): unescape(v) for k, v in HIDDEN.findall(page.text)}
 
 
-def authorize(client: ApiClient, params: dict[str, str], login: str, password: str, *,
-              owner_type: str = "user", decision: str = "allow") -> httpx.Response:
+def authorize(
+    client: ApiClient,
+    params: dict[str, str],
+    login: str,
+    password: str,
+    *,
+    owner_type: str = "user",
+    decision: str = "allow",
+) -> httpx.Response:
     """GET the authorization page, then POST the form as the browser would."""
     page = client.get(f"/auth/{owner_type}/authorize", params=params)
     form = consent_form(page)
@@ -70,33 +80,56 @@ def redirect_query(response: httpx.Response) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(location.query).items()}
 
 
-def code_params(app: Registered, *, state: str = "xyz", challenge: str | None = None,
-                scope: str = "read write", **extra: str) -> dict[str, str]:
-    params = {"response_type": "code", "client_id": app.client_id,
-              "redirect_uri": app.redirect_uri, "scope": scope, "state": state}
+def code_params(
+    app: Registered,
+    *,
+    state: str = "xyz",
+    challenge: str | None = None,
+    scope: str = "read write",
+    **extra: str,
+) -> dict[str, str]:
+    params = {
+        "response_type": "code",
+        "client_id": app.client_id,
+        "redirect_uri": app.redirect_uri,
+        "scope": scope,
+        "state": state,
+    }
     if challenge:
         params.update(code_challenge=challenge, code_challenge_method="S256")
     params.update(extra)
     return params
 
 
-def get_code(client: ApiClient, app: Registered, login: str, password: str,
-             **kw: Any) -> str:
+def get_code(client: ApiClient, app: Registered, login: str, password: str, **kw: Any) -> str:
     answer = redirect_query(authorize(client, code_params(app, **kw), login, password))
     return answer["code"]
 
 
-def exchange(client: ApiClient, app: Registered, code: str, *, verifier: str | None = None,
-             owner_type: str = "user", **extra: str) -> httpx.Response:
-    body = {"grant_type": "authorization_code", "code": code,
-            "redirect_uri": app.redirect_uri, **app.creds(), **extra}
+def exchange(
+    client: ApiClient,
+    app: Registered,
+    code: str,
+    *,
+    verifier: str | None = None,
+    owner_type: str = "user",
+    **extra: str,
+) -> httpx.Response:
+    body = {
+        "grant_type": "authorization_code",
+        "code": code,
+        "redirect_uri": app.redirect_uri,
+        **app.creds(),
+        **extra,
+    }
     if verifier:
         body["code_verifier"] = verifier
     return client.post(f"/auth/{owner_type}/access_token", json=body)
 
 
-def token_post(client: ApiClient, body: dict[str, str], owner_type: str = "user",
-               form: bool = False) -> httpx.Response:
+def token_post(
+    client: ApiClient, body: dict[str, str], owner_type: str = "user", form: bool = False
+) -> httpx.Response:
     if form:
         return client.post(f"/auth/{owner_type}/access_token", data=body)
     return client.post(f"/auth/{owner_type}/access_token", json=body)

@@ -25,7 +25,9 @@ class ClientAt(ApiClient):
         self._runner = asyncio.Runner()
         self._client = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=app, client=(ip, 40000)),
-            base_url=f"{scheme}://testserver/api.php", headers=headers)
+            base_url=f"{scheme}://testserver/api.php",
+            headers=headers,
+        )
 
 
 Connect = Callable[..., ClientAt]
@@ -85,12 +87,12 @@ def test_refusals_are_logged(connect: Connect, api: ApiClient, services: Service
     assert_refused(connect("10.0.0.7").get("/me"), "https_required")
     services.api_log.flush()
     rows = api.get("/admin/api_calls", params={"limit": 1}).json()["records"]
-    assert [(r["ip"], r["status"], r["path"]) for r in rows] == [
-        ("10.0.0.7", 403, "/api.php/me")]
+    assert [(r["ip"], r["status"], r["path"]) for r in rows] == [("10.0.0.7", 403, "/api.php/me")]
 
 
 def test_forwarded_headers_from_an_untrusted_peer_are_ignored(
-        connect: Connect, api: ApiClient, services: Services) -> None:
+    connect: Connect, api: ApiClient, services: Services
+) -> None:
     spoofer = connect("10.0.0.9")
     assert_refused(spoofer.get("/me", headers={"X-Forwarded-Proto": "https"}), "https_required")
     local = connect("127.0.0.1")
@@ -105,20 +107,30 @@ class TestBehindProxies:
 
     def test_forwarded_proto_from_a_trusted_proxy_is_believed(self, connect: Connect) -> None:
         proxy = connect(PROXY)
-        assert proxy.get("/me", headers={"X-Forwarded-Proto": "https",
-                                         "X-Forwarded-For": "203.0.113.9"}).status_code == 200
-        assert_refused(proxy.get("/me", headers={"X-Forwarded-Proto": "http",
-                                                 "X-Forwarded-For": "203.0.113.9"}),
-                       "https_required")
+        assert (
+            proxy.get(
+                "/me", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+            ).status_code
+            == 200
+        )
+        assert_refused(
+            proxy.get(
+                "/me", headers={"X-Forwarded-Proto": "http", "X-Forwarded-For": "203.0.113.9"}
+            ),
+            "https_required",
+        )
         # a client that reached the proxy over plain HTTP stays refused
-        assert_refused(proxy.get("/me", headers={"X-Forwarded-For": "203.0.113.9"}),
-                       "https_required")
+        assert_refused(
+            proxy.get("/me", headers={"X-Forwarded-For": "203.0.113.9"}), "https_required"
+        )
         # from another peer the same header changes nothing
-        assert_refused(connect("10.3.0.1").get("/me", headers={"X-Forwarded-Proto": "https"}),
-                       "https_required")
+        assert_refused(
+            connect("10.3.0.1").get("/me", headers={"X-Forwarded-Proto": "https"}), "https_required"
+        )
 
     def test_the_client_is_the_rightmost_untrusted_forwarded_address(
-            self, connect: Connect, api: ApiClient, services: Services) -> None:
+        self, connect: Connect, api: ApiClient, services: Services
+    ) -> None:
         proxy = connect(PROXY, "https")
         chains = [
             "203.0.113.9",
@@ -130,27 +142,41 @@ class TestBehindProxies:
         for chain in chains:
             assert proxy.get("/me", headers={"X-Forwarded-For": chain}).status_code == 200
         assert proxy.get("/me").status_code == 200  # no header: the proxy itself
-        split = proxy.get("/me", headers=[("X-Forwarded-For", "203.0.113.12"),
-                                          ("X-Forwarded-For", "198.51.100.2")])
+        split = proxy.get(
+            "/me",
+            headers=[("X-Forwarded-For", "203.0.113.12"), ("X-Forwarded-For", "198.51.100.2")],
+        )
         assert split.status_code == 200
         spoofer = connect("10.3.0.1", "https")
         assert spoofer.get("/me", headers={"X-Forwarded-For": "203.0.113.13"}).status_code == 200
         assert logged_ips(api, services, 8) == [
-            "203.0.113.9", "203.0.113.10", "203.0.113.11", "10.2.0.1", "198.51.100.7", PROXY,
-            "198.51.100.2", "10.3.0.1"]
+            "203.0.113.9",
+            "203.0.113.10",
+            "203.0.113.11",
+            "10.2.0.1",
+            "198.51.100.7",
+            PROXY,
+            "198.51.100.2",
+            "10.3.0.1",
+        ]
 
-    def test_api_writes_record_the_forwarded_client(self, connect: Connect,
-                                                    services: Services) -> None:
+    def test_api_writes_record_the_forwarded_client(
+        self, connect: Connect, services: Services
+    ) -> None:
         proxy = connect(PROXY, "https")
-        created = proxy.post("/data/Contact", json={"data": {"last_name": "Fwd"}},
-                             headers={"X-Forwarded-For": "203.0.113.20"})
+        created = proxy.post(
+            "/data/Contact",
+            json={"data": {"last_name": "Fwd"}},
+            headers={"X-Forwarded-For": "203.0.113.20"},
+        )
         assert created.status_code == 200, created.text
         history = services.api_log.history("Contact", created.json()["id"])
         assert [h["source"] for h in history] == ["api 203.0.113.20"]
 
     def test_a_malformed_forwarded_address_is_a_client_error(self, connect: Connect) -> None:
         response = connect(PROXY, "https").get(
-            "/me", headers={"X-Forwarded-For": "not-an-ip, 10.2.0.9"})
+            "/me", headers={"X-Forwarded-For": "not-an-ip, 10.2.0.9"}
+        )
         assert response.status_code == 400
         assert response.json()["error"] == "bad_request"
         assert "not-an-ip" in response.json()["message"]
@@ -159,8 +185,9 @@ class TestBehindProxies:
 class TestAllowList:
     @pytest.fixture
     def settings(self, settings: Settings) -> Settings:
-        return dataclasses.replace(settings, api_allow="127.0.0.1, 10.5.0.0/24, 2001:db8::/64",
-                                   trusted_proxies=PROXY)
+        return dataclasses.replace(
+            settings, api_allow="127.0.0.1, 10.5.0.0/24, 2001:db8::/64", trusted_proxies=PROXY
+        )
 
     def test_listed_addresses_and_networks_are_admitted(self, connect: Connect) -> None:
         for ip in ("127.0.0.1", "10.5.0.1", "10.5.0.254", "2001:db8::99"):
@@ -175,10 +202,11 @@ class TestAllowList:
     def test_the_forwarded_client_is_checked_not_the_proxy(self, connect: Connect) -> None:
         proxy = connect(PROXY, "https")
         assert proxy.get("/me", headers={"X-Forwarded-For": "10.5.0.3"}).status_code == 200
-        assert_refused(proxy.get("/me", headers={"X-Forwarded-For": "198.51.100.3"}),
-                       "forbidden")
-        assert_refused(connect("10.9.9.9", "https").get(
-            "/me", headers={"X-Forwarded-For": "10.5.0.3"}), "forbidden")
+        assert_refused(proxy.get("/me", headers={"X-Forwarded-For": "198.51.100.3"}), "forbidden")
+        assert_refused(
+            connect("10.9.9.9", "https").get("/me", headers={"X-Forwarded-For": "10.5.0.3"}),
+            "forbidden",
+        )
 
 
 class TestHttpsNotRequired:
@@ -190,20 +218,32 @@ class TestHttpsNotRequired:
         assert connect("10.0.0.7").get("/me").status_code == 200
 
 
-@pytest.mark.parametrize(("name", "value"), [
-    ("trusted_proxies", "10.0.0.0/33"), ("trusted_proxies", "proxy.example"),
-    ("api_allow", "10.0.0.1/8"), ("api_allow", "10.0.0.0/8; 10.1.0.0/16"),
-])
-def test_malformed_settings_stop_the_app(settings: Settings, services: Services,
-                                         name: str, value: str) -> None:
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("trusted_proxies", "10.0.0.0/33"),
+        ("trusted_proxies", "proxy.example"),
+        ("api_allow", "10.0.0.1/8"),
+        ("api_allow", "10.0.0.0/8; 10.1.0.0/16"),
+    ],
+)
+def test_malformed_settings_stop_the_app(
+    settings: Settings, services: Services, name: str, value: str
+) -> None:
     with pytest.raises(ValueError, match=f"AMITY_{name.upper()}"):
         create_app(dataclasses.replace(settings, **{name: value}), services)
 
 
 def test_settings_come_from_the_environment() -> None:
-    env = {"AMITY_REQUIRE_HTTPS": "false", "AMITY_TRUSTED_PROXIES": "10.0.0.1",
-           "AMITY_API_ALLOW": "10.0.0.0/8,::1"}
+    env = {
+        "AMITY_REQUIRE_HTTPS": "false",
+        "AMITY_TRUSTED_PROXIES": "10.0.0.1",
+        "AMITY_API_ALLOW": "10.0.0.0/8,::1",
+    }
     settings = Settings.from_env(env)
     assert (settings.require_https, settings.trusted_proxies, settings.api_allow) == (
-        False, "10.0.0.1", "10.0.0.0/8,::1")
+        False,
+        "10.0.0.1",
+        "10.0.0.0/8,::1",
+    )
     assert Settings.from_env({}).require_https is True

@@ -64,8 +64,9 @@ def fresh_contact(world: World, actor: str) -> str:
 
 
 def fresh_portal_case(world: World, actor: str) -> str:
-    record_id = world.create("aCase", {"name": unique("Case"),
-                                       "cust_contact_id": world.ids["contact"]}, portal=True)
+    record_id = world.create(
+        "aCase", {"name": unique("Case"), "cust_contact_id": world.ids["contact"]}, portal=True
+    )
     return f"/data/aCase/{record_id}"
 
 
@@ -87,8 +88,9 @@ def fresh_layout(world: World, actor: str) -> str:
 
 
 def fresh_dependency(world: World, actor: str) -> str:
-    world.services.picklists.put(world.admin, "Lead", "lead_source",
-                                 {"source": "status", "map": {"New": ["Email"]}})
+    world.services.picklists.put(
+        world.admin, "Lead", "lead_source", {"source": "status", "map": {"New": ["Email"]}}
+    )
     return "/admin/dependencies/Lead/lead_source"
 
 
@@ -112,22 +114,31 @@ def fresh_removed_model(world: World, actor: str) -> str:
 
 def fresh_model_link(world: World, actor: str) -> str:
     name = unique("Matrix")
-    world.services.models.create(world.admin, {"name": name, "links": [
-        {"name": "lead", "kind": "many_to_one", "target": "Lead", "reverse": unique("subs")}]})
+    world.services.models.create(
+        world.admin,
+        {
+            "name": name,
+            "links": [
+                {"name": "lead", "kind": "many_to_one", "target": "Lead", "reverse": unique("subs")}
+            ],
+        },
+    )
     return f"/admin/models/{name}/links/lead"
 
 
 def fresh_hidden_link(world: World, actor: str) -> str:
     """alice's account linked to a contact of carol's (which alice's team cannot read)."""
-    contact = world.create("Contact", {"last_name": unique("Carols"),
-                                       "assigned_user_id": world.users["carol"]})
+    contact = world.create(
+        "Contact", {"last_name": unique("Carols"), "assigned_user_id": world.users["carol"]}
+    )
     world.link("Account", world.ids["account"], "contacts", contact)
     return f"/data/Account/{world.ids['account']}/contacts/{contact}"
 
 
 def fresh_client(world: World, actor: str) -> str:
-    client, _ = world.services.clients.add(world.admin, ClientSpec(
-        name=unique("app"), redirect_uris=["https://app.example/cb"]))
+    client, _ = world.services.clients.add(
+        world.admin, ClientSpec(name=unique("app"), redirect_uris=["https://app.example/cb"])
+    )
     return f"/admin/clients/{client['client_id']}"
 
 
@@ -165,39 +176,58 @@ POLICY: dict[tuple[str, str], list[Case]] = {
     ("GET", "/data/{model}"): [
         Case("/data/Contact?limit=200", LIST, shows="contact", sees=ALL_SEE),
         Case("/data/Contact?limit=200", LIST, shows="carols", sees="other reader admin"),
-        Case("/data/Account?limit=200", LIST_NO_PORTAL, shows="account",
-             sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/Account?limit=200", LIST_NO_PORTAL, shows="account", sees=ALL_BUT_PORTAL_SEE),
         Case("/data/aCase?limit=200", LIST, shows="case", sees=ALL_SEE),
         Case("/data/aCase?limit=200", LIST, shows="hidden_case", sees=ALL_BUT_PORTAL_SEE),
         Case("/data/Document?limit=200", LIST, shows="document", sees=ALL_SEE),
-        Case("/data/Document?limit=200&filter_text=Dra", LIST, shows="draft",
-             sees=ALL_BUT_PORTAL_SEE),
-        Case("/data/User?limit=200", LIST_NO_PORTAL, shows="alice",
-             sees="owner reader admin"),
-        Case("/data/Contact?limit=200&query_favorite=1", LIST, shows="contact",
-             sees=ALL_SEE),
-        Case("/data/Subscription?limit=200", LIST_NO_PORTAL, shows="subscription",
-             sees=ALL_BUT_PORTAL_SEE),
-        Case("/data/Subscription?limit=200&filters[account_id]={account}", LIST_NO_PORTAL,
-             shows="carols_sub", sees="other reader admin"),
+        Case(
+            "/data/Document?limit=200&filter_text=Dra", LIST, shows="draft", sees=ALL_BUT_PORTAL_SEE
+        ),
+        Case("/data/User?limit=200", LIST_NO_PORTAL, shows="alice", sees="owner reader admin"),
+        Case("/data/Contact?limit=200&query_favorite=1", LIST, shows="contact", sees=ALL_SEE),
+        Case(
+            "/data/Subscription?limit=200",
+            LIST_NO_PORTAL,
+            shows="subscription",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
+        Case(
+            "/data/Subscription?limit=200&filters[account_id]={account}",
+            LIST_NO_PORTAL,
+            shows="carols_sub",
+            sees="other reader admin",
+        ),
     ],
     ("POST", "/data/{model}"): [
-        Case("/data/Contact", (200, 200, 403, 403, 403, 403, 200),
-             body=lambda w, a: {"data": {"last_name": unique("New"),
-                                         "assigned_user_id": w.users["alice"]}}),
-        Case("/data/aCase", (200, 200, 200, 403, 403, 200, 200),
-             body={"data": {"name": "Help"}}),
+        Case(
+            "/data/Contact",
+            (200, 200, 403, 403, 403, 403, 200),
+            body=lambda w, a: {
+                "data": {"last_name": unique("New"), "assigned_user_id": w.users["alice"]}
+            },
+        ),
+        Case("/data/aCase", (200, 200, 200, 403, 403, 200, 200), body={"data": {"name": "Help"}}),
         # carol may not read contact2: refused like an id of no record
-        Case("/data/aCase", (200, 200, 400, 403, 403, 403, 200),
-             body=lambda w, a: {"data": {"name": "Not mine",
-                                         "cust_contact_id": w.ids["contact2"]}}),
-        Case("/data/Account", (200, 200, 200, 403, 403, 403, 200),
-             body={"data": {"name": "New Co"}}),
-        Case("/data/Subscription", (200, 200, 200, 403, 403, 403, 200),
-             body={"data": {"name": "New plan"}}),
-        Case("/data/Contact", (403, 403, 200, 403, 403, 403, 200),  # assigned to carol
-             body=lambda w, a: {"data": {"last_name": unique("Given"),
-                                         "assigned_user_id": w.users["carol"]}}),
+        Case(
+            "/data/aCase",
+            (200, 200, 400, 403, 403, 403, 200),
+            body=lambda w, a: {"data": {"name": "Not mine", "cust_contact_id": w.ids["contact2"]}},
+        ),
+        Case(
+            "/data/Account", (200, 200, 200, 403, 403, 403, 200), body={"data": {"name": "New Co"}}
+        ),
+        Case(
+            "/data/Subscription",
+            (200, 200, 200, 403, 403, 403, 200),
+            body={"data": {"name": "New plan"}},
+        ),
+        Case(
+            "/data/Contact",
+            (403, 403, 200, 403, 403, 403, 200),  # assigned to carol
+            body=lambda w, a: {
+                "data": {"last_name": unique("Given"), "assigned_user_id": w.users["carol"]}
+            },
+        ),
     ],
     ("POST", "/data/favorites/{model}/{id}"): [
         Case("/data/favorites/Contact/{contact}", (200, 200, 404, 200, 403, 403, 200)),
@@ -205,68 +235,122 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/data/favorites/Contact/{carols}", (404, 404, 200, 200, 403, 404, 200)),
     ],
     ("GET", "/data/link/{model}/linked-records/{link}"): [
-        Case("/data/link/Contact/linked-records/cases?limit=200", LIST, shows="case",
-             sees=ALL_SEE),
-        Case("/data/link/Contact/linked-records/documents?limit=200", LIST,
-             shows="draft", sees=ALL_BUT_PORTAL_SEE),
-        Case("/data/link/Account/linked-records/contacts?limit=200", LIST_NO_PORTAL,
-             shows="contact", sees=ALL_BUT_PORTAL_SEE),
+        Case("/data/link/Contact/linked-records/cases?limit=200", LIST, shows="case", sees=ALL_SEE),
+        Case(
+            "/data/link/Contact/linked-records/documents?limit=200",
+            LIST,
+            shows="draft",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
+        Case(
+            "/data/link/Account/linked-records/contacts?limit=200",
+            LIST_NO_PORTAL,
+            shows="contact",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
     ],
     ("PATCH", "/data/{model}/{id}"): [
         Case("/data/Contact/{contact}", WRITE, body={"data": {"title": "CEO"}}),
         Case("/data/aCase/{case}", WRITE, body={"data": {"priority": "P1"}}),
         Case("/data/Account/{account}", WRITE, body={"data": {"industry": "Other"}}),
         Case("/data/Subscription/{subscription}", WRITE, body={"data": {"seats": 7}}),
-        Case("/data/Contact/{carols}", (404, 404, 200, 403, 403, 404, 200),
-             body={"data": {"title": "Boss"}}),
-        Case(lambda w, a: f"/data/Contact/{unique('upsert-')}",
-             (200, 200, 200, 403, 403, 403, 200),
-             body={"data": {"last_name": "Upserted"}, "create": True}),
+        Case(
+            "/data/Contact/{carols}",
+            (404, 404, 200, 403, 403, 404, 200),
+            body={"data": {"title": "Boss"}},
+        ),
+        Case(
+            lambda w, a: f"/data/Contact/{unique('upsert-')}",
+            (200, 200, 200, 403, 403, 403, 200),
+            body={"data": {"last_name": "Upserted"}, "create": True},
+        ),
         # giving a record away obeys the rule of creating it with that assignee
-        Case(lambda w, a: f"/data/Contact/{fresh_contact(w, a)}",
-             (403, 403, 404, 403, 403, 404, 200),
-             body=lambda w, a: {"data": {"assigned_user_id": w.users["carol"]}}),
-        Case(lambda w, a: f"/data/Contact/{fresh_contact(w, a)}",
-             (200, 200, 404, 403, 403, 404, 200),
-             body=lambda w, a: {"data": {"assigned_user_id": w.users["bob"]}}),
+        Case(
+            lambda w, a: f"/data/Contact/{fresh_contact(w, a)}",
+            (403, 403, 404, 403, 403, 404, 200),
+            body=lambda w, a: {"data": {"assigned_user_id": w.users["carol"]}},
+        ),
+        Case(
+            lambda w, a: f"/data/Contact/{fresh_contact(w, a)}",
+            (200, 200, 404, 403, 403, 404, 200),
+            body=lambda w, a: {"data": {"assigned_user_id": w.users["bob"]}},
+        ),
     ],
     ("PUT", "/data/{model}/{id}"): [
         Case("/data/Contact/{contact}", WRITE, body={"data": {"title": "CTO"}}),
     ],
     ("DELETE", "/data/{model}/{id}"): [
-        Case(lambda w, a: f"/data/Contact/{fresh_contact(w, a)}",
-             (200, 200, 404, 403, 403, 404, 200)),
+        Case(
+            lambda w, a: f"/data/Contact/{fresh_contact(w, a)}", (200, 200, 404, 403, 403, 404, 200)
+        ),
         Case(fresh_portal_case, WRITE),
     ],
     ("GET", "/data/{model}/{id}/{link}"): [
         Case("/data/Contact/{contact}/cases?limit=200", READ, shows="case", sees=ALL_SEE),
-        Case("/data/Contact/{contact}/cases?limit=200", READ, shows="hidden_case",
-             sees=ALL_BUT_PORTAL_SEE),
-        Case("/data/Contact/{contact}/documents?limit=200", READ, shows="document",
-             sees=ALL_SEE),
-        Case("/data/Contact/{contact}/opportunities", READ_NO_PORTAL_MODEL,
-             shows="opportunity", sees=ALL_BUT_PORTAL_SEE),
-        Case("/data/Account/{account}/contacts", READ_NO_PORTAL_MODEL, shows="contact",
-             sees=ALL_BUT_PORTAL_SEE),
+        Case(
+            "/data/Contact/{contact}/cases?limit=200",
+            READ,
+            shows="hidden_case",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
+        Case("/data/Contact/{contact}/documents?limit=200", READ, shows="document", sees=ALL_SEE),
+        Case(
+            "/data/Contact/{contact}/opportunities",
+            READ_NO_PORTAL_MODEL,
+            shows="opportunity",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
+        Case(
+            "/data/Account/{account}/contacts",
+            READ_NO_PORTAL_MODEL,
+            shows="contact",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
         Case("/data/Contact/{contact2}/cases", READ_NO_PORTAL_RECORD),
-        Case("/data/Account/{account}/subscriptions", READ_NO_PORTAL_MODEL,
-             shows="subscription", sees=ALL_BUT_PORTAL_SEE),
-        Case("/data/Account/{account}/subscriptions", READ_NO_PORTAL_MODEL,
-             shows="carols_sub", sees="reader admin"),
-        Case("/data/Contact/{contact}/subscriptions", READ_NO_PORTAL_MODEL,
-             shows="subscription", sees=ALL_BUT_PORTAL_SEE),
-        Case("/data/Subscription/{subscription}/contacts", READ_NO_PORTAL_MODEL,
-             shows="contact", sees=ALL_BUT_PORTAL_SEE),
+        Case(
+            "/data/Account/{account}/subscriptions",
+            READ_NO_PORTAL_MODEL,
+            shows="subscription",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
+        Case(
+            "/data/Account/{account}/subscriptions",
+            READ_NO_PORTAL_MODEL,
+            shows="carols_sub",
+            sees="reader admin",
+        ),
+        Case(
+            "/data/Contact/{contact}/subscriptions",
+            READ_NO_PORTAL_MODEL,
+            shows="subscription",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
+        Case(
+            "/data/Subscription/{subscription}/contacts",
+            READ_NO_PORTAL_MODEL,
+            shows="contact",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
     ],
     ("POST", "/data/{model}/{id}/{link}"): [
-        Case("/data/Contact/{contact}/documents", WRITE,
-             body=lambda w, a: {"records": [w.ids["document"]]}),
-        Case("/data/Account/{account}/cases", WRITE,
-             body=lambda w, a: {"records": [w.ids["case"]]}),
-        Case("/data/Account/{account}/contacts", (404, 404, 404, 403, 403, 403, 200),
-             body=lambda w, a: {"records": [w.ids["carols"]]}),
-        Case("/data/Subscription/{subscription}/contacts", WRITE,
-             body=lambda w, a: {"records": [w.ids["contact2"]]}),
+        Case(
+            "/data/Contact/{contact}/documents",
+            WRITE,
+            body=lambda w, a: {"records": [w.ids["document"]]},
+        ),
+        Case(
+            "/data/Account/{account}/cases", WRITE, body=lambda w, a: {"records": [w.ids["case"]]}
+        ),
+        Case(
+            "/data/Account/{account}/contacts",
+            (404, 404, 404, 403, 403, 403, 200),
+            body=lambda w, a: {"records": [w.ids["carols"]]},
+        ),
+        Case(
+            "/data/Subscription/{subscription}/contacts",
+            WRITE,
+            body=lambda w, a: {"records": [w.ids["contact2"]]},
+        ),
     ],
     ("DELETE", "/data/{model}/{id}/{link}/{rel_id}"): [
         Case(fresh_linked_document, WRITE),
@@ -281,104 +365,156 @@ POLICY: dict[tuple[str, str], list[Case]] = {
     ],
     ("GET", "/admin/models/{model}"): [Case("/admin/models/Subscription", ADMIN_ONLY)],
     ("PATCH", "/admin/models/{model}"): [
-        Case("/admin/models/Subscription", ADMIN_ONLY, body={"label": "Plan"})],
+        Case("/admin/models/Subscription", ADMIN_ONLY, body={"label": "Plan"})
+    ],
     ("PUT", "/admin/models/{model}"): [
-        Case("/admin/models/Subscription", ADMIN_ONLY, body={"label": "Plan"})],
+        Case("/admin/models/Subscription", ADMIN_ONLY, body={"label": "Plan"})
+    ],
     ("DELETE", "/admin/models/{model}"): [Case(fresh_custom_model, ADMIN_ONLY)],
     ("POST", "/admin/models/{model}/links"): [
-        Case(lambda w, a: fresh_custom_model(w, a) + "/links", ADMIN_ONLY,
-             body=lambda w, a: {"name": unique("lead"), "kind": "many_to_one",
-                                "target": "Lead", "reverse": unique("subs")})],
+        Case(
+            lambda w, a: fresh_custom_model(w, a) + "/links",
+            ADMIN_ONLY,
+            body=lambda w, a: {
+                "name": unique("lead"),
+                "kind": "many_to_one",
+                "target": "Lead",
+                "reverse": unique("subs"),
+            },
+        )
+    ],
     ("DELETE", "/admin/models/{model}/links/{name}"): [Case(fresh_model_link, ADMIN_ONLY)],
     ("POST", "/admin/models/{model}/restore"): [
-        Case(lambda w, a: fresh_removed_model(w, a) + "/restore", ADMIN_ONLY)],
+        Case(lambda w, a: fresh_removed_model(w, a) + "/restore", ADMIN_ONLY)
+    ],
     ("GET", "/admin/clients/{client_id}"): [Case(fresh_client, ADMIN_ONLY)],
     ("DELETE", "/admin/clients/{client_id}"): [Case(fresh_client, ADMIN_ONLY)],
     ("GET", "/admin/roles/{role}"): [Case("/admin/roles/staff", ADMIN_ONLY)],
     ("PATCH", "/admin/roles/{role}"): [
-        Case("/admin/roles/spare", ADMIN_ONLY, body={"description": "changed"})],
+        Case("/admin/roles/spare", ADMIN_ONLY, body={"description": "changed"})
+    ],
     ("DELETE", "/admin/roles/{role}"): [
-        Case(lambda w, a: f"/admin/roles/{fresh_role(w, a)}", ADMIN_ONLY)],
+        Case(lambda w, a: f"/admin/roles/{fresh_role(w, a)}", ADMIN_ONLY)
+    ],
     ("POST", "/admin/roles/{role}/users"): [
-        Case("/admin/roles/spare/users", ADMIN_ONLY, body={"users": ["zed"]})],
+        Case("/admin/roles/spare/users", ADMIN_ONLY, body={"users": ["zed"]})
+    ],
     ("DELETE", "/admin/roles/{role}/users/{user}"): [Case(role_with_zed, ADMIN_ONLY)],
     ("GET", "/admin/teams/{team}"): [Case("/admin/teams/east", ADMIN_ONLY)],
     ("DELETE", "/admin/teams/{team}"): [
-        Case(lambda w, a: f"/admin/teams/{fresh_team(w, a)}", ADMIN_ONLY)],
+        Case(lambda w, a: f"/admin/teams/{fresh_team(w, a)}", ADMIN_ONLY)
+    ],
     ("POST", "/admin/teams/{team}/members"): [
-        Case("/admin/teams/spare/members", ADMIN_ONLY, body={"users": ["zed"]})],
+        Case("/admin/teams/spare/members", ADMIN_ONLY, body={"users": ["zed"]})
+    ],
     ("DELETE", "/admin/teams/{team}/members/{user}"): [
-        Case(lambda w, a: f"/admin/teams/{fresh_team(w, a)}/members/zed", ADMIN_ONLY)],
-    ("DELETE", "/portal/tokens/{contact_id}"): [
-        Case("/portal/tokens/{contact2}", ADMIN_ONLY)],
+        Case(lambda w, a: f"/admin/teams/{fresh_team(w, a)}/members/zed", ADMIN_ONLY)
+    ],
+    ("DELETE", "/portal/tokens/{contact_id}"): [Case("/portal/tokens/{contact2}", ADMIN_ONLY)],
     ("PUT", "/admin/rate_limits/{kind}/{subject_id}"): [
-        Case(lambda w, a: f"/admin/rate_limits/user/{w.users['alice']}", ADMIN_ONLY,
-             body={"rate_limit": "1000/minute"})],
+        Case(
+            lambda w, a: f"/admin/rate_limits/user/{w.users['alice']}",
+            ADMIN_ONLY,
+            body={"rate_limit": "1000/minute"},
+        )
+    ],
     ("DELETE", "/admin/rate_limits/{kind}/{subject_id}"): [Case(fresh_rate_limit, ADMIN_ONLY)],
     ("GET", "/meta/list_view/{model}"): [
-        Case("/meta/list_view/Contact", LIST), Case("/meta/list_view/Account", LIST_NO_PORTAL)],
+        Case("/meta/list_view/Contact", LIST),
+        Case("/meta/list_view/Account", LIST_NO_PORTAL),
+    ],
     ("GET", "/meta/detail_view/{model}/{layout}"): [
         Case("/meta/detail_view/Contact/Standard", LIST),
-        Case("/meta/detail_view/Account/Standard", LIST_NO_PORTAL)],
+        Case("/meta/detail_view/Account/Standard", LIST_NO_PORTAL),
+    ],
     ("GET", "/meta/sub_panels/{model}/{detail_layout}"): [
         Case("/meta/sub_panels/Contact/Standard", LIST),
-        Case("/meta/sub_panels/Account/Standard", LIST_NO_PORTAL)],
+        Case("/meta/sub_panels/Account/Standard", LIST_NO_PORTAL),
+    ],
     ("GET", "/meta/generic_module_layouts/{module}"): [
         Case("/meta/generic_module_layouts/Contacts", LIST),
-        Case("/meta/generic_module_layouts/Accounts", LIST_NO_PORTAL)],
+        Case("/meta/generic_module_layouts/Accounts", LIST_NO_PORTAL),
+    ],
     ("GET", "/layouts/list_view/{model}"): [Case("/layouts/list_view/Contact", LIST_NO_PORTAL)],
     ("POST", "/layouts/list_view/{model}"): [
-        Case("/layouts/list_view/Contact", LIST_NO_PORTAL, body={"limit": 30})],
+        Case("/layouts/list_view/Contact", LIST_NO_PORTAL, body={"limit": 30})
+    ],
     ("PATCH", "/layouts/list_view/{model}"): [
-        Case("/layouts/list_view/Account", LIST_NO_PORTAL, body={"offset": 0})],
+        Case("/layouts/list_view/Account", LIST_NO_PORTAL, body={"offset": 0})
+    ],
     ("PUT", "/layouts/list_view/{model}"): [
-        Case("/layouts/list_view/Contact", LIST_NO_PORTAL, body={"order_by": "last_name"})],
+        Case("/layouts/list_view/Contact", LIST_NO_PORTAL, body={"order_by": "last_name"})
+    ],
     ("GET", "/admin/layouts/{model}/{view}"): [Case("/admin/layouts/Contact/list", ADMIN_ONLY)],
     ("PUT", "/admin/layouts/{model}/{view}/{name}"): [
-        Case(lambda w, a: f"/admin/layouts/Contact/list/{unique('L')}", ADMIN_ONLY,
-             body={"columns": ["last_name"]})],
+        Case(
+            lambda w, a: f"/admin/layouts/Contact/list/{unique('L')}",
+            ADMIN_ONLY,
+            body={"columns": ["last_name"]},
+        )
+    ],
     ("DELETE", "/admin/layouts/{model}/{view}/{name}"): [Case(fresh_layout, ADMIN_ONLY)],
     ("GET", "/admin/fields/{model}"): [Case("/admin/fields/Contact", ADMIN_ONLY)],
     ("POST", "/admin/fields/{model}"): [
-        Case("/admin/fields/Account", ADMIN_ONLY,
-             body=lambda w, a: {"name": unique("matrix") + "_c", "type": "Text"})],
+        Case(
+            "/admin/fields/Account",
+            ADMIN_ONLY,
+            body=lambda w, a: {"name": unique("matrix") + "_c", "type": "Text"},
+        )
+    ],
     ("GET", "/admin/fields/{model}/{name}"): [Case(fresh_field, ADMIN_ONLY)],
     ("PATCH", "/admin/fields/{model}/{name}"): [
-        Case(fresh_field, ADMIN_ONLY, body={"label": "Renamed"})],
+        Case(fresh_field, ADMIN_ONLY, body={"label": "Renamed"})
+    ],
     ("PUT", "/admin/fields/{model}/{name}"): [
-        Case(fresh_field, ADMIN_ONLY, body={"label": "Renamed"})],
+        Case(fresh_field, ADMIN_ONLY, body={"label": "Renamed"})
+    ],
     ("DELETE", "/admin/fields/{model}/{name}"): [Case(fresh_field, ADMIN_ONLY)],
     ("GET", "/meta/dependencies/{model}"): [
         Case("/meta/dependencies/aCase", LIST),
-        Case("/meta/dependencies/Account", LIST_NO_PORTAL)],
+        Case("/meta/dependencies/Account", LIST_NO_PORTAL),
+    ],
     ("PUT", "/admin/dependencies/{model}/{field}"): [
-        Case("/admin/dependencies/aCase/type", ADMIN_ONLY,
-             body={"source": "category", "map": {"Problem": ["Product", "User"]}})],
+        Case(
+            "/admin/dependencies/aCase/type",
+            ADMIN_ONLY,
+            body={"source": "category", "map": {"Problem": ["Product", "User"]}},
+        )
+    ],
     ("DELETE", "/admin/dependencies/{model}/{field}"): [Case(fresh_dependency, ADMIN_ONLY)],
     # the OAuth endpoints answer every caller alike: credentials play no part there
     ("GET", "/auth/{owner_type}/authorize"): [
-        Case("/auth/user/authorize", (400,) * 7), Case("/auth/nobody/authorize", (404,) * 7)],
+        Case("/auth/user/authorize", (400,) * 7),
+        Case("/auth/nobody/authorize", (404,) * 7),
+    ],
     ("POST", "/auth/{owner_type}/authorize"): [Case("/auth/user/authorize", (403,) * 7)],
     ("POST", "/auth/{owner_type}/access_token"): [
-        Case("/auth/user/access_token", (400,) * 7, body={"grant_type": "magic"})],
+        Case("/auth/user/access_token", (400,) * 7, body={"grant_type": "magic"})
+    ],
     ("POST", "/auth/{owner_type}/revoke"): [
-        Case("/auth/contact/revoke", (401,) * 7, body={"token": "x"})],
+        Case("/auth/contact/revoke", (401,) * 7, body={"token": "x"})
+    ],
     # routes without parameters that hand out or manage access
     ("GET", "/admin/roles"): [Case("/admin/roles", ADMIN_ONLY)],
     ("POST", "/admin/roles"): [
-        Case("/admin/roles", ADMIN_ONLY, body=lambda w, a: {"name": unique("r")})],
+        Case("/admin/roles", ADMIN_ONLY, body=lambda w, a: {"name": unique("r")})
+    ],
     ("GET", "/admin/teams"): [Case("/admin/teams", ADMIN_ONLY)],
     ("POST", "/admin/teams"): [
-        Case("/admin/teams", ADMIN_ONLY, body=lambda w, a: {"name": unique("t")})],
+        Case("/admin/teams", ADMIN_ONLY, body=lambda w, a: {"name": unique("t")})
+    ],
     ("GET", "/admin/clients"): [Case("/admin/clients", ADMIN_ONLY)],
     ("GET", "/admin/models"): [Case("/admin/models", ADMIN_ONLY)],
     ("POST", "/admin/models"): [
-        Case("/admin/models", ADMIN_ONLY, body=lambda w, a: {"name": unique("Made")})],
+        Case("/admin/models", ADMIN_ONLY, body=lambda w, a: {"name": unique("Made")})
+    ],
     ("GET", "/admin/api_calls"): [Case("/admin/api_calls", ADMIN_ONLY)],
     ("POST", "/portal/auth"): [
-        Case("/portal/auth", ADMIN_ONLY, body=lambda w, a: {"contact_id": w.ids["contact"]})],
+        Case("/portal/auth", ADMIN_ONLY, body=lambda w, a: {"contact_id": w.ids["contact"]})
+    ],
     ("DELETE", "/portal/auth"): [
-        Case("/portal/auth", (403, 403, 403, 403, 403, 200, 403), fresh_portal_token=True)],
+        Case("/portal/auth", (403, 403, 403, 403, 403, 200, 403), fresh_portal_token=True)
+    ],
     ("GET", "/me"): [Case("/me", (200, 200, 200, 200, 200, 200, 200))],
     # what the server is: public, the same for every caller
     ("GET", "/"): [Case("http://testserver/", (200,) * 7), Case("/", (200,) * 7)],
@@ -387,8 +523,17 @@ POLICY: dict[tuple[str, str], list[Case]] = {
 
 
 USER_ACTORS = ("norole", "full", "owner", "reader", "blocked", "portal", "admin")
-USER_OF = {"norole": "nora", "full": "fred", "owner": "alice", "mate": "bob", "other": "carol",
-           "reader": "dave", "blocked": "erin", "portal": "admin", "admin": "admin"}
+USER_OF = {
+    "norole": "nora",
+    "full": "fred",
+    "owner": "alice",
+    "mate": "bob",
+    "other": "carol",
+    "reader": "dave",
+    "blocked": "erin",
+    "portal": "admin",
+    "admin": "admin",
+}
 NOT_USERS = (403, 403, 404, 403, 403, 403, 200)  # another user: administrators only
 OWN = (200, 200, 200, 200, 403, 403, 200)  # one's own user record
 
@@ -403,27 +548,67 @@ def own_user(world: World, actor: str) -> str:
 
 
 USER_POLICY: list[tuple[str, Case]] = [
-    ("POST", Case("/data/User", (403, 403, 403, 403, 403, 403, 200),
-                  body=lambda w, a: {"data": {"user_name": unique("new"), "last_name": "N"}})),
+    (
+        "POST",
+        Case(
+            "/data/User",
+            (403, 403, 403, 403, 403, 403, 200),
+            body=lambda w, a: {"data": {"user_name": unique("new"), "last_name": "N"}},
+        ),
+    ),
     ("PATCH", Case(fresh_user, NOT_USERS, body={"data": {"title": "Boss"}})),
     ("PATCH", Case(fresh_user, NOT_USERS, body={"data": {"status": "Inactive"}})),
     ("DELETE", Case(fresh_user, NOT_USERS)),
     # linking through a user (it assigns the contact to that user) changes users too
-    ("POST", Case("/data/User/{alice}/assigned_contacts", (403, 403, 403, 403, 403, 403, 200),
-                  body=lambda w, a: {"records": [w.ids["contact2"]]})),
+    (
+        "POST",
+        Case(
+            "/data/User/{alice}/assigned_contacts",
+            (403, 403, 403, 403, 403, 403, 200),
+            body=lambda w, a: {"records": [w.ids["contact2"]]},
+        ),
+    ),
     # the only administrator: refused to others, and to itself as the last active admin
-    ("PATCH", Case("/data/User/{admin}", (403, 403, 404, 403, 403, 403, 409),
-                   body={"data": {"status": "Inactive"}})),
+    (
+        "PATCH",
+        Case(
+            "/data/User/{admin}",
+            (403, 403, 404, 403, 403, 403, 409),
+            body={"data": {"status": "Inactive"}},
+        ),
+    ),
     ("DELETE", Case("/data/User/{admin}", (403, 403, 404, 403, 403, 403, 409))),
     ("GET", Case(own_user, OWN)),
-    ("PATCH", Case(own_user, OWN, body={"data": {
-        "first_name": "Me", "last_name": "Myself", "email1": "me@example.com",
-        "phone_work": "555 0100", "phone_mobile": "555 0101", "timezone": "Europe/Berlin"}})),
-    ("PATCH", Case(own_user, (403, 403, 403, 403, 403, 403, 409),
-                   body={"data": {"status": "Inactive"}})),
+    (
+        "PATCH",
+        Case(
+            own_user,
+            OWN,
+            body={
+                "data": {
+                    "first_name": "Me",
+                    "last_name": "Myself",
+                    "email1": "me@example.com",
+                    "phone_work": "555 0100",
+                    "phone_mobile": "555 0101",
+                    "timezone": "Europe/Berlin",
+                }
+            },
+        ),
+    ),
+    (
+        "PATCH",
+        Case(own_user, (403, 403, 403, 403, 403, 403, 409), body={"data": {"status": "Inactive"}}),
+    ),
     ("PATCH", Case(own_user, (400,) * 7, body={"data": {"is_admin": True}})),
-    ("PATCH", Case(own_user, (403, 403, 403, 403, 403, 403, 200),
-                   body=lambda w, a: {"data": {"assigned_user_id": w.users[USER_OF[a]]}})),
+    (
+        "PATCH",
+        Case(
+            own_user,
+            (403, 403, 403, 403, 403, 403, 200),
+            body=lambda w, a: {"data": {"assigned_user_id": w.users[USER_OF[a]]}},
+        ),
+    ),
 ]
 
 
@@ -491,14 +676,17 @@ def test_user_administration_matrix(app: Any, world: World) -> None:
     assert not any(u["is_admin"] for name, u in users.items() if name != "admin")
 
 
-def run_case(client: ApiClient, world: World, method: str, case: Case, actor: str,
-             expected: int) -> str | None:
+def run_case(
+    client: ApiClient, world: World, method: str, case: Case, actor: str, expected: int
+) -> str | None:
     url = case.url(world, actor) if callable(case.url) else case.url.format(**world.ids)
     body = case.body(world, actor) if callable(case.body) else case.body
-    token = (world.portal_token() if case.fresh_portal_token and actor == "portal"
-             else world.tokens[actor])
-    resp = client.request(method, url, json=body,
-                          headers={"Authorization": f"Bearer {token}"})
+    token = (
+        world.portal_token()
+        if case.fresh_portal_token and actor == "portal"
+        else world.tokens[actor]
+    )
+    resp = client.request(method, url, json=body, headers={"Authorization": f"Bearer {token}"})
     if resp.status_code != expected:
         return f"{url} answered {resp.status_code}, expected {expected}: {resp.text[:200]}"
     oauth = url.startswith("/auth/")  # OAuth pages are HTML; its errors add RFC 6749 keys
@@ -519,8 +707,7 @@ def run_case(client: ApiClient, world: World, method: str, case: Case, actor: st
 TEAMS = {"owner": ("alice", "bob"), "mate": ("alice", "bob"), "other": ("carol",)}
 
 
-def check_list(world: World, case: Case, actor: str, url: str,
-               data: dict[str, Any]) -> str | None:
+def check_list(world: World, case: Case, actor: str, url: str, data: dict[str, Any]) -> str | None:
     ids = {r["id"] for r in data["records"]}
     if data["total_results"] != len(ids):
         return f"total_results {data['total_results']} but {len(ids)} records readable"
@@ -528,8 +715,9 @@ def check_list(world: World, case: Case, actor: str, url: str,
         team = {world.users[name] for name in TEAMS[actor]}
         model = list_model(world, url)
         for record_id in ids - ({world.users[USER_OF[actor]]} if model == "User" else set()):
-            owner = world.services.records.get(world.admin, model, record_id,
-                                               ["assigned_user_id"])["assigned_user_id"]
+            owner = world.services.records.get(world.admin, model, record_id, ["assigned_user_id"])[
+                "assigned_user_id"
+            ]
             if owner not in team:
                 return f"leaks {model} {record_id} assigned to {owner}"
     if actor == "portal" and not ids <= world.portal_ids:

@@ -26,9 +26,16 @@ def test_admin_crud(api: ApiClient, services: Services) -> None:
     assert made["grants"] == ["authorization_code", "refresh_token"]
     assert services.clients.verify_secret(client_id, secret)
 
-    public = create(api, {"name": "SPA", "confidential": False,
-                          "redirect_uris": ["http://localhost:3000/cb"],
-                          "scopes": ["profile"], "owner_types": ["contact"]})
+    public = create(
+        api,
+        {
+            "name": "SPA",
+            "confidential": False,
+            "redirect_uris": ["http://localhost:3000/cb"],
+            "scopes": ["profile"],
+            "owner_types": ["contact"],
+        },
+    )
     assert "client_secret" not in public
     assert (public["scopes"], public["owner_types"]) == (["profile"], ["contact"])
 
@@ -44,7 +51,8 @@ def test_admin_crud(api: ApiClient, services: Services) -> None:
     assert api.delete(f"/admin/clients/{client_id}").json() == {"result": True}
     assert api.get(f"/admin/clients/{client_id}").status_code == 404
     assert [c["client_id"] for c in api.get("/admin/clients").json()["records"]] == [
-        public["client_id"]]
+        public["client_id"]
+    ]
     assert not services.clients.verify_secret(client_id, secret)
     again = api.delete(f"/admin/clients/{client_id}")
     assert again.status_code == 404 and again.json()["error"] == "not_found"
@@ -54,23 +62,31 @@ def test_client_credentials_client_acts_as_a_user(api: ApiClient, admin: User) -
     made = create(api, {"name": "sync job", "grants": ["client_credentials"], "user": "admin"})
     assert made["user_id"] == admin.id and made["client_secret"]
     assert create(api, {**APP, "allow_password": True})["grants"] == [
-        "authorization_code", "refresh_token", "password"]
+        "authorization_code",
+        "refresh_token",
+        "password",
+    ]
 
 
-@pytest.mark.parametrize(("body", "message"), [
-    ({"redirect_uris": ["https://a.example/cb"]}, "name is required"),
-    ({**APP, "redirect_uris": ["http://app.example.com/cb"]}, "only loopback"),
-    ({**APP, "redirect_uris": ["https://app.example.com/cb#x"]}, "fragment"),
-    ({**APP, "redirect_uris": "https://app.example.com/cb"}, "must be a list"),
-    ({**APP, "grants": ["password"]}, "password grant is off"),
-    ({**APP, "grants": ["implicit"]}, "implicit grant is off"),
-    ({**APP, "grants": ["magic"]}, "Unknown grant"),
-    ({**APP, "confidential": False, "grants": ["client_credentials"], "user": "admin"},
-     "public client cannot use the client_credentials"),
-    ({**APP, "confidential": "no"}, "true or false"),
-    ({**APP, "secret": "mine"}, "Unknown option 'secret'"),
-    ({"name": "x"}, "redirect URI is needed"),
-])
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"redirect_uris": ["https://a.example/cb"]}, "name is required"),
+        ({**APP, "redirect_uris": ["http://app.example.com/cb"]}, "only loopback"),
+        ({**APP, "redirect_uris": ["https://app.example.com/cb#x"]}, "fragment"),
+        ({**APP, "redirect_uris": "https://app.example.com/cb"}, "must be a list"),
+        ({**APP, "grants": ["password"]}, "password grant is off"),
+        ({**APP, "grants": ["implicit"]}, "implicit grant is off"),
+        ({**APP, "grants": ["magic"]}, "Unknown grant"),
+        (
+            {**APP, "confidential": False, "grants": ["client_credentials"], "user": "admin"},
+            "public client cannot use the client_credentials",
+        ),
+        ({**APP, "confidential": "no"}, "true or false"),
+        ({**APP, "secret": "mine"}, "Unknown option 'secret'"),
+        ({"name": "x"}, "redirect URI is needed"),
+    ],
+)
 def test_bad_requests(api: ApiClient, body: dict[str, Any], message: str) -> None:
     response = api.post("/admin/clients", json=body)
     assert response.status_code == 400, response.text
@@ -81,22 +97,26 @@ def test_bad_requests(api: ApiClient, body: dict[str, Any], message: str) -> Non
 
 
 def test_malformed_json_is_a_400(api: ApiClient) -> None:
-    response = api.post("/admin/clients", content=b"{nope",
-                        headers={"Content-Type": "application/json"})
+    response = api.post(
+        "/admin/clients", content=b"{nope", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400 and response.json()["error"] == "bad_request"
 
 
-def test_non_admins_are_forbidden(app: Any, api: ApiClient, services: Services,
-                                  admin: User) -> None:
+def test_non_admins_are_forbidden(
+    app: Any, api: ApiClient, services: Services, admin: User
+) -> None:
     client_id = create(api, APP)["client_id"]
     services.auth.add_user(admin.actor, "sally", "pw-sally-123")
     _, token = services.auth.create_token("sally", "t")
     sally = ApiClient(app, {"Authorization": f"Bearer {token}"})
     try:
-        for method, path, kw in [("GET", "/admin/clients", {}),
-                                 ("POST", "/admin/clients", {"json": APP}),
-                                 ("GET", f"/admin/clients/{client_id}", {}),
-                                 ("DELETE", f"/admin/clients/{client_id}", {})]:
+        for method, path, kw in [
+            ("GET", "/admin/clients", {}),
+            ("POST", "/admin/clients", {"json": APP}),
+            ("GET", f"/admin/clients/{client_id}", {}),
+            ("DELETE", f"/admin/clients/{client_id}", {}),
+        ]:
             response = sally.request(method, path, **kw)
             assert response.status_code == 403, (method, path)
             assert response.json()["error"] == "forbidden"
@@ -106,8 +126,12 @@ def test_non_admins_are_forbidden(app: Any, api: ApiClient, services: Services,
 
 
 def test_no_credentials_is_401(anon: ApiClient) -> None:
-    for method, path in [("GET", "/admin/clients"), ("POST", "/admin/clients"),
-                         ("GET", "/admin/clients/x"), ("DELETE", "/admin/clients/x")]:
+    for method, path in [
+        ("GET", "/admin/clients"),
+        ("POST", "/admin/clients"),
+        ("GET", "/admin/clients/x"),
+        ("DELETE", "/admin/clients/x"),
+    ]:
         response = anon.request(method, path)
         assert response.status_code == 401, (method, path)
         assert response.json()["error"] == "unauthorized"

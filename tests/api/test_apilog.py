@@ -34,15 +34,19 @@ def add_user(services: Services, admin: User, name: str) -> str:
 
 
 def test_calls_are_recorded_with_who_how_where_and_outcome(
-        app: Any, api: ApiClient, anon: ApiClient, services: Services, admin: User) -> None:
-    assert api.get("/data/Contact", params={"filter_text": "s3cret", "limit": 1}
-                   ).status_code == 200
+    app: Any, api: ApiClient, anon: ApiClient, services: Services, admin: User
+) -> None:
+    assert api.get("/data/Contact", params={"filter_text": "s3cret", "limit": 1}).status_code == 200
     basic = base64.b64encode(f"admin:{admin.password}".encode()).decode()
     assert anon.get("/me", headers={"Authorization": f"Basic {basic}"}).status_code == 200
     assert anon.get("/me").status_code == 401
     assert anon.get("/me", headers={"Authorization": "Bearer wrong"}).status_code == 401
-    assert anon.get("/data/NoSuchModel", headers={"Authorization": f"Bearer {admin.token}"}
-                    ).status_code == 404
+    assert (
+        anon.get(
+            "/data/NoSuchModel", headers={"Authorization": f"Bearer {admin.token}"}
+        ).status_code
+        == 404
+    )
 
     rows = calls(api, services, limit=10)["records"]
     assert len(rows) == 5
@@ -57,11 +61,20 @@ def test_calls_are_recorded_with_who_how_where_and_outcome(
     assert listed["duration_ms"] >= 0
     assert abs(utcnow() - _time(listed)) < timedelta(minutes=1)
     assert (by_basic["credential"], by_basic["user_name"], by_basic["path"]) == (
-        "basic", "admin", "/api.php/me")
+        "basic",
+        "admin",
+        "/api.php/me",
+    )
     assert (no_creds["credential"], no_creds["user_name"], no_creds["status"]) == (
-        "none", None, 401)
+        "none",
+        None,
+        401,
+    )
     assert (bad_token["credential"], bad_token["user_id"], bad_token["status"]) == (
-        "token", None, 401)
+        "token",
+        None,
+        401,
+    )
     assert (missing["status"], missing["user_name"]) == (404, "admin")
     stored = repr(rows)
     assert "s3cret" not in stored and admin.token not in stored and basic not in stored
@@ -71,8 +84,9 @@ def _time(row: dict[str, Any]) -> datetime:
     return datetime.strptime(row["time"], "%Y-%m-%d %H:%M:%S")
 
 
-def test_admin_filters_and_pages_the_log(app: Any, api: ApiClient, services: Services,
-                                         admin: User) -> None:
+def test_admin_filters_and_pages_the_log(
+    app: Any, api: ApiClient, services: Services, admin: User
+) -> None:
     bob = ApiClient(app, {"Authorization": f"Bearer {add_user(services, admin, 'bob')}"})
     try:
         for _ in range(3):
@@ -87,7 +101,8 @@ def test_admin_filters_and_pages_the_log(app: Any, api: ApiClient, services: Ser
     assert {r["user_name"] for r in by_bob["records"]} == {"bob"}
     posts = calls(api, services, user="bob", method="post")
     assert [(r["method"], r["path"]) for r in posts["records"]] == [
-        ("POST", "/api.php/data/Contact")]
+        ("POST", "/api.php/data/Contact")
+    ]
     assert calls(api, services, user="bob", status=404)["total_results"] == 1
 
     page = calls(api, services, user="bob", limit=2, offset=1)
@@ -105,8 +120,9 @@ def test_admin_filters_and_pages_the_log(app: Any, api: ApiClient, services: Ser
     assert calls(api, services, user="bob", since=earlier, until=later)["total_results"] == 5
 
 
-def test_only_admins_read_the_log(app: Any, anon: ApiClient, api: ApiClient,
-                                  services: Services, admin: User) -> None:
+def test_only_admins_read_the_log(
+    app: Any, anon: ApiClient, api: ApiClient, services: Services, admin: User
+) -> None:
     carol = ApiClient(app, {"Authorization": f"Bearer {add_user(services, admin, 'carol')}"})
     try:
         denied = carol.get("/admin/api_calls")
@@ -119,15 +135,23 @@ def test_only_admins_read_the_log(app: Any, anon: ApiClient, api: ApiClient,
 
 
 def test_bad_parameters_are_client_errors(api: ApiClient) -> None:
-    for params in ({"limit": 0}, {"limit": 201}, {"offset": -1}, {"limit": "x"},
-                   {"since": "yesterday"}, {"until": "2026-13-01 00:00:00"}, {"status": "ok"}):
+    for params in (
+        {"limit": 0},
+        {"limit": 201},
+        {"offset": -1},
+        {"limit": "x"},
+        {"since": "yesterday"},
+        {"until": "2026-13-01 00:00:00"},
+        {"status": "ok"},
+    ):
         response = api.get("/admin/api_calls", params=params)
         assert response.status_code == 400, params
         assert set(response.json()) == {"error", "message", "hint"}
 
 
-def test_old_calls_are_pruned_after_the_retention(api: ApiClient, services: Services,
-                                                  admin: User) -> None:
+def test_old_calls_are_pruned_after_the_retention(
+    api: ApiClient, services: Services, admin: User
+) -> None:
     assert api.get("/me").status_code == 200
     services.api_log.flush()
     days = services.settings.api_log_retention_days
@@ -137,8 +161,9 @@ def test_old_calls_are_pruned_after_the_retention(api: ApiClient, services: Serv
     assert services.api_log.list_calls(admin.actor, CallFilter())[1] == 0
 
 
-def test_nothing_is_recorded_when_the_log_is_off(settings: Settings, services: Services,
-                                                 admin: User) -> None:
+def test_nothing_is_recorded_when_the_log_is_off(
+    settings: Settings, services: Services, admin: User
+) -> None:
     off = build_services(dataclasses.replace(settings, api_log=False))
     client = ApiClient(create_app(off.settings, off), {"Authorization": f"Bearer {admin.token}"})
     try:
@@ -151,23 +176,34 @@ def test_nothing_is_recorded_when_the_log_is_off(settings: Settings, services: S
     assert services.api_log.list_calls(admin.actor, CallFilter())[1] == 0
 
 
-def test_api_writes_are_marked_in_the_record_history(api: ApiClient, services: Services,
-                                                     admin: User) -> None:
+def test_api_writes_are_marked_in_the_record_history(
+    api: ApiClient, services: Services, admin: User
+) -> None:
     record_id = api.post("/data/Contact", json={"data": {"last_name": "Ode"}}).json()["id"]
-    assert api.patch(f"/data/Contact/{record_id}",
-                     json={"data": {"first_name": "Ann"}}).status_code == 200
+    assert (
+        api.patch(f"/data/Contact/{record_id}", json={"data": {"first_name": "Ann"}}).status_code
+        == 200
+    )
     history = services.api_log.history("Contact", record_id)
     assert [(h["kind"], h["actor_id"], h["source"]) for h in history] == [
-        ("create", admin.id, "api 127.0.0.1"), ("update", admin.id, "api 127.0.0.1")]
+        ("create", admin.id, "api 127.0.0.1"),
+        ("update", admin.id, "api 127.0.0.1"),
+    ]
 
 
-def test_command_line_writes_are_not_marked_as_api(database_url: str, services: Services,
-                                                   tmp_path: Path) -> None:
+def test_command_line_writes_are_not_marked_as_api(
+    database_url: str, services: Services, tmp_path: Path
+) -> None:
     services.close()  # the CLI opens its own connections
     env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="WARNING")
-    subprocess.run([sys.executable, "-m", "amity", "user", "add", "dave", "--password",
-                    "dave-pw-2024"], env=env, cwd=tmp_path, capture_output=True, timeout=120,
-                   check=True)
+    subprocess.run(
+        [sys.executable, "-m", "amity", "user", "add", "dave", "--password", "dave-pw-2024"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
     fresh = build_services(Settings(database_url=database_url, log_level="WARNING"))
     try:
         user_id = fresh.auth.user_by_name("dave")["id"]

@@ -34,8 +34,14 @@ def assert_401(resp: Any) -> dict[str, Any]:
 @pytest.fixture
 def sam(services: Services, admin: User) -> User:
     """A second, non-admin user with a password and a token."""
-    user_id = services.auth.add_user(admin.actor, "sam", "sam:pass word", first_name="Sam",
-                                     last_name="Sample", email="sam@example.com")
+    user_id = services.auth.add_user(
+        admin.actor,
+        "sam",
+        "sam:pass word",
+        first_name="Sam",
+        last_name="Sample",
+        email="sam@example.com",
+    )
     _, token = services.auth.create_token("sam", "laptop")
     return User(user_id, "sam", "sam:pass word", token, admin.actor)
 
@@ -49,28 +55,36 @@ def test_bearer_token_authenticates_its_user(anon: ApiClient, sam: User) -> None
 
 
 def test_no_credentials_is_401_in_the_error_shape(anon: ApiClient, admin: User) -> None:
-    for path in ("/data/Account", "/data/Account/1", "/me", "/meta/fields/Account",
-                 "/data/link/Account/linked-records/contacts"):
+    for path in (
+        "/data/Account",
+        "/data/Account/1",
+        "/me",
+        "/meta/fields/Account",
+        "/data/link/Account/linked-records/contacts",
+    ):
         body = assert_401(anon.get(path))
         assert body["hint"]
     assert_401(anon.post("/data/Account", json={"data": {"name": "A"}}))
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer nope",
-    "Bearer amity_pat_" + "x" * 43,
-    "Bearer ",
-    "Bearer \u00e9t\u00e9".encode(),
-    b"Basic \xff\xfe",
-    "Token abc",
-    "Basic",
-    "Basic not-base64!!",
-    "Basic " + base64.b64encode(b"no-colon-here").decode(),
-    "Basic " + base64.b64encode(b"\xff\xfe:\xff").decode(),
-    "Basic " + base64.b64encode(b"nobody:whatever").decode(),
-    "Basic " + base64.b64encode(b"ad\x00min:admin-secret-pw").decode(),
-    "Basic " + base64.b64encode("\u00e9:\u00e9".encode()).decode(),
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer nope",
+        "Bearer amity_pat_" + "x" * 43,
+        "Bearer ",
+        "Bearer \u00e9t\u00e9".encode(),
+        b"Basic \xff\xfe",
+        "Token abc",
+        "Basic",
+        "Basic not-base64!!",
+        "Basic " + base64.b64encode(b"no-colon-here").decode(),
+        "Basic " + base64.b64encode(b"\xff\xfe:\xff").decode(),
+        "Basic " + base64.b64encode(b"nobody:whatever").decode(),
+        "Basic " + base64.b64encode(b"ad\x00min:admin-secret-pw").decode(),
+        "Basic " + base64.b64encode("\u00e9:\u00e9".encode()).decode(),
+    ],
+)
 def test_bad_credentials_are_401(anon: ApiClient, admin: User, header: str | bytes) -> None:
     assert_401(anon.get("/data/Account", headers={"Authorization": header}))
 
@@ -92,11 +106,12 @@ def test_tokens_are_stored_hashed(services: Services, admin: User, sam: User) ->
     stored = " ".join(str(value) for row in rows for value in row)
     for token in (admin.token, sam.token):
         assert token not in stored
-        assert token[len("amity_pat_"):][:20] not in stored
+        assert token[len("amity_pat_") :][:20] not in stored
 
 
-def test_inactive_or_deleted_users_cannot_authenticate(api: ApiClient, anon: ApiClient,
-                                                       sam: User) -> None:
+def test_inactive_or_deleted_users_cannot_authenticate(
+    api: ApiClient, anon: ApiClient, sam: User
+) -> None:
     api.patch(f"/data/User/{sam.id}", json={"data": {"status": "Inactive"}})
     assert_401(anon.get("/me", headers=bearer(sam.token)))
     assert_401(anon.get("/me", headers=basic("sam", sam.password)))
@@ -108,14 +123,14 @@ def test_inactive_or_deleted_users_cannot_authenticate(api: ApiClient, anon: Api
 
 
 # -- basic -----------------------------------------------------------------------------------
-def test_basic_auth_with_user_name_and_password(anon: ApiClient, admin: User,
-                                                sam: User) -> None:
+def test_basic_auth_with_user_name_and_password(anon: ApiClient, admin: User, sam: User) -> None:
     resp = anon.get("/me", headers=basic("admin", admin.password))
     assert resp.status_code == 200 and resp.json()["id"] == admin.id
     resp = anon.get("/me", headers=basic("sam", sam.password))  # a password with ':' in it
     assert resp.status_code == 200 and resp.json()["id"] == sam.id
-    created = anon.post("/data/Account", json={"data": {"name": "Via basic"}},
-                        headers=basic("sam", sam.password))
+    created = anon.post(
+        "/data/Account", json={"data": {"name": "Via basic"}}, headers=basic("sam", sam.password)
+    )
     assert created.status_code == 200
     record = anon.get(f"/data/Account/{created.json()['id']}", headers=bearer(sam.token))
     assert record.json()["record"]["created_by"] == sam.id
@@ -130,8 +145,11 @@ def test_basic_auth_wrong_password_is_401(anon: ApiClient, admin: User) -> None:
 
 def test_passwords_are_stored_as_argon2_hashes(services: Services, admin: User) -> None:
     with services.db.read() as conn:
-        hashes = conn.execute(sa.select(services.db.tables.system("user_secrets")
-                                        .c.password_hash)).scalars().all()
+        hashes = (
+            conn.execute(sa.select(services.db.tables.system("user_secrets").c.password_hash))
+            .scalars()
+            .all()
+        )
     assert len(hashes) == 1
     assert hashes[0].startswith("$argon2")
     assert admin.password not in hashes[0]
@@ -165,7 +183,8 @@ class TestBasicDisabled:
 
 # -- /version and /me ------------------------------------------------------------------------
 def test_version_needs_no_auth_and_tells_whether_credentials_are_valid(
-        anon: ApiClient, admin: User) -> None:
+    anon: ApiClient, admin: User
+) -> None:
     resp = anon.get("/version")
     assert resp.status_code == 200
     body = resp.json()
@@ -174,10 +193,15 @@ def test_version_needs_no_auth_and_tells_whether_credentials_are_valid(
     assert isinstance(body["products"], list)
     assert body["authenticated"] is False
     assert anon.get("/version", headers=bearer(admin.token)).json()["authenticated"] is True
-    assert anon.get("/version",
-                    headers=basic("admin", admin.password)).json()["authenticated"] is True
-    for header in ({"Authorization": "Bearer nope"}, basic("admin", "wrong"),
-                   {"Authorization": "Basic ###"}, {"Authorization": "Weird"}):
+    assert (
+        anon.get("/version", headers=basic("admin", admin.password)).json()["authenticated"] is True
+    )
+    for header in (
+        {"Authorization": "Bearer nope"},
+        basic("admin", "wrong"),
+        {"Authorization": "Basic ###"},
+        {"Authorization": "Weird"},
+    ):
         resp = anon.get("/version", headers=header)
         assert resp.status_code == 200
         assert resp.json()["authenticated"] is False

@@ -22,8 +22,7 @@ def number_of(api: ApiClient, model: str, record_id: str, field: str) -> Any:
     return api.get(f"/data/{model}/{record_id}").json()["record"][field]
 
 
-def test_existing_records_are_numbered_oldest_first_and_new_ones_follow(
-        api: ApiClient) -> None:
+def test_existing_records_are_numbered_oldest_first_and_new_ones_follow(api: ApiClient) -> None:
     first = create(api, "Account", {"name": "First"})
     gone = create(api, "Account", {"name": "Gone"})
     second = create(api, "Account", {"name": "Second"})
@@ -46,20 +45,27 @@ def test_existing_records_are_numbered_oldest_first_and_new_ones_follow(
 
 
 def test_a_custom_model_gets_an_auto_number_at_definition(api: ApiClient) -> None:
-    res = api.post("/admin/models", json={"name": "Ticket", "fields": [
-        {"name": "number", "type": "Number", "auto_number": True, "unique": True}]})
+    res = api.post(
+        "/admin/models",
+        json={
+            "name": "Ticket",
+            "fields": [{"name": "number", "type": "Number", "auto_number": True, "unique": True}],
+        },
+    )
     assert res.status_code == 200, res.text
     made = [create(api, "Ticket", {"name": f"T{n}"}) for n in range(3)]
     assert [number_of(api, "Ticket", t, "number") for t in made] == [1, 2, 3]
 
 
-@pytest.mark.parametrize(("body", "words"), [
-    ({"name": "no_c", "type": "Text", "auto_number": True}, "Number fields"),
-    ({"name": "no_c", "type": "Number", "auto_number": True, "required": True}, "required"),
-    ({"name": "no_c", "type": "Number", "auto_number": "yes"}, "true or false"),
-])
-def test_bad_auto_number_fields_are_400(api: ApiClient, body: dict[str, Any],
-                                        words: str) -> None:
+@pytest.mark.parametrize(
+    ("body", "words"),
+    [
+        ({"name": "no_c", "type": "Text", "auto_number": True}, "Number fields"),
+        ({"name": "no_c", "type": "Number", "auto_number": True, "required": True}, "required"),
+        ({"name": "no_c", "type": "Number", "auto_number": "yes"}, "true or false"),
+    ],
+)
+def test_bad_auto_number_fields_are_400(api: ApiClient, body: dict[str, Any], words: str) -> None:
     res = api.post("/admin/fields/Account", json=body)
     assert res.status_code == 400 and words in res.json()["message"], res.text
     assert "no_c" not in api.get("/meta/fields/Account").json()["fields"]
@@ -77,13 +83,20 @@ def test_concurrent_creates_get_distinct_numbers(app: Any, admin: User, api: Api
     add_field(api, "Lead", "lead_no_c", "Number", auto_number=True, unique=True)
 
     async def burst() -> list[httpx.Response]:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://testserver/api.php",
-                                     headers={"Authorization": f"Bearer {admin.token}"},
-                                     timeout=60) as client:
-            return list(await asyncio.gather(*(
-                client.post("/data/Lead", json={"data": {"last_name": f"L{n}"}})
-                for n in range(10))))
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://testserver/api.php",
+            headers={"Authorization": f"Bearer {admin.token}"},
+            timeout=60,
+        ) as client:
+            return list(
+                await asyncio.gather(
+                    *(
+                        client.post("/data/Lead", json={"data": {"last_name": f"L{n}"}})
+                        for n in range(10)
+                    )
+                )
+            )
 
     answers = asyncio.run(burst())
     assert [a.status_code for a in answers] == [200] * 10
@@ -92,7 +105,8 @@ def test_concurrent_creates_get_distinct_numbers(app: Any, admin: User, api: Api
 
 
 def test_a_process_on_older_metadata_numbers_its_records_too(
-        api: ApiClient, settings: Settings, services: Services) -> None:
+    api: ApiClient, settings: Settings, services: Services
+) -> None:
     """Another worker that has not yet seen the field still writes numbered records (the
     database numbers what a writer leaves empty); removing the field stops numbering."""
     other = build_services(dataclasses.replace(settings, metadata_check_seconds=3600))
@@ -109,8 +123,9 @@ def test_a_process_on_older_metadata_numbers_its_records_too(
         assert api.delete("/admin/fields/Account/account_no_c").status_code == 200
         later = create(api, "Account", {"name": "After removal"})
         with services.db.engine.connect() as conn:
-            kept = conn.execute(sa.text("SELECT account_no_c FROM accounts WHERE id = :id"),
-                                {"id": later}).scalar()
+            kept = conn.execute(
+                sa.text("SELECT account_no_c FROM accounts WHERE id = :id"), {"id": later}
+            ).scalar()
         assert kept is None
     finally:
         other.close()

@@ -40,15 +40,28 @@ def post_and_hang_up(app: Any, path: str, token: str, first_chunk: bytes) -> lis
     """POST with a Content-Length of 10,000, send `first_chunk`, then disconnect; what the
     app sent back (nobody reads it)."""
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": path, "raw_path": path.encode(), "root_path": "",
-        "query_string": b"", "server": ("testserver", 80), "client": ("127.0.0.1", 1234),
-        "headers": [(b"host", b"testserver"), (b"content-type", b"application/json"),
-                    (b"content-length", b"10000"),
-                    (b"authorization", f"Bearer {token}".encode())],
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "server": ("testserver", 80),
+        "client": ("127.0.0.1", 1234),
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/json"),
+            (b"content-length", b"10000"),
+            (b"authorization", f"Bearer {token}".encode()),
+        ],
     }
-    messages = [{"type": "http.request", "body": first_chunk, "more_body": True},
-                {"type": "http.disconnect"}]
+    messages = [
+        {"type": "http.request", "body": first_chunk, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
     sent: list[Any] = []
 
     async def receive() -> dict[str, Any]:
@@ -62,9 +75,14 @@ def post_and_hang_up(app: Any, path: str, token: str, first_chunk: bytes) -> lis
 
 
 @pytest.mark.parametrize("path", ["/api.php/data/Account", "/api.php/admin/fields/Account"])
-def test_hanging_up_mid_body_is_no_error(app: Any, api: ApiClient, services: Services,
-                                         admin: User, amity_log: list[logging.LogRecord],
-                                         path: str) -> None:
+def test_hanging_up_mid_body_is_no_error(
+    app: Any,
+    api: ApiClient,
+    services: Services,
+    admin: User,
+    amity_log: list[logging.LogRecord],
+    path: str,
+) -> None:
     sent = post_and_hang_up(app, path, admin.token, b'{"data": {"name": "Ha')
     assert [m["status"] for m in sent if m["type"] == "http.response.start"] == [499]
     assert [r for r in amity_log if r.levelno >= logging.WARNING or r.exc_info] == []

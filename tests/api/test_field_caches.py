@@ -11,8 +11,7 @@ from tests.conftest import ApiClient
 REQUESTS = 2000
 
 
-def test_distinct_fields_lists_do_not_grow_the_caches(api: ApiClient,
-                                                      services: Services) -> None:
+def test_distinct_fields_lists_do_not_grow_the_caches(api: ApiClient, services: Services) -> None:
     api.app = None  # thousands of answers: skip the OpenAPI check of each
     account = api.post("/data/Account", json={"data": {"name": "Acme"}}).json()["id"]
     model = services.records.model("Account")

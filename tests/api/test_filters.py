@@ -29,8 +29,9 @@ def listing(api: ApiClient, model: str, params: dict[str, Any] | str) -> list[di
         if isinstance(params, str):
             response = api.get(f"/data/{model}?{params}&offset={len(rows)}&limit=200")
         else:
-            response = api.get(f"/data/{model}", params={**params, "offset": len(rows),
-                                                          "limit": 200})
+            response = api.get(
+                f"/data/{model}", params={**params, "offset": len(rows), "limit": 200}
+            )
         assert response.status_code == 200, response.text
         page = response.json()
         total = page["total_results"] if total is None else total
@@ -66,19 +67,30 @@ def bad_request(api: ApiClient, model: str, params: dict[str, Any] | str, *words
 
 # -- filter_text -------------------------------------------------------------------------
 
+
 def test_filter_text_contact_searches_names_and_email1(api: ApiClient) -> None:
     people = {
-        "john": create(api, "Contact", first_name="John", last_name="Smith",
-                       email1="js@corp.example"),
+        "john": create(
+            api, "Contact", first_name="John", last_name="Smith", email1="js@corp.example"
+        ),
         "johnathan": create(api, "Contact", first_name="Johnathan", last_name="Doe"),
-        "johnson": create(api, "Contact", first_name="Mary", last_name="Johnson",
-                          email1="mary@x.example"),
-        "by_email": create(api, "Contact", first_name="Anna", last_name="Bell",
-                           email1="john.bell@mail.example"),
-        "email2_only": create(api, "Contact", first_name="Zed", last_name="Zulu",
-                              email2="johnny@other.example", phone_work="john"),
-        "middle": create(api, "Contact", first_name="Ajohn", last_name="Xjohn",
-                         email1="xjohn@x.example"),
+        "johnson": create(
+            api, "Contact", first_name="Mary", last_name="Johnson", email1="mary@x.example"
+        ),
+        "by_email": create(
+            api, "Contact", first_name="Anna", last_name="Bell", email1="john.bell@mail.example"
+        ),
+        "email2_only": create(
+            api,
+            "Contact",
+            first_name="Zed",
+            last_name="Zulu",
+            email2="johnny@other.example",
+            phone_work="john",
+        ),
+        "middle": create(
+            api, "Contact", first_name="Ajohn", last_name="Xjohn", email1="xjohn@x.example"
+        ),
     }
 
     def search(text: str) -> set[str]:
@@ -112,8 +124,11 @@ def test_filter_text_case_searches_subject_and_number(api: ApiClient) -> None:
     numbers = {r["id"]: r["case_number"] for r in listing(api, "aCase", "fields[]=case_number")}
     assert len(set(numbers.values())) == len(subjects)
     for case_id, number in numbers.items():
-        expected = {cid for cid, subject in cases.items()
-                    if numbers[cid] == number or subject.startswith(str(number))}
+        expected = {
+            cid
+            for cid, subject in cases.items()
+            if numbers[cid] == number or subject.startswith(str(number))
+        }
         assert case_id in expected
         assert ids(api, "aCase", {"filter_text": str(number)}) == expected
     assert names(api, "aCase", {"filter_text": "print"}) == {"Printer jam", "Printer toner"}
@@ -123,9 +138,12 @@ def test_filter_text_case_searches_subject_and_number(api: ApiClient) -> None:
 
 # -- text filters --------------------------------------------------------------------------
 
+
 def test_text_filter_is_a_case_insensitive_prefix(api: ApiClient) -> None:
-    made = {name: create(api, "Contact", first_name=name, last_name="Test")
-            for name in ("Johnathan", "john", "JOHN", "Ajohn", "Jo", "Joh n")}
+    made = {
+        name: create(api, "Contact", first_name=name, last_name="Test")
+        for name in ("Johnathan", "john", "JOHN", "Ajohn", "Jo", "Joh n")
+    }
 
     def by_first(value: str) -> set[str]:
         return ids(api, "Contact", {"filters[first_name]": value})
@@ -139,9 +157,22 @@ def test_text_filter_is_a_case_insensitive_prefix(api: ApiClient) -> None:
 
 
 def test_text_filter_special_characters_are_literal(api: ApiClient) -> None:
-    accounts = ["100% Pure", "100 Percent", "1000 Ways", "50_50 Ltd", "5050 Ltd", "50a50 Ltd",
-                "O'Brien & Co", "OBrien", "%Special", "_Under", "Back\\slash", "Backslash",
-                "Brackets [x]", "Bracketsx"]
+    accounts = [
+        "100% Pure",
+        "100 Percent",
+        "1000 Ways",
+        "50_50 Ltd",
+        "5050 Ltd",
+        "50a50 Ltd",
+        "O'Brien & Co",
+        "OBrien",
+        "%Special",
+        "_Under",
+        "Back\\slash",
+        "Backslash",
+        "Brackets [x]",
+        "Bracketsx",
+    ]
     for name in accounts:
         create(api, "Account", name=name)
 
@@ -161,8 +192,17 @@ def test_text_filter_special_characters_are_literal(api: ApiClient) -> None:
 
 def test_text_filter_non_ascii(api: ApiClient) -> None:
     greek = "\u03a3\u0391\u03a3 Holdings"  # capital sigma, alpha, sigma
-    for name in ("Zoë Trading", "Zoe Trading", "İstanbul Trade", "Istanbul Imports", greek,
-                 "日本商事", "日本", "Max \U0010ffff end", "Max"):
+    for name in (
+        "Zoë Trading",
+        "Zoe Trading",
+        "İstanbul Trade",
+        "Istanbul Imports",
+        greek,
+        "日本商事",
+        "日本",
+        "Max \U0010ffff end",
+        "Max",
+    ):
         create(api, "Account", name=name)
 
     def by_name(value: str) -> set[str]:
@@ -193,6 +233,7 @@ def test_person_name_filter(api: ApiClient) -> None:
 
 # -- enum filters --------------------------------------------------------------------------
 
+
 def test_enum_filter_matches_exactly(api: ApiClient) -> None:
     made = {
         "c1": create(api, "Account", name="C1", account_type="Customer"),
@@ -203,10 +244,18 @@ def test_enum_filter_matches_exactly(api: ApiClient) -> None:
     }
     assert ids(api, "Account", {"filters[account_type]": "Customer"}) == {made["c1"], made["c2"]}
     both = {made["c1"], made["c2"], made["p"]}
-    assert ids(api, "Account", "filters[account_type][]=Customer"
-                               "&filters[account_type][]=Partner") == both
-    assert ids(api, "Account", "filters%5Baccount_type%5D%5B0%5D=Partner"
-                               "&filters%5Baccount_type%5D%5B1%5D=Customer") == both
+    assert (
+        ids(api, "Account", "filters[account_type][]=Customer&filters[account_type][]=Partner")
+        == both
+    )
+    assert (
+        ids(
+            api,
+            "Account",
+            "filters%5Baccount_type%5D%5B0%5D=Partner&filters%5Baccount_type%5D%5B1%5D=Customer",
+        )
+        == both
+    )
     assert ids(api, "Account", "filters[account_type][]=Supplier") == {made["s"]}
     assert ids(api, "Account", {"filters[account_type]": ""}) == set(made.values())
     assert ids(api, "Account", "filters[account_type][]=") == set(made.values())
@@ -214,15 +263,17 @@ def test_enum_filter_matches_exactly(api: ApiClient) -> None:
 
 def test_enum_filter_rejects_values_that_are_not_options(api: ApiClient) -> None:
     create(api, "Account", name="C1", account_type="Customer")
-    for query in ("filters[account_type]=Cust", "filters[account_type]=customer",
-                  "filters[account_type]=Customer%20",
-                  "filters[account_type][]=Customer&filters[account_type][]=Nope"):
+    for query in (
+        "filters[account_type]=Cust",
+        "filters[account_type]=customer",
+        "filters[account_type]=Customer%20",
+        "filters[account_type][]=Customer&filters[account_type][]=Nope",
+    ):
         bad_request(api, "Account", query, "account_type")
 
 
 def test_enum_filter_on_opportunity_stage(api: ApiClient) -> None:
-    won = create(api, "Opportunity", name="Won", date_closed="2024-01-01",
-                 sales_stage="Closed Won")
+    won = create(api, "Opportunity", name="Won", date_closed="2024-01-01", sales_stage="Closed Won")
     create(api, "Opportunity", name="Lost", date_closed="2024-01-01", sales_stage="Closed Lost")
     assert ids(api, "Opportunity", {"filters[sales_stage]": "Closed Won"}) == {won}
     bad_request(api, "Opportunity", {"filters[sales_stage]": "Closed"}, "sales_stage")
@@ -230,14 +281,21 @@ def test_enum_filter_on_opportunity_stage(api: ApiClient) -> None:
 
 # -- ref filters ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def jane(services: Services, admin: User) -> User:
     """A second, non-admin user named Jane Doe."""
-    user_id = services.auth.add_user(admin.actor, "jane", "jane-secret-pw",
-                                     first_name="Jane", last_name="Doe")
+    user_id = services.auth.add_user(
+        admin.actor, "jane", "jane-secret-pw", first_name="Jane", last_name="Doe"
+    )
     _, token = services.auth.create_token("jane", "tests")
-    return User(user_id, "jane", "jane-secret-pw", token,
-                Actor(user_id=user_id, user_name="jane", is_admin=False))
+    return User(
+        user_id,
+        "jane",
+        "jane-secret-pw",
+        token,
+        Actor(user_id=user_id, user_name="jane", is_admin=False),
+    )
 
 
 @pytest.fixture
@@ -248,10 +306,16 @@ def jane_api(app: Any, jane: User) -> Iterator[ApiClient]:
 
 
 def test_ref_filter_by_related_name_and_id(api: ApiClient) -> None:
-    accounts = {name: create(api, "Account", name=name)
-                for name in ("Acme Corp", "acme ltd", "Big Acme", "Globex")}
-    opps = {name: create(api, "Opportunity", name=f"Deal {name}", date_closed="2024-05-01",
-                         account_id=account) for name, account in accounts.items()}
+    accounts = {
+        name: create(api, "Account", name=name)
+        for name in ("Acme Corp", "acme ltd", "Big Acme", "Globex")
+    }
+    opps = {
+        name: create(
+            api, "Opportunity", name=f"Deal {name}", date_closed="2024-05-01", account_id=account
+        )
+        for name, account in accounts.items()
+    }
     orphan = create(api, "Opportunity", name="No account", date_closed="2024-05-01")
 
     def by(params: dict[str, str]) -> set[str]:
@@ -309,33 +373,50 @@ def test_parent_filter_needs_the_id(api: ApiClient) -> None:
 
 # -- any_email ------------------------------------------------------------------------------
 
+
 def test_any_email_matches_either_address_by_prefix(api: ApiClient) -> None:
     first = create(api, "Contact", last_name="A", email1="sales@acme.example")
-    second = create(api, "Contact", last_name="B", email1="info@b.example",
-                    email2="Sales@other.example")
-    create(api, "Contact", last_name="C", email1="presales@c.example",
-           email2="team.sales@c.example")
+    second = create(
+        api, "Contact", last_name="B", email1="info@b.example", email2="Sales@other.example"
+    )
+    create(
+        api, "Contact", last_name="C", email1="presales@c.example", email2="team.sales@c.example"
+    )
     create(api, "Contact", last_name="D")
     assert ids(api, "Contact", {"filters[any_email]": "sales"}) == {first, second}
     assert ids(api, "Contact", {"filters[any_email]": "SALES@ACME"}) == {first}
     assert ids(api, "Contact", {"filters[any_email]": "info@b.example"}) == {second}
     assert ids(api, "Contact", {"filters[any_email]": "acme.example"}) == set()
-    account = create(api, "Account", name="Supplier", account_type="Supplier",
-                     email2="sales@1crm.example")
-    create(api, "Account", name="Customer", account_type="Customer",
-           email1="sales@cust.example")
+    account = create(
+        api, "Account", name="Supplier", account_type="Supplier", email2="sales@1crm.example"
+    )
+    create(api, "Account", name="Customer", account_type="Customer", email1="sales@cust.example")
     assert ids(api, "Account", "filters[account_type]=Supplier&filters[any_email]=sales") == {
-        account}
+        account
+    }
 
 
 # -- bool -----------------------------------------------------------------------------------
 
+
 def test_bool_filter(api: ApiClient) -> None:
-    made = {True: {create(api, "Contact", last_name="Quiet", do_not_call=True)},
-            False: {create(api, "Contact", last_name="Loud1", do_not_call=False),
-                    create(api, "Contact", last_name="Loud2")}}
-    for value, flag in (("yes", True), ("1", True), ("true", True), ("TRUE", True),
-                        ("no", False), ("0", False), ("false", False), ("False", False)):
+    made = {
+        True: {create(api, "Contact", last_name="Quiet", do_not_call=True)},
+        False: {
+            create(api, "Contact", last_name="Loud1", do_not_call=False),
+            create(api, "Contact", last_name="Loud2"),
+        },
+    }
+    for value, flag in (
+        ("yes", True),
+        ("1", True),
+        ("true", True),
+        ("TRUE", True),
+        ("no", False),
+        ("0", False),
+        ("false", False),
+        ("False", False),
+    ):
         assert ids(api, "Contact", {"filters[do_not_call]": value}) == made[flag], value
 
 
@@ -353,10 +434,22 @@ NUMBER_CASES = [
     ({"filters[employees]": "20", "filters[employees-operator]": "lte"}, {10, 20}),
     ({"filters[employees]": "20", "filters[employees-operator]": "gt"}, {30}),
     ({"filters[employees]": "20", "filters[employees-operator]": "gte"}, {20, 30}),
-    ({"filters[employees]": "15", "filters[employees-operator]": "between",
-      "filters[employees-end]": "30"}, {20, 30}),
-    ({"filters[employees]": "10", "filters[employees-operator]": "between",
-      "filters[employees-end]": "10"}, {10}),
+    (
+        {
+            "filters[employees]": "15",
+            "filters[employees-operator]": "between",
+            "filters[employees-end]": "30",
+        },
+        {20, 30},
+    ),
+    (
+        {
+            "filters[employees]": "10",
+            "filters[employees-operator]": "between",
+            "filters[employees-end]": "10",
+        },
+        {10},
+    ),
     ({"filters[employees]": "-5", "filters[employees-operator]": "gt"}, {10, 20, 30}),
     ({"filters[employees-operator]": "not_empty"}, {10, 20, 30}),
     ({"filters[employees-operator]": "empty"}, {None}),
@@ -374,8 +467,15 @@ def test_number_filter(api: ApiClient) -> None:
 def test_number_filter_not_eq(api: ApiClient) -> None:
     for i, employees in enumerate([10, 20, 30, 20]):
         create(api, "Account", name=f"A{i}", employees=employees)
-    rows = listing(api, "Account", {"filters[employees]": "20", "fields[]": "employees",
-                                    "filters[employees-operator]": "not_eq"})
+    rows = listing(
+        api,
+        "Account",
+        {
+            "filters[employees]": "20",
+            "fields[]": "employees",
+            "filters[employees-operator]": "not_eq",
+        },
+    )
     assert sorted(row["employees"] for row in rows) == [10, 30]
 
 
@@ -389,8 +489,13 @@ def test_number_filter_on_currency(api: ApiClient) -> None:
     assert by({"filters[amount]": "100.50"}) == {"mid"}
     assert by({"filters[amount]": "100.5", "filters[amount-operator]": "gte"}) == {"mid", "big"}
     assert by({"filters[amount]": "100.5", "filters[amount-operator]": "lt"}) == {"small"}
-    assert by({"filters[amount]": "99.99", "filters[amount-operator]": "between",
-               "filters[amount-end]": "100.5"}) == {"small", "mid"}
+    assert by(
+        {
+            "filters[amount]": "99.99",
+            "filters[amount-operator]": "between",
+            "filters[amount-end]": "100.5",
+        }
+    ) == {"small", "mid"}
 
 
 NUMBER_ERRORS = [
@@ -399,8 +504,14 @@ NUMBER_ERRORS = [
     ({"filters[employees]": "9" * 30}, "employees"),
     ({"filters[employees]": "10", "filters[employees-operator]": "like"}, "like"),
     ({"filters[employees]": "10", "filters[employees-operator]": "between"}, "employees"),
-    ({"filters[employees]": "10", "filters[employees-operator]": "between",
-      "filters[employees-end]": "x"}, "employees"),
+    (
+        {
+            "filters[employees]": "10",
+            "filters[employees-operator]": "between",
+            "filters[employees-end]": "x",
+        },
+        "employees",
+    ),
     ({"filters[employees-operator]": "gt"}, "employees"),
     ({"filters[amount]": "1.234"}, "amount"),
 ]
@@ -414,10 +525,13 @@ def test_number_filter_errors(api: ApiClient) -> None:
 
 # -- filter_owner ----------------------------------------------------------------------------
 
+
 def test_filter_owner(api: ApiClient, jane_api: ApiClient, jane: User) -> None:
     mine = {create(api, "Contact", last_name="Mine1"), create(api, "Contact", last_name="Mine2")}
-    hers = {create(api, "Contact", last_name="Hers", assigned_user_id=jane.id),
-            create(jane_api, "Contact", last_name="Hers2")}
+    hers = {
+        create(api, "Contact", last_name="Hers", assigned_user_id=jane.id),
+        create(jane_api, "Contact", last_name="Hers2"),
+    }
     assert ids(api, "Contact", {"filters[filter_owner]": "all"}) == mine | hers
     assert ids(api, "Contact", {"filters[filter_owner]": "mine"}) == mine
     assert ids(api, "Contact", {"filters[filter_owner]": "not_mine"}) == hers
@@ -449,16 +563,28 @@ def test_filters_combine_with_and(api: ApiClient) -> None:
     create(api, "Contact", first_name="John", last_name="Jones", do_not_call=True)
     create(api, "Contact", first_name="John", last_name="Smith")
     create(api, "Contact", first_name="Anna", last_name="Smith", do_not_call=True)
-    assert ids(api, "Contact", {"filters[first_name]": "john", "filters[last_name]": "smi",
-                                "filters[do_not_call]": "1"}) == {hit}
-    assert ids(api, "Contact", {"filter_text": "john", "filters[last_name]": "smi",
-                                "filters[do_not_call]": "yes"}) == {hit}
+    assert ids(
+        api,
+        "Contact",
+        {"filters[first_name]": "john", "filters[last_name]": "smi", "filters[do_not_call]": "1"},
+    ) == {hit}
+    assert ids(
+        api,
+        "Contact",
+        {"filter_text": "john", "filters[last_name]": "smi", "filters[do_not_call]": "yes"},
+    ) == {hit}
 
 
 # -- order -----------------------------------------------------------------------------------
 
-PEOPLE = [("Carl", "adams"), ("bob", "Baker"), ("Alice", "Baker"), ("Dora", "Clark"),
-          ("alan", "Adams"), ("Eve", "baker")]
+PEOPLE = [
+    ("Carl", "adams"),
+    ("bob", "Baker"),
+    ("Alice", "Baker"),
+    ("Dora", "Clark"),
+    ("alan", "Adams"),
+    ("Eve", "baker"),
+]
 
 
 @pytest.fixture
@@ -503,14 +629,18 @@ def test_order_numbers_and_dates(api: ApiClient) -> None:
 
 
 def test_bad_order(api: ApiClient) -> None:
-    for order, word in (("last_nam", "last_nam"), ("last_name desc, bogus", "bogus"),
-                        ("primary_account", "primary_account"),  # a ref is not a column
-                        ("last_name sideways", "last_name sideways"),
-                        ("last_name desc asc", "last_name desc asc")):
+    for order, word in (
+        ("last_nam", "last_nam"),
+        ("last_name desc, bogus", "bogus"),
+        ("primary_account", "primary_account"),  # a ref is not a column
+        ("last_name sideways", "last_name sideways"),
+        ("last_name desc asc", "last_name desc asc"),
+    ):
         bad_request(api, "Contact", {"order": order}, word)
 
 
 # -- paging ----------------------------------------------------------------------------------
+
 
 def test_paging(api: ApiClient) -> None:
     for i in range(25):
@@ -534,11 +664,17 @@ def test_paging(api: ApiClient) -> None:
 
 
 def test_bad_paging(api: ApiClient) -> None:
-    for params, word in (({"limit": "0"}, "limit"), ({"limit": "500"}, "limit"),
-                         ({"limit": "201"}, "limit"), ({"limit": "-1"}, "limit"),
-                         ({"limit": "abc"}, "limit"), ({"limit": "1.5"}, "limit"),
-                         ({"offset": "-1"}, "offset"), ({"offset": "abc"}, "offset"),
-                         ({"limit": "9" * 40}, "limit")):
+    for params, word in (
+        ({"limit": "0"}, "limit"),
+        ({"limit": "500"}, "limit"),
+        ({"limit": "201"}, "limit"),
+        ({"limit": "-1"}, "limit"),
+        ({"limit": "abc"}, "limit"),
+        ({"limit": "1.5"}, "limit"),
+        ({"offset": "-1"}, "offset"),
+        ({"offset": "abc"}, "offset"),
+        ({"limit": "9" * 40}, "limit"),
+    ):
         bad_request(api, "Account", params, word)
 
 
@@ -572,8 +708,9 @@ def in_period(day: date, period: str, shift: int, today: date, fiscal: int) -> b
         return day.year == today.year + shift
     if period.startswith("fiscal_"):
         size = 3 if period == "fiscal_quarter" else 12
-        return ((month_index(day) - (fiscal - 1)) // size
-                == (month_index(today) - (fiscal - 1)) // size + shift)
+        return (month_index(day) - (fiscal - 1)) // size == (
+            month_index(today) - (fiscal - 1)
+        ) // size + shift
     n = int(period.removeprefix("days_"))
     last = today + timedelta(days=n * shift)
     return last - timedelta(days=n) < day <= last
@@ -612,8 +749,9 @@ class DatedRecords:
         rows: list[dict[str, Any]] = []
         days: list[date | None] = []
         for day in sample_days(self.today):
-            stamps = ([f"{day} 00:00:00", f"{day} 23:59:59"] if self.is_datetime
-                      else [day.isoformat()])
+            stamps = (
+                [f"{day} 00:00:00", f"{day} 23:59:59"] if self.is_datetime else [day.isoformat()]
+            )
             for stamp in stamps:
                 rows.append({"name": f"{model} {stamp}", self.field: stamp, **extra})
                 days.append(day)
@@ -640,10 +778,14 @@ class DatedRecords:
             ({f: str(t), f"{f}-operator": "before_date"}, self.where(lambda d: d < t)),
             ({f: str(t), f"{f}-operator": "after_date"}, self.where(lambda d: d > t)),
             ({f: str(t), f"{f}-operator": "not_on_date"}, self.where(lambda d: d != t)),
-            ({f: str(start), f"{f}-end": str(end), f"{f}-operator": "between_dates"},
-             self.where(lambda d: start <= d <= end)),
-            ({f: str(t), f"{f}-end": str(t), f"{f}-operator": "between_dates"},
-             self.where(lambda d: d == t)),
+            (
+                {f: str(start), f"{f}-end": str(end), f"{f}-operator": "between_dates"},
+                self.where(lambda d: start <= d <= end),
+            ),
+            (
+                {f: str(t), f"{f}-end": str(t), f"{f}-operator": "between_dates"},
+                self.where(lambda d: d == t),
+            ),
             ({f"{f}-operator": "empty"}, self.nulls()),
             ({f"{f}-operator": "not_empty"}, self.where(lambda d: True)),
             ({f"{f}-operator": "yesterday"}, self.where(lambda d: d == t - one)),
@@ -652,18 +794,32 @@ class DatedRecords:
             # a datetime value after the date part is ignored
             ({f: f"{t} 13:45:00"}, self.where(lambda d: d == t)),
         ]
-        periods = ["day", "week", "month", "quarter", "year", "fiscal_quarter", "fiscal_year",
-                   "days_1", "days_7", "days_30"]
+        periods = [
+            "day",
+            "week",
+            "month",
+            "quarter",
+            "year",
+            "fiscal_quarter",
+            "fiscal_year",
+            "days_1",
+            "days_7",
+            "days_30",
+        ]
         for which, shift in (("period_prev", -1), ("period_current", 0), ("period_next", 1)):
             for period in periods:
-                out.append(({f"{f}-operator": which, f"{f}-period": period},
-                            self.where(lambda d, p=period, s=shift:
-                                       in_period(d, p, s, t, fiscal))))
+                out.append(
+                    (
+                        {f"{f}-operator": which, f"{f}-period": period},
+                        self.where(lambda d, p=period, s=shift: in_period(d, p, s, t, fiscal)),
+                    )
+                )
         return out
 
 
-def bulk_create(services: Services, admin: User, model: str,
-                rows: list[dict[str, Any]]) -> list[str]:
+def bulk_create(
+    services: Services, admin: User, model: str, rows: list[dict[str, Any]]
+) -> list[str]:
     records = services.records
     create_many = getattr(records, "create_many", None)
     if create_many is not None:
@@ -676,12 +832,14 @@ class TestDateFilters:
 
     @pytest.fixture
     def settings(self, database_url: str) -> Settings:
-        return Settings(database_url=database_url, log_level="WARNING",
-                        fiscal_year_start_month=FISCAL_START)
+        return Settings(
+            database_url=database_url, log_level="WARNING", fiscal_year_start_month=FISCAL_START
+        )
 
     @pytest.mark.parametrize("model", list(DATE_TARGETS))
-    def test_every_operator_and_period(self, api: ApiClient, services: Services, admin: User,
-                                       model: str) -> None:
+    def test_every_operator_and_period(
+        self, api: ApiClient, services: Services, admin: User, model: str
+    ) -> None:
         dated = DatedRecords(services, admin, model)
         failures = []
         for filters, expected in dated.cases(FISCAL_START):
@@ -693,20 +851,25 @@ class TestDateFilters:
                 failures.append(f"{filters}: missing {missing[:5]} extra {extra[:5]}")
         assert not failures, "\n".join(failures)
 
-    def test_fiscal_periods_follow_the_setting(self, api: ApiClient, services: Services,
-                                               admin: User) -> None:
+    def test_fiscal_periods_follow_the_setting(
+        self, api: ApiClient, services: Services, admin: User
+    ) -> None:
         """With a November start the fiscal windows differ from the calendar ones."""
         dated = DatedRecords(services, admin, "aCase")
         f = dated.field
 
         def window(period: str) -> set[str]:
-            return ids(api, "aCase", {f"filters[{f}-operator]": "period_current",
-                                      f"filters[{f}-period]": period})
+            return ids(
+                api,
+                "aCase",
+                {f"filters[{f}-operator]": "period_current", f"filters[{f}-period]": period},
+            )
 
         assert window("fiscal_year") != window("year")
         assert window("fiscal_quarter") != window("quarter")
         assert window("fiscal_year") == dated.where(
-            lambda d: in_period(d, "fiscal_year", 0, dated.today, FISCAL_START))
+            lambda d: in_period(d, "fiscal_year", 0, dated.today, FISCAL_START)
+        )
 
     def test_datetime_day_boundaries(self, api: ApiClient) -> None:
         today = clock.today()
@@ -727,20 +890,26 @@ class TestDateFilters:
         assert by({"": str(today)}) == {"midnight", "late today"}
         assert by({"": str(today), "-operator": "before_date"}) == {"late yesterday"}
         assert by({"": str(today), "-operator": "after_date"}) == {"midnight tomorrow"}
-        assert by({"": str(today - one), "-end": str(today),
-                   "-operator": "between_dates"}) == {"late yesterday", "midnight", "late today"}
+        assert by({"": str(today - one), "-end": str(today), "-operator": "between_dates"}) == {
+            "late yesterday",
+            "midnight",
+            "late today",
+        }
 
 
-def test_fiscal_periods_default_to_the_calendar(api: ApiClient, services: Services,
-                                                admin: User) -> None:
+def test_fiscal_periods_default_to_the_calendar(
+    api: ApiClient, services: Services, admin: User
+) -> None:
     dated = DatedRecords(services, admin, "aCase")
     f = dated.field
     for which, shift in (("period_prev", -1), ("period_current", 0), ("period_next", 1)):
         for fiscal, calendar in (("fiscal_year", "year"), ("fiscal_quarter", "quarter")):
-            got = ids(api, "aCase", {f"filters[{f}-operator]": which,
-                                     f"filters[{f}-period]": fiscal})
-            assert got == dated.where(lambda d, c=calendar, s=shift: in_period(
-                d, c, s, dated.today, 1)), (which, fiscal)
+            got = ids(
+                api, "aCase", {f"filters[{f}-operator]": which, f"filters[{f}-period]": fiscal}
+            )
+            assert got == dated.where(
+                lambda d, c=calendar, s=shift: in_period(d, c, s, dated.today, 1)
+            ), (which, fiscal)
 
 
 DATE_ERRORS = [
@@ -751,19 +920,31 @@ DATE_ERRORS = [
     ({"date_closed-operator": "before_date"}, ["date_closed"]),
     ({"date_closed-operator": "on_date"}, ["date_closed"]),
     ({"date_closed-operator": "in_date"}, ["in_date"]),
-    ({"date_closed": "2024-01-01", "date_closed-operator": "between_dates"},
-     ["date_closed", "end"]),
-    ({"date_closed": "2024-01-01", "date_closed-operator": "between_dates",
-      "date_closed-end": "2024-1-5"}, ["date_closed"]),
-    ({"date_closed": "2024-02-01", "date_closed-operator": "between_dates",
-      "date_closed-end": "2024-01-01"}, ["date_closed"]),
+    (
+        {"date_closed": "2024-01-01", "date_closed-operator": "between_dates"},
+        ["date_closed", "end"],
+    ),
+    (
+        {
+            "date_closed": "2024-01-01",
+            "date_closed-operator": "between_dates",
+            "date_closed-end": "2024-1-5",
+        },
+        ["date_closed"],
+    ),
+    (
+        {
+            "date_closed": "2024-02-01",
+            "date_closed-operator": "between_dates",
+            "date_closed-end": "2024-01-01",
+        },
+        ["date_closed"],
+    ),
     ({"date_closed-operator": "period_current"}, ["date_closed", "period"]),
-    ({"date_closed-operator": "period_next", "date_closed-period": "fortnight"},
-     ["fortnight"]),
+    ({"date_closed-operator": "period_next", "date_closed-period": "fortnight"}, ["fortnight"]),
     ({"date_closed-operator": "period_prev", "date_closed-period": "days_0"}, ["days_0"]),
     ({"date_closed-operator": "period_prev", "date_closed-period": "days_x"}, ["days_x"]),
-    ({"date_closed-operator": "period_prev", "date_closed-period": "days_99999"},
-     ["days_99999"]),
+    ({"date_closed-operator": "period_prev", "date_closed-period": "days_99999"}, ["days_99999"]),
 ]
 
 
@@ -776,9 +957,12 @@ def test_date_filter_errors(api: ApiClient) -> None:
 def test_date_filter_list_values_are_rejected(api: ApiClient) -> None:
     bad_request(api, "Opportunity", "filters[date_closed][]=2024-01-01", "date_closed")
     bad_request(api, "Opportunity", "filters[date_closed-operator][]=today", "date_closed")
-    bad_request(api, "Opportunity", "filters[date_closed-period][]=day"
-                                    "&filters[date_closed-operator]=period_current",
-                "date_closed")
+    bad_request(
+        api,
+        "Opportunity",
+        "filters[date_closed-period][]=day&filters[date_closed-operator]=period_current",
+        "date_closed",
+    )
 
 
 @pytest.mark.parametrize("model", ["Opportunity", "Task"])

@@ -42,8 +42,9 @@ def test_paging_integers_take_ascii_digits_only(api: ApiClient, value: str) -> N
 
 @pytest.mark.parametrize("value", ["\u0661\u0662", "\uff15", "\u00b2", "1_000"])
 def test_integer_fields_take_ascii_digits_only(api: ApiClient, value: str) -> None:
-    body = error_of(api.post("/data/Account", json={"data": {"name": "A", "employees": value}}),
-                    400)
+    body = error_of(
+        api.post("/data/Account", json={"data": {"name": "A", "employees": value}}), 400
+    )
     assert "employees" in body["message"]
     error_of(api.post("/data/Account", json={"data": {"name": "A", "balance": value}}), 400)
     error_of(api.post("/data/aCase", json={"data": {"name": "C", "effort_actual": value}}), 400)
@@ -58,19 +59,28 @@ def test_superscript_digits_in_search_and_brackets_are_not_500(api: ApiClient) -
 
 
 def test_option_ids_take_ascii_digits_only(api: ApiClient) -> None:
-    resp = api.post("/admin/fields/Account", json={
-        "name": "tier_c", "type": "Select", "options": ["Gold", "Silver"]})
+    resp = api.post(
+        "/admin/fields/Account",
+        json={"name": "tier_c", "type": "Select", "options": ["Gold", "Silver"]},
+    )
     assert resp.status_code == 200, resp.text
     error_of(api.post("/data/Account", json={"data": {"name": "A", "tier_c": "\u00b9"}}), 400)
 
 
 # -- a JSON number is not text ---------------------------------------------------------------
-@pytest.mark.parametrize("model,field,value", [
-    ("Account", "name", 12), ("Account", "description", 1.5), ("Account", "phone_office", 5550100),
-    ("Contact", "email1", 7), ("Account", "website", 80),
-])
-def test_a_json_number_for_a_text_field_is_400(api: ApiClient, model: str, field: str,
-                                               value: Any) -> None:
+@pytest.mark.parametrize(
+    "model,field,value",
+    [
+        ("Account", "name", 12),
+        ("Account", "description", 1.5),
+        ("Account", "phone_office", 5550100),
+        ("Contact", "email1", 7),
+        ("Account", "website", 80),
+    ],
+)
+def test_a_json_number_for_a_text_field_is_400(
+    api: ApiClient, model: str, field: str, value: Any
+) -> None:
     data = {"last_name": "B"} if model == "Contact" else {"name": "A"}
     body = error_of(api.post(f"/data/{model}", json={"data": {**data, field: value}}), 400)
     assert field in body["message"]
@@ -81,8 +91,11 @@ def test_a_json_number_for_a_text_field_is_400(api: ApiClient, model: str, field
 @pytest.mark.parametrize("charset", ["latin-1", "ISO-8859-1", "utf-16", '"windows-1252"'])
 def test_a_json_body_in_another_charset_is_415(api: ApiClient, charset: str) -> None:
     raw = '{"data": {"name": "Caf\u00e9"}}'.encode(charset.strip('"').replace("utf-16", "utf-8"))
-    resp = api.post("/data/Account", content=raw,
-                    headers={"Content-Type": f"application/json; charset={charset}"})
+    resp = api.post(
+        "/data/Account",
+        content=raw,
+        headers={"Content-Type": f"application/json; charset={charset}"},
+    )
     assert error_of(resp, 415)["error"] == "unsupported_media_type"
     assert total(api, "Account") == 0
 
@@ -93,17 +106,28 @@ class TestSignIn:
         return dataclasses.replace(settings, session_auth=True)
 
     def test_sign_in_json_in_another_charset_is_415(self, anon: ApiClient) -> None:
-        resp = anon.post("/session", content=b'{"user_name": "admin", "password": "x"}',
-                         headers={"Content-Type": "application/json; charset=latin-1"})
+        resp = anon.post(
+            "/session",
+            content=b'{"user_name": "admin", "password": "x"}',
+            headers={"Content-Type": "application/json; charset=latin-1"},
+        )
         assert error_of(resp, 415)["error"] == "unsupported_media_type"
 
 
-@pytest.mark.parametrize("content_type", ["application/json; charset=UTF-8",
-                                          'application/json; charset="utf-8"',
-                                          "application/json;charset=utf8"])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json; charset=UTF-8",
+        'application/json; charset="utf-8"',
+        "application/json;charset=utf8",
+    ],
+)
 def test_a_json_body_declared_utf8_is_read(api: ApiClient, content_type: str) -> None:
-    resp = api.post("/data/Account", content='{"data": {"name": "Caf\u00e9"}}'.encode(),
-                    headers={"Content-Type": content_type})
+    resp = api.post(
+        "/data/Account",
+        content='{"data": {"name": "Caf\u00e9"}}'.encode(),
+        headers={"Content-Type": content_type},
+    )
     assert resp.status_code == 200, resp.text
     assert api.get(f"/data/Account/{resp.json()['id']}").json()["record"]["name"] == "Caf\u00e9"
 
@@ -118,8 +142,7 @@ def test_encoded_slash_does_not_split_a_path_segment(api: ApiClient) -> None:
         # not the account's contacts: no record has the id "<account>/contacts"
         assert error_of(api.get(f"/data/Account/{account}{slash}contacts"), 404)["hint"]
         error_of(api.delete(f"/data/Account/{account}/contacts{slash}{contact}"), 404)
-        error_of(api.patch(f"/data/Account{slash}{account}", json={"data": {"name": "X"}}),
-                 404)
+        error_of(api.patch(f"/data/Account{slash}{account}", json={"data": {"name": "X"}}), 404)
     related = api.get(f"/data/Account/{account}/contacts").json()
     assert [r["id"] for r in related["records"]] == [contact]
     assert api.get(f"/data/Account/{account}").json()["record"]["name"] == "Acme"
@@ -132,8 +155,13 @@ def test_long_text_has_a_limit_shown_in_meta(api: ApiClient) -> None:
     assert fields["name"]["len"] == 150
     writable = api.get("/openapi.json").json()["components"]["schemas"]["AccountData"]
     assert writable["properties"]["description"]["maxLength"] == TEXT_MAX_LENGTH
-    body = error_of(api.post("/data/Account", json={"data": {
-        "name": "A", "description": "x" * (TEXT_MAX_LENGTH + 1)}}), 400)
+    body = error_of(
+        api.post(
+            "/data/Account",
+            json={"data": {"name": "A", "description": "x" * (TEXT_MAX_LENGTH + 1)}},
+        ),
+        400,
+    )
     assert "description" in body["message"] and str(TEXT_MAX_LENGTH) in body["message"]
     assert total(api, "Account") == 0
     at_limit = create(api, "Account", {"name": "A", "description": "x" * TEXT_MAX_LENGTH})

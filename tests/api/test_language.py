@@ -16,11 +16,21 @@ from amity.core.services import build_services
 from tests.conftest import NO_RATE_LIMITS, ApiClient, User
 
 
-@pytest.mark.parametrize(("header", "chosen"), [
-    (None, "en"), ("de", "de"), ("de-AT", "de"), ("en-US,de;q=0.9", "en"),
-    ("fr;q=1, de;q=0.5", "de"), ("fr, *;q=0.1", "en"), ("de;q=0, en;q=0.2", "en"),
-    ("x" * 600, "en"), ("de;q=abc, en", "en"), ("<script>", "en"),
-])
+@pytest.mark.parametrize(
+    ("header", "chosen"),
+    [
+        (None, "en"),
+        ("de", "de"),
+        ("de-AT", "de"),
+        ("en-US,de;q=0.9", "en"),
+        ("fr;q=1, de;q=0.5", "de"),
+        ("fr, *;q=0.1", "en"),
+        ("de;q=0, en;q=0.2", "en"),
+        ("x" * 600, "en"),
+        ("de;q=abc, en", "en"),
+        ("<script>", "en"),
+    ],
+)
 def test_negotiation(header: str | None, chosen: str) -> None:
     assert Languages("en").negotiate(header) == chosen
 
@@ -53,8 +63,11 @@ def test_field_labels_and_options_in_german(api: ApiClient) -> None:
 def test_messages_in_german(api: ApiClient, anon: ApiClient) -> None:
     de = {"Accept-Language": "de"}
     missing = api.get("/data/Contact/nope", headers=de).json()
-    assert missing == {"error": "not_found", "message": "Nicht gefunden",
-                       "hint": "Kein Contact mit der ID nope"}
+    assert missing == {
+        "error": "not_found",
+        "message": "Nicht gefunden",
+        "hint": "Kein Contact mit der ID nope",
+    }
     assert anon.get("/me", headers=de).json()["message"] == "Anmeldung erforderlich"
     assert api.get("/no/such", headers=de).json()["hint"].startswith("Kein Endpunkt /api.php")
     # a message the catalog lacks stays English rather than breaking
@@ -66,19 +79,30 @@ def test_messages_in_german(api: ApiClient, anon: ApiClient) -> None:
 def french_dir(tmp_path: Path) -> Path:
     directory = tmp_path / "catalogs"
     directory.mkdir()
-    (directory / "fr.json").write_text(json.dumps({
-        "language": "fr", "labels": {"First Name": "Prénom"},
-        "messages": {"Not found": "Introuvable"}}), encoding="utf-8")
+    (directory / "fr.json").write_text(
+        json.dumps(
+            {
+                "language": "fr",
+                "labels": {"First Name": "Prénom"},
+                "messages": {"Not found": "Introuvable"},
+            }
+        ),
+        encoding="utf-8",
+    )
     return directory
 
 
 @pytest.fixture
 def french_api(database_url: str, admin: User, french_dir: Path) -> Iterator[ApiClient]:
-    settings = Settings(database_url=database_url, log_level="WARNING", language="de",
-                        locale_dir=str(french_dir), **NO_RATE_LIMITS)
+    settings = Settings(
+        database_url=database_url,
+        log_level="WARNING",
+        language="de",
+        locale_dir=str(french_dir),
+        **NO_RATE_LIMITS,
+    )
     services = build_services(settings)
-    client = ApiClient(create_app(settings, services),
-                       {"Authorization": f"Bearer {admin.token}"})
+    client = ApiClient(create_app(settings, services), {"Authorization": f"Bearer {admin.token}"})
     yield client
     client.close()
     services.close()
@@ -88,8 +112,10 @@ def test_a_language_is_a_data_file_and_the_default_is_a_setting(french_api: ApiC
     fr = french_api.get("/meta/fields/Contact", headers={"Accept-Language": "fr"}).json()
     assert fr["fields"]["first_name"]["vname"] == "Prénom"
     assert fr["fields"]["last_name"]["vname"] == "Last Name"  # not in the file: English
-    assert french_api.get("/data/Contact/x", headers={
-        "Accept-Language": "fr"}).json()["message"] == "Introuvable"
+    assert (
+        french_api.get("/data/Contact/x", headers={"Accept-Language": "fr"}).json()["message"]
+        == "Introuvable"
+    )
     # AMITY_LANGUAGE=de: no header, or only unknown languages, gives German
     default = french_api.get("/meta/fields/Contact").json()
     assert default["fields"]["first_name"]["vname"] == "Vorname"

@@ -58,16 +58,26 @@ def test_list_view_defaults_from_metadata(api: ApiClient, services: Services) ->
 
 
 def test_admins_change_layouts_and_users_choose(api: ApiClient, sam: ApiClient) -> None:
-    compact = {"label": "Compact", "columns": ["last_name", "email1"],
-               "filters": ["filter_text"], "order_by": "last_name"}
+    compact = {
+        "label": "Compact",
+        "columns": ["last_name", "email1"],
+        "filters": ["filter_text"],
+        "order_by": "last_name",
+    }
     assert sam.put("/admin/layouts/Contact/list/Compact", json=compact).status_code == 403
     saved = api.put("/admin/layouts/Contact/list/Compact", json=compact)
     assert saved.status_code == 200, saved.text
     names = [lay["name"] for lay in sam.get("/meta/list_view/Contact").json()["layouts"]]
     assert names == ["Standard", "Compact"]
-    chose = sam.post("/layouts/list_view/Contact", json={
-        "layout": "Compact", "filter_values": {"filter_text": "ada"}, "limit": 50,
-        "order_by": "last_name desc"})
+    chose = sam.post(
+        "/layouts/list_view/Contact",
+        json={
+            "layout": "Compact",
+            "filter_values": {"filter_text": "ada"},
+            "limit": 50,
+            "order_by": "last_name desc",
+        },
+    )
     assert chose.status_code == 200, chose.text
     view = sam.get("/meta/list_view/Contact").json()
     assert [c["field"] for c in view["columns"]] == ["last_name", "email1"]
@@ -80,25 +90,36 @@ def test_admins_change_layouts_and_users_choose(api: ApiClient, sam: ApiClient) 
     assert sam.get("/layouts/list_view/Contact").json()["layout"] == "Compact"
 
 
-@pytest.mark.parametrize("body", [
-    {"layout": "Nope"}, {"filter_values": {"no_such_filter": "x"}}, {"limit": 500},
-    {"offset": -1}, {"order_by": "no_such_field"}, {"filter_values": "x"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"layout": "Nope"},
+        {"filter_values": {"no_such_filter": "x"}},
+        {"limit": 500},
+        {"offset": -1},
+        {"order_by": "no_such_field"},
+        {"filter_values": "x"},
+    ],
+)
 def test_bad_list_view_choices_are_400(api: ApiClient, body: dict[str, Any]) -> None:
     resp = api.patch("/layouts/list_view/Contact", json=body)
     assert resp.status_code == 400, resp.text
     assert api.get("/layouts/list_view/Contact").json() == {}
 
 
-@pytest.mark.parametrize(("view", "body", "word"), [
-    ("list", {"columns": ["first_name", "shoe_size"]}, "shoe_size"),
-    ("list", {"columns": []}, "columns"),
-    ("detail", {"sections": [{"id": "a", "label": "A", "fields": ["nope"]}]}, "nope"),
-    ("sub_panels", {"panels": ["no_link"]}, "no_link"),
-    ("list", ["first_name"], "object"),
-])
-def test_layouts_are_checked_against_the_model(api: ApiClient, view: str, body: Any,
-                                               word: str) -> None:
+@pytest.mark.parametrize(
+    ("view", "body", "word"),
+    [
+        ("list", {"columns": ["first_name", "shoe_size"]}, "shoe_size"),
+        ("list", {"columns": []}, "columns"),
+        ("detail", {"sections": [{"id": "a", "label": "A", "fields": ["nope"]}]}, "nope"),
+        ("sub_panels", {"panels": ["no_link"]}, "no_link"),
+        ("list", ["first_name"], "object"),
+    ],
+)
+def test_layouts_are_checked_against_the_model(
+    api: ApiClient, view: str, body: Any, word: str
+) -> None:
     resp = api.put(f"/admin/layouts/Contact/{view}/Standard", json=body)
     assert resp.status_code == 400 and word in resp.json()["message"]
 
@@ -117,13 +138,22 @@ def test_detail_view_and_reset(api: ApiClient) -> None:
     assert view["title"] == "Contact"
     overview = [f["field"] for f in view["sections"][0]["fields"]]
     assert "first_name" in overview and "date_entered" not in overview
-    custom = {"label": "Short", "sections": [{"id": "main", "label": "Overview",
-                                             "fields": ["first_name", "last_name"]}]}
+    custom = {
+        "label": "Short",
+        "sections": [{"id": "main", "label": "Overview", "fields": ["first_name", "last_name"]}],
+    }
     assert api.put("/admin/layouts/Contact/detail/Standard", json=custom).status_code == 200
     german = api.get("/meta/detail_view/Contact/Standard", headers=DE).json()
-    assert german["sections"] == [{"id": "main", "label": "Übersicht", "fields": [
-        {"field": "first_name", "label": "Vorname", "type": "name"},
-        {"field": "last_name", "label": "Nachname", "type": "name"}]}]
+    assert german["sections"] == [
+        {
+            "id": "main",
+            "label": "Übersicht",
+            "fields": [
+                {"field": "first_name", "label": "Vorname", "type": "name"},
+                {"field": "last_name", "label": "Nachname", "type": "name"},
+            ],
+        }
+    ]
     assert api.delete("/admin/layouts/Contact/detail/Standard").status_code == 200
     assert api.get("/meta/detail_view/Contact/Standard").json()["sections"] == view["sections"]
 

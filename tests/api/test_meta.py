@@ -8,12 +8,28 @@ import pytest
 
 from tests.conftest import ApiClient
 
-MODELS = ["User", "Account", "Contact", "Lead", "Opportunity", "aCase", "Task", "Call",
-          "Meeting", "Note", "Document", "Product", "Project", "ProjectTask"]
-COMMON_REFS = {"created_by_user": "created_by", "modified_user": "modified_user_id",
-               "assigned_user": "assigned_user_id"}
-COMMON = {"id", "deleted", "date_entered", "date_modified", *COMMON_REFS,
-          *COMMON_REFS.values()}
+MODELS = [
+    "User",
+    "Account",
+    "Contact",
+    "Lead",
+    "Opportunity",
+    "aCase",
+    "Task",
+    "Call",
+    "Meeting",
+    "Note",
+    "Document",
+    "Product",
+    "Project",
+    "ProjectTask",
+]
+COMMON_REFS = {
+    "created_by_user": "created_by",
+    "modified_user": "modified_user_id",
+    "assigned_user": "assigned_user_id",
+}
+COMMON = {"id", "deleted", "date_entered", "date_modified", *COMMON_REFS, *COMMON_REFS.values()}
 FIELD_KEYS = {"name", "type", "vname", "required", "editable", "default", "len"}
 
 
@@ -47,8 +63,14 @@ def test_every_model_describes_its_fields(api: ApiClient, model: str) -> None:
         assert fields[ref]["type"] == "ref"
         assert fields[ref]["id_name"] == id_name
         assert fields[ref]["bean_name"] == "User"
-    for name in ("id", "deleted", "date_entered", "date_modified", "created_by",
-                 "modified_user_id"):
+    for name in (
+        "id",
+        "deleted",
+        "date_entered",
+        "date_modified",
+        "created_by",
+        "modified_user_id",
+    ):
         assert fields[name]["editable"] is False, name
     assert fields["assigned_user_id"]["editable"] is True
 
@@ -132,8 +154,11 @@ def test_fields_meta_calls_read_only_are_refused(api: ApiClient, model: str) -> 
 @pytest.mark.parametrize("model", MODELS)
 def test_required_fields_without_default_are_demanded(api: ApiClient, model: str) -> None:
     fields = meta(api, model)["fields"]
-    demanded = {name for name, d in fields.items()
-                if d["required"] and d["editable"] and d["default"] is None}
+    demanded = {
+        name
+        for name, d in fields.items()
+        if d["required"] and d["editable"] and d["default"] is None
+    }
     resp = api.post(f"/data/{model}", json={"data": {}})
     assert resp.status_code == 400
     message = resp.json()["message"]
@@ -143,8 +168,19 @@ def test_required_fields_without_default_are_demanded(api: ApiClient, model: str
 def test_link_names_follow_1crm(api: ApiClient) -> None:
     account = api.post("/data/Account", json={"data": {"name": "Acme"}}).json()["id"]
     contact = api.post("/data/Contact", json={"data": {"last_name": "Lee"}}).json()["id"]
-    for link in ("contacts", "opportunities", "cases", "tasks", "calls", "meetings", "notes",
-                 "projects", "documents", "leads", "members"):
+    for link in (
+        "contacts",
+        "opportunities",
+        "cases",
+        "tasks",
+        "calls",
+        "meetings",
+        "notes",
+        "projects",
+        "documents",
+        "leads",
+        "members",
+    ):
         resp = api.get(f"/data/Account/{account}/{link}")
         assert resp.status_code == 200, (link, resp.text)
         assert resp.json() == {"records": [], "total_results": 0}

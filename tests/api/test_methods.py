@@ -21,26 +21,29 @@ def allowed(resp: Any) -> set[str]:
     return {m.strip() for m in resp.headers["allow"].split(",")}
 
 
-@pytest.mark.parametrize("method,path,methods", [
-    ("PUT", "/data/Account", {"GET", "HEAD", "POST"}),
-    ("DELETE", "/data/Account", {"GET", "HEAD", "POST"}),
-    ("POST", f"/data/Account/{ID}", {"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
-    ("PUT", f"/data/Account/{ID}/contacts", {"GET", "HEAD", "POST"}),
-    ("GET", f"/data/Account/{ID}/contacts/{ID}", {"DELETE"}),
-    ("PATCH", "/session", {"GET", "HEAD", "POST", "DELETE"}),
-    ("PUT", "/admin/fields/Account", {"GET", "HEAD", "POST"}),
-    ("POST", "/admin/fields/Account/color", {"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
-    # favorites and related records share a shape: the path takes both routes' methods
-    ("DELETE", f"/data/favorites/Account/{ID}", {"GET", "HEAD", "POST"}),
-])
-def test_allow_names_every_method_of_the_path(api: ApiClient, method: str, path: str,
-                                               methods: set[str]) -> None:
+@pytest.mark.parametrize(
+    "method,path,methods",
+    [
+        ("PUT", "/data/Account", {"GET", "HEAD", "POST"}),
+        ("DELETE", "/data/Account", {"GET", "HEAD", "POST"}),
+        ("POST", f"/data/Account/{ID}", {"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
+        ("PUT", f"/data/Account/{ID}/contacts", {"GET", "HEAD", "POST"}),
+        ("GET", f"/data/Account/{ID}/contacts/{ID}", {"DELETE"}),
+        ("PATCH", "/session", {"GET", "HEAD", "POST", "DELETE"}),
+        ("PUT", "/admin/fields/Account", {"GET", "HEAD", "POST"}),
+        ("POST", "/admin/fields/Account/color", {"GET", "HEAD", "PATCH", "PUT", "DELETE"}),
+        # favorites and related records share a shape: the path takes both routes' methods
+        ("DELETE", f"/data/favorites/Account/{ID}", {"GET", "HEAD", "POST"}),
+    ],
+)
+def test_allow_names_every_method_of_the_path(
+    api: ApiClient, method: str, path: str, methods: set[str]
+) -> None:
     assert allowed(api.request(method, path)) == methods
 
 
 @pytest.mark.parametrize("method", ["TRACE", "PROPFIND", "BREW"])
-def test_undeclared_methods_are_405_on_every_route(app: Any, api: ApiClient,
-                                                   method: str) -> None:
+def test_undeclared_methods_are_405_on_every_route(app: Any, api: ApiClient, method: str) -> None:
     for route in app.routes:
         if not getattr(route, "methods", None):
             continue  # mounts (static files) answer for themselves

@@ -12,8 +12,12 @@ LIMIT = 3
 
 @pytest.fixture
 def settings(database_url: str, jwt_key_file: str) -> Settings:
-    return Settings(database_url=database_url, log_level="WARNING", jwt_key_file=jwt_key_file,
-                    **{**NO_RATE_LIMITS, "rate_limit_token_endpoint": f"{LIMIT}/minute"})
+    return Settings(
+        database_url=database_url,
+        log_level="WARNING",
+        jwt_key_file=jwt_key_file,
+        **{**NO_RATE_LIMITS, "rate_limit_token_endpoint": f"{LIMIT}/minute"},
+    )
 
 
 def test_token_endpoint_limit_per_ip(anon: ApiClient) -> None:

@@ -52,11 +52,18 @@ def assert_oauth_error(response: Any, error: str, status: int = 400) -> None:
 
 
 # -- redirect URIs ------------------------------------------------------------------------
-@pytest.mark.parametrize("uri", ["https://app.example/callback/", "https://app.example/callbackx",
-                                 "https://app.example/callback?x=1", "https://evil.example/cb",
-                                 "http://app.example/callback", "HTTPS://app.example/callback"])
-def test_redirect_uri_must_match_exactly(anon: ApiClient, app_client: Registered,
-                                         uri: str) -> None:
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://app.example/callback/",
+        "https://app.example/callbackx",
+        "https://app.example/callback?x=1",
+        "https://evil.example/cb",
+        "http://app.example/callback",
+        "HTTPS://app.example/callback",
+    ],
+)
+def test_redirect_uri_must_match_exactly(anon: ApiClient, app_client: Registered, uri: str) -> None:
     page = anon.get("/auth/user/authorize", params=code_params(app_client, redirect_uri=uri))
     assert page.status_code == 400
     assert "location" not in page.headers  # never redirect to an unregistered address
@@ -64,13 +71,16 @@ def test_redirect_uri_must_match_exactly(anon: ApiClient, app_client: Registered
 
 
 def test_unknown_client_gets_an_error_page(anon: ApiClient) -> None:
-    page = anon.get("/auth/user/authorize", params={"response_type": "code",
-                                                    "client_id": "nobody", "state": "x"})
+    page = anon.get(
+        "/auth/user/authorize",
+        params={"response_type": "code", "client_id": "nobody", "state": "x"},
+    )
     assert page.status_code == 400 and "location" not in page.headers
 
 
-def test_code_exchange_needs_the_same_redirect_uri(anon: ApiClient, services: Services,
-                                                   admin: User) -> None:
+def test_code_exchange_needs_the_same_redirect_uri(
+    anon: ApiClient, services: Services, admin: User
+) -> None:
     app = register(services, redirect_uris=["https://a.example/cb", "https://b.example/cb"])
     code = get_code(anon, app, "admin", admin.password)
     got = exchange(anon, app, code, redirect_uri="https://b.example/cb")
@@ -78,8 +88,9 @@ def test_code_exchange_needs_the_same_redirect_uri(anon: ApiClient, services: Se
 
 
 # -- PKCE ---------------------------------------------------------------------------------
-def test_public_client_without_pkce_is_refused(anon: ApiClient, public: Registered,
-                                               admin: User) -> None:
+def test_public_client_without_pkce_is_refused(
+    anon: ApiClient, public: Registered, admin: User
+) -> None:
     response = anon.get("/auth/user/authorize", params=code_params(public, state="st"))
     answer = redirect_query(response)
     assert answer["error"] == "invalid_request" and answer["state"] == "st"
@@ -96,8 +107,9 @@ def test_plain_pkce_is_refused(anon: ApiClient, app_client: Registered) -> None:
         assert answer["error"] == "invalid_request"
 
 
-def test_wrong_or_missing_verifier_is_refused(anon: ApiClient, public: Registered,
-                                              admin: User) -> None:
+def test_wrong_or_missing_verifier_is_refused(
+    anon: ApiClient, public: Registered, admin: User
+) -> None:
     _, challenge = pkce()
     code = get_code(anon, public, "admin", admin.password, challenge=challenge)
     assert_oauth_error(exchange(anon, public, code, verifier=pkce()[0]), "invalid_grant")
@@ -105,8 +117,9 @@ def test_wrong_or_missing_verifier_is_refused(anon: ApiClient, public: Registere
     assert_oauth_error(exchange(anon, public, code), "invalid_request")
 
 
-def test_confidential_client_pkce_is_honoured(anon: ApiClient, app_client: Registered,
-                                              admin: User) -> None:
+def test_confidential_client_pkce_is_honoured(
+    anon: ApiClient, app_client: Registered, admin: User
+) -> None:
     verifier, challenge = pkce()
     code = get_code(anon, app_client, "admin", admin.password, challenge=challenge)
     assert_oauth_error(exchange(anon, app_client, code), "invalid_request")
@@ -114,27 +127,36 @@ def test_confidential_client_pkce_is_honoured(anon: ApiClient, app_client: Regis
     assert exchange(anon, app_client, code, verifier=verifier).status_code == 200
 
 
-def test_pkce_downgrade_verifier_without_challenge(anon: ApiClient, app_client: Registered,
-                                                   admin: User) -> None:
+def test_pkce_downgrade_verifier_without_challenge(
+    anon: ApiClient, app_client: Registered, admin: User
+) -> None:
     code = get_code(anon, app_client, "admin", admin.password)
     assert_oauth_error(exchange(anon, app_client, code, verifier=pkce()[0]), "invalid_request")
 
 
 # -- codes --------------------------------------------------------------------------------
-def test_code_reuse_is_refused_and_revokes_the_first_tokens(anon: ApiClient, admin: User,
-                                                            app_client: Registered) -> None:
+def test_code_reuse_is_refused_and_revokes_the_first_tokens(
+    anon: ApiClient, admin: User, app_client: Registered
+) -> None:
     code = get_code(anon, app_client, "admin", admin.password)
     first = exchange(anon, app_client, code).json()
     assert anon.get("/me", headers=bearer(first["access_token"])).status_code == 200
     assert_oauth_error(exchange(anon, app_client, code), "invalid_grant")
     assert anon.get("/me", headers=bearer(first["access_token"])).status_code == 401
-    refreshed = token_post(anon, {"grant_type": "refresh_token",
-                                  "refresh_token": first["refresh_token"], **app_client.creds()})
+    refreshed = token_post(
+        anon,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            **app_client.creds(),
+        },
+    )
     assert_oauth_error(refreshed, "invalid_grant")
 
 
-def test_expired_code_is_refused(anon: ApiClient, services: Services, admin: User,
-                                 app_client: Registered) -> None:
+def test_expired_code_is_refused(
+    anon: ApiClient, services: Services, admin: User, app_client: Registered
+) -> None:
     code = get_code(anon, app_client, "admin", admin.password)
     codes = services.db.tables.system("oauth_codes")
     with services.db.write() as conn:
@@ -144,8 +166,9 @@ def test_expired_code_is_refused(anon: ApiClient, services: Services, admin: Use
     assert_oauth_error(exchange(anon, app_client, code), "invalid_grant")
 
 
-def test_code_lifetime_is_at_most_60_seconds(anon: ApiClient, services: Services, admin: User,
-                                             app_client: Registered) -> None:
+def test_code_lifetime_is_at_most_60_seconds(
+    anon: ApiClient, services: Services, admin: User, app_client: Registered
+) -> None:
     from amity.core.clock import utcnow
 
     before = utcnow()
@@ -157,8 +180,9 @@ def test_code_lifetime_is_at_most_60_seconds(anon: ApiClient, services: Services
     assert expires >= before + timedelta(seconds=59)
 
 
-def test_code_of_another_client_is_refused(anon: ApiClient, services: Services, admin: User,
-                                           app_client: Registered) -> None:
+def test_code_of_another_client_is_refused(
+    anon: ApiClient, services: Services, admin: User, app_client: Registered
+) -> None:
     other = register(services)
     code = get_code(anon, app_client, "admin", admin.password)
     assert_oauth_error(exchange(anon, other, code), "invalid_grant")
@@ -166,40 +190,69 @@ def test_code_of_another_client_is_refused(anon: ApiClient, services: Services, 
 
 
 # -- refresh tokens -----------------------------------------------------------------------
-def test_refresh_reuse_revokes_the_whole_grant(anon: ApiClient, admin: User,
-                                               app_client: Registered) -> None:
+def test_refresh_reuse_revokes_the_whole_grant(
+    anon: ApiClient, admin: User, app_client: Registered
+) -> None:
     first = tokens(anon, app_client, admin)
-    second = token_post(anon, {"grant_type": "refresh_token",
-                               "refresh_token": first["refresh_token"], **app_client.creds()})
+    second = token_post(
+        anon,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            **app_client.creds(),
+        },
+    )
     assert second.status_code == 200
     rotated = second.json()
-    replay = token_post(anon, {"grant_type": "refresh_token",
-                               "refresh_token": first["refresh_token"], **app_client.creds()})
+    replay = token_post(
+        anon,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            **app_client.creds(),
+        },
+    )
     assert_oauth_error(replay, "invalid_grant")
     for token in (first["access_token"], rotated["access_token"]):
         assert anon.get("/me", headers=bearer(token)).status_code == 401
-    after = token_post(anon, {"grant_type": "refresh_token",
-                              "refresh_token": rotated["refresh_token"], **app_client.creds()})
+    after = token_post(
+        anon,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": rotated["refresh_token"],
+            **app_client.creds(),
+        },
+    )
     assert_oauth_error(after, "invalid_grant")
 
 
-def test_refresh_token_of_another_client_or_owner_type(anon: ApiClient, services: Services,
-                                                       admin: User,
-                                                       app_client: Registered) -> None:
+def test_refresh_token_of_another_client_or_owner_type(
+    anon: ApiClient, services: Services, admin: User, app_client: Registered
+) -> None:
     first = tokens(anon, app_client, admin)
     other = register(services)
     body = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"]}
     assert_oauth_error(token_post(anon, {**body, **other.creds()}), "invalid_grant")
-    assert_oauth_error(token_post(anon, {**body, **app_client.creds()}, owner_type="contact"),
-                       "unauthorized_client")
+    assert_oauth_error(
+        token_post(anon, {**body, **app_client.creds()}, owner_type="contact"),
+        "unauthorized_client",
+    )
     assert token_post(anon, {**body, **app_client.creds()}).status_code == 200
 
 
-def test_refresh_cannot_widen_the_scope(anon: ApiClient, admin: User,
-                                        app_client: Registered) -> None:
+def test_refresh_cannot_widen_the_scope(
+    anon: ApiClient, admin: User, app_client: Registered
+) -> None:
     first = tokens(anon, app_client, admin, scope="read")
-    wider = token_post(anon, {"grant_type": "refresh_token", "scope": "read write",
-                              "refresh_token": first["refresh_token"], **app_client.creds()})
+    wider = token_post(
+        anon,
+        {
+            "grant_type": "refresh_token",
+            "scope": "read write",
+            "refresh_token": first["refresh_token"],
+            **app_client.creds(),
+        },
+    )
     assert_oauth_error(wider, "invalid_scope")
 
 
@@ -223,8 +276,9 @@ def refused(anon: ApiClient, token: str) -> None:
 
 @pytest.fixture
 def valid(anon: ApiClient, app_client: Registered) -> str:
-    got = token_post(anon, {"grant_type": "client_credentials", "scope": "read write",
-                            **app_client.creds()})
+    got = token_post(
+        anon, {"grant_type": "client_credentials", "scope": "read write", **app_client.creds()}
+    )
     token: str = got.json()["access_token"]
     assert anon.get("/me", headers=bearer(token)).status_code == 200
     return token
@@ -265,20 +319,21 @@ def test_expired_token_is_refused(anon: ApiClient, services: Services, valid: st
     refused(anon, resign(services, valid, exp=int(time.time()) - 5))
 
 
-def test_wrong_audience_or_issuer_is_refused(anon: ApiClient, services: Services,
-                                             valid: str) -> None:
+def test_wrong_audience_or_issuer_is_refused(
+    anon: ApiClient, services: Services, valid: str
+) -> None:
     refused(anon, resign(services, valid, aud="https://other.example/api.php"))
     refused(anon, resign(services, valid, iss="https://other.example"))
 
 
-def test_owner_type_must_match_the_subject(anon: ApiClient, services: Services,
-                                           valid: str) -> None:
+def test_owner_type_must_match_the_subject(anon: ApiClient, services: Services, valid: str) -> None:
     refused(anon, resign(services, valid, owner_type="contact"))
     refused(anon, resign(services, valid, gid="not-a-grant"))
 
 
-def test_removed_client_kills_its_tokens(anon: ApiClient, services: Services, valid: str,
-                                         app_client: Registered) -> None:
+def test_removed_client_kills_its_tokens(
+    anon: ApiClient, services: Services, valid: str, app_client: Registered
+) -> None:
     from amity.core.actor import SYSTEM
 
     services.clients.remove(SYSTEM, app_client.client_id)
@@ -291,102 +346,147 @@ def test_personal_tokens_still_work(api: ApiClient) -> None:
 
 
 # -- grants a client does not have --------------------------------------------------------
-def test_password_grant_is_refused_unless_enabled(anon: ApiClient, admin: User,
-                                                  app_client: Registered) -> None:
-    got = token_post(anon, {"grant_type": "password", "username": "admin",
-                            "password": admin.password, **app_client.creds()})
+def test_password_grant_is_refused_unless_enabled(
+    anon: ApiClient, admin: User, app_client: Registered
+) -> None:
+    got = token_post(
+        anon,
+        {
+            "grant_type": "password",
+            "username": "admin",
+            "password": admin.password,
+            **app_client.creds(),
+        },
+    )
     assert_oauth_error(got, "unauthorized_client")
 
 
 def test_implicit_is_refused_unless_enabled(anon: ApiClient, public: Registered) -> None:
-    params = {"response_type": "token", "client_id": public.client_id,
-              "redirect_uri": public.redirect_uri, "state": "s"}
+    params = {
+        "response_type": "token",
+        "client_id": public.client_id,
+        "redirect_uri": public.redirect_uri,
+        "state": "s",
+    }
     response = anon.get("/auth/user/authorize", params=params)
     assert response.status_code == 302
     answer = parse_qs(urlsplit(response.headers["location"]).fragment)
     assert answer["error"] == ["unauthorized_client"] and answer["state"] == ["s"]
 
 
-def test_client_credentials_refused_without_the_grant(anon: ApiClient,
-                                                      services: Services) -> None:
+def test_client_credentials_refused_without_the_grant(anon: ApiClient, services: Services) -> None:
     app = register(services)
-    assert_oauth_error(token_post(anon, {"grant_type": "client_credentials", **app.creds()}),
-                       "unauthorized_client")
+    assert_oauth_error(
+        token_post(anon, {"grant_type": "client_credentials", **app.creds()}), "unauthorized_client"
+    )
 
 
 def test_unknown_grant_type(anon: ApiClient, app_client: Registered) -> None:
-    assert_oauth_error(token_post(anon, {"grant_type": "magic", **app_client.creds()}),
-                       "unsupported_grant_type")
+    assert_oauth_error(
+        token_post(anon, {"grant_type": "magic", **app_client.creds()}), "unsupported_grant_type"
+    )
 
 
 # -- client authentication ----------------------------------------------------------------
 def test_client_authentication_failures(anon: ApiClient, app_client: Registered) -> None:
     base = {"grant_type": "client_credentials"}
-    for creds in ({"client_id": app_client.client_id, "client_secret": "wrong"},
-                  {"client_id": app_client.client_id},
-                  {"client_id": "unknown", "client_secret": "x"}, {}):
+    for creds in (
+        {"client_id": app_client.client_id, "client_secret": "wrong"},
+        {"client_id": app_client.client_id},
+        {"client_id": "unknown", "client_secret": "x"},
+        {},
+    ):
         got = token_post(anon, {**base, **creds})
         assert got.status_code in (400, 401), got.text
         assert got.json()["error"] == "invalid_client"
-    wrong_basic = anon.post("/auth/user/access_token", data=base,
-                            auth=(app_client.client_id, "wrong"))
+    wrong_basic = anon.post(
+        "/auth/user/access_token", data=base, auth=(app_client.client_id, "wrong")
+    )
     assert_oauth_error(wrong_basic, "invalid_client", 401)
 
 
 def test_bad_bodies(anon: ApiClient, app_client: Registered) -> None:
     url = "/auth/user/access_token"
-    assert_oauth_error(anon.post(url, content=b"{", headers={"content-type": "application/json"}),
-                       "invalid_request")
+    assert_oauth_error(
+        anon.post(url, content=b"{", headers={"content-type": "application/json"}),
+        "invalid_request",
+    )
     assert_oauth_error(anon.post(url, json={"grant_type": 5}), "invalid_request")
-    assert_oauth_error(anon.post(url, content=b"grant_type=a&grant_type=b",
-                                 headers={"content-type": "application/x-www-form-urlencoded"}),
-                       "invalid_request")
-    assert_oauth_error(anon.post(url, content=b"x", headers={"content-type": "text/plain"}),
-                       "invalid_request")
+    assert_oauth_error(
+        anon.post(
+            url,
+            content=b"grant_type=a&grant_type=b",
+            headers={"content-type": "application/x-www-form-urlencoded"},
+        ),
+        "invalid_request",
+    )
+    assert_oauth_error(
+        anon.post(url, content=b"x", headers={"content-type": "text/plain"}), "invalid_request"
+    )
     assert anon.post("/auth/robot/access_token", json={}).status_code == 404
 
 
 # -- the consent form ---------------------------------------------------------------------
-def test_form_post_without_csrf_token_is_refused(anon: ApiClient, app_client: Registered,
-                                                 admin: User) -> None:
-    form = {**code_params(app_client), "login": "admin", "password": admin.password,
-            "decision": "allow"}
+def test_form_post_without_csrf_token_is_refused(
+    anon: ApiClient, app_client: Registered, admin: User
+) -> None:
+    form = {
+        **code_params(app_client),
+        "login": "admin",
+        "password": admin.password,
+        "decision": "allow",
+    }
     response = anon.post("/auth/user/authorize", data=form)
     assert response.status_code == 403 and "location" not in response.headers
 
 
 def test_consent_page_escapes_and_forbids_framing(anon: ApiClient, services: Services) -> None:
     app = register(services, name="<script>alert(1)</script>")
-    page = anon.get("/auth/user/authorize",
-                    params=code_params(app, state="'><img src=x onerror=alert(1)>"))
+    page = anon.get(
+        "/auth/user/authorize", params=code_params(app, state="'><img src=x onerror=alert(1)>")
+    )
     assert page.status_code == 200
     assert "<script>alert" not in page.text and "<img" not in page.text
     assert page.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
 
 
-def test_state_comes_back_unchanged_on_errors_too(anon: ApiClient, app_client: Registered,
-                                                  admin: User) -> None:
+def test_state_comes_back_unchanged_on_errors_too(
+    anon: ApiClient, app_client: Registered, admin: User
+) -> None:
     state = "a b+c/d=e&f%g"
-    answer = redirect_query(authorize(anon, code_params(app_client, state=state), "admin",
-                                      admin.password))
+    answer = redirect_query(
+        authorize(anon, code_params(app_client, state=state), "admin", admin.password)
+    )
     assert answer["state"] == state
-    answer = redirect_query(anon.get("/auth/user/authorize",
-                                     params=code_params(app_client, state=state,
-                                                        scope="admin")))
+    answer = redirect_query(
+        anon.get("/auth/user/authorize", params=code_params(app_client, state=state, scope="admin"))
+    )
     assert answer == {**answer, "error": "invalid_scope", "state": state}
 
 
 # -- nothing secret in clear --------------------------------------------------------------
-def test_no_secret_in_clear_in_the_database(anon: ApiClient, services: Services, admin: User,
-                                            app_client: Registered) -> None:
+def test_no_secret_in_clear_in_the_database(
+    anon: ApiClient, services: Services, admin: User, app_client: Registered
+) -> None:
     code = get_code(anon, app_client, "admin", admin.password)
     first = exchange(anon, app_client, code).json()
-    second = token_post(anon, {"grant_type": "refresh_token",
-                               "refresh_token": first["refresh_token"],
-                               **app_client.creds()}).json()
-    secrets = [code, first["refresh_token"], second["refresh_token"], str(app_client.secret),
-               first["access_token"], admin.password]
+    second = token_post(
+        anon,
+        {
+            "grant_type": "refresh_token",
+            "refresh_token": first["refresh_token"],
+            **app_client.creds(),
+        },
+    ).json()
+    secrets = [
+        code,
+        first["refresh_token"],
+        second["refresh_token"],
+        str(app_client.secret),
+        first["access_token"],
+        admin.password,
+    ]
     dump = []
     with services.db.read() as conn:
         for table in services.db.tables.metadata.sorted_tables:

@@ -58,7 +58,8 @@ def test_every_route_is_described(app: Any, document: dict[str, Any]) -> None:
                 assert (method, path) in OPERATIONS, f"{method} {path}: add it to OPERATIONS"
             for concrete in concrete_paths(path):
                 assert method.lower() in document["paths"].get(concrete, {}), (
-                    f"{method} {concrete} is missing from the document")
+                    f"{method} {concrete} is missing from the document"
+                )
 
 
 def test_every_model_field_and_filter_is_in_the_document(document: dict[str, Any]) -> None:
@@ -105,8 +106,10 @@ def test_docs_page_serves_swagger_ui_from_the_package(app: Any) -> None:
 def test_a_custom_field_changes_the_document_at_once(api: ApiClient, anon: ApiClient) -> None:
     before = anon.get("/openapi.json").json()["components"]["schemas"]["Account"]
     assert "tier_c" not in before["properties"]
-    added = api.post("/admin/fields/Account", json={"name": "tier_c", "type": "MultiSelect",
-                                                    "options": ["Gold", "Silver"]})
+    added = api.post(
+        "/admin/fields/Account",
+        json={"name": "tier_c", "type": "MultiSelect", "options": ["Gold", "Silver"]},
+    )
     assert added.status_code == 200, added.text
     document = anon.get("/openapi.json").json()
     tier = document["components"]["schemas"]["Account"]["properties"]["tier_c"]
@@ -123,10 +126,15 @@ def test_the_models_tags_come_first_and_every_tag_is_declared(document: dict[str
     """The reference page shows tags in the declared order: records before administration."""
     names = [tag["name"] for tag in document["tags"]]
     models = sorted(default_registry().models)
-    assert names[:len(models)] == models
+    assert names[: len(models)] == models
     assert names.index("Utility") < names.index("Administration")
-    used = {tag for item in document["paths"].values() for op in item.values()
-            if isinstance(op, dict) for tag in op["tags"]}
+    used = {
+        tag
+        for item in document["paths"].values()
+        for op in item.values()
+        if isinstance(op, dict)
+        for tag in op["tags"]
+    }
     assert used == set(names)
 
 

@@ -57,30 +57,41 @@ def hasher(monkeypatch: pytest.MonkeyPatch) -> CountingHasher:
 
 @pytest.fixture
 def settings(database_url: str, jwt_key_file: str) -> Settings:
-    return Settings(database_url=database_url, log_level="WARNING", jwt_key_file=jwt_key_file,
-                    session_auth=True, rate_limit="", rate_limit_anonymous="",
-                    rate_limit_token_endpoint="", rate_limit_failed_auth=f"{FAILED}/minute")
+    return Settings(
+        database_url=database_url,
+        log_level="WARNING",
+        jwt_key_file=jwt_key_file,
+        session_auth=True,
+        rate_limit="",
+        rate_limit_anonymous="",
+        rate_limit_token_endpoint="",
+        rate_limit_failed_auth=f"{FAILED}/minute",
+    )
 
 
 def basic(user: str, password: str) -> dict[str, str]:
     return {"Authorization": "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()}
 
 
-def test_no_password_is_checked_on_the_event_loop(client_at: Any, services: Services,
-                                                  admin: User, hasher: CountingHasher,
-                                                  api: ApiClient) -> None:
+def test_no_password_is_checked_on_the_event_loop(
+    client_at: Any, services: Services, admin: User, hasher: CountingHasher, api: ApiClient
+) -> None:
     client = client_at("10.1.0.1")
     assert client.get("/me", headers=basic("admin", admin.password)).status_code == 200
     assert client.get("/me", headers=basic("admin", "wrong")).status_code == 401
     assert client.get("/me", headers=basic("nobody", "wrong")).status_code == 401
-    assert client.post("/session", json={"user_name": "admin",
-                                         "password": "wrong"}).status_code == 401
+    assert (
+        client.post("/session", json={"user_name": "admin", "password": "wrong"}).status_code == 401
+    )
     app = register(services, allow_password=True)
-    got = token_post(client_at("10.1.0.5"), {"grant_type": "password", "username": "admin",
-                                             "password": admin.password, **app.creds()})
+    got = token_post(
+        client_at("10.1.0.5"),
+        {"grant_type": "password", "username": "admin", "password": admin.password, **app.creds()},
+    )
     assert got.status_code == 200, got.text
-    created = api.post("/admin/clients", json={"name": "Hashed secret",
-                                               "redirect_uris": ["https://x.example/cb"]})
+    created = api.post(
+        "/admin/clients", json={"name": "Hashed secret", "redirect_uris": ["https://x.example/cb"]}
+    )
     assert created.status_code == 200, created.text
     assert hasher.verified >= 5
     assert hasher.on_loop == [], hasher.on_loop
@@ -100,14 +111,16 @@ class StalledHasher(CountingHasher):
 
 
 def test_a_slow_password_check_does_not_hold_up_other_clients(
-        app: Any, admin: User, monkeypatch: pytest.MonkeyPatch) -> None:
+    app: Any, admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stalled = StalledHasher()
     monkeypatch.setattr(passwords, "_hasher", stalled)
 
     async def scenario() -> None:
         transport = httpx.ASGITransport(app=app, client=("10.1.0.9", 40000))
-        async with httpx.AsyncClient(transport=transport,
-                                     base_url="https://testserver/api.php") as client:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="https://testserver/api.php"
+        ) as client:
             slow = asyncio.create_task(client.get("/me", headers=basic("admin", "wrong")))
             assert await asyncio.to_thread(stalled.entered.wait, 10)
             healthy = await client.get("/me", headers={"Authorization": f"Bearer {admin.token}"})
@@ -120,7 +133,8 @@ def test_a_slow_password_check_does_not_hold_up_other_clients(
 
 
 def test_an_address_over_the_limit_gets_no_password_checked(
-        client_at: Any, services: Services, admin: User, hasher: CountingHasher) -> None:
+    client_at: Any, services: Services, admin: User, hasher: CountingHasher
+) -> None:
     attacker = client_at("10.1.0.2")
     app = register(services, allow_password=True)
     for _ in range(FAILED):
@@ -129,8 +143,15 @@ def test_an_address_over_the_limit_gets_no_password_checked(
     refused = [
         attacker.get("/me", headers=basic("admin", admin.password)),
         attacker.post("/session", json={"user_name": "admin", "password": admin.password}),
-        token_post(attacker, {"grant_type": "password", "username": "admin",
-                              "password": admin.password, **app.creds()}),
+        token_post(
+            attacker,
+            {
+                "grant_type": "password",
+                "username": "admin",
+                "password": admin.password,
+                **app.creds(),
+            },
+        ),
     ]
     assert [r.status_code for r in refused] == [429] * 3
     assert hasher.verified == checked
@@ -155,8 +176,8 @@ def checks(hasher: CountingHasher, attempt: Any) -> int:
 
 
 def test_an_unknown_user_costs_the_same_check_as_a_wrong_password(
-        client_at: Any, services: Services, admin: User, inactive: str,
-        hasher: CountingHasher) -> None:
+    client_at: Any, services: Services, admin: User, inactive: str, hasher: CountingHasher
+) -> None:
     """One argon2 verification each: a dummy hash stands in for a missing one."""
     app = register(services, allow_password=True)
 
@@ -164,30 +185,38 @@ def test_an_unknown_user_costs_the_same_check_as_a_wrong_password(
         return client.get("/me", headers=basic(user, "wrong")).status_code
 
     def by_session(client: ApiClient, user: str) -> int:
-        return client.post("/session", json={"user_name": user,
-                                             "password": "wrong"}).status_code
+        return client.post("/session", json={"user_name": user, "password": "wrong"}).status_code
 
     def by_grant(client: ApiClient, user: str) -> int:
-        return token_post(client, {"grant_type": "password", "username": user,
-                                   "password": "wrong", **app.creds()}).status_code
+        return token_post(
+            client, {"grant_type": "password", "username": user, "password": "wrong", **app.creds()}
+        ).status_code
 
     for n, way in enumerate((by_basic, by_session, by_grant)):
         client = client_at(f"10.2.{n}.1")  # FAILED tries from one address at most
-        spent = [checks(hasher, lambda: way(client, user))  # noqa: B023
-                 for user in ("admin", "nobody", inactive)]
+        spent = [
+            checks(hasher, lambda: way(client, user))  # noqa: B023
+            for user in ("admin", "nobody", inactive)
+        ]
         # the grant also checks the client's secret: one more for each
         assert spent == [2 if way is by_grant else 1] * 3, (way.__name__, spent)
 
 
 @pytest.mark.parametrize("guess", ["password", "client_secret"])
 def test_wrong_grant_passwords_and_client_secrets_count_as_failed_logins(
-        client_at: Any, services: Services, admin: User, guess: str) -> None:
+    client_at: Any, services: Services, admin: User, guess: str
+) -> None:
     """A wrong resource-owner password is 400 invalid_grant, not 401 (RFC 6749 5.2): it
     spends the failed-auth budget all the same, like a wrong client secret (401)."""
     attacker = client_at("10.1.0.6")
     app = register(services, allow_password=True)
-    body = {"grant_type": "password", "username": "admin", "password": admin.password,
-            **app.creds(), guess: "guess"}
+    body = {
+        "grant_type": "password",
+        "username": "admin",
+        "password": admin.password,
+        **app.creds(),
+        guess: "guess",
+    }
     answers = [token_post(attacker, body) for _ in range(FAILED)]
     expected = 400 if guess == "password" else 401
     assert [a.status_code for a in answers] == [expected] * FAILED, answers[0].text
@@ -197,6 +226,7 @@ def test_wrong_grant_passwords_and_client_secrets_count_as_failed_logins(
     # wrong codes and refresh tokens are not guesses of a secret a person chose
     other = client_at("10.1.0.7")
     for _ in range(FAILED + 1):
-        bad = token_post(other, {"grant_type": "refresh_token", "refresh_token": "nope",
-                                 **app.creds()})
+        bad = token_post(
+            other, {"grant_type": "refresh_token", "refresh_token": "nope", **app.creds()}
+        )
         assert bad.status_code == 400 and bad.json()["error"] == "invalid_grant"

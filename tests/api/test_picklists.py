@@ -12,8 +12,10 @@ import sqlalchemy as sa
 from amity.core.services import Services
 from tests.conftest import ApiClient, User
 
-CASE_MAP = {"source": "category",
-            "map": {"Problem": ["Product", "User"], "Question": ["Administration", "Billing"]}}
+CASE_MAP = {
+    "source": "category",
+    "map": {"Problem": ["Product", "User"], "Question": ["Administration", "Billing"]},
+}
 
 
 @pytest.fixture
@@ -40,15 +42,17 @@ def test_writes_follow_the_dependency(api: ApiClient, case_dependency: dict[str,
     assert new_case(api, type="Billing").status_code == 200  # no category: no constraint
 
 
-def test_updates_are_checked_against_the_stored_side(api: ApiClient,
-                                                     case_dependency: dict[str, Any]) -> None:
+def test_updates_are_checked_against_the_stored_side(
+    api: ApiClient, case_dependency: dict[str, Any]
+) -> None:
     case_id = new_case(api, category="Question", type="Billing").json()["id"]
     moved = api.patch(f"/data/aCase/{case_id}", json={"data": {"category": "Problem"}})
     assert moved.status_code == 400  # the stored type Billing is not allowed with Problem
     retyped = api.patch(f"/data/aCase/{case_id}", json={"data": {"type": "User"}})
     assert retyped.status_code == 400  # User is not allowed with the stored Question
-    both = api.patch(f"/data/aCase/{case_id}", json={"data": {"category": "Problem",
-                                                              "type": "User"}})
+    both = api.patch(
+        f"/data/aCase/{case_id}", json={"data": {"category": "Problem", "type": "User"}}
+    )
     assert both.status_code == 200
     record = api.get(f"/data/aCase/{case_id}").json()["record"]
     assert (record["category"], record["type"]) == ("Problem", "User")
@@ -62,8 +66,9 @@ def test_the_map_is_readable(api: ApiClient, case_dependency: dict[str, Any]) ->
     assert "depends_on" not in meta["category"]
 
 
-def test_removing_a_dependency_frees_the_field(api: ApiClient,
-                                               case_dependency: dict[str, Any]) -> None:
+def test_removing_a_dependency_frees_the_field(
+    api: ApiClient, case_dependency: dict[str, Any]
+) -> None:
     assert api.delete("/admin/dependencies/aCase/type").status_code == 200
     assert new_case(api, category="Problem", type="Billing").status_code == 200
     assert api.delete("/admin/dependencies/aCase/type").status_code == 404
@@ -72,38 +77,45 @@ def test_removing_a_dependency_frees_the_field(api: ApiClient,
 
 @pytest.fixture
 def region_fields(api: ApiClient, services: Services) -> Iterator[None]:
-    for name, kind, options in (("region_c", "Select", ["North", "South"]),
-                                ("city_c", "MultiSelect", ["Oslo", "Rome", "Bergen"])):
-        resp = api.post("/admin/fields/Account", json={"name": name, "type": kind,
-                                                       "options": options})
+    for name, kind, options in (
+        ("region_c", "Select", ["North", "South"]),
+        ("city_c", "MultiSelect", ["Oslo", "Rome", "Bergen"]),
+    ):
+        resp = api.post(
+            "/admin/fields/Account", json={"name": name, "type": kind, "options": options}
+        )
         assert resp.status_code == 200, resp.text
     yield
 
 
-def test_custom_option_fields_depend_by_option_id(api: ApiClient,
-                                                  region_fields: None) -> None:
-    put = api.put("/admin/dependencies/Account/city_c",
-                  json={"source": "region_c", "map": {"1": [1, 3], "2": [2]}})
+def test_custom_option_fields_depend_by_option_id(api: ApiClient, region_fields: None) -> None:
+    put = api.put(
+        "/admin/dependencies/Account/city_c",
+        json={"source": "region_c", "map": {"1": [1, 3], "2": [2]}},
+    )
     assert put.status_code == 200, put.text
-    north_rome = api.post("/data/Account", json={"data": {"name": "A", "region_c": 1,
-                                                          "city_c": [1, 2]}})
+    north_rome = api.post(
+        "/data/Account", json={"data": {"name": "A", "region_c": 1, "city_c": [1, 2]}}
+    )
     assert north_rome.status_code == 400 and "city_c" in north_rome.json()["message"]
-    ok = api.post("/data/Account", json={"data": {"name": "B", "region_c": 1,
-                                                  "city_c": [3, 1]}})
+    ok = api.post("/data/Account", json={"data": {"name": "B", "region_c": 1, "city_c": [3, 1]}})
     assert ok.status_code == 200, ok.text
 
 
-@pytest.mark.parametrize(("target", "body", "word"), [
-    ("type", {"source": "nope", "map": {"x": []}}, "nope"),
-    ("nope", {"source": "category", "map": {"Problem": []}}, "nope"),
-    ("type", {"source": "name", "map": {"x": []}}, "source"),
-    ("type", {"source": "category", "map": {"Unknown": ["Product"]}}, "Unknown"),
-    ("type", {"source": "category", "map": {"Problem": ["Teleport"]}}, "Teleport"),
-    ("type", {"source": "type", "map": {"Product": ["Product"]}}, "itself"),
-    ("type", {"source": "category", "map": {}}, "map"),
-    ("type", {"source": "category", "map": {"Problem": "Product"}}, "list"),
-    ("type", ["category"], "JSON object"),
-])
+@pytest.mark.parametrize(
+    ("target", "body", "word"),
+    [
+        ("type", {"source": "nope", "map": {"x": []}}, "nope"),
+        ("nope", {"source": "category", "map": {"Problem": []}}, "nope"),
+        ("type", {"source": "name", "map": {"x": []}}, "source"),
+        ("type", {"source": "category", "map": {"Unknown": ["Product"]}}, "Unknown"),
+        ("type", {"source": "category", "map": {"Problem": ["Teleport"]}}, "Teleport"),
+        ("type", {"source": "type", "map": {"Product": ["Product"]}}, "itself"),
+        ("type", {"source": "category", "map": {}}, "map"),
+        ("type", {"source": "category", "map": {"Problem": "Product"}}, "list"),
+        ("type", ["category"], "JSON object"),
+    ],
+)
 def test_bad_dependencies_are_400(api: ApiClient, target: str, body: Any, word: str) -> None:
     resp = api.put(f"/admin/dependencies/aCase/{target}", json=body)
     assert resp.status_code == 400 and word in resp.text, resp.text
@@ -114,15 +126,20 @@ def test_only_admins_set_dependencies(api: ApiClient, services: Services, admin:
     services.auth.add_user(admin.actor, "sam", "sam-pw-2024", last_name="Sample")
     _, token = services.auth.create_token("sam")
     as_sam = {"Authorization": f"Bearer {token}"}
-    assert api.put("/admin/dependencies/aCase/type", json=CASE_MAP,
-                   headers=as_sam).status_code == 403
+    assert (
+        api.put("/admin/dependencies/aCase/type", json=CASE_MAP, headers=as_sam).status_code == 403
+    )
     assert api.get("/meta/dependencies/aCase", headers=as_sam).status_code == 200
 
 
-def test_changes_are_recorded_as_metadata_events(api: ApiClient, services: Services,
-                                                 case_dependency: dict[str, Any]) -> None:
+def test_changes_are_recorded_as_metadata_events(
+    api: ApiClient, services: Services, case_dependency: dict[str, Any]
+) -> None:
     outbox = services.db.tables.system("outbox")
     with services.db.read() as conn:
-        rows = conn.execute(sa.select(outbox.c.kind, outbox.c.actor_id).where(
-            outbox.c.model == "PicklistDependency")).all()
+        rows = conn.execute(
+            sa.select(outbox.c.kind, outbox.c.actor_id).where(
+                outbox.c.model == "PicklistDependency"
+            )
+        ).all()
     assert [tuple(r) for r in rows] == [("create", "1")]

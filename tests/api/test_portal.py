@@ -48,18 +48,25 @@ def test_admin_issues_a_token(api: ApiClient, world: World, app: Any) -> None:
     assert me["email"] == "cora@example.com" and me["role"] == "contact"
 
 
-@pytest.mark.parametrize(("body", "status"), [
-    ({}, 400), ({"contact_id": 5}, 400), ({"contact_id": "no-such-contact"}, 404),
-])
-def test_bad_token_requests(api: ApiClient, world: World, body: dict[str, Any],
-                            status: int) -> None:
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ({}, 400),
+        ({"contact_id": 5}, 400),
+        ({"contact_id": "no-such-contact"}, 404),
+    ],
+)
+def test_bad_token_requests(
+    api: ApiClient, world: World, body: dict[str, Any], status: int
+) -> None:
     resp = api.post("/portal/auth", json=body)
     assert resp.status_code == status, resp.text
     assert set(resp.json()) == {"error", "message", "hint"}
 
 
-def test_only_admins_issue_tokens(app: Any, world: World, portal: ApiClient,
-                                  anon: ApiClient) -> None:
+def test_only_admins_issue_tokens(
+    app: Any, world: World, portal: ApiClient, anon: ApiClient
+) -> None:
     body = {"contact_id": world.ids["contact"]}
     assert portal.post("/portal/auth", json=body).status_code == 403
     assert anon.post("/portal/auth", json=body).status_code == 401
@@ -78,8 +85,8 @@ def test_tokens_are_stored_hashed(services: Services, world: World) -> None:
 
 
 def test_expired_revoked_and_deleted_contact_tokens_are_refused(
-        api: ApiClient, world: World, portal: ApiClient, monkeypatch: pytest.MonkeyPatch,
-        app: Any) -> None:
+    api: ApiClient, world: World, portal: ApiClient, monkeypatch: pytest.MonkeyPatch, app: Any
+) -> None:
     assert portal.get("/me").status_code == 200
     later = utcnow() + timedelta(seconds=3601)
     monkeypatch.setattr(portal_module, "utcnow", lambda: later)
@@ -114,8 +121,7 @@ def test_portal_sees_its_own_records_only(portal: ApiClient, world: World) -> No
     assert portal.get("/data/Contact").json()["total_results"] == 1
 
 
-def test_portal_flag_publishes_a_document(api: ApiClient, portal: ApiClient,
-                                          world: World) -> None:
+def test_portal_flag_publishes_a_document(api: ApiClient, portal: ApiClient, world: World) -> None:
     url = f"/data/Document/{world.ids['draft']}"
     assert portal.get(url).status_code == 404
     api.patch(url, json={"data": {"portal_flag": True}})
@@ -124,47 +130,66 @@ def test_portal_flag_publishes_a_document(api: ApiClient, portal: ApiClient,
     assert portal.get(f"/data/aCase/{world.ids['case']}").status_code == 404
 
 
-def test_portal_opens_a_case_linked_to_itself(api: ApiClient, portal: ApiClient,
-                                              world: World) -> None:
+def test_portal_opens_a_case_linked_to_itself(
+    api: ApiClient, portal: ApiClient, world: World
+) -> None:
     resp = portal.post("/data/aCase", json={"data": {"name": "Printer on fire"}})
     assert resp.status_code == 200, resp.text
     case = api.get(f"/data/aCase/{resp.json()['id']}").json()["record"]
     assert case["cust_contact_id"] == world.ids["contact"]
     assert case["assigned_user_id"] == world.users["alice"]  # the contact's user
     assert portal.get(f"/data/aCase/{case['id']}").status_code == 200
-    assert portal.patch(f"/data/aCase/{case['id']}",
-                        json={"data": {"name": "x"}}).status_code == 403
-    assert portal.post("/data/aCase", json={"data": {
-        "name": "Someone else's", "cust_contact_id": world.ids["contact2"]}}).status_code == 403
+    assert (
+        portal.patch(f"/data/aCase/{case['id']}", json={"data": {"name": "x"}}).status_code == 403
+    )
+    assert (
+        portal.post(
+            "/data/aCase",
+            json={"data": {"name": "Someone else's", "cust_contact_id": world.ids["contact2"]}},
+        ).status_code
+        == 403
+    )
 
 
 def test_oauth_contact_actors_are_confined_alike(services: Services, world: World) -> None:
     """Any actor with contact_id (an OAuth contact token too) gets the portal's view."""
-    actor = Actor(user_id=world.users["alice"], user_name="alice", credential="oauth",
-                  contact_id=world.ids["contact"], scopes=frozenset({"profile"}))
+    actor = Actor(
+        user_id=world.users["alice"],
+        user_name="alice",
+        credential="oauth",
+        contact_id=world.ids["contact"],
+        scopes=frozenset({"profile"}),
+    )
     page = services.records.list_records(actor, "aCase", ListQuery())
     assert [r["id"] for r in page.records] == [world.ids["case"]]
     with pytest.raises(Forbidden):
         services.records.list_records(actor, "Account", ListQuery())
-    admin_contact = Actor(user_id="1", user_name="admin", is_admin=True,
-                          contact_id=world.ids["contact"])
+    admin_contact = Actor(
+        user_id="1", user_name="admin", is_admin=True, contact_id=world.ids["contact"]
+    )
     with pytest.raises(Forbidden):
         services.records.get(admin_contact, "Opportunity", world.ids["opportunity"])
 
 
 @pytest.mark.parametrize("allowed", [True, False])
-def test_a_client_an_admin_allowed_issues_portal_tokens(anon: ApiClient, services: Services,
-                                                        world: World, allowed: bool) -> None:
+def test_a_client_an_admin_allowed_issues_portal_tokens(
+    anon: ApiClient, services: Services, world: World, allowed: bool
+) -> None:
     """A partner app (its client_credentials token acts as a plain user) may issue portal
     tokens only when registered with allow_portal."""
-    app_client = register(services, grants=["client_credentials"], user="alice",
-                          allow_portal=allowed, redirect_uris=[])
-    got = token_post(anon, {"grant_type": "client_credentials", "scope": "write",
-                            **app_client.creds()})
+    app_client = register(
+        services,
+        grants=["client_credentials"],
+        user="alice",
+        allow_portal=allowed,
+        redirect_uris=[],
+    )
+    got = token_post(
+        anon, {"grant_type": "client_credentials", "scope": "write", **app_client.creds()}
+    )
     assert got.status_code == 200, got.text
     headers = bearer(got.json()["access_token"])
-    issued = anon.post("/portal/auth", json={"contact_id": world.ids["contact"]},
-                       headers=headers)
+    issued = anon.post("/portal/auth", json={"contact_id": world.ids["contact"]}, headers=headers)
     assert issued.status_code == (200 if allowed else 403), issued.text
     if allowed:
         portal_token = issued.json()["access_token"]

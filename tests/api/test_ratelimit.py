@@ -24,15 +24,20 @@ LIMIT, ANONYMOUS, FAILED = 5, 6, 4
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_level="WARNING",
-                    rate_limit=f"{LIMIT}/minute", rate_limit_anonymous=f"{ANONYMOUS}/minute",
-                    rate_limit_failed_auth=f"{FAILED}/minute")
+    return Settings(
+        database_url=database_url,
+        log_level="WARNING",
+        rate_limit=f"{LIMIT}/minute",
+        rate_limit_anonymous=f"{ANONYMOUS}/minute",
+        rate_limit_failed_auth=f"{FAILED}/minute",
+    )
 
 
 @pytest.fixture
 def sam(services: Services, admin: User) -> User:
-    user_id = services.auth.add_user(admin.actor, "sam", "sam-password", first_name="Sam",
-                                     last_name="Sample")
+    user_id = services.auth.add_user(
+        admin.actor, "sam", "sam-password", first_name="Sam", last_name="Sample"
+    )
     _, token = services.auth.create_token("sam", "laptop")
     return User(user_id, "sam", "sam-password", token, admin.actor)
 
@@ -70,8 +75,12 @@ def test_exactly_the_limit_is_admitted_then_429(api: ApiClient) -> None:
 
 
 def test_every_response_carries_the_headers(api: ApiClient) -> None:
-    responses = [api.get("/data/Account"), api.get("/data/NoSuchModel"),
-                 api.get("/no/such/endpoint"), api.post("/data/Account", json={"data": {}})]
+    responses = [
+        api.get("/data/Account"),
+        api.get("/data/NoSuchModel"),
+        api.get("/no/such/endpoint"),
+        api.post("/data/Account", json={"data": {}}),
+    ]
     assert [r.status_code for r in responses][:3] == [200, 404, 404]
     assert responses[3].status_code == 400
     for spent, resp in enumerate(responses, start=1):
@@ -125,7 +134,8 @@ def test_failed_logins_lock_out_the_ip(client_at: Any, admin: User) -> None:
 
 
 def test_a_valid_token_works_from_an_address_over_the_failed_auth_limit(
-        client_at: Any, admin: User, sam: User, services: Services) -> None:
+    client_at: Any, admin: User, sam: User, services: Services
+) -> None:
     """Offices share one address behind NAT: one colleague's typos must not lock out the
     tokens of the others. Passwords and client secrets stay locked out."""
     office = client_at("10.0.0.7")
@@ -138,17 +148,36 @@ def test_a_valid_token_works_from_an_address_over_the_failed_auth_limit(
     assert office.get("/data/Account", headers=bearer(admin.token)).status_code == 200
     app = register(services, allow_password=True)
     # the token endpoint checks secrets: refused even with a token in the header
-    assert_429(office.post("/auth/user/access_token", headers=bearer(sam.token), json={
-        "grant_type": "password", "username": "sam", "password": sam.password,
-        **app.creds()}), FAILED)
+    assert_429(
+        office.post(
+            "/auth/user/access_token",
+            headers=bearer(sam.token),
+            json={
+                "grant_type": "password",
+                "username": "sam",
+                "password": sam.password,
+                **app.creds(),
+            },
+        ),
+        FAILED,
+    )
 
 
-@pytest.mark.parametrize("header", [
-    b"Basic \xff\xfe", "Basic not-base64!!", "Basic " + base64.b64encode(b"\xff:x").decode(),
-    "Basic " + base64.b64encode(b"no-colon").decode(), "Bearer ", "Token abc", "Basic",
-])
-def test_malformed_credentials_are_401_and_counted(client_at: Any, admin: User,
-                                                   header: str | bytes) -> None:
+@pytest.mark.parametrize(
+    "header",
+    [
+        b"Basic \xff\xfe",
+        "Basic not-base64!!",
+        "Basic " + base64.b64encode(b"\xff:x").decode(),
+        "Basic " + base64.b64encode(b"no-colon").decode(),
+        "Bearer ",
+        "Token abc",
+        "Basic",
+    ],
+)
+def test_malformed_credentials_are_401_and_counted(
+    client_at: Any, admin: User, header: str | bytes
+) -> None:
     client = client_at("10.0.0.6")
     for spent in range(1, FAILED + 1):
         resp = client.get("/me", headers={"Authorization": header})
@@ -174,8 +203,13 @@ class TestDisabled:
     @pytest.fixture(params=["", "0"])
     def settings(self, database_url: str, request: pytest.FixtureRequest) -> Settings:
         off = str(request.param)
-        return Settings(database_url=database_url, log_level="WARNING", rate_limit=off,
-                        rate_limit_anonymous=off, rate_limit_failed_auth=off)
+        return Settings(
+            database_url=database_url,
+            log_level="WARNING",
+            rate_limit=off,
+            rate_limit_anonymous=off,
+            rate_limit_failed_auth=off,
+        )
 
     def test_no_limit_and_no_headers(self, api: ApiClient, anon: ApiClient) -> None:
         for _ in range(3 * LIMIT):
@@ -185,8 +219,9 @@ class TestDisabled:
             assert anon.get("/version").status_code == 200
 
 
-def test_a_user_can_get_a_limit_of_its_own(api: ApiClient, anon: ApiClient, sam: User,
-                                           admin: User) -> None:
+def test_a_user_can_get_a_limit_of_its_own(
+    api: ApiClient, anon: ApiClient, sam: User, admin: User
+) -> None:
     put = api.put(f"/admin/rate_limits/user/{sam.id}", json={"rate_limit": "2/minute"})
     assert put.status_code == 200 and put.json()["record"]["rate_limit"] == "2/minute"
     for _ in range(2):
@@ -200,8 +235,9 @@ def test_a_user_can_get_a_limit_of_its_own(api: ApiClient, anon: ApiClient, sam:
     assert api.get("/me").headers["X-RateLimit-Limit"] == str(LIMIT)
 
 
-def test_clearing_a_users_limit_restores_the_default(api: ApiClient, anon: ApiClient,
-                                                     sam: User) -> None:
+def test_clearing_a_users_limit_restores_the_default(
+    api: ApiClient, anon: ApiClient, sam: User
+) -> None:
     api.put(f"/admin/rate_limits/user/{sam.id}", json={"rate_limit": "1/minute"})
     assert anon.get("/me", headers=bearer(sam.token)).headers["X-RateLimit-Limit"] == "1"
     assert api.delete(f"/admin/rate_limits/user/{sam.id}").status_code == 200
@@ -210,20 +246,24 @@ def test_clearing_a_users_limit_restores_the_default(api: ApiClient, anon: ApiCl
     assert resp.status_code == 200 and resp.headers["X-RateLimit-Limit"] == str(LIMIT)
 
 
-@pytest.mark.parametrize(("path", "body", "status"), [
-    ("/admin/rate_limits/user/no-such-user", {"rate_limit": "5/minute"}, 404),
-    ("/admin/rate_limits/team/x", {"rate_limit": "5/minute"}, 404),
-    ("/admin/rate_limits/client/no-such-client", {"rate_limit": "5/minute"}, 404),
-    ("/admin/rate_limits/user/{sam}", {"rate_limit": "lots"}, 400),
-    ("/admin/rate_limits/user/{sam}", {"rate_limit": 5}, 400),
-    ("/admin/rate_limits/user/{sam}", {"rate_limit": "0/minute"}, 400),
-    ("/admin/rate_limits/user/{sam}", {"rate_limit": "0 per second"}, 400),
-    ("/admin/rate_limits/user/{sam}", {"rate_limit": "-1/minute"}, 400),
-    ("/admin/rate_limits/user/{admin}", {"rate_limit": "0/hour"}, 400),
-    ("/admin/rate_limits/user/{sam}", {}, 400),
-])
-def test_bad_limits_are_refused(api: ApiClient, sam: User, admin: User, path: str, body: Any,
-                                status: int) -> None:
+@pytest.mark.parametrize(
+    ("path", "body", "status"),
+    [
+        ("/admin/rate_limits/user/no-such-user", {"rate_limit": "5/minute"}, 404),
+        ("/admin/rate_limits/team/x", {"rate_limit": "5/minute"}, 404),
+        ("/admin/rate_limits/client/no-such-client", {"rate_limit": "5/minute"}, 404),
+        ("/admin/rate_limits/user/{sam}", {"rate_limit": "lots"}, 400),
+        ("/admin/rate_limits/user/{sam}", {"rate_limit": 5}, 400),
+        ("/admin/rate_limits/user/{sam}", {"rate_limit": "0/minute"}, 400),
+        ("/admin/rate_limits/user/{sam}", {"rate_limit": "0 per second"}, 400),
+        ("/admin/rate_limits/user/{sam}", {"rate_limit": "-1/minute"}, 400),
+        ("/admin/rate_limits/user/{admin}", {"rate_limit": "0/hour"}, 400),
+        ("/admin/rate_limits/user/{sam}", {}, 400),
+    ],
+)
+def test_bad_limits_are_refused(
+    api: ApiClient, sam: User, admin: User, path: str, body: Any, status: int
+) -> None:
     resp = api.put(path.format(sam=sam.id, admin=admin.id), json=body)
     assert resp.status_code == status, resp.text
     assert set(resp.json()) == {"error", "message", "hint"}
@@ -233,8 +273,10 @@ def test_bad_limits_are_refused(api: ApiClient, sam: User, admin: User, path: st
 def test_an_admin_cannot_lock_itself_out(api: ApiClient, admin: User) -> None:
     """A limit of its own applies to the admin's work, but never to /admin/rate_limits:
     the admin can always see and clear it."""
-    assert api.put(f"/admin/rate_limits/user/{admin.id}",
-                   json={"rate_limit": "1/minute"}).status_code == 200
+    assert (
+        api.put(f"/admin/rate_limits/user/{admin.id}", json={"rate_limit": "1/minute"}).status_code
+        == 200
+    )
     assert api.get("/me").status_code == 200
     assert_429(api.get("/me"), 1)
     listed = api.get("/admin/rate_limits")
@@ -251,21 +293,32 @@ def test_zero_is_no_rate_for_the_settings(database_url: str, services: Services)
 def test_only_admins_manage_limits(anon: ApiClient, sam: User) -> None:
     as_sam = bearer(sam.token)
     assert anon.get("/admin/rate_limits", headers=as_sam).status_code == 403
-    assert anon.put(f"/admin/rate_limits/user/{sam.id}", json={"rate_limit": "9999/second"},
-                    headers=as_sam).status_code == 403
+    assert (
+        anon.put(
+            f"/admin/rate_limits/user/{sam.id}", json={"rate_limit": "9999/second"}, headers=as_sam
+        ).status_code
+        == 403
+    )
     assert anon.get("/me", headers=as_sam).headers["X-RateLimit-Limit"] == str(LIMIT)
 
 
-def test_an_oauth_clients_limit_applies_to_its_tokens(services: Services, admin: User,
-                                                      sam: User) -> None:
+def test_an_oauth_clients_limit_applies_to_its_tokens(
+    services: Services, admin: User, sam: User
+) -> None:
     """The limit of a registered client wins over its user's, for that client's tokens."""
-    client, _ = services.clients.add(admin.actor, ClientSpec(
-        name="Partner app", redirect_uris=["https://partner.example/cb"]))
+    client, _ = services.clients.add(
+        admin.actor, ClientSpec(name="Partner app", redirect_uris=["https://partner.example/cb"])
+    )
     services.rate_limits.set(admin.actor, "client", client["client_id"], "3/minute")
     services.rate_limits.set(admin.actor, "user", sam.id, "7/minute")
     resolver = LimitResolver(limits_from_settings(services.settings), services.rate_limits)
-    via_client = Actor(user_id=sam.id, user_name="sam", credential="oauth",
-                       client_id=client["client_id"], scopes=frozenset({"read"}))
+    via_client = Actor(
+        user_id=sam.id,
+        user_name="sam",
+        credential="oauth",
+        client_id=client["client_id"],
+        scopes=frozenset({"read"}),
+    )
     own = Actor(user_id=sam.id, user_name="sam", credential="token", credential_id="t1")
     portal = Actor(user_id=sam.id, user_name="sam", credential="portal", contact_id="c1")
     limit = resolver.limit(actor_key(via_client, "10.0.0.9"), via_client)

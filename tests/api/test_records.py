@@ -46,8 +46,9 @@ def required_data(api: ApiClient, model: str) -> dict[str, Any]:
         if model == "Project":
             data["account_id"] = account
         else:
-            data["parent_id"] = create(api, "Project",
-                                       {**MINIMAL["Project"], "account_id": account})
+            data["parent_id"] = create(
+                api, "Project", {**MINIMAL["Project"], "account_id": account}
+            )
     return data
 
 
@@ -80,9 +81,17 @@ def test_create_returns_a_new_36_character_id(api: ApiClient) -> None:
 
 
 def test_get_returns_every_field_of_the_model(api: ApiClient) -> None:
-    record_id = create(api, "Contact", {"first_name": "Kristina", "last_name": "Abramowitz",
-                                        "email1": "kristina@example.com",
-                                        "birthdate": "1980-02-29", "do_not_call": True})
+    record_id = create(
+        api,
+        "Contact",
+        {
+            "first_name": "Kristina",
+            "last_name": "Abramowitz",
+            "email1": "kristina@example.com",
+            "birthdate": "1980-02-29",
+            "do_not_call": True,
+        },
+    )
     record = get(api, "Contact", record_id)
     meta = api.get("/meta/fields/Contact").json()["fields"]
     assert set(meta) <= set(record)
@@ -97,8 +106,16 @@ def test_get_returns_every_field_of_the_model(api: ApiClient) -> None:
 
 
 def test_get_with_fields_returns_that_subset_plus_identity(api: ApiClient) -> None:
-    record_id = create(api, "Contact", {"first_name": "Garret", "last_name": "Alejo",
-                                        "email1": "garret@example.com", "title": "CTO"})
+    record_id = create(
+        api,
+        "Contact",
+        {
+            "first_name": "Garret",
+            "last_name": "Alejo",
+            "email1": "garret@example.com",
+            "title": "CTO",
+        },
+    )
     record = get(api, "Contact", record_id, **{"fields[]": ["email1"]})
     assert record["email1"] == "garret@example.com"
     assert record["id"] == record_id
@@ -127,8 +144,9 @@ def test_every_builtin_model_creates_reads_and_lists(api: ApiClient, model: str)
 
 
 def test_currency_amounts_are_exact(api: ApiClient) -> None:
-    opp = create(api, "Opportunity", {"name": "Deal", "date_closed": "2024-05-01",
-                                      "amount": 1250.33})
+    opp = create(
+        api, "Opportunity", {"name": "Deal", "date_closed": "2024-05-01", "amount": 1250.33}
+    )
     assert get(api, "Opportunity", opp)["amount"] == 1250.33
     api.patch(f"/data/Opportunity/{opp}", json={"data": {"amount": "0.1"}})
     assert get(api, "Opportunity", opp)["amount"] == 0.1
@@ -144,16 +162,21 @@ def test_currency_amounts_are_exact(api: ApiClient) -> None:
 
 
 def test_case_numbers_are_assigned_and_increase(api: ApiClient) -> None:
-    numbers = [get(api, "aCase", create(api, "aCase", {"name": f"Case {i}"}))["case_number"]
-               for i in range(3)]
+    numbers = [
+        get(api, "aCase", create(api, "aCase", {"name": f"Case {i}"}))["case_number"]
+        for i in range(3)
+    ]
     assert all(isinstance(n, int) for n in numbers)
     assert numbers == sorted(numbers) and len(set(numbers)) == 3
 
 
 # -- update ----------------------------------------------------------------------------------
 def test_patch_changes_only_the_given_fields(api: ApiClient) -> None:
-    record_id = create(api, "Contact", {"first_name": "Ann", "last_name": "Lee",
-                                        "title": "CEO", "phone_work": "555-0100"})
+    record_id = create(
+        api,
+        "Contact",
+        {"first_name": "Ann", "last_name": "Lee", "title": "CEO", "phone_work": "555-0100"},
+    )
     before = get(api, "Contact", record_id)
     resp = api.patch(f"/data/Contact/{record_id}", json={"data": {"title": "CFO"}})
     assert resp.status_code == 200
@@ -177,8 +200,7 @@ def test_put_acts_like_patch(api: ApiClient) -> None:
     record = get(api, "Account", record_id)
     assert record["name"] == "Acme Ltd"
     assert record["industry"] == "Retail"
-    resp = api.put("/data/Account/put-created", json={"data": {"name": "Put Co"},
-                                                      "create": True})
+    resp = api.put("/data/Account/put-created", json={"data": {"name": "Put Co"}, "create": True})
     assert resp.status_code == 200 and resp.json() == {"result": True}
     assert get(api, "Account", "put-created")["name"] == "Put Co"
     assert api.put("/data/Account/put-missing", json={"data": {"name": "X"}}).status_code == 404
@@ -186,14 +208,16 @@ def test_put_acts_like_patch(api: ApiClient) -> None:
 
 def test_patch_with_create_upserts_with_the_given_id(api: ApiClient) -> None:
     new_id = "7eba2a01-6cb6-f38c-d4c2-5a8fc2def9d2"
-    resp = api.patch(f"/data/Contact/{new_id}",
-                     json={"data": {"first_name": "Kristina", "last_name": "Abramowitz"},
-                           "create": True})
+    resp = api.patch(
+        f"/data/Contact/{new_id}",
+        json={"data": {"first_name": "Kristina", "last_name": "Abramowitz"}, "create": True},
+    )
     assert resp.status_code == 200 and resp.json() == {"result": True}
     assert get(api, "Contact", new_id)["name"] == "Kristina Abramowitz"
     # a second upsert of the same id updates instead of creating
-    resp = api.patch(f"/data/Contact/{new_id}",
-                     json={"data": {"first_name": "Kris"}, "create": True})
+    resp = api.patch(
+        f"/data/Contact/{new_id}", json={"data": {"first_name": "Kris"}, "create": True}
+    )
     assert resp.status_code == 200
     assert get(api, "Contact", new_id)["first_name"] == "Kris"
     assert listing(api, "/data/Contact")["total_results"] == 1
@@ -207,8 +231,9 @@ def test_patch_unknown_id_without_create_is_404(api: ApiClient) -> None:
 
 
 def test_upsert_still_checks_required_fields(api: ApiClient) -> None:
-    resp = api.patch("/data/Contact/new-contact-1", json={"data": {"first_name": "A"},
-                                                          "create": True})
+    resp = api.patch(
+        "/data/Contact/new-contact-1", json={"data": {"first_name": "A"}, "create": True}
+    )
     assert resp.status_code == 400
     assert "last_name" in resp.json()["message"]
     assert api.get("/data/Contact/new-contact-1").status_code == 404
@@ -219,8 +244,9 @@ def test_delete_removes_the_record_from_every_read(api: ApiClient) -> None:
     account = create(api, "Account", {"name": "Doomed Inc"})
     other = create(api, "Account", {"name": "Survivor Inc"})
     contact = create(api, "Contact", {"last_name": "Lee", "primary_account_id": account})
-    task = create(api, "Task", {"name": "Call them", "parent_type": "Account",
-                                "parent_id": account})
+    task = create(
+        api, "Task", {"name": "Call them", "parent_type": "Account", "parent_id": account}
+    )
     case = create(api, "aCase", {"name": "Broken", "account_id": account})
     api.post(f"/data/Account/{account}/contacts", json={"records": [contact]})
     assert get(api, "Contact", contact)["primary_account"] == "Doomed Inc"
@@ -248,15 +274,18 @@ def test_deleted_record_cannot_be_changed_or_deleted_again(api: ApiClient) -> No
     assert api.delete(f"/data/Contact/{record_id}").status_code == 200
     again = api.delete(f"/data/Contact/{record_id}")
     assert again.status_code == 404 and again.json()["error"] == "not_found"
-    assert api.patch(f"/data/Contact/{record_id}",
-                     json={"data": {"last_name": "Back"}}).status_code == 404
+    assert (
+        api.patch(f"/data/Contact/{record_id}", json={"data": {"last_name": "Back"}}).status_code
+        == 404
+    )
 
 
 def test_upsert_cannot_revive_a_deleted_id(api: ApiClient) -> None:
     record_id = create(api, "Contact", {"last_name": "Gone"})
     api.delete(f"/data/Contact/{record_id}")
-    resp = api.patch(f"/data/Contact/{record_id}", json={"data": {"last_name": "Back"},
-                                                         "create": True})
+    resp = api.patch(
+        f"/data/Contact/{record_id}", json={"data": {"last_name": "Back"}, "create": True}
+    )
     assert 400 <= resp.status_code < 500
     assert set(resp.json()) == {"error", "message", "hint"}
     assert api.get(f"/data/Contact/{record_id}").status_code == 404
@@ -265,8 +294,9 @@ def test_upsert_cannot_revive_a_deleted_id(api: ApiClient) -> None:
 def test_deleted_record_is_not_a_valid_reference(api: ApiClient) -> None:
     account = create(api, "Account", {"name": "Gone"})
     api.delete(f"/data/Account/{account}")
-    resp = api.post("/data/Contact", json={"data": {"last_name": "Lee",
-                                                    "primary_account_id": account}})
+    resp = api.post(
+        "/data/Contact", json={"data": {"last_name": "Lee", "primary_account_id": account}}
+    )
     assert resp.status_code == 400
     assert "primary_account_id" in resp.json()["message"]
 
@@ -295,9 +325,11 @@ def test_assigned_user_can_be_chosen(api: ApiClient, services: Services, admin: 
 
 
 def test_another_user_updating_becomes_modified_user(
-        api: ApiClient, app: Any, services: Services, admin: User) -> None:
-    other = services.auth.add_user(admin.actor, "sam", "sam-password", first_name="Sam",
-                                   last_name="Sample")
+    api: ApiClient, app: Any, services: Services, admin: User
+) -> None:
+    other = services.auth.add_user(
+        admin.actor, "sam", "sam-password", first_name="Sam", last_name="Sample"
+    )
     _, token = services.auth.create_token("sam")
     record_id = create(api, "Account", {"name": "Acme"})
     sam = ApiClient(app, {"Authorization": f"Bearer {token}"})
@@ -315,7 +347,6 @@ def test_another_user_updating_becomes_modified_user(
     assert as_time(record["date_modified"]) >= as_time(record["date_entered"])
     contact = get(api, "Contact", mine)
     assert contact["created_by"] == contact["assigned_user_id"] == other
-
 
 
 # -- favorites -------------------------------------------------------------------------------
@@ -344,8 +375,9 @@ def test_favorites_toggle_and_show_in_lists(api: ApiClient) -> None:
     assert "favorite" not in listing(api, "/data/Account")["records"][0]
 
 
-def test_favorites_are_per_user_and_per_model(api: ApiClient, app: Any, services: Services,
-                                              admin: User) -> None:
+def test_favorites_are_per_user_and_per_model(
+    api: ApiClient, app: Any, services: Services, admin: User
+) -> None:
     account = create(api, "Account", {"name": "Acme"})
     contact = create(api, "Contact", {"last_name": "Lee"})
     api.post(f"/data/Account/{account}/contacts", json={"records": [contact]})
@@ -382,12 +414,18 @@ def test_user_names_are_unique(api: ApiClient) -> None:
     assert resp.status_code == 409
     assert "jdoe" in resp.json()["message"]
     second = create(api, "User", {"user_name": "jroe", "last_name": "Roe"})
-    assert api.patch(f"/data/User/{second}",
-                     json={"data": {"user_name": "jdoe"}}).status_code == 409
-    assert api.patch(f"/data/User/{first}",
-                     json={"data": {"user_name": "jdoe", "title": "Boss"}}).status_code == 200
-    assert api.patch(f"/data/User/{second}",
-                     json={"data": {"user_name": "admin"}}).status_code == 409
+    assert (
+        api.patch(f"/data/User/{second}", json={"data": {"user_name": "jdoe"}}).status_code == 409
+    )
+    assert (
+        api.patch(
+            f"/data/User/{first}", json={"data": {"user_name": "jdoe", "title": "Boss"}}
+        ).status_code
+        == 200
+    )
+    assert (
+        api.patch(f"/data/User/{second}", json={"data": {"user_name": "admin"}}).status_code == 409
+    )
     names = [r["user_name"] for r in listing(api, "/data/User")["records"]]
     assert sorted(names) == ["admin", "jdoe", "jroe"]
     # a deleted user frees the name (the unique index covers live records only)
@@ -395,8 +433,7 @@ def test_user_names_are_unique(api: ApiClient) -> None:
     create(api, "User", {"user_name": "jdoe", "last_name": "Newcomer"})
 
 
-def test_unique_values_are_enforced_by_the_database_too(services: Services,
-                                                        admin: User) -> None:
+def test_unique_values_are_enforced_by_the_database_too(services: Services, admin: User) -> None:
     """Two writers that both passed the service check (e.g. in two worker processes) still
     cannot store the same user name: the second insert hits the unique index."""
     import sqlalchemy as sa
@@ -404,8 +441,9 @@ def test_unique_values_are_enforced_by_the_database_too(services: Services,
     users = services.db.tables.models["User"]
     row = {c.name: None for c in users.c}
     with pytest.raises(sa.exc.IntegrityError), services.db.write() as conn:
-        conn.execute(sa.insert(users).values(
-            {**row, "id": "dup-1", "deleted": False, "user_name": "admin"}))
+        conn.execute(
+            sa.insert(users).values({**row, "id": "dup-1", "deleted": False, "user_name": "admin"})
+        )
 
 
 def test_parent_type_alone_must_fit_the_kept_parent_id(api: ApiClient) -> None:
@@ -417,7 +455,8 @@ def test_parent_type_alone_must_fit_the_kept_parent_id(api: ApiClient) -> None:
     record = get(api, "Task", task)
     assert (record["parent_type"], record["parent"]) == ("Account", "Acme")
     contact = create(api, "Contact", {"last_name": "Lee"})
-    resp = api.patch(f"/data/Task/{task}", json={"data": {"parent_type": "Contact",
-                                                          "parent_id": contact}})
+    resp = api.patch(
+        f"/data/Task/{task}", json={"data": {"parent_type": "Contact", "parent_id": contact}}
+    )
     assert resp.status_code == 200
     assert get(api, "Task", task)["parent"] == "Lee"

@@ -16,8 +16,7 @@ def create(api: ApiClient, model: str, data: dict[str, Any]) -> str:
     return str(resp.json()["id"])
 
 
-def related(api: ApiClient, model: str, record_id: str, link: str,
-            **params: Any) -> dict[str, Any]:
+def related(api: ApiClient, model: str, record_id: str, link: str, **params: Any) -> dict[str, Any]:
     resp = api.get(f"/data/{model}/{record_id}/{link}", params=params)
     assert resp.status_code == 200, resp.text
     body = resp.json()
@@ -73,9 +72,14 @@ def test_linking_twice_keeps_one_link(api: ApiClient) -> None:
 def test_records_with_data_stores_the_role_on_the_join(api: ApiClient) -> None:
     contact = create(api, "Contact", {"last_name": "Lee"})
     first, second = opportunity(api, "First"), opportunity(api, "Second")
-    link(api, "Contact", contact, "opportunities",
-         records_with_data=[{"id": first, "contact_role": "Technical Evaluator"}],
-         records=[second])
+    link(
+        api,
+        "Contact",
+        contact,
+        "opportunities",
+        records_with_data=[{"id": first, "contact_role": "Technical Evaluator"}],
+        records=[second],
+    )
     rows = {r["id"]: r for r in related(api, "Contact", contact, "opportunities")["records"]}
     assert set(rows) == {first, second}
     assert rows[first]["contact_role"] == "Technical Evaluator"
@@ -84,8 +88,13 @@ def test_records_with_data_stores_the_role_on_the_join(api: ApiClient) -> None:
     back = related(api, "Opportunity", first, "contacts")["records"]
     assert [(r["id"], r["contact_role"]) for r in back] == [(contact, "Technical Evaluator")]
     # linking again with data changes the role
-    link(api, "Contact", contact, "opportunities",
-         records_with_data=[{"id": first, "contact_role": "Influencer"}])
+    link(
+        api,
+        "Contact",
+        contact,
+        "opportunities",
+        records_with_data=[{"id": first, "contact_role": "Influencer"}],
+    )
     rows = {r["id"]: r for r in related(api, "Contact", contact, "opportunities")["records"]}
     assert rows[first]["contact_role"] == "Influencer"
 
@@ -93,25 +102,30 @@ def test_records_with_data_stores_the_role_on_the_join(api: ApiClient) -> None:
 def test_join_field_values_are_validated(api: ApiClient) -> None:
     contact = create(api, "Contact", {"last_name": "Lee"})
     opp = opportunity(api)
-    resp = api.post(f"/data/Contact/{contact}/opportunities",
-                    json={"records_with_data": [{"id": opp, "contact_role": "Boss"}]})
+    resp = api.post(
+        f"/data/Contact/{contact}/opportunities",
+        json={"records_with_data": [{"id": opp, "contact_role": "Boss"}]},
+    )
     assert_error(resp, 400, "contact_role")
-    resp = api.post(f"/data/Contact/{contact}/opportunities",
-                    json={"records_with_data": [{"id": opp, "share": 50}]})
+    resp = api.post(
+        f"/data/Contact/{contact}/opportunities",
+        json={"records_with_data": [{"id": opp, "share": 50}]},
+    )
     assert_error(resp, 400, "share")
     assert related(api, "Contact", contact, "opportunities")["total_results"] == 0
 
 
 def test_related_list_takes_list_parameters(api: ApiClient) -> None:
     account = create(api, "Account", {"name": "Acme"})
-    ids = [create(api, "Contact", {"first_name": f, "last_name": "Lee", "title": "CTO"})
-           for f in ("Ann", "Bob", "Cid")]
+    ids = [
+        create(api, "Contact", {"first_name": f, "last_name": "Lee", "title": "CTO"})
+        for f in ("Ann", "Bob", "Cid")
+    ]
     link(api, "Account", account, "contacts", records=ids)
     page = related(api, "Account", account, "contacts", limit=2, order="first_name desc")
     assert page["total_results"] == 3
     assert [r["first_name"] for r in page["records"]] == ["Cid", "Bob"]
-    page = related(api, "Account", account, "contacts", filter_text="Bo",
-                   **{"fields[]": ["title"]})
+    page = related(api, "Account", account, "contacts", filter_text="Bo", **{"fields[]": ["title"]})
     assert [(r["first_name"], r["title"]) for r in page["records"]] == [("Bob", "CTO")]
     assert page["total_results"] == 1
 
@@ -132,11 +146,26 @@ def test_account_cases_follow_account_id(api: ApiClient) -> None:
 def project_with_task(api: ApiClient) -> tuple[str, str, str]:
     """An account, a project of it, and one task of the project: their ids."""
     account = create(api, "Account", {"name": "Acme"})
-    project = create(api, "Project", {"name": "Rollout", "account_id": account,
-                                      "date_starting": "2024-01-01",
-                                      "date_ending": "2024-06-30"})
-    task = create(api, "ProjectTask", {"name": "Plan", "parent_id": project,
-                                       "date_start": "2024-01-02", "date_due": "2024-01-10"})
+    project = create(
+        api,
+        "Project",
+        {
+            "name": "Rollout",
+            "account_id": account,
+            "date_starting": "2024-01-01",
+            "date_ending": "2024-06-30",
+        },
+    )
+    task = create(
+        api,
+        "ProjectTask",
+        {
+            "name": "Plan",
+            "parent_id": project,
+            "date_start": "2024-01-02",
+            "date_due": "2024-01-10",
+        },
+    )
     return account, project, task
 
 
@@ -146,22 +175,28 @@ def test_project_tasks_of_a_project(api: ApiClient) -> None:
     assert related_ids(api, "Account", account, "projects") == {project}
 
 
-@pytest.mark.parametrize("name,model,extra", [
-    ("tasks", "Task", {}),
-    ("calls", "Call", {"date_start": "2024-03-01 09:00:00"}),
-    ("meetings", "Meeting", {"date_start": "2024-03-01 09:00:00"}),
-    ("notes", "Note", {}),
-])
+@pytest.mark.parametrize(
+    "name,model,extra",
+    [
+        ("tasks", "Task", {}),
+        ("calls", "Call", {"date_start": "2024-03-01 09:00:00"}),
+        ("meetings", "Meeting", {"date_start": "2024-03-01 09:00:00"}),
+        ("notes", "Note", {}),
+    ],
+)
 def test_activities_of_an_account_use_parent_fields(
-        api: ApiClient, name: str, model: str, extra: dict[str, Any]) -> None:
+    api: ApiClient, name: str, model: str, extra: dict[str, Any]
+) -> None:
     account = create(api, "Account", {"name": "Acme"})
     contact = create(api, "Contact", {"last_name": "Lee"})
-    by_parent = create(api, model, {"name": "By parent", "parent_type": "Account",
-                                    "parent_id": account, **extra})
+    by_parent = create(
+        api, model, {"name": "By parent", "parent_type": "Account", "parent_id": account, **extra}
+    )
     linked = create(api, model, {"name": "Linked", **extra})
     # same id, other parent type: not an activity of the account
-    create(api, model, {"name": "Of contact", "parent_type": "Contact",
-                        "parent_id": contact, **extra})
+    create(
+        api, model, {"name": "Of contact", "parent_type": "Contact", "parent_id": contact, **extra}
+    )
     link(api, "Account", account, name, records=[linked])
     assert related_ids(api, "Account", account, name) == {by_parent, linked}
     record = api.get(f"/data/{model}/{linked}").json()["record"]
@@ -171,8 +206,9 @@ def test_activities_of_an_account_use_parent_fields(
 
 def test_parent_name_of_a_person_parent(api: ApiClient) -> None:
     contact = create(api, "Contact", {"first_name": "Ann", "last_name": "Lee"})
-    task = create(api, "Task", {"name": "Follow up", "parent_type": "Contact",
-                                "parent_id": contact})
+    task = create(
+        api, "Task", {"name": "Follow up", "parent_type": "Contact", "parent_id": contact}
+    )
     assert api.get(f"/data/Task/{task}").json()["record"]["parent"] == "Ann Lee"
 
 
@@ -241,8 +277,9 @@ def test_linked_records_lists_everything_linked_through_a_link(api: ApiClient) -
 def test_unknown_link_is_404_naming_it(api: ApiClient) -> None:
     account = create(api, "Account", {"name": "Acme"})
     assert_error(api.get(f"/data/Account/{account}/friends"), 404, "friends")
-    assert_error(api.post(f"/data/Account/{account}/friends", json={"records": [account]}),
-                 404, "friends")
+    assert_error(
+        api.post(f"/data/Account/{account}/friends", json={"records": [account]}), 404, "friends"
+    )
     assert_error(api.delete(f"/data/Account/{account}/friends/{account}"), 404, "friends")
     assert_error(api.get("/data/link/Account/linked-records/friends"), 404, "friends")
 
@@ -264,22 +301,26 @@ def test_linking_a_missing_record_is_404_and_links_nothing(api: ApiClient) -> No
     assert_error(api.post(f"/data/Account/{account}/contacts", json={"records": [gone]}), 404)
 
 
-@pytest.mark.parametrize("payload", [
-    {},
-    {"records": "abc"},
-    {"records": [1, 2]},
-    {"records": [""]},
-    {"records_with_data": ["abc"]},
-    {"records_with_data": [{"contact_role": "Influencer"}]},
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"records": "abc"},
+        {"records": [1, 2]},
+        {"records": [""]},
+        {"records_with_data": ["abc"]},
+        {"records_with_data": [{"contact_role": "Influencer"}]},
+    ],
+)
 def test_malformed_link_payloads_are_400(api: ApiClient, payload: dict[str, Any]) -> None:
     contact = create(api, "Contact", {"last_name": "Lee"})
     resp = api.post(f"/data/Contact/{contact}/opportunities", json=payload)
     assert_error(resp, 400)
 
 
-def test_link_writes_record_the_acting_user(api: ApiClient, app: Any, services: Services,
-                                            admin: User) -> None:
+def test_link_writes_record_the_acting_user(
+    api: ApiClient, app: Any, services: Services, admin: User
+) -> None:
     other = services.auth.add_user(admin.actor, "sam", "pw-sam-123", last_name="Sample")
     _, token = services.auth.create_token("sam")
     account = create(api, "Account", {"name": "Acme"})

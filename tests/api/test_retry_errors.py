@@ -20,13 +20,21 @@ def failing_list(monkeypatch: pytest.MonkeyPatch, services: Services, exc: Excep
     monkeypatch.setattr(services.records, "list_records", fail)
 
 
-@pytest.mark.parametrize(("exc", "status", "retry_after"), [
-    (RateLimited("Too many exports", "retry after 7 s", retry_after=7), 429, "7"),
-    (ServiceUnavailable("Maintenance", "back soon", retry_after=30), 503, "30"),
-])
+@pytest.mark.parametrize(
+    ("exc", "status", "retry_after"),
+    [
+        (RateLimited("Too many exports", "retry after 7 s", retry_after=7), 429, "7"),
+        (ServiceUnavailable("Maintenance", "back soon", retry_after=30), 503, "30"),
+    ],
+)
 def test_raised_anywhere_they_answer_with_retry_after(
-        api: ApiClient, services: Services, monkeypatch: pytest.MonkeyPatch, exc: AmityError,
-        status: int, retry_after: str) -> None:
+    api: ApiClient,
+    services: Services,
+    monkeypatch: pytest.MonkeyPatch,
+    exc: AmityError,
+    status: int,
+    retry_after: str,
+) -> None:
     failing_list(monkeypatch, services, exc)
     resp = api.get("/data/Account")
     assert resp.status_code == status
@@ -35,11 +43,15 @@ def test_raised_anywhere_they_answer_with_retry_after(
     assert isinstance(exc, AmityError) and exc.status == status
 
 
-def test_a_busy_database_is_service_unavailable(api: ApiClient, services: Services,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    failing_list(monkeypatch, services,
-                 OperationalError("SELECT", {}, Exception("database is locked")))
+def test_a_busy_database_is_service_unavailable(
+    api: ApiClient, services: Services, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    failing_list(
+        monkeypatch, services, OperationalError("SELECT", {}, Exception("database is locked"))
+    )
     resp = api.get("/data/Account")
     assert resp.status_code == 503 and resp.headers["Retry-After"] == "1"
-    assert resp.json() == ServiceUnavailable("The database is busy or unavailable",
-                                             "retry in a moment").as_body()
+    assert (
+        resp.json()
+        == ServiceUnavailable("The database is busy or unavailable", "retry in a moment").as_body()
+    )

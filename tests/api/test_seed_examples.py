@@ -35,10 +35,22 @@ def test_get_contacts_with_limit_2(api: ApiClient) -> None:
     assert resp.status_code == 200
     assert resp.json() == {
         "records": [
-            {"name": "Kristina Abramowitz", "first_name": "Kristina", "id": kristina,
-             "last_name": "Abramowitz", "salutation": None, "_display": "Kristina Abramowitz"},
-            {"name": "Garret Alejo", "first_name": "Garret", "id": garret,
-             "last_name": "Alejo", "salutation": None, "_display": "Garret Alejo"},
+            {
+                "name": "Kristina Abramowitz",
+                "first_name": "Kristina",
+                "id": kristina,
+                "last_name": "Abramowitz",
+                "salutation": None,
+                "_display": "Kristina Abramowitz",
+            },
+            {
+                "name": "Garret Alejo",
+                "first_name": "Garret",
+                "id": garret,
+                "last_name": "Alejo",
+                "salutation": None,
+                "_display": "Garret Alejo",
+            },
         ],
         "total_results": 3,
     }
@@ -46,8 +58,9 @@ def test_get_contacts_with_limit_2(api: ApiClient) -> None:
 
 def test_post_patch_delete_a_contact(api: ApiClient) -> None:
     """POST /data/Contact, PATCH /data/Contact/:id, DELETE /data/Contact/:id"""
-    resp = api.post("/data/Contact",
-                    json={"data": {"first_name": "Andrey", "last_name": "Demenev"}})
+    resp = api.post(
+        "/data/Contact", json={"data": {"first_name": "Andrey", "last_name": "Demenev"}}
+    )
     assert resp.status_code == 200
     body = resp.json()
     assert list(body) == ["id"] and len(body["id"]) == ID_LEN
@@ -57,7 +70,10 @@ def test_post_patch_delete_a_contact(api: ApiClient) -> None:
     assert resp.status_code == 200 and resp.json() == {"result": True}
     record = api.get(path).json()["record"]
     assert (record["first_name"], record["last_name"], record["email1"]) == (
-        "Andrey", "Demenev", "andrey@1crm.com")
+        "Andrey",
+        "Demenev",
+        "andrey@1crm.com",
+    )
 
     resp = api.delete(path)
     assert resp.status_code == 200 and resp.json() == {"result": True}
@@ -76,8 +92,11 @@ def test_method_override_delete(api: ApiClient) -> None:
 def test_method_override_patch_and_put(api: ApiClient) -> None:
     account = create(api, "Account", {"name": "Acme"})
     for method, name in (("PATCH", "Acme 2"), ("put", "Acme 3")):
-        resp = api.post(f"/data/Account/{account}", json={"data": {"name": name}},
-                        headers={"X-HTTP-Method-Override": method})
+        resp = api.post(
+            f"/data/Account/{account}",
+            json={"data": {"name": name}},
+            headers={"X-HTTP-Method-Override": method},
+        )
         assert resp.status_code == 200 and resp.json() == {"result": True}
         assert api.get(f"/data/Account/{account}").json()["record"]["name"] == name
     # without the header, POST to a record path is not an update
@@ -88,21 +107,39 @@ def test_method_override_patch_and_put(api: ApiClient) -> None:
 
 def test_account_filters_by_type_and_any_email(api: ApiClient) -> None:
     """/data/Account?filters[account_type]=Supplier&filters[any_email]=sales@1crm.com"""
-    sales = create(api, "Account", {"name": "Parts Ltd", "account_type": "Supplier",
-                                    "email1": "sales@1crm.com"})
-    second = create(api, "Account", {"name": "Bolts Ltd", "account_type": "Supplier",
-                                     "email1": "info@bolts.example",
-                                     "email2": "sales.team@bolts.example"})
-    create(api, "Account", {"name": "Customer Inc", "account_type": "Customer",
-                            "email1": "sales@1crm.com"})
-    create(api, "Account", {"name": "Quiet Ltd", "account_type": "Supplier",
-                            "email1": "info@quiet.example"})
-    exact = api.get("/data/Account?filters[account_type]=Supplier"
-                    "&filters[any_email]=sales@1crm.com")
+    sales = create(
+        api,
+        "Account",
+        {"name": "Parts Ltd", "account_type": "Supplier", "email1": "sales@1crm.com"},
+    )
+    second = create(
+        api,
+        "Account",
+        {
+            "name": "Bolts Ltd",
+            "account_type": "Supplier",
+            "email1": "info@bolts.example",
+            "email2": "sales.team@bolts.example",
+        },
+    )
+    create(
+        api,
+        "Account",
+        {"name": "Customer Inc", "account_type": "Customer", "email1": "sales@1crm.com"},
+    )
+    create(
+        api,
+        "Account",
+        {"name": "Quiet Ltd", "account_type": "Supplier", "email1": "info@quiet.example"},
+    )
+    exact = api.get(
+        "/data/Account?filters[account_type]=Supplier&filters[any_email]=sales@1crm.com"
+    )
     assert ids_of(exact) == {sales}
     # "for some filters you can use a part of the value": filters[any_email]=sales
-    part = api.get("/data/Account", params={"filters[account_type]": "Supplier",
-                                            "filters[any_email]": "sales"})
+    part = api.get(
+        "/data/Account", params={"filters[account_type]": "Supplier", "filters[any_email]": "sales"}
+    )
     assert ids_of(part) == {sales, second}
 
 
@@ -119,10 +156,14 @@ def test_ref_filter_by_name_and_by_id(api: ApiClient) -> None:
     Opportunity's account ref."""
     microsoft = create(api, "Account", {"name": "Microsoft"})
     other = create(api, "Account", {"name": "Oracle"})
-    deal = create(api, "Opportunity", {"name": "Licences", "date_closed": "2024-01-31",
-                                       "account_id": microsoft})
-    create(api, "Opportunity", {"name": "Database", "date_closed": "2024-01-31",
-                                "account_id": other})
+    deal = create(
+        api,
+        "Opportunity",
+        {"name": "Licences", "date_closed": "2024-01-31", "account_id": microsoft},
+    )
+    create(
+        api, "Opportunity", {"name": "Database", "date_closed": "2024-01-31", "account_id": other}
+    )
     assert ids_of(api.get("/data/Opportunity?filters[account]=Microsoft")) == {deal}
     assert ids_of(api.get(f"/data/Opportunity?filters[account_id]={microsoft}")) == {deal}
 
@@ -136,27 +177,37 @@ def test_date_filter_examples(api: ApiClient) -> None:
     after = create(api, "Task", {"name": "After", "date_due": "2020-02-02 00:00:00"})
     empty = create(api, "Task", {"name": "No due date"})
     today = datetime.now(UTC).date()
-    last_week = create(api, "Task", {"name": "Last week",
-                                     "date_due": f"{today - timedelta(days=7)} 12:00:00"})
+    last_week = create(
+        api, "Task", {"name": "Last week", "date_due": f"{today - timedelta(days=7)} 12:00:00"}
+    )
     this_week = create(api, "Task", {"name": "Today", "date_due": f"{today} 12:00:00"})
 
     assert ids_of(api.get("/data/Task?filters[date_due]=2020-01-01")) == {on_day}
-    assert ids_of(api.get("/data/Task?filters[date_due]=2020-01-01"
-                          "&filters[date_due-operator]=before_date")) == {before}
+    assert ids_of(
+        api.get("/data/Task?filters[date_due]=2020-01-01&filters[date_due-operator]=before_date")
+    ) == {before}
     assert ids_of(api.get("/data/Task?filters[date_due-operator]=empty")) == {empty}
-    assert ids_of(api.get("/data/Task?filters[date_due]=2020-01-01"
-                          "&filters[date_due-end]=2020-02-01"
-                          "&filters[date_due-operator]=between_dates")) == {on_day, inside}
-    prev_week = ids_of(api.get("/data/Task?filters[date_due-operator]=period_prev"
-                               "&filters[date_due-period]=week"))
+    assert ids_of(
+        api.get(
+            "/data/Task?filters[date_due]=2020-01-01"
+            "&filters[date_due-end]=2020-02-01"
+            "&filters[date_due-operator]=between_dates"
+        )
+    ) == {on_day, inside}
+    prev_week = ids_of(
+        api.get("/data/Task?filters[date_due-operator]=period_prev&filters[date_due-period]=week")
+    )
     assert prev_week == {last_week}
     assert this_week not in prev_week and after not in prev_week
 
 
 def test_php_client_bracket_parameters(api: ApiClient) -> None:
     """The PHP client sends fields[0]=..&fields[1]=.. percent-encoded."""
-    contact = create(api, "Contact", {"first_name": "Ann", "last_name": "Lee",
-                                      "email1": "ann@example.com", "title": "CTO"})
+    contact = create(
+        api,
+        "Contact",
+        {"first_name": "Ann", "last_name": "Lee", "email1": "ann@example.com", "title": "CTO"},
+    )
     resp = api.get("/data/Contact?fields%5B0%5D=email1&fields%5B1%5D=title")
     assert resp.status_code == 200
     [row] = resp.json()["records"]
@@ -182,8 +233,10 @@ def test_add_related_records_with_data_example(api: ApiClient) -> None:
     """POST /data/{model}/{id}/{link} with records_with_data (join fields stored)."""
     contact = create(api, "Contact", {"last_name": "Lee"})
     deal = create(api, "Opportunity", {"name": "Deal", "date_closed": "2024-03-31"})
-    resp = api.post(f"/data/Contact/{contact}/opportunities", json={
-        "records_with_data": [{"id": deal, "contact_role": "Primary Decision Maker"}]})
+    resp = api.post(
+        f"/data/Contact/{contact}/opportunities",
+        json={"records_with_data": [{"id": deal, "contact_role": "Primary Decision Maker"}]},
+    )
     assert resp.status_code == 200 and resp.json() == {"result": True}
     [row] = api.get(f"/data/Contact/{contact}/opportunities").json()["records"]
     assert row["id"] == deal and row["contact_role"] == "Primary Decision Maker"

@@ -17,8 +17,9 @@ EVIL = {"Origin": "https://evil.example", "Referer": "https://evil.example/page"
 
 @pytest.fixture
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, log_level="WARNING", session_auth=True,
-                    **NO_RATE_LIMITS)
+    return Settings(
+        database_url=database_url, log_level="WARNING", session_auth=True, **NO_RATE_LIMITS
+    )
 
 
 @pytest.fixture
@@ -64,39 +65,55 @@ def test_form_sign_in(browser: ApiClient, admin: User) -> None:
     assert browser.get("/me").json()["id"] == admin.id
 
 
-def test_cookie_change_needs_the_csrf_token(browser: ApiClient, api: ApiClient,
-                                            admin: User) -> None:
+def test_cookie_change_needs_the_csrf_token(
+    browser: ApiClient, api: ApiClient, admin: User
+) -> None:
     csrf = sign_in(browser, admin)
     refused = browser.post("/data/Account", json={"data": {"name": "Forged"}})
     assert refused.status_code == 403 and refused.json()["error"] == "csrf_failed"
     assert set(refused.json()) == {"error", "message", "hint"}
-    wrong = browser.post("/data/Account", json={"data": {"name": "Forged"}},
-                         headers={"X-CSRF-Token": "0" * 64})
+    wrong = browser.post(
+        "/data/Account", json={"data": {"name": "Forged"}}, headers={"X-CSRF-Token": "0" * 64}
+    )
     assert wrong.status_code == 403
     assert "Forged" not in account_names(api)
-    made = browser.post("/data/Account", json={"data": {"name": "Real"}},
-                        headers={"X-CSRF-Token": csrf})
+    made = browser.post(
+        "/data/Account", json={"data": {"name": "Real"}}, headers={"X-CSRF-Token": csrf}
+    )
     assert made.status_code == 200, made.text
     record_id = made.json()["id"]
     # X-HTTP-Method-Override does not get around it
-    override = browser.post(f"/data/Account/{record_id}", json={"data": {"name": "X"}},
-                            headers={"X-HTTP-Method-Override": "PATCH"})
+    override = browser.post(
+        f"/data/Account/{record_id}",
+        json={"data": {"name": "X"}},
+        headers={"X-HTTP-Method-Override": "PATCH"},
+    )
     assert override.status_code == 403
     assert browser.delete(f"/data/Account/{record_id}").status_code == 403
-    assert browser.delete(f"/data/Account/{record_id}",
-                          headers={"X-CSRF-Token": csrf}).status_code == 200
+    assert (
+        browser.delete(f"/data/Account/{record_id}", headers={"X-CSRF-Token": csrf}).status_code
+        == 200
+    )
 
 
-def test_origin_and_referer_never_break_bearer_or_basic(app: Any, admin: User,
-                                                        browser: ApiClient) -> None:
+def test_origin_and_referer_never_break_bearer_or_basic(
+    app: Any, admin: User, browser: ApiClient
+) -> None:
     """The App CRM seed's 'CSRF token mismatch' trap: a bearer or basic call from any
     origin, even one that also carries a session cookie, needs no CSRF token."""
     sign_in(browser, admin)  # the cookie jar now holds a session
-    bearer = browser.post("/data/Account", json={"data": {"name": "Via token"}},
-                          headers={**EVIL, "Authorization": f"Bearer {admin.token}"})
+    bearer = browser.post(
+        "/data/Account",
+        json={"data": {"name": "Via token"}},
+        headers={**EVIL, "Authorization": f"Bearer {admin.token}"},
+    )
     assert bearer.status_code == 200, bearer.text
-    basic = browser.post("/data/Account", json={"data": {"name": "Via basic"}},
-                         auth=("admin", admin.password), headers=EVIL)
+    basic = browser.post(
+        "/data/Account",
+        json={"data": {"name": "Via basic"}},
+        auth=("admin", admin.password),
+        headers=EVIL,
+    )
     assert basic.status_code == 200, basic.text
 
 
@@ -111,24 +128,36 @@ def test_sign_out_ends_the_session(browser: ApiClient, api: ApiClient, admin: Us
     assert browser.get("/me").status_code == 401
 
 
-@pytest.mark.parametrize("body", [
-    {"user_name": "admin", "password": "wrong"}, {"user_name": "nobody", "password": "x"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"user_name": "admin", "password": "wrong"},
+        {"user_name": "nobody", "password": "x"},
+    ],
+)
 def test_wrong_credentials_are_401(browser: ApiClient, admin: User, body: dict[str, str]) -> None:
     resp = browser.post("/session", json=body)
     assert resp.status_code == 401 and "set-cookie" not in resp.headers
 
 
-@pytest.mark.parametrize("body", [{}, {"user_name": "admin"}, {"user_name": 5, "password": "x"},
-                                  {"user_name": "admin", "password": "a\x00b"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"user_name": "admin"},
+        {"user_name": 5, "password": "x"},
+        {"user_name": "admin", "password": "a\x00b"},
+    ],
+)
 def test_malformed_sign_in_is_400(browser: ApiClient, admin: User, body: Any) -> None:
     resp = browser.post("/session", json=body)
     assert resp.status_code == 400 and set(resp.json()) == {"error", "message", "hint"}
 
 
 def test_sign_in_needs_json_or_form(browser: ApiClient, admin: User) -> None:
-    resp = browser.post("/session", content=b"user_name=admin", headers={
-        "Content-Type": "text/plain"})
+    resp = browser.post(
+        "/session", content=b"user_name=admin", headers={"Content-Type": "text/plain"}
+    )
     assert resp.status_code == 415
 
 
@@ -138,8 +167,14 @@ def test_a_forged_cookie_is_401(browser: ApiClient, admin: User) -> None:
 
 
 def test_session_expires(database_url: str, admin: User, services: Services) -> None:
-    settings = Settings(database_url=database_url, log_level="WARNING", session_auth=True,
-                        session_lifetime_seconds=2, auth_cache_seconds=0, **NO_RATE_LIMITS)
+    settings = Settings(
+        database_url=database_url,
+        log_level="WARNING",
+        session_auth=True,
+        session_lifetime_seconds=2,
+        auth_cache_seconds=0,
+        **NO_RATE_LIMITS,
+    )
     with short_lived_client(settings) as client:
         sign_in(client, admin)
         assert client.get("/me").status_code == 200  # lasts 2 s at least, 3 s at most
@@ -157,10 +192,10 @@ class TestOffByDefault:
         assert resp.status_code == 403 and "AMITY_SESSION_AUTH" in resp.json()["hint"]
         assert "set-cookie" not in resp.headers
 
-    def test_cookies_are_ignored(self, database_url: str, browser: ApiClient,
-                                 admin: User) -> None:
-        on = Settings(database_url=database_url, log_level="WARNING", session_auth=True,
-                      **NO_RATE_LIMITS)
+    def test_cookies_are_ignored(self, database_url: str, browser: ApiClient, admin: User) -> None:
+        on = Settings(
+            database_url=database_url, log_level="WARNING", session_auth=True, **NO_RATE_LIMITS
+        )
         with short_lived_client(on) as client:
             sign_in(client, admin)
             secret = client._client.cookies["amity_session"]
@@ -181,4 +216,3 @@ class short_lived_client:
     def __exit__(self, *exc: object) -> None:
         self.client.close()
         self.services.close()
-

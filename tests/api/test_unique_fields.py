@@ -24,29 +24,38 @@ def test_a_unique_field_takes_each_value_once_among_live_records(api: ApiClient)
     assert field["unique"] is True
     assert api.get("/meta/fields/Account").json()["fields"]["external_id_c"]["unique"] is True
     acme = create(api, "Account", {"name": "Acme", "external_id_c": "A-1"})
-    refused(api.post("/data/Account", json={"data": {"name": "Copy", "external_id_c": "A-1"}}),
-            "external_id_c 'A-1'")
+    refused(
+        api.post("/data/Account", json={"data": {"name": "Copy", "external_id_c": "A-1"}}),
+        "external_id_c 'A-1'",
+    )
     other = create(api, "Account", {"name": "Other", "external_id_c": "A-2"})
-    refused(api.patch(f"/data/Account/{other}", json={"data": {"external_id_c": "A-1"}}),
-            "already exists")
-    german = api.post("/data/Account", json={"data": {"name": "Kopie", "external_id_c": "A-1"}},
-                      headers={"Accept-Language": "de"}).json()
+    refused(
+        api.patch(f"/data/Account/{other}", json={"data": {"external_id_c": "A-1"}}),
+        "already exists",
+    )
+    german = api.post(
+        "/data/Account",
+        json={"data": {"name": "Kopie", "external_id_c": "A-1"}},
+        headers={"Accept-Language": "de"},
+    ).json()
     assert german["message"] == "Ein Datensatz Account mit external_id_c 'A-1' existiert bereits"
     assert german["hint"] == "wählen Sie einen anderen Wert für external_id_c"
     # records without a value are many ("" is no value); a record may keep its own value
     create(api, "Account", {"name": "No id 1"})
     create(api, "Account", {"name": "No id 2"})
-    empty = [create(api, "Account", {"name": f"Empty {n}", "external_id_c": ""})
-             for n in range(2)]
+    empty = [create(api, "Account", {"name": f"Empty {n}", "external_id_c": ""}) for n in range(2)]
     assert api.get(f"/data/Account/{empty[1]}").json()["record"]["external_id_c"] is None
-    same = api.patch(f"/data/Account/{acme}", json={"data": {"external_id_c": "A-1",
-                                                             "name": "Acme Inc"}})
+    same = api.patch(
+        f"/data/Account/{acme}", json={"data": {"external_id_c": "A-1", "name": "Acme Inc"}}
+    )
     assert same.status_code == 200, same.text
     # a deleted record frees its value
     assert api.delete(f"/data/Account/{acme}").status_code == 200
     create(api, "Account", {"name": "Acme again", "external_id_c": "A-1"})
-    assert api.get("/data/Account", params={"filters[external_id_c]": "A-1"}
-                   ).json()["total_results"] == 1
+    assert (
+        api.get("/data/Account", params={"filters[external_id_c]": "A-1"}).json()["total_results"]
+        == 1
+    )
 
 
 def test_making_a_field_unique_needs_distinct_values_first(api: ApiClient) -> None:
@@ -61,15 +70,19 @@ def test_making_a_field_unique_needs_distinct_values_first(api: ApiClient) -> No
     api.patch("/admin/fields/Contact/badge_c", json={"unique": False})
     for contact in api.get("/data/Contact", params={"filters[badge_c]": 7}).json()["records"]:
         if contact["id"] != first:
-            assert api.patch(f"/data/Contact/{contact['id']}",
-                             json={"data": {"badge_c": None}}).status_code == 200
+            assert (
+                api.patch(
+                    f"/data/Contact/{contact['id']}", json={"data": {"badge_c": None}}
+                ).status_code
+                == 200
+            )
     res = api.patch("/admin/fields/Contact/badge_c", json={"unique": True})
     assert res.status_code == 200, res.text
-    refused(api.post("/data/Contact", json={"data": {"last_name": "Four", "badge_c": 7}}),
-            "badge_c 7")
+    refused(
+        api.post("/data/Contact", json={"data": {"last_name": "Four", "badge_c": 7}}), "badge_c 7"
+    )
     # back to not unique: the index goes, repeats are fine again
-    assert api.patch("/admin/fields/Contact/badge_c", json={"unique": False}
-                     ).status_code == 200
+    assert api.patch("/admin/fields/Contact/badge_c", json={"unique": False}).status_code == 200
     create(api, "Contact", {"last_name": "Five", "badge_c": 7})
 
 
@@ -91,22 +104,28 @@ def test_a_removed_unique_field_no_longer_refuses_anything(api: ApiClient) -> No
     create(api, "Lead", {"last_name": "Lee"})
 
 
-def test_concurrent_writers_store_a_unique_value_once(app: Any, admin: User,
-                                                      api: ApiClient) -> None:
+def test_concurrent_writers_store_a_unique_value_once(
+    app: Any, admin: User, api: ApiClient
+) -> None:
     add_field(api, "Account", "vat_c", "Text", unique=True)
 
     async def race() -> list[int]:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                     base_url="http://testserver/api.php",
-                                     headers={"Authorization": f"Bearer {admin.token}"},
-                                     timeout=60) as client:
-            answers = await asyncio.gather(*(
-                client.post("/data/Account", json={"data": {"name": f"Racer {n}",
-                                                            "vat_c": "DE123"}})
-                for n in range(8)))
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://testserver/api.php",
+            headers={"Authorization": f"Bearer {admin.token}"},
+            timeout=60,
+        ) as client:
+            answers = await asyncio.gather(
+                *(
+                    client.post(
+                        "/data/Account", json={"data": {"name": f"Racer {n}", "vat_c": "DE123"}}
+                    )
+                    for n in range(8)
+                )
+            )
         return [a.status_code for a in answers]
 
     statuses = asyncio.run(race())
     assert sorted(statuses) == [200] + [409] * 7
-    assert api.get("/data/Account", params={"filters[vat_c]": "DE123"}
-                   ).json()["total_results"] == 1
+    assert api.get("/data/Account", params={"filters[vat_c]": "DE123"}).json()["total_results"] == 1

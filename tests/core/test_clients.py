@@ -45,8 +45,9 @@ def test_client_ids_are_hex_so_no_command_line_takes_one_for_an_option() -> None
     assert all(re.fullmatch(r"[0-9a-f]{32}", client_id) for client_id in ids)
 
 
-def test_secret_is_stored_only_as_a_hash(services: Services, registry: ClientRegistry,
-                                         admin: User) -> None:
+def test_secret_is_stored_only_as_a_hash(
+    services: Services, registry: ClientRegistry, admin: User
+) -> None:
     client, secret = add(registry, admin)
     assert secret is not None
     table = services.db.tables.system("api_clients")
@@ -68,10 +69,12 @@ def test_verify_secret(registry: ClientRegistry, admin: User) -> None:
     assert not registry.verify_secret("no-such-client", secret)
 
 
-def test_public_client_has_no_secret(services: Services, registry: ClientRegistry,
-                                     admin: User) -> None:
-    client, secret = add(registry, admin, confidential=False,
-                         redirect_uris=["http://127.0.0.1:8765/cb"])
+def test_public_client_has_no_secret(
+    services: Services, registry: ClientRegistry, admin: User
+) -> None:
+    client, secret = add(
+        registry, admin, confidential=False, redirect_uris=["http://127.0.0.1:8765/cb"]
+    )
     assert secret is None and client["confidential"] is False
     assert not registry.verify_secret(client["client_id"], "")
     table = services.db.tables.system("api_clients")
@@ -79,35 +82,42 @@ def test_public_client_has_no_secret(services: Services, registry: ClientRegistr
         assert conn.execute(sa.select(table.c.secret_hash)).scalar() is None
 
 
-@pytest.mark.parametrize("uri", [
-    "https://app.example.com/cb",
-    "https://app.example.com:8443/cb?x=1",
-    "http://127.0.0.1:5000/callback",
-    "http://localhost/cb",
-    "http://[::1]:9000/cb",
-])
+@pytest.mark.parametrize(
+    "uri",
+    [
+        "https://app.example.com/cb",
+        "https://app.example.com:8443/cb?x=1",
+        "http://127.0.0.1:5000/callback",
+        "http://localhost/cb",
+        "http://[::1]:9000/cb",
+    ],
+)
 def test_accepted_redirect_uris(registry: ClientRegistry, admin: User, uri: str) -> None:
     client, _ = add(registry, admin, redirect_uris=[uri])
     assert client["redirect_uris"] == [uri]
 
 
-@pytest.mark.parametrize(("uri", "reason"), [
-    ("http://app.example.com/cb", "only loopback"),
-    ("http://127.0.0.2.example.com/cb", "only loopback"),
-    ("https://app.example.com/cb#top", "fragment"),
-    ("/relative/cb", "absolute"),
-    ("app.example.com/cb", "absolute"),
-    ("com.example.app:/cb", "absolute"),
-    ("javascript:alert(1)", "absolute"),
-    ("ftp://example.com/cb", "absolute"),
-    ("https:///cb", "absolute"),
-    ("https://user:pw@app.example.com/cb", "credentials"),
-    ("https://app.example.com:99999/cb", "malformed"),
-    ("https://app.example.com/c b", "whitespace"),
-    ("", "1 to"),
-])
-def test_rejected_redirect_uris(registry: ClientRegistry, admin: User, uri: str,
-                                reason: str) -> None:
+@pytest.mark.parametrize(
+    ("uri", "reason"),
+    [
+        ("http://app.example.com/cb", "only loopback"),
+        ("http://127.0.0.2.example.com/cb", "only loopback"),
+        ("https://app.example.com/cb#top", "fragment"),
+        ("/relative/cb", "absolute"),
+        ("app.example.com/cb", "absolute"),
+        ("com.example.app:/cb", "absolute"),
+        ("javascript:alert(1)", "absolute"),
+        ("ftp://example.com/cb", "absolute"),
+        ("https:///cb", "absolute"),
+        ("https://user:pw@app.example.com/cb", "credentials"),
+        ("https://app.example.com:99999/cb", "malformed"),
+        ("https://app.example.com/c b", "whitespace"),
+        ("", "1 to"),
+    ],
+)
+def test_rejected_redirect_uris(
+    registry: ClientRegistry, admin: User, uri: str, reason: str
+) -> None:
     with pytest.raises(BadRequest, match=reason):
         add(registry, admin, redirect_uris=[APP_URI, uri])
     assert registry.list(admin.actor) == []
@@ -129,10 +139,12 @@ def test_unknown_grant_scope_and_owner_type(registry: ClientRegistry, admin: Use
     assert client["scopes"] == ["read"] and client["owner_types"] == ["contact", "user"]
 
 
-@pytest.mark.parametrize(("grant", "flag"), [("password", "allow_password"),
-                                              ("implicit", "allow_implicit")])
-def test_discouraged_grants_need_an_explicit_switch(registry: ClientRegistry, admin: User,
-                                                    grant: str, flag: str) -> None:
+@pytest.mark.parametrize(
+    ("grant", "flag"), [("password", "allow_password"), ("implicit", "allow_implicit")]
+)
+def test_discouraged_grants_need_an_explicit_switch(
+    registry: ClientRegistry, admin: User, grant: str, flag: str
+) -> None:
     with pytest.raises(BadRequest, match=f"{grant} grant is off"):
         add(registry, admin, grants=["authorization_code", grant])
     client, _ = add(registry, admin, **{flag: True})
@@ -141,19 +153,20 @@ def test_discouraged_grants_need_an_explicit_switch(registry: ClientRegistry, ad
     assert grant not in default["grants"]
 
 
-def test_client_credentials_rules(registry: ClientRegistry, services: Services,
-                                  admin: User) -> None:
+def test_client_credentials_rules(
+    registry: ClientRegistry, services: Services, admin: User
+) -> None:
     with pytest.raises(BadRequest, match="public client cannot use the client_credentials"):
-        add(registry, admin, confidential=False, grants=["client_credentials"],
-            user="admin")
+        add(registry, admin, confidential=False, grants=["client_credentials"], user="admin")
     with pytest.raises(BadRequest, match="needs the user"):
         add(registry, admin, grants=["client_credentials"])
     with pytest.raises(BadRequest, match="No active user named nobody"):
         add(registry, admin, grants=["client_credentials"], user="nobody")
     with pytest.raises(BadRequest, match="only given for the client_credentials"):
         add(registry, admin, user="admin")
-    client, secret = add(registry, admin, grants=["client_credentials"], user="admin",
-                         redirect_uris=[])
+    client, secret = add(
+        registry, admin, grants=["client_credentials"], user="admin", redirect_uris=[]
+    )
     assert client["user_id"] == admin.id and client["redirect_uris"] == [] and secret
 
 
@@ -170,8 +183,9 @@ def test_remove(registry: ClientRegistry, admin: User) -> None:
         registry.remove(admin.actor, client["client_id"])
 
 
-def test_only_admins_manage_clients(registry: ClientRegistry, services: Services,
-                                    admin: User) -> None:
+def test_only_admins_manage_clients(
+    registry: ClientRegistry, services: Services, admin: User
+) -> None:
     user_id = services.auth.add_user(admin.actor, "sally", "pw-sally-123")
     sally = Actor(user_id=user_id, user_name="sally")
     with pytest.raises(Forbidden):

@@ -63,12 +63,21 @@ def test_counts_match_what_the_api_lists(api: ApiClient, demo: dict[str, int]) -
 def test_contacts_are_linked_to_their_accounts(api: ApiClient, demo: dict[str, int]) -> None:
     accounts = everything(api, "/data/Account", fields=["name", "assigned_user_id"])
     for account in accounts:
-        linked = everything(api, f"/data/Account/{account['id']}/contacts",
-                            fields=["primary_account_id"])
+        linked = everything(
+            api, f"/data/Account/{account['id']}/contacts", fields=["primary_account_id"]
+        )
         assert linked, f"account {account['name']} has no contacts"
-    contacts = everything(api, "/data/Contact",
-                          fields=["first_name", "primary_account_id", "primary_account",
-                                  "email1", "assigned_user_id"])
+    contacts = everything(
+        api,
+        "/data/Contact",
+        fields=[
+            "first_name",
+            "primary_account_id",
+            "primary_account",
+            "email1",
+            "assigned_user_id",
+        ],
+    )
     names = {a["id"]: a["name"] for a in accounts}
     for contact in contacts:
         assert contact["primary_account"] == names[contact["primary_account_id"]]
@@ -81,13 +90,15 @@ def test_contacts_are_linked_to_their_accounts(api: ApiClient, demo: dict[str, i
 
 
 def test_opportunities_have_contacts_with_roles(api: ApiClient, demo: dict[str, int]) -> None:
-    opportunities = everything(api, "/data/Opportunity",
-                               fields=["account_id", "amount", "sales_stage", "date_closed"])
+    opportunities = everything(
+        api, "/data/Opportunity", fields=["account_id", "amount", "sales_stage", "date_closed"]
+    )
     with_roles = 0
     for opp in opportunities:
         assert opp["account_id"] and opp["amount"] > 0 and opp["date_closed"]
-        people = everything(api, f"/data/Opportunity/{opp['id']}/contacts",
-                            fields=["primary_account_id"])
+        people = everything(
+            api, f"/data/Opportunity/{opp['id']}/contacts", fields=["primary_account_id"]
+        )
         for person in people:
             assert person["contact_role"] in CONTACT_ROLES
             assert person["primary_account_id"] == opp["account_id"]
@@ -99,10 +110,10 @@ def test_opportunities_have_contacts_with_roles(api: ApiClient, demo: dict[str, 
     assert closes[0] < today().isoformat() < closes[-1]  # past and future months
 
 
-def test_cases_point_at_an_account_and_its_contact(api: ApiClient,
-                                                   demo: dict[str, int]) -> None:
-    cases = everything(api, "/data/aCase", fields=["account_id", "cust_contact_id",
-                                                   "case_number", "status"])
+def test_cases_point_at_an_account_and_its_contact(api: ApiClient, demo: dict[str, int]) -> None:
+    cases = everything(
+        api, "/data/aCase", fields=["account_id", "cust_contact_id", "case_number", "status"]
+    )
     assert len({c["case_number"] for c in cases}) == len(cases)
     for case in cases:
         contact = api.get(f"/data/Contact/{case['cust_contact_id']}").json()["record"]
@@ -118,8 +129,9 @@ def test_activities_have_parents_that_resolve(api: ApiClient, demo: dict[str, in
             assert row["parent"], f"{model} {row['id']} has no parent name"
             parent = api.get(f"/data/{row['parent_type']}/{row['parent_id']}")
             assert parent.status_code == 200, parent.text
-            linked = everything(api, f"/data/{row['parent_type']}/{row['parent_id']}/"
-                                     f"{model.lower()}s")
+            linked = everything(
+                api, f"/data/{row['parent_type']}/{row['parent_id']}/{model.lower()}s"
+            )
             assert row["id"] in {r["id"] for r in linked}
             parent_types.add(row["parent_type"])
     assert {"Account", "Contact", "Opportunity"} <= parent_types
@@ -128,8 +140,11 @@ def test_activities_have_parents_that_resolve(api: ApiClient, demo: dict[str, in
 def test_projects_have_tasks(api: ApiClient, demo: dict[str, int]) -> None:
     projects = everything(api, "/data/Project", fields=["account_id", "date_starting"])
     for project in projects:
-        tasks = everything(api, f"/data/Project/{project['id']}/project_tasks",
-                           fields=["order_number", "date_start", "date_due"])
+        tasks = everything(
+            api,
+            f"/data/Project/{project['id']}/project_tasks",
+            fields=["order_number", "date_start", "date_due"],
+        )
         assert len(tasks) >= 4
         assert sorted(t["order_number"] for t in tasks) == list(range(1, len(tasks) + 1))
         assert all(t["date_start"] <= t["date_due"] for t in tasks)
@@ -137,20 +152,26 @@ def test_projects_have_tasks(api: ApiClient, demo: dict[str, int]) -> None:
 
 def contact_names(services: Services) -> list[tuple[str, str]]:
     page = services.records.list_records(
-        SYSTEM, "Contact", ListQuery(fields=["first_name", "last_name", "email1"],
-                                     order="last_name, first_name, email1", limit=200))
+        SYSTEM,
+        "Contact",
+        ListQuery(
+            fields=["first_name", "last_name", "email1"],
+            order="last_name, first_name, email1",
+            limit=200,
+        ),
+    )
     return [(r["first_name"], r["last_name"], r["email1"]) for r in page.records]
 
 
 def amounts(services: Services) -> list[float]:
-    page = services.records.list_records(SYSTEM, "Opportunity",
-                                         ListQuery(fields=["amount"], limit=200))
+    page = services.records.list_records(
+        SYSTEM, "Opportunity", ListQuery(fields=["amount"], limit=200)
+    )
     return sorted(r["amount"] for r in page.records)
 
 
 def second_services(tmp_path: Path, name: str) -> Services:
-    svc = build_services(Settings(database_url=f"sqlite:///{tmp_path / name}",
-                                  log_level="WARNING"))
+    svc = build_services(Settings(database_url=f"sqlite:///{tmp_path / name}", log_level="WARNING"))
     migrate(svc.db)
     return svc
 
@@ -175,8 +196,7 @@ def test_loading_twice_reuses_the_sales_reps(services: Services) -> None:
     again = load_demo(services, contacts=8, seed=3)
     assert again["User"] == 0 and again["Contact"] == 8
     assert len(services.auth.list_users()) == 4
-    assert services.records.list_records(SYSTEM, "Contact",
-                                         ListQuery(limit=1)).total_results == 16
+    assert services.records.list_records(SYSTEM, "Contact", ListQuery(limit=1)).total_results == 16
 
 
 def test_needs_at_least_one_contact(services: Services) -> None:

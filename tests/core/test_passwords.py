@@ -8,10 +8,17 @@ from amity.core.auth.passwords import check_password_policy, generate_password
 from amity.errors import BadRequest
 
 
-@pytest.mark.parametrize(("password", "why"), [
-    ("nine-char", "at least 10 characters"), ("", "at least 10 characters"),
-    ("1234567890", "common"), ("QWERTYUIOP", "common"), ("Password123", "common"),
-    ("Manchester", "common")])
+@pytest.mark.parametrize(
+    ("password", "why"),
+    [
+        ("nine-char", "at least 10 characters"),
+        ("", "at least 10 characters"),
+        ("1234567890", "common"),
+        ("QWERTYUIOP", "common"),
+        ("Password123", "common"),
+        ("Manchester", "common"),
+    ],
+)
 def test_weak_passwords_are_refused(password: str, why: str) -> None:
     with pytest.raises(BadRequest) as refused:
         check_password_policy(password)

@@ -20,19 +20,28 @@ def test_a_written_back_status_is_no_change() -> None:
     check_user_change(ME, "edit", MINE, {"status": "Active", "title": "Clerk", "last_name": "M"})
 
 
-@pytest.mark.parametrize("changes", [{"status": "Inactive"}, {"title": "Boss"},
-                                     {"assigned_user_id": "u1"}])
+@pytest.mark.parametrize(
+    "changes", [{"status": "Inactive"}, {"title": "Boss"}, {"assigned_user_id": "u1"}]
+)
 def test_other_fields_of_ones_own_user_are_refused(changes: dict[str, object]) -> None:
     with pytest.raises(Forbidden) as caught:
         check_user_change(ME, "edit", MINE, changes)
     assert all(name in caught.value.hint for name in PROFILE_FIELDS)  # the hint names them
 
 
-@pytest.mark.parametrize(("action", "record"), [
-    ("create", None), ("edit", {"id": "u2"}), ("delete", {"id": "u2"}), ("delete", MINE),
-    ("relate", MINE)])
-def test_everything_else_is_for_administrators(action: str,
-                                               record: dict[str, object] | None) -> None:
+@pytest.mark.parametrize(
+    ("action", "record"),
+    [
+        ("create", None),
+        ("edit", {"id": "u2"}),
+        ("delete", {"id": "u2"}),
+        ("delete", MINE),
+        ("relate", MINE),
+    ],
+)
+def test_everything_else_is_for_administrators(
+    action: str, record: dict[str, object] | None
+) -> None:
     with pytest.raises(Forbidden, match="Only administrators"):
         check_user_change(ME, action, record, {"first_name": "x"})
 

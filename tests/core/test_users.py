@@ -11,8 +11,11 @@ from tests.conftest import User
 
 
 def active_admins(services: Services) -> list[str]:
-    return [u["user_name"] for u in services.auth.list_users()
-            if u["is_admin"] and u["status"] == "Active"]
+    return [
+        u["user_name"]
+        for u in services.auth.list_users()
+        if u["is_admin"] and u["status"] == "Active"
+    ]
 
 
 def test_the_last_active_admin_stays(services: Services, admin: User) -> None:

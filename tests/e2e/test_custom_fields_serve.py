@@ -26,29 +26,49 @@ def two_servers(server_env: dict[str, str], tmp_path: Path) -> Iterator[tuple[Se
 
 
 def test_a_field_added_through_one_server_works_at_once_on_another(
-        two_servers: tuple[Server, Server], token: str, server_env: dict[str, str],
-        tmp_path: Path) -> None:
+    two_servers: tuple[Server, Server], token: str, server_env: dict[str, str], tmp_path: Path
+) -> None:
     a, b = two_servers
     headers = {"Authorization": f"Bearer {token}"}
     assert httpx.get(f"{b.base}/meta/fields/Contact", headers=headers).status_code == 200
-    added = httpx.post(f"{a.base}/admin/fields/Contact", headers=headers, json={
-        "name": "tier_c", "type": "Select", "options": ["Gold", "Silver"], "indexed": True})
+    added = httpx.post(
+        f"{a.base}/admin/fields/Contact",
+        headers=headers,
+        json={"name": "tier_c", "type": "Select", "options": ["Gold", "Silver"], "indexed": True},
+    )
     assert added.status_code == 200, added.text
-    created = httpx.post(f"{b.base}/data/Contact", headers=headers,
-                         json={"data": {"last_name": "Far", "tier_c": 2}})
+    created = httpx.post(
+        f"{b.base}/data/Contact", headers=headers, json={"data": {"last_name": "Far", "tier_c": 2}}
+    )
     assert created.status_code == 200, created.text
     record_id = created.json()["id"]
-    listed = httpx.get(f"{a.base}/data/Contact", headers=headers,
-                       params={"filters[tier_c]": "2", "fields[]": "tier_c"}).json()
+    listed = httpx.get(
+        f"{a.base}/data/Contact",
+        headers=headers,
+        params={"filters[tier_c]": "2", "fields[]": "tier_c"},
+    ).json()
     assert [(r["id"], r["tier_c"]) for r in listed["records"]] == [(record_id, 2)]
 
     # the CLI changes the schema while both servers run
-    out = amity("field", "add", "Contact", "region_c", "Text", "--label", "Region",
-                "--indexed", env=server_env, cwd=tmp_path).stdout
+    out = amity(
+        "field",
+        "add",
+        "Contact",
+        "region_c",
+        "Text",
+        "--label",
+        "Region",
+        "--indexed",
+        env=server_env,
+        cwd=tmp_path,
+    ).stdout
     assert "region_c" in out
     for srv in (a, b):
-        res = httpx.patch(f"{srv.base}/data/Contact/{record_id}", headers=headers,
-                          json={"data": {"region_c": f"via {srv.port}"}})
+        res = httpx.patch(
+            f"{srv.base}/data/Contact/{record_id}",
+            headers=headers,
+            json={"data": {"region_c": f"via {srv.port}"}},
+        )
         assert res.status_code == 200, res.text
     listing = amity("field", "list", "Contact", env=server_env, cwd=tmp_path).stdout
     assert "tier_c\tSelect" in listing and "region_c\tText\tRegion indexed" in listing

@@ -24,8 +24,9 @@ def test_docs_page_lists_the_models_operations(server: Server, browser_page: Any
     assert errors.count() == 0 or "Resolver error" not in errors.first.inner_text()
 
 
-def test_docs_page_opens_with_the_data_endpoints_and_a_search_box(server: Server,
-                                                                  browser_page: Any) -> None:
+def test_docs_page_opens_with_the_data_endpoints_and_a_search_box(
+    server: Server, browser_page: Any
+) -> None:
     page = browser_page
     page.goto(f"{server.base.removesuffix('/api.php')}/docs")
     page.locator(".opblock-tag-section").first.wait_for(timeout=LOADED)
@@ -36,14 +37,18 @@ def test_docs_page_opens_with_the_data_endpoints_and_a_search_box(server: Server
     assert page.locator(".opblock-tag-section h3[data-tag='Administration']").count() == 0
 
 
-def test_try_it_out_on_the_contact_list_works_without_editing(server: Server, token: str,
-                                                              browser_page: Any) -> None:
+def test_try_it_out_on_the_contact_list_works_without_editing(
+    server: Server, token: str, browser_page: Any
+) -> None:
     """Authorize with a token, then Try it out -> Execute on GET /data/Contact: 200 and
     records, with nothing typed into the operation's fields."""
     page = browser_page
     headers = {"Authorization": f"Bearer {token}"}
-    httpx.post(f"{server.base}/data/Contact", headers=headers,
-               json={"data": {"first_name": "Ada", "last_name": "Lovelace"}}).raise_for_status()
+    httpx.post(
+        f"{server.base}/data/Contact",
+        headers=headers,
+        json={"data": {"first_name": "Ada", "last_name": "Lovelace"}},
+    ).raise_for_status()
     page.goto(f"{server.base.removesuffix('/api.php')}/docs#/Contact/listContact")
     page.locator(".auth-wrapper button.authorize").click(timeout=LOADED)
     dialog = page.locator(".dialog-ux")

@@ -66,12 +66,18 @@ def examples(path: Path) -> Iterator[Example]:
             i += 1
             while not lines[i].startswith("```"):
                 i += 1
-            kind = ("http" if language == "json" and REQUEST_LINE.match(lines[start])
-                    else LANGUAGES.get(language))
+            kind = (
+                "http"
+                if language == "json" and REQUEST_LINE.match(lines[start])
+                else LANGUAGES.get(language)
+            )
             if kind:
-                yield Example(f"{path.relative_to(ROOT)}:{start}", kind,
-                              "\n".join(lines[start:i]) + "\n",
-                              mark or NOT_RUN_SECTIONS.get(section))
+                yield Example(
+                    f"{path.relative_to(ROOT)}:{start}",
+                    kind,
+                    "\n".join(lines[start:i]) + "\n",
+                    mark or NOT_RUN_SECTIONS.get(section),
+                )
             mark = None
         elif line.strip():
             mark = None  # a mark applies to the block right after it
@@ -93,8 +99,7 @@ class Quickstart:
     def substitute(self, text: str) -> str:
         text = text.replace("amity_pat_...", self.token)
         text = re.sub(r"\bPASSWORD\b", self.password, text)
-        text = re.sub(r"\b(127\.0\.0\.1|localhost):8000\b", f"127.0.0.1:{self.server.port}",
-                      text)
+        text = re.sub(r"\b(127\.0\.0\.1|localhost):8000\b", f"127.0.0.1:{self.server.port}", text)
         return text.replace(".venv/bin/", str(Path(sys.executable).parent) + "/")
 
 
@@ -124,18 +129,35 @@ def test_example_runs_as_printed(example: Example, quickstart: Quickstart) -> No
     if example.language == "http":
         request_line, body = script.split("\n", 1)
         method, path = request_line.split()
-        answer = httpx.request(method, f"http://127.0.0.1:{quickstart.server.port}{path}",
-                               content=body, timeout=60, headers={
-                                   "Authorization": f"Bearer {quickstart.token}",
-                                   "Content-Type": "application/json"})
+        answer = httpx.request(
+            method,
+            f"http://127.0.0.1:{quickstart.server.port}{path}",
+            content=body,
+            timeout=60,
+            headers={
+                "Authorization": f"Bearer {quickstart.token}",
+                "Content-Type": "application/json",
+            },
+        )
         assert answer.is_success, f"{example.where}: {answer.status_code} {answer.text}"
         return
-    command = (["bash", "-c", SHELL_PRELUDE + script] if example.language == "sh"
-               else [sys.executable, "-c", script])
-    done = subprocess.run(command, env=quickstart.env, cwd=quickstart.server.cwd,
-                          capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, (f"{example.where} failed ({done.returncode}):\n{script}\n"
-                                  f"stdout: {done.stdout[-2000:]}\nstderr: {done.stderr[-2000:]}")
+    command = (
+        ["bash", "-c", SHELL_PRELUDE + script]
+        if example.language == "sh"
+        else [sys.executable, "-c", script]
+    )
+    done = subprocess.run(
+        command,
+        env=quickstart.env,
+        cwd=quickstart.server.cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, (
+        f"{example.where} failed ({done.returncode}):\n{script}\n"
+        f"stdout: {done.stdout[-2000:]}\nstderr: {done.stderr[-2000:]}"
+    )
 
 
 def test_the_documents_have_examples_to_run() -> None:

@@ -25,7 +25,8 @@ PASSWORD = "browser-password"
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="headless browser tests need Debian's chromium at /usr/bin/chromium "
-           "(apt-get install chromium); .ci/run installs it")
+    "(apt-get install chromium); .ci/run installs it",
+)
 
 
 @pytest.fixture
@@ -33,9 +34,15 @@ def env(tmp_path: Path, database_url: str, services: Services) -> dict[str, str]
     import os
 
     services.close()
-    env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="WARNING",
-               AMITY_RATE_LIMIT="", AMITY_RATE_LIMIT_ANONYMOUS="",
-               AMITY_RATE_LIMIT_FAILED_AUTH="", AMITY_RATE_LIMIT_TOKEN_ENDPOINT="")
+    env = dict(
+        os.environ,
+        AMITY_DATABASE_URL=database_url,
+        AMITY_LOG_LEVEL="WARNING",
+        AMITY_RATE_LIMIT="",
+        AMITY_RATE_LIMIT_ANONYMOUS="",
+        AMITY_RATE_LIMIT_FAILED_AUTH="",
+        AMITY_RATE_LIMIT_TOKEN_ENDPOINT="",
+    )
     amity("init", "--admin-password", PASSWORD, env=env, cwd=tmp_path)
     return env
 
@@ -50,8 +57,16 @@ def server(env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
 
 @pytest.fixture
 def client_id(env: dict[str, str], tmp_path: Path, server: Server) -> str:
-    out = amity("client", "add", "Browser app", "--public", "--redirect-uri", REDIRECT,
-                env=env, cwd=tmp_path).stdout
+    out = amity(
+        "client",
+        "add",
+        "Browser app",
+        "--public",
+        "--redirect-uri",
+        REDIRECT,
+        env=env,
+        cwd=tmp_path,
+    ).stdout
     return out.split("client_id: ", 1)[1].split()[0]
 
 
@@ -63,9 +78,12 @@ def page() -> Iterator[Any]:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True)
         try:
             tab = browser.new_page()
-            tab.route("http://127.0.0.1:9/**",
-                      lambda route: route.fulfill(status=200, body="back at the app",
-                                                  content_type="text/plain"))
+            tab.route(
+                "http://127.0.0.1:9/**",
+                lambda route: route.fulfill(
+                    status=200, body="back at the app", content_type="text/plain"
+                ),
+            )
             yield tab
         finally:
             browser.close()
@@ -74,10 +92,15 @@ def page() -> Iterator[Any]:
 def authorization_url(server: Server, client_id: str, state: str) -> tuple[str, str]:
     verifier = secrets.token_urlsafe(48)
     challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
-    query = {"response_type": "code", "client_id": client_id, "redirect_uri": REDIRECT,
-             "scope": "read write", "state": state,
-             "code_challenge": challenge.rstrip(b"=").decode(),
-             "code_challenge_method": "S256"}
+    query = {
+        "response_type": "code",
+        "client_id": client_id,
+        "redirect_uri": REDIRECT,
+        "scope": "read write",
+        "state": state,
+        "code_challenge": challenge.rstrip(b"=").decode(),
+        "code_challenge_method": "S256",
+    }
     return f"{server.base}/auth/user/authorize?{urlencode(query)}", verifier
 
 
@@ -86,8 +109,9 @@ def returned(page: Any) -> dict[str, str]:
     return {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
 
 
-def test_consent_page_in_a_browser(page: Any, server: Server, client_id: str,
-                                   tmp_path: Path) -> None:
+def test_consent_page_in_a_browser(
+    page: Any, server: Server, client_id: str, tmp_path: Path
+) -> None:
     """One server for all steps (a server start costs seconds): a wrong password keeps the
     form, the right one comes back with code and state, Deny comes back with an error."""
     address, verifier = authorization_url(server, client_id, "st&ate")
@@ -105,13 +129,20 @@ def test_consent_page_in_a_browser(page: Any, server: Server, client_id: str,
     page.click("#allow")
     query = returned(page)
     assert query["state"] == "st&ate"
-    token = httpx.post(f"{server.base}/auth/user/access_token",
-                       json={"grant_type": "authorization_code", "code": query["code"],
-                             "client_id": client_id, "redirect_uri": REDIRECT,
-                             "code_verifier": verifier})
+    token = httpx.post(
+        f"{server.base}/auth/user/access_token",
+        json={
+            "grant_type": "authorization_code",
+            "code": query["code"],
+            "client_id": client_id,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        },
+    )
     assert token.status_code == 200, token.text
-    me = httpx.get(f"{server.base}/me",
-                   headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+    me = httpx.get(
+        f"{server.base}/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"}
+    )
     assert me.status_code == 200 and me.json()["user_name"] == "admin"
 
     page.goto(authorization_url(server, client_id, "s1")[0])

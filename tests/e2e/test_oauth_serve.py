@@ -17,10 +17,16 @@ from tests.e2e.test_serve import Server, amity
 @pytest.fixture
 def two_workers(tmp_path: Path, database_url: str, services: Services) -> Iterator[Server]:
     services.close()
-    env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="DEBUG",
-               AMITY_RATE_LIMIT="", AMITY_RATE_LIMIT_ANONYMOUS="",
-               AMITY_RATE_LIMIT_FAILED_AUTH="", AMITY_RATE_LIMIT_TOKEN_ENDPOINT="",
-               AMITY_JWT_KEY_FILE=str(tmp_path / "keys" / "signing.pem"))
+    env = dict(
+        os.environ,
+        AMITY_DATABASE_URL=database_url,
+        AMITY_LOG_LEVEL="DEBUG",
+        AMITY_RATE_LIMIT="",
+        AMITY_RATE_LIMIT_ANONYMOUS="",
+        AMITY_RATE_LIMIT_FAILED_AUTH="",
+        AMITY_RATE_LIMIT_TOKEN_ENDPOINT="",
+        AMITY_JWT_KEY_FILE=str(tmp_path / "keys" / "signing.pem"),
+    )
     amity("init", "--admin-password", "e2e-password", env=env, cwd=tmp_path)
     srv = Server(env, tmp_path, workers=2)
     srv.start()
@@ -32,11 +38,22 @@ def test_workers_share_one_key_file(two_workers: Server, tmp_path: Path) -> None
     key_file = tmp_path / "keys" / "signing.pem"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
     assert b"PRIVATE KEY" in key_file.read_bytes()
-    out = amity("client", "add", "e2e", "--grant", "client_credentials", "--user", "admin",
-                env=two_workers.env, cwd=tmp_path).stdout
+    out = amity(
+        "client",
+        "add",
+        "e2e",
+        "--grant",
+        "client_credentials",
+        "--user",
+        "admin",
+        env=two_workers.env,
+        cwd=tmp_path,
+    ).stdout
     values = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
-    token = httpx.post(f"{two_workers.base}/auth/user/access_token",
-                       data={"grant_type": "client_credentials", **values}).json()
+    token = httpx.post(
+        f"{two_workers.base}/auth/user/access_token",
+        data={"grant_type": "client_credentials", **values},
+    ).json()
     headers = {"Authorization": f"Bearer {token['access_token']}"}
     keys = set()
     with httpx.Client() as http:  # new connections, so both workers answer some

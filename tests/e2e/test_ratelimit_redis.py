@@ -27,8 +27,10 @@ def redis_client() -> Iterator[redis.Redis]:
         client.ping()
     except redis.RedisError as exc:
         client.close()
-        pytest.skip(f"Redis is not reachable at {REDIS_URL} ({exc}); "
-                    "set AMITY_TEST_REDIS_URL or start Redis to run this test")
+        pytest.skip(
+            f"Redis is not reachable at {REDIS_URL} ({exc}); "
+            "set AMITY_TEST_REDIS_URL or start Redis to run this test"
+        )
     yield client
     client.close()
 
@@ -43,25 +45,34 @@ def prefix(redis_client: redis.Redis) -> Iterator[str]:
 
 
 @pytest.fixture
-def server_env(tmp_path: Path, database_url: str, services: Services,
-               prefix: str) -> dict[str, str]:
+def server_env(
+    tmp_path: Path, database_url: str, services: Services, prefix: str
+) -> dict[str, str]:
     services.close()
-    env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="WARNING",
-               AMITY_REDIS_URL=REDIS_URL, AMITY_REDIS_KEY_PREFIX=prefix,
-               AMITY_RATE_LIMIT=f"{LIMIT}/minute", AMITY_RATE_LIMIT_ANONYMOUS="",
-               AMITY_RATE_LIMIT_FAILED_AUTH="")
+    env = dict(
+        os.environ,
+        AMITY_DATABASE_URL=database_url,
+        AMITY_LOG_LEVEL="WARNING",
+        AMITY_REDIS_URL=REDIS_URL,
+        AMITY_REDIS_KEY_PREFIX=prefix,
+        AMITY_RATE_LIMIT=f"{LIMIT}/minute",
+        AMITY_RATE_LIMIT_ANONYMOUS="",
+        AMITY_RATE_LIMIT_FAILED_AUTH="",
+    )
     amity("init", "--admin-password", "e2e-password", env=env, cwd=tmp_path)
     return env
 
 
-def test_two_workers_admit_exactly_the_limit_in_total(server_env: dict[str, str],
-                                                      tmp_path: Path, prefix: str,
-                                                      redis_client: redis.Redis) -> None:
-    token = amity("token", "create", "admin", "--name", "e2e", env=server_env,
-                  cwd=tmp_path).stdout.strip()
+def test_two_workers_admit_exactly_the_limit_in_total(
+    server_env: dict[str, str], tmp_path: Path, prefix: str, redis_client: redis.Redis
+) -> None:
+    token = amity(
+        "token", "create", "admin", "--name", "e2e", env=server_env, cwd=tmp_path
+    ).stdout.strip()
     srv = Server(server_env, tmp_path, workers=2)
     srv.start()
     try:
+
         def call(_: int) -> tuple[int, str]:
             with httpx.Client(timeout=30) as client:
                 resp = client.get(f"{srv.base}/me", headers={"Authorization": f"Bearer {token}"})

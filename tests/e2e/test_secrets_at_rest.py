@@ -46,30 +46,41 @@ def exercise(base: str, admin_token: str) -> list[str]:
     assert httpx.get(f"{base}/me", auth=("admin", "e2e-password")).status_code == 200
     assert httpx.get(f"{base}/me", auth=("admin", WRONG_PASSWORD)).status_code == 401
     assert httpx.get(f"{base}/me", headers=auth).status_code == 200
-    made = httpx.post(f"{base}/admin/clients", headers=auth, json={
-        "name": "Partner", "redirect_uris": ["https://partner.example/cb"]})
+    made = httpx.post(
+        f"{base}/admin/clients",
+        headers=auth,
+        json={"name": "Partner", "redirect_uris": ["https://partner.example/cb"]},
+    )
     assert made.status_code == 200, made.text
     secrets.append(made.json()["client_secret"])
     with httpx.Client(base_url=base) as browser:
-        signed_in = browser.post("/session", json={"user_name": "admin",
-                                                    "password": "e2e-password"})
+        signed_in = browser.post(
+            "/session", json={"user_name": "admin", "password": "e2e-password"}
+        )
         assert signed_in.status_code == 200, signed_in.text
         csrf = signed_in.json()["csrf_token"]
         secrets += [browser.cookies["amity_session"], csrf]
-        wrote = browser.post("/data/Account", json={"data": {"name": "Session Co"}},
-                             headers={"X-CSRF-Token": csrf})
+        wrote = browser.post(
+            "/data/Account", json={"data": {"name": "Session Co"}}, headers={"X-CSRF-Token": csrf}
+        )
         assert wrote.status_code == 200, wrote.text
         assert browser.delete("/session", headers={"X-CSRF-Token": csrf}).status_code == 200
     return secrets
 
 
-def test_no_secret_in_clear(server_env: dict[str, str], tmp_path: Path,
-                            database_url: str) -> None:
+def test_no_secret_in_clear(server_env: dict[str, str], tmp_path: Path, database_url: str) -> None:
     env = dict(server_env, AMITY_LOG_LEVEL="DEBUG", AMITY_SESSION_AUTH="true")
     token = amity("token", "create", "admin", "--name", "e2e", env=env, cwd=tmp_path)
     admin_token = token.stdout.strip()
-    added = amity("client", "add", "CLI app", "--redirect-uri", "https://cli.example/cb",
-                  env=env, cwd=tmp_path).stdout
+    added = amity(
+        "client",
+        "add",
+        "CLI app",
+        "--redirect-uri",
+        "https://cli.example/cb",
+        env=env,
+        cwd=tmp_path,
+    ).stdout
     cli_secret = added.split("client_secret: ")[1].split()[0]
     server = Server(env, tmp_path)
     server.start()
@@ -85,6 +96,9 @@ def test_no_secret_in_clear(server_env: dict[str, str], tmp_path: Path,
     raw = sqlite_bytes(database_url)
     for secret in secrets:
         assert len(secret) >= 12
-        leaks: dict[str, Any] = {"log": secret in log, "database": secret in stored,
-                                 "sqlite files": secret.encode() in raw}
+        leaks: dict[str, Any] = {
+            "log": secret in log,
+            "database": secret in stored,
+            "sqlite files": secret.encode() in raw,
+        }
         assert not any(leaks.values()), (secret[:4] + "...", leaks)

@@ -23,15 +23,17 @@ def serve_on_all_interfaces(env: dict[str, str], cwd: Path) -> tuple[str, str]:
     server = Server(env, cwd, options=("--host", "0.0.0.0"))
     server.start()
     try:
-        body = httpx.get(f"{server.base}/version", timeout=10,
-                         headers={"X-Forwarded-For": "203.0.113.7"}).text
+        body = httpx.get(
+            f"{server.base}/version", timeout=10, headers={"X-Forwarded-For": "203.0.113.7"}
+        ).text
     finally:
         server.stop()
     return body, server.log.read_text()
 
 
 def test_serve_on_all_interfaces_warns_and_the_403_says_what_to_do(
-        server_env: dict[str, str], tmp_path: Path) -> None:
+    server_env: dict[str, str], tmp_path: Path
+) -> None:
     env = dict(server_env, AMITY_LOG_LEVEL="WARNING", AMITY_TRUSTED_PROXIES="127.0.0.1")
     body, log = serve_on_all_interfaces(env, tmp_path)
     warning = next(line for line in log.splitlines() if line.startswith("warning: "))
@@ -41,8 +43,9 @@ def test_serve_on_all_interfaces_warns_and_the_403_says_what_to_do(
     assert "AMITY_REQUIRE_HTTPS=false" in body
 
 
-def test_serve_on_loopback_says_nothing_about_https(server_env: dict[str, str],
-                                                    tmp_path: Path) -> None:
+def test_serve_on_loopback_says_nothing_about_https(
+    server_env: dict[str, str], tmp_path: Path
+) -> None:
     server = Server(server_env, tmp_path)
     server.start()
     server.stop()

@@ -20,12 +20,18 @@ ACCEPTED: dict[str, list[tuple[Any, Any]]] = {
     "Date": [("2020-11-26", date(2020, 11, 26))],
     "DateTime": [("2020-11-26 06:00:00", datetime(2020, 11, 26, 6, 0, 0))],
     "Number": [(200, 200), (-3, -3), ("42", 42)],
-    "Numeric": [(1250.330, 1250330), (1300, 1300000), ("0.001", 1),
-                ("999999999999.999", 999999999999999)],
+    "Numeric": [
+        (1250.330, 1250330),
+        (1300, 1300000),
+        ("0.001", 1),
+        ("999999999999.999", 999999999999999),
+    ],
     "Radio": [(5, 5), ("7", 7)],
     "Select": [(10, 10)],
-    "URL": [("https://www.iacrn.com.br", "https://www.iacrn.com.br"),
-            ("http://example.com/a?b=c", "http://example.com/a?b=c")],
+    "URL": [
+        ("https://www.iacrn.com.br", "https://www.iacrn.com.br"),
+        ("http://example.com/a?b=c", "http://example.com/a?b=c"),
+    ],
     "Text": [("Sample Text", "Sample Text")],
     "Textarea": [("Sample Text\nsecond line", "Sample Text\nsecond line")],
     "Timezone": [("America/Toronto", "America/Toronto"), ("UTC", "UTC")],
@@ -41,8 +47,13 @@ REJECTED: dict[str, list[Any]] = {
     "Numeric": [1250.3301, "abc", True, 1e12, "1e400"],
     "Radio": [99, 3, "gold", [5], True],
     "Select": [4, 5.0, {"id": 5}],
-    "URL": ["www.example.com", "ftp://example.com", "https://", "javascript:alert(1)",
-            "https://exa mple.com"],
+    "URL": [
+        "www.example.com",
+        "ftp://example.com",
+        "https://",
+        "javascript:alert(1)",
+        "https://exa mple.com",
+    ],
     "Text": ["x" * 256, ["a"], "nul\x00"],
     "Textarea": [["a"], {"a": 1}],
     "Timezone": ["Mars/Olympus", "america/toronto", "+05:00", 5],
@@ -53,16 +64,18 @@ def test_every_custom_type_has_examples() -> None:
     assert set(ACCEPTED) == set(REJECTED) == set(CUSTOM_TYPES)
 
 
-@pytest.mark.parametrize(("type_name", "given", "stored"),
-                         [(t, g, s) for t, pairs in ACCEPTED.items() for g, s in pairs])
+@pytest.mark.parametrize(
+    ("type_name", "given", "stored"), [(t, g, s) for t, pairs in ACCEPTED.items() for g, s in pairs]
+)
 def test_accepted_values(type_name: str, given: Any, stored: Any) -> None:
     kind = CUSTOM_TYPES[type_name]
     length = 255 if type_name == "Text" else None
     assert kind.parse(given, length=length, scale=3, choices=OPTIONS) == stored
 
 
-@pytest.mark.parametrize(("type_name", "given"),
-                         [(t, g) for t, values in REJECTED.items() for g in values])
+@pytest.mark.parametrize(
+    ("type_name", "given"), [(t, g) for t, values in REJECTED.items() for g in values]
+)
 def test_rejected_values(type_name: str, given: Any) -> None:
     kind = CUSTOM_TYPES[type_name]
     length = 255 if type_name == "Text" else None

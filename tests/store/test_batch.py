@@ -20,8 +20,7 @@ def count(services: Services, actor: User, model: str, **filters: str) -> int:
     return services.records.list_records(actor.actor, model, q).total_results
 
 
-def test_units_in_one_batch_fail_alone_and_succeed_durably(services: Services,
-                                                           admin: User) -> None:
+def test_units_in_one_batch_fail_alone_and_succeed_durably(services: Services, admin: User) -> None:
     records = services.records
 
     def good(i: int) -> str:
@@ -36,7 +35,8 @@ def test_units_in_one_batch_fail_alone_and_succeed_durably(services: Services,
         units = [(good if i % 3 else bad) for i in range(30)]
         return await asyncio.gather(
             *(services.writes.run(lambda u=u, i=i: u(i)) for i, u in enumerate(units)),
-            return_exceptions=True)
+            return_exceptions=True,
+        )
 
     outcomes = asyncio.run(main())
     failures = [o for o in outcomes if isinstance(o, BadRequest)]
@@ -54,11 +54,17 @@ def test_concurrent_api_creates_all_land(services: Services, admin: User) -> Non
 
     async def main() -> list[int]:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t/api.php",
-                                     headers={"Authorization": f"Bearer {admin.token}"}) as c:
-            responses = await asyncio.gather(*(
-                c.post("/data/Contact", json={"data": {"last_name": f"Concurrent {i}"}})
-                for i in range(50)))
+        async with httpx.AsyncClient(
+            transport=transport,
+            base_url="http://t/api.php",
+            headers={"Authorization": f"Bearer {admin.token}"},
+        ) as c:
+            responses = await asyncio.gather(
+                *(
+                    c.post("/data/Contact", json={"data": {"last_name": f"Concurrent {i}"}})
+                    for i in range(50)
+                )
+            )
         return [r.status_code for r in responses]
 
     assert asyncio.run(main()) == [200] * 50
@@ -68,16 +74,21 @@ def test_concurrent_api_creates_all_land(services: Services, admin: User) -> Non
 @pytest.mark.parametrize("n", [1, 5])
 def test_a_unit_result_is_returned(services: Services, admin: User, n: int) -> None:
     async def main() -> list[int]:
-        return list(await asyncio.gather(*(services.writes.run(lambda i=i: i * 2)
-                                           for i in range(n))))
+        return list(
+            await asyncio.gather(*(services.writes.run(lambda i=i: i * 2) for i in range(n)))
+        )
 
     assert asyncio.run(main()) == [i * 2 for i in range(n)]
 
 
-@pytest.mark.skipif(not PG_URL, reason="needs AMITY_TEST_DATABASE_URL (PostgreSQL): SQLite "
-                    "has one writer at a time, so its batches cannot deadlock")
+@pytest.mark.skipif(
+    not PG_URL,
+    reason="needs AMITY_TEST_DATABASE_URL (PostgreSQL): SQLite "
+    "has one writer at a time, so its batches cannot deadlock",
+)
 def test_batches_of_two_processes_that_deadlock_still_write_everything(
-        services: Services, admin: User) -> None:
+    services: Services, admin: User
+) -> None:
     """Two committers (as two worker processes have) whose batches lock two records in
     opposite orders: PostgreSQL aborts one transaction, whose units must run again."""
     other = build_services(services.settings)
@@ -110,8 +121,9 @@ def test_batches_of_two_processes_that_deadlock_still_write_everything(
         return list(await asyncio.gather(*units, return_exceptions=True))
 
     async def main() -> list[object]:
-        ours, theirs = await asyncio.gather(batch(services, (first, second)),
-                                            batch(other, (second, first)))
+        ours, theirs = await asyncio.gather(
+            batch(services, (first, second)), batch(other, (second, first))
+        )
         return ours + theirs
 
     try:
@@ -119,6 +131,7 @@ def test_batches_of_two_processes_that_deadlock_still_write_everything(
     finally:
         other.close()
     assert outcomes == [None] * 4
-    descriptions = {records.get(admin.actor, "Account", rid)["description"]
-                    for rid in (first, second)}
+    descriptions = {
+        records.get(admin.actor, "Account", rid)["description"] for rid in (first, second)
+    }
     assert descriptions <= {"0", "1"}

@@ -10,7 +10,8 @@ from tests.conftest import User
 
 
 def test_a_repeated_key_on_the_prepared_insert_path_is_an_integrity_error(
-        services: Services, admin: User) -> None:
+    services: Services, admin: User
+) -> None:
     """Prepared inserts run on the raw DBAPI cursor; the API answers IntegrityError with a
     409, so a driver's own exception (psycopg's UniqueViolation) must not reach it raw."""
     records, model = services.records, services.db.registry.model("Account")

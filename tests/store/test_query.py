@@ -13,9 +13,37 @@ from tests.conftest import ApiClient
 
 MAX = "\U0010ffff"
 SAMPLES = [
-    "", "a", "ab", "abc", "abd", "abc" + MAX, "ab" + MAX, "b", "A", "zoe", "zoë", "zoëy", "zoì",
-    "é", "éa", "\ud7ff", "\ue000", "a\ud7ff", "a\ud7ffx", "a\ue000", MAX, MAX + "a", MAX + MAX,
-    "日本", "日本語", "日", "\U0001f600", "\U0001f600x", "100%", "100_", "o'b",
+    "",
+    "a",
+    "ab",
+    "abc",
+    "abd",
+    "abc" + MAX,
+    "ab" + MAX,
+    "b",
+    "A",
+    "zoe",
+    "zoë",
+    "zoëy",
+    "zoì",
+    "é",
+    "éa",
+    "\ud7ff",
+    "\ue000",
+    "a\ud7ff",
+    "a\ud7ffx",
+    "a\ue000",
+    MAX,
+    MAX + "a",
+    MAX + MAX,
+    "日本",
+    "日本語",
+    "日",
+    "\U0001f600",
+    "\U0001f600x",
+    "100%",
+    "100_",
+    "o'b",
 ]
 
 
@@ -29,18 +57,21 @@ def in_bytes(text: str, low: str, high: str | None) -> bool:
     return encode(low) <= encode(text) and (high is None or encode(text) < encode(high))
 
 
-@pytest.mark.parametrize(("prefix", "expected"), [
-    ("", ("", None)),
-    ("abc", ("abc", "abd")),
-    ("zoë", ("zoë", "zoì")),
-    ("a" + MAX, ("a" + MAX, "b")),
-    ("ab" + MAX + MAX, ("ab" + MAX + MAX, "ac")),
-    (MAX, (MAX, None)),
-    (MAX + MAX, (MAX + MAX, None)),
-    ("a\ud7ff", ("a\ud7ff", "a\ue000")),  # the next storable code point skips surrogates
-    ("100%", ("100%", "100&")),
-    ("o'b", ("o'b", "o'c")),
-])
+@pytest.mark.parametrize(
+    ("prefix", "expected"),
+    [
+        ("", ("", None)),
+        ("abc", ("abc", "abd")),
+        ("zoë", ("zoë", "zoì")),
+        ("a" + MAX, ("a" + MAX, "b")),
+        ("ab" + MAX + MAX, ("ab" + MAX + MAX, "ac")),
+        (MAX, (MAX, None)),
+        (MAX + MAX, (MAX + MAX, None)),
+        ("a\ud7ff", ("a\ud7ff", "a\ue000")),  # the next storable code point skips surrogates
+        ("100%", ("100%", "100&")),
+        ("o'b", ("o'b", "o'c")),
+    ],
+)
 def test_prefix_bounds(prefix: str, expected: tuple[str, str | None]) -> None:
     assert prefix_bounds(prefix) == expected
 
@@ -73,8 +104,22 @@ def test_fold_text_postgresql_folds_unicode() -> None:
 
 def test_fold_text_agrees_with_the_database(services: Services) -> None:
     """The client's text must be folded exactly as lower() folds stored values."""
-    samples = ["John", "O'BRIEN", "ÉCOLE", "Zoë", GREEK, "İstanbul", "ÅSA", "ŁÓDŹ", CYRILLIC,
-               "日本", "Straße", "ǅ", "\U0010ffff", "100%_X"]
+    samples = [
+        "John",
+        "O'BRIEN",
+        "ÉCOLE",
+        "Zoë",
+        GREEK,
+        "İstanbul",
+        "ÅSA",
+        "ŁÓDŹ",
+        CYRILLIC,
+        "日本",
+        "Straße",
+        "ǅ",
+        "\U0010ffff",
+        "100%_X",
+    ]
     dialect = services.db.dialect
     with services.db.engine.connect() as conn:
         for text in samples:
@@ -84,13 +129,15 @@ def test_fold_text_agrees_with_the_database(services: Services) -> None:
 
 # -- kept counts ---------------------------------------------------------------------------
 
+
 def listed_ids(api: ApiClient, model: str, params: dict[str, Any] | None = None) -> list[str]:
     """Every id of a list, page by page; checks total_results on each page."""
     ids: list[str] = []
     total = None
     while True:
-        page = api.get(f"/data/{model}", params={**(params or {}), "offset": len(ids),
-                                                   "limit": 200}).json()
+        page = api.get(
+            f"/data/{model}", params={**(params or {}), "offset": len(ids), "limit": 200}
+        ).json()
         total = page["total_results"] if total is None else total
         assert page["total_results"] == total
         ids += [r["id"] for r in page["records"]]
@@ -124,17 +171,31 @@ def test_unfiltered_total_follows_creates_deletes_and_upserts(api: ApiClient) ->
     assert_total_matches(api, "Account", live)
 
     # an upsert of a new id creates; of an existing id only updates
-    assert api.patch("/data/Account/upsert-1", json={"data": {"name": "Upserted"},
-                                                     "create": True}).status_code == 200
+    assert (
+        api.patch(
+            "/data/Account/upsert-1", json={"data": {"name": "Upserted"}, "create": True}
+        ).status_code
+        == 200
+    )
     live.add("upsert-1")
-    assert api.patch("/data/Account/upsert-1", json={"data": {"name": "Upserted again"},
-                                                     "create": True}).status_code == 200
-    assert api.patch(f"/data/Account/{sorted(live)[0]}",
-                     json={"data": {"name": "Edited"}}).status_code == 200
+    assert (
+        api.patch(
+            "/data/Account/upsert-1", json={"data": {"name": "Upserted again"}, "create": True}
+        ).status_code
+        == 200
+    )
+    assert (
+        api.patch(f"/data/Account/{sorted(live)[0]}", json={"data": {"name": "Edited"}}).status_code
+        == 200
+    )
     assert_total_matches(api, "Account", live)
     # an upsert that cannot create (a deleted record's id) leaves the count alone
-    assert api.patch(f"/data/Account/{gone[0]}", json={"data": {"name": "Back"},
-                                                      "create": True}).status_code == 409
+    assert (
+        api.patch(
+            f"/data/Account/{gone[0]}", json={"data": {"name": "Back"}, "create": True}
+        ).status_code
+        == 409
+    )
     # a failed create leaves it alone too
     assert api.post("/data/Account", json={"data": {"name": ""}}).status_code == 400
     assert_total_matches(api, "Account", live)
@@ -149,8 +210,9 @@ def test_filtered_total_counts_matches_not_the_page(api: ApiClient) -> None:
     for i in range(7):
         api.post("/data/Account", json={"data": {"name": f"Paged {i}"}})
     api.post("/data/Account", json={"data": {"name": "Other"}})
-    page = api.get("/data/Account", params={"filters[name]": "Paged", "limit": 3,
-                                            "offset": 5}).json()
+    page = api.get(
+        "/data/Account", params={"filters[name]": "Paged", "limit": 3, "offset": 5}
+    ).json()
     assert page["total_results"] == 7
     assert len(page["records"]) == 2
     assert len(listed_ids(api, "Account", {"filters[name]": "Paged"})) == 7

@@ -34,21 +34,30 @@ from amity.core.auth.clients import GRANTS, OWNER_TYPES, SCOPES
 from amity.errors import BadRequest, NotFound
 
 CSRF_COOKIE = "amity_oauth_csrf"
-OAUTH_PARAMS = ("response_type", "client_id", "redirect_uri", "scope", "state",
-                "code_challenge", "code_challenge_method")
+OAUTH_PARAMS = (
+    "response_type",
+    "client_id",
+    "redirect_uri",
+    "scope",
+    "state",
+    "code_challenge",
+    "code_challenge_method",
+)
 MAX_PARAM = 4096
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 HINTS = {
     "invalid_client": "check client_id and client_secret (amity client list)",
     "invalid_grant": "the code or refresh token is wrong, expired, spent or revoked; "
-                     "start the authorization again",
+    "start the authorization again",
     "unauthorized_client": "an admin enables grants per client (amity client add --grant)",
     "unsupported_grant_type": "grant_type: {grants}",
     "invalid_scope": "scopes: {scopes}; contacts get profile only",
     "invalid_request": "see docs/api.md, OAuth 2",
 }
-HINT_PARAMS = {"grants": ", ".join(g for g in GRANTS if g != "implicit"),
-               "scopes": ", ".join(SCOPES)}
+HINT_PARAMS = {
+    "grants": ", ".join(g for g in GRANTS if g != "implicit"),
+    "scopes": ", ".join(SCOPES),
+}
 
 
 MESSAGES = {"invalid_client": "Client authentication failed"}
@@ -61,8 +70,11 @@ class OAuthBadRequest(BadRequest):
 def owner_type_of(request: Request) -> str:
     owner_type: str = request.path_params["owner_type"]
     if owner_type not in OWNER_TYPES:
-        raise NotFound("No owner type {owner_type}", "use /auth/user/... or /auth/contact/...",
-                       owner_type=owner_type)
+        raise NotFound(
+            "No owner type {owner_type}",
+            "use /auth/user/... or /auth/contact/...",
+            owner_type=owner_type,
+        )
     return owner_type
 
 
@@ -113,25 +125,32 @@ async def read_params(request: Request) -> dict[str, str]:
         except UnicodeDecodeError:
             raise OAuthBadRequest("The form body is not UTF-8") from None
         return single_values(parse_qsl(text, keep_blank_values=True))
-    raise OAuthBadRequest("Unsupported content type {content_type!r}: send JSON or a form",
-                          content_type=content_type)
+    raise OAuthBadRequest(
+        "Unsupported content type {content_type!r}: send JSON or a form", content_type=content_type
+    )
 
 
-def oauth_response(status: int, body: Any, headers: list[tuple[str, str]],
-                   request: Request | None = None,
-                   params: Mapping[str, object] | None = None) -> Response:
+def oauth_response(
+    status: int,
+    body: Any,
+    headers: list[tuple[str, str]],
+    request: Request | None = None,
+    params: Mapping[str, object] | None = None,
+) -> Response:
     """authlib's answer as a response; error bodies gain 1CRM's message and hint, in the
     request's language (the English description is the message id, filled from params)."""
     header_map = {k: v for k, v in headers if k.lower() != "content-type"}
     if status in (301, 302, 303):
-        return RedirectResponse(header_map.pop("Location"), status_code=status,
-                                headers=header_map)
+        return RedirectResponse(header_map.pop("Location"), status_code=status, headers=header_map)
     if isinstance(body, dict) and "error" in body:
         description = body.get("error_description") or error_text(body["error"])
         message = MESSAGES.get(body["error"]) or description
-        body = {**body, "error_description": translate_message(None, description, params),
-                "message": translate_message(request, message, params),
-                "hint": translate_message(request, HINTS.get(body["error"], ""), HINT_PARAMS)}
+        body = {
+            **body,
+            "error_description": translate_message(None, description, params),
+            "message": translate_message(request, message, params),
+            "hint": translate_message(request, HINTS.get(body["error"], ""), HINT_PARAMS),
+        }
     return JSONResponse(body, status_code=status, headers={**header_map, **NO_STORE})
 
 
@@ -139,11 +158,17 @@ def error_text(error: str) -> str:
     return error.replace("_", " ").capitalize()
 
 
-def oauth_error(error: str, description: str, status: int = 400, request: Request | None = None,
-                params: Mapping[str, object] | None = None) -> Response:
+def oauth_error(
+    error: str,
+    description: str,
+    status: int = 400,
+    request: Request | None = None,
+    params: Mapping[str, object] | None = None,
+) -> Response:
     """An RFC 6749 error; description is a message id filled from params."""
-    return oauth_response(status, {"error": error, "error_description": description}, [],
-                          request, params)
+    return oauth_response(
+        status, {"error": error, "error_description": description}, [], request, params
+    )
 
 
 # -- token and revocation endpoints ---------------------------------------------------
@@ -153,11 +178,13 @@ async def access_token(request: Request) -> Response:
 
 async def revoke(request: Request) -> Response:
     return await answer_with(
-        request, lambda server, req: server.create_endpoint_response("revocation", req))
+        request, lambda server, req: server.create_endpoint_response("revocation", req)
+    )
 
 
-async def answer_with(request: Request,
-                      respond: Callable[[AmityServer, FormRequest], Any]) -> Response:
+async def answer_with(
+    request: Request, respond: Callable[[AmityServer, FormRequest], Any]
+) -> Response:
     """Read the form or JSON body and let authlib's server answer it (in a worker thread:
     client secrets and passwords are checked with argon2)."""
     owner_type = owner_type_of(request)
@@ -166,10 +193,12 @@ async def answer_with(request: Request,
     except OAuthBadRequest as exc:
         return oauth_error("invalid_request", exc.message_id, request=request, params=exc.params)
     server = make_server(request, owner_type)
-    status, body, headers = await run_password_check(respond, server,
-                                                     oauth_request(request, data))
-    if (data.get("grant_type") == "password" and isinstance(body, dict)
-            and body.get("error") == "invalid_grant"):
+    status, body, headers = await run_password_check(respond, server, oauth_request(request, data))
+    if (
+        data.get("grant_type") == "password"
+        and isinstance(body, dict)
+        and body.get("error") == "invalid_grant"
+    ):
         mark_failed_secret(request.scope)  # a wrong password, though answered 400
     return oauth_response(status, body, headers, request)
 
@@ -190,8 +219,7 @@ async def authorize(request: Request) -> Response:
         return error_page("Malformed form")
     cookie = request.cookies.get(CSRF_COOKIE, "")
     if not cookie or not hmac.compare_digest(cookie.encode(), form.get("csrf_token", "").encode()):
-        return error_page("The form expired or did not come from this server; start again",
-                          403)
+        return error_page("The form expired or did not come from this server; start again", 403)
     return await run_password_check(decide, request, owner_type, form)
 
 
@@ -206,8 +234,14 @@ def consent_grant(server: AmityServer, oreq: FormRequest) -> tuple[Any, Response
         return None, error_page(error.description or error_text(error.error))
 
 
-def show_consent(request: Request, owner_type: str, data: dict[str, str],
-                 error: str = "", login: str = "", status: int = 200) -> Response:
+def show_consent(
+    request: Request,
+    owner_type: str,
+    data: dict[str, str],
+    error: str = "",
+    login: str = "",
+    status: int = 200,
+) -> Response:
     server = make_server(request, owner_type)
     oreq = oauth_request(request, data)
     grant, failure = consent_grant(server, oreq)
@@ -217,13 +251,25 @@ def show_consent(request: Request, owner_type: str, data: dict[str, str],
     if len(token) != 43:
         token = secrets.token_urlsafe(32)
     params = {k: data[k] for k in OAUTH_PARAMS if data.get(k)}
-    response = login_page(action=request.scope["path"], owner_type=owner_type,
-                          client_name=grant.client.row["name"], scope=oreq.scope,
-                          params=params, csrf_token=token, login=login, error=error,
-                          status=status)
-    response.set_cookie(CSRF_COOKIE, token, path=request.scope["path"].rsplit("/", 1)[0] + "/",
-                        httponly=True, samesite="strict",
-                        secure=request.scope["scheme"] == "https")
+    response = login_page(
+        action=request.scope["path"],
+        owner_type=owner_type,
+        client_name=grant.client.row["name"],
+        scope=oreq.scope,
+        params=params,
+        csrf_token=token,
+        login=login,
+        error=error,
+        status=status,
+    )
+    response.set_cookie(
+        CSRF_COOKIE,
+        token,
+        path=request.scope["path"].rsplit("/", 1)[0] + "/",
+        httponly=True,
+        samesite="strict",
+        secure=request.scope["scheme"] == "https",
+    )
     return response
 
 
@@ -238,8 +284,9 @@ def decide(request: Request, owner_type: str, form: dict[str, str]) -> Response:
         login = form.get("login", "")
         owner = server.oauth.check_password(owner_type, login, form.get("password", ""))
         if owner is None:  # 401 counts against the failed-login rate limit
-            return show_consent(request, owner_type, data, error="Wrong login or password",
-                                login=login, status=401)
+            return show_consent(
+                request, owner_type, data, error="Wrong login or password", login=login, status=401
+            )
     else:
         owner = None
     status, body, headers = server.create_authorization_response(oreq, owner, grant)
@@ -265,23 +312,32 @@ async def metadata(request: Request) -> JSONResponse:
     differ only by `user` -> `contact` in their paths)."""
     base = issuer(request)
     api = base + "/api.php"
-    return JSONResponse({
-        "issuer": base,
-        "authorization_endpoint": f"{api}/auth/user/authorize",
-        "token_endpoint": f"{api}/auth/user/access_token",
-        "revocation_endpoint": f"{api}/auth/user/revoke",
-        "jwks_uri": f"{api}/jwks",
-        "scopes_supported": list(SCOPES),
-        "response_types_supported": ["code", "token"],
-        "response_modes_supported": ["query", "fragment"],
-        "grant_types_supported": [g for g in GRANTS if g != "implicit"] + ["implicit"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic",
-                                                  "client_secret_post", "none"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic",
-                                                       "client_secret_post", "none"],
-        "code_challenge_methods_supported": ["S256"],
-        "authorization_response_iss_parameter_supported": False,
-    }, headers={"Cache-Control": "public, max-age=300"})
+    return JSONResponse(
+        {
+            "issuer": base,
+            "authorization_endpoint": f"{api}/auth/user/authorize",
+            "token_endpoint": f"{api}/auth/user/access_token",
+            "revocation_endpoint": f"{api}/auth/user/revoke",
+            "jwks_uri": f"{api}/jwks",
+            "scopes_supported": list(SCOPES),
+            "response_types_supported": ["code", "token"],
+            "response_modes_supported": ["query", "fragment"],
+            "grant_types_supported": [g for g in GRANTS if g != "implicit"] + ["implicit"],
+            "token_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+                "none",
+            ],
+            "revocation_endpoint_auth_methods_supported": [
+                "client_secret_basic",
+                "client_secret_post",
+                "none",
+            ],
+            "code_challenge_methods_supported": ["S256"],
+            "authorization_response_iss_parameter_supported": False,
+        },
+        headers={"Cache-Control": "public, max-age=300"},
+    )
 
 
 routes = [

@@ -54,16 +54,20 @@ async def create_record(request: Request) -> JSONResponse:
         raise BadRequest("Missing data", 'send {"data": {field: value, ...}}')
     records = services(request).records
     model = request.path_params["model"]
-    record_id = await run_write(request, lambda: records.create(actor, model, payload["data"]),
-                                records.write_keys(model, None, payload["data"]))
+    record_id = await run_write(
+        request,
+        lambda: records.create(actor, model, payload["data"]),
+        records.write_keys(model, None, payload["data"]),
+    )
     return JSONResponse({"id": record_id})
 
 
 async def get_record(request: Request) -> JSONResponse:
     actor = require_actor(request)
     fields = list_param(query_params(request), "fields")
-    record = services(request).records.get(actor, request.path_params["model"],
-                                           request.path_params["id"], fields)
+    record = services(request).records.get(
+        actor, request.path_params["model"], request.path_params["id"], fields
+    )
     return JSONResponse({"record": record})
 
 
@@ -80,9 +84,11 @@ async def update_record(request: Request) -> JSONResponse:
             raise BadRequest("create must be true or false") from None
     records = services(request).records
     model, record_id = request.path_params["model"], request.path_params["id"]
-    await run_write(request, lambda: records.update(actor, model, record_id, payload["data"],
-                                                    create),
-                    records.write_keys(model, record_id, payload["data"]))
+    await run_write(
+        request,
+        lambda: records.update(actor, model, record_id, payload["data"], create),
+        records.write_keys(model, record_id, payload["data"]),
+    )
     return JSONResponse({"result": True})
 
 
@@ -90,16 +96,20 @@ async def delete_record(request: Request) -> JSONResponse:
     actor = require_actor(request)
     records = services(request).records
     model, record_id = request.path_params["model"], request.path_params["id"]
-    await run_write(request, lambda: records.delete(actor, model, record_id),
-                    records.write_keys(model, record_id))
+    await run_write(
+        request,
+        lambda: records.delete(actor, model, record_id),
+        records.write_keys(model, record_id),
+    )
     return JSONResponse({"result": True})
 
 
 async def list_related(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
-    page = services(request).relations.list_related(actor, p["model"], p["id"], p["link"],
-                                                    list_query(query_params(request)))
+    page = services(request).relations.list_related(
+        actor, p["model"], p["id"], p["link"], list_query(query_params(request))
+    )
     return JSONResponse(page.as_json())
 
 
@@ -109,9 +119,18 @@ async def add_related(request: Request) -> JSONResponse:
     p = request.path_params
     relations = services(request).relations
     keys = services(request).records.write_keys(p["model"], p["id"])
-    await run_write(request, lambda: relations.add_related(
-        actor, p["model"], p["id"], p["link"], payload.get("records"),
-        payload.get("records_with_data")), keys)
+    await run_write(
+        request,
+        lambda: relations.add_related(
+            actor,
+            p["model"],
+            p["id"],
+            p["link"],
+            payload.get("records"),
+            payload.get("records_with_data"),
+        ),
+        keys,
+    )
     return JSONResponse({"result": True})
 
 
@@ -120,16 +139,20 @@ async def remove_related(request: Request) -> JSONResponse:
     p = request.path_params
     relations = services(request).relations
     keys = services(request).records.write_keys(p["model"], p["id"])
-    await run_write(request, lambda: relations.remove_related(
-        actor, p["model"], p["id"], p["link"], p["rel_id"]), keys)
+    await run_write(
+        request,
+        lambda: relations.remove_related(actor, p["model"], p["id"], p["link"], p["rel_id"]),
+        keys,
+    )
     return JSONResponse({"result": True})
 
 
 async def linked_records(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
-    page = services(request).relations.list_linked(actor, p["model"], p["link"],
-                                                   list_query(query_params(request)))
+    page = services(request).relations.list_linked(
+        actor, p["model"], p["link"], list_query(query_params(request))
+    )
     return JSONResponse(page.as_json())
 
 
@@ -137,8 +160,7 @@ async def favorite(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
     records = services(request).records
-    status = await run_write(request, lambda: toggle_favorite(records, actor, p["model"],
-                                                                p["id"]))
+    status = await run_write(request, lambda: toggle_favorite(records, actor, p["model"], p["id"]))
     return JSONResponse({"status": status})
 
 

@@ -20,24 +20,35 @@ from amity.api.context import optional_actor
 from amity.api.responses import JSONResponse
 from amity.errors import Unauthorized
 
-LINKS = {"docs": "/docs", "openapi": "/api.php/openapi.json",
-         "quick_start": "/docs/README.md#quick-start"}
+LINKS = {
+    "docs": "/docs",
+    "openapi": "/api.php/openapi.json",
+    "quick_start": "/docs/README.md#quick-start",
+}
 
 
 def about() -> dict[str, Any]:
-    return {"name": "Amity", "version": metadata.version("amity"),
-            "description": metadata.metadata("amity")["Summary"], "api": "/api.php",
-            "links": LINKS}
+    return {
+        "name": "Amity",
+        "version": metadata.version("amity"),
+        "description": metadata.metadata("amity")["Summary"],
+        "api": "/api.php",
+        "links": LINKS,
+    }
 
 
 def as_page(info: dict[str, Any]) -> str:
-    items = "".join(f'<li><a href="{html.escape(link)}">{html.escape(name)}</a></li>'
-                    for name, link in info["links"].items())
-    return (f"<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>Amity {html.escape(info['version'])}</title></head><body>"
-            f"<h1>Amity {html.escape(info['version'])}</h1>"
-            f"<p>{html.escape(info['description'])}; the API is at "
-            f"<code>{html.escape(info['api'])}</code>.</p><ul>{items}</ul></body></html>")
+    items = "".join(
+        f'<li><a href="{html.escape(link)}">{html.escape(name)}</a></li>'
+        for name, link in info["links"].items()
+    )
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        f"<title>Amity {html.escape(info['version'])}</title></head><body>"
+        f"<h1>Amity {html.escape(info['version'])}</h1>"
+        f"<p>{html.escape(info['description'])}; the API is at "
+        f"<code>{html.escape(info['api'])}</code>.</p><ul>{items}</ul></body></html>"
+    )
 
 
 async def index(request: Request) -> Response:
@@ -53,10 +64,13 @@ async def version(request: Request) -> JSONResponse:
         authenticated = optional_actor(request) is not None
     except Unauthorized:
         authenticated = False
-    return JSONResponse({"version": __version__, "products": ["Amity", "CRM"],
-                         "authenticated": authenticated})
+    return JSONResponse(
+        {"version": __version__, "products": ["Amity", "CRM"], "authenticated": authenticated}
+    )
 
 
-routes = [Route("/", index, methods=["GET"]),  # /api.php/
-          Route("/version", version, methods=["GET"])]
+routes = [
+    Route("/", index, methods=["GET"]),  # /api.php/
+    Route("/version", version, methods=["GET"]),
+]
 site_routes = [Route("/", index, methods=["GET"]), Route("/api.php", index, methods=["GET"])]

@@ -16,8 +16,7 @@ async def get_list_choice(request: Request) -> JSONResponse:
     actor = require_actor(request)
     if actor.is_contact:
         raise Forbidden("Portal contacts have no list view choices")
-    return JSONResponse(services(request).layouts.list_choice(actor,
-                                                               request.path_params["model"]))
+    return JSONResponse(services(request).layouts.list_choice(actor, request.path_params["model"]))
 
 
 async def set_list_choice(request: Request) -> JSONResponse:

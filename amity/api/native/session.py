@@ -24,8 +24,10 @@ MAX_CREDENTIAL = 200
 
 def ensure_enabled(request: Request) -> None:
     if not services(request).sessions.enabled:
-        raise Forbidden("Session authentication is off",
-                        "an administrator turns it on with AMITY_SESSION_AUTH=true")
+        raise Forbidden(
+            "Session authentication is off",
+            "an administrator turns it on with AMITY_SESSION_AUTH=true",
+        )
 
 
 async def sign_in(request: Request) -> JSONResponse:
@@ -36,10 +38,23 @@ async def sign_in(request: Request) -> JSONResponse:
     user_name, password = credential(form, "user_name"), credential(form, "password")
     sessions = services(request).sessions
     session = await run_password_check(sessions.start, user_name, password)
-    response = JSONResponse({"csrf_token": session.csrf_token, "csrf_header": CSRF_HEADER,
-                             "expires_in": session.expires_in, "user": session.user})
-    response.set_cookie(SESSION_COOKIE, session.secret, max_age=session.expires_in, path="/",
-                        httponly=True, samesite="lax", secure=request.url.scheme == "https")
+    response = JSONResponse(
+        {
+            "csrf_token": session.csrf_token,
+            "csrf_header": CSRF_HEADER,
+            "expires_in": session.expires_in,
+            "user": session.user,
+        }
+    )
+    response.set_cookie(
+        SESSION_COOKIE,
+        session.secret,
+        max_age=session.expires_in,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
@@ -50,9 +65,14 @@ async def session_info(request: Request) -> JSONResponse:
     secret = request.scope["state"].get("session_secret")
     if actor.credential != "session" or secret is None:
         raise Unauthorized("Not signed in with a session", "POST /api.php/session first")
-    return JSONResponse({"csrf_token": csrf_token_for(secret), "csrf_header": CSRF_HEADER,
-                         "expires_in": services(request).sessions.expires_in(secret),
-                         "user": {"id": actor.user_id, "user_name": actor.user_name}})
+    return JSONResponse(
+        {
+            "csrf_token": csrf_token_for(secret),
+            "csrf_header": CSRF_HEADER,
+            "expires_in": services(request).sessions.expires_in(secret),
+            "user": {"id": actor.user_id, "user_name": actor.user_name},
+        }
+    )
 
 
 async def sign_out(request: Request) -> JSONResponse:
@@ -64,8 +84,13 @@ async def sign_out(request: Request) -> JSONResponse:
         raise Unauthorized("Not signed in with a session", "POST /api.php/session first")
     services(request).sessions.end(secret)
     response = JSONResponse({"signed_out": True})
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax",
-                           secure=request.url.scheme == "https")
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
     return response
 
 
@@ -81,20 +106,23 @@ async def credentials_body(request: Request) -> dict[str, Any]:
             data = orjson.loads(body) if body.strip() else {}
             if isinstance(data, dict):
                 return data
-            raise BadRequest("The request body must be a JSON object",
-                             '{"user_name": "...", "password": "..."}')
+            raise BadRequest(
+                "The request body must be a JSON object", '{"user_name": "...", "password": "..."}'
+            )
     except (UnicodeDecodeError, orjson.JSONDecodeError):
-        raise BadRequest("Malformed request body",
-                         "send JSON or a form with user_name and password") from None
-    raise UnsupportedMediaType("Unsupported content type {content_type!r}",
-                               "send JSON or application/x-www-form-urlencoded",
-                               content_type=content_type or '(none)')
+        raise BadRequest(
+            "Malformed request body", "send JSON or a form with user_name and password"
+        ) from None
+    raise UnsupportedMediaType(
+        "Unsupported content type {content_type!r}",
+        "send JSON or application/x-www-form-urlencoded",
+        content_type=content_type or "(none)",
+    )
 
 
 def credential(form: dict[str, Any], name: str) -> str:
     value = form.get(name)
-    if not isinstance(value, str) or not value or len(value) > MAX_CREDENTIAL \
-            or "\x00" in value:
+    if not isinstance(value, str) or not value or len(value) > MAX_CREDENTIAL or "\x00" in value:
         raise BadRequest("{name} is required", "send user_name and password", name=name)
     try:
         value.encode("utf-8")

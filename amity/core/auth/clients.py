@@ -73,25 +73,34 @@ class ClientRegistry:
         ensure_admin(actor, "API clients")
         name = spec.name.strip() if isinstance(spec.name, str) else ""
         if not name or len(name) > MAX_NAME:
-            raise BadRequest("A client needs a name of 1 to {max_name} characters",
-                             max_name=MAX_NAME)
+            raise BadRequest(
+                "A client needs a name of 1 to {max_name} characters", max_name=MAX_NAME
+            )
         grants = check_grants(spec)
         redirect_uris = [check_redirect_uri(uri) for uri in dict.fromkeys(spec.redirect_uris)]
         if not redirect_uris and any(g in grants for g in REDIRECT_GRANTS):
-            raise BadRequest("At least one redirect URI is needed for the {options} grant",
-                             "give --redirect-uri (API: redirect_uris)",
-                             options=" and ".join(g for g in REDIRECT_GRANTS if g in grants))
+            raise BadRequest(
+                "At least one redirect URI is needed for the {options} grant",
+                "give --redirect-uri (API: redirect_uris)",
+                options=" and ".join(g for g in REDIRECT_GRANTS if g in grants),
+            )
         user_id = self._acting_user(spec.user, grants)
         secret = secrets.token_urlsafe(32) if spec.confidential else None
         row = {
-            "id": new_id(), "client_id": new_client_id(), "name": name,
+            "id": new_id(),
+            "client_id": new_client_id(),
+            "name": name,
             "secret_hash": hash_password(secret) if secret else None,
-            "redirect_uris": redirect_uris, "confidential": spec.confidential,
+            "redirect_uris": redirect_uris,
+            "confidential": spec.confidential,
             "grants": grants,
             "scopes": check_choices("scope", spec.scopes, SCOPES, DEFAULT_SCOPES),
-            "owner_types": check_choices("owner type", spec.owner_types, OWNER_TYPES,
-                                         DEFAULT_OWNER_TYPES),
-            "user_id": user_id, "date_created": utcnow(), "revoked": False,
+            "owner_types": check_choices(
+                "owner type", spec.owner_types, OWNER_TYPES, DEFAULT_OWNER_TYPES
+            ),
+            "user_id": user_id,
+            "date_created": utcnow(),
+            "revoked": False,
             "allow_portal": check_portal(spec, grants),
         }
         return row, secret
@@ -144,16 +153,23 @@ class ClientRegistry:
     def _acting_user(self, user_name: str | None, grants: Sequence[str]) -> str | None:
         if "client_credentials" not in grants:
             if user_name:
-                raise BadRequest("A user is only given for the client_credentials grant",
-                                 "the client acts as this user when it has no resource owner")
+                raise BadRequest(
+                    "A user is only given for the client_credentials grant",
+                    "the client acts as this user when it has no resource owner",
+                )
             return None
         if not user_name:
-            raise BadRequest("The client_credentials grant needs the user the client acts as",
-                             "give --user USER (API: user)")
+            raise BadRequest(
+                "The client_credentials grant needs the user the client acts as",
+                "give --user USER (API: user)",
+            )
         u = self.users.c
         with self.db.read() as conn:
-            user_id = conn.execute(sa.select(u.id).where(
-                u.user_name == user_name, u.deleted == sa.false(), u.status == "Active")).scalar()
+            user_id = conn.execute(
+                sa.select(u.id).where(
+                    u.user_name == user_name, u.deleted == sa.false(), u.status == "Active"
+                )
+            ).scalar()
         if user_id is None:
             raise BadRequest("No active user named {user_name}", user_name=user_name)
         return str(user_id)
@@ -165,26 +181,38 @@ def check_grants(spec: ClientSpec) -> list[str]:
     for grant, flag in OPT_IN_GRANTS.items():
         allowed = bool(getattr(spec, flag))
         if grant in grants and not allowed:
-            raise BadRequest("The {grant} grant is off unless explicitly allowed",
-                             'add --{option} (API: "{flag}": true); RFC 9700 advises against it',
-                             grant=grant, option=flag.replace('_', '-'), flag=flag)
+            raise BadRequest(
+                "The {grant} grant is off unless explicitly allowed",
+                'add --{option} (API: "{flag}": true); RFC 9700 advises against it',
+                grant=grant,
+                option=flag.replace("_", "-"),
+                flag=flag,
+            )
         if allowed and grant not in grants:
             grants.append(grant)
     if not spec.confidential and "client_credentials" in grants:
-        raise BadRequest("A public client cannot use the client_credentials grant",
-                         "it has no secret to authenticate with; make it confidential")
+        raise BadRequest(
+            "A public client cannot use the client_credentials grant",
+            "it has no secret to authenticate with; make it confidential",
+        )
     return grants
 
 
-def check_choices(kind: str, given: Sequence[str] | None, allowed: Sequence[str],
-                  default: Sequence[str]) -> list[str]:
+def check_choices(
+    kind: str, given: Sequence[str] | None, allowed: Sequence[str], default: Sequence[str]
+) -> list[str]:
     if given is None or len(given) == 0:
         return list(default)
     chosen: list[str] = []
     for value in given:
         if value not in allowed:
-            raise BadRequest("Unknown {kind} {value!r}", "one of: {allowed}", kind=kind,
-                             value=value, allowed=", ".join(allowed))
+            raise BadRequest(
+                "Unknown {kind} {value!r}",
+                "one of: {allowed}",
+                kind=kind,
+                value=value,
+                allowed=", ".join(allowed),
+            )
         if value not in chosen:
             chosen.append(value)
     return chosen
@@ -193,53 +221,69 @@ def check_choices(kind: str, given: Sequence[str] | None, allowed: Sequence[str]
 def check_redirect_uri(uri: str) -> str:
     """An absolute https URI, or http to a loopback host (RFC 8252); no fragment."""
     if not isinstance(uri, str) or not uri or len(uri) > MAX_URI:
-        raise BadRequest("A redirect URI must be a string of 1 to {max_uri} characters",
-                         max_uri=MAX_URI)
+        raise BadRequest(
+            "A redirect URI must be a string of 1 to {max_uri} characters", max_uri=MAX_URI
+        )
     if any(ch.isspace() or ord(ch) < 32 for ch in uri):
         raise BadRequest("Redirect URI {uri!r} contains whitespace or control characters", uri=uri)
     if "#" in uri:
-        raise BadRequest("Redirect URI {uri!r} must not have a fragment (#...)",
-                         "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
-                         uri=uri)
+        raise BadRequest(
+            "Redirect URI {uri!r} must not have a fragment (#...)",
+            "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
+            uri=uri,
+        )
     try:
         parts = urlsplit(uri)
         parts.port  # noqa: B018 - raises ValueError for a malformed port
     except ValueError:
-        raise BadRequest("Redirect URI {uri!r} is malformed",
-                         "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
-                         uri=uri) from None
+        raise BadRequest(
+            "Redirect URI {uri!r} is malformed",
+            "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
+            uri=uri,
+        ) from None
     host = (parts.hostname or "").lower()
     if parts.scheme not in ("https", "http") or not host:
-        raise BadRequest("Redirect URI {uri!r} must be an absolute https URL",
-                         "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
-                         uri=uri)
+        raise BadRequest(
+            "Redirect URI {uri!r} must be an absolute https URL",
+            "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
+            uri=uri,
+        )
     if parts.username is not None or parts.password is not None:
-        raise BadRequest("Redirect URI {uri!r} must not contain user credentials",
-                         "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
-                         uri=uri)
+        raise BadRequest(
+            "Redirect URI {uri!r} must not contain user credentials",
+            "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
+            uri=uri,
+        )
     if parts.scheme == "http" and host not in LOOPBACK_HOSTS:
-        raise BadRequest("Redirect URI {uri!r} uses http; only loopback hosts (127.0.0.1, "
-                         "localhost, [::1]) may",
-                         "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
-                         uri=uri)
+        raise BadRequest(
+            "Redirect URI {uri!r} uses http; only loopback hosts (127.0.0.1, localhost, [::1]) may",
+            "use https://host/path, or http://127.0.0.1:PORT/path for a native app",
+            uri=uri,
+        )
     return uri
 
 
 def check_portal(spec: ClientSpec, grants: Sequence[str]) -> bool:
     """Issuing portal tokens is done with the client's own (client_credentials) tokens."""
     if spec.allow_portal and "client_credentials" not in grants:
-        raise BadRequest("allow_portal needs the client_credentials grant",
-                         "the client issues portal tokens with its client_credentials token")
+        raise BadRequest(
+            "allow_portal needs the client_credentials grant",
+            "the client issues portal tokens with its client_credentials token",
+        )
     return bool(spec.allow_portal)
 
 
 def view(row: dict[str, Any]) -> dict[str, Any]:
     """What admins and the API see of a client: never the secret hash."""
     return {
-        "client_id": row["client_id"], "name": row["name"],
+        "client_id": row["client_id"],
+        "name": row["name"],
         "confidential": bool(row["confidential"]),
-        "redirect_uris": list(row["redirect_uris"]), "grants": list(row["grants"]),
-        "scopes": list(row["scopes"]), "owner_types": list(row["owner_types"]),
-        "user_id": row["user_id"], "allow_portal": bool(row.get("allow_portal")),
+        "redirect_uris": list(row["redirect_uris"]),
+        "grants": list(row["grants"]),
+        "scopes": list(row["scopes"]),
+        "owner_types": list(row["owner_types"]),
+        "user_id": row["user_id"],
+        "allow_portal": bool(row.get("allow_portal")),
         "date_created": row["date_created"].strftime("%Y-%m-%d %H:%M:%S"),
     }

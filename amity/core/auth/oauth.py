@@ -80,8 +80,9 @@ class OAuthService:
                 user = self.store.active_user(conn, owner_id)
                 if user is None:
                     return None
-                return Owner("user", user["id"], user["id"], user["user_name"],
-                             bool(user["is_admin"]))
+                return Owner(
+                    "user", user["id"], user["id"], user["user_name"], bool(user["is_admin"])
+                )
             contact = self.store.contact(conn, owner_id)
             if contact is None:
                 return None
@@ -99,8 +100,10 @@ class OAuthService:
                 if row is not None and stored and row.get("status") == "Active":
                     candidates.append((row["id"], stored))
             elif login:
-                candidates = [(r["id"], r["password_hash"])
-                              for r in self.store.contacts_with_password(conn, login)]
+                candidates = [
+                    (r["id"], r["password_hash"])
+                    for r in self.store.contacts_with_password(conn, login)
+                ]
         for owner_id, stored in candidates:
             if verify_password(stored, password):
                 return self.owner(owner_type, owner_id)
@@ -135,9 +138,17 @@ class OAuthService:
     def create_grant(self, client_id: str, owner: Owner, scope: str) -> str:
         grant_id = new_id()
         with self.db.write() as conn:
-            self.store.add_grant(conn, {"id": grant_id, "client_id": client_id,
-                                        "owner_type": owner.owner_type, "owner_id": owner.id,
-                                        "scope": scope, "date_created": utcnow()})
+            self.store.add_grant(
+                conn,
+                {
+                    "id": grant_id,
+                    "client_id": client_id,
+                    "owner_type": owner.owner_type,
+                    "owner_id": owner.id,
+                    "scope": scope,
+                    "date_created": utcnow(),
+                },
+            )
         return grant_id
 
     def grant(self, grant_id: str) -> dict[str, Any] | None:
@@ -151,16 +162,30 @@ class OAuthService:
             log.warning("OAuth grant %s revoked: %s", grant_id, reason)
         self._grant_cache.pop(grant_id)
 
-    def save_code(self, code: str, grant_id: str, client_id: str, redirect_uri: str | None,
-                  challenge: str | None, method: str | None) -> None:
+    def save_code(
+        self,
+        code: str,
+        grant_id: str,
+        client_id: str,
+        redirect_uri: str | None,
+        challenge: str | None,
+        method: str | None,
+    ) -> None:
         now = utcnow()
         with self.db.write() as conn:
             self.store.delete_expired_codes(conn, now - timedelta(days=1))
-            self.store.add_code(conn, {
-                "code_hash": token_hash(code), "grant_id": grant_id, "client_id": client_id,
-                "redirect_uri": redirect_uri, "code_challenge": challenge,
-                "code_challenge_method": method,
-                "expires_at": now + timedelta(seconds=CODE_SECONDS)})
+            self.store.add_code(
+                conn,
+                {
+                    "code_hash": token_hash(code),
+                    "grant_id": grant_id,
+                    "client_id": client_id,
+                    "redirect_uri": redirect_uri,
+                    "code_challenge": challenge,
+                    "code_challenge_method": method,
+                    "expires_at": now + timedelta(seconds=CODE_SECONDS),
+                },
+            )
 
     def use_code(self, code: str, client_id: str) -> dict[str, Any] | None:
         """The code's row, spent now; None when unknown, another client's, expired or
@@ -178,8 +203,9 @@ class OAuthService:
             return None
         return row
 
-    def use_refresh_token(self, token: str, client_id: str,
-                          owner_type: str) -> dict[str, Any] | None:
+    def use_refresh_token(
+        self, token: str, client_id: str, owner_type: str
+    ) -> dict[str, Any] | None:
         """The refresh token's row and grant, spent now; None when unknown, another
         client's or owner type's, expired, or its grant is revoked. A spent token used
         again revokes its grant."""
@@ -199,27 +225,48 @@ class OAuthService:
             return None
         return {**row, "grant": grant}
 
-    def issue_tokens(self, *, grant_id: str, client_id: str, owner: Owner, scope: str,
-                     issuer: str, refresh: bool) -> dict[str, Any]:
+    def issue_tokens(
+        self, *, grant_id: str, client_id: str, owner: Owner, scope: str, issuer: str, refresh: bool
+    ) -> dict[str, Any]:
         """A token response: a signed access token and, if asked, a new refresh token."""
         now = int(time.time())
         lifetime = self.settings.oauth_access_token_seconds
         claims = {
-            "iss": issuer, "aud": audience(issuer), "sub": owner.subject, "iat": now,
-            "nbf": now, "exp": now + lifetime, "jti": new_id(), "client_id": client_id,
-            "scope": scope, "scopes": scope.split(), "owner_type": owner.owner_type,
+            "iss": issuer,
+            "aud": audience(issuer),
+            "sub": owner.subject,
+            "iat": now,
+            "nbf": now,
+            "exp": now + lifetime,
+            "jti": new_id(),
+            "client_id": client_id,
+            "scope": scope,
+            "scopes": scope.split(),
+            "owner_type": owner.owner_type,
             "gid": grant_id,
         }
-        token: dict[str, Any] = {"token_type": "Bearer", "expires_in": lifetime,
-                                 "access_token": self.signer.sign(claims), "scope": scope}
+        token: dict[str, Any] = {
+            "token_type": "Bearer",
+            "expires_in": lifetime,
+            "access_token": self.signer.sign(claims),
+            "scope": scope,
+        }
         if refresh:
             value = secrets.token_urlsafe(32)
             created = utcnow()
             with self.db.write() as conn:
-                self.store.add_refresh(conn, {
-                    "token_hash": token_hash(value), "grant_id": grant_id,
-                    "client_id": client_id, "scope": scope, "date_created": created,
-                    "expires_at": created + timedelta(days=self.settings.oauth_refresh_token_days)})
+                self.store.add_refresh(
+                    conn,
+                    {
+                        "token_hash": token_hash(value),
+                        "grant_id": grant_id,
+                        "client_id": client_id,
+                        "scope": scope,
+                        "date_created": created,
+                        "expires_at": created
+                        + timedelta(days=self.settings.oauth_refresh_token_days),
+                    },
+                )
             token["refresh_token"] = value
         return token
 
@@ -246,17 +293,22 @@ class OAuthService:
     def actor(self, token: str, issuer: str | None, source: str) -> Actor | None:
         """The actor of a valid access token whose grant is live; None otherwise."""
         try:
-            claims = self.signer.verify(token, issuer=issuer,
-                                        audience=audience(issuer) if issuer else None)
+            claims = self.signer.verify(
+                token, issuer=issuer, audience=audience(issuer) if issuer else None
+            )
         except InvalidToken:
             return None
         owner_type = claims.get("owner_type")
         sub = claims.get("sub")
         scope = claims.get("scope")
         grant_id = claims.get("gid")
-        if (owner_type not in SUBJECT_PREFIX or not isinstance(sub, str)
-                or not sub.startswith(SUBJECT_PREFIX[owner_type]) or not isinstance(scope, str)
-                or not isinstance(grant_id, str)):
+        if (
+            owner_type not in SUBJECT_PREFIX
+            or not isinstance(sub, str)
+            or not sub.startswith(SUBJECT_PREFIX[owner_type])
+            or not isinstance(scope, str)
+            or not isinstance(grant_id, str)
+        ):
             return None
         owner = self._live_owner(grant_id)
         if owner is None or owner.subject != sub:
@@ -264,15 +316,22 @@ class OAuthService:
         scopes = frozenset(scope.split())
         if owner.owner_type == "contact":
             scopes &= CONTACT_SCOPES
-        return Actor(user_id=owner.user_id, user_name=owner.user_name,
-                     is_admin=owner.is_admin and owner.owner_type == "user",
-                     credential="oauth", credential_id=grant_id, source=source,
-                     scopes=scopes, client_id=str(claims.get("client_id") or "") or None,
-                     contact_id=owner.id if owner.owner_type == "contact" else None)
+        return Actor(
+            user_id=owner.user_id,
+            user_name=owner.user_name,
+            is_admin=owner.is_admin and owner.owner_type == "user",
+            credential="oauth",
+            credential_id=grant_id,
+            source=source,
+            scopes=scopes,
+            client_id=str(claims.get("client_id") or "") or None,
+            contact_id=owner.id if owner.owner_type == "contact" else None,
+        )
 
     def _live_owner(self, grant_id: str) -> Owner | None:
         """The owner of a live grant, remembered for AMITY_AUTH_CACHE_SECONDS like personal
         tokens: a revocation reaches every worker within that time."""
+
         def load() -> Owner | None:
             rows = self.db.fetch(self._grant_lookup, {"grant_id": grant_id})
             return self.owner(rows[0]["owner_type"], rows[0]["owner_id"]) if rows else None

@@ -42,11 +42,15 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def check_password_policy(password: str) -> None:
     """BadRequest unless the password is long enough and not a common one."""
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise BadRequest("The password is too short: at least {length} characters are needed",
-                         "a few unrelated words make a good one", length=MIN_PASSWORD_LENGTH)
+        raise BadRequest(
+            "The password is too short: at least {length} characters are needed",
+            "a few unrelated words make a good one",
+            length=MIN_PASSWORD_LENGTH,
+        )
     if password.lower() in _common_passwords():
-        raise BadRequest("The password is on a list of common passwords",
-                         "choose one that is not easy to guess")
+        raise BadRequest(
+            "The password is on a list of common passwords", "choose one that is not easy to guess"
+        )
 
 
 @functools.cache

@@ -31,7 +31,8 @@ class AuthService:
         self.settings = records.settings
         self._token_lookup = self.db.prepare(self.store.token_statement)
         self._token_cache: TtlCache[str, dict[str, Any]] = TtlCache(
-            self.settings.auth_cache_seconds)
+            self.settings.auth_cache_seconds
+        )
         self.portal = PortalTokens(records)
         records.writer.listeners.append(self._forget_users)
         # (user id, stored hash, sha256 of the password) already verified with argon2
@@ -39,17 +40,29 @@ class AuthService:
         self.oauth: OAuthService | None = None  # OAuth access tokens (JWTs), when set
 
     # -- users ------------------------------------------------------------------------
-    def add_user(self, actor: Actor, user_name: str, password: str | None, *,
-                 admin: bool = False, first_name: str = "", last_name: str | None = None,
-                 email: str | None = None, user_id: str | None = None) -> str:
+    def add_user(
+        self,
+        actor: Actor,
+        user_name: str,
+        password: str | None,
+        *,
+        admin: bool = False,
+        first_name: str = "",
+        last_name: str | None = None,
+        email: str | None = None,
+        user_id: str | None = None,
+    ) -> str:
         """Create a user through the records service (so it is validated and audited)."""
         if password:
             check_password_policy(password)
         with self.db.read() as conn:
             if self.store.user_by_name(conn, user_name) is not None:
                 raise BadRequest("User {user_name} already exists", user_name=user_name)
-        data: dict[str, Any] = {"user_name": user_name, "first_name": first_name or None,
-                                "last_name": last_name or user_name}
+        data: dict[str, Any] = {
+            "user_name": user_name,
+            "first_name": first_name or None,
+            "last_name": last_name or user_name,
+        }
         if email:
             data["email1"] = email
         uid = self.records.create(actor, "User", data, record_id=user_id)
@@ -70,8 +83,9 @@ class AuthService:
         stop working. The last active administrator cannot be deactivated (the records
         service keeps that rule for every path)."""
         user = self.user_by_name(user_name)
-        self.records.update(actor, "User", user["id"],
-                            {"status": "Active" if active else "Inactive"})
+        self.records.update(
+            actor, "User", user["id"], {"status": "Active" if active else "Inactive"}
+        )
 
     def remove_user(self, actor: Actor, user_name: str) -> None:
         """Remove (soft-delete) a user; not the last active administrator."""
@@ -99,9 +113,14 @@ class AuthService:
         token = new_token()
         token_id = new_id()
         with self.db.write() as conn:
-            self.store.add_token(conn, token_id=token_id, user_id=user["id"],
-                                 name=name or "token", token_hash=token_hash(token),
-                                 at=utcnow())
+            self.store.add_token(
+                conn,
+                token_id=token_id,
+                user_id=user["id"],
+                name=name or "token",
+                token_hash=token_hash(token),
+                at=utcnow(),
+            )
         return token_id, token
 
     def list_tokens(self, user_name: str) -> list[dict[str, Any]]:
@@ -116,8 +135,9 @@ class AuthService:
         self._token_cache.clear()  # this process forgets at once; others within the TTL
 
     # -- authentication ---------------------------------------------------------------
-    def authenticate(self, authorization: str | None, source: str,
-                     issuer: str | None = None) -> Actor | None:
+    def authenticate(
+        self, authorization: str | None, source: str, issuer: str | None = None
+    ) -> Actor | None:
         """The actor for an Authorization header; None without one; 401 for bad ones.
         `issuer` is this server's base URL, which OAuth access tokens must name."""
         if not authorization:
@@ -131,11 +151,15 @@ class AuthService:
             return self._bearer(credentials, source)
         if scheme == "basic" and credentials:
             if not self.settings.basic_auth:
-                raise Unauthorized("Basic authentication is disabled",
-                                   "use a personal access token: Authorization: Bearer <token>")
+                raise Unauthorized(
+                    "Basic authentication is disabled",
+                    "use a personal access token: Authorization: Bearer <token>",
+                )
             return self._basic(credentials, source)
-        raise Unauthorized("Unsupported authorization scheme",
-                           "send Authorization: Bearer <token> or Basic <base64 user:password>")
+        raise Unauthorized(
+            "Unsupported authorization scheme",
+            "send Authorization: Bearer <token> or Basic <base64 user:password>",
+        )
 
     def _bearer(self, token: str, source: str) -> Actor:
         if self.portal.is_portal_token(token):
@@ -143,24 +167,33 @@ class AuthService:
         digest = token_hash(token)
         row = self._token_owner(digest)
         if row is None:
-            raise Unauthorized("Invalid or revoked access token",
-                               "create one with: amity token create USER")
-        return Actor(user_id=row["id"], user_name=row["user_name"],
-                     is_admin=bool(row["is_admin"]), credential="token",
-                     credential_id=row["token_id"], source=source)
+            raise Unauthorized(
+                "Invalid or revoked access token", "create one with: amity token create USER"
+            )
+        return Actor(
+            user_id=row["id"],
+            user_name=row["user_name"],
+            is_admin=bool(row["is_admin"]),
+            credential="token",
+            credential_id=row["token_id"],
+            source=source,
+        )
 
     def _oauth(self, token: str, source: str, issuer: str | None) -> Actor:
         assert self.oauth is not None
         actor = self.oauth.actor(token, issuer, source)
         if actor is None:
-            raise Unauthorized("Invalid, expired or revoked OAuth access token",
-                               "get a new one from the token endpoint (refresh_token grant)")
+            raise Unauthorized(
+                "Invalid, expired or revoked OAuth access token",
+                "get a new one from the token endpoint (refresh_token grant)",
+            )
         return actor
 
     def _token_owner(self, digest: str) -> dict[str, Any] | None:
         """The user row behind a token hash, remembered for AMITY_AUTH_CACHE_SECONDS so a
         busy client costs one lookup per interval; a revocation (or a deactivated user)
         takes effect in every process within that interval."""
+
         def load() -> dict[str, Any] | None:
             rows = self.db.fetch(self._token_lookup, {"token_hash": digest})
             return rows[0] if rows else None
@@ -178,14 +211,20 @@ class AuthService:
         try:
             decoded = base64.b64decode(credentials, validate=True).decode("utf-8")
         except ValueError:  # binascii.Error, UnicodeDecodeError, non-ASCII input
-            raise Unauthorized("Malformed Basic credentials",
-                               "send base64 of user:password") from None
+            raise Unauthorized(
+                "Malformed Basic credentials", "send base64 of user:password"
+            ) from None
         user_name, sep, password = decoded.partition(":")
         if not sep or "\x00" in user_name:
             raise Unauthorized("Malformed Basic credentials", "send base64 of user:password")
         user = self.check_password(user_name, password)
-        return Actor(user_id=user["id"], user_name=user["user_name"],
-                     is_admin=bool(user["is_admin"]), credential="basic", source=source)
+        return Actor(
+            user_id=user["id"],
+            user_name=user["user_name"],
+            is_admin=bool(user["is_admin"]),
+            credential="basic",
+            source=source,
+        )
 
     def check_password(self, user_name: str, password: str) -> dict[str, Any]:
         """The active user with this name and password; 401 otherwise, with the same message

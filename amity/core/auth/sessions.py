@@ -38,8 +38,9 @@ class NewSession:
 def csrf_token_for(secret: str) -> str:
     """The CSRF token that goes with a session secret (keyed hash; the secret never leaves
     the cookie)."""
-    return hmac.new(secret.encode("utf-8", "surrogatepass"), b"amity-csrf",
-                    hashlib.sha256).hexdigest()
+    return hmac.new(
+        secret.encode("utf-8", "surrogatepass"), b"amity-csrf", hashlib.sha256
+    ).hexdigest()
 
 
 def csrf_matches(secret: str, sent: str | None) -> bool:
@@ -54,8 +55,7 @@ class SessionService:
         self.db = auth.db
         self.settings = auth.settings
         self.store = SessionStore(self.db.tables)
-        self._cache: TtlCache[str, dict[str, Any]] = TtlCache(
-            self.settings.auth_cache_seconds)
+        self._cache: TtlCache[str, dict[str, Any]] = TtlCache(self.settings.auth_cache_seconds)
         auth.records.writer.listeners.append(self._forget_users)
 
     @property
@@ -69,8 +69,7 @@ class SessionService:
         now = utcnow()
         lifetime = self.settings.session_lifetime_seconds
         with self.db.write() as conn:
-            self.store.add(conn, token_hash(secret), user["id"], now,
-                           seconds_from_now(lifetime))
+            self.store.add(conn, token_hash(secret), user["id"], now, seconds_from_now(lifetime))
         public = {"id": user["id"], "user_name": user["user_name"]}
         return NewSession(secret, csrf_token_for(secret), lifetime, public)
 
@@ -86,11 +85,17 @@ class SessionService:
         digest = token_hash(secret)
         row = self._session_row(digest)
         if row is None:
-            raise Unauthorized("Session expired or signed out",
-                               "sign in again: POST /api.php/session")
-        return Actor(user_id=row["id"], user_name=row["user_name"],
-                     is_admin=bool(row["is_admin"]), credential="session",
-                     credential_id=digest[:16], source=source)
+            raise Unauthorized(
+                "Session expired or signed out", "sign in again: POST /api.php/session"
+            )
+        return Actor(
+            user_id=row["id"],
+            user_name=row["user_name"],
+            is_admin=bool(row["is_admin"]),
+            credential="session",
+            credential_id=digest[:16],
+            source=source,
+        )
 
     def expires_in(self, secret: str) -> int:
         row = self._session_row(token_hash(secret))
@@ -101,6 +106,7 @@ class SessionService:
     def _session_row(self, digest: str) -> dict[str, Any] | None:
         """Like personal tokens: remembered for AMITY_AUTH_CACHE_SECONDS per process (and
         never past the session's end)."""
+
         def load() -> dict[str, Any] | None:
             with self.db.read() as conn:
                 return self.store.find(conn, digest, utcnow())

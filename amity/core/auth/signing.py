@@ -63,8 +63,9 @@ def load_or_create_key(path: Path) -> RSAKey:
             tmp.unlink(missing_ok=True)
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
-        raise PermissionError(f"{path} must be readable by its owner only (chmod 600 {path}); "
-                              f"it has mode {mode:o}")
+        raise PermissionError(
+            f"{path} must be readable by its owner only (chmod 600 {path}); it has mode {mode:o}"
+        )
     key = RSAKey.import_key(path.read_bytes())
     if not key.is_private:
         raise ValueError(f"{path} holds no private key")
@@ -91,8 +92,9 @@ class TokenSigner:
         return self.key.as_pem(private=False).decode("ascii")
 
     def public_jwk(self) -> dict[str, Any]:
-        return dict(self.key.as_dict(private=False, alg=ALGORITHM, use="sig",
-                                     kid=self.key.thumbprint()))
+        return dict(
+            self.key.as_dict(private=False, alg=ALGORITHM, use="sig", kid=self.key.thumbprint())
+        )
 
     def sign(self, claims: dict[str, Any]) -> str:
         header = {"alg": ALGORITHM, "kid": self.key.thumbprint(), "typ": "at+jwt"}
@@ -106,8 +108,11 @@ class TokenSigner:
             decoded = jwt.decode(token, self.key, algorithms=[ALGORITHM])
         except (JoseError, ValueError, TypeError) as exc:
             raise InvalidToken(f"bad token: {type(exc).__name__}") from None
-        options: dict[str, Any] = {"exp": {"essential": True}, "sub": {"essential": True},
-                                   "jti": {"essential": True}}
+        options: dict[str, Any] = {
+            "exp": {"essential": True},
+            "sub": {"essential": True},
+            "jti": {"essential": True},
+        }
         if issuer is not None:
             options["iss"] = {"essential": True, "value": issuer}
         if audience is not None:

@@ -11,11 +11,19 @@ from amity.schema.model import Model
 def builtin_models() -> list[Model]:
     """Every built-in model, with its links attached."""
     models = [
-        people.user_model(), people.contact_model(), people.lead_model(),
-        sales.account_model(), sales.opportunity_model(), sales.product_model(),
-        service.case_model(), service.document_model(), service.project_model(),
+        people.user_model(),
+        people.contact_model(),
+        people.lead_model(),
+        sales.account_model(),
+        sales.opportunity_model(),
+        sales.product_model(),
+        service.case_model(),
+        service.document_model(),
+        service.project_model(),
         service.project_task_model(),
-        activities.task_model(), activities.call_model(), activities.meeting_model(),
+        activities.task_model(),
+        activities.call_model(),
+        activities.meeting_model(),
         activities.note_model(),
     ]
     links = builtin_links()

@@ -19,13 +19,27 @@ def parent_fields() -> list[Field]:
 
 def task_model() -> Model:
     return build_model(
-        "Task", "tasks", "Task",
+        "Task",
+        "tasks",
+        "Task",
         [
             f("name", "name", "Subject", required=True, indexed=True, len=255),
-            f("status", "enum", "Status", required=True, default="Not Started",
-              options=["Not Started", "In Progress", "Completed", "Pending Input", "Deferred"]),
-            f("priority", "enum", "Priority", required=True, default="P2",
-              options=["P1", "P2", "P3"]),
+            f(
+                "status",
+                "enum",
+                "Status",
+                required=True,
+                default="Not Started",
+                options=["Not Started", "In Progress", "Completed", "Pending Input", "Deferred"],
+            ),
+            f(
+                "priority",
+                "enum",
+                "Priority",
+                required=True,
+                default="P2",
+                options=["P1", "P2", "P3"],
+            ),
             f("date_start", "datetime", "Start Date"),
             f("date_due", "datetime", "Due Date", indexed=True),
             f("is_private", "bool", "Private", default=False),
@@ -52,13 +66,26 @@ def _meeting_like() -> list[Field | list[Field]]:
 
 def call_model() -> Model:
     return build_model(
-        "Call", "calls", "Call",
+        "Call",
+        "calls",
+        "Call",
         [
             *_meeting_like(),
-            f("direction", "enum", "Direction", options=["Inbound", "Outbound"],
-              default="Outbound"),
-            f("status", "enum", "Status", required=True, default="Planned",
-              options=["Planned", "Held", "Not Held"]),
+            f(
+                "direction",
+                "enum",
+                "Direction",
+                options=["Inbound", "Outbound"],
+                default="Outbound",
+            ),
+            f(
+                "status",
+                "enum",
+                "Status",
+                required=True,
+                default="Planned",
+                options=["Planned", "Held", "Not Held"],
+            ),
             f("phone_number", "phone", "Phone Number"),
         ],
         list_fields=("name", "direction", "status", "date_start", "parent_type", "parent"),
@@ -69,12 +96,20 @@ def call_model() -> Model:
 
 def meeting_model() -> Model:
     return build_model(
-        "Meeting", "meetings", "Meeting",
+        "Meeting",
+        "meetings",
+        "Meeting",
         [
             *_meeting_like(),
             f("location", "varchar", "Location", len=150),
-            f("status", "enum", "Status", required=True, default="Planned",
-              options=["Planned", "Held", "Not Held"]),
+            f(
+                "status",
+                "enum",
+                "Status",
+                required=True,
+                default="Planned",
+                options=["Planned", "Held", "Not Held"],
+            ),
         ],
         list_fields=("name", "location", "status", "date_start", "parent_type", "parent"),
         default_order="date_start",
@@ -84,7 +119,9 @@ def meeting_model() -> Model:
 
 def note_model() -> Model:
     return build_model(
-        "Note", "notes", "Note",
+        "Note",
+        "notes",
+        "Note",
         [
             f("name", "name", "Subject", required=True, indexed=True, len=255),
             *parent_fields(),

@@ -7,8 +7,12 @@ from amity.schema.builtin.activities import PARENT_TYPES
 from amity.schema.model import Field, Link
 
 
-def many_to_many(table: str, left: tuple[str, str, str], right: tuple[str, str, str],
-                 join_fields: tuple[Field, ...] = ()) -> list[tuple[str, Link]]:
+def many_to_many(
+    table: str,
+    left: tuple[str, str, str],
+    right: tuple[str, str, str],
+    join_fields: tuple[Field, ...] = (),
+) -> list[tuple[str, Link]]:
     """Both sides of a join-table relationship; each side is (model, link name, column)."""
     (lm, ln, lc), (rm, rn, rc) = left, right
     return [
@@ -24,33 +28,63 @@ def has_many(model: str, name: str, target: str, column: str) -> list[tuple[str,
 
 def activities(model: str) -> list[tuple[str, Link]]:
     """tasks, calls, meetings and notes whose parent is a record of `model`."""
-    return [(model, Link(name, target, "parent", target_column="parent_id"))
-            for name, target in (("tasks", "Task"), ("calls", "Call"),
-                                 ("meetings", "Meeting"), ("notes", "Note"))]
+    return [
+        (model, Link(name, target, "parent", target_column="parent_id"))
+        for name, target in (
+            ("tasks", "Task"),
+            ("calls", "Call"),
+            ("meetings", "Meeting"),
+            ("notes", "Note"),
+        )
+    ]
 
 
-CONTACT_ROLES = ["Primary Decision Maker", "Business Decision Maker", "Business Evaluator",
-                 "Technical Decision Maker", "Technical Evaluator", "Executive Sponsor",
-                 "Influencer", "Other"]
+CONTACT_ROLES = [
+    "Primary Decision Maker",
+    "Business Decision Maker",
+    "Business Evaluator",
+    "Technical Decision Maker",
+    "Technical Evaluator",
+    "Executive Sponsor",
+    "Influencer",
+    "Other",
+]
 
 
 def builtin_links() -> list[tuple[str, Link]]:
     """(model name, link) for every built-in link."""
     out: list[tuple[str, Link]] = []
-    out += many_to_many("accounts_contacts", ("Account", "contacts", "account_id"),
-                        ("Contact", "accounts", "contact_id"))
-    out += many_to_many("opportunities_contacts",
-                        ("Opportunity", "contacts", "opportunity_id"),
-                        ("Contact", "opportunities", "contact_id"),
-                        (f("contact_role", "enum", "Role", options=CONTACT_ROLES),))
-    out += many_to_many("accounts_documents", ("Account", "documents", "account_id"),
-                        ("Document", "accounts", "document_id"))
-    out += many_to_many("contacts_documents", ("Contact", "documents", "contact_id"),
-                        ("Document", "contacts", "document_id"))
-    out += many_to_many("calls_contacts", ("Call", "contacts", "call_id"),
-                        ("Contact", "calls_invited", "contact_id"))
-    out += many_to_many("meetings_contacts", ("Meeting", "contacts", "meeting_id"),
-                        ("Contact", "meetings_invited", "contact_id"))
+    out += many_to_many(
+        "accounts_contacts",
+        ("Account", "contacts", "account_id"),
+        ("Contact", "accounts", "contact_id"),
+    )
+    out += many_to_many(
+        "opportunities_contacts",
+        ("Opportunity", "contacts", "opportunity_id"),
+        ("Contact", "opportunities", "contact_id"),
+        (f("contact_role", "enum", "Role", options=CONTACT_ROLES),),
+    )
+    out += many_to_many(
+        "accounts_documents",
+        ("Account", "documents", "account_id"),
+        ("Document", "accounts", "document_id"),
+    )
+    out += many_to_many(
+        "contacts_documents",
+        ("Contact", "documents", "contact_id"),
+        ("Document", "contacts", "document_id"),
+    )
+    out += many_to_many(
+        "calls_contacts",
+        ("Call", "contacts", "call_id"),
+        ("Contact", "calls_invited", "contact_id"),
+    )
+    out += many_to_many(
+        "meetings_contacts",
+        ("Meeting", "contacts", "meeting_id"),
+        ("Contact", "meetings_invited", "contact_id"),
+    )
     out += has_many("Account", "opportunities", "Opportunity", "account_id")
     out += has_many("Account", "cases", "aCase", "account_id")
     out += has_many("Account", "projects", "Project", "account_id")

@@ -5,9 +5,21 @@ from __future__ import annotations
 from amity.schema.builder import address_fields, build_model, f, ref
 from amity.schema.model import Field, Model, Portal
 
-LEAD_SOURCES = ["Cold Call", "Existing Customer", "Self Generated", "Employee", "Partner",
-                "Public Relations", "Direct Mail", "Conference", "Trade Show", "Web Site",
-                "Word of mouth", "Email", "Other"]
+LEAD_SOURCES = [
+    "Cold Call",
+    "Existing Customer",
+    "Self Generated",
+    "Employee",
+    "Partner",
+    "Public Relations",
+    "Direct Mail",
+    "Conference",
+    "Trade Show",
+    "Web Site",
+    "Word of mouth",
+    "Email",
+    "Other",
+]
 
 
 def _contact_channels() -> list[Field]:
@@ -33,10 +45,19 @@ def _contact_channels() -> list[Field]:
 
 def user_model() -> Model:
     return build_model(
-        "User", "users", "User",
+        "User",
+        "users",
+        "User",
         [
-            f("user_name", "varchar", "User Name", required=True, indexed=True, len=60,
-              unique=True),
+            f(
+                "user_name",
+                "varchar",
+                "User Name",
+                required=True,
+                indexed=True,
+                len=60,
+                unique=True,
+            ),
             f("status", "enum", "Status", options=["Active", "Inactive"], default="Active"),
             f("is_admin", "bool", "Administrator", default=False, editable=False),
             f("title", "varchar", "Title"),
@@ -56,7 +77,9 @@ def user_model() -> Model:
 
 def contact_model() -> Model:
     return build_model(
-        "Contact", "contacts", "Contact",
+        "Contact",
+        "contacts",
+        "Contact",
         [
             *_contact_channels(),
             *ref("primary_account", "Account", "Primary Account"),
@@ -78,11 +101,19 @@ def contact_model() -> Model:
 
 def lead_model() -> Model:
     return build_model(
-        "Lead", "leads", "Lead",
+        "Lead",
+        "leads",
+        "Lead",
         [
             *_contact_channels(),
-            f("status", "enum", "Status", required=True, default="New",
-              options=["New", "Assigned", "In Process", "Converted", "Recycled", "Dead"]),
+            f(
+                "status",
+                "enum",
+                "Status",
+                required=True,
+                default="New",
+                options=["New", "Assigned", "In Process", "Converted", "Recycled", "Dead"],
+            ),
             f("status_description", "text", "Status Description"),
             f("lead_source", "enum", "Lead Source", options=LEAD_SOURCES),
             f("lead_source_description", "text", "Lead Source Description"),

@@ -6,25 +6,78 @@ from amity.schema.builder import address_fields, build_model, f, ref
 from amity.schema.builtin.people import LEAD_SOURCES
 from amity.schema.model import Model
 
-INDUSTRIES = ["Apparel", "Banking", "Biotechnology", "Chemicals", "Communications",
-              "Construction", "Consulting", "Education", "Electronics", "Energy",
-              "Engineering", "Entertainment", "Environmental", "Finance", "Government",
-              "Healthcare", "Hospitality", "Insurance", "Machinery", "Manufacturing", "Media",
-              "Not For Profit", "Recreation", "Retail", "Shipping", "Technology",
-              "Telecommunications", "Transportation", "Utilities", "Other"]
-SALES_STAGES = ["Prospecting", "Qualification", "Needs Analysis", "Value Proposition",
-                "Id. Decision Makers", "Perception Analysis", "Proposal/Price Quote",
-                "Negotiation/Review", "Closed Won", "Closed Lost"]
+INDUSTRIES = [
+    "Apparel",
+    "Banking",
+    "Biotechnology",
+    "Chemicals",
+    "Communications",
+    "Construction",
+    "Consulting",
+    "Education",
+    "Electronics",
+    "Energy",
+    "Engineering",
+    "Entertainment",
+    "Environmental",
+    "Finance",
+    "Government",
+    "Healthcare",
+    "Hospitality",
+    "Insurance",
+    "Machinery",
+    "Manufacturing",
+    "Media",
+    "Not For Profit",
+    "Recreation",
+    "Retail",
+    "Shipping",
+    "Technology",
+    "Telecommunications",
+    "Transportation",
+    "Utilities",
+    "Other",
+]
+SALES_STAGES = [
+    "Prospecting",
+    "Qualification",
+    "Needs Analysis",
+    "Value Proposition",
+    "Id. Decision Makers",
+    "Perception Analysis",
+    "Proposal/Price Quote",
+    "Negotiation/Review",
+    "Closed Won",
+    "Closed Lost",
+]
 
 
 def account_model() -> Model:
     return build_model(
-        "Account", "accounts", "Account",
+        "Account",
+        "accounts",
+        "Account",
         [
             f("name", "name", "Name", required=True, indexed=True, len=150),
-            f("account_type", "enum", "Type", indexed=True,
-              options=["Analyst", "Competitor", "Customer", "Integrator", "Investor",
-                       "Partner", "Press", "Prospect", "Reseller", "Supplier", "Other"]),
+            f(
+                "account_type",
+                "enum",
+                "Type",
+                indexed=True,
+                options=[
+                    "Analyst",
+                    "Competitor",
+                    "Customer",
+                    "Integrator",
+                    "Investor",
+                    "Partner",
+                    "Press",
+                    "Prospect",
+                    "Reseller",
+                    "Supplier",
+                    "Other",
+                ],
+            ),
             f("industry", "enum", "Industry", options=INDUSTRIES, indexed=True),
             f("annual_revenue", "varchar", "Annual Revenue"),
             f("employees", "int", "Employees"),
@@ -59,7 +112,9 @@ def account_model() -> Model:
 
 def opportunity_model() -> Model:
     return build_model(
-        "Opportunity", "opportunities", "Opportunity",
+        "Opportunity",
+        "opportunities",
+        "Opportunity",
         [
             f("name", "name", "Name", required=True, indexed=True, len=150),
             *ref("account", "Account", "Account"),
@@ -68,11 +123,22 @@ def opportunity_model() -> Model:
             f("amount", "currency", "Amount", indexed=True),
             f("date_closed", "date", "Expected Close Date", required=True, indexed=True),
             f("next_step", "varchar", "Next Step"),
-            f("sales_stage", "enum", "Sales Stage", required=True, options=SALES_STAGES,
-              default="Prospecting", indexed=True),
-            f("forecast_category", "enum", "Forecast Category",
-              options=["Pipeline", "Best Case", "Commit", "Closed", "Omitted"],
-              default="Pipeline"),
+            f(
+                "sales_stage",
+                "enum",
+                "Sales Stage",
+                required=True,
+                options=SALES_STAGES,
+                default="Prospecting",
+                indexed=True,
+            ),
+            f(
+                "forecast_category",
+                "enum",
+                "Forecast Category",
+                options=["Pipeline", "Best Case", "Commit", "Closed", "Omitted"],
+                default="Pipeline",
+            ),
             f("probability", "int", "Probability (%)"),
             f("description", "text", "Description"),
         ],
@@ -83,13 +149,19 @@ def opportunity_model() -> Model:
 
 def product_model() -> Model:
     return build_model(
-        "Product", "products", "Product",
+        "Product",
+        "products",
+        "Product",
         [
             f("name", "name", "Name", required=True, indexed=True, len=150),
             f("manufacturers_part_no", "varchar", "Manufacturer Part No.", indexed=True),
             f("vendor_part_no", "varchar", "Vendor Part No."),
-            f("product_category", "enum", "Category",
-              options=["Hardware", "Software", "Services", "Subscriptions", "Training"]),
+            f(
+                "product_category",
+                "enum",
+                "Category",
+                options=["Hardware", "Software", "Services", "Subscriptions", "Training"],
+            ),
             f("product_type", "enum", "Type", options=["Inventory", "Non-Inventory", "Service"]),
             f("cost", "currency", "Cost"),
             f("list_price", "currency", "List Price"),

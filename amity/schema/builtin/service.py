@@ -10,16 +10,31 @@ PRIORITIES = ["P1", "P2", "P3"]
 
 def case_model() -> Model:
     return build_model(
-        "aCase", "cases", "Case",
+        "aCase",
+        "cases",
+        "Case",
         [
             f("case_number", "int", "Number", editable=False, indexed=True, auto_number=True),
             f("name", "name", "Subject", required=True, indexed=True, len=255),
             *ref("account", "Account", "Account"),
             *ref("cust_contact", "Contact", "Customer Contact"),
-            f("status", "enum", "Status", required=True, default="Active - New", indexed=True,
-              options=["Active - New", "Active - Assigned", "Active - In Progress",
-                       "Active - Pending Input", "Closed - Resolved", "Closed - Rejected",
-                       "Closed - Duplicate"]),
+            f(
+                "status",
+                "enum",
+                "Status",
+                required=True,
+                default="Active - New",
+                indexed=True,
+                options=[
+                    "Active - New",
+                    "Active - Assigned",
+                    "Active - In Progress",
+                    "Active - Pending Input",
+                    "Closed - Resolved",
+                    "Closed - Rejected",
+                    "Closed - Duplicate",
+                ],
+            ),
             f("priority", "enum", "Priority", required=True, default="P2", options=PRIORITIES),
             f("type", "enum", "Type", options=["Administration", "Product", "User", "Billing"]),
             f("category", "enum", "Category", options=["Question", "Problem", "Feature Request"]),
@@ -40,15 +55,25 @@ def case_model() -> Model:
 
 def document_model() -> Model:
     return build_model(
-        "Document", "documents", "Document",
+        "Document",
+        "documents",
+        "Document",
         [
             f("name", "name", "Document Name", required=True, indexed=True, len=255),
-            f("category_id", "enum", "Category",
-              options=["Marketing", "Knowledge Base", "Sales", "Contracts", "Other"]),
+            f(
+                "category_id",
+                "enum",
+                "Category",
+                options=["Marketing", "Knowledge Base", "Sales", "Contracts", "Other"],
+            ),
             f("subcategory_id", "varchar", "Subcategory"),
-            f("status_id", "enum", "Status",
-              options=["Active", "Draft", "FAQ", "Expired", "Under Review", "Pending"],
-              default="Active"),
+            f(
+                "status_id",
+                "enum",
+                "Status",
+                options=["Active", "Draft", "FAQ", "Expired", "Under Review", "Pending"],
+                default="Active",
+            ),
             f("active_date", "date", "Publish Date"),
             f("exp_date", "date", "Expiration Date"),
             f("revision", "varchar", "Revision", len=20),
@@ -65,16 +90,29 @@ def document_model() -> Model:
 
 def project_model() -> Model:
     return build_model(
-        "Project", "projects", "Project",
+        "Project",
+        "projects",
+        "Project",
         [
             f("name", "name", "Name", required=True, indexed=True, len=150),
             f("description", "text", "Description"),
             *ref("account", "Account", "Account", required=True),
             f("amount", "currency", "Amount"),
             f("project_type", "enum", "Type", options=["Internal", "Customer", "Partner"]),
-            f("project_phase", "enum", "Phase", required=True, default="Active - Starting Soon",
-              options=["Active - Starting Soon", "Active - In Progress", "Active - On Hold",
-                       "Closed - Complete", "Closed - Terminated"]),
+            f(
+                "project_phase",
+                "enum",
+                "Phase",
+                required=True,
+                default="Active - Starting Soon",
+                options=[
+                    "Active - Starting Soon",
+                    "Active - In Progress",
+                    "Active - On Hold",
+                    "Closed - Complete",
+                    "Closed - Terminated",
+                ],
+            ),
             f("date_starting", "date", "Start Date", required=True),
             f("date_ending", "date", "End Date", required=True),
             f("percent_complete", "int", "Percent Complete"),
@@ -87,12 +125,20 @@ def project_model() -> Model:
 
 def project_task_model() -> Model:
     return build_model(
-        "ProjectTask", "project_tasks", "Project Task",
+        "ProjectTask",
+        "project_tasks",
+        "Project Task",
         [
             f("name", "name", "Name", required=True, indexed=True, len=150),
             *ref("parent", "Project", "Project", required=True),
-            f("status", "enum", "Status", required=True, default="Not Started",
-              options=["Not Started", "In Progress", "Completed", "Pending Input", "Deferred"]),
+            f(
+                "status",
+                "enum",
+                "Status",
+                required=True,
+                default="Not Started",
+                options=["Not Started", "In Progress", "Completed", "Pending Input", "Deferred"],
+            ),
             f("priority", "enum", "Priority", options=PRIORITIES, default="P2"),
             f("date_start", "date", "Start Date", required=True, indexed=True),
             f("date_due", "date", "Due Date", required=True, indexed=True),

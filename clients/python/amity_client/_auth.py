@@ -83,9 +83,15 @@ class OAuth(httpx.Auth):
 
     requires_response_body = True
 
-    def __init__(self, token: Mapping[str, Any], flow: AuthorizationFlow | None = None,
-                 on_refresh: TokenCallback | None = None, *, leeway: float = 30.0,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        token: Mapping[str, Any],
+        flow: AuthorizationFlow | None = None,
+        on_refresh: TokenCallback | None = None,
+        *,
+        leeway: float = 30.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         if not token.get("access_token"):
             raise ValueError("the token dict needs an access_token")
         self._clock = clock

@@ -47,25 +47,34 @@ def request_was_sent(exc: httpx.TransportError) -> bool:
 def transport_error(exc: httpx.TransportError, url: str) -> NetworkError:
     cls = Timeout if isinstance(exc, httpx.TimeoutException) else NetworkError
     kind = "timeout" if cls is Timeout else "network_error"
-    return cls(f"{type(exc).__name__}: {exc or 'connection failed'}", type=kind,
-               hint=f"is the server at {url} reachable?")
+    return cls(
+        f"{type(exc).__name__}: {exc or 'connection failed'}",
+        type=kind,
+        hint=f"is the server at {url} reachable?",
+    )
 
 
 class _BaseClient:
-    def __init__(self, url: str, retry: RetryPolicy | None,
-                 headers: Mapping[str, str] | None) -> None:
+    def __init__(
+        self, url: str, retry: RetryPolicy | None, headers: Mapping[str, str] | None
+    ) -> None:
         self.url = check_base_url(url)
         self.retry = retry or RetryPolicy()
-        self._headers = {"User-Agent": f"amity-client/{__version__}",
-                         "Accept": "application/json", **(headers or {})}
+        self._headers = {
+            "User-Agent": f"amity-client/{__version__}",
+            "Accept": "application/json",
+            **(headers or {}),
+        }
 
     def _build(self, http: httpx.Client | httpx.AsyncClient, call: Call[Any]) -> httpx.Request:
         spec = build_request(self.url, call)
-        return http.build_request(spec.method, spec.url, params=spec.params,
-                                  headers=spec.headers, content=spec.content)
+        return http.build_request(
+            spec.method, spec.url, params=spec.params, headers=spec.headers, content=spec.content
+        )
 
-    def _after_error(self, call: Call[Any], exc: httpx.RequestError, start: float,
-                     attempt: int) -> float:
+    def _after_error(
+        self, call: Call[Any], exc: httpx.RequestError, start: float, attempt: int
+    ) -> float:
         """The wait before retrying after a connection failure; raises when not retrying."""
         if not isinstance(exc, httpx.TransportError):
             self._log(call, type(exc).__name__, start, attempt, None)
@@ -76,32 +85,39 @@ class _BaseClient:
             raise transport_error(exc, self.url) from exc
         return delay
 
-    def _after_answer(self, call: Call[Any], response: httpx.Response, start: float,
-                      attempt: int) -> float | None:
+    def _after_answer(
+        self, call: Call[Any], response: httpx.Response, start: float, attempt: int
+    ) -> float | None:
         """The wait before retrying this answer, or None to keep it."""
         retry_after = parse_retry_after(response.headers.get("retry-after"))
         delay = self.retry.after_status(call.method, response.status_code, retry_after, attempt)
-        self._log(call, str(response.status_code), start, attempt, delay,
-                  ok=response.is_success)
+        self._log(call, str(response.status_code), start, attempt, delay, ok=response.is_success)
         return delay
 
-    def _log(self, call: Call[Any], outcome: str, start: float, attempt: int,
-             delay: float | None, ok: bool = False) -> None:
+    def _log(
+        self,
+        call: Call[Any],
+        outcome: str,
+        start: float,
+        attempt: int,
+        delay: float | None,
+        ok: bool = False,
+    ) -> None:
         """One line per request: DEBUG when it worked, INFO when it failed, WARNING when
         it is about to be retried."""
         ms = (time.perf_counter() - start) * 1000
         if delay is not None:
-            level, retry = logging.WARNING, (
-                f"; retry {attempt + 1}/{self.retry.max_retries} in {delay:.2f}s")
+            level, retry = (
+                logging.WARNING,
+                (f"; retry {attempt + 1}/{self.retry.max_retries} in {delay:.2f}s"),
+            )
         else:
             level, retry = (logging.DEBUG if ok else logging.INFO), ""
-        log.log(level, "%s %s -> %s (%.0f ms)%s", call.method, call.endpoint, outcome, ms,
-                retry)
+        log.log(level, "%s %s -> %s (%.0f ms)%s", call.method, call.endpoint, outcome, ms, retry)
 
     @staticmethod
     def _decode(call: Call[T], response: httpx.Response) -> T:
-        return call.parse(decode_response(response.status_code, response.headers,
-                                          response.content))
+        return call.parse(decode_response(response.status_code, response.headers, response.content))
 
 
 class Client(_BaseClient):
@@ -113,13 +129,21 @@ class Client(_BaseClient):
     HTTP transport (e.g. httpx.MockTransport in tests).
     """
 
-    def __init__(self, url: str, auth: AuthTypes = None, *,
-                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-                 retry: RetryPolicy | None = None, headers: Mapping[str, str] | None = None,
-                 transport: httpx.BaseTransport | None = None, verify: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        auth: AuthTypes = None,
+        *,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+        verify: bool = True,
+    ) -> None:
         super().__init__(url, retry, headers)
-        self._http = httpx.Client(auth=auth, timeout=timeout, headers=self._headers,
-                                  transport=transport, verify=verify)
+        self._http = httpx.Client(
+            auth=auth, timeout=timeout, headers=self._headers, transport=transport, verify=verify
+        )
 
     @property
     def auth(self) -> httpx.Auth | None:
@@ -151,38 +175,77 @@ class Client(_BaseClient):
         return self._decode(call, self._send(call))
 
     # -- low level -------------------------------------------------------------------------
-    def request(self, method: str, endpoint: str, *, params: QueryParams | None = None,
-                json: Any = None, headers: Mapping[str, str] | None = None,
-                content: bytes | str | None = None) -> Any:
+    def request(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        params: QueryParams | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | str | None = None,
+    ) -> Any:
         """Send any request; returns the decoded JSON answer, raises Error otherwise.
         `params` may nest lists and dicts; they are sent PHP-style (fields[0]=...)."""
-        return self._run(raw_call(method, endpoint, params=params, json=json,
-                                  headers=headers, content=content))
+        return self._run(
+            raw_call(method, endpoint, params=params, json=json, headers=headers, content=content)
+        )
 
-    def get(self, endpoint: str, params: QueryParams | None = None, *,
-            headers: Mapping[str, str] | None = None) -> Any:
+    def get(
+        self,
+        endpoint: str,
+        params: QueryParams | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         return self.request("GET", endpoint, params=params, headers=headers)
 
-    def post(self, endpoint: str, json: Any = None, params: QueryParams | None = None, *,
-             headers: Mapping[str, str] | None = None, content: bytes | str | None = None
-             ) -> Any:
-        return self.request("POST", endpoint, params=params, json=json, headers=headers,
-                            content=content)
+    def post(
+        self,
+        endpoint: str,
+        json: Any = None,
+        params: QueryParams | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | str | None = None,
+    ) -> Any:
+        return self.request(
+            "POST", endpoint, params=params, json=json, headers=headers, content=content
+        )
 
-    def patch(self, endpoint: str, json: Any = None, params: QueryParams | None = None, *,
-              headers: Mapping[str, str] | None = None, content: bytes | str | None = None
-              ) -> Any:
-        return self.request("PATCH", endpoint, params=params, json=json, headers=headers,
-                            content=content)
+    def patch(
+        self,
+        endpoint: str,
+        json: Any = None,
+        params: QueryParams | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | str | None = None,
+    ) -> Any:
+        return self.request(
+            "PATCH", endpoint, params=params, json=json, headers=headers, content=content
+        )
 
-    def put(self, endpoint: str, json: Any = None, params: QueryParams | None = None, *,
-            headers: Mapping[str, str] | None = None, content: bytes | str | None = None
-            ) -> Any:
-        return self.request("PUT", endpoint, params=params, json=json, headers=headers,
-                            content=content)
+    def put(
+        self,
+        endpoint: str,
+        json: Any = None,
+        params: QueryParams | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | str | None = None,
+    ) -> Any:
+        return self.request(
+            "PUT", endpoint, params=params, json=json, headers=headers, content=content
+        )
 
-    def delete(self, endpoint: str, params: QueryParams | None = None, *,
-               headers: Mapping[str, str] | None = None) -> Any:
+    def delete(
+        self,
+        endpoint: str,
+        params: QueryParams | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         return self.request("DELETE", endpoint, params=params, headers=headers)
 
     # -- areas -----------------------------------------------------------------------------
@@ -209,8 +272,12 @@ class Client(_BaseClient):
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.close()
 
     def __repr__(self) -> str:
@@ -221,14 +288,21 @@ class AsyncClient(_BaseClient):
     """The asyncio twin of Client: the same arguments and methods, awaited; list results
     iterate with `async for`."""
 
-    def __init__(self, url: str, auth: AuthTypes = None, *,
-                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-                 retry: RetryPolicy | None = None, headers: Mapping[str, str] | None = None,
-                 transport: httpx.AsyncBaseTransport | None = None,
-                 verify: bool = True) -> None:
+    def __init__(
+        self,
+        url: str,
+        auth: AuthTypes = None,
+        *,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        verify: bool = True,
+    ) -> None:
         super().__init__(url, retry, headers)
-        self._http = httpx.AsyncClient(auth=auth, timeout=timeout, headers=self._headers,
-                                       transport=transport, verify=verify)
+        self._http = httpx.AsyncClient(
+            auth=auth, timeout=timeout, headers=self._headers, transport=transport, verify=verify
+        )
 
     @property
     def auth(self) -> httpx.Auth | None:
@@ -260,36 +334,75 @@ class AsyncClient(_BaseClient):
         return self._decode(call, await self._send(call))
 
     # -- low level -------------------------------------------------------------------------
-    async def request(self, method: str, endpoint: str, *, params: QueryParams | None = None,
-                      json: Any = None, headers: Mapping[str, str] | None = None,
-                      content: bytes | str | None = None) -> Any:
-        return await self._run(raw_call(method, endpoint, params=params, json=json,
-                                        headers=headers, content=content))
+    async def request(
+        self,
+        method: str,
+        endpoint: str,
+        *,
+        params: QueryParams | None = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | str | None = None,
+    ) -> Any:
+        return await self._run(
+            raw_call(method, endpoint, params=params, json=json, headers=headers, content=content)
+        )
 
-    async def get(self, endpoint: str, params: QueryParams | None = None, *,
-                  headers: Mapping[str, str] | None = None) -> Any:
+    async def get(
+        self,
+        endpoint: str,
+        params: QueryParams | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         return await self.request("GET", endpoint, params=params, headers=headers)
 
-    async def post(self, endpoint: str, json: Any = None, params: QueryParams | None = None,
-                   *, headers: Mapping[str, str] | None = None,
-                   content: bytes | str | None = None) -> Any:
-        return await self.request("POST", endpoint, params=params, json=json,
-                                  headers=headers, content=content)
+    async def post(
+        self,
+        endpoint: str,
+        json: Any = None,
+        params: QueryParams | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | str | None = None,
+    ) -> Any:
+        return await self.request(
+            "POST", endpoint, params=params, json=json, headers=headers, content=content
+        )
 
-    async def patch(self, endpoint: str, json: Any = None, params: QueryParams | None = None,
-                    *, headers: Mapping[str, str] | None = None,
-                    content: bytes | str | None = None) -> Any:
-        return await self.request("PATCH", endpoint, params=params, json=json,
-                                  headers=headers, content=content)
+    async def patch(
+        self,
+        endpoint: str,
+        json: Any = None,
+        params: QueryParams | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | str | None = None,
+    ) -> Any:
+        return await self.request(
+            "PATCH", endpoint, params=params, json=json, headers=headers, content=content
+        )
 
-    async def put(self, endpoint: str, json: Any = None, params: QueryParams | None = None,
-                  *, headers: Mapping[str, str] | None = None,
-                  content: bytes | str | None = None) -> Any:
-        return await self.request("PUT", endpoint, params=params, json=json,
-                                  headers=headers, content=content)
+    async def put(
+        self,
+        endpoint: str,
+        json: Any = None,
+        params: QueryParams | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+        content: bytes | str | None = None,
+    ) -> Any:
+        return await self.request(
+            "PUT", endpoint, params=params, json=json, headers=headers, content=content
+        )
 
-    async def delete(self, endpoint: str, params: QueryParams | None = None, *,
-                     headers: Mapping[str, str] | None = None) -> Any:
+    async def delete(
+        self,
+        endpoint: str,
+        params: QueryParams | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
         return await self.request("DELETE", endpoint, params=params, headers=headers)
 
     # -- areas -----------------------------------------------------------------------------
@@ -312,8 +425,12 @@ class AsyncClient(_BaseClient):
     async def __aenter__(self) -> Self:
         return self
 
-    async def __aexit__(self, exc_type: type[BaseException] | None,
-                        exc: BaseException | None, tb: TracebackType | None) -> None:
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         await self.aclose()
 
     def __repr__(self) -> str:

@@ -22,11 +22,22 @@ T = TypeVar("T")
 Record = dict[str, Any]
 QueryParams = Mapping[str, Any] | Sequence[tuple[str, Any]]
 
-_ERROR_TYPES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-                405: "method_not_allowed", 409: "conflict", 413: "payload_too_large",
-                415: "unsupported_media_type", 422: "unprocessable_entity",
-                429: "rate_limited", 500: "server_error", 502: "bad_gateway",
-                503: "service_unavailable", 504: "gateway_timeout"}
+_ERROR_TYPES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable_entity",
+    429: "rate_limited",
+    500: "server_error",
+    502: "bad_gateway",
+    503: "service_unavailable",
+    504: "gateway_timeout",
+}
 
 
 def identity(value: Any) -> Any:
@@ -47,9 +58,15 @@ class Call(Generic[T]):
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-def raw_call(method: str, endpoint: str, *, params: QueryParams | None = None,
-             json: Any = None, headers: Mapping[str, str] | None = None,
-             content: bytes | str | None = None) -> Call[Any]:
+def raw_call(
+    method: str,
+    endpoint: str,
+    *,
+    params: QueryParams | None = None,
+    json: Any = None,
+    headers: Mapping[str, str] | None = None,
+    content: bytes | str | None = None,
+) -> Call[Any]:
     """A call whose result is the decoded JSON answer as it came."""
     if json is not None and content is not None:
         raise ValueError("pass json or content, not both")
@@ -92,8 +109,7 @@ def encode_params(params: QueryParams | None) -> list[tuple[str, str]]:
     None values are left out."""
     if params is None:
         return []
-    items: Iterable[tuple[str, Any]] = (
-        params.items() if isinstance(params, Mapping) else params)
+    items: Iterable[tuple[str, Any]] = params.items() if isinstance(params, Mapping) else params
     out: list[tuple[str, str]] = []
     for key, value in items:
         _flatten(str(key), value, out)
@@ -135,8 +151,9 @@ def _json_default(value: Any) -> Any:
 
 def encode_json(value: Any) -> bytes:
     """A JSON body; dates, date-times (GMT), decimals and sets are written as 1CRM reads them."""
-    return jsonlib.dumps(value, default=_json_default, ensure_ascii=False,
-                         separators=(",", ":")).encode()
+    return jsonlib.dumps(
+        value, default=_json_default, ensure_ascii=False, separators=(",", ":")
+    ).encode()
 
 
 @dataclass(frozen=True)
@@ -159,8 +176,13 @@ def build_request(base: str, call: Call[Any]) -> HttpRequest:
             headers["Content-Type"] = "application/json"
     elif call.content is not None:
         content = call.content.encode() if isinstance(call.content, str) else call.content
-    return HttpRequest(call.method, join_url(base, call.endpoint),
-                       tuple(encode_params(call.params)), headers, content)
+    return HttpRequest(
+        call.method,
+        join_url(base, call.endpoint),
+        tuple(encode_params(call.params)),
+        headers,
+        content,
+    )
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -173,8 +195,12 @@ def decode_response(status: int, headers: Mapping[str, str], body: bytes) -> Any
     try:
         return jsonlib.loads(body)
     except ValueError:
-        raise Error("Unexpected reply from server: the body is not JSON", status=status,
-                    type="invalid_response", hint=_snippet(body)) from None
+        raise Error(
+            "Unexpected reply from server: the body is not JSON",
+            status=status,
+            type="invalid_response",
+            hint=_snippet(body),
+        ) from None
 
 
 def error_from_response(status: int, headers: Mapping[str, str], body: bytes) -> Error:
@@ -194,8 +220,13 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
         kind = default_type
         message = f"HTTP {status}"
         hint = _snippet(body)
-    return error_class(status)(message, status=status, type=kind, hint=hint,
-                               retry_after=parse_retry_after(headers.get("retry-after")))
+    return error_class(status)(
+        message,
+        status=status,
+        type=kind,
+        hint=hint,
+        retry_after=parse_retry_after(headers.get("retry-after")),
+    )
 
 
 def _snippet(body: bytes) -> str:
@@ -227,8 +258,11 @@ def key(name: str) -> Callable[[Any], Any]:
 
     def parse(body: Any) -> Any:
         if not isinstance(body, dict) or name not in body:
-            raise Error(f"Unexpected reply from server: no {name!r} in the answer",
-                        status=200, type="invalid_response")
+            raise Error(
+                f"Unexpected reply from server: no {name!r} in the answer",
+                status=200,
+                type="invalid_response",
+            )
         return body[name]
 
     return parse
@@ -236,6 +270,9 @@ def key(name: str) -> Callable[[Any], Any]:
 
 def as_dict(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
-        raise Error("Unexpected reply from server: expected a JSON object", status=200,
-                    type="invalid_response")
+        raise Error(
+            "Unexpected reply from server: expected a JSON object",
+            status=200,
+            type="invalid_response",
+        )
     return body

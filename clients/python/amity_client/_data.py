@@ -20,10 +20,16 @@ RelatedIds = str | Sequence[str] | Mapping[str, Mapping[str, Any] | None]
 
 
 # -- call builders (IO-free) -----------------------------------------------------------------
-def list_params(*, fields: Fields = None, filters: Mapping[str, Any] | None = None,
-                order: str | None = None, filter_text: str | None = None,
-                query_favorite: bool = False, offset: int = 0,
-                limit: int | None = None) -> dict[str, Any]:
+def list_params(
+    *,
+    fields: Fields = None,
+    filters: Mapping[str, Any] | None = None,
+    order: str | None = None,
+    filter_text: str | None = None,
+    query_favorite: bool = False,
+    offset: int = 0,
+    limit: int | None = None,
+) -> dict[str, Any]:
     """The query of a list call, as the 1CRM PHP client builds it."""
     params: dict[str, Any] = {}
     if fields:
@@ -57,8 +63,9 @@ def related_call(model: str, record_id: str, link: str, **query: Any) -> Call[Pa
 
 
 def linked_call(model: str, link: str, **query: Any) -> Call[Page]:
-    return Call("GET", path("data", "link", model, "linked-records", link), parse_page,
-                list_params(**query))
+    return Call(
+        "GET", path("data", "link", model, "linked-records", link), parse_page, list_params(**query)
+    )
 
 
 def get_call(model: str, record_id: str, fields: Fields = None) -> Call[Record]:
@@ -66,14 +73,18 @@ def get_call(model: str, record_id: str, fields: Fields = None) -> Call[Record]:
 
 
 def create_call(model: str, data: Mapping[str, Any]) -> Call[str]:
-    return Call("POST", path("data", model), lambda b: str(key("id")(b)),
-                json={"data": dict(data)})
+    return Call("POST", path("data", model), lambda b: str(key("id")(b)), json={"data": dict(data)})
 
 
-def update_call(model: str, record_id: str, data: Mapping[str, Any],
-                create: bool = False) -> Call[bool]:
-    return Call("PATCH", path("data", model, record_id), _result,
-                json={"data": dict(data), "create": create})
+def update_call(
+    model: str, record_id: str, data: Mapping[str, Any], create: bool = False
+) -> Call[bool]:
+    return Call(
+        "PATCH",
+        path("data", model, record_id),
+        _result,
+        json={"data": dict(data), "create": create},
+    )
 
 
 def delete_call(model: str, record_id: str) -> Call[bool]:
@@ -103,10 +114,12 @@ def related_body(ids_or_mapping: RelatedIds) -> dict[str, Any]:
     return body
 
 
-def add_related_call(model: str, record_id: str, link: str,
-                     ids_or_mapping: RelatedIds) -> Call[bool]:
-    return Call("POST", path("data", model, record_id, link), _result,
-                json=related_body(ids_or_mapping))
+def add_related_call(
+    model: str, record_id: str, link: str, ids_or_mapping: RelatedIds
+) -> Call[bool]:
+    return Call(
+        "POST", path("data", model, record_id, link), _result, json=related_body(ids_or_mapping)
+    )
 
 
 def delete_related_call(model: str, record_id: str, link: str, rel_id: str) -> Call[bool]:
@@ -116,8 +129,9 @@ def delete_related_call(model: str, record_id: str, link: str, rel_id: str) -> C
 def favorite_call(model: str, record_id: str) -> Call[bool]:
     """Toggle a favorite; the result is True when the record is now a favorite (the server
     answers status 0 for added, 1 for removed)."""
-    return Call("POST", path("data", "favorites", model, record_id),
-                lambda b: key("status")(b) == 0)
+    return Call(
+        "POST", path("data", "favorites", model, record_id), lambda b: key("status")(b) == 0
+    )
 
 
 def _result(body: Any) -> bool:
@@ -146,15 +160,31 @@ class Model:
     def _list(self, call: Call[Page]) -> ListResult:
         return ListResult(call, self._client._run(call), self._client._run)
 
-    def list(self, *, fields: Fields = None, filters: Mapping[str, Any] | None = None,
-             order: str | None = None, filter_text: str | None = None,
-             query_favorite: bool = False, offset: int = 0,
-             limit: int | None = None) -> ListResult:
+    def list(
+        self,
+        *,
+        fields: Fields = None,
+        filters: Mapping[str, Any] | None = None,
+        order: str | None = None,
+        filter_text: str | None = None,
+        query_favorite: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> ListResult:
         """Records matching filters: `records` holds the first page (at most `limit`, the
         server's default 20), iterating walks all of them page by page."""
-        return self._list(list_call(
-            self.name, fields=fields, filters=filters, order=order, filter_text=filter_text,
-            query_favorite=query_favorite, offset=offset, limit=limit))
+        return self._list(
+            list_call(
+                self.name,
+                fields=fields,
+                filters=filters,
+                order=order,
+                filter_text=filter_text,
+                query_favorite=query_favorite,
+                offset=offset,
+                limit=limit,
+            )
+        )
 
     def get(self, record_id: str, fields: Fields = None) -> Record:
         """One record (all fields unless `fields` names some)."""
@@ -171,21 +201,48 @@ class Model:
     def delete(self, record_id: str) -> bool:
         return self._client._run(delete_call(self.name, record_id))
 
-    def related(self, record_id: str, link: str, *, fields: Fields = None,
-                filters: Mapping[str, Any] | None = None, order: str | None = None,
-                filter_text: str | None = None, query_favorite: bool = False,
-                offset: int = 0, limit: int | None = None) -> ListResult:
+    def related(
+        self,
+        record_id: str,
+        link: str,
+        *,
+        fields: Fields = None,
+        filters: Mapping[str, Any] | None = None,
+        order: str | None = None,
+        filter_text: str | None = None,
+        query_favorite: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> ListResult:
         """Records linked to one record through `link` (join fields included)."""
-        return self._list(related_call(
-            self.name, record_id, link, fields=fields, filters=filters, order=order,
-            filter_text=filter_text, query_favorite=query_favorite, offset=offset,
-            limit=limit))
+        return self._list(
+            related_call(
+                self.name,
+                record_id,
+                link,
+                fields=fields,
+                filters=filters,
+                order=order,
+                filter_text=filter_text,
+                query_favorite=query_favorite,
+                offset=offset,
+                limit=limit,
+            )
+        )
 
-    def linked_records(self, link: str, *, fields: Fields = None, order: str | None = None,
-                       offset: int = 0, limit: int | None = None) -> ListResult:
+    def linked_records(
+        self,
+        link: str,
+        *,
+        fields: Fields = None,
+        order: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> ListResult:
         """Every record linked through `link` to any record of this model."""
-        return self._list(linked_call(self.name, link, fields=fields, order=order,
-                                      offset=offset, limit=limit))
+        return self._list(
+            linked_call(self.name, link, fields=fields, order=order, offset=offset, limit=limit)
+        )
 
     def add_related(self, record_id: str, link: str, ids_or_mapping: RelatedIds) -> bool:
         """Link records: an id, a list of ids, or a mapping id -> extra join data."""
@@ -218,14 +275,30 @@ class AsyncModel:
     def _list(self, call: Call[Page]) -> AsyncListQuery:
         return AsyncListQuery(call, self._client._run)
 
-    def list(self, *, fields: Fields = None, filters: Mapping[str, Any] | None = None,
-             order: str | None = None, filter_text: str | None = None,
-             query_favorite: bool = False, offset: int = 0,
-             limit: int | None = None) -> AsyncListQuery:
+    def list(
+        self,
+        *,
+        fields: Fields = None,
+        filters: Mapping[str, Any] | None = None,
+        order: str | None = None,
+        filter_text: str | None = None,
+        query_favorite: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> AsyncListQuery:
         """`await` for the first page (an AsyncListResult); `async for` walks every record."""
-        return self._list(list_call(
-            self.name, fields=fields, filters=filters, order=order, filter_text=filter_text,
-            query_favorite=query_favorite, offset=offset, limit=limit))
+        return self._list(
+            list_call(
+                self.name,
+                fields=fields,
+                filters=filters,
+                order=order,
+                filter_text=filter_text,
+                query_favorite=query_favorite,
+                offset=offset,
+                limit=limit,
+            )
+        )
 
     async def get(self, record_id: str, fields: Fields = None) -> Record:
         return await self._client._run(get_call(self.name, record_id, fields))
@@ -233,32 +306,57 @@ class AsyncModel:
     async def create(self, data: Mapping[str, Any]) -> str:
         return await self._client._run(create_call(self.name, data))
 
-    async def update(self, record_id: str, data: Mapping[str, Any],
-                     create: bool = False) -> bool:
+    async def update(self, record_id: str, data: Mapping[str, Any], create: bool = False) -> bool:
         return await self._client._run(update_call(self.name, record_id, data, create))
 
     async def delete(self, record_id: str) -> bool:
         return await self._client._run(delete_call(self.name, record_id))
 
-    def related(self, record_id: str, link: str, *, fields: Fields = None,
-                filters: Mapping[str, Any] | None = None, order: str | None = None,
-                filter_text: str | None = None, query_favorite: bool = False,
-                offset: int = 0, limit: int | None = None) -> AsyncListQuery:
+    def related(
+        self,
+        record_id: str,
+        link: str,
+        *,
+        fields: Fields = None,
+        filters: Mapping[str, Any] | None = None,
+        order: str | None = None,
+        filter_text: str | None = None,
+        query_favorite: bool = False,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> AsyncListQuery:
         """Like list: awaited, the first page; with `async for`, every related record."""
-        return self._list(related_call(
-            self.name, record_id, link, fields=fields, filters=filters, order=order,
-            filter_text=filter_text, query_favorite=query_favorite, offset=offset,
-            limit=limit))
+        return self._list(
+            related_call(
+                self.name,
+                record_id,
+                link,
+                fields=fields,
+                filters=filters,
+                order=order,
+                filter_text=filter_text,
+                query_favorite=query_favorite,
+                offset=offset,
+                limit=limit,
+            )
+        )
 
-    def linked_records(self, link: str, *, fields: Fields = None, order: str | None = None,
-                       offset: int = 0, limit: int | None = None) -> AsyncListQuery:
+    def linked_records(
+        self,
+        link: str,
+        *,
+        fields: Fields = None,
+        order: str | None = None,
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> AsyncListQuery:
         """Like list: awaited, the first page; with `async for`, every linked record."""
-        return self._list(linked_call(self.name, link, fields=fields, order=order,
-                                      offset=offset, limit=limit))
+        return self._list(
+            linked_call(self.name, link, fields=fields, order=order, offset=offset, limit=limit)
+        )
 
     async def add_related(self, record_id: str, link: str, ids_or_mapping: RelatedIds) -> bool:
-        return await self._client._run(
-            add_related_call(self.name, record_id, link, ids_or_mapping))
+        return await self._client._run(add_related_call(self.name, record_id, link, ids_or_mapping))
 
     async def delete_related(self, record_id: str, link: str, rel_id: str) -> bool:
         return await self._client._run(delete_related_call(self.name, record_id, link, rel_id))

@@ -28,8 +28,15 @@ class Error(Exception):
     """A failed API call: HTTP `status` (0 when there was no answer), the server's error
     `type`, its `message` and its `hint` (how to fix it; may be empty)."""
 
-    def __init__(self, message: str, *, status: int = 0, type: str = "error", hint: str = "",
-                 retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int = 0,
+        type: str = "error",
+        hint: str = "",
+        retry_after: float | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.status = status
@@ -42,8 +49,10 @@ class Error(Exception):
         return f"{text} ({self.hint})" if self.hint else text
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(status={self.status}, type={self.type!r}, "
-                f"message={self.message!r}, hint={self.hint!r})")
+        return (
+            f"{type(self).__name__}(status={self.status}, type={self.type!r}, "
+            f"message={self.message!r}, hint={self.hint!r})"
+        )
 
 
 class NetworkError(Error):

@@ -29,14 +29,23 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 class AuthorizationFlow:
     """The OAuth 2 flows against one server (`url` is the entry point with api.php)."""
 
-    def __init__(self, url: str, *, client_id: str, client_secret: str | None = None,
-                 redirect_uri: str | None = None, username: str | None = None,
-                 password: str | None = None, scope: str = "profile",
-                 owner_type: OwnerType = "user", state: str | None = None,
-                 pkce: bool = True, code_verifier: str | None = None,
-                 timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
-                 transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None
-                 ) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        client_id: str,
+        client_secret: str | None = None,
+        redirect_uri: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        scope: str = "profile",
+        owner_type: OwnerType = "user",
+        state: str | None = None,
+        pkce: bool = True,
+        code_verifier: str | None = None,
+        timeout: float | httpx.Timeout = DEFAULT_TIMEOUT,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.url = check_base_url(url)
         self.client_id = client_id
         self.client_secret = client_secret
@@ -67,9 +76,13 @@ class AuthorizationFlow:
 
     def authorization_url(self, response_type: Literal["code", "token"] = "code") -> str:
         """Where to send the user to grant access (Authorization Code or Implicit grant)."""
-        query = {"response_type": response_type, "client_id": self.client_id,
-                 "redirect_uri": self.redirect_uri or "", "scope": self.scope,
-                 "state": self.state}
+        query = {
+            "response_type": response_type,
+            "client_id": self.client_id,
+            "redirect_uri": self.redirect_uri or "",
+            "scope": self.scope,
+            "state": self.state,
+        }
         challenge = self.code_challenge
         if response_type == "code" and challenge is not None:
             query.update(code_challenge=challenge, code_challenge_method="S256")
@@ -77,44 +90,63 @@ class AuthorizationFlow:
 
     def token_request(self, grant_type: str, **fields: str | None) -> httpx.Request:
         """The POST to the token endpoint for a grant (None fields are left out)."""
-        body: dict[str, Any] = {"grant_type": grant_type, "client_id": self.client_id,
-                                "client_secret": self.client_secret, "scope": self.scope}
+        body: dict[str, Any] = {
+            "grant_type": grant_type,
+            "client_id": self.client_id,
+            "client_secret": self.client_secret,
+            "scope": self.scope,
+        }
         body.update(fields)
         body = {k: v for k, v in body.items() if v is not None}
-        return httpx.Request("POST", self.endpoint("access_token"), content=encode_json(body),
-                             headers={"Content-Type": "application/json",
-                                      "Accept": "application/json"})
+        return httpx.Request(
+            "POST",
+            self.endpoint("access_token"),
+            content=encode_json(body),
+            headers={"Content-Type": "application/json", "Accept": "application/json"},
+        )
 
     def refresh_request(self, refresh_token: str) -> httpx.Request:
         return self.token_request("refresh_token", refresh_token=refresh_token)
 
     def grant_request(self, grant: str) -> httpx.Request:
         if grant == "password":
-            return self.token_request("password", username=self.username,
-                                      password=self.password)
+            return self.token_request("password", username=self.username, password=self.password)
         if grant == "client_credentials":
             return self.token_request("client_credentials")
-        raise ValueError(f"unknown grant {grant!r}: use authorization_code, password or "
-                         "client_credentials")
+        raise ValueError(
+            f"unknown grant {grant!r}: use authorization_code, password or client_credentials"
+        )
 
     def code_request(self, query: Mapping[str, str]) -> httpx.Request:
         """The code exchange for the query the server redirected back with (state checked)."""
         if not hmac.compare_digest(str(query.get("state", "")).encode(), self.state.encode()):
             raise Error("Invalid state passed back to the redirect URI", type="invalid_state")
         if "code" not in query:
-            raise Error(str(query.get("error_description") or query.get("error")
-                            or "No authorization code in the redirect"),
-                        type=str(query.get("error") or "invalid_request"))
-        return self.token_request("authorization_code", redirect_uri=self.redirect_uri,
-                                  code=str(query["code"]), code_verifier=self.code_verifier)
+            raise Error(
+                str(
+                    query.get("error_description")
+                    or query.get("error")
+                    or "No authorization code in the redirect"
+                ),
+                type=str(query.get("error") or "invalid_request"),
+            )
+        return self.token_request(
+            "authorization_code",
+            redirect_uri=self.redirect_uri,
+            code=str(query["code"]),
+            code_verifier=self.code_verifier,
+        )
 
     @staticmethod
     def parse_token(response: httpx.Response) -> dict[str, Any]:
         """The token dict of a token endpoint answer; raises Error for a failed one."""
         body = decode_response(response.status_code, response.headers, response.read())
         if not isinstance(body, dict) or not body.get("access_token"):
-            raise Error("Unexpected reply from the token endpoint: no access_token",
-                        status=response.status_code, type="invalid_response")
+            raise Error(
+                "Unexpected reply from the token endpoint: no access_token",
+                status=response.status_code,
+                type="invalid_response",
+            )
         return body
 
     # -- sync ------------------------------------------------------------------------------
@@ -143,8 +175,9 @@ class AuthorizationFlow:
 
     # -- async -----------------------------------------------------------------------------
     async def _asend(self, request: httpx.Request) -> dict[str, Any]:
-        transport = (self._transport if isinstance(self._transport, httpx.AsyncBaseTransport)
-                     else None)
+        transport = (
+            self._transport if isinstance(self._transport, httpx.AsyncBaseTransport) else None
+        )
         try:
             async with httpx.AsyncClient(timeout=self.timeout, transport=transport) as http:
                 response = await http.send(request)

@@ -19,10 +19,16 @@ class Page:
 
 
 def parse_page(body: Any) -> Page:
-    if (not isinstance(body, dict) or not isinstance(body.get("records"), list)
-            or not isinstance(body.get("total_results"), int)):
-        raise Error("Unexpected reply from server: expected records and total_results",
-                    status=200, type="invalid_response")
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("records"), list)
+        or not isinstance(body.get("total_results"), int)
+    ):
+        raise Error(
+            "Unexpected reply from server: expected records and total_results",
+            status=200,
+            type="invalid_response",
+        )
     return Page(body["records"], body["total_results"])
 
 

@@ -27,8 +27,10 @@ class _ListResultBase:
         return self._first.records
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}(endpoint={self._call.endpoint!r}, "
-                f"total_results={self.total_results}, records={len(self.records)})")
+        return (
+            f"{type(self).__name__}(endpoint={self._call.endpoint!r}, "
+            f"total_results={self.total_results}, records={len(self.records)})"
+        )
 
 
 class ListResult(_ListResultBase):
@@ -52,8 +54,9 @@ class ListResult(_ListResultBase):
 class AsyncListResult(_ListResultBase):
     """`async for record in result` walks all matching records from the query's offset on."""
 
-    def __init__(self, call: Call[Page], first: Page,
-                 run: Callable[[Call[Page]], Awaitable[Page]]) -> None:
+    def __init__(
+        self, call: Call[Page], first: Page, run: Callable[[Call[Page]], Awaitable[Page]]
+    ) -> None:
         super().__init__(call, first)
         self._run = run
 

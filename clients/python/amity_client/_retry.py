@@ -42,11 +42,17 @@ class RetryPolicy:
 
     def backoff(self, attempt: int, rand: Callable[[], float] = random.random) -> float:
         """The wait before retry number attempt+1 when the server gave no Retry-After."""
-        full = min(self.max_backoff, self.backoff_factor * (2.0 ** attempt))
+        full = min(self.max_backoff, self.backoff_factor * (2.0**attempt))
         return full * (1 - self.jitter * rand())
 
-    def after_status(self, method: str, status: int, retry_after: float | None, attempt: int,
-                     rand: Callable[[], float] = random.random) -> float | None:
+    def after_status(
+        self,
+        method: str,
+        status: int,
+        retry_after: float | None,
+        attempt: int,
+        rand: Callable[[], float] = random.random,
+    ) -> float | None:
         """Seconds to wait before retrying an answer with this status, or None: do not."""
         if status not in self.retry_statuses or attempt >= self.max_retries:
             return None
@@ -54,8 +60,13 @@ class RetryPolicy:
             return retry_after if retry_after <= self.max_retry_after else None
         return self.backoff(attempt, rand)
 
-    def after_error(self, method: str, request_sent: bool, attempt: int,
-                    rand: Callable[[], float] = random.random) -> float | None:
+    def after_error(
+        self,
+        method: str,
+        request_sent: bool,
+        attempt: int,
+        rand: Callable[[], float] = random.random,
+    ) -> float | None:
         """Seconds to wait before retrying after a connection failure, or None: do not.
         `request_sent` is False when the connection was never made."""
         if attempt >= self.max_retries:

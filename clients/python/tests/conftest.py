@@ -77,16 +77,28 @@ def start(args: list[str], env: dict[str, str], cwd: Path, name: str) -> Server:
     port = free_port()
     log = cwd / f"{name}-{port}.log"
     with log.open("wb") as out:
-        proc = subprocess.Popen([sys.executable, *args, "--port", str(port)], env=env, cwd=cwd,
-                                stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, *args, "--port", str(port)],
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     server = Server(f"http://127.0.0.1:{port}/api.php", proc, log)
     server.wait_ready()
     return server
 
 
 def amity(*args: str, env: dict[str, str], cwd: Path) -> str:
-    done = subprocess.run([sys.executable, "-m", "amity", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "amity", *args],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return done.stdout
 
 
@@ -110,18 +122,25 @@ def database_url(workdir: Path) -> Iterator[str]:
 def server_env(database_url: str, workdir: Path) -> dict[str, str]:
     # the suite makes more requests with one token than a default rate limit allows; the
     # client's handling of 429 is tested through faults_app instead
-    env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="WARNING",
-               AMITY_MAX_BODY_BYTES=str(MAX_BODY_BYTES), AMITY_RATE_LIMIT="",
-               AMITY_RATE_LIMIT_ANONYMOUS="", AMITY_RATE_LIMIT_FAILED_AUTH="",
-               AMITY_RATE_LIMIT_TOKEN_ENDPOINT="")
+    env = dict(
+        os.environ,
+        AMITY_DATABASE_URL=database_url,
+        AMITY_LOG_LEVEL="WARNING",
+        AMITY_MAX_BODY_BYTES=str(MAX_BODY_BYTES),
+        AMITY_RATE_LIMIT="",
+        AMITY_RATE_LIMIT_ANONYMOUS="",
+        AMITY_RATE_LIMIT_FAILED_AUTH="",
+        AMITY_RATE_LIMIT_TOKEN_ENDPOINT="",
+    )
     amity("init", "--admin-password", ADMIN_PASSWORD, env=env, cwd=workdir)
     return env
 
 
 @pytest.fixture(scope="session")
 def token(server_env: dict[str, str], workdir: Path) -> str:
-    return amity("token", "create", "admin", "--name", "client-tests", env=server_env,
-                 cwd=workdir).strip()
+    return amity(
+        "token", "create", "admin", "--name", "client-tests", env=server_env, cwd=workdir
+    ).strip()
 
 
 @pytest.fixture(scope="session")
@@ -144,10 +163,20 @@ class Faults:
         self.url = server.url
         self.root = server.url.removesuffix("/api.php")
 
-    def arm(self, endpoint: str, status: int, count: int, retry_after: str | None = None,
-            message: str | None = None) -> None:
-        fault: dict[str, Any] = {"path": f"/api.php{endpoint}", "status": status,
-                                 "count": count, "retry_after": retry_after}
+    def arm(
+        self,
+        endpoint: str,
+        status: int,
+        count: int,
+        retry_after: str | None = None,
+        message: str | None = None,
+    ) -> None:
+        fault: dict[str, Any] = {
+            "path": f"/api.php{endpoint}",
+            "status": status,
+            "count": count,
+            "retry_after": retry_after,
+        }
         if message:
             fault["message"] = message
         httpx.post(f"{self.root}/_faults", json=fault).raise_for_status()
@@ -159,8 +188,23 @@ class Faults:
 
 @pytest.fixture(scope="session")
 def faults_server(server_env: dict[str, str], workdir: Path, token: str) -> Iterator[Server]:
-    srv = start(["-m", "uvicorn", "faults_app:create", "--factory", "--app-dir", str(HERE),
-                 "--host", "127.0.0.1", "--log-level", "warning"], server_env, workdir, "faults")
+    srv = start(
+        [
+            "-m",
+            "uvicorn",
+            "faults_app:create",
+            "--factory",
+            "--app-dir",
+            str(HERE),
+            "--host",
+            "127.0.0.1",
+            "--log-level",
+            "warning",
+        ],
+        server_env,
+        workdir,
+        "faults",
+    )
     yield srv
     srv.stop()
 

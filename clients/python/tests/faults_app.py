@@ -21,8 +21,12 @@ from amity.app import create_app
 from amity.config import Settings
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-ERROR_TYPES = {403: "forbidden", 429: "rate_limited", 500: "server_error",
-               503: "service_unavailable"}
+ERROR_TYPES = {
+    403: "forbidden",
+    429: "rate_limited",
+    500: "server_error",
+    503: "service_unavailable",
+}
 
 
 class Faults:
@@ -49,10 +53,16 @@ class Faults:
             fault["count"] -= 1
             await drain(receive)
             status = int(fault["status"])
-            body = {"error": ERROR_TYPES.get(status, "error"),
-                    "message": fault.get("message", f"Injected {status}"), "hint": "test hook"}
-            headers = [(b"retry-after", str(fault["retry_after"]).encode())] \
-                if fault.get("retry_after") is not None else []
+            body = {
+                "error": ERROR_TYPES.get(status, "error"),
+                "message": fault.get("message", f"Injected {status}"),
+                "hint": "test hook",
+            }
+            headers = (
+                [(b"retry-after", str(fault["retry_after"]).encode())]
+                if fault.get("retry_after") is not None
+                else []
+            )
             await respond(send, status, body, headers)
             return
         await self.app(scope, receive, send)
@@ -73,12 +83,21 @@ async def drain(receive: Receive) -> bytes:
             return body
 
 
-async def respond(send: Send, status: int, body: Any,
-                  headers: list[tuple[bytes, bytes]] | None = None) -> None:
+async def respond(
+    send: Send, status: int, body: Any, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
     data = json.dumps(body).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(data)).encode()), *(headers or [])]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": data})
 
 

@@ -36,14 +36,14 @@ def run(url: str, token: str, scenario: Scenario, **options: Any) -> None:
     asyncio.run(main())
 
 
-def test_async_for_walks_every_page(url: str, token: str,
-                                    caplog: pytest.LogCaptureFixture) -> None:
+def test_async_for_walks_every_page(url: str, token: str, caplog: pytest.LogCaptureFixture) -> None:
     last = unique("APage")
 
     async def scenario(client: AsyncClient) -> None:
         contacts = client.model("Contact")
-        ids = await asyncio.gather(*(contacts.create({"first_name": f"A{i:02d}",
-                                                      "last_name": last}) for i in range(23)))
+        ids = await asyncio.gather(
+            *(contacts.create({"first_name": f"A{i:02d}", "last_name": last}) for i in range(23))
+        )
         caplog.set_level(logging.DEBUG, logger="amity_client")
         result = await contacts.list(filters={"last_name": last}, order="first_name", limit=5)
         assert isinstance(result, AsyncListResult)
@@ -56,28 +56,38 @@ def test_async_for_walks_every_page(url: str, token: str,
     run(url, token, scenario)
 
 
-def test_async_for_without_await_walks_every_page(url: str, token: str,
-                                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_async_for_without_await_walks_every_page(
+    url: str, token: str, caplog: pytest.LogCaptureFixture
+) -> None:
     last = unique("ANoAwait")
 
     async def scenario(client: AsyncClient) -> None:
         contacts, accounts = client.model("Contact"), client.model("Account")
-        ids = [await contacts.create({"first_name": f"N{i:02d}", "last_name": last})
-               for i in range(12)]
+        ids = [
+            await contacts.create({"first_name": f"N{i:02d}", "last_name": last}) for i in range(12)
+        ]
         caplog.set_level(logging.DEBUG, logger="amity_client")
-        seen = [r["id"] async for r in contacts.list(filters={"last_name": last},
-                                                     order="first_name", limit=5)]
+        seen = [
+            r["id"]
+            async for r in contacts.list(filters={"last_name": last}, order="first_name", limit=5)
+        ]
         assert seen == ids
         pages = [r for r in caplog.records if r.getMessage().startswith("GET /data/Contact")]
         assert len(pages) == 3
-        from_offset = [r["id"] async for r in contacts.list(
-            filters={"last_name": last}, order="first_name", offset=10, limit=5)]
+        from_offset = [
+            r["id"]
+            async for r in contacts.list(
+                filters={"last_name": last}, order="first_name", offset=10, limit=5
+            )
+        ]
         assert from_offset == ids[10:]
 
         account = await accounts.create({"name": unique("NoAwaitCo")})
         assert await accounts.add_related(account, "contacts", ids)
-        related = [r["id"] async for r in accounts.related(account, "contacts",
-                                                           order="first_name", limit=4)]
+        related = [
+            r["id"]
+            async for r in accounts.related(account, "contacts", order="first_name", limit=4)
+        ]
         assert related == ids
         linked = {r["id"] async for r in accounts.linked_records("contacts", limit=7)}
         assert set(ids) <= linked

@@ -12,11 +12,13 @@ from amity_client import BasicAuth, Client, NotFound, TokenAuth, Unauthorized
 
 def test_the_seed_examples_work_at_low_level(client: Client) -> None:
     client.request("POST", "/data/Contact", json={"data": {"last_name": unique("Seed")}})
-    created = client.request("POST", "/data/Contact",
-                             json={"data": {"first_name": "Andrey", "last_name": "Demenev"}})
+    created = client.request(
+        "POST", "/data/Contact", json={"data": {"first_name": "Andrey", "last_name": "Demenev"}}
+    )
     record_id = created["id"]
-    assert client.request("PATCH", f"/data/Contact/{record_id}",
-                          json={"data": {"email1": "andrey@example.com"}}) == {"result": True}
+    assert client.request(
+        "PATCH", f"/data/Contact/{record_id}", json={"data": {"email1": "andrey@example.com"}}
+    ) == {"result": True}
     listed = client.request("GET", "/data/Contact", params={"limit": 2})
     assert set(listed) == {"records", "total_results"} and len(listed["records"]) == 2
     assert client.request("DELETE", f"/data/Contact/{record_id}") == {"result": True}
@@ -27,12 +29,13 @@ def test_the_seed_examples_work_at_low_level(client: Client) -> None:
 def test_shortcuts_return_decoded_json(client: Client) -> None:
     name = unique("Low")
     record_id = client.post("/data/Account", {"data": {"name": name}})["id"]
-    assert client.patch(f"/data/Account/{record_id}",
-                        {"data": {"industry": "Energy"}}) == {"result": True}
-    assert client.put(f"/data/Account/{record_id}",
-                      {"data": {"name": name + " Ltd"}}) == {"result": True}
-    record = client.get(f"/data/Account/{record_id}",
-                        {"fields": ["name", "industry"]})["record"]
+    assert client.patch(f"/data/Account/{record_id}", {"data": {"industry": "Energy"}}) == {
+        "result": True
+    }
+    assert client.put(f"/data/Account/{record_id}", {"data": {"name": name + " Ltd"}}) == {
+        "result": True
+    }
+    record = client.get(f"/data/Account/{record_id}", {"fields": ["name", "industry"]})["record"]
     assert (record["name"], record["industry"]) == (name + " Ltd", "Energy")
     assert client.delete(f"/data/Account/{record_id}") == {"result": True}
 
@@ -41,9 +44,14 @@ def test_list_and_dict_params_reach_the_server_php_style(client: Client) -> None
     last = unique("Php")
     for first in ("Ann", "Annabel", "Bob"):
         client.post("/data/Contact", {"data": {"first_name": first, "last_name": last}})
-    answer = client.get("/data/Contact", {"fields": ["first_name", "email1"],
-                                          "filters": {"last_name": last, "first_name": "ann"},
-                                          "order": "first_name desc"})
+    answer = client.get(
+        "/data/Contact",
+        {
+            "fields": ["first_name", "email1"],
+            "filters": {"last_name": last, "first_name": "ann"},
+            "order": "first_name desc",
+        },
+    )
     assert [r["first_name"] for r in answer["records"]] == ["Annabel", "Ann"]
     assert {"id", "name", "_display", "first_name", "email1"} <= set(answer["records"][0])
 
@@ -55,8 +63,11 @@ def test_url_may_end_with_a_slash_and_endpoints_need_none(url: str, token: str) 
 
 def test_method_override_header_passes_through(client: Client) -> None:
     record_id = client.post("/data/Note", {"data": {"name": unique("Note")}})["id"]
-    client.post(f"/data/Note/{record_id}", {"data": {"name": "renamed"}},
-                headers={"X-HTTP-Method-Override": "PATCH"})
+    client.post(
+        f"/data/Note/{record_id}",
+        {"data": {"name": "renamed"}},
+        headers={"X-HTTP-Method-Override": "PATCH"},
+    )
     assert client.get(f"/data/Note/{record_id}")["record"]["name"] == "renamed"
 
 
@@ -101,5 +112,7 @@ def test_one_log_line_per_request(client: Client, caplog: pytest.LogCaptureFixtu
         client.get("/data/NoSuchModel")
     lines = [r for r in caplog.records if r.name == "amity_client"]
     assert [r.getMessage().split(" (")[0] for r in lines] == [
-        "GET /me -> 200", "GET /data/NoSuchModel -> 404"]
+        "GET /me -> 200",
+        "GET /data/NoSuchModel -> 404",
+    ]
     assert [r.levelno for r in lines] == [logging.DEBUG, logging.INFO]

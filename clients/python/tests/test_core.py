@@ -44,32 +44,49 @@ def test_path_segments_are_percent_encoded() -> None:
 
 
 def test_params_flatten_php_style() -> None:
-    pairs = encode_params({"fields": ["first_name", "last_name"],
-                           "filters": {"account_type": ["Customer", "Supplier"],
-                                       "due_date-operator": "before_date"},
-                           "query_favorite": True, "skip": None, "offset": 0})
-    assert pairs == [("fields[0]", "first_name"), ("fields[1]", "last_name"),
-                     ("filters[account_type][0]", "Customer"),
-                     ("filters[account_type][1]", "Supplier"),
-                     ("filters[due_date-operator]", "before_date"),
-                     ("query_favorite", "1"), ("offset", "0")]
+    pairs = encode_params(
+        {
+            "fields": ["first_name", "last_name"],
+            "filters": {
+                "account_type": ["Customer", "Supplier"],
+                "due_date-operator": "before_date",
+            },
+            "query_favorite": True,
+            "skip": None,
+            "offset": 0,
+        }
+    )
+    assert pairs == [
+        ("fields[0]", "first_name"),
+        ("fields[1]", "last_name"),
+        ("filters[account_type][0]", "Customer"),
+        ("filters[account_type][1]", "Supplier"),
+        ("filters[due_date-operator]", "before_date"),
+        ("query_favorite", "1"),
+        ("offset", "0"),
+    ]
 
 
 def test_param_values_are_written_as_1crm_reads_them() -> None:
     when = dt.datetime(2024, 5, 1, 12, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     assert encode_params([("d", dt.date(2024, 1, 31)), ("t", when), ("b", False)]) == [
-        ("d", "2024-01-31"), ("t", "2024-05-01 10:30:00"), ("b", "0")]
+        ("d", "2024-01-31"),
+        ("t", "2024-05-01 10:30:00"),
+        ("b", "0"),
+    ]
 
 
 def test_json_body_encodes_dates_and_decimals() -> None:
-    call = raw_call("post", "/data/Opportunity", json={"data": {
-        "date_closed": dt.date(2024, 9, 30), "amount": Decimal("12.50")}})
+    call = raw_call(
+        "post",
+        "/data/Opportunity",
+        json={"data": {"date_closed": dt.date(2024, 9, 30), "amount": Decimal("12.50")}},
+    )
     request = build_request("http://h/api.php", call)
     assert request.method == "POST"
     assert request.headers["Content-Type"] == "application/json"
     assert request.content is not None
-    assert json.loads(request.content) == {"data": {"date_closed": "2024-09-30",
-                                                    "amount": "12.50"}}
+    assert json.loads(request.content) == {"data": {"date_closed": "2024-09-30", "amount": "12.50"}}
 
 
 def test_json_and_content_together_are_refused() -> None:
@@ -81,7 +98,9 @@ def test_related_body_accepts_an_id_a_list_or_a_mapping() -> None:
     assert related_body("a") == {"records": ["a"]}
     assert related_body(["a", "b"]) == {"records": ["a", "b"]}
     assert related_body({"a": {"contact_role": "Buyer"}, "b": None}) == {
-        "records": ["b"], "records_with_data": [{"contact_role": "Buyer", "id": "a"}]}
+        "records": ["b"],
+        "records_with_data": [{"contact_role": "Buyer", "id": "a"}],
+    }
 
 
 # -- answers ---------------------------------------------------------------------------------
@@ -96,10 +115,21 @@ def test_a_success_that_is_not_json_is_an_error() -> None:
     assert info.value.type == "invalid_response" and info.value.hint == "<html>"
 
 
-@pytest.mark.parametrize(("status", "cls"), [
-    (400, BadRequest), (404, NotFound), (409, Conflict), (422, BadRequest), (418, BadRequest),
-    (429, RateLimited), (500, ServerError), (502, ServerError), (503, ServiceUnavailable),
-    (302, Error)])
+@pytest.mark.parametrize(
+    ("status", "cls"),
+    [
+        (400, BadRequest),
+        (404, NotFound),
+        (409, Conflict),
+        (422, BadRequest),
+        (418, BadRequest),
+        (429, RateLimited),
+        (500, ServerError),
+        (502, ServerError),
+        (503, ServiceUnavailable),
+        (302, Error),
+    ],
+)
 def test_error_classes_follow_the_status(status: int, cls: type[Error]) -> None:
     error = error_from_response(status, {}, b"")
     assert type(error) is cls and error.status == status
@@ -109,7 +139,11 @@ def test_error_shape_is_read_from_the_body() -> None:
     body = b'{"error": "not_found", "message": "Model Acount not found", "hint": "see /meta"}'
     error = error_from_response(404, {"retry-after": "3"}, body)
     assert (error.type, error.message, error.hint, error.retry_after) == (
-        "not_found", "Model Acount not found", "see /meta", 3.0)
+        "not_found",
+        "Model Acount not found",
+        "see /meta",
+        3.0,
+    )
     assert "Model Acount not found" in str(error) and "404" in str(error)
 
 

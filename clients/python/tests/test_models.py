@@ -15,23 +15,27 @@ from amity_client import Client, Conflict, ListResult, NotFound
 
 def make_contacts(client: Client, last_name: str, count: int) -> list[str]:
     contacts = client.model("Contact")
-    return [contacts.create({"first_name": f"P{i:03d}", "last_name": last_name})
-            for i in range(count)]
+    return [
+        contacts.create({"first_name": f"P{i:03d}", "last_name": last_name}) for i in range(count)
+    ]
 
 
 def page_requests(caplog: pytest.LogCaptureFixture) -> list[str]:
-    return [r.getMessage() for r in caplog.records
-            if r.name == "amity_client" and r.getMessage().startswith("GET /data/Contact ->")]
+    return [
+        r.getMessage()
+        for r in caplog.records
+        if r.name == "amity_client" and r.getMessage().startswith("GET /data/Contact ->")
+    ]
 
 
 # -- lists and pagination --------------------------------------------------------------------
-def test_iteration_walks_every_page_lazily(client: Client,
-                                           caplog: pytest.LogCaptureFixture) -> None:
+def test_iteration_walks_every_page_lazily(
+    client: Client, caplog: pytest.LogCaptureFixture
+) -> None:
     last = unique("Page")
     ids = make_contacts(client, last, 47)
     caplog.set_level(logging.DEBUG, logger="amity_client")
-    result = client.model("Contact").list(filters={"last_name": last}, order="first_name",
-                                          limit=10)
+    result = client.model("Contact").list(filters={"last_name": last}, order="first_name", limit=10)
     assert isinstance(result, ListResult)
     assert result.total_results == 47 and len(result.records) == 10
     assert len(page_requests(caplog)) == 1
@@ -46,8 +50,9 @@ def test_iteration_walks_every_page_lazily(client: Client,
 def test_iteration_starts_at_the_offset(client: Client) -> None:
     last = unique("Off")
     ids = make_contacts(client, last, 12)
-    result = client.model("Contact").list(filters={"last_name": last}, order="first_name",
-                                          offset=7, limit=2)
+    result = client.model("Contact").list(
+        filters={"last_name": last}, order="first_name", offset=7, limit=2
+    )
     assert [r["id"] for r in result.records] == ids[7:9]
     assert [r["id"] for r in result] == ids[7:]
 
@@ -74,8 +79,13 @@ def test_date_filters_take_python_dates(client: Client) -> None:
     deals = client.model("Opportunity")
     early = deals.create({"name": name + "a", "date_closed": dt.date(2024, 1, 15)})
     deals.create({"name": name + "b", "date_closed": "2024-03-01"})
-    result = deals.list(filters={"name": name, "date_closed": dt.date(2024, 2, 1),
-                                 "date_closed-operator": "before_date"})
+    result = deals.list(
+        filters={
+            "name": name,
+            "date_closed": dt.date(2024, 2, 1),
+            "date_closed-operator": "before_date",
+        }
+    )
     assert [r["id"] for r in result] == [early]
 
 
@@ -128,7 +138,8 @@ def test_related_with_join_data(client: Client) -> None:
     first = deals.create({"name": "First", "date_closed": "2024-09-30"})
     second = deals.create({"name": "Second", "date_closed": "2024-09-30"})
     client.model("Contact").add_related(
-        contact, "opportunities", {first: {"contact_role": "Technical Evaluator"}, second: None})
+        contact, "opportunities", {first: {"contact_role": "Technical Evaluator"}, second: None}
+    )
     rows = {r["id"]: r for r in client.model("Contact").related(contact, "opportunities")}
     assert set(rows) == {first, second}
     assert rows[first]["contact_role"] == "Technical Evaluator"

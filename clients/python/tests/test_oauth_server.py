@@ -21,23 +21,33 @@ HIDDEN = re.compile(r"<input type=hidden name='([^']*)' value='([^']*)'>")
 
 
 def add_client(env: dict[str, str], cwd: Path, *options: str) -> tuple[str, str | None]:
-    out = amity("client", "add", "client tests", "--redirect-uri", REDIRECT, *options,
-                env=env, cwd=cwd)
+    out = amity(
+        "client", "add", "client tests", "--redirect-uri", REDIRECT, *options, env=env, cwd=cwd
+    )
     values = dict(line.split(": ", 1) for line in out.splitlines() if ": " in line)
     return values["client_id"], values.get("client_secret")
 
 
 @pytest.fixture(scope="module")
 def confidential(server_env: dict[str, str], workdir: Path, url: str) -> tuple[str, str]:
-    client_id, secret = add_client(server_env, workdir, "--grant", "authorization_code",
-                                   "--grant", "refresh_token", "--grant", "client_credentials",
-                                   "--user", "admin", "--allow-password")
+    client_id, secret = add_client(
+        server_env,
+        workdir,
+        "--grant",
+        "authorization_code",
+        "--grant",
+        "refresh_token",
+        "--grant",
+        "client_credentials",
+        "--user",
+        "admin",
+        "--allow-password",
+    )
     assert secret is not None
     return client_id, secret
 
 
-def consent(address: str, login: str = "admin", password: str = ADMIN_PASSWORD
-            ) -> dict[str, str]:
+def consent(address: str, login: str = "admin", password: str = ADMIN_PASSWORD) -> dict[str, str]:
     """Log in on the server's consent page and allow; the query of the redirect back."""
     with httpx.Client() as browser:
         page = browser.get(address)
@@ -51,11 +61,13 @@ def consent(address: str, login: str = "admin", password: str = ADMIN_PASSWORD
     return {k: v[0] for k, v in parse_qs(urlsplit(location).query).items()}
 
 
-def test_code_flow_with_pkce_state_and_rotating_refresh(url: str,
-                                                        confidential: tuple[str, str]) -> None:
+def test_code_flow_with_pkce_state_and_rotating_refresh(
+    url: str, confidential: tuple[str, str]
+) -> None:
     client_id, secret = confidential
-    flow = AuthorizationFlow(url, client_id=client_id, client_secret=secret,
-                             redirect_uri=REDIRECT, scope="read write")
+    flow = AuthorizationFlow(
+        url, client_id=client_id, client_secret=secret, redirect_uri=REDIRECT, scope="read write"
+    )
     address = flow.init("authorization_code")
     assert isinstance(address, str) and "code_challenge=" in address
     query = consent(address)
@@ -77,11 +89,11 @@ def test_code_flow_with_pkce_state_and_rotating_refresh(url: str,
         flow.refresh_token(fresh["refresh_token"])
 
 
-def test_oauth_auth_refreshes_an_expired_token(url: str,
-                                               confidential: tuple[str, str]) -> None:
+def test_oauth_auth_refreshes_an_expired_token(url: str, confidential: tuple[str, str]) -> None:
     client_id, secret = confidential
-    flow = AuthorizationFlow(url, client_id=client_id, client_secret=secret,
-                             redirect_uri=REDIRECT, scope="read")
+    flow = AuthorizationFlow(
+        url, client_id=client_id, client_secret=secret, redirect_uri=REDIRECT, scope="read"
+    )
     token = flow.finalize(consent(flow.authorization_url()))
     stored: list[dict[str, Any]] = []
     auth = OAuth({**token, "expires_at": 1.0}, flow, stored.append)
@@ -91,8 +103,7 @@ def test_oauth_auth_refreshes_an_expired_token(url: str,
     assert len(stored) == 1 and stored[0]["refresh_token"] != token["refresh_token"]
 
 
-def test_public_client_uses_pkce_alone(url: str, server_env: dict[str, str],
-                                       workdir: Path) -> None:
+def test_public_client_uses_pkce_alone(url: str, server_env: dict[str, str], workdir: Path) -> None:
     client_id, secret = add_client(server_env, workdir, "--public")
     assert secret is None
     flow = AuthorizationFlow(url, client_id=client_id, redirect_uri=REDIRECT)
@@ -107,8 +118,14 @@ def test_public_client_uses_pkce_alone(url: str, server_env: dict[str, str],
 
 def test_client_credentials_and_password(url: str, confidential: tuple[str, str]) -> None:
     client_id, secret = confidential
-    flow = AuthorizationFlow(url, client_id=client_id, client_secret=secret, scope="read",
-                             username="admin", password=ADMIN_PASSWORD)
+    flow = AuthorizationFlow(
+        url,
+        client_id=client_id,
+        client_secret=secret,
+        scope="read",
+        username="admin",
+        password=ADMIN_PASSWORD,
+    )
     machine = flow.init("client_credentials")
     assert isinstance(machine, dict) and "refresh_token" not in machine
     person = flow.init("password")

@@ -36,20 +36,42 @@ def test_all_lists_exactly_the_public_names() -> None:
     assert len(exported) == len(amity_client.__all__)
     for name in exported:
         assert hasattr(amity_client, name), name
-    public = {n for n in vars(amity_client) if not n.startswith("_")
-              and not inspect.ismodule(getattr(amity_client, n))}
+    public = {
+        n
+        for n in vars(amity_client)
+        if not n.startswith("_") and not inspect.ismodule(getattr(amity_client, n))
+    }
     assert public == exported - {"__version__"}
-    for name in ("Client", "AsyncClient", "BasicAuth", "TokenAuth", "OAuth",
-                 "AuthorizationFlow", "RetryPolicy", "ListResult", "Error"):
+    for name in (
+        "Client",
+        "AsyncClient",
+        "BasicAuth",
+        "TokenAuth",
+        "OAuth",
+        "AuthorizationFlow",
+        "RetryPolicy",
+        "ListResult",
+        "Error",
+    ):
         assert name in exported
 
 
 def test_error_tree_is_the_documented_one() -> None:
-    tree = {NetworkError: Error, Timeout: NetworkError, BadRequest: Error,
-            MethodNotAllowed: BadRequest, Conflict: BadRequest, PayloadTooLarge: BadRequest,
-            UnsupportedMediaType: BadRequest, Unauthorized: Error, Forbidden: Error,
-            NotFound: Error, RateLimited: Error, ServerError: Error,
-            ServiceUnavailable: ServerError}
+    tree = {
+        NetworkError: Error,
+        Timeout: NetworkError,
+        BadRequest: Error,
+        MethodNotAllowed: BadRequest,
+        Conflict: BadRequest,
+        PayloadTooLarge: BadRequest,
+        UnsupportedMediaType: BadRequest,
+        Unauthorized: Error,
+        Forbidden: Error,
+        NotFound: Error,
+        RateLimited: Error,
+        ServerError: Error,
+        ServiceUnavailable: ServerError,
+    }
     for cls, parent in tree.items():
         assert cls.__bases__ == (parent,), cls
         assert cls.__name__ in (amity_client._errors.__doc__ or "")

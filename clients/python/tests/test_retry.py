@@ -54,8 +54,10 @@ def test_a_rate_limited_post_is_retried_and_acts_once(faults: Faults, token: str
 
 def test_retries_give_up_at_the_limit(faults: Faults, token: str) -> None:
     faults.arm("/me", 429, 10, retry_after="0")
-    with Client(faults.url, TokenAuth(token), retry=RetryPolicy(max_retries=2)) as client, \
-            pytest.raises(RateLimited) as info:
+    with (
+        Client(faults.url, TokenAuth(token), retry=RetryPolicy(max_retries=2)) as client,
+        pytest.raises(RateLimited) as info,
+    ):
         client.me()
     assert info.value.status == 429 and info.value.retry_after == 0
     assert len(faults.arrivals("/me")) == 3
@@ -64,24 +66,28 @@ def test_retries_give_up_at_the_limit(faults: Faults, token: str) -> None:
 def test_a_retry_after_beyond_the_cap_raises_at_once(faults: Faults, token: str) -> None:
     faults.arm("/me", 429, 1, retry_after="3600")
     policy = RetryPolicy(max_retry_after=60)
-    with Client(faults.url, TokenAuth(token), retry=policy) as client, \
-            pytest.raises(RateLimited) as info:
+    with (
+        Client(faults.url, TokenAuth(token), retry=policy) as client,
+        pytest.raises(RateLimited) as info,
+    ):
         client.me()
     assert info.value.retry_after == 3600
     assert len(faults.arrivals("/me")) == 1
 
 
-def test_unavailable_after_every_retry_is_service_unavailable(faults: Faults,
-                                                              token: str) -> None:
+def test_unavailable_after_every_retry_is_service_unavailable(faults: Faults, token: str) -> None:
     faults.arm("/version", 503, 10)
-    with Client(faults.url, TokenAuth(token), retry=FAST_RETRY) as client, \
-            pytest.raises(ServiceUnavailable):
+    with (
+        Client(faults.url, TokenAuth(token), retry=FAST_RETRY) as client,
+        pytest.raises(ServiceUnavailable),
+    ):
         client.server_version()
     assert len(faults.arrivals("/version")) == FAST_RETRY.max_retries + 1
 
 
-def test_each_attempt_logs_a_line(faults: Faults, token: str,
-                                  caplog: pytest.LogCaptureFixture) -> None:
+def test_each_attempt_logs_a_line(
+    faults: Faults, token: str, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="amity_client")
     faults.arm("/me", 429, 1, retry_after="0")
     with Client(faults.url, TokenAuth(token), retry=FAST_RETRY) as client:
@@ -131,26 +137,31 @@ def dropping() -> Iterator[DroppingServer]:
 
 
 def test_a_dropped_get_is_retried(dropping: DroppingServer) -> None:
-    with Client(dropping.url, TokenAuth("t"), retry=FAST_RETRY) as client, \
-            pytest.raises(NetworkError) as info:
+    with (
+        Client(dropping.url, TokenAuth("t"), retry=FAST_RETRY) as client,
+        pytest.raises(NetworkError) as info,
+    ):
         client.me()
     assert info.value.status == 0
     assert dropping.connections == FAST_RETRY.max_retries + 1
 
 
 def test_a_dropped_post_is_not_retried(dropping: DroppingServer) -> None:
-    with Client(dropping.url, TokenAuth("t"), retry=FAST_RETRY) as client, \
-            pytest.raises(NetworkError):
+    with (
+        Client(dropping.url, TokenAuth("t"), retry=FAST_RETRY) as client,
+        pytest.raises(NetworkError),
+    ):
         client.model("Note").create({"name": "maybe written"})
     assert dropping.connections == 1
 
 
-def test_a_refused_connection_is_retried_even_for_a_post(
-        caplog: pytest.LogCaptureFixture) -> None:
+def test_a_refused_connection_is_retried_even_for_a_post(caplog: pytest.LogCaptureFixture) -> None:
     # nothing reached a server, so trying the POST again cannot write it twice
     caplog.set_level(logging.DEBUG, logger="amity_client")
-    with Client(f"http://127.0.0.1:{free_port()}/api.php", retry=FAST_RETRY) as client, \
-            pytest.raises(NetworkError):
+    with (
+        Client(f"http://127.0.0.1:{free_port()}/api.php", retry=FAST_RETRY) as client,
+        pytest.raises(NetworkError),
+    ):
         client.model("Note").create({"name": "never sent"})
     attempts = [r for r in caplog.records if r.name == "amity_client"]
     assert len(attempts) == FAST_RETRY.max_retries + 1

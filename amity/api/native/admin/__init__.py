@@ -17,6 +17,16 @@ from amity.api.native.admin import (
     teams,
 )
 
-routes = [*api_calls.routes, *clients.routes, *dependencies.routes, *fields.routes,
-          *layouts.routes, *metadata.routes, *models.routes, *rate_limits.routes,
-          *roles.routes, *schema.routes, *teams.routes]
+routes = [
+    *api_calls.routes,
+    *clients.routes,
+    *dependencies.routes,
+    *fields.routes,
+    *layouts.routes,
+    *metadata.routes,
+    *models.routes,
+    *rate_limits.routes,
+    *roles.routes,
+    *schema.routes,
+    *teams.routes,
+]

@@ -30,10 +30,13 @@ async def api_calls(request: Request) -> JSONResponse:
         raise BadRequest("limit must be between 1 and {max_limit}", max_limit=MAX_LIMIT)
     method = str_param(params, "method")
     status = int_param(params, "status", 0) or None
-    where = CallFilter(user_name=str_param(params, "user") or None,
-                       method=method.upper() if method else None, status=status,
-                       since=datetime_param(params, "since"),
-                       until=datetime_param(params, "until"))
+    where = CallFilter(
+        user_name=str_param(params, "user") or None,
+        method=method.upper() if method else None,
+        status=status,
+        since=datetime_param(params, "since"),
+        until=datetime_param(params, "until"),
+    )
     records, total = services(request).api_log.list_calls(actor, where, offset, limit)
     return JSONResponse({"records": records, "total_results": total})
 
@@ -45,9 +48,12 @@ def datetime_param(params: dict[str, Any], name: str) -> datetime | None:
     try:
         return datetime.strptime(raw.strip(), DATETIME_FORMAT)
     except ValueError:
-        raise BadRequest("{name} must be a date and time, got {raw!r}",
-                         "use the format Y-m-d H:i:s, e.g. 2026-01-31 13:45:00", name=name,
-                         raw=raw) from None
+        raise BadRequest(
+            "{name} must be a date and time, got {raw!r}",
+            "use the format Y-m-d H:i:s, e.g. 2026-01-31 13:45:00",
+            name=name,
+            raw=raw,
+        ) from None
 
 
 routes = [

@@ -59,8 +59,12 @@ def client_spec(body: dict[str, Any]) -> ClientSpec:
     """A ClientSpec from a JSON body, with 400s for unknown keys and wrong types."""
     unknown = sorted(set(body) - set(BODY_KEYS))
     if unknown:
-        raise BadRequest("Unknown option {value!r}", "known: {body_keys}", value=unknown[0],
-                         body_keys=", ".join(BODY_KEYS))
+        raise BadRequest(
+            "Unknown option {value!r}",
+            "known: {body_keys}",
+            value=unknown[0],
+            body_keys=", ".join(BODY_KEYS),
+        )
     name = body.get("name")
     if not isinstance(name, str):
         raise BadRequest("name is required and must be a string", '{"name": "My app", ...}')
@@ -70,8 +74,9 @@ def client_spec(body: dict[str, Any]) -> ClientSpec:
     lists: dict[str, list[str] | None] = {}
     for key in LIST_KEYS:
         value = body.get(key)
-        if value is not None and (not isinstance(value, list)
-                                  or not all(isinstance(v, str) for v in value)):
+        if value is not None and (
+            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+        ):
             raise BadRequest("{key} must be a list of strings", key=key)
         lists[key] = value
     flags: dict[str, bool] = {}
@@ -80,9 +85,15 @@ def client_spec(body: dict[str, Any]) -> ClientSpec:
         if not isinstance(value, bool):
             raise BadRequest("{key} must be true or false", key=key)
         flags[key] = value
-    return ClientSpec(name=name, redirect_uris=lists["redirect_uris"] or (),
-                      grants=lists["grants"], scopes=lists["scopes"],
-                      owner_types=lists["owner_types"], user=user, **flags)
+    return ClientSpec(
+        name=name,
+        redirect_uris=lists["redirect_uris"] or (),
+        grants=lists["grants"],
+        scopes=lists["scopes"],
+        owner_types=lists["owner_types"],
+        user=user,
+        **flags,
+    )
 
 
 routes = [

@@ -16,8 +16,7 @@ async def put_dependency(request: Request) -> JSONResponse:
     svc = services(request)
     body = await read_json(request)
     p = request.path_params
-    saved = await run_write(request, lambda: svc.picklists.put(actor, p["model"], p["field"],
-                                                               body))
+    saved = await run_write(request, lambda: svc.picklists.put(actor, p["model"], p["field"], body))
     return JSONResponse({"record": saved})
 
 

@@ -23,8 +23,9 @@ async def admin_put_layout(request: Request) -> JSONResponse:
     svc = services(request)
     body = await read_json(request)
     p = request.path_params
-    saved = await run_write(request, lambda: svc.layouts.put(actor, p["model"], p["view"],
-                                                             p["name"], body))
+    saved = await run_write(
+        request, lambda: svc.layouts.put(actor, p["model"], p["view"], p["name"], body)
+    )
     return JSONResponse({"record": saved})
 
 

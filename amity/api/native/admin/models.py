@@ -30,8 +30,9 @@ async def list_models(request: Request) -> JSONResponse:
 
 async def get_model(request: Request) -> JSONResponse:
     actor = require_actor(request)
-    return JSONResponse({"record": services(request).models.get(
-        actor, request.path_params["model"])})
+    return JSONResponse(
+        {"record": services(request).models.get(actor, request.path_params["model"])}
+    )
 
 
 async def create_model(request: Request) -> JSONResponse:
@@ -56,29 +57,34 @@ async def _change(request: Request, operation: Change) -> JSONResponse:
     svc = services(request)
     ensure_admin(actor, "custom models")
     body = await read_json(request)
-    record = await run_in_threadpool(operation, svc.models, actor,
-                                     request.path_params["model"], body)
+    record = await run_in_threadpool(
+        operation, svc.models, actor, request.path_params["model"], body
+    )
     return JSONResponse({"record": record})
 
 
 async def remove_link(request: Request) -> JSONResponse:
     actor = require_actor(request)
-    record = await run_in_threadpool(services(request).models.remove_link, actor,
-                                     request.path_params["model"], request.path_params["name"])
+    record = await run_in_threadpool(
+        services(request).models.remove_link,
+        actor,
+        request.path_params["model"],
+        request.path_params["name"],
+    )
     return JSONResponse({"record": record})
 
 
 async def restore_model(request: Request) -> JSONResponse:
     actor = require_actor(request)
-    record = await run_in_threadpool(services(request).models.restore, actor,
-                                     request.path_params["model"])
+    record = await run_in_threadpool(
+        services(request).models.restore, actor, request.path_params["model"]
+    )
     return JSONResponse({"record": record})
 
 
 async def remove_model(request: Request) -> JSONResponse:
     actor = require_actor(request)
-    await run_in_threadpool(services(request).models.remove, actor,
-                            request.path_params["model"])
+    await run_in_threadpool(services(request).models.remove, actor, request.path_params["model"])
     return JSONResponse({"result": True})
 
 

@@ -23,9 +23,10 @@ async def put_limit(request: Request) -> JSONResponse:
     body = await read_json(request)
     kind, subject = request.path_params["kind"], request.path_params["subject_id"]
     rate = body.get("rate_limit")
-    row = await run_write(request, lambda: svc.rate_limits.set(actor, kind, subject,
-                                                               rate if isinstance(rate, str)
-                                                               else ""))
+    row = await run_write(
+        request,
+        lambda: svc.rate_limits.set(actor, kind, subject, rate if isinstance(rate, str) else ""),
+    )
     return JSONResponse({"record": row})
 
 

@@ -29,8 +29,12 @@ async def body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
     payload = await read_json(request)
     unknown = sorted(set(payload) - set(allowed))
     if unknown:
-        raise BadRequest("Unknown key {value!r}", "known: {allowed}", value=unknown[0],
-                         allowed=", ".join(allowed))
+        raise BadRequest(
+            "Unknown key {value!r}",
+            "known: {allowed}",
+            value=unknown[0],
+            allowed=", ".join(allowed),
+        )
     return payload
 
 
@@ -54,8 +58,11 @@ async def list_roles(request: Request) -> JSONResponse:
 async def add_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("name", "description", "rights"))
-    role = await change(request, acl, lambda: acl.add_role(
-        actor, p.get("name"), p.get("description", ""), p.get("rights")))
+    role = await change(
+        request,
+        acl,
+        lambda: acl.add_role(actor, p.get("name"), p.get("description", ""), p.get("rights")),
+    )
     return JSONResponse({"record": role})
 
 
@@ -67,8 +74,13 @@ async def get_role(request: Request) -> JSONResponse:
 async def update_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("description", "rights"))
-    role = await change(request, acl, lambda: acl.update_role(
-        actor, request.path_params["role"], p.get("description"), p.get("rights")))
+    role = await change(
+        request,
+        acl,
+        lambda: acl.update_role(
+            actor, request.path_params["role"], p.get("description"), p.get("rights")
+        ),
+    )
     return JSONResponse({"record": role})
 
 
@@ -81,8 +93,9 @@ async def remove_role(request: Request) -> JSONResponse:
 async def assign_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("users",))
-    await change(request, acl, lambda: acl.assign_role(actor, request.path_params["role"],
-                                                     p.get("users")))
+    await change(
+        request, acl, lambda: acl.assign_role(actor, request.path_params["role"], p.get("users"))
+    )
     return JSONResponse({"record": acl.get_role(actor, request.path_params["role"])})
 
 

@@ -19,8 +19,11 @@ async def list_teams(request: Request) -> JSONResponse:
 async def add_team(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("name", "description", "members"))
-    team = await change(request, acl, lambda: acl.add_team(
-        actor, p.get("name"), p.get("description", ""), p.get("members")))
+    team = await change(
+        request,
+        acl,
+        lambda: acl.add_team(actor, p.get("name"), p.get("description", ""), p.get("members")),
+    )
     return JSONResponse({"record": team})
 
 
@@ -38,8 +41,9 @@ async def remove_team(request: Request) -> JSONResponse:
 async def add_members(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("users",))
-    team = await change(request, acl, lambda: acl.add_members(
-        actor, request.path_params["team"], p.get("users")))
+    team = await change(
+        request, acl, lambda: acl.add_members(actor, request.path_params["team"], p.get("users"))
+    )
     return JSONResponse({"record": team})
 
 

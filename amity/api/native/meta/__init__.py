@@ -5,5 +5,4 @@ from __future__ import annotations
 
 from amity.api.native.meta import dependencies, fields, locale, modules, views
 
-routes = [*fields.routes, *locale.routes, *modules.routes, *views.routes,
-          *dependencies.routes]
+routes = [*fields.routes, *locale.routes, *modules.routes, *views.routes, *dependencies.routes]

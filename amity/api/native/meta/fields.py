@@ -62,10 +62,15 @@ async def meta_fields(request: Request) -> JSONResponse:
     for target, dependency in services(request).picklists.describe(actor, model.name).items():
         if target in fields:
             fields[target]["depends_on"] = dependency
-    return JSONResponse(translated(request, {
-        "fields": fields,
-        "filters": {flt.name: flt.describe() for flt in model.filters.values()},
-    }))
+    return JSONResponse(
+        translated(
+            request,
+            {
+                "fields": fields,
+                "filters": {flt.name: flt.describe() for flt in model.filters.values()},
+            },
+        )
+    )
 
 
 def translated(request: Request, meta: dict[str, Any]) -> dict[str, Any]:
@@ -80,8 +85,9 @@ def translated(request: Request, meta: dict[str, Any]) -> dict[str, Any]:
             options = definition.get("options")
             if isinstance(options, dict):
                 definition["options"] = {
-                    key: languages.text(lang, "options", label) if isinstance(label, str)
-                    else label for key, label in options.items()}
+                    key: languages.text(lang, "options", label) if isinstance(label, str) else label
+                    for key, label in options.items()
+                }
     return meta
 
 

@@ -27,10 +27,13 @@ async def meta_locale(request: Request) -> JSONResponse:
         cldr = Locale.parse("en")
     pattern = cldr.currency_formats["standard"].pattern
     formats["base_currency"] = {
-        "name": get_currency_name(code, locale=cldr), "iso4217": code,
-        "symbol": get_currency_symbol(code, locale=cldr), "significant_digits": 2,
+        "name": get_currency_name(code, locale=cldr),
+        "iso4217": code,
+        "symbol": get_currency_symbol(code, locale=cldr),
+        "significant_digits": 2,
         "symbol_place_after": pattern.rstrip().endswith("¤"),
-        "space_separate": "\u00a0¤" in pattern or " ¤" in pattern or "¤\u00a0" in pattern}
+        "space_separate": "\u00a0¤" in pattern or " ¤" in pattern or "¤\u00a0" in pattern,
+    }
     formats["name_format"] = NAME_FORMAT
     return JSONResponse(formats)
 

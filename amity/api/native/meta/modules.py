@@ -24,9 +24,19 @@ async def meta_modules(request: Request) -> JSONResponse:
         model = svc.records.model(name)
         if readable(svc.layouts, actor, model.name):
             modules.setdefault(model.module or model.name, []).append(model.name)
-    return JSONResponse({"list": [
-        {"module": module, "label": labels.module(module), "primary_model": models[0],
-         "models": models} for module, models in sorted(modules.items())]})
+    return JSONResponse(
+        {
+            "list": [
+                {
+                    "module": module,
+                    "label": labels.module(module),
+                    "primary_model": models[0],
+                    "models": models,
+                }
+                for module, models in sorted(modules.items())
+            ]
+        }
+    )
 
 
 def readable(layouts: Layouts, actor: Actor, model_name: str) -> bool:
@@ -43,19 +53,22 @@ async def meta_generic_module_layouts(request: Request) -> JSONResponse:
     actor = require_actor(request)
     svc = services(request)
     module = request.path_params["module"]
-    models = [n for n in svc.records.registry.models
-              if (svc.records.model(n).module or n) == module]
+    models = [
+        n for n in svc.records.registry.models if (svc.records.model(n).module or n) == module
+    ]
     if not models:
-        raise NotFound("Module {module} not found", "GET /meta/modules lists the modules",
-                       module=module)
+        raise NotFound(
+            "Module {module} not found", "GET /meta/modules lists the modules", module=module
+        )
     primary = models[0]
-    out = {view: {"layout": DEFAULT, "view": svc.layouts.layout(actor, primary, view, DEFAULT)}
-           for view in ("list", "popup", "detail")}
+    out = {
+        view: {"layout": DEFAULT, "view": svc.layouts.layout(actor, primary, view, DEFAULT)}
+        for view in ("list", "popup", "detail")
+    }
     return JSONResponse(out)
 
 
 routes = [
     Route("/meta/modules", meta_modules, methods=["GET"]),
-    Route("/meta/generic_module_layouts/{module}", meta_generic_module_layouts,
-          methods=["GET"]),
+    Route("/meta/generic_module_layouts/{module}", meta_generic_module_layouts, methods=["GET"]),
 ]
