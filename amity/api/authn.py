@@ -28,17 +28,25 @@ SESSION_COOKIE = "amity_session"
 FAILED_SECRET = "failed_secret"  # request state: a guess that failed, whatever the status
 
 
+def first_header(scope: Scope, name: bytes) -> str | None:
+    """The first value of a header (`name` in lower case), if the request has it."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
 def session_secret(scope: Scope) -> str | None:
     """The session cookie's value, if the request carries one."""
-    for name, value in scope["headers"]:
-        if name == b"cookie":
-            try:
-                jar: SimpleCookie = SimpleCookie(value.decode("latin-1"))
-            except CookieError:
-                return None
-            morsel = jar.get(SESSION_COOKIE)
-            return morsel.value if morsel is not None and morsel.value else None
-    return None
+    cookie = first_header(scope, b"cookie")
+    if cookie is None:
+        return None
+    try:
+        jar: SimpleCookie = SimpleCookie(cookie)
+    except CookieError:
+        return None
+    morsel = jar.get(SESSION_COOKIE)
+    return morsel.value if morsel is not None and morsel.value else None
 
 
 def client_ip(scope: Scope) -> str:
@@ -71,16 +79,9 @@ def mark_failed_secret(scope: Scope) -> None:
     scope.setdefault("state", {})[FAILED_SECRET] = True
 
 
-def authorization_of(scope: Scope) -> str | None:
-    for name, value in scope["headers"]:
-        if name == b"authorization":
-            return str(value.decode("latin-1"))
-    return None
-
-
 def sends_password(scope: Scope) -> bool:
     """Whether the request authenticates with a password (Authorization: Basic)."""
-    authorization = authorization_of(scope)
+    authorization = first_header(scope, b"authorization")
     return authorization is not None and authorization.partition(" ")[0].lower() == "basic"
 
 
@@ -89,11 +90,7 @@ def scope_issuer(configured: str, scope: Scope) -> str:
     raw header: request.url would decode the query string)."""
     if configured:
         return configured.rstrip("/")
-    host = None
-    for name, value in scope["headers"]:
-        if name == b"host":
-            host = value.decode("latin-1")
-            break
+    host = first_header(scope, b"host")
     if not host:
         server = scope.get("server")
         host = f"{server[0]}:{server[1]}" if server else "localhost"
@@ -102,7 +99,7 @@ def scope_issuer(configured: str, scope: Scope) -> str:
 
 def resolve_actor(services: Services, scope: Scope) -> Actor | None:
     """The actor of a request: Authorization first; the session cookie only without one."""
-    authorization = authorization_of(scope)
+    authorization = first_header(scope, b"authorization")
     source = scope_source(scope)
     if authorization is not None and authorization.strip():
         return services.auth.authenticate(

@@ -6,6 +6,7 @@ queues its change events in the outbox in that same transaction.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -403,14 +404,11 @@ class Records:
                     wanted.setdefault(target, set()).add(str(ref_id))
         if not wanted:
             return
-        if conn is None:
-            with self.db.read() as own:
-                self.hide_names(own, actor, fields, records)
-            return
-        readable = {
-            t: self.readable_ids(conn, actor, self.registry.models[t], sorted(ids))
-            for t, ids in wanted.items()
-        }
+        with contextlib.nullcontext(conn) if conn is not None else self.db.read() as reading:
+            readable = {
+                t: self.readable_ids(reading, actor, self.registry.models[t], sorted(ids))
+                for t, ids in wanted.items()
+            }
         for record in records:
             for fd in refs:
                 target = fd.ref_model or record.get("parent_type")
