@@ -13,6 +13,7 @@ answers 429). The OAuth token endpoints authenticate their clients themselves.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Callable
 from http.cookies import CookieError, SimpleCookie
 from typing import Any
@@ -133,7 +134,11 @@ class Authenticate:
         if scope["type"] == "http":
             state: dict[str, Any] = scope.setdefault("state", {})
             try:
-                state["actor"] = await self.resolve(scope)
+                actor = await self.resolve(scope)
+                request_id = state.get("request_id")
+                if actor is not None and request_id is not None:
+                    actor = dataclasses.replace(actor, request_id=request_id)
+                state["actor"] = actor
             except Unauthorized as exc:
                 state["actor"] = None
                 state["auth_error"] = exc

@@ -4,7 +4,9 @@ row per request."""
 from __future__ import annotations
 
 import logging
+import re
 import time
+import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -56,9 +58,23 @@ class EncodedSlash:
         await self.app(scope, receive, send)
 
 
+REQUEST_ID_HEADER = b"x-request-id"
+_GIVEN_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+
+
+def request_id_of(scope: Scope) -> str:
+    """The client's X-Request-Id when it is a plain token of at most 128 characters, else a
+    new one; kept in the request state, answered in the response, carried by events."""
+    for name, value in scope["headers"]:
+        if name == REQUEST_ID_HEADER and _GIVEN_REQUEST_ID.fullmatch(value):
+            return str(value.decode())
+    return uuid.uuid4().hex
+
+
 class RequestLog:
-    """Logs method, path, status, duration and user of every request, and records the
-    call in the API call log (path only: the query string may carry secrets)."""
+    """Gives every request an id (X-Request-Id), logs method, path, status, duration and
+    user of every request, and records the call in the API call log (path only: the
+    query string may carry secrets)."""
 
     def __init__(self, app: ASGIApp, api_log: ApiLog | None = None) -> None:
         self.app = app
@@ -71,10 +87,13 @@ class RequestLog:
         start = time.perf_counter()
         status = [500]
         state: dict[str, Any] = scope.setdefault("state", {})
+        request_id = state["request_id"] = request_id_of(scope)
+        header = (REQUEST_ID_HEADER, request_id.encode())
 
         async def send_with_status(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
         try:

@@ -25,6 +25,8 @@ class Actor:
     whatever `user_id` (kept for attribution of writes) may do."""
     client_id: str | None = None
     """The OAuth client (or API client) the credential was issued to."""
+    request_id: str | None = None
+    """The request this call serves (X-Request-Id); events carry it."""
 
     @property
     def is_contact(self) -> bool:

@@ -46,12 +46,11 @@ def emit_metadata_change(
     `at` defaults to now."""
     writer.emit(
         conn,
+        actor,
         model=model,
         record_id=record_id,
         kind=kind,
         changes=changes,
-        actor_id=actor.user_id,
-        source=actor.source,
         at=at or utcnow(),
     )
 

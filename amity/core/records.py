@@ -261,12 +261,11 @@ class Records:
         }
         self.writer.emit(
             conn,
+            actor,
             model=model.name,
             record_id=record_id,
             kind="create",
             changes=changes,
-            actor_id=actor.user_id,
-            source=actor.source,
             at=now,
         )
         return record_id
@@ -318,12 +317,11 @@ class Records:
             self.writer.update(conn, model, record_id, values)
             self.writer.emit(
                 conn,
+                actor,
                 model=model.name,
                 record_id=record_id,
                 kind="update",
                 changes=changes,
-                actor_id=actor.user_id,
-                source=actor.source,
                 at=now,
             )
 
@@ -346,12 +344,11 @@ class Records:
             )
             self.writer.emit(
                 conn,
+                actor,
                 model=model.name,
                 record_id=record_id,
                 kind="delete",
                 changes={"deleted": [False, True]},
-                actor_id=actor.user_id,
-                source=actor.source,
                 at=now,
             )
 

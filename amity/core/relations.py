@@ -104,12 +104,11 @@ class Relations:
             self._link(conn, link, model, record_id, target_id, extra, now, actor.user_id)
         self.writer.emit(
             conn,
+            actor,
             model=model.name,
             record_id=record_id,
             kind="link",
             changes={link.name: [None, [i for i, _ in items]]},
-            actor_id=actor.user_id,
-            source=actor.source,
             at=now,
         )
 
@@ -217,12 +216,11 @@ class Relations:
                 )
             self.writer.emit(
                 conn,
+                actor,
                 model=model.name,
                 record_id=record_id,
                 kind="unlink",
                 changes={link.name: [[target_id], None]},
-                actor_id=actor.user_id,
-                source=actor.source,
                 at=now,
             )
 

@@ -30,7 +30,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from amity.store.engine import Database
+from amity.store.engine import Database, run_callbacks
 
 T = TypeVar("T")
 UNIT_ATTEMPTS = 3
@@ -104,38 +104,48 @@ class GroupCommitter:
             self._commit(batch)
 
     def _commit(self, batch: list[_Item]) -> None:
+        callbacks: list[Callable[[], None]] = []
         try:
-            outcomes = self._transaction(batch)
+            outcomes = self._transaction(batch, callbacks)
         except _Restart as exc:
             log.warning(
                 "group commit of %d writes restarted, one write at a time: %s", len(batch), exc
             )
-            outcomes = [self._alone(item) for item in batch]
+            callbacks.clear()
+            outcomes = [self._alone(item, callbacks) for item in batch]
         except Exception as exc:  # the commit failed: nothing in the batch was written
             log.exception("group commit of %d writes failed", len(batch))
+            callbacks.clear()
             outcomes = [(None, exc)] * len(batch)
+        run_callbacks(callbacks)  # before the callers hear of their writes
         for (_, _, future, loop), (value, error) in zip(batch, outcomes, strict=True):
             loop.call_soon_threadsafe(_settle, future, value, error)
 
-    def _transaction(self, batch: list[_Item]) -> list[_Outcome]:
+    def _transaction(
+        self, batch: list[_Item], callbacks: list[Callable[[], None]]
+    ) -> list[_Outcome]:
         """Run the units in one transaction, after locking their keys; _Restart when the
-        database aborted the transaction (everything in it is rolled back)."""
+        database aborted the transaction (everything in it is rolled back). The
+        after-commit callbacks of the units that succeeded go to `callbacks` once the
+        transaction has committed."""
         outcomes: list[_Outcome] = []
+        pending: list[Callable[[], None]] = []
         with self.db.shared_write() as conn:
             if not self.db.is_sqlite:
                 lock_keys(conn, (key for _, keys, _, _ in batch for key in keys))
             for unit, _, _, _ in batch:
-                value, error = self._run_unit(conn, unit)
+                value, error = self._run_unit(conn, unit, pending)
                 if error is not None and must_restart(error):
                     raise _Restart(getattr(error, "orig", error)) from error
                 outcomes.append((value, error))
+        callbacks.extend(pending)
         return outcomes
 
-    def _alone(self, item: _Item) -> _Outcome:
+    def _alone(self, item: _Item, callbacks: list[Callable[[], None]]) -> _Outcome:
         """Run one unit in a transaction of its own, again after a deadlock."""
         for attempt in range(UNIT_ATTEMPTS):
             try:
-                return self._transaction([item])[0]
+                return self._transaction([item], callbacks)[0]
             except _Restart as exc:
                 if attempt == UNIT_ATTEMPTS - 1:
                     return None, exc.__cause__
@@ -144,13 +154,18 @@ class GroupCommitter:
                 return None, exc
         raise AssertionError("unreachable")
 
-    def _run_unit(self, conn: Connection, unit: Callable[[], Any]) -> _Outcome:
+    def _run_unit(
+        self, conn: Connection, unit: Callable[[], Any], pending: list[Callable[[], None]]
+    ) -> _Outcome:
         """Run one unit in its own savepoint; a lock conflict (a busy SQLite database)
-        rolls the savepoint back and runs the unit again."""
+        rolls the savepoint back and runs the unit again. The unit's after-commit
+        callbacks join `pending` when its savepoint is released."""
         for attempt in range(UNIT_ATTEMPTS):
             try:
-                with conn.begin_nested():
-                    return unit(), None
+                with self.db.unit() as callbacks, conn.begin_nested():
+                    value = unit()
+                pending.extend(callbacks)
+                return value, None
             except OperationalError as exc:
                 if attempt == UNIT_ATTEMPTS - 1 or must_restart(exc):
                     return None, exc

@@ -9,9 +9,10 @@ defaults.
 from __future__ import annotations
 
 import contextlib
+import logging
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,8 @@ from sqlalchemy.pool import NullPool
 from amity.config import SQLITE_PREFIX, Settings, sqlite_file
 from amity.schema.registry import Registry
 from amity.store.tables import Tables, build_tables
+
+log = logging.getLogger("amity.store.engine")
 
 
 def describe_url(url: str) -> str:
@@ -76,7 +79,8 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A write transaction, committed when the block ends without an exception.
+        """A write transaction, committed when the block ends without an exception; the
+        callbacks registered with `after_commit` run once it has committed.
 
         Inside a group commit (store/batch.py) the unit already runs in its own savepoint
         of the shared transaction, which is used instead.
@@ -85,15 +89,40 @@ class Database:
         if shared is not None:
             yield shared
             return
-        with self.engine.connect() as conn:
+        with self.unit() as callbacks, self.engine.connect() as conn:
             conn = conn.execution_options(amity_write=True)
             with conn.begin():
                 yield conn
+        run_callbacks(callbacks)
+
+    @contextmanager
+    def unit(self) -> Iterator[list[Callable[[], None]]]:
+        """Collect the after-commit callbacks of one unit of work (a transaction, or a
+        savepoint of a group commit); they are dropped when the block fails."""
+        stack: list[list[Callable[[], None]]] = self._local.__dict__.setdefault("units", [])
+        callbacks: list[Callable[[], None]] = []
+        stack.append(callbacks)
+        try:
+            yield callbacks
+        except BaseException:
+            callbacks.clear()
+            raise
+        finally:
+            stack.pop()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the current write has committed, never if it rolls back
+        (e.g. dropping cached copies of what it changed, waking the job runner)."""
+        stack = self._local.__dict__.get("units")
+        if not stack:
+            raise RuntimeError("after_commit outside a write")
+        stack[-1].append(callback)
 
     @contextmanager
     def shared_write(self) -> Iterator[Connection]:
-        """One write transaction that write()/read() in this thread join until it ends."""
-        with self.engine.connect() as conn:
+        """One write transaction that write()/read() in this thread join until it ends
+        (after-commit callbacks not taken by a unit of their own run once it commits)."""
+        with self.unit() as callbacks, self.engine.connect() as conn:
             conn = conn.execution_options(amity_write=True)
             with conn.begin():
                 self._local.conn = conn
@@ -101,6 +130,7 @@ class Database:
                     yield conn
                 finally:
                     self._local.conn = None
+        run_callbacks(callbacks)
 
     def prepare(self, stmt: sa.Executable) -> Prepared:
         """Compile a statement once, for hot paths that run it many times."""
@@ -200,6 +230,15 @@ class Database:
                 reader.close()
         self._local = threading.local()
         self.engine.dispose()
+
+
+def run_callbacks(callbacks: list[Callable[[], None]]) -> None:
+    """Run after-commit callbacks; one that fails is logged and the others still run."""
+    for callback in callbacks:
+        try:
+            callback()
+        except Exception:
+            log.exception("after-commit callback %r failed", callback)
 
 
 def _run_select(

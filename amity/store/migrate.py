@@ -119,11 +119,17 @@ def index_names(conn: sa.Connection) -> set[str]:
 
 
 def add_column(conn: sa.Connection, table: sa.Table, column: sa.Column) -> None:  # type: ignore[type-arg]
+    """Add a column; one with a server default gets it (and its NOT NULL) on old rows too."""
     col_type = column.type.compile(dialect=conn.dialect)
     preparer = conn.dialect.identifier_preparer
+    default = ""
+    if isinstance(column.server_default, sa.DefaultClause):
+        value = column.server_default.arg
+        text = value if isinstance(value, str) else str(value)
+        default = f" DEFAULT {text}" + ("" if column.nullable else " NOT NULL")
     conn.exec_driver_sql(
         f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN "
-        f"{preparer.format_column(column)} {col_type}"
+        f"{preparer.format_column(column)} {col_type}{default}"
     )
 
 

@@ -263,13 +263,22 @@ def system_tables(metadata: sa.MetaData) -> None:
             primary_key=True,
             autoincrement=True,
         ),
+        # PostgreSQL: the writing transaction's id (pg_current_xact_id), for an exact change
+        # feed (store/events.py); SQLite, whose writers take turns: 0
+        sa.Column("tx", sa.BigInteger(), nullable=False, server_default="0"),
         sa.Column("model", sa.String(60), nullable=False),
         sa.Column("record_id", sa.String(36), nullable=False),
         sa.Column("kind", sa.String(20), nullable=False),
-        sa.Column("changes", sa.Text(), nullable=False),
+        sa.Column("changes", sa.Text(), nullable=False),  # JSON {field: [before, after]}
         sa.Column("actor_id", sa.String(36)),
+        sa.Column("credential", sa.String(20)),  # token | basic | oauth | session | ...
+        sa.Column("credential_id", sa.String(64)),  # the token's id
+        sa.Column("client_id", sa.String(64)),  # the OAuth client
         sa.Column("source", sa.String(100), nullable=False),
+        sa.Column("request_id", sa.String(128)),
         sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Index("ix_outbox_tx_id", "tx", "id"),
+        sa.Index("ix_outbox_record", "model", "record_id", "id"),
     )
     sa.Table(  # one row per API call (amity/core/apilog.py); pruned after the retention
         "api_calls",

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import sqlalchemy as sa
@@ -14,6 +15,39 @@ from sqlalchemy.engine import Connection
 from amity.schema.model import Link, Model
 from amity.store.engine import Database, Prepared
 from amity.store.tables import COUNT_SHARDS
+
+EVENT_COLUMNS = (
+    "model",
+    "record_id",
+    "kind",
+    "changes",
+    "actor_id",
+    "credential",
+    "credential_id",
+    "client_id",
+    "source",
+    "request_id",
+    "date_created",
+)
+SECRET_CHANGE = {"changed": True}
+"""The change recorded for a password or secret: that it changed, never its value."""
+
+
+class Origin(Protocol):
+    """Who made a change and through what (core.actor.Actor is one)."""
+
+    @property
+    def user_id(self) -> str | None: ...
+    @property
+    def credential(self) -> str: ...
+    @property
+    def credential_id(self) -> str | None: ...
+    @property
+    def client_id(self) -> str | None: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def request_id(self) -> str | None: ...
 
 
 class Writer:
@@ -33,22 +67,18 @@ class Writer:
             .values(n=counts.c.n + sa.bindparam("delta"))
         )
         outbox = tables.system("outbox")
+        tx = (
+            sa.literal(0)
+            if tables.dialect == "sqlite"
+            else sa.text("pg_current_xact_id()::text::bigint")
+        )
         self._emit = db.prepare(
             sa.insert(outbox).values(
-                {
-                    name: sa.bindparam(name)
-                    for name in (
-                        "model",
-                        "record_id",
-                        "kind",
-                        "changes",
-                        "actor_id",
-                        "source",
-                        "date_created",
-                    )
-                }
+                {"tx": tx, **{name: sa.bindparam(name) for name in EVENT_COLUMNS}}
             )
         )
+        # more writes an event makes in its transaction (audit rows), given the event row
+        self.sinks: list[Callable[[Connection, dict[str, Any]], None]] = []
 
     def insert(self, conn: Connection, model: Model, values: dict[str, Any]) -> None:
         """Insert one row (every column bound, so one prepared statement per model)."""
@@ -118,32 +148,37 @@ class Writer:
     def emit(
         self,
         conn: Connection,
+        origin: Origin,
         *,
         model: str,
         record_id: str,
         kind: str,
         changes: dict[str, Any],
-        actor_id: str | None,
-        source: str,
         at: datetime,
     ) -> None:
-        """Queue a change event in the outbox, in the same transaction as the change, and
-        tell this process's listeners (caches) that the record changed."""
+        """Write a change event to the outbox, in the same transaction as the change:
+        `changes` maps each changed field to [before, after] (SECRET_CHANGE for a secret).
+        This process's listeners (caches) hear of it once the transaction has committed."""
+        event: dict[str, Any] = {
+            "model": model,
+            "record_id": record_id,
+            "kind": kind,
+            "changes": orjson.dumps(changes, default=str).decode(),
+            "actor_id": origin.user_id,
+            "credential": origin.credential,
+            "credential_id": origin.credential_id,
+            "client_id": origin.client_id,
+            "source": origin.source,
+            "request_id": origin.request_id,
+            "date_created": at,
+        }
+        self.db.execute(conn, self._emit, event)
+        if self.sinks:
+            event["changes"] = changes
+            for sink in self.sinks:
+                sink(conn, event)
         for listener in self.listeners:
-            listener(model, record_id)
-        self.db.execute(
-            conn,
-            self._emit,
-            {
-                "model": model,
-                "record_id": record_id,
-                "kind": kind,
-                "changes": orjson.dumps(changes, default=str).decode(),
-                "actor_id": actor_id,
-                "source": source,
-                "date_created": at,
-            },
-        )
+            self.db.after_commit(functools.partial(listener, model, record_id))
 
     # -- links ------------------------------------------------------------------------
     def join_row(
