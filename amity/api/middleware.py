@@ -103,12 +103,13 @@ class RequestLog:
             actor = state.get("actor")
             if log.isEnabledFor(logging.INFO):
                 log.info(
-                    "%s %s %d %.1fms %s",
+                    "%s %s %d %.1fms %s %s",
                     scope["method"],
                     scope["path"],
                     status[0],
                     duration_ms,
                     actor.user_name if actor is not None else "-",
+                    request_id,
                 )
             if self.api_log is not None:
                 client = scope.get("client")
