@@ -373,8 +373,9 @@ def measure(args: argparse.Namespace) -> list[Result]:
     amity_port, bare_port = free_port(), free_port()
     server_cpu = None if args.no_pin else "0"
     wrk_cpu = None if args.no_pin else "1"
+    tree = Path(args.amity_tree).resolve() if args.amity_tree else ROOT
     amity_cmd = pinned(
-        [str(ROOT / ".venv/bin/amity"), "serve", "--port", str(amity_port), "--workers", "1"],
+        [str(tree / ".venv/bin/amity"), "serve", "--port", str(amity_port), "--workers", "1"],
         server_cpu,
     )
     bare_cmd = pinned(
@@ -431,7 +432,7 @@ def measure(args: argparse.Namespace) -> list[Result]:
                     cpu.wrk,
                     cpu.other,
                     raw["requests"] / max(cpu.server_seconds, 0.01),
-                    raw,
+                    raw=raw,
                 )
                 if args.py_spy:
                     profile_server(args, pids[sc.server], target, script, wrk_cpu, sc.name)
@@ -557,7 +558,8 @@ def wait_idle(threshold: float, limit: float) -> float:
             return busy
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line of a run (also what bench/compare.py hands over)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--database-url", default=os.environ.get("AMITY_DATABASE_URL"))
     parser.add_argument("--duration", type=int, default=10, help="seconds per scenario")
@@ -595,6 +597,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-pin", action="store_true", help="do not pin CPUs")
     parser.add_argument(
+        "--amity-tree",
+        metavar="DIR",
+        help="serve Amity from another checkout with its own .venv (e.g. an older "
+        "commit, to compare; bench/compare.py does that)",
+    )
+    parser.add_argument(
         "--only",
         nargs="*",
         choices=["get", "selective", "broad", "unfiltered", "create"],
@@ -605,6 +613,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --database-url or set AMITY_DATABASE_URL")
     if shutil.which("wrk") is None:
         parser.error("wrk is needed: apt-get install -y wrk")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers on kill
     measure(args)
     return 0
