@@ -54,8 +54,9 @@ class IdempotencyStore:
                 date_created=at,
             )
             .on_conflict_do_nothing(index_elements=["owner", "key"])
+            .returning(self.keys.c.token)
         )
-        return bool(conn.execute(stmt).rowcount)
+        return conn.execute(stmt).first() is not None
 
     def find(self, conn: Connection, owner: str, key: str) -> KeyRow | None:
         c = self.keys.c
@@ -90,8 +91,9 @@ class IdempotencyStore:
                 body=None,
                 date_created=at,
             )
+            .returning(self.keys.c.token)
         )
-        return bool(result.rowcount)
+        return result.first() is not None
 
     def expired(self, before: datetime) -> sa.ColumnElement[bool]:
         return self.keys.c.date_created < before
@@ -108,8 +110,9 @@ class IdempotencyStore:
             .values(
                 state=sa.case((self.keys.c.state == RUNNING, COMMITTED), else_=self.keys.c.state)
             )
+            .returning(self.keys.c.token)
         )
-        return bool(result.rowcount)
+        return result.first() is not None
 
     def store_answer(
         self,
@@ -126,19 +129,22 @@ class IdempotencyStore:
             sa.update(self.keys)
             .where(self._where(owner, key), self.keys.c.token == token)
             .values(state=DONE, status=status, headers=headers, body=body)
+            .returning(self.keys.c.token)
         )
-        return bool(result.rowcount)
+        return result.first() is not None
 
     def release(self, conn: Connection, owner: str, key: str, token: str) -> bool:
         """Drop a claim whose request wrote nothing (a retryable answer)."""
         result = conn.execute(
-            sa.delete(self.keys).where(
+            sa.delete(self.keys)
+            .where(
                 self._where(owner, key),
                 self.keys.c.token == token,
                 self.keys.c.state == RUNNING,
             )
+            .returning(self.keys.c.token)
         )
-        return bool(result.rowcount)
+        return result.first() is not None
 
     def purge(self, conn: Connection, before: datetime) -> int:
         """Delete every row created before `before`; returns how many."""
