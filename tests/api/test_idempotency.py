@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from amity.core import idempotency as idempotency_module
 from amity.core.clock import utcnow
 from amity.core.idempotency import Claim, Idempotency, fingerprint, owner_of
-from amity.core.records import Records
+from amity.core.records import ListQuery, Records
 from amity.core.services import Services
 from amity.errors import Conflict
 from amity.store.engine import commit_hook
@@ -303,9 +303,7 @@ def test_a_write_whose_claim_was_taken_over_rolls_back(
     assert page.total_results == 0
 
 
-def _filter(last_name: str) -> Any:
-    from amity.core.records import ListQuery
-
+def _filter(last_name: str) -> ListQuery:
     return ListQuery(filters={"last_name": last_name})
 
 
