@@ -17,6 +17,7 @@ from amity.api import errors
 from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.authn import Authenticate
 from amity.api.freshness import MetadataRefresh, retry_on_unknown_field
+from amity.api.idempotency import IdempotencyKeys
 from amity.api.middleware import EncodedSlash, MethodOverride, RequestLog
 from amity.api.native import (
     admin,
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Middleware(Authenticate, services=services, locked_out=counters.locked_out),
             Middleware(RateLimit, settings=settings, counters=counters),
             Middleware(MethodOverride),
+            Middleware(IdempotencyKeys, services=services),
             Middleware(MetadataRefresh, sync=services.metadata),
             Middleware(EncodedSlash),
         ],

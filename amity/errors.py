@@ -13,6 +13,7 @@ AmityError
  +-- Conflict              409 conflict
  +-- PayloadTooLarge       413 payload_too_large
  +-- UnsupportedMediaType  415 unsupported_media_type
+ +-- Unprocessable         422 unprocessable (e.g. an Idempotency-Key reused for another request)
  +-- RateLimited           429 rate_limited
  +-- ServiceUnavailable    503 service_unavailable (e.g. the database cannot be reached)
 
@@ -116,6 +117,14 @@ class PayloadTooLarge(AmityError):
 class UnsupportedMediaType(AmityError):
     status = 415
     error = "unsupported_media_type"
+
+
+class Unprocessable(AmityError):
+    """Well-formed, but not to be done (422): an Idempotency-Key sent before with a
+    different request."""
+
+    status = 422
+    error = "unprocessable"
 
 
 class InsufficientScope(Forbidden):

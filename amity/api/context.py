@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TypeVar
+from typing import TypeVar, overload
 
 from starlette.requests import Request
+from starlette.responses import Response
 
 from amity.api.authn import resolve_actor, scope_issuer
+from amity.api.idempotency import keep_answer
 from amity.core.actor import Actor
 from amity.core.auth.sessions import csrf_matches
 from amity.core.services import Services
@@ -23,13 +25,42 @@ def services(request: Request) -> Services:
 
 
 T = TypeVar("T")
+R = TypeVar("R", bound=Response)
 
 
-async def run_write(request: Request, unit: Callable[[], T], keys: Iterable[str] = ()) -> T:
+@overload
+async def run_write(request: Request, unit: Callable[[], T], keys: Iterable[str] = ()) -> T: ...
+
+
+@overload
+async def run_write(
+    request: Request, unit: Callable[[], T], keys: Iterable[str] = (), *, respond: Callable[[T], R]
+) -> R: ...
+
+
+async def run_write(
+    request: Request,
+    unit: Callable[[], T],
+    keys: Iterable[str] = (),
+    *,
+    respond: Callable[[T], R] | None = None,
+) -> T | R:
     """Run a service write in the next group commit; returns once it is durable. `keys`
     name what it writes (Records.write_keys), so that other workers' writes of the same
-    records wait for it instead of deadlocking with it."""
-    return await services(request).writes.run(unit, keys)
+    records wait for it instead of deadlocking with it.
+
+    `respond` renders the unit's result as the response, inside the unit: a request with
+    an Idempotency-Key then stores that answer in the write's own transaction."""
+    if respond is None:
+        return await services(request).writes.run(unit, keys)
+    answer = respond
+
+    def unit_and_answer() -> R:
+        response = answer(unit())
+        keep_answer(response)
+        return response
+
+    return await services(request).writes.run(unit_and_answer, keys)
 
 
 def optional_actor(request: Request) -> Actor | None:

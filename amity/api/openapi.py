@@ -24,9 +24,11 @@ ERROR_STATUSES = {
     "403": "Not allowed (rights, scope, CSRF, address or plain HTTP)",
     "404": "No such model, record, link or endpoint (or not readable by the caller)",
     "405": "Method not allowed",
-    "409": "Conflict with a unique value, a concurrent write or the last active administrator",
+    "409": "Conflict with a unique value, a concurrent write or the last active "
+    "administrator, or the first request with this Idempotency-Key still runs",
     "413": "Request body too large",
     "415": "Unsupported content type",
+    "422": "The Idempotency-Key was used before for a different request",
     "429": "Rate limit exceeded (see Retry-After)",
     "503": "The database is busy or unreachable: retry later",
 }
@@ -926,6 +928,32 @@ TAG_ORDER = (
 )
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A unique value per write, such as a UUID: a retry with the same key and "
+    "the same request (method, path, query, body) within 24 hours gets the first answer "
+    "again, with the header `Idempotent-Replayed: true`, and changes nothing; the key with "
+    "a different request is a 422, while the first request still runs a 409.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+def idempotent_writes(paths: dict[str, dict[str, Any]]) -> None:
+    """Every write that a credential makes takes an Idempotency-Key (api/idempotency.py)."""
+    for item in paths.values():
+        for method, operation in item.items():
+            if method not in WRITE_METHODS or {} in operation.get("security", ()):
+                continue  # public endpoints (sign-in, OAuth) act for no credential yet
+            operation["parameters"] = [
+                *operation.get("parameters", ()),
+                param_ref("Idempotency-Key"),
+            ]
+            operation["responses"] = with_errors(operation["responses"], ("409", "422"))
+
+
 def document_tags(models: list[Model], paths: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
     """Every tag the operations use: one per model (its records), then TAG_ORDER."""
     used = {
@@ -980,6 +1008,8 @@ def build_document(registry: Registry, routes: Iterable[BaseRoute], prefix: str)
                 paths.setdefault(concrete, {})[method.lower()] = generic_operation(
                     method, path, route, concrete
                 )
+    idempotent_writes(paths)
+    parameters["Idempotency-Key"] = IDEMPOTENCY_KEY
     return {
         "openapi": "3.1.0",
         "info": {

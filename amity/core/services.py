@@ -15,6 +15,7 @@ from amity.core.auth.sessions import SessionService
 from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
 from amity.core.i18n import Languages
+from amity.core.idempotency import Idempotency
 from amity.core.layouts import Layouts
 from amity.core.metadata import MetadataSync
 from amity.core.picklists import PicklistDependencies
@@ -49,6 +50,7 @@ class Services:
     oauth: OAuthService
     picklists: PicklistDependencies
     schema: SchemaFiles
+    idempotency: Idempotency
 
     def close(self) -> None:
         self.writes.close()
@@ -89,4 +91,5 @@ def build_services(
         oauth=auth.oauth,
         picklists=picklists,
         schema=SchemaFiles(db, models, picklists, layouts),
+        idempotency=Idempotency(db),
     )

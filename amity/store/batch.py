@@ -17,6 +17,7 @@ its own.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import hashlib
 import logging
 import queue
@@ -30,7 +31,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from amity.store.engine import Database, run_callbacks
+from amity.store.engine import Database, run_callbacks, run_commit_hook
 
 T = TypeVar("T")
 UNIT_ATTEMPTS = 3
@@ -67,9 +68,22 @@ class GroupCommitter:
         """
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        self._queue.put((unit, tuple(keys), future, loop))
+        context = contextvars.copy_context()  # the request's: its commit hook, for one
+
+        def in_context() -> T:
+            return context.run(self._with_hook, unit)
+
+        self._queue.put((in_context, tuple(keys), future, loop))
         self._ensure_thread()
         return await future
+
+    def _with_hook(self, unit: Callable[[], T]) -> T:
+        """The unit, then its context's commit hook in the unit's savepoint."""
+        value = unit()
+        conn = self.db.shared_connection
+        if conn is not None:
+            run_commit_hook(conn)
+        return value
 
     def close(self) -> None:
         if self._thread is not None:

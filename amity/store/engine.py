@@ -9,6 +9,7 @@ defaults.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import logging
 import threading
 import uuid
@@ -27,6 +28,31 @@ from amity.schema.registry import Registry
 from amity.store.tables import Tables, build_tables
 
 log = logging.getLogger("amity.store.engine")
+CommitHook = Callable[[Connection], None]
+_commit_hook: contextvars.ContextVar[CommitHook | None] = contextvars.ContextVar(
+    "amity_commit_hook", default=None
+)
+
+
+@contextmanager
+def commit_hook(hook: CommitHook | None) -> Iterator[None]:
+    """Within this block (this context: a request), `hook(conn)` runs at the end of every
+    unit of work, inside its transaction, just before it commits (a write of the request
+    group-committed in the writer thread included): e.g. to mark an Idempotency-Key's
+    claim as used by a committed write. A hook that raises rolls the unit back. None:
+    no hook within the block."""
+    token = _commit_hook.set(hook)
+    try:
+        yield
+    finally:
+        _commit_hook.reset(token)
+
+
+def run_commit_hook(conn: Connection) -> None:
+    """Run the current context's commit hook, if any, on the unit's connection."""
+    hook = _commit_hook.get()
+    if hook is not None:
+        hook(conn)
 
 
 def describe_url(url: str) -> str:
@@ -93,7 +119,14 @@ class Database:
             conn = conn.execution_options(amity_write=True)
             with conn.begin():
                 yield conn
+                run_commit_hook(conn)
         run_callbacks(callbacks)
+
+    @property
+    def shared_connection(self) -> Connection | None:
+        """The transaction of the group commit running in this thread, if any."""
+        conn: Connection | None = getattr(self._local, "conn", None)
+        return conn
 
     @contextmanager
     def unit(self) -> Iterator[list[Callable[[], None]]]:

@@ -216,7 +216,7 @@ def join_table(tables: Tables, name: str, link: Link) -> sa.Table:
 
 def system_tables(metadata: sa.MetaData) -> None:
     """Amity's own tables: secrets, tokens, favorites, counts, sequences, the outbox,
-    the API call log."""
+    the API call log, idempotency keys."""
     sa.Table(
         "user_secrets",
         metadata,
@@ -397,6 +397,19 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("date_created", sa.DateTime(), nullable=False),
         sa.Column("modified_by", sa.String(36)),
         sa.Column("date_modified", sa.DateTime(), nullable=False),
+    )
+    sa.Table(  # Idempotency-Key claims and their stored answers (store/idempotency.py)
+        "idempotency_keys",
+        metadata,
+        sa.Column("owner", sa.String(255), primary_key=True),  # user|credential|id|client
+        sa.Column("key", sa.String(255), primary_key=True),
+        sa.Column("fingerprint", sa.String(64), nullable=False),  # sha256 of the request
+        sa.Column("token", sa.String(32), nullable=False),  # the claim of one request
+        sa.Column("state", sa.String(10), nullable=False),  # running | committed | done
+        sa.Column("status", sa.Integer()),  # the stored answer, once done
+        sa.Column("headers", sa.Text()),  # JSON [[name, value], ...]
+        sa.Column("body", sa.LargeBinary()),
+        sa.Column("date_created", sa.DateTime(), nullable=False, index=True),
     )
     acl_tables(metadata)
     oauth_tables(metadata)

@@ -84,7 +84,24 @@ def test_the_error_shape_is_documented(document: dict[str, Any]) -> None:
     remove_model = document["paths"]["/admin/models/Account"]["delete"]["responses"]
     remove_link = document["paths"]["/admin/models/Account/links/{name}"]["delete"]
     assert "409" in remove_model and "409" in remove_link["responses"]
-    assert "409" not in document["paths"]["/data/Contact/{id}"]["delete"]["responses"]
+    # any write may be a 409 too: its Idempotency-Key's first request still runs
+    assert "409" in document["paths"]["/data/Contact/{id}"]["delete"]["responses"]
+
+
+def test_writes_take_an_idempotency_key(document: dict[str, Any]) -> None:
+    key = {"$ref": "#/components/parameters/Idempotency-Key"}
+    assert document["components"]["parameters"]["Idempotency-Key"]["in"] == "header"
+    for path, method in [
+        ("/data/Contact", "post"),
+        ("/data/Contact/{id}", "patch"),
+        ("/data/Contact/{id}", "delete"),
+        ("/admin/teams", "post"),
+    ]:
+        operation = document["paths"][path][method]
+        assert key in operation["parameters"], (path, method)
+        assert {"409", "422"} <= set(operation["responses"]), (path, method)
+    assert key not in document["paths"]["/data/Contact"]["get"].get("parameters", [])
+    assert key not in document["paths"]["/session"]["post"].get("parameters", [])
 
 
 def test_enum_values_are_the_options(document: dict[str, Any]) -> None:

@@ -36,6 +36,11 @@ def list_query(params: dict[str, Any]) -> ListQuery:
     )
 
 
+def done(_: object) -> JSONResponse:
+    """The answer of a write that succeeded (rendered inside it: run_write's respond)."""
+    return JSONResponse({"result": True})
+
+
 def query_params(request: Request) -> dict[str, Any]:
     return parse_query(request.scope["query_string"])
 
@@ -54,12 +59,12 @@ async def create_record(request: Request) -> JSONResponse:
         raise BadRequest("Missing data", 'send {"data": {field: value, ...}}')
     records = services(request).records
     model = request.path_params["model"]
-    record_id = await run_write(
+    return await run_write(
         request,
         lambda: records.create(actor, model, payload["data"]),
         records.write_keys(model, None, payload["data"]),
+        respond=lambda record_id: JSONResponse({"id": record_id}),
     )
-    return JSONResponse({"id": record_id})
 
 
 async def get_record(request: Request) -> JSONResponse:
@@ -84,24 +89,24 @@ async def update_record(request: Request) -> JSONResponse:
             raise BadRequest("create must be true or false") from None
     records = services(request).records
     model, record_id = request.path_params["model"], request.path_params["id"]
-    await run_write(
+    return await run_write(
         request,
         lambda: records.update(actor, model, record_id, payload["data"], create),
         records.write_keys(model, record_id, payload["data"]),
+        respond=done,
     )
-    return JSONResponse({"result": True})
 
 
 async def delete_record(request: Request) -> JSONResponse:
     actor = require_actor(request)
     records = services(request).records
     model, record_id = request.path_params["model"], request.path_params["id"]
-    await run_write(
+    return await run_write(
         request,
         lambda: records.delete(actor, model, record_id),
         records.write_keys(model, record_id),
+        respond=done,
     )
-    return JSONResponse({"result": True})
 
 
 async def list_related(request: Request) -> JSONResponse:
@@ -119,7 +124,7 @@ async def add_related(request: Request) -> JSONResponse:
     p = request.path_params
     relations = services(request).relations
     keys = services(request).records.write_keys(p["model"], p["id"])
-    await run_write(
+    return await run_write(
         request,
         lambda: relations.add_related(
             actor,
@@ -130,8 +135,8 @@ async def add_related(request: Request) -> JSONResponse:
             payload.get("records_with_data"),
         ),
         keys,
+        respond=done,
     )
-    return JSONResponse({"result": True})
 
 
 async def remove_related(request: Request) -> JSONResponse:
@@ -139,12 +144,12 @@ async def remove_related(request: Request) -> JSONResponse:
     p = request.path_params
     relations = services(request).relations
     keys = services(request).records.write_keys(p["model"], p["id"])
-    await run_write(
+    return await run_write(
         request,
         lambda: relations.remove_related(actor, p["model"], p["id"], p["link"], p["rel_id"]),
         keys,
+        respond=done,
     )
-    return JSONResponse({"result": True})
 
 
 async def linked_records(request: Request) -> JSONResponse:
@@ -160,8 +165,11 @@ async def favorite(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
     records = services(request).records
-    status = await run_write(request, lambda: toggle_favorite(records, actor, p["model"], p["id"]))
-    return JSONResponse({"status": status})
+    return await run_write(
+        request,
+        lambda: toggle_favorite(records, actor, p["model"], p["id"]),
+        respond=lambda status: JSONResponse({"status": status}),
+    )
 
 
 # Routes are tried in order: the busiest come first. Favorites must stay ahead of the
