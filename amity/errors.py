@@ -109,6 +109,13 @@ class Conflict(AmityError):
     error = "conflict"
 
 
+class InProgress(Conflict):
+    """409 while an earlier attempt of the same request (its Idempotency-Key) still runs;
+    Retry-After tells the client when to ask again."""
+
+    retry_after = 1
+
+
 class PayloadTooLarge(AmityError):
     status = 413
     error = "payload_too_large"

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 
 from amity.core.actor import Actor
 from amity.core.clock import utcnow
-from amity.errors import Conflict, Unprocessable
+from amity.errors import Conflict, InProgress, Unprocessable
 from amity.store.engine import CommitHook, Database
 from amity.store.idempotency import COMMITTED, DONE, IdempotencyStore, KeyRow
 
@@ -115,7 +115,7 @@ class Idempotency:
                         return Claim(owner, key, print_, token)
                     continue
                 return self._existing(conn, row, owner, key, print_, token, now)
-        raise Conflict(
+        raise InProgress(
             "A request with this Idempotency-Key is still running",
             "wait for its answer, then send the request again with the same key",
         )
@@ -149,7 +149,7 @@ class Idempotency:
             conn, owner, key, print_, token, now, stale
         ):
             return Claim(owner, key, print_, token)
-        raise Conflict(
+        raise InProgress(
             "A request with this Idempotency-Key is still running",
             "wait for its answer, then send the request again with the same key",
         )

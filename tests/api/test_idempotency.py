@@ -253,6 +253,7 @@ def test_a_running_claim_is_a_409_until_it_is_stale(
     headers = {"Idempotency-Key": "the-key", "Content-Type": "application/json"}
     busy = api.post("/data/Contact", content=body, headers=headers)
     assert busy.status_code == 409 and "still running" in busy.json()["message"]
+    assert busy.headers["retry-after"] == "1"  # the client waits and asks again
     assert contacts_named(api, "Stale") == []
     move_clock(monkeypatch, timedelta(seconds=61))  # its process died: taken over
     taken = api.post("/data/Contact", content=body, headers=headers)
