@@ -8,11 +8,13 @@
 Layout, one module per endpoint group of the server: _data (/data, models), _meta
 (/meta), _utility (/me, /version, /public_key), _auth and _oauth (credentials, /auth).
 The IO-free core (_core, _retry, _paging) is shared by Client and AsyncClient (_client).
-Files, calendar, audit, reports, webhooks and tally objects get modules of their own as
+_changes (/changes); audit rows come from Model.audit.
+Files, calendar, reports, webhooks and tally objects get modules of their own as
 the server grows them.
 """
 
 from amity_client._auth import BasicAuth, OAuth, TokenAuth
+from amity_client._changes import AsyncChangeFeed, ChangeFeed
 from amity_client._client import DEFAULT_TIMEOUT, AsyncClient, Client
 from amity_client._data import AsyncModel, Model
 from amity_client._errors import (
@@ -38,6 +40,7 @@ from amity_client._version import __version__
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "AsyncChangeFeed",
     "AsyncClient",
     "AsyncListQuery",
     "AsyncListResult",
@@ -45,6 +48,7 @@ __all__ = [
     "AuthorizationFlow",
     "BadRequest",
     "BasicAuth",
+    "ChangeFeed",
     "Client",
     "Conflict",
     "Error",

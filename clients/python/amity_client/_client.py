@@ -9,21 +9,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
 import httpx
 
 from amity_client import _utility
+from amity_client._changes import AsyncChangeFeed, ChangeFeed
 from amity_client._core import (
+    IDEMPOTENCY_HEADER,
     Call,
     QueryParams,
     build_request,
     check_base_url,
     decode_response,
+    has_header,
     parse_retry_after,
     raw_call,
+    with_idempotency_key,
 )
 from amity_client._data import AsyncModel, Model
 from amity_client._errors import Error, NetworkError, Timeout
@@ -54,6 +58,10 @@ def transport_error(exc: httpx.TransportError, url: str) -> NetworkError:
     )
 
 
+def is_keyed(call: Call[Any]) -> bool:
+    return has_header(call.headers, IDEMPOTENCY_HEADER)
+
+
 class _BaseClient:
     def __init__(
         self, url: str, retry: RetryPolicy | None, headers: Mapping[str, str] | None
@@ -79,7 +87,9 @@ class _BaseClient:
         if not isinstance(exc, httpx.TransportError):
             self._log(call, type(exc).__name__, start, attempt, None)
             raise Error(f"{type(exc).__name__}: {exc}", type="invalid_response") from exc
-        delay = self.retry.after_error(call.method, request_was_sent(exc), attempt)
+        delay = self.retry.after_error(
+            call.method, request_was_sent(exc), attempt, keyed=is_keyed(call)
+        )
         self._log(call, f"{type(exc).__name__}: {exc}", start, attempt, delay)
         if delay is None:
             raise transport_error(exc, self.url) from exc
@@ -90,7 +100,9 @@ class _BaseClient:
     ) -> float | None:
         """The wait before retrying this answer, or None to keep it."""
         retry_after = parse_retry_after(response.headers.get("retry-after"))
-        delay = self.retry.after_status(call.method, response.status_code, retry_after, attempt)
+        delay = self.retry.after_status(
+            call.method, response.status_code, retry_after, attempt, keyed=is_keyed(call)
+        )
         self._log(call, str(response.status_code), start, attempt, delay, ok=response.is_success)
         return delay
 
@@ -154,6 +166,7 @@ class Client(_BaseClient):
         self._http.auth = auth
 
     def _send(self, call: Call[Any]) -> httpx.Response:
+        call = with_idempotency_key(call)  # one key for every attempt of this call
         attempt = 0
         while True:
             request = self._build(self._http, call)
@@ -257,6 +270,17 @@ class Client(_BaseClient):
         """The authenticated user."""
         return self._run(_utility.me_call())
 
+    def changes(
+        self,
+        after: str | None = None,
+        *,
+        models: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> ChangeFeed:
+        """Every change committed after the cursor `after` (None: the oldest kept), deletes
+        included, oldest first; iterate the feed, then store `feed.cursor` for next time."""
+        return ChangeFeed(self._run, after, models, limit)
+
     def server_version(self) -> dict[str, Any]:
         """{"version", "products", "authenticated"}."""
         return self._run(_utility.version_call())
@@ -313,6 +337,7 @@ class AsyncClient(_BaseClient):
         self._http.auth = auth
 
     async def _send(self, call: Call[Any]) -> httpx.Response:
+        call = with_idempotency_key(call)  # one key for every attempt of this call
         attempt = 0
         while True:
             request = self._build(self._http, call)
@@ -411,6 +436,17 @@ class AsyncClient(_BaseClient):
 
     async def me(self) -> dict[str, Any]:
         return await self._run(_utility.me_call())
+
+    def changes(
+        self,
+        after: str | None = None,
+        *,
+        models: Sequence[str] | None = None,
+        limit: int | None = None,
+    ) -> AsyncChangeFeed:
+        """Every change committed after the cursor `after`: `async for` the feed, then
+        store `feed.cursor` for next time."""
+        return AsyncChangeFeed(self._run, after, models, limit)
 
     async def server_version(self) -> dict[str, Any]:
         return await self._run(_utility.version_call())

@@ -7,8 +7,10 @@ back to these functions.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json as jsonlib
+import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -71,6 +73,30 @@ def raw_call(
     if json is not None and content is not None:
         raise ValueError("pass json or content, not both")
     return Call(method.upper(), endpoint, identity, params, json, content, dict(headers or {}))
+
+
+WRITE_METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+
+def with_idempotency_key(call: Call[T]) -> Call[T]:
+    """The call with an Idempotency-Key header when it writes (POST, PATCH, PUT, DELETE)
+    and has none yet: the server then answers a retry of it with the first answer instead
+    of acting twice, so a write whose connection dropped can be sent again.
+    An empty Idempotency-Key header opts a call out: it is sent without one."""
+    given = [k for k in call.headers if k.lower() == IDEMPOTENCY_HEADER.lower()]
+    if given and not call.headers[given[0]]:
+        headers = {k: v for k, v in call.headers.items() if k not in given}
+        return dataclasses.replace(call, headers=headers)
+    if call.method not in WRITE_METHODS or given:
+        return call
+    headers = {**call.headers, IDEMPOTENCY_HEADER: uuid.uuid4().hex}
+    return dataclasses.replace(call, headers=headers)
+
+
+def has_header(headers: Mapping[str, str], name: str) -> bool:
+    lowered = name.lower()
+    return any(k.lower() == lowered for k in headers)
 
 
 def path(*segments: object) -> str:

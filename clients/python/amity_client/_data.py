@@ -68,6 +68,17 @@ def linked_call(model: str, link: str, **query: Any) -> Call[Page]:
     )
 
 
+def audit_call(
+    model: str, record_id: str | None, offset: int = 0, limit: int | None = None
+) -> Call[Page]:
+    """/audit/{model} (every record's changes) or /audit/{model}/{id}: field-level rows."""
+    endpoint = path("audit", model) if record_id is None else path("audit", model, record_id)
+    params: dict[str, Any] = {"offset": offset}
+    if limit is not None:
+        params["limit"] = limit
+    return Call("GET", endpoint, parse_page, params)
+
+
 def get_call(model: str, record_id: str, fields: Fields = None) -> Call[Record]:
     return Call("GET", path("data", model, record_id), key("record"), _fields_param(fields))
 
@@ -255,6 +266,13 @@ class Model:
         """{"fields": {name: definition}, "filters": {name: definition}}."""
         return self._client._run(_meta.fields_call(self.name))
 
+    def audit(
+        self, record_id: str | None = None, *, offset: int = 0, limit: int | None = None
+    ) -> ListResult:
+        """Audit rows, newest first, one per changed field: of one record, or (without an
+        id) of every record of the model the caller may read; iterating walks all pages."""
+        return self._list(audit_call(self.name, record_id, offset, limit))
+
     def toggle_favorite(self, record_id: str) -> bool:
         """Star or unstar a record for the current user; True when it is now a favorite."""
         return self._client._run(favorite_call(self.name, record_id))
@@ -363,6 +381,12 @@ class AsyncModel:
 
     async def metadata(self) -> dict[str, Any]:
         return await self._client._run(_meta.fields_call(self.name))
+
+    def audit(
+        self, record_id: str | None = None, *, offset: int = 0, limit: int | None = None
+    ) -> AsyncListQuery:
+        """Audit rows, newest first: await for the first page, `async for` for all."""
+        return self._list(audit_call(self.name, record_id, offset, limit))
 
     async def toggle_favorite(self, record_id: str) -> bool:
         return await self._client._run(favorite_call(self.name, record_id))

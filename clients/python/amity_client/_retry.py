@@ -4,8 +4,12 @@
   request. A Retry-After header sets the wait; without one the wait grows exponentially
   (backoff_factor * 2**attempt, at most max_backoff) with random jitter.
 - Connection failures before the request left (refused, connect timeout) are retried for
-  every method. Failures after it left (reset, dropped, read timeout) are retried only
-  for idempotent methods, since the server may have acted on a POST or PATCH.
+  every method. Failures after it left (reset, dropped, read timeout) are retried for
+  idempotent methods, and for writes that carry an Idempotency-Key (the client adds one to
+  every write): the server answers such a retry with the first answer instead of acting
+  twice. Without a key a POST or PATCH is not retried, since the server may have acted.
+- A 409 with a Retry-After, which the server sends while the first request with the same
+  Idempotency-Key is still running, is waited for and retried.
 """
 
 from __future__ import annotations
@@ -52,9 +56,16 @@ class RetryPolicy:
         retry_after: float | None,
         attempt: int,
         rand: Callable[[], float] = random.random,
+        *,
+        keyed: bool = False,
     ) -> float | None:
-        """Seconds to wait before retrying an answer with this status, or None: do not."""
-        if status not in self.retry_statuses or attempt >= self.max_retries:
+        """Seconds to wait before retrying an answer with this status, or None: do not.
+        `keyed`: the request carries an Idempotency-Key (a 409 with Retry-After then means
+        that its first attempt is still running)."""
+        if attempt >= self.max_retries:
+            return None
+        in_flight = keyed and status == 409 and retry_after is not None
+        if status not in self.retry_statuses and not in_flight:
             return None
         if retry_after is not None:
             return retry_after if retry_after <= self.max_retry_after else None
@@ -66,11 +77,14 @@ class RetryPolicy:
         request_sent: bool,
         attempt: int,
         rand: Callable[[], float] = random.random,
+        *,
+        keyed: bool = False,
     ) -> float | None:
         """Seconds to wait before retrying after a connection failure, or None: do not.
-        `request_sent` is False when the connection was never made."""
+        `request_sent` is False when the connection was never made; `keyed`: the request
+        carries an Idempotency-Key, so the server will not act on it twice."""
         if attempt >= self.max_retries:
             return None
-        if request_sent and method.upper() not in self.idempotent_methods:
+        if request_sent and not keyed and method.upper() not in self.idempotent_methods:
             return None
         return self.backoff(attempt, rand)

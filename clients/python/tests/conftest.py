@@ -170,12 +170,16 @@ class Faults:
         count: int,
         retry_after: str | None = None,
         message: str | None = None,
+        drop: bool = False,
     ) -> None:
+        """The next `count` requests get `status`; with drop=True they reach the server
+        and the connection breaks in the middle of its answer instead."""
         fault: dict[str, Any] = {
             "path": f"/api.php{endpoint}",
             "status": status,
             "count": count,
             "retry_after": retry_after,
+            "drop": drop,
         }
         if message:
             fault["message"] = message

@@ -3,6 +3,10 @@
     POST /_faults {"path": "/api.php/me", "status": 429, "count": 2, "retry_after": "1"}
         the next `count` requests to `path` get `status` (in the 1CRM error shape, with
         Retry-After when given) instead of reaching Amity; also resets that path's log
+    POST /_faults {"path": "/api.php/data/Note", "drop": true, "count": 1}
+        the next `count` requests to `path` reach Amity, which acts on them, but the
+        connection is closed in the middle of the answer (a network failure after the
+        server wrote)
     GET /_faults/log?path=/api.php/me -> {"times": [...]}: when each request to the path
         arrived (time.monotonic() of this process)
 
@@ -19,7 +23,7 @@ from urllib.parse import parse_qs
 
 from amity.app import create_app
 from amity.config import Settings
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 ERROR_TYPES = {
     403: "forbidden",
@@ -49,6 +53,10 @@ class Faults:
             return
         self.arrivals[path].append(time.monotonic())
         fault = self.armed.get(path)
+        if fault and fault["count"] > 0 and fault.get("drop"):
+            fault["count"] -= 1
+            await self.app(scope, receive, cut_short(send))
+            return
         if fault and fault["count"] > 0:
             fault["count"] -= 1
             await drain(receive)
@@ -72,6 +80,22 @@ class Faults:
         self.armed[fault["path"]] = fault
         self.arrivals[fault["path"]] = []
         await respond(send, 200, {"armed": fault["path"]})
+
+
+class Dropped(Exception):
+    """Raised in the middle of an answer: uvicorn closes the connection."""
+
+
+def cut_short(send: Send) -> Send:
+    """A `send` that passes the answer's start and then breaks off before its body."""
+
+    async def cutting(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await send(message)
+            return
+        raise Dropped("connection dropped by the fault injector")
+
+    return cutting
 
 
 async def drain(receive: Receive) -> bytes:

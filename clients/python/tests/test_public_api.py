@@ -8,10 +8,12 @@ from typing import get_type_hints
 
 import amity_client
 from amity_client import (
+    AsyncChangeFeed,
     AsyncClient,
     AsyncListQuery,
     AsyncModel,
     BadRequest,
+    ChangeFeed,
     Client,
     Conflict,
     Error,
@@ -88,6 +90,8 @@ def test_async_surface_mirrors_the_sync_one() -> None:
             if inspect.isfunction(sync_attr) and name != "model":
                 if get_type_hints(sync_attr)["return"] is ListResult:  # awaitable, iterable
                     assert get_type_hints(async_attr)["return"] is AsyncListQuery, name
+                elif get_type_hints(sync_attr)["return"] is ChangeFeed:  # async iterable
+                    assert get_type_hints(async_attr)["return"] is AsyncChangeFeed, name
                 else:
                     assert inspect.iscoroutinefunction(async_attr), name
                 sync_params = list(inspect.signature(sync_attr).parameters)

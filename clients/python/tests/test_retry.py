@@ -107,6 +107,7 @@ class DroppingServer:
         self.sock.settimeout(0.2)
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/api.php"
         self.connections = 0
+        self.requests: list[bytes] = []
         self.stopping = threading.Event()
         self.thread = threading.Thread(target=self.serve, daemon=True)
         self.thread.start()
@@ -121,7 +122,7 @@ class DroppingServer:
                 self.connections += 1
                 conn.settimeout(2)
                 with contextlib.suppress(OSError):
-                    conn.recv(65536)
+                    self.requests.append(conn.recv(65536))
 
     def close(self) -> None:
         self.stopping.set()
@@ -146,13 +147,49 @@ def test_a_dropped_get_is_retried(dropping: DroppingServer) -> None:
     assert dropping.connections == FAST_RETRY.max_retries + 1
 
 
-def test_a_dropped_post_is_not_retried(dropping: DroppingServer) -> None:
+def idempotency_keys(requests: list[bytes]) -> list[str]:
+    return [
+        line.split(b":", 1)[1].strip().decode()
+        for request in requests
+        for line in request.split(b"\r\n")
+        if line.lower().startswith(b"idempotency-key:")
+    ]
+
+
+def test_a_dropped_post_is_retried_with_the_same_idempotency_key(
+    dropping: DroppingServer,
+) -> None:
+    # the key makes the server answer a repeat with the first answer: no second record
     with (
         Client(dropping.url, TokenAuth("t"), retry=FAST_RETRY) as client,
         pytest.raises(NetworkError),
     ):
         client.model("Note").create({"name": "maybe written"})
+    assert dropping.connections == FAST_RETRY.max_retries + 1
+    keys = idempotency_keys(dropping.requests)
+    assert len(keys) == dropping.connections and len(set(keys)) == 1
+
+
+def test_a_dropped_post_without_a_key_is_not_retried(dropping: DroppingServer) -> None:
+    # an empty Idempotency-Key opts out: sent without a key, the POST may have been
+    # written, so it is not sent again
+    with (
+        Client(dropping.url, TokenAuth("t"), retry=FAST_RETRY) as client,
+        pytest.raises(NetworkError),
+    ):
+        client.request("POST", "/data/Note", json={"data": {}}, headers={"Idempotency-Key": ""})
     assert dropping.connections == 1
+    assert idempotency_keys(dropping.requests) == []
+
+
+def test_each_write_gets_its_own_key(dropping: DroppingServer) -> None:
+    no_retry = RetryPolicy(max_retries=0)
+    with Client(dropping.url, TokenAuth("t"), retry=no_retry) as client:
+        for _ in range(2):
+            with pytest.raises(NetworkError):
+                client.model("Note").update("n1", {"name": "x"})
+    keys = idempotency_keys(dropping.requests)
+    assert len(keys) == 2 and keys[0] != keys[1]
 
 
 def test_a_refused_connection_is_retried_even_for_a_post(caplog: pytest.LogCaptureFixture) -> None:
