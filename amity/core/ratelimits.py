@@ -22,7 +22,7 @@ from amity.store.writes import Writer
 
 KINDS = ("user", "client")
 MAX_RATE_TEXT = 40
-EVENT_MODEL = "RateLimit"  # the pseudo-model of overrides' events (record id: kind:id)
+EVENT_MODEL = "RateLimit"  # overrides' events: the user id or client_id, and the kind
 
 
 def check_rate(text: str) -> str:
@@ -105,9 +105,9 @@ class RateLimitOverrides:
                 conn,
                 actor,
                 model=EVENT_MODEL,
-                record_id=f"{kind}:{subject_id}",
+                record_id=subject_id,
                 kind="create" if before is None else "update",
-                changes={"rate_limit": [before, text]},
+                changes={"subject": kind, "rate_limit": [before, text]},
                 at=now,
             )
         return {"kind": kind, "id": subject_id, "rate_limit": text}
@@ -124,9 +124,9 @@ class RateLimitOverrides:
                     conn,
                     actor,
                     model=EVENT_MODEL,
-                    record_id=f"{kind}:{subject_id}",
+                    record_id=subject_id,
                     kind="delete",
-                    changes={"rate_limit": [before, None]},
+                    changes={"subject": kind, "rate_limit": [before, None]},
                     at=utcnow(),
                 )
         if not removed:

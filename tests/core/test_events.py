@@ -183,15 +183,15 @@ def test_clients_rate_limits_and_portal_tokens(services: Services, api: Actor) -
     assert secret and secret not in seen.event["raw"] and "argon2" not in seen.event["raw"]
 
     limits, user = services.rate_limits, api.user_id
-    with one_event(services, api, "RateLimit", "create", f"user:{user}") as seen:
+    with one_event(services, api, "RateLimit", "create", user) as seen:
         limits.set(api, "user", user, "100/minute")
-    assert seen.event["changes"] == {"rate_limit": [None, "100/minute"]}
-    with one_event(services, api, "RateLimit", "update", f"user:{user}") as seen:
+    assert seen.event["changes"] == {"subject": "user", "rate_limit": [None, "100/minute"]}
+    with one_event(services, api, "RateLimit", "update", user) as seen:
         limits.set(api, "user", user, "5/second")
-    assert seen.event["changes"] == {"rate_limit": ["100/minute", "5/second"]}
-    with one_event(services, api, "RateLimit", "delete", f"user:{user}") as seen:
+    assert seen.event["changes"] == {"subject": "user", "rate_limit": ["100/minute", "5/second"]}
+    with one_event(services, api, "RateLimit", "delete", user) as seen:
         limits.remove(api, "user", user)
-    assert seen.event["changes"] == {"rate_limit": ["5/second", None]}
+    assert seen.event["changes"] == {"subject": "user", "rate_limit": ["5/second", None]}
 
     with one_event(services, api, "ApiClient", "revoke", client["client_id"]):
         services.clients.remove(api, client["client_id"])
