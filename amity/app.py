@@ -67,8 +67,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        services.bus.start()  # other processes' changes drop this one's cached copies
         yield
         services.api_log.close()  # write the buffered API call log before the process ends
+        services.bus.close()
 
     app = Starlette(
         routes=[*api_routes, *docs.site_routes, *index.site_routes],

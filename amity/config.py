@@ -38,8 +38,8 @@ class Settings:
     auth_cache_seconds: float = _setting(
         1.0,
         "How long a worker remembers a valid access token and a user's role rights (s); "
-        "revocations and role changes reach every worker within this time. 0 turns the "
-        "cache off.",
+        "other workers hear of revocations and role changes at once, and this bounds how "
+        "long a lost message can matter. 0 turns the cache off.",
     )
     metadata_check_seconds: float = _setting(
         1.0,
@@ -73,7 +73,9 @@ class Settings:
     redis_url: str = _setting(
         "",
         "Redis URL (redis://host:6379/0) for rate-limit counts shared by all worker "
-        "processes; empty: each worker counts in memory.",
+        "processes and the channel on which they tell each other of changes (cache "
+        "invalidation); empty: each worker counts in memory, and changes travel by "
+        "PostgreSQL LISTEN/NOTIFY (on SQLite: the outbox).",
     )
     redis_key_prefix: str = _setting("amity", "Prefix of the keys Amity keeps in Redis.")
     api_log: bool = _setting(

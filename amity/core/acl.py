@@ -74,14 +74,20 @@ class UserAccess:
 
 class RolePolicy:
     """The AccessPolicy of roles, teams and portal contacts; rights are remembered per
-    user for AMITY_AUTH_CACHE_SECONDS, and forgotten at once when roles or teams change in
-    this process."""
+    user for AMITY_AUTH_CACHE_SECONDS, and forgotten at once when roles, teams or users
+    change (here, or in another process through the invalidation bus)."""
 
     def __init__(self, db: Database, settings: Settings) -> None:
         self.db = db
         self.store = AclStore(db.tables)
         self.settings = settings
         self._cache: TtlCache[str, UserAccess] = TtlCache(settings.auth_cache_seconds)
+        db.listeners.append(self._changed)
+
+    def _changed(self, model: str, record_id: str) -> None:
+        """A role, team or user changed, in this process or another: forget rights."""
+        if model in ("Role", "Team", "User", "*"):
+            self._cache.clear()
 
     # -- rights -----------------------------------------------------------------------
     def access(self, user_id: str) -> UserAccess:

@@ -34,6 +34,8 @@ class Actor:
 
 
 SYSTEM = Actor(user_id="1", user_name="admin", is_admin=True)
+CLI = Actor(user_id="1", user_name="admin", is_admin=True, source="cli")
+"""The `amity` commands act as the first administrator; their events say source "cli"."""
 
 
 def ensure_admin(actor: Actor, what: str) -> None:

@@ -9,7 +9,8 @@ from amity.errors import NotFound
 
 
 def toggle_favorite(records: Records, actor: Actor, model_name: str, record_id: str) -> int:
-    """Add or remove the record from the actor's favorites: 0 if added, 1 if removed."""
+    """Add or remove the record from the actor's favorites: 0 if added, 1 if removed;
+    one event (kind favorite or unfavorite) of the record."""
     model = records.model(model_name)
     store = records.accounts
     with records.db.write() as conn:
@@ -17,8 +18,19 @@ def toggle_favorite(records: Records, actor: Actor, model_name: str, record_id: 
         if row is None:
             raise NotFound("Not found", "No {model} with id {id}", model=model.name, id=record_id)
         records.policy.check(actor, model, "favorite", row)
-        if store.is_favorite(conn, actor.user_id, model.name, record_id):
+        now = utcnow()
+        removing = store.is_favorite(conn, actor.user_id, model.name, record_id)
+        if removing:
             store.remove_favorite(conn, actor.user_id, model.name, record_id)
-            return 1
-        store.add_favorite(conn, actor.user_id, model.name, record_id, utcnow())
-        return 0
+        else:
+            store.add_favorite(conn, actor.user_id, model.name, record_id, now)
+        records.writer.emit(
+            conn,
+            actor,
+            model=model.name,
+            record_id=record_id,
+            kind="unfavorite" if removing else "favorite",
+            changes={"favorite": [removing, not removing]},  # of the acting user
+            at=now,
+        )
+        return 1 if removing else 0

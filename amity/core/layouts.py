@@ -20,6 +20,7 @@ from amity.schema.model import Field, Model
 from amity.store.layouts import LayoutStore
 
 EVENT_MODEL = "Layout"
+CHOICE_MODEL = "ListViewChoice"  # a user's list view choices (record id: user and model)
 VIEWS = ("list", "detail", "popup", "sub_panels")
 DEFAULT = "Standard"
 _NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ -]{0,59}$")
@@ -207,6 +208,7 @@ class Layouts:
         if actor.is_contact:  # its user_id is the contact's user, whose choices they are
             raise Forbidden("Portal contacts have no list view choices to keep")
         choice = self.list_choice(actor, model_name)
+        before = dict(choice)
         if "layout" in params:
             layout = params["layout"]
             if not isinstance(layout, str) or layout not in self.layouts(actor, model.name, "list"):
@@ -229,8 +231,21 @@ class Layouts:
             if order is not None and not isinstance(order, str):
                 raise BadRequest("order_by must be a string such as 'name desc'")
             choice["order_by"] = order
+        now = utcnow()
         with self.db.write() as conn:
-            self.store.put_choice(conn, actor.user_id, model.name, choice, utcnow())
+            self.store.put_choice(conn, actor.user_id, model.name, choice, now)
+            record_id = str(
+                uuid.uuid5(uuid.NAMESPACE_URL, f"amity:list-choice:{actor.user_id}:{model.name}")
+            )
+            self.records.writer.emit(
+                conn,
+                actor,
+                model=CHOICE_MODEL,
+                record_id=record_id,
+                kind="update",
+                changes={"model": model.name, "choice": [before or None, choice]},
+                at=now,
+            )
         return choice
 
 

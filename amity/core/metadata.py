@@ -30,6 +30,9 @@ from amity.store.migrate import migrate
 from amity.store.tables import Tables, build_tables
 from amity.store.writes import Writer
 
+METADATA_MODELS = frozenset({"CustomField", "CustomModel", "*"})
+"""Events after which a process rebuilds its registry and tables."""
+
 
 def emit_metadata_change(
     writer: Writer,
@@ -69,6 +72,13 @@ class MetadataSync:
         self.models: list[CustomModelDef] = []
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
+        db.listeners.append(self._changed)
+
+    def _changed(self, model: str, record_id: str) -> None:
+        """Custom fields or models changed, here or in another process: check the next
+        request (the metadata version is read once, not on the writer's thread)."""
+        if model in METADATA_MODELS:
+            self._checked_at = float("-inf")
 
     def refresh_if_due(self) -> None:
         """Check the version when the last check is older than the interval."""

@@ -57,6 +57,12 @@ class PicklistDependencies:
         self._by_model: dict[str, list[dict[str, Any]]] = {}
         self._loaded_at = float("-inf")
         records.value_checks.append(self.check)
+        records.db.listeners.append(self._changed)
+
+    def _changed(self, model: str, record_id: str) -> None:
+        """A dependency changed, here or in another process: read them again."""
+        if model in (EVENT_MODEL, "*"):
+            self._loaded_at = float("-inf")
 
     def of_model(self, model: str) -> list[dict[str, Any]]:
         now = time.monotonic()

@@ -11,6 +11,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from sqlalchemy.engine import Connection
+
 from amity.core.actor import Actor, ensure_admin
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.tokens import token_hash
@@ -22,6 +24,7 @@ from amity.errors import BadRequest, Forbidden, NotFound, Unauthorized
 from amity.store.portal import PortalStore
 
 PORTAL_PREFIX = "amity_portal_"
+EVENT_MODEL = "PortalToken"  # the pseudo-model of portal tokens' events (never the token)
 FALLBACK_USER = "1"  # the admin: writes of a contact with no assigned user are attributed here
 
 
@@ -33,7 +36,7 @@ class PortalTokens:
         self.db = records.db
         self.settings = records.settings
         self.store = PortalStore(self.db.tables)
-        self.clients = ClientRegistry(self.db)
+        self.clients = ClientRegistry(self.db, records.writer)
         self._cache: TtlCache[str, dict[str, Any]] = TtlCache(self.settings.auth_cache_seconds)
         records.writer.listeners.append(self._forget_contacts)
 
@@ -72,14 +75,26 @@ class PortalTokens:
                     "Not found", "No Contact with id {contact_id}", contact_id=contact_id
                 )
             self.store.prune(conn, now)
+            token_id = new_id()
+            expires = seconds_from_now(lifetime)
             self.store.add(
                 conn,
-                token_id=new_id(),
+                token_id=token_id,
                 contact_id=contact_id,
                 token_hash=token_hash(token),
                 created_by=actor.user_id,
                 at=now,
-                expires=seconds_from_now(lifetime),
+                expires=expires,
+            )
+            self._emit(
+                conn,
+                actor,
+                token_id,
+                "create",
+                {
+                    "contact_id": [None, contact_id],
+                    "expires": [None, expires.strftime("%Y-%m-%d %H:%M:%S")],
+                },
             )
         return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
 
@@ -115,9 +130,23 @@ class PortalTokens:
         self._cache.clear()
 
     def _forget_contacts(self, model: str, record_id: str) -> None:
-        """A contact changed here (deleted, reassigned): drop remembered tokens at once."""
-        if model == "Contact" and self._cache:
+        """A contact (deleted, reassigned) or a portal token changed, in this process or
+        another: drop remembered tokens at once."""
+        if model in ("Contact", EVENT_MODEL, "*"):
             self._cache.clear()
+
+    def _emit(
+        self, conn: Connection, actor: Actor, token_id: str, kind: str, changes: dict[str, Any]
+    ) -> None:
+        self.records.writer.emit(
+            conn,
+            actor,
+            model=EVENT_MODEL,
+            record_id=token_id,
+            kind=kind,
+            changes=changes,
+            at=utcnow(),
+        )
 
     def revoke_own(self, actor: Actor) -> None:
         """A portal token revokes itself (log out)."""
@@ -128,13 +157,14 @@ class PortalTokens:
                 "DELETE /api.php/portal/tokens/{contact_id}",
             )
         with self.db.write() as conn:
-            self.store.revoke(conn, actor.credential_id)
-        self._cache.clear()
+            if self.store.revoke(conn, actor.credential_id):
+                self._emit(conn, actor, actor.credential_id, "revoke", {"revoked": [False, True]})
 
     def revoke_contact(self, actor: Actor, contact_id: str) -> int:
         """Revoke every token of the contact (administrators); returns how many."""
         ensure_admin(actor, "portal tokens")
         with self.db.write() as conn:
-            count = self.store.revoke_contact(conn, contact_id) if storable_id(contact_id) else 0
-        self._cache.clear()
-        return count
+            revoked = self.store.revoke_contact(conn, contact_id) if storable_id(contact_id) else []
+            for token_id in revoked:
+                self._emit(conn, actor, token_id, "revoke", {"revoked": [False, True]})
+        return len(revoked)

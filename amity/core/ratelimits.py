@@ -2,7 +2,7 @@
 of that user's credentials) or one OAuth client (every token issued to it).
 
 Every worker process reads the whole (small) table at most once per
-AMITY_AUTH_CACHE_SECONDS, so a change reaches all processes within that time.
+AMITY_AUTH_CACHE_SECONDS, and at once when the invalidation bus says it changed.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from amity.store.accounts import AccountStore
 from amity.store.clients import ClientStore
 from amity.store.engine import Database
 from amity.store.ratelimits import RateLimitStore
+from amity.store.writes import Writer
 
 KINDS = ("user", "client")
 MAX_RATE_TEXT = 40
+EVENT_MODEL = "RateLimit"  # overrides' events: the user id or client_id, and the kind
 
 
 def check_rate(text: str) -> str:
@@ -58,14 +60,21 @@ def admits_requests(rate: str) -> str:
 class RateLimitOverrides:
     """Reads and changes the per-user / per-client limits."""
 
-    def __init__(self, db: Database, cache_seconds: float) -> None:
+    def __init__(self, db: Database, writer: Writer, cache_seconds: float) -> None:
         self.db = db
+        self.writer = writer
         self.store = RateLimitStore(db.tables)
         self.accounts = AccountStore(db.tables)
         self.clients = ClientStore(db.tables)
         self.cache_seconds = cache_seconds
         self._snapshot: dict[tuple[str, str], str] = {}
         self._loaded_at = float("-inf")
+        db.listeners.append(self._forget)
+
+    def _forget(self, model: str, record_id: str) -> None:
+        """An override changed, here or in another process: read them again."""
+        if model in (EVENT_MODEL, "*"):
+            self._loaded_at = float("-inf")
 
     def rate_for(self, kind: str, subject_id: str) -> str | None:
         """The override for a user id or client_id, or None (the default applies)."""
@@ -88,9 +97,19 @@ class RateLimitOverrides:
         ensure_admin(actor, "rate limits")
         self._check_subject(kind, subject_id)
         text = admits_requests(check_rate(rate))
+        now = utcnow()
         with self.db.write() as conn:
-            self.store.put(conn, kind, subject_id, text, utcnow())
-        self._loaded_at = float("-inf")
+            before = self.store.rate(conn, kind, subject_id)
+            self.store.put(conn, kind, subject_id, text, now)
+            self.writer.emit(
+                conn,
+                actor,
+                model=EVENT_MODEL,
+                record_id=subject_id,
+                kind="create" if before is None else "update",
+                changes={"subject": kind, "rate_limit": [before, text]},
+                at=now,
+            )
         return {"kind": kind, "id": subject_id, "rate_limit": text}
 
     def remove(self, actor: Actor, kind: str, subject_id: str) -> None:
@@ -98,8 +117,18 @@ class RateLimitOverrides:
         if kind not in KINDS:
             raise NotFound("No rate limit kind {kind!r}", "kinds: user, client", kind=kind)
         with self.db.write() as conn:
+            before = self.store.rate(conn, kind, subject_id)
             removed = self.store.remove(conn, kind, subject_id)
-        self._loaded_at = float("-inf")
+            if removed:
+                self.writer.emit(
+                    conn,
+                    actor,
+                    model=EVENT_MODEL,
+                    record_id=subject_id,
+                    kind="delete",
+                    changes={"subject": kind, "rate_limit": [before, None]},
+                    at=utcnow(),
+                )
         if not removed:
             raise NotFound(
                 "No rate limit of its own for {kind} {subject_id}", kind=kind, subject_id=subject_id

@@ -205,13 +205,22 @@ class Records:
                     keys.append(f"{model.name}.{fd.name}={str(value).casefold()}")
         return keys
 
-    def create(self, actor: Actor, model_name: str, data: Any, record_id: str | None = None) -> str:
-        """Create a record; returns its id."""
+    def create(
+        self,
+        actor: Actor,
+        model_name: str,
+        data: Any,
+        record_id: str | None = None,
+        *,
+        then: Callable[[Connection, str], dict[str, Any]] | None = None,
+    ) -> str:
+        """Create a record; returns its id. `then(conn, id)` writes more in the same unit
+        (a user's password) and returns more changes for the one event (SECRET_CHANGE)."""
         model = self.model(model_name)
         self.policy.check(actor, model, "create")
         values = clean_data(model, data, creating=True)
         with self.db.write() as conn:
-            return self._insert(conn, actor, model, values, record_id)
+            return self._insert(conn, actor, model, values, record_id, then)
 
     def create_many(self, actor: Actor, model_name: str, rows: Sequence[Any]) -> list[str]:
         """Create several records in one transaction (all or none); returns their ids."""
@@ -228,6 +237,7 @@ class Records:
         model: Model,
         values: dict[str, Any],
         record_id: str | None,
+        then: Callable[[Connection, str], dict[str, Any]] | None = None,
     ) -> str:
         given = dict(values)  # the refs to check: the client's, not the defaults below
         for check in self.value_checks:
@@ -259,6 +269,8 @@ class Records:
             for k, v in values.items()
             if v is not None and not model.fields[k].system
         }
+        if then is not None:
+            changes.update(then(conn, record_id))
         self.writer.emit(
             conn,
             actor,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
+
+from sqlalchemy.engine import Connection
 
 from amity.core.acl import ANY_MODEL, NO_ACCESS, RIGHTS, ModelRights, rights_from_row
 from amity.core.actor import Actor, ensure_admin
@@ -14,21 +16,39 @@ from amity.schema.registry import Registry
 from amity.store.accounts import AccountStore
 from amity.store.acl import AclStore
 from amity.store.engine import Database
+from amity.store.writes import Writer
 
 MAX_NAME = 60
 MAX_DESCRIPTION = 255
 NEW_RIGHTS = ModelRights(True, "none", "none", "none")  # base of an entry without a `*`
+ROLE_MODEL = "Role"  # pseudo-models of the events of roles and teams
+TEAM_MODEL = "Team"
 
 
 class AccessAdmin:
     """Roles with their per-model rights, users' roles, teams and members."""
 
-    def __init__(self, db: Database, on_change: Callable[[], None]) -> None:
+    def __init__(self, db: Database, writer: Writer) -> None:
         self.db = db
+        self.writer = writer
         self.registry: Registry = db.registry
         self.store = AclStore(db.tables)
         self.accounts = AccountStore(db.tables)
-        self.on_change = on_change
+
+    def _emit(
+        self,
+        conn: Connection,
+        actor: Actor,
+        model: str,
+        record_id: str,
+        kind: str,
+        changes: dict[str, Any],
+    ) -> None:
+        """One event per change of a role, a team or a user's role (the access policy's
+        caches drop it once it commits, in every process)."""
+        self.writer.emit(
+            conn, actor, model=model, record_id=record_id, kind=kind, changes=changes, at=utcnow()
+        )
 
     # -- roles ------------------------------------------------------------------------
     def list_roles(self, actor: Actor) -> list[dict[str, Any]]:
@@ -60,7 +80,8 @@ class AccessAdmin:
                 if value is not None:
                     self.store.set_rights(conn, role_id, model, value.as_json())
             view = self._role_view(conn, self._role(conn, name))
-        self.on_change()
+            changes = {k: [None, view[k]] for k in ("name", "description", "rights")}
+            self._emit(conn, actor, ROLE_MODEL, role_id, "create", changes)
         return view
 
     def update_role(
@@ -71,6 +92,7 @@ class AccessAdmin:
         ensure_admin(actor, "roles and teams")
         with self.db.write() as conn:
             role = self._role(conn, name)
+            before = self._role_view(conn, role)
             if description is not None:
                 self.store.set_description(conn, role["id"], check_description(description))
             if rights is not None:
@@ -83,26 +105,34 @@ class AccessAdmin:
                         self.store.remove_rights(conn, role["id"], model)
                     else:
                         self.store.set_rights(conn, role["id"], model, value.as_json())
-            view = self._role_view(conn, role)
-        self.on_change()
+            view = self._role_view(conn, self._role(conn, name))
+            changes = {
+                k: [before[k], view[k]] for k in ("description", "rights") if before[k] != view[k]
+            }
+            self._emit(conn, actor, ROLE_MODEL, role["id"], "update", changes)
         return view
 
     def remove_role(self, actor: Actor, name: str) -> None:
         """Delete a role; its users fall back to the default role."""
         ensure_admin(actor, "roles and teams")
         with self.db.write() as conn:
-            self.store.remove_role(conn, self._role(conn, name)["id"])
-        self.on_change()
+            role = self._role(conn, name)
+            self.store.remove_role(conn, role["id"])
+            self._emit(
+                conn, actor, ROLE_MODEL, role["id"], "delete", {"name": [role["name"], None]}
+            )
 
     def assign_role(self, actor: Actor, name: str | None, user_names: Any) -> None:
         """Give users the role (None: take their role away, so the default applies)."""
         ensure_admin(actor, "roles and teams")
         names = check_user_names(user_names)
         with self.db.write() as conn:
-            role_id = self._role(conn, name)["id"] if name is not None else None
+            role = self._role(conn, name) if name is not None else None
             for user_id in self._user_ids(conn, names):
-                self.store.set_user_role(conn, user_id, role_id)
-        self.on_change()
+                old = self.store.role_of_user(conn, user_id)
+                self.store.set_user_role(conn, user_id, role["id"] if role else None)
+                changes = {"role": [old["name"] if old else None, role["name"] if role else None]}
+                self._emit(conn, actor, "User", user_id, "update", changes)
 
     def role_and_teams(self, user_id: str) -> tuple[str | None, list[str]]:
         """The user's role name (None: the default) and team names, for /me."""
@@ -219,24 +249,30 @@ class AccessAdmin:
             for user_id in self._user_ids(conn, names):
                 self.store.add_member(conn, team_id, user_id)
             view = self._team_view(conn, self._team(conn, name))
-        self.on_change()
+            changes = {k: [None, view[k]] for k in ("name", "description", "members")}
+            self._emit(conn, actor, TEAM_MODEL, team_id, "create", changes)
         return view
 
     def remove_team(self, actor: Actor, name: str) -> None:
         ensure_admin(actor, "roles and teams")
         with self.db.write() as conn:
-            self.store.remove_team(conn, self._team(conn, name)["id"])
-        self.on_change()
+            team = self._team(conn, name)
+            self.store.remove_team(conn, team["id"])
+            self._emit(
+                conn, actor, TEAM_MODEL, team["id"], "delete", {"name": [team["name"], None]}
+            )
 
     def add_members(self, actor: Actor, name: str, user_names: Any) -> dict[str, Any]:
         ensure_admin(actor, "roles and teams")
         names = check_user_names(user_names)
         with self.db.write() as conn:
             team = self._team(conn, name)
+            before = self.store.member_names(conn, team["id"])
             for user_id in self._user_ids(conn, names):
                 self.store.add_member(conn, team["id"], user_id)
             view = self._team_view(conn, team)
-        self.on_change()
+            changes = {"members": [before, view["members"]]}
+            self._emit(conn, actor, TEAM_MODEL, team["id"], "update", changes)
         return view
 
     def remove_member(self, actor: Actor, name: str, user_name: str) -> None:
@@ -244,13 +280,15 @@ class AccessAdmin:
         with self.db.write() as conn:
             team = self._team(conn, name)
             (user_id,) = self._user_ids(conn, [user_name])
+            before = self.store.member_names(conn, team["id"])
             if not self.store.remove_member(conn, team["id"], user_id):
                 raise NotFound(
                     "User {user_name} is not a member of team {name}",
                     user_name=user_name,
                     name=name,
                 )
-        self.on_change()
+            changes = {"members": [before, self.store.member_names(conn, team["id"])]}
+            self._emit(conn, actor, TEAM_MODEL, team["id"], "update", changes)
 
     def _team(self, conn: Any, name: Any) -> dict[str, Any]:
         team = self.store.team_by_name(conn, name) if usable(name) else None

@@ -26,6 +26,7 @@ from amity.core.roles import AccessAdmin
 from amity.core.schema_io import SchemaFiles
 from amity.schema.registry import Registry, default_registry
 from amity.store.batch import GroupCommitter
+from amity.store.bus import InvalidationBus
 from amity.store.engine import Database
 
 
@@ -51,10 +52,12 @@ class Services:
     picklists: PicklistDependencies
     schema: SchemaFiles
     idempotency: Idempotency
+    bus: InvalidationBus
 
     def close(self) -> None:
         self.writes.close()
         self.api_log.close()
+        self.bus.close()
         self.db.dispose()
 
 
@@ -65,7 +68,7 @@ def build_services(
     roles = RolePolicy(db, settings)
     records = Records(db, settings, policy or roles)
     auth = AuthService(records)
-    auth.oauth = OAuthService(db, settings)
+    auth.oauth = OAuthService(db, settings, records.writer)
     sync = MetadataSync(db, settings)
     fields = CustomFields(records, sync)
     models = CustomModels(fields)
@@ -79,17 +82,18 @@ def build_services(
         auth=auth,
         writes=GroupCommitter(db),
         api_log=ApiLog(db, settings),
-        clients=ClientRegistry(db),
+        clients=ClientRegistry(db, records.writer),
         sessions=SessionService(auth),
-        rate_limits=RateLimitOverrides(db, settings.auth_cache_seconds),
+        rate_limits=RateLimitOverrides(db, records.writer, settings.auth_cache_seconds),
         languages=Languages(settings.language, settings.locale_dir),
         layouts=layouts,
         metadata=sync,
         fields=fields,
         models=models,
-        acl=AccessAdmin(db, roles.forget),
+        acl=AccessAdmin(db, records.writer),
         oauth=auth.oauth,
         picklists=picklists,
         schema=SchemaFiles(db, models, picklists, layouts),
         idempotency=Idempotency(db),
+        bus=InvalidationBus(db, settings),
     )

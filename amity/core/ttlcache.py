@@ -22,6 +22,7 @@ class TtlCache(Generic[K, V]):
         self.seconds = seconds
         self.size = size
         self._entries: dict[K, tuple[float, V | None]] = {}
+        self._generation = 0  # moved by clear/pop: a load begun before is not remembered
 
     def get(self, key: K, load: Callable[[], V | None], *, keep_missing: bool = False) -> V | None:
         """The remembered value, else `load()` (remembered unless None, or even then with
@@ -31,8 +32,13 @@ class TtlCache(Generic[K, V]):
             hit = self._entries.get(key)
             if hit is not None and hit[0] > now:
                 return hit[1]
+        generation = self._generation
         value = load()
-        if self.seconds > 0 and (value is not None or keep_missing):
+        if (
+            self.seconds > 0
+            and (value is not None or keep_missing)
+            and generation == self._generation
+        ):
             if len(self._entries) >= self.size:
                 self._entries.clear()
             self._entries[key] = (now + self.seconds, value)
@@ -42,7 +48,10 @@ class TtlCache(Generic[K, V]):
         return len(self._entries)
 
     def pop(self, key: K) -> None:
+        self._generation += 1
         self._entries.pop(key, None)
 
     def clear(self) -> None:
+        """Forget everything, also what a load running now (begun before) returns."""
+        self._generation += 1
         self._entries.clear()

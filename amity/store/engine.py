@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
 import logging
 import threading
 import uuid
@@ -88,6 +89,12 @@ class Database:
         self._local = threading.local()
         self._readers: list[Any] = []
         self._readers_lock = threading.Lock()
+        self.listeners: list[Callable[[str, str], None]] = []
+        """Called with (model, record id) once a change of it has committed, here or (through
+        the invalidation bus, store/bus.py) in another process; ("*", "*"): anything may
+        have changed. They drop cached copies."""
+        self.publish: Callable[[str, str], None] | None = None
+        """Tells the other processes of a committed change (set by the invalidation bus)."""
 
     @property
     def is_sqlite(self) -> bool:
@@ -150,6 +157,22 @@ class Database:
         if not stack:
             raise RuntimeError("after_commit outside a write")
         stack[-1].append(callback)
+
+    def changed(self, model: str, record_id: str) -> None:
+        """Inside a write: once it has committed, this process's listeners and the other
+        processes (the invalidation bus) hear that the record (or configuration entry)
+        changed; nothing is heard of a write that rolls back."""
+        self.after_commit(functools.partial(self.notify, model, record_id))
+
+    def notify(self, model: str, record_id: str, *, publish: bool = True) -> None:
+        """Call the listeners (each on its own: one that fails is logged), then publish."""
+        for listener in self.listeners:
+            try:
+                listener(model, record_id)
+            except Exception:
+                log.exception("cache listener %r failed", listener)
+        if publish and self.publish is not None:
+            self.publish(model, record_id)
 
     @contextmanager
     def shared_write(self) -> Iterator[Connection]:

@@ -71,13 +71,14 @@ class PortalStore:
         )
         return bool(result.rowcount)
 
-    def revoke_contact(self, conn: Connection, contact_id: str) -> int:
-        result = conn.execute(
-            sa.update(self.tokens)
-            .where(self.tokens.c.contact_id == contact_id, self.tokens.c.revoked == sa.false())
-            .values(revoked=True)
-        )
-        return int(result.rowcount)
+    def revoke_contact(self, conn: Connection, contact_id: str) -> list[str]:
+        """Revoke the contact's live tokens; returns their ids."""
+        t = self.tokens
+        live = (t.c.contact_id == contact_id) & (t.c.revoked == sa.false())
+        ids = sorted(conn.execute(sa.select(t.c.id).where(live)).scalars())
+        if ids:
+            conn.execute(sa.update(t).where(live, t.c.id.in_(ids)).values(revoked=True))
+        return ids
 
     def prune(self, conn: Connection, before: datetime) -> None:
         """Forget tokens that expired before `before`."""

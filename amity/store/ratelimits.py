@@ -23,6 +23,12 @@ class RateLimitStore:
         )
         return [(kind, subject, rate) for kind, subject, rate in rows]
 
+    def rate(self, conn: Connection, kind: str, subject_id: str) -> str | None:
+        t = self.table
+        stmt = sa.select(t.c.rate).where(t.c.kind == kind, t.c.subject_id == subject_id)
+        value = conn.execute(stmt).scalar()
+        return None if value is None else str(value)
+
     def put(self, conn: Connection, kind: str, subject_id: str, rate: str, at: datetime) -> None:
         self.remove(conn, kind, subject_id)
         conn.execute(

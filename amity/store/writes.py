@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import random
 from collections.abc import Callable
 from datetime import datetime
@@ -59,7 +58,7 @@ class Writer:
         # each process keeps its own count row, so workers' writers rarely meet on one
         self.shard = 0 if tables.dialect == "sqlite" else random.randrange(COUNT_SHARDS)
         self._inserts: dict[str, tuple[sa.Table, Prepared]] = {}
-        self.listeners: list[Callable[[str, str], None]] = []
+        self.listeners = db.listeners  # told of committed changes (Database.changed)
         counts = tables.system("record_counts")
         self._count_update = db.prepare(
             sa.update(counts)
@@ -158,7 +157,8 @@ class Writer:
     ) -> None:
         """Write a change event to the outbox, in the same transaction as the change:
         `changes` maps each changed field to [before, after] (SECRET_CHANGE for a secret).
-        This process's listeners (caches) hear of it once the transaction has committed."""
+        Once the transaction has committed, the listeners (caches) of this process and of
+        the others (through the invalidation bus) hear of it."""
         event: dict[str, Any] = {
             "model": model,
             "record_id": record_id,
@@ -177,8 +177,7 @@ class Writer:
             event["changes"] = changes
             for sink in self.sinks:
                 sink(conn, event)
-        for listener in self.listeners:
-            self.db.after_commit(functools.partial(listener, model, record_id))
+        self.db.changed(model, record_id)
 
     # -- links ------------------------------------------------------------------------
     def join_row(

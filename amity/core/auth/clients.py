@@ -23,6 +23,7 @@ from amity.core.ids import new_id
 from amity.errors import BadRequest, NotFound
 from amity.store.clients import ClientStore
 from amity.store.engine import Database
+from amity.store.writes import SECRET_CHANGE, Writer
 
 GRANTS = ("authorization_code", "client_credentials", "refresh_token", "password", "implicit")
 OPT_IN_GRANTS = {"password": "allow_password", "implicit": "allow_implicit"}
@@ -35,6 +36,7 @@ DEFAULT_OWNER_TYPES = ("user",)
 LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "::1")
 MAX_NAME = 100
 MAX_URI = 2000
+EVENT_MODEL = "ApiClient"  # the pseudo-model of API clients' events (record id: client_id)
 
 
 def new_client_id() -> str:
@@ -62,8 +64,9 @@ class ClientSpec:
 class ClientRegistry:
     """Adds, lists, finds and removes API clients; checks client secrets."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, writer: Writer) -> None:
         self.db = db
+        self.writer = writer
         self.store = ClientStore(db.tables)
         self.users = db.tables.models["User"]
 
@@ -105,16 +108,31 @@ class ClientRegistry:
         }
         return row, secret
 
-    def insert(self, row: dict[str, Any]) -> dict[str, Any]:
-        """Store a prepared client; returns its public view."""
+    def insert(self, actor: Actor, row: dict[str, Any]) -> dict[str, Any]:
+        """Store a prepared client; returns its public view (what its event holds: the
+        secret only as SECRET_CHANGE)."""
+        ensure_admin(actor, "API clients")
+        public = view(row)
+        changes: dict[str, Any] = {k: [None, v] for k, v in public.items()}
+        if row["secret_hash"]:
+            changes["client_secret"] = SECRET_CHANGE
         with self.db.write() as conn:
             self.store.add(conn, row)
-        return view(row)
+            self.writer.emit(
+                conn,
+                actor,
+                model=EVENT_MODEL,
+                record_id=row["client_id"],
+                kind="create",
+                changes=changes,
+                at=row["date_created"],
+            )
+        return public
 
     def add(self, actor: Actor, spec: ClientSpec) -> tuple[dict[str, Any], str | None]:
         """Register a client: (its public view, the secret, shown only now)."""
         row, secret = self.prepare(actor, spec)
-        return self.insert(row), secret
+        return self.insert(actor, row), secret
 
     def list(self, actor: Actor) -> list[dict[str, Any]]:
         ensure_admin(actor, "API clients")
@@ -141,6 +159,15 @@ class ClientRegistry:
         with self.db.write() as conn:
             if not self.store.revoke(conn, client_id):
                 raise NotFound("No API client {client_id}", client_id=client_id)
+            self.writer.emit(
+                conn,
+                actor,
+                model=EVENT_MODEL,
+                record_id=client_id,
+                kind="revoke",
+                changes={"revoked": [False, True]},
+                at=utcnow(),
+            )
 
     def verify_secret(self, client_id: str, secret: str) -> bool:
         """True only for an active confidential client and its secret."""

@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Any
 
 from amity.config import Settings
-from amity.core.actor import Actor
+from amity.core.actor import SYSTEM, Actor
 from amity.core.auth.passwords import check_password_policy, hash_password, verify_password
 from amity.core.auth.signing import InvalidToken, TokenSigner
 from amity.core.auth.tokens import token_hash
@@ -29,9 +29,11 @@ from amity.errors import NotFound
 from amity.store.accounts import AccountStore
 from amity.store.engine import Database
 from amity.store.oauth import OAuthStore
+from amity.store.writes import SECRET_CHANGE, Writer
 
 log = logging.getLogger("amity.oauth")
 CODE_SECONDS = 60
+GRANT_MODEL = "OAuthGrant"  # what a revoked grant is published as (no event: sign-in state)
 DEFAULT_SCOPE = "profile"
 CONTACT_SCOPES = frozenset({"profile"})
 SUBJECT_PREFIX = {"user": "Users:", "contact": "Contacts:"}
@@ -63,14 +65,16 @@ def looks_like_jwt(token: str) -> bool:
 class OAuthService:
     """Resource owners, grants, codes and tokens; verifies access tokens for the API."""
 
-    def __init__(self, db: Database, settings: Settings) -> None:
+    def __init__(self, db: Database, settings: Settings, writer: Writer) -> None:
         self.db = db
+        self.writer = writer
         self.settings = settings
         self.store = OAuthStore(db.tables)
         self.accounts = AccountStore(db.tables)
         self.signer = TokenSigner(settings)
         self._grant_lookup = db.prepare(self.store.live_grant_statement)
         self._grant_cache: TtlCache[str, Owner] = TtlCache(settings.auth_cache_seconds)
+        db.listeners.append(self._changed)
 
     # -- resource owners --------------------------------------------------------------
     def owner(self, owner_type: str, owner_id: str) -> Owner | None:
@@ -111,15 +115,26 @@ class OAuthService:
             verify_password(None, password)
         return None
 
-    def set_contact_password(self, contact_id: str, password: str) -> None:
+    def set_contact_password(
+        self, contact_id: str, password: str, *, actor: Actor = SYSTEM
+    ) -> None:
         """Give a contact a portal password (for the contact owner type's logins); it must
-        meet the password policy."""
+        meet the password policy. The event says only that it changed."""
         check_password_policy(password)
         digest = hash_password(password)
         with self.db.write() as conn:
             if self.store.contact(conn, contact_id) is None:
                 raise NotFound("No contact {contact_id}", contact_id=contact_id)
             self.store.set_contact_password(conn, contact_id, digest)
+            self.writer.emit(
+                conn,
+                actor,
+                model="Contact",
+                record_id=contact_id,
+                kind="update",
+                changes={"password": SECRET_CHANGE},
+                at=utcnow(),
+            )
 
     # -- scopes -----------------------------------------------------------------------
     @staticmethod
@@ -158,6 +173,8 @@ class OAuthService:
     def revoke_grant(self, grant_id: str, reason: str) -> None:
         with self.db.write() as conn:
             revoked = self.store.revoke_grant(conn, grant_id)
+            if revoked:  # sign-in state, not an event: still every process forgets it
+                self.db.changed(GRANT_MODEL, grant_id)
         if revoked:
             log.warning("OAuth grant %s revoked: %s", grant_id, reason)
         self._grant_cache.pop(grant_id)
@@ -341,6 +358,13 @@ class OAuthService:
     def forget(self) -> None:
         """Drop remembered grants (a user or client changed in this process)."""
         self._grant_cache.clear()
+
+    def _changed(self, model: str, record_id: str) -> None:
+        """A grant was revoked or a client removed, here or in another process."""
+        if model == GRANT_MODEL:
+            self._grant_cache.pop(record_id)
+        elif model in ("ApiClient", "*"):
+            self._grant_cache.clear()
 
 
 def audience(issuer: str) -> str:

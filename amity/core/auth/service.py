@@ -7,7 +7,9 @@ import hashlib
 from collections import OrderedDict
 from typing import Any
 
-from amity.core.actor import Actor
+from sqlalchemy.engine import Connection
+
+from amity.core.actor import SYSTEM, Actor
 from amity.core.auth.oauth import OAuthService, looks_like_jwt
 from amity.core.auth.passwords import check_password_policy, hash_password, verify_password
 from amity.core.auth.tokens import new_token, token_hash
@@ -17,8 +19,10 @@ from amity.core.portal import PortalTokens
 from amity.core.records import Records
 from amity.core.ttlcache import TtlCache
 from amity.errors import BadRequest, NotFound, Unauthorized
+from amity.store.writes import SECRET_CHANGE
 
 _VERIFIED_CACHE_SIZE = 1024
+TOKEN_MODEL = "AccessToken"  # the pseudo-model of personal access tokens' events
 
 
 class AuthService:
@@ -65,18 +69,39 @@ class AuthService:
         }
         if email:
             data["email1"] = email
-        uid = self.records.create(actor, "User", data, record_id=user_id)
-        with self.db.write() as conn:
-            self.store.set_admin(conn, uid, admin)
-            if password:
-                self.store.set_password_hash(conn, uid, hash_password(password))
-        return uid
+        digest = hash_password(password) if password else None  # slow: before the write
 
-    def set_password(self, user_id: str, password: str) -> None:
-        """Give a user a new password (it must meet the password policy)."""
+        def secrets(conn: Connection, uid: str) -> dict[str, Any]:
+            """The admin flag and the password, in the user's create unit and event."""
+            changes: dict[str, Any] = {}
+            if admin:
+                self.store.set_admin(conn, uid, True)
+                changes["is_admin"] = [None, True]
+            if digest:
+                self.store.set_password_hash(conn, uid, digest)
+                changes["password"] = SECRET_CHANGE
+            return changes
+
+        return self.records.create(actor, "User", data, record_id=user_id, then=secrets)
+
+    def set_password(self, user_id: str, password: str, *, actor: Actor = SYSTEM) -> None:
+        """Give a user a new password (it must meet the password policy); the event says
+        only that it changed."""
         check_password_policy(password)
+        digest = hash_password(password)
         with self.db.write() as conn:
-            self.store.set_password_hash(conn, user_id, hash_password(password))
+            if self.store.user_by_id(conn, user_id) is None:
+                raise NotFound("No {kind} with id {subject_id}", kind="user", subject_id=user_id)
+            self.store.set_password_hash(conn, user_id, digest)
+            self.records.writer.emit(
+                conn,
+                actor,
+                model="User",
+                record_id=user_id,
+                kind="update",
+                changes={"password": SECRET_CHANGE},
+                at=utcnow(),
+            )
 
     def set_active(self, actor: Actor, user_name: str, active: bool) -> None:
         """Activate or deactivate a user: an inactive one cannot sign in, and its tokens
@@ -107,19 +132,33 @@ class AuthService:
             return self.store.user_by_id(conn, user_id)
 
     # -- tokens -----------------------------------------------------------------------
-    def create_token(self, user_name: str, name: str = "") -> tuple[str, str]:
-        """A new personal access token for the user: (token id, the token, shown once)."""
+    def create_token(
+        self, user_name: str, name: str = "", *, actor: Actor = SYSTEM
+    ) -> tuple[str, str]:
+        """A new personal access token for the user: (token id, the token, shown once; its
+        event names the user and the token's name, never the token or its hash)."""
         user = self.user_by_name(user_name)
         token = new_token()
         token_id = new_id()
+        name = name or "token"
+        now = utcnow()
         with self.db.write() as conn:
             self.store.add_token(
                 conn,
                 token_id=token_id,
                 user_id=user["id"],
-                name=name or "token",
+                name=name,
                 token_hash=token_hash(token),
-                at=utcnow(),
+                at=now,
+            )
+            self.records.writer.emit(
+                conn,
+                actor,
+                model=TOKEN_MODEL,
+                record_id=token_id,
+                kind="create",
+                changes={"user_id": [None, user["id"]], "name": [None, name]},
+                at=now,
             )
         return token_id, token
 
@@ -128,11 +167,20 @@ class AuthService:
         with self.db.read() as conn:
             return self.store.tokens_of(conn, user["id"])
 
-    def revoke_token(self, token_id: str) -> None:
+    def revoke_token(self, token_id: str, *, actor: Actor = SYSTEM) -> None:
+        """Revoke a personal access token; every process forgets it once this commits."""
         with self.db.write() as conn:
             if not self.store.revoke_token(conn, token_id):
                 raise NotFound("No token with id {token_id}", token_id=token_id)
-        self._token_cache.clear()  # this process forgets at once; others within the TTL
+            self.records.writer.emit(
+                conn,
+                actor,
+                model=TOKEN_MODEL,
+                record_id=token_id,
+                kind="revoke",
+                changes={"revoked": [False, True]},
+                at=utcnow(),
+            )
 
     # -- authentication ---------------------------------------------------------------
     def authenticate(
@@ -201,11 +249,12 @@ class AuthService:
         return self._token_cache.get(digest, load)
 
     def _forget_users(self, model: str, record_id: str) -> None:
-        """A user changed here (deactivated, deleted): drop remembered tokens at once."""
-        if model == "User":
+        """A user (deactivated, deleted) or a token changed, in this process or another:
+        drop remembered tokens at once."""
+        if model in ("User", TOKEN_MODEL, "*"):
             self._token_cache.clear()
-            if self.oauth is not None:
-                self.oauth.forget()
+        if model in ("User", "*") and self.oauth is not None:
+            self.oauth.forget()
 
     def _basic(self, credentials: str, source: str) -> Actor:
         try:

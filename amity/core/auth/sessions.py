@@ -25,6 +25,7 @@ from amity.errors import Unauthorized
 from amity.store.sessions import SessionStore
 
 SESSION_PREFIX = "amity_ses_"
+SESSION_MODEL = "Session"  # what an ended session is published as (no event)
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,10 @@ class SessionService:
         digest = token_hash(secret)
         self._cache.pop(digest)
         with self.db.write() as conn:
-            return self.store.remove(conn, digest)
+            removed = self.store.remove(conn, digest)
+            if removed:  # sign-in state, not an event: still every process forgets it
+                self.db.changed(SESSION_MODEL, digest)
+            return removed
 
     def actor(self, secret: str, source: str) -> Actor:
         """The user of a session cookie; 401 when it is unknown, expired or its user left."""
@@ -115,5 +119,7 @@ class SessionService:
         return row if row is not None and row["expires_at"] > utcnow() else None
 
     def _forget_users(self, model: str, record_id: str) -> None:
-        if model == "User":
+        if model == SESSION_MODEL:
+            self._cache.pop(record_id)
+        elif model in ("User", "*"):
             self._cache.clear()

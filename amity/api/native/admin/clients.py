@@ -39,7 +39,7 @@ async def add_client(request: Request) -> JSONResponse:
     spec = client_spec(await read_json(request))
     # argon2 hashes the secret in a worker thread: neither on the event loop nor in the writer
     row, secret = await run_password_check(registry.prepare, actor, spec)
-    client = await run_write(request, lambda: registry.insert(row))
+    client = await run_write(request, lambda: registry.insert(actor, row))
     body: dict[str, Any] = {"client_id": client["client_id"]}
     if secret is not None:
         body["client_secret"] = secret

@@ -42,11 +42,9 @@ T = TypeVar("T")
 
 
 async def change(request: Request, acl: AccessAdmin, unit: Callable[[], T]) -> T:
-    """Run a change in the group commit, then forget cached rights again: a request
-    that read the old rows between the change and its commit must not keep them."""
-    result = await run_write(request, unit)
-    acl.on_change()
-    return result
+    """Run a change in the group commit; its events make every process forget cached
+    rights once it has committed (a load that began before is not kept either)."""
+    return await run_write(request, unit)
 
 
 # -- roles --------------------------------------------------------------------------------
