@@ -11,6 +11,7 @@ AmityError
  +-- NotFound              404 not_found
  +-- MethodNotAllowed      405 method_not_allowed
  +-- Conflict              409 conflict
+ +-- Gone                  410 gone (e.g. a change-feed cursor older than the retention)
  +-- PayloadTooLarge       413 payload_too_large
  +-- UnsupportedMediaType  415 unsupported_media_type
  +-- RateLimited           429 rate_limited
@@ -106,6 +107,11 @@ class MethodNotAllowed(AmityError):
 class Conflict(AmityError):
     status = 409
     error = "conflict"
+
+
+class Gone(AmityError):
+    status = 410
+    error = "gone"
 
 
 class PayloadTooLarge(AmityError):

@@ -12,6 +12,7 @@ from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
 from amity.core.auth.sessions import SessionService
+from amity.core.changes import Changes
 from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
 from amity.core.i18n import Languages
@@ -49,6 +50,7 @@ class Services:
     oauth: OAuthService
     picklists: PicklistDependencies
     schema: SchemaFiles
+    changes: Changes
 
     def close(self) -> None:
         self.writes.close()
@@ -89,4 +91,5 @@ def build_services(
         oauth=auth.oauth,
         picklists=picklists,
         schema=SchemaFiles(db, models, picklists, layouts),
+        changes=Changes(records, settings),
     )
