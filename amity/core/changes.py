@@ -97,7 +97,7 @@ class Changes:
         self.records = records
         self.db = records.db
         self.registry = records.registry
-        self.store = EventStore(records.db.tables, records.query)
+        self.store = EventStore(records.db, records.query)
         self.retention_days = settings.changes_retention_days
 
     def page(
@@ -140,15 +140,13 @@ class Changes:
         limit: int,
         models: Sequence[str] | None,
     ) -> ChangePage:
-        horizon = self.store.horizon(conn)
+        horizon = self.store.horizon()
         budget = limit if actor.is_admin else SCAN_FACTOR * limit
         events: list[dict[str, Any]] = []
         scanned = 0
         while True:
             want = min(limit - len(events), budget - scanned)
-            rows = self.store.after(
-                conn, cursor.position if cursor else None, horizon, want + 1, models
-            )
+            rows = self.store.after(cursor.position if cursor else None, horizon, want + 1, models)
             batch = rows[:want]
             readable = self.readable(conn, actor, batch)
             for row in batch:

@@ -18,51 +18,80 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from amity.store.conditions import Condition
+from amity.store.engine import Database
 from amity.store.query import QueryBuilder
-from amity.store.tables import Tables
 
 Position = tuple[int, int]  # (tx, id)
 PURGE_CHUNK = 10_000  # events deleted per statement
 
 
 class EventStore:
-    def __init__(self, tables: Tables, query: QueryBuilder) -> None:
-        self.tables = tables
+    def __init__(self, db: Database, query: QueryBuilder) -> None:
+        self.db = db
+        self.tables = tables = db.tables
         self.query = query
         self.outbox = tables.system("outbox")
         self.postgresql = tables.dialect == "postgresql"
+        c = self.outbox.c
+        self._horizon = db.prepare(
+            sa.select(sa.text("pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS h"))
+        )
+        limit = sa.bindparam("limit", type_=sa.Integer)
+        if self.postgresql:  # hot path: compiled once, raw driver rows
+            base = sa.select(self.outbox).where(c.tx < sa.bindparam("horizon", type_=sa.BigInteger))
+            after = sa.tuple_(c.tx, c.id) > sa.tuple_(
+                sa.bindparam("tx", type_=sa.BigInteger), sa.bindparam("id", type_=sa.BigInteger)
+            )
+            order: tuple[Any, ...] = (c.tx, c.id)
+        else:  # tx is always 0: the id alone orders, on the primary key
+            base = sa.select(self.outbox)
+            after = c.id > sa.bindparam("id", type_=sa.BigInteger)
+            order = (c.id,)
+        self._first = db.prepare(base.order_by(*order).limit(limit))
+        self._after = db.prepare(base.where(after).order_by(*order).limit(limit))
 
-    def horizon(self, conn: Connection) -> int:
+    def horizon(self) -> int:
         """Events with tx below this have all committed or rolled back for good."""
         if not self.postgresql:
             return 1  # every SQLite event has tx 0
-        value = conn.execute(
-            sa.text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
-        ).scalar_one()
-        return int(value)
+        return int(self.db.fetch(self._horizon, {})[0]["h"])
 
     def after(
         self,
-        conn: Connection,
         position: Position | None,
         horizon: int,
         limit: int,
         models: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
-        """Up to `limit` events after `position` (None: from the oldest), in (tx, id) order."""
+        """Up to `limit` events after `position` (None: from the oldest), in (tx, id) order;
+        date_created as a datetime, changes as stored (JSON text)."""
+        if models is None:
+            params: dict[str, Any] = {"limit": limit, "horizon": horizon}
+            if position is not None:
+                params.update(tx=position[0], id=position[1])
+            rows = self.db.fetch(self._first if position is None else self._after, params)
+        else:
+            rows = self._filtered(position, horizon, limit, models)
+        for row in rows:
+            if isinstance(row["date_created"], str):  # SQLite's raw text
+                row["date_created"] = datetime.fromisoformat(row["date_created"])
+        return rows
+
+    def _filtered(
+        self, position: Position | None, horizon: int, limit: int, models: Sequence[str]
+    ) -> list[dict[str, Any]]:
         c = self.outbox.c
-        stmt = sa.select(self.outbox)
+        stmt = sa.select(self.outbox).where(c.model.in_(list(models)))
         if self.postgresql:
             stmt = stmt.where(c.tx < horizon).order_by(c.tx, c.id)
             if position is not None:
                 stmt = stmt.where(sa.tuple_(c.tx, c.id) > sa.tuple_(*position))
-        else:  # tx is always 0: the id alone orders, on the primary key
+        else:
             stmt = stmt.order_by(c.id)
             if position is not None:
                 stmt = stmt.where(c.id > position[1])
-        if models is not None:
-            stmt = stmt.where(c.model.in_(list(models)))
-        return [dict(row) for row in conn.execute(stmt.limit(limit)).mappings()]
+        with self.db.read() as conn:
+            return [dict(row) for row in conn.execute(stmt.limit(limit)).mappings()]
 
     def has_model(self, conn: Connection, model: str) -> bool:
         """Whether any kept event is of this model."""
