@@ -38,7 +38,7 @@ def run_threads(*targets: Callable[[], None]) -> list[BaseException]:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(120)
+        thread.join(360)
         assert not thread.is_alive(), "a thread hangs"
     return errors
 
@@ -63,7 +63,7 @@ def test_a_reader_sees_every_committed_event_once_and_no_rolled_back_one(
     passes_while_held: list[int] = []
 
     def writer(n: int) -> None:
-        held_taken.wait(60)
+        held_taken.wait(300)
         for i in range(PER_WRITER):
             if i % 4 == 3:  # every fourth write fails after its event is in the outbox
                 try:
@@ -86,8 +86,8 @@ def test_a_reader_sees_every_committed_event_once_and_no_rolled_back_one(
             rid = services.records.create(actor, "Task", {"name": "held"})
             held_taken.set()
             if postgresql:
-                writers_done.wait(60)
-                release.wait(60)  # until the reader has read past the others' commits
+                writers_done.wait(300)
+                release.wait(300)  # until the reader has read past the others' commits
         with lock:
             committed.add(rid)
 
@@ -98,7 +98,8 @@ def test_a_reader_sees_every_committed_event_once_and_no_rolled_back_one(
 
     def reader() -> None:
         cursor = start.next
-        for _ in range(100_000):
+        deadline = time.monotonic() + 300  # other databases' transactions may hold it back
+        while time.monotonic() < deadline:
             page = feed.page(actor, cursor, 7)
             seen.extend(page.events)
             cursor = page.next
