@@ -22,6 +22,7 @@ from amity.api.middleware import EncodedSlash, MethodOverride, RequestLog
 from amity.api.native import (
     admin,
     auth,
+    changes,
     data,
     docs,
     index,
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *auth.routes,
             *docs.api_routes,
             *admin.routes,
+            *changes.routes,
         )
     ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path

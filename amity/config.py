@@ -86,6 +86,11 @@ class Settings:
     api_log_retention_days: int = _setting(
         30, "Days an API call stays in the log before it is deleted."
     )
+    changes_retention_days: int = _setting(
+        30,
+        "Days a record's change event stays in the change feed (/api.php/changes) before "
+        "it is deleted; configuration events are kept. 0: keep every event.",
+    )
     language: str = _setting(
         "en",
         "Language of labels and messages when a request's Accept-Language names none "

@@ -11,6 +11,8 @@ AmityError
  +-- NotFound              404 not_found
  +-- MethodNotAllowed      405 method_not_allowed
  +-- Conflict              409 conflict
+ |    +-- InProgress        409 conflict, Retry-After (an Idempotency-Key's request still runs)
+ +-- Gone                  410 gone (e.g. a change-feed cursor older than the retention)
  +-- PayloadTooLarge       413 payload_too_large
  +-- UnsupportedMediaType  415 unsupported_media_type
  +-- Unprocessable         422 unprocessable (e.g. an Idempotency-Key reused for another request)
@@ -114,6 +116,11 @@ class InProgress(Conflict):
     Retry-After tells the client when to ask again."""
 
     retry_after = 1
+
+
+class Gone(AmityError):
+    status = 410
+    error = "gone"
 
 
 class PayloadTooLarge(AmityError):

@@ -26,6 +26,7 @@ ERROR_STATUSES = {
     "405": "Method not allowed",
     "409": "Conflict with a unique value, a concurrent write or the last active "
     "administrator, or the first request with this Idempotency-Key still runs",
+    "410": "Gone: a change-feed cursor older than the retention (resynchronise from /data)",
     "413": "Request body too large",
     "415": "Unsupported content type",
     "422": "The Idempotency-Key was used before for a different request",
@@ -397,6 +398,40 @@ RECORDS = {
     "properties": {
         "records": {"type": "array", "items": {"type": "object"}},
         "total_results": {"type": "integer"},
+    },
+}
+CHANGE_EVENT: dict[str, Any] = {
+    "type": "object",
+    "required": [
+        "id",
+        "kind",
+        "model",
+        "record_id",
+        "changes",
+        "actor",
+        "source",
+        "request_id",
+        "date_created",
+    ],
+    "properties": {
+        "id": STRING,
+        "kind": STRING,
+        "model": STRING,
+        "record_id": STRING,
+        "changes": {
+            "type": "object",
+            "description": "by field: {before, after}, or {changed: true} for a secret",
+            "additionalProperties": {"type": "object"},
+        },
+        "actor": obj(
+            user_id=NULLABLE_STRING,
+            credential=NULLABLE_STRING,
+            credential_id=NULLABLE_STRING,
+            client_id=NULLABLE_STRING,
+        ),
+        "source": STRING,
+        "request_id": NULLABLE_STRING,
+        "date_created": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"},
     },
 }
 LIST_CHOICE = {
@@ -832,6 +867,41 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "body": {"type": "object"},
         "ok": obj(changes={"type": "array"}),
     },
+    ("GET", "/changes"): {
+        "summary": "The change feed: events after a cursor, oldest first",
+        "tag": "Utility",
+        "ok": {
+            "type": "object",
+            "required": ["records", "next", "has_more"],
+            "properties": {
+                "records": {"type": "array", "items": ref("ChangeEvent")},
+                "next": {"type": "string", "description": "the cursor to pass as after"},
+                "has_more": {"type": "boolean"},
+            },
+        },
+        "errors": ("410",),
+        "query": [
+            {
+                "name": "after",
+                "in": "query",
+                "schema": STRING,
+                "description": "the next of an earlier answer; without it, from the oldest event",
+            },
+            {
+                "name": "limit",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
+            },
+            {
+                "name": "models[]",
+                "in": "query",
+                "schema": {"type": "array", "items": STRING},
+                "style": "form",
+                "explode": True,
+                "description": "only events of these models (repeatable)",
+            },
+        ],
+    },
     ("GET", "/admin/metadata/history"): {
         "summary": "Who changed the metadata, and when",
         "tag": "Administration",
@@ -985,6 +1055,7 @@ def build_document(registry: Registry, routes: Iterable[BaseRoute], prefix: str)
             "required": ["error", "message", "hint"],
             "properties": {"error": STRING, "message": STRING, "hint": STRING},
         },
+        "ChangeEvent": CHANGE_EVENT,
         "FieldsMeta": {
             "type": "object",
             "required": ["fields", "filters"],

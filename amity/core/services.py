@@ -12,6 +12,7 @@ from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
 from amity.core.auth.sessions import SessionService
+from amity.core.changes import Changes
 from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
 from amity.core.i18n import Languages
@@ -53,6 +54,7 @@ class Services:
     schema: SchemaFiles
     idempotency: Idempotency
     bus: InvalidationBus
+    changes: Changes
 
     def close(self) -> None:
         self.writes.close()
@@ -96,4 +98,5 @@ def build_services(
         schema=SchemaFiles(db, models, picklists, layouts),
         idempotency=Idempotency(db),
         bus=InvalidationBus(db, settings),
+        changes=Changes(records, settings),
     )

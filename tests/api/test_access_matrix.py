@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from amity.core.auth.clients import ClientSpec
 from amity.core.services import Services
 from tests.api.acl_world import ACTORS, World, build_world
+from tests.api.test_changes import settle
 from tests.conftest import ApiClient, User
 
 Fresh = Callable[[World, str], Any]  # (world, actor) -> a value made for this one request
@@ -516,6 +518,8 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/portal/auth", (403, 403, 403, 403, 403, 200, 403), fresh_portal_token=True)
     ],
     ("GET", "/me"): [Case("/me", (200, 200, 200, 200, 200, 200, 200))],
+    # every user may follow the feed (it shows what they may read); portal tokens may not
+    ("GET", "/changes"): [Case("/changes?limit=1000", (200, 200, 200, 200, 200, 403, 200))],
     # what the server is: public, the same for every caller
     ("GET", "/"): [Case("http://testserver/", (200,) * 7), Case("/", (200,) * 7)],
     ("GET", ""): [Case("http://testserver/api.php", (200,) * 7)],
@@ -738,3 +742,80 @@ def list_model(world: World, url: str) -> str:
     if len(parts) == 4:  # data/{model}/{id}/{link}
         return registry.link(registry.model(parts[1]), parts[3]).target
     return parts[1]
+
+
+def feed(client: ApiClient, token: str) -> list[dict[str, Any]]:
+    """The whole change feed as one actor sees it."""
+    events: list[dict[str, Any]] = []
+    after: str | None = None
+    while True:
+        params = {"limit": 1000, **({"after": after} if after else {})}
+        resp = client.get("/changes", params=params, headers={"Authorization": f"Bearer {token}"})
+        assert resp.status_code == 200, resp.text
+        body = resp.json()
+        events += body["records"]
+        after = body["next"]
+        if not body["has_more"]:
+            return events
+
+
+def may_read_event(world: World, actor: str, event: dict[str, Any]) -> bool:
+    """Whether the actor may read the event, worked out from the world's rules: the
+    record's row (live or deleted) assigned within the actor's team (staff), any record
+    (reader), nothing (blocked); configuration events only for the admin."""
+    if actor == "admin":
+        return True
+    registry = world.services.db.registry
+    if event["model"] not in registry.models or actor == "blocked":
+        return False
+    if actor == "reader":
+        return True
+    table = world.services.db.tables.model(registry.model(event["model"]))
+    with world.services.db.read() as conn:
+        owner = conn.execute(
+            sa.select(table.c.assigned_user_id).where(table.c.id == event["record_id"])
+        ).scalar()
+    me = world.users[USER_OF[actor]]
+    if event["model"] == "User" and event["record_id"] == me:
+        return True
+    return owner in {world.users[name] for name in TEAMS[actor]}
+
+
+def test_the_change_feed_shows_each_actor_exactly_the_events_it_may_read(
+    app: Any, world: World
+) -> None:
+    """Deletes included: a deleted record's events stay with those who could read it."""
+    services, admin = world.services, world.admin
+    gone_mine = world.create("Contact", {"last_name": "Gone"})
+    services.records.update(admin, "Contact", gone_mine, {"title": "Leaving"})
+    services.records.delete(admin, "Contact", gone_mine)
+    gone_carols = world.create(
+        "Contact", {"last_name": "Gone too", "assigned_user_id": world.users["carol"]}
+    )
+    services.records.delete(admin, "Contact", gone_carols)
+    if services.db.tables.dialect == "postgresql":
+        settle(services)
+    client = ApiClient(app)
+    try:
+        everything = feed(client, world.tokens["admin"])
+        by_actor = {a: feed(client, world.tokens[a]) for a in ACTORS if a != "portal"}
+        portal = client.get(
+            "/changes", headers={"Authorization": f"Bearer {world.tokens['portal']}"}
+        )
+    finally:
+        client.close()
+    assert portal.status_code == 403
+    assert {e["model"] for e in everything} >= {"Contact", "CustomModel", "User"}
+    deletes = {(e["record_id"]) for e in everything if e["kind"] == "delete"}
+    assert {gone_mine, gone_carols} <= deletes
+    for actor, events in by_actor.items():
+        expected = [e for e in everything if may_read_event(world, actor, e)]
+        assert [e["id"] for e in events] == [e["id"] for e in expected], actor
+    owner_deletes = {e["record_id"] for e in by_actor["owner"] if e["kind"] == "delete"}
+    assert gone_mine in owner_deletes and gone_carols not in owner_deletes
+    other_deletes = {e["record_id"] for e in by_actor["other"] if e["kind"] == "delete"}
+    assert gone_carols in other_deletes and gone_mine not in other_deletes
+    assert by_actor["blocked"] == []
+    assert by_actor["reader"] and not {e["model"] for e in by_actor["reader"]} - set(
+        services.db.registry.models
+    )
