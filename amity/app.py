@@ -20,6 +20,7 @@ from amity.api.freshness import MetadataRefresh, retry_on_unknown_field
 from amity.api.middleware import EncodedSlash, MethodOverride, RequestLog
 from amity.api.native import (
     admin,
+    audit,
     auth,
     data,
     docs,
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *auth.routes,
             *docs.api_routes,
             *admin.routes,
+            *audit.routes,
         )
     ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path

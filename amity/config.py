@@ -84,6 +84,11 @@ class Settings:
     api_log_retention_days: int = _setting(
         30, "Days an API call stays in the log before it is deleted."
     )
+    audit_retention_days: int = _setting(
+        0,
+        "Days an audit row (/api.php/audit) is kept before a periodic job deletes it; "
+        "0 keeps them forever.",
+    )
     language: str = _setting(
         "en",
         "Language of labels and messages when a request's Accept-Language names none "

@@ -8,6 +8,7 @@ from amity.config import Settings
 from amity.core.access import AccessPolicy
 from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
+from amity.core.audit import AuditLog
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
@@ -49,6 +50,7 @@ class Services:
     oauth: OAuthService
     picklists: PicklistDependencies
     schema: SchemaFiles
+    audit: AuditLog
 
     def close(self) -> None:
         self.writes.close()
@@ -69,6 +71,8 @@ def build_services(
     models = CustomModels(fields)
     picklists = PicklistDependencies(records, settings.metadata_check_seconds)
     layouts = Layouts(records)
+    audit = AuditLog(records, settings)
+    records.writer.sinks.append(audit.sink)
     return Services(
         settings=settings,
         db=db,
@@ -89,4 +93,5 @@ def build_services(
         oauth=auth.oauth,
         picklists=picklists,
         schema=SchemaFiles(db, models, picklists, layouts),
+        audit=audit,
     )
