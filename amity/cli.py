@@ -14,7 +14,7 @@ from typing import Any
 
 from amity.api.access_guard import parse_address
 from amity.config import Settings, describe_settings
-from amity.core.actor import SYSTEM, Actor
+from amity.core.actor import CLI, Actor
 from amity.core.auth.clients import ClientSpec
 from amity.core.auth.passwords import generate_password
 from amity.core.datadir import data_dir, write_private
@@ -216,6 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model")
     p.add_argument("name")
     p.set_defaults(func=cmd_field_remove)
+    p = field.add_parser(
+        "audit",
+        help="switch whether changes of a field (built-in or custom) go into the audit "
+        "(/api.php/audit); without on|off, show it",
+    )
+    p.add_argument("model")
+    p.add_argument("name")
+    p.add_argument("state", nargs="?", choices=("on", "off"))
+    p.set_defaults(func=cmd_field_audit)
 
     add_model_commands(sub)
     add_access_commands(sub)
@@ -370,7 +379,7 @@ def exposure_warning(host: str, port: int, settings: Settings) -> str | None:
 def cmd_user_add(args: argparse.Namespace) -> int:
     services = open_services()
     password = args.password or generate_password()
-    user_id = services.auth.add_user(SYSTEM, args.name, password, admin=args.admin)
+    user_id = services.auth.add_user(CLI, args.name, password, admin=args.admin)
     print(f"user {args.name} created (id {user_id})")
     if not args.password:
         print(f"password: {password}")
@@ -404,19 +413,19 @@ def ask_new_password() -> str:
 
 
 def cmd_user_deactivate(args: argparse.Namespace) -> int:
-    open_services().auth.set_active(SYSTEM, args.name, False)
+    open_services().auth.set_active(CLI, args.name, False)
     print(f"user {args.name} deactivated")
     return 0
 
 
 def cmd_user_activate(args: argparse.Namespace) -> int:
-    open_services().auth.set_active(SYSTEM, args.name, True)
+    open_services().auth.set_active(CLI, args.name, True)
     print(f"user {args.name} activated")
     return 0
 
 
 def cmd_user_remove(args: argparse.Namespace) -> int:
-    open_services().auth.remove_user(SYSTEM, args.name)
+    open_services().auth.remove_user(CLI, args.name)
     print(f"user {args.name} removed")
     return 0
 
@@ -454,7 +463,7 @@ def cmd_client_add(args: argparse.Namespace) -> int:
         allow_implicit=args.allow_implicit,
         allow_portal=args.allow_portal,
     )
-    client, secret = open_services().clients.add(SYSTEM, spec)
+    client, secret = open_services().clients.add(CLI, spec)
     print(f"client_id: {client['client_id']}")
     if secret is not None:
         print(f"client_secret: {secret}")
@@ -463,7 +472,7 @@ def cmd_client_add(args: argparse.Namespace) -> int:
 
 
 def cmd_client_list(args: argparse.Namespace) -> int:
-    for c in open_services().clients.list(SYSTEM):
+    for c in open_services().clients.list(CLI):
         kind = "confidential" if c["confidential"] else "public"
         print(
             f"{c['client_id']}\t{c['name']}\t{kind}\t{','.join(c['grants'])}\t"
@@ -488,10 +497,10 @@ def set_rate_limit(
     limits = (svc or open_services()).rate_limits
     label = f"{kind} {getattr(args, 'name', None) or subject_id}"
     if args.clear:
-        limits.remove(SYSTEM, kind, subject_id)
+        limits.remove(CLI, kind, subject_id)
         print(f"{label}: rate limit back to AMITY_RATE_LIMIT")
     elif args.rate:
-        row = limits.set(SYSTEM, kind, subject_id, args.rate)
+        row = limits.set(CLI, kind, subject_id, args.rate)
         print(f"{label}: rate limit {row['rate_limit']}")
     else:
         own = limits.rate_for(kind, subject_id)
@@ -500,7 +509,7 @@ def set_rate_limit(
 
 
 def cmd_client_remove(args: argparse.Namespace) -> int:
-    open_services().clients.remove(SYSTEM, args.client_id)
+    open_services().clients.remove(CLI, args.client_id)
     print(f"client {args.client_id} removed")
     return 0
 
@@ -518,7 +527,7 @@ def cmd_field_add(args: argparse.Namespace) -> int:
         body["label"] = args.label
     if args.options:
         body["options"] = args.options
-    field = open_services().fields.add(SYSTEM, args.model, body)
+    field = open_services().fields.add(CLI, args.model, body)
     print(f"field {field['name']} ({field['type']}) added to {field['model']}")
     for option in field.get("options", []):
         print(f"  option {option['id']}: {option['label']}")
@@ -529,13 +538,14 @@ def cmd_field_list(args: argparse.Namespace) -> int:
     services = open_services()
     models = [args.model] if args.model else sorted(services.db.registry.models)
     for model in models:
-        for fd in services.fields.list(SYSTEM, model):
+        for fd in services.fields.list(CLI, model):
             flags = "".join(
                 (
                     " required" if fd["required"] else "",
                     " indexed" if fd["indexed"] else "",
                     " unique" if fd["unique"] else "",
                     " auto_number" if fd["auto_number"] else "",
+                    "" if fd["audited"] else " not-audited",
                 )
             )
             options = ", ".join(
@@ -550,8 +560,24 @@ def cmd_field_list(args: argparse.Namespace) -> int:
 
 
 def cmd_field_remove(args: argparse.Namespace) -> int:
-    open_services().fields.remove(SYSTEM, args.model, args.name)
+    open_services().fields.remove(CLI, args.model, args.name)
     print(f"field {args.name} removed from {args.model} (its column and values are kept)")
+    return 0
+
+
+def cmd_field_audit(args: argparse.Namespace) -> int:
+    services = open_services()
+    if args.state is not None:
+        services.fields.set_audited(CLI, args.model, args.name, args.state == "on")
+    fd = services.records.model(args.model).fields.get(args.name)
+    if fd is None:
+        raise NotFound(
+            "No field {name} in model {model}",
+            "GET /meta/fields/{model} lists its fields",
+            name=args.name,
+            model=args.model,
+        )
+    print(f"{args.model}.{args.name} audited: {'on' if fd.audited else 'off'}")
     return 0
 
 
@@ -645,13 +671,13 @@ def cmd_model_add(args: argparse.Namespace) -> int:
         if create not in ("", "create"):
             raise BadRequest("--portal {portal!r} is not LINK or LINK:create", portal=args.portal)
         body["portal"] = {"link": link, "create": create == "create"}
-    model = open_services().models.create(SYSTEM, body)
+    model = open_services().models.create(CLI, body)
     print(f"model {model['name']} added (table {model['table']}, /api.php/data/{model['name']})")
     return 0
 
 
 def cmd_model_list(args: argparse.Namespace) -> int:
-    for model in open_services().models.list(SYSTEM, include_removed=args.all):
+    for model in open_services().models.list(CLI, include_removed=args.all):
         fields = ", ".join(f"{fd['name']}:{fd['type']}" for fd in model["fields"])
         links = ", ".join(
             f"{lk['name']} {lk['kind']} {lk['target']} (back: {lk['reverse']})"
@@ -664,25 +690,25 @@ def cmd_model_list(args: argparse.Namespace) -> int:
 
 def cmd_model_link(args: argparse.Namespace) -> int:
     link = link_spec(args.link)
-    open_services().models.add_link(SYSTEM, args.name, link)
+    open_services().models.add_link(CLI, args.name, link)
     print(f"link {args.name}.{link['name']} to {link['target']} added")
     return 0
 
 
 def cmd_model_unlink(args: argparse.Namespace) -> int:
-    open_services().models.remove_link(SYSTEM, args.name, args.link)
+    open_services().models.remove_link(CLI, args.name, args.link)
     print(f"link {args.name}.{args.link} removed (its values are kept)")
     return 0
 
 
 def cmd_model_remove(args: argparse.Namespace) -> int:
-    open_services().models.remove(SYSTEM, args.name)
+    open_services().models.remove(CLI, args.name)
     print(f"model {args.name} removed (its table and rows are kept)")
     return 0
 
 
 def cmd_model_restore(args: argparse.Namespace) -> int:
-    open_services().models.restore(SYSTEM, args.name)
+    open_services().models.restore(CLI, args.name)
     print(f"model {args.name} restored (/api.php/data/{args.name})")
     return 0
 
@@ -782,7 +808,7 @@ def print_role(role: dict[str, Any]) -> None:
 
 
 def cmd_role_add(args: argparse.Namespace) -> int:
-    role = open_services().acl.add_role(SYSTEM, args.name, args.description)
+    role = open_services().acl.add_role(CLI, args.name, args.description)
     print(
         f"role {role['name']} created; give it rights with: amity role set "
         f"{role['name']} MODEL --read all ..."
@@ -791,13 +817,13 @@ def cmd_role_add(args: argparse.Namespace) -> int:
 
 
 def cmd_role_list(args: argparse.Namespace) -> int:
-    for role in open_services().acl.list_roles(SYSTEM):
+    for role in open_services().acl.list_roles(CLI):
         print(f"{role['name']}\t{len(role['users'])} users\t{role['description']}")
     return 0
 
 
 def cmd_role_show(args: argparse.Namespace) -> int:
-    print_role(open_services().acl.get_role(SYSTEM, args.name))
+    print_role(open_services().acl.get_role(CLI, args.name))
     return 0
 
 
@@ -807,53 +833,53 @@ def cmd_role_set(args: argparse.Namespace) -> int:
     }
     if args.access is not None:
         rights["access"] = args.access == "yes"
-    print_role(open_services().acl.update_role(SYSTEM, args.name, rights={args.model: rights}))
+    print_role(open_services().acl.update_role(CLI, args.name, rights={args.model: rights}))
     return 0
 
 
 def cmd_role_unset(args: argparse.Namespace) -> int:
-    print_role(open_services().acl.update_role(SYSTEM, args.name, rights={args.model: None}))
+    print_role(open_services().acl.update_role(CLI, args.name, rights={args.model: None}))
     return 0
 
 
 def cmd_role_remove(args: argparse.Namespace) -> int:
-    open_services().acl.remove_role(SYSTEM, args.name)
+    open_services().acl.remove_role(CLI, args.name)
     print(f"role {args.name} removed")
     return 0
 
 
 def cmd_role_assign(args: argparse.Namespace) -> int:
-    open_services().acl.assign_role(SYSTEM, args.name, args.users)
+    open_services().acl.assign_role(CLI, args.name, args.users)
     print(f"role {args.name} given to {', '.join(args.users)}")
     return 0
 
 
 def cmd_role_unassign(args: argparse.Namespace) -> int:
-    open_services().acl.assign_role(SYSTEM, None, args.users)
+    open_services().acl.assign_role(CLI, None, args.users)
     print(f"{', '.join(args.users)}: default role")
     return 0
 
 
 def cmd_team_add(args: argparse.Namespace) -> int:
-    team = open_services().acl.add_team(SYSTEM, args.name, args.description, args.members)
+    team = open_services().acl.add_team(CLI, args.name, args.description, args.members)
     print(f"team {team['name']} created: " + (", ".join(team["members"]) or "no members"))
     return 0
 
 
 def cmd_team_list(args: argparse.Namespace) -> int:
-    for team in open_services().acl.list_teams(SYSTEM):
+    for team in open_services().acl.list_teams(CLI):
         print(f"{team['name']}\t{', '.join(team['members'])}\t{team['description']}")
     return 0
 
 
 def cmd_team_remove(args: argparse.Namespace) -> int:
-    open_services().acl.remove_team(SYSTEM, args.name)
+    open_services().acl.remove_team(CLI, args.name)
     print(f"team {args.name} removed")
     return 0
 
 
 def cmd_team_member_add(args: argparse.Namespace) -> int:
-    team = open_services().acl.add_members(SYSTEM, args.team, args.users)
+    team = open_services().acl.add_members(CLI, args.team, args.users)
     print(f"team {team['name']}: {', '.join(team['members'])}")
     return 0
 
@@ -861,13 +887,13 @@ def cmd_team_member_add(args: argparse.Namespace) -> int:
 def cmd_team_member_remove(args: argparse.Namespace) -> int:
     acl = open_services().acl
     for user in args.users:
-        acl.remove_member(SYSTEM, args.team, user)
+        acl.remove_member(CLI, args.team, user)
     print(f"removed from team {args.team}: {', '.join(args.users)}")
     return 0
 
 
 def cmd_portal_token(args: argparse.Namespace) -> int:
-    token = open_services().auth.portal.issue(SYSTEM, args.contact_id)
+    token = open_services().auth.portal.issue(CLI, args.contact_id)
     print(token["access_token"])
     print(
         f"(expires in {token['expires_in']} s; store it now, it is not shown again)",
@@ -877,7 +903,7 @@ def cmd_portal_token(args: argparse.Namespace) -> int:
 
 
 def cmd_portal_revoke(args: argparse.Namespace) -> int:
-    count = open_services().auth.portal.revoke_contact(SYSTEM, args.contact_id)
+    count = open_services().auth.portal.revoke_contact(CLI, args.contact_id)
     print(f"{count} portal token(s) of contact {args.contact_id} revoked")
     return 0
 
@@ -892,7 +918,7 @@ def cmd_contact_password(args: argparse.Namespace) -> int:
 
 
 def cmd_schema_export(args: argparse.Namespace) -> int:
-    document = json.dumps(open_services().schema.export(SYSTEM), indent=2, ensure_ascii=False)
+    document = json.dumps(open_services().schema.export(CLI), indent=2, ensure_ascii=False)
     if args.output:
         Path(args.output).write_text(document + "\n", encoding="utf-8")
         print(f"schema written to {args.output}")
@@ -908,7 +934,7 @@ def cmd_schema_import(args: argparse.Namespace) -> int:
         print(f"error: cannot read {args.file}: {exc}", file=sys.stderr)
         return 1
     services = open_services()
-    done = services.schema.import_(SYSTEM, document)
+    done = services.schema.import_(CLI, document)
     services.metadata.refresh()
     for line in done:
         print(line)
@@ -980,7 +1006,7 @@ def quickstart_first_run(services: Services) -> dict[str, str]:
     from amity.core.demo import demo_loads, load_demo
 
     password = init_admin(services, "admin", None) or ""
-    contacts = services.records.list_records(SYSTEM, "Contact", ListQuery(limit=1))
+    contacts = services.records.list_records(CLI, "Contact", ListQuery(limit=1))
     if contacts.total_results == 0 and not demo_loads(services):
         load_demo(services, contacts=200, seed=1)
     _, token = services.auth.create_token("admin", "quickstart")

@@ -189,7 +189,9 @@ def render_row(stored: dict[str, Any]) -> dict[str, Any]:
     user_name = None
     if stored["user_name"] is not None:
         user_name = (
-            person_name({"first_name": stored["user_first_name"], "last_name": stored["user_last_name"]})
+            person_name(
+                {"first_name": stored["user_first_name"], "last_name": stored["user_last_name"]}
+            )
             or stored["user_name"]
         )
     return {

@@ -12,8 +12,8 @@ request still holding the old models keeps working.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
