@@ -115,8 +115,7 @@ def test_create_update_delete_and_links_as_audit_rows(api: ApiClient, admin: Use
 
 def test_model_audit_pages_newest_first(api: ApiClient) -> None:
     ids = [
-        api.post("/data/Lead", json={"data": {"last_name": f"L{i}"}}).json()["id"]
-        for i in range(5)
+        api.post("/data/Lead", json={"data": {"last_name": f"L{i}"}}).json()["id"] for i in range(5)
     ]
     other = api.post("/data/Contact", json={"data": {"last_name": "Elsewhere"}}).json()["id"]
     whole = audit(api, "Lead")
@@ -290,6 +289,6 @@ def test_secret_changes_and_unknown_fields_never_break_the_sink(
             at=utcnow(),
         )
     rows = services.audit.list(admin.actor, "Contact", record).records
-    assert [(r["field_name"], r["source"]) for r in rows][0] == ("title", "job")
+    assert (rows[0]["field_name"], rows[0]["source"]) == ("title", "job")
     assert rows[0]["before_value_string"] is None and rows[0]["after_value_string"] is None
     assert len(rows) == 2  # the create and the secret change of a field
