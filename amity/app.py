@@ -21,6 +21,7 @@ from amity.api.idempotency import IdempotencyKeys
 from amity.api.middleware import EncodedSlash, MethodOverride, RequestLog
 from amity.api.native import (
     admin,
+    audit,
     auth,
     changes,
     data,
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *docs.api_routes,
             *admin.routes,
             *changes.routes,
+            *audit.routes,
         )
     ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path

@@ -216,6 +216,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("model")
     p.add_argument("name")
     p.set_defaults(func=cmd_field_remove)
+    p = field.add_parser(
+        "audit",
+        help="switch whether changes of a field (built-in or custom) go into the audit "
+        "(/api.php/audit); without on|off, show it",
+    )
+    p.add_argument("model")
+    p.add_argument("name")
+    p.add_argument("state", nargs="?", choices=("on", "off"))
+    p.set_defaults(func=cmd_field_audit)
 
     add_model_commands(sub)
     add_access_commands(sub)
@@ -538,6 +547,7 @@ def cmd_field_list(args: argparse.Namespace) -> int:
                     " indexed" if fd["indexed"] else "",
                     " unique" if fd["unique"] else "",
                     " auto_number" if fd["auto_number"] else "",
+                    "" if fd["audited"] else " not-audited",
                 )
             )
             options = ", ".join(
@@ -554,6 +564,22 @@ def cmd_field_list(args: argparse.Namespace) -> int:
 def cmd_field_remove(args: argparse.Namespace) -> int:
     open_services().fields.remove(CLI, args.model, args.name)
     print(f"field {args.name} removed from {args.model} (its column and values are kept)")
+    return 0
+
+
+def cmd_field_audit(args: argparse.Namespace) -> int:
+    services = open_services()
+    if args.state is not None:
+        services.fields.set_audited(CLI, args.model, args.name, args.state == "on")
+    fd = services.records.model(args.model).fields.get(args.name)
+    if fd is None:
+        raise NotFound(
+            "No field {name} in model {model}",
+            "GET /meta/fields/{model} lists its fields",
+            name=args.name,
+            model=args.model,
+        )
+    print(f"{args.model}.{args.name} audited: {'on' if fd.audited else 'off'}")
     return 0
 
 

@@ -91,6 +91,11 @@ class Settings:
         "Days a record's change event stays in the change feed (/api.php/changes) before "
         "it is deleted; configuration events are kept. 0: keep every event.",
     )
+    audit_retention_days: int = _setting(
+        0,
+        "Days an audit row (/api.php/audit) is kept before a periodic job deletes it; "
+        "0 keeps them forever.",
+    )
     language: str = _setting(
         "en",
         "Language of labels and messages when a request's Accept-Language names none "

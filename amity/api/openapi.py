@@ -464,6 +464,56 @@ CHANGE_MODEL = {
     "body": obj(label=STRING, activities={"type": "boolean"}, portal=MODEL_PORTAL),
     "ok": RECORD,
 }
+AUDIT_ROW = {
+    "type": "object",
+    "description": "One change of one field of a record",
+    "additionalProperties": False,
+    "required": [
+        "id",
+        "created_by_user",
+        "created_by",
+        "date_created",
+        "parent",
+        "parent_id",
+        "field_name",
+        "data_type",
+        "before_value_string",
+        "after_value_string",
+        "before_value_text",
+        "after_value_text",
+        "erased",
+        "source",
+    ],
+    "properties": {
+        "id": STRING,
+        "created_by_user": NULLABLE_STRING,
+        "created_by": NULLABLE_STRING,
+        "date_created": STORAGE_SCHEMAS["datetime"],
+        "parent": STRING,
+        "parent_id": STRING,
+        "field_name": {
+            "type": "string",
+            "description": "The field; `id` for a create, `deleted` for a delete, a link's "
+            "name for a link or unlink",
+        },
+        "data_type": {"type": "string", "description": "The field's type; `link` for links"},
+        "before_value_string": NULLABLE_STRING,
+        "after_value_string": NULLABLE_STRING,
+        "before_value_text": NULLABLE_STRING,
+        "after_value_text": NULLABLE_STRING,
+        "erased": {"type": "boolean"},
+        "source": {"type": "string", "description": "api <ip>, cli, job or system"},
+    },
+}
+AUDIT_PAGE = {
+    "type": "object",
+    "required": ["records", "total_results"],
+    "properties": {
+        "records": {"type": "array", "items": AUDIT_ROW},
+        "total_results": {"type": "integer", "minimum": 0},
+    },
+}
+PAGING = [param_ref("offset"), param_ref("limit")]
 # Routes outside /data: (method, path) -> summary, tag, request body, 200 schema, auth
 OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
     ("GET", "/"): {
@@ -500,6 +550,19 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "tag": "Utility",
         "public": True,
         "ok": {"type": "object"},
+    },
+    ("GET", "/audit/{model}"): {
+        "summary": "Field-level audit of the model's records the caller may read, newest first",
+        "tag": "Audit",
+        "query": PAGING,
+        "ok": AUDIT_PAGE,
+    },
+    ("GET", "/audit/{model}/{id}"): {
+        "summary": "Field-level audit of one record, newest first (empty when the caller "
+        "may not read the record)",
+        "tag": "Audit",
+        "query": PAGING,
+        "ok": AUDIT_PAGE,
     },
     ("GET", "/admin/api_calls"): {
         "summary": "The API call log (administrators)",
@@ -992,6 +1055,7 @@ TAG_ORDER = (
     "Authentication",
     "OAuth 2",
     "Portal",
+    "Audit",
     "Access control",
     "Administration",
     "Other",

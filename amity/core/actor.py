@@ -14,7 +14,7 @@ class Actor:
     user_id: str
     user_name: str
     is_admin: bool = False
-    credential: str = "system"  # token | basic | oauth | portal | session | system
+    credential: str = "system"  # token | basic | oauth | portal | session | cli | system
     credential_id: str | None = None
     source: str = "system"
     scopes: frozenset[str] | None = None
@@ -34,8 +34,8 @@ class Actor:
 
 
 SYSTEM = Actor(user_id="1", user_name="admin", is_admin=True)
-CLI = Actor(user_id="1", user_name="admin", is_admin=True, source="cli")
-"""The `amity` commands act as the first administrator; their events say source "cli"."""
+CLI = Actor(user_id="1", user_name="admin", is_admin=True, credential="cli", source="cli")
+"""The actor of `amity` commands: the administrator, its writes marked `cli`."""
 
 
 def ensure_admin(actor: Actor, what: str) -> None:

@@ -11,6 +11,7 @@ row, and is queued in the outbox as a `CustomField` event (for audit and webhook
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
@@ -38,9 +39,21 @@ from amity.schema.model import Model
 from amity.schema.types import OPTION_TYPES
 from amity.store.autonumber import number_existing, start_numbering, stop_numbering
 
-ADD_KEYS = ("name", "type", "label", "required", "indexed", "unique", "auto_number", "options")
-CHANGE_KEYS = ("label", "required", "indexed", "unique", "options")
+ADD_KEYS = (
+    "name",
+    "type",
+    "label",
+    "required",
+    "indexed",
+    "unique",
+    "auto_number",
+    "options",
+    "audited",
+)
+CHANGE_KEYS = ("label", "required", "indexed", "unique", "options", "audited")
+BUILTIN_KEYS = ("audited",)  # what an admin may change of a built-in field
 EVENT_MODEL = "CustomField"
+AUDIT_EVENT_MODEL = "FieldAudit"  # a field's `audited` switched (built-in or custom)
 
 
 class CustomFields:
@@ -61,12 +74,20 @@ class CustomFields:
         ensure_admin(actor, "custom fields")
         model = self._model(model_name)
         return [
-            d.as_json() for d in self.sync.definitions if d.model == model.name and not d.removed
+            self._json(model, d)
+            for d in self.sync.definitions
+            if d.model == model.name and not d.removed
         ]
 
     def get(self, actor: Actor, model_name: str, name: str) -> dict[str, Any]:
         ensure_admin(actor, "custom fields")
-        return self._live(self._model(model_name), name).as_json()
+        model = self._model(model_name)
+        return self._json(model, self._live(model, name))
+
+    def _json(self, model: Model, d: CustomFieldDef) -> dict[str, Any]:
+        """The definition as the admin API shows it, with whether the field is audited."""
+        current = self.records.model(model.name).fields.get(d.name)
+        return {**d.as_json(), "audited": current.audited if current else True}
 
     def _live(self, model: Model, name: str) -> CustomFieldDef:
         for d in self.sync.definitions:
@@ -86,9 +107,14 @@ class CustomFields:
         ensure_admin(actor, "custom fields")
         model = self._model(model_name)
         d = self.definition(actor, model, body)
+        audited = check_flag(body, "audited", True)
 
         def define(conn: Any) -> None:
             self.store.insert(conn, d)
+            if not audited:
+                self.sync.audit_store.set_override(
+                    conn, model.name, d.name, False, actor.user_id, d.date_modified or utcnow()
+                )
             emit_metadata_change(
                 self.records.writer,
                 conn,
@@ -126,7 +152,7 @@ class CustomFields:
         if d.unique:  # the new column holds no values yet (or distinct numbers)
             self.store.create_unique_index(model, d.field())
         self.sync.refresh()
-        return d.as_json()
+        return self._json(model, d)
 
     def _number_then_define(
         self, model: Model, d: CustomFieldDef, define: Callable[[Any], None]
@@ -199,16 +225,33 @@ class CustomFields:
     def change(
         self, actor: Actor, model_name: str, name: str, body: Mapping[str, Any]
     ) -> dict[str, Any]:
-        """Change label, required, indexed, unique or options (never the type, the name or
-        auto_number)."""
+        """Change label, required, indexed, unique, options or audited (never the type, the
+        name or auto_number); of a built-in field, only audited."""
         ensure_admin(actor, "custom fields")
+        if not isinstance(body, Mapping):
+            raise BadRequest("The body must be a JSON object")
+        model = self._model(model_name)
+        builtin = model.fields.get(name)
+        if builtin is not None and not builtin.custom:
+            known_keys(body, BUILTIN_KEYS)
+            self.set_audited(actor, model.name, name, check_flag(body, "audited", builtin.audited))
+            return builtin_json(self.records.model(model.name), name)
+        if "audited" in body:
+            audited = check_flag(body, "audited", True)
+            rest = {k: v for k, v in body.items() if k != "audited"}
+            record = (
+                self.change(actor, model_name, name, rest)
+                if rest
+                else self.get(actor, model_name, name)
+            )
+            self.set_audited(actor, model.name, name, audited)
+            return {**record, "audited": audited}
         if "type" in body or "name" in body or "auto_number" in body:
             raise BadRequest(
                 "The name, type and auto_number of a custom field cannot change",
                 "add a new field instead",
             )
         known_keys(body, CHANGE_KEYS)
-        model = self._model(model_name)
         old = self._live(model, name)
         new = replace(
             old,
@@ -240,7 +283,44 @@ class CustomFields:
         if old.unique and not new.unique:
             self.store.drop_index(model, old.field(), unique=True)
         self.sync.refresh()
-        return new.as_json()
+        return self._json(model, new)
+
+    def set_audited(self, actor: Actor, model_name: str, name: str, audited: bool) -> None:
+        """Switch whether changes of a field (built-in or custom) go into the audit; every
+        process follows with its next metadata check. System fields are never audited."""
+        ensure_admin(actor, "custom fields")
+        model = self._model(model_name)
+        fd = model.fields.get(name)
+        if fd is None:
+            raise NotFound(
+                "No field {name} in model {model}",
+                "GET /meta/fields/{model} lists its fields",
+                name=name,
+                model=model.name,
+            )
+        if fd.system:
+            raise BadRequest(
+                "Field {name} is maintained by Amity and never audited",
+                "creates and deletes appear in the audit as rows of their own",
+                name=name,
+            )
+        if fd.audited == audited:
+            return
+        now = utcnow()
+        with self.db.write() as conn:
+            self.sync.audit_store.set_override(conn, model.name, name, audited, actor.user_id, now)
+            emit_metadata_change(
+                self.records.writer,
+                conn,
+                actor,
+                AUDIT_EVENT_MODEL,
+                str(uuid.uuid5(uuid.NAMESPACE_URL, f"amity:field:{model.name}.{name}")),
+                "update",
+                {"field": f"{model.name}.{name}", "audited": [fd.audited, audited]},
+                now,
+            )
+            self.store.bump_version(conn)
+        self.sync.refresh()
 
     def _make_unique(self, model: Model, d: CustomFieldDef) -> None:
         """Build the unique index; 409 naming a value two live records share."""
@@ -317,3 +397,9 @@ def known_keys(body: Mapping[str, Any], keys: tuple[str, ...]) -> None:
         raise BadRequest(
             "Unknown key {value!r}", "known: {keys}", value=unknown[0], keys=", ".join(keys)
         )
+
+
+def builtin_json(model: Model, name: str) -> dict[str, Any]:
+    """A built-in field as the admin API shows it after a change."""
+    fd = model.fields[name]
+    return {"model": model.name, "name": name, "type": fd.type, "audited": fd.audited}

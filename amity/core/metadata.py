@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -23,7 +24,9 @@ from amity.core.actor import Actor
 from amity.core.clock import utcnow
 from amity.schema.custom import CustomFieldDef, hidden_fields, with_custom_fields
 from amity.schema.custom_models import CustomModelDef, with_custom_models
+from amity.schema.model import Model
 from amity.schema.registry import Registry
+from amity.store.audit import AuditStore
 from amity.store.engine import Database
 from amity.store.metadata import MetadataStore
 from amity.store.migrate import migrate
@@ -70,6 +73,8 @@ class MetadataSync:
         self.generation = 0  # bumped on every rebuild in this process
         self.definitions: list[CustomFieldDef] = []
         self.models: list[CustomModelDef] = []
+        self.audit_store = AuditStore(db)
+        self.audited: dict[tuple[str, str], bool] = {}  # admins' (model, field) -> audited
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
         db.listeners.append(self._changed)
@@ -99,7 +104,8 @@ class MetadataSync:
                 return False
             models = self.store.model_definitions(conn)
             definitions = self.store.definitions(conn)
-            self._apply(version, models, definitions)
+            audited = self.audit_store.overrides(conn)
+            self._apply(version, models, definitions, audited)
         return True
 
     def upgrade_custom_tables(self) -> list[str]:
@@ -108,12 +114,19 @@ class MetadataSync:
         return migrate(self.db) if self.models else []
 
     def build(
-        self, models: list[CustomModelDef], definitions: list[CustomFieldDef]
+        self,
+        models: list[CustomModelDef],
+        definitions: list[CustomFieldDef],
+        audited: dict[tuple[str, str], bool] | None = None,
     ) -> tuple[Registry, Tables]:
         """The registry and tables these definitions give (checked: a link to a model that
-        is not there fails here, before anything goes live)."""
+        is not there fails here, before anything goes live); `audited` are the admins'
+        audit switches (by default the ones in effect)."""
         registry = Registry(
-            with_custom_fields(with_custom_models(self.base_models, models), definitions)
+            with_audited(
+                with_custom_fields(with_custom_models(self.base_models, models), definitions),
+                self.audited if audited is None else audited,
+            )
         )
         removed = [d.model() for d in models if d.removed and d.name not in registry.models]
         removed = with_custom_fields(removed, definitions)
@@ -121,15 +134,36 @@ class MetadataSync:
         return registry, tables
 
     def _apply(
-        self, version: int, models: list[CustomModelDef], definitions: list[CustomFieldDef]
+        self,
+        version: int,
+        models: list[CustomModelDef],
+        definitions: list[CustomFieldDef],
+        audited: dict[tuple[str, str], bool],
     ) -> None:
-        if definitions == self.definitions and models == self.models:
+        if definitions == self.definitions and models == self.models and audited == self.audited:
             self.version = version  # e.g. a process starting with no custom metadata
             return
-        registry, tables = self.build(models, definitions)
+        registry, tables = self.build(models, definitions, audited)
         self.db.tables.replace_with(tables)  # tables first: they hold every column
         self.db.registry.replace_models(registry.models)
         self.models = models
         self.definitions = definitions
+        self.audited = audited
         self.version = version
         self.generation += 1
+
+
+def with_audited(models: list[Model], audited: dict[tuple[str, str], bool]) -> list[Model]:
+    """The models with the admins' audit switches applied to their fields (a switch for a
+    field that is gone is ignored; system fields are never audited)."""
+    if not audited:
+        return models
+    out: list[Model] = []
+    for model in models:
+        changed = {
+            name: replace(fd, audited=audited[(model.name, name)])
+            for name, fd in model.fields.items()
+            if audited.get((model.name, name), fd.audited) != fd.audited
+        }
+        out.append(replace(model, fields={**model.fields, **changed}) if changed else model)
+    return out

@@ -21,7 +21,7 @@ from amity.store.history import HistoryStore
 
 FORMAT = "amity-schema"
 VERSION = 1
-HISTORY_MODELS = ("CustomModel", "CustomField", "PicklistDependency", "Layout")
+HISTORY_MODELS = ("CustomModel", "CustomField", "FieldAudit", "PicklistDependency", "Layout")
 MODEL_KEYS = ("name", "label", "module", "activities", "portal")
 LINK_KEYS = ("name", "kind", "target", "reverse", "label", "reverse_label")
 
@@ -60,6 +60,7 @@ class SchemaFiles:
                             "indexed",
                             "unique",
                             "auto_number",
+                            "audited",
                         )
                     }
                     | (
@@ -73,6 +74,12 @@ class SchemaFiles:
                         else {}
                     )
                 )
+        audited = [  # built-in fields an admin switched out of (or back into) the audit
+            {"model": model, "field": name, "audited": fd.audited}
+            for model in sorted(registry.models)
+            for name, fd in registry.models[model].fields.items()
+            if not fd.custom and (model, name) in self.fields.sync.audited
+        ]
         dependencies = []
         layouts = []
         for model in sorted(registry.models):
@@ -88,6 +95,7 @@ class SchemaFiles:
             "version": VERSION,
             "custom_models": models,
             "custom_fields": fields,
+            "audited_fields": audited,
             "dependencies": dependencies,
             "layouts": layouts,
         }
@@ -108,6 +116,8 @@ class SchemaFiles:
         done = self._models(actor, list_of(document, "custom_models"))
         for spec in list_of(document, "custom_fields"):
             done += self._field(actor, spec)
+        for spec in list_of(document, "audited_fields"):
+            done += self._audited(actor, spec)
         for spec in list_of(document, "dependencies"):
             model, field = spec.get("model"), spec.get("field")
             if self.picklists.describe(actor, str(model)).get(str(field)) != {
@@ -161,7 +171,16 @@ class SchemaFiles:
         if name not in existing:
             body: dict[str, Any] = {
                 k: spec[k]
-                for k in ("name", "type", "label", "required", "indexed", "unique", "auto_number")
+                for k in (
+                    "name",
+                    "type",
+                    "label",
+                    "required",
+                    "indexed",
+                    "unique",
+                    "auto_number",
+                    "audited",
+                )
                 if k in spec
             }
             if options is not None:
@@ -191,7 +210,7 @@ class SchemaFiles:
             )
         change: dict[str, Any] = {
             k: spec[k]
-            for k in ("label", "required", "indexed", "unique")
+            for k in ("label", "required", "indexed", "unique", "audited")
             if k in spec and spec[k] != have[k]
         }
         if options is not None:
@@ -216,6 +235,19 @@ class SchemaFiles:
             return []
         self.fields.change(actor, model, str(name), change)
         return [f"custom field {model}.{name} changed: {', '.join(sorted(change))}"]
+
+    def _audited(self, actor: Actor, spec: dict[str, Any]) -> list[str]:
+        """A built-in field's audit switch, set when it differs."""
+        model, name, audited = spec.get("model"), spec.get("field"), spec.get("audited")
+        if not isinstance(audited, bool):
+            raise BadRequest(
+                "audited of {model}.{name} must be true or false", model=model, name=name
+            )
+        fd = self.db.registry.model(str(model)).fields.get(str(name))
+        if fd is not None and fd.audited == audited:
+            return []
+        self.fields.set_audited(actor, str(model), str(name), audited)
+        return [f"field {model}.{name} audited: {'on' if audited else 'off'}"]
 
     def history(self, actor: Actor, offset: int, limit: int) -> tuple[list[dict[str, Any]], int]:
         """Metadata changes, newest first: who changed what, when."""

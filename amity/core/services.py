@@ -8,6 +8,7 @@ from amity.config import Settings
 from amity.core.access import AccessPolicy
 from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
+from amity.core.audit import AuditLog
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
@@ -55,6 +56,7 @@ class Services:
     idempotency: Idempotency
     bus: InvalidationBus
     changes: Changes
+    audit: AuditLog
 
     def close(self) -> None:
         self.writes.close()
@@ -76,6 +78,8 @@ def build_services(
     models = CustomModels(fields)
     picklists = PicklistDependencies(records, settings.metadata_check_seconds)
     layouts = Layouts(records)
+    audit = AuditLog(records, settings)
+    records.writer.sinks.append(audit.sink)
     return Services(
         settings=settings,
         db=db,
@@ -99,4 +103,5 @@ def build_services(
         idempotency=Idempotency(db),
         bus=InvalidationBus(db, settings),
         changes=Changes(records, settings),
+        audit=audit,
     )

@@ -46,9 +46,13 @@ class Field:
     scale: int = 2  # decimal places of decimal/currency fields
     unique: bool = False  # no two live records share a value
     auto_number: bool = False  # numbered 1, 2, 3 ... by the server when left empty
-    audited: bool = False
+    audited: bool = True  # changes go into the audit (never for system fields)
     choices: tuple[Choice, ...] = ()  # options of custom option fields (ids and labels)
     custom: bool = False  # added at run time by an admin (amity/schema/custom.py)
+
+    def __post_init__(self) -> None:
+        if self.system and self.audited:  # what Amity maintains is not audited
+            object.__setattr__(self, "audited", False)
 
     @cached_property
     def kind(self) -> FieldType:

@@ -413,6 +413,7 @@ def system_tables(metadata: sa.MetaData) -> None:
     )
     acl_tables(metadata)
     oauth_tables(metadata)
+    audit_tables(metadata)
     sa.Table(
         "schema_info",
         metadata,
@@ -422,6 +423,45 @@ def system_tables(metadata: sa.MetaData) -> None:
 
 
 RIGHT_LEN = 5  # all | owned | none
+
+
+def audit_tables(metadata: sa.MetaData) -> None:
+    """Field-level audit rows (amity/core/audit.py), one per changed field of a record, and
+    the admins' choices of which fields are audited where they differ from the default."""
+    sa.Table(
+        "audit_log",
+        metadata,
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column("parent", sa.String(60), nullable=False),  # the record's model
+        sa.Column("parent_id", sa.String(36), nullable=False),
+        sa.Column("field_name", sa.String(64), nullable=False),
+        sa.Column("data_type", sa.String(30), nullable=False),
+        sa.Column("before_value_string", sa.Text()),  # Text: a URL field holds 2048
+        sa.Column("after_value_string", sa.Text()),
+        sa.Column("before_value_text", sa.Text()),
+        sa.Column("after_value_text", sa.Text()),
+        sa.Column("erased", sa.Boolean(), nullable=False),
+        sa.Column("source", sa.String(100), nullable=False),
+        sa.Column("created_by", sa.String(36)),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        # newest first: ids grow with time
+        sa.Index("ix_audit_log_record", "parent", "parent_id", "id"),
+        sa.Index("ix_audit_log_model", "parent", "id"),
+    )
+    sa.Table(  # a field's `audited` switched by an admin (built-in and custom fields)
+        "audit_fields",
+        metadata,
+        sa.Column("model", sa.String(60), primary_key=True),
+        sa.Column("field_name", sa.String(64), primary_key=True),
+        sa.Column("audited", sa.Boolean(), nullable=False),
+        sa.Column("modified_by", sa.String(36)),
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+    )
 
 
 def acl_tables(metadata: sa.MetaData) -> None:

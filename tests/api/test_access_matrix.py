@@ -53,6 +53,7 @@ LIST = (200, 200, 200, 200, 403, 200, 200)
 LIST_NO_PORTAL = (200, 200, 200, 200, 403, 403, 200)
 WRITE = (200, 200, 404, 403, 403, 403, 200)  # change alice's record
 ADMIN_ONLY = (403, 403, 403, 403, 403, 403, 200)
+AUDIT = (200, 200, 200, 200, 404, 403, 200)  # a model one may not use is 404; portal 403
 ALL_BUT_PORTAL_SEE = "owner mate reader admin"
 ALL_SEE = "owner mate reader portal admin"
 
@@ -358,6 +359,29 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case(fresh_linked_document, WRITE),
         Case(fresh_hidden_link, (404, 404, 404, 403, 403, 403, 200)),
     ],
+    # audit rows only of records the actor may read, deleted ones included
+    ("GET", "/audit/{model}"): [
+        Case("/audit/Contact?limit=200", AUDIT, shows="contact", sees="owner mate reader admin"),
+        Case("/audit/Contact?limit=200", AUDIT, shows="carols", sees="other reader admin"),
+        Case("/audit/Contact?limit=200", AUDIT, shows="gone", sees="owner mate reader admin"),
+        Case("/audit/Account?limit=200", AUDIT, shows="account", sees="owner mate reader admin"),
+        Case("/audit/aCase?limit=200", AUDIT, shows="hidden_case", sees="owner mate reader admin"),
+        Case("/audit/User?limit=200", AUDIT, shows="alice", sees="owner reader admin"),
+        Case(
+            "/audit/Subscription?limit=200",
+            AUDIT,
+            shows="carols_sub",
+            sees="other reader admin",
+        ),
+        Case("/audit/NoSuchModel", (404, 404, 404, 404, 404, 403, 404)),
+    ],
+    ("GET", "/audit/{model}/{id}"): [
+        Case("/audit/Contact/{contact}", AUDIT, shows="contact", sees="owner mate reader admin"),
+        Case("/audit/Contact/{carols}", AUDIT, shows="carols", sees="other reader admin"),
+        Case("/audit/Contact/{gone}", AUDIT, shows="gone", sees="owner mate reader admin"),
+        Case("/audit/Account/{account}", AUDIT, shows="account", sees="owner mate reader admin"),
+        Case("/audit/User/{alice}", AUDIT, shows="alice", sees="owner reader admin"),
+    ],
     ("GET", "/meta/fields/{model}"): [
         Case("/meta/fields/Contact", LIST),
         Case("/meta/fields/aCase", LIST),
@@ -642,6 +666,9 @@ def world(services: Services, admin: User) -> World:
     services.acl.add_team(admin.actor, "spare")
     world.ids["alice"] = world.users["alice"]
     world.ids["admin"] = world.users["admin"]
+    gone = world.create("Contact", {"last_name": "Gone"}, key="gone")  # alice's, deleted
+    services.records.update(admin.actor, "Contact", gone, {"title": "Former"})
+    services.records.delete(admin.actor, "Contact", gone)
     return world
 
 
@@ -703,6 +730,8 @@ def run_case(
         return None if ok else f"error shape {data}"
     if actor == "portal" and method == "POST" and "id" in data:
         world.portal_ids.add(data["id"])  # a case the contact opened is its own
+    if url.startswith("/audit"):
+        return check_audit(world, case, actor, url, data)
     if "records" not in data or not url.startswith("/data"):
         return None
     return check_list(world, case, actor, url, data)
@@ -730,6 +759,40 @@ def check_list(world: World, case: Case, actor: str, url: str, data: dict[str, A
         should = actor in case.sees.split()
         if (world.ids[case.shows] in ids) != should:
             return f"{case.shows} {'missing' if should else 'shown'}"
+    return None
+
+
+def check_audit(world: World, case: Case, actor: str, url: str, data: dict[str, Any]) -> str | None:
+    """Every row is of a record the actor may read (deleted or not), of the model asked
+    for; the record of `shows` has rows exactly for the actors in `sees`."""
+    model = url.split("?")[0].split("/")[2]
+    rows = data["records"]
+    if data["total_results"] < len(rows) or (
+        len(rows) < 200 and data["total_results"] != len(rows)
+    ):
+        return f"total_results {data['total_results']} for {len(rows)} rows"
+    parents = {row["parent_id"] for row in rows}
+    if any(row["parent"] != model for row in rows):
+        return "rows of another model"
+    if actor in TEAMS:  # staff read owned records only: assigned within the team
+        team = {world.users[name] for name in TEAMS[actor]}
+        table = world.services.db.tables.model(world.services.records.model(model))
+        with world.services.db.read() as conn:
+            owners = dict(
+                conn.execute(
+                    sa.select(table.c.id, table.c.assigned_user_id).where(
+                        table.c.id.in_(sorted(parents))
+                    )
+                ).all()
+            )
+        own = world.users[USER_OF[actor]] if model == "User" else None
+        for parent in parents:
+            if parent != own and owners.get(parent) not in team:
+                return f"leaks the audit of {model} {parent} assigned to {owners.get(parent)}"
+    if case.shows:
+        should = actor in case.sees.split()
+        if (world.ids[case.shows] in parents) != should:
+            return f"audit of {case.shows} {'missing' if should else 'shown'}"
     return None
 
 

@@ -211,3 +211,25 @@ def test_metadata_changes_are_audited(api: ApiClient, anon: ApiClient, admin: An
     first = history["records"][-1]
     assert first["changes"]["name"] == [None, "tier_c"]
     assert anon.get("/admin/metadata/history").status_code == 401
+
+
+def test_audit_switches_move_between_installs(api: ApiClient, other_install: ApiClient) -> None:
+    assert api.patch("/admin/fields/Contact/phone_fax", json={"audited": False}).status_code == 200
+    made = api.post(
+        "/admin/fields/Contact", json={"name": "note_c", "type": "Text", "audited": False}
+    )
+    assert made.status_code == 200, made.text
+    document = api.get("/admin/schema").json()
+    assert document["audited_fields"] == [
+        {"model": "Contact", "field": "phone_fax", "audited": False}
+    ]
+    (note,) = [f for f in document["custom_fields"] if f["name"] == "note_c"]
+    assert note["audited"] is False
+    applied = other_install.post("/admin/schema", json=document)
+    assert applied.status_code == 200, applied.text
+    assert "field Contact.phone_fax audited: off" in applied.json()["changes"]
+    fields = other_install.get("/meta/fields/Contact").json()["fields"]
+    assert (fields["phone_fax"]["audited"], fields["note_c"]["audited"]) == (False, False)
+    assert fields["phone_work"]["audited"] is True
+    again = other_install.post("/admin/schema", json=document)
+    assert again.json()["changes"] == []

@@ -25,6 +25,7 @@ def describe_field(model: Model, fd: Field, required: set[str]) -> dict[str, Any
         "editable": fd.editable and not fd.system and not fd.derived and fd.type != "ref",
         "default": fd.default,
         "len": fd.max_length,
+        "audited": fd.audited,  # changes go into /audit (admins switch it, /admin/fields)
     }
     if fd.options:
         out["options"] = {o: o for o in fd.options}
