@@ -11,6 +11,7 @@ AmityError
  +-- NotFound              404 not_found
  +-- MethodNotAllowed      405 method_not_allowed
  +-- Conflict              409 conflict
+ +-- PreconditionFailed    412 precondition_failed (If-Match: the record has changed)
  +-- PayloadTooLarge       413 payload_too_large
  +-- UnsupportedMediaType  415 unsupported_media_type
  +-- Unprocessable         422 unprocessable (e.g. an Idempotency-Key reused for another request)
@@ -114,6 +115,30 @@ class InProgress(Conflict):
     Retry-After tells the client when to ask again."""
 
     retry_after = 1
+
+
+class PreconditionFailed(AmityError):
+    """A conditional write whose record is not in the expected state (412): `model` and
+    `record_id` name the record, `version` is its current version (None when there is no
+    record); the API answers with the matching ETag."""
+
+    status = 412
+    error = "precondition_failed"
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        *,
+        model: str,
+        record_id: str,
+        version: int | None = None,
+        **params: object,
+    ) -> None:
+        super().__init__(message, hint, model=model, id=record_id, **params)
+        self.model = model
+        self.record_id = record_id
+        self.version = version
 
 
 class PayloadTooLarge(AmityError):
