@@ -62,10 +62,10 @@ def expected(header: str | None, model: str, record_id: str) -> Expected | None:
     mine = record_tag(model, record_id)
     versions: set[int] = set()
     for weak, opaque in tags:
-        version, _, tag = opaque.partition("-")
-        if not weak and tag == mine and version.isascii() and version.isdigit():
-            if str(int(version)) == version:  # byte for byte the ETag we gave
-                versions.add(int(version))
+        version = opaque.partition("-")[0]
+        digits = version.isascii() and version.isdigit()
+        if not weak and digits and opaque == f"{int(version)}-{mine}":  # the ETag we gave
+            versions.add(int(version))
     return Expected(frozenset(versions))
 
 

@@ -45,9 +45,11 @@ def number_existing(conn: Connection, table: str, fd: Field) -> int:
         .where(t.c.deleted == sa.false(), column.is_(None))
         .subquery()
     )
-    result = conn.execute(sa.update(t)
+    result = conn.execute(
+        sa.update(t)
         .values({fd.name: ordered.c.n, VERSION: t.c[VERSION] + 1})
-        .where(t.c.id == ordered.c.id))
+        .where(t.c.id == ordered.c.id)
+    )
     return int(result.rowcount or 0)
 
 

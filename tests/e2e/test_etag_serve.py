@@ -28,26 +28,31 @@ def served(server_env: dict[str, str], tmp_path: Path) -> Iterator[Server]:
     srv.stop()
 
 
+def race(base: str, headers: dict[str, str], record_id: str, if_match: str) -> list[httpx.Response]:
+    """PATCH the record from RACERS threads at once, each on its own connection."""
+    start = Barrier(RACERS)
+
+    def patch(n: int) -> httpx.Response:
+        with httpx.Client(timeout=60, headers=headers) as client:
+            client.get(f"{base}/version")  # connect first, then start together
+            start.wait()
+            return client.patch(
+                f"{base}/data/Account/{record_id}",
+                headers={"If-Match": if_match},
+                json={"data": {"name": f"Racer {n}"}},
+            )
+
+    with ThreadPoolExecutor(max_workers=RACERS) as pool:
+        return list(pool.map(patch, range(RACERS)))
+
+
 def test_concurrent_patches_with_one_etag_exactly_one_succeeds(served: Server, token: str) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     url = f"{served.base}/data/Account"
     for round_ in range(2):
         record_id = httpx.post(url, headers=headers, json={"data": {"name": "Hot"}}).json()["id"]
         current = httpx.get(f"{url}/{record_id}", headers=headers).headers["ETag"]
-        start = Barrier(RACERS)
-
-        def patch(n: int, record_id: str = record_id, current: str = current) -> httpx.Response:
-            with httpx.Client(timeout=60, headers=headers) as client:
-                client.get(f"{served.base}/version")  # connect first, then start together
-                start.wait()
-                return client.patch(
-                    f"{url}/{record_id}",
-                    headers={"If-Match": current},
-                    json={"data": {"name": f"Racer {n}"}},
-                )
-
-        with ThreadPoolExecutor(max_workers=RACERS) as pool:
-            answers = list(pool.map(patch, range(RACERS)))
+        answers = race(served.base, headers, record_id, current)
         statuses = sorted(a.status_code for a in answers)
         assert statuses == [200] + [412] * (RACERS - 1), (round_, statuses)
         winner = next(n for n, a in enumerate(answers) if a.status_code == 200)
