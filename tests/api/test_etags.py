@@ -288,3 +288,16 @@ def test_an_old_table_gets_the_version_column_at_version_1(
     with services.db.read() as conn:
         nullable = {c["name"]: c["nullable"] for c in sa.inspect(conn).get_columns("accounts")}
     assert nullable["_version"] is False
+
+
+def test_a_replayed_conditional_patch_answers_as_the_first_time(api: ApiClient) -> None:
+    """An Idempotency-Key replay returns the stored answer, its ETag included, and does not
+    meet the If-Match condition again (which the first write made stale)."""
+    record_id = create(api, "Account", {"name": "Acme"})
+    current = tag_of(api, "Account", record_id)
+    headers = {"If-Match": current, "Idempotency-Key": "etag-replay-1"}
+    first = api.patch(f"/data/Account/{record_id}", json={"data": {"name": "B"}}, headers=headers)
+    again = api.patch(f"/data/Account/{record_id}", json={"data": {"name": "B"}}, headers=headers)
+    assert first.status_code == again.status_code == 200
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.headers["ETag"] == first.headers["ETag"] == tag_of(api, "Account", record_id)
