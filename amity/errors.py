@@ -13,6 +13,7 @@ AmityError
  +-- Conflict              409 conflict
  |    +-- InProgress        409 conflict, Retry-After (an Idempotency-Key's request still runs)
  +-- Gone                  410 gone (e.g. a change-feed cursor older than the retention)
+ +-- PreconditionFailed    412 precondition_failed (If-Match: the record has changed)
  +-- PayloadTooLarge       413 payload_too_large
  +-- UnsupportedMediaType  415 unsupported_media_type
  +-- Unprocessable         422 unprocessable (e.g. an Idempotency-Key reused for another request)
@@ -121,6 +122,30 @@ class InProgress(Conflict):
 class Gone(AmityError):
     status = 410
     error = "gone"
+
+
+class PreconditionFailed(AmityError):
+    """A conditional write whose record is not in the expected state (412): `model` and
+    `record_id` name the record, `version` is its current version (None when there is no
+    record); the API answers with the matching ETag."""
+
+    status = 412
+    error = "precondition_failed"
+
+    def __init__(
+        self,
+        message: str,
+        hint: str = "",
+        *,
+        model: str,
+        record_id: str,
+        version: int | None = None,
+        **params: object,
+    ) -> None:
+        super().__init__(message, hint, model=model, id=record_id, **params)
+        self.model = model
+        self.record_id = record_id
+        self.version = version
 
 
 class PayloadTooLarge(AmityError):

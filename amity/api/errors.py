@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
+from amity.api.etags import etag
 from amity.api.language import translate_message
 from amity.api.responses import JSONResponse
 from amity.errors import (
@@ -23,6 +24,7 @@ from amity.errors import (
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
+    PreconditionFailed,
     ServiceUnavailable,
     Unauthorized,
     UnsupportedMediaType,
@@ -67,6 +69,8 @@ def render_error(exc: AmityError, request: Request | None) -> JSONResponse:
     )
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="amity"'
+    if isinstance(exc, PreconditionFailed) and exc.version is not None:
+        response.headers["ETag"] = etag(exc.model, exc.record_id, exc.version)
     retry_after = getattr(exc, "retry_after", None)
     if retry_after is not None:
         response.headers["Retry-After"] = str(retry_after)

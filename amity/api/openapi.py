@@ -27,6 +27,8 @@ ERROR_STATUSES = {
     "409": "Conflict with a unique value, a concurrent write or the last active "
     "administrator, or the first request with this Idempotency-Key still runs",
     "410": "Gone: a change-feed cursor older than the retention (resynchronise from /data)",
+    "412": "If-Match names another version of the record (its current ETag is in the ETag "
+    "header), or the record does not exist",
     "413": "Request body too large",
     "415": "Unsupported content type",
     "422": "The Idempotency-Key was used before for a different request",
@@ -201,6 +203,30 @@ def list_parameters(model_name: str) -> list[dict[str, Any]]:
 
 
 ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "The record's strong entity tag: it changes with every change of the record",
+        "schema": {"type": "string"},
+    }
+}
+IF_MATCH = {
+    "name": "If-Match",
+    "in": "header",
+    "schema": {"type": "string"},
+    "description": "Change the record only while its ETag is one of these (or any existing "
+    "record: *); otherwise 412",
+}
+IF_NONE_MATCH = {
+    "name": "If-None-Match",
+    "in": "header",
+    "schema": {"type": "string"},
+    "description": "304 without a body while the record's ETag is one of these (or *)",
+}
+
+
+def with_etag(response: dict[str, Any]) -> dict[str, Any]:
+    """A response that carries the record's ETag header."""
+    return {**response, "headers": ETAG_HEADER}
 
 
 def model_paths(model: Model) -> dict[str, dict[str, Any]]:
@@ -253,16 +279,22 @@ def model_paths(model: Model) -> dict[str, dict[str, Any]]:
                 "operationId": f"get{m}",
                 "summary": f"Read a {model.label}",
                 "tags": tag,
-                "parameters": [param_ref(f"{m}.fields")],
+                "parameters": [param_ref(f"{m}.fields"), IF_NONE_MATCH],
                 "responses": with_errors(
                     {
-                        "200": ok(
-                            {
-                                "type": "object",
-                                "required": ["record"],
-                                "properties": {"record": ref(m)},
-                            }
-                        )
+                        "200": with_etag(
+                            ok(
+                                {
+                                    "type": "object",
+                                    "required": ["record"],
+                                    "properties": {"record": ref(m)},
+                                }
+                            )
+                        ),
+                        "304": {
+                            "description": "Not modified: If-None-Match names the current ETag",
+                            "headers": ETAG_HEADER,
+                        },
                     },
                     COMMON_ERRORS,
                 ),
@@ -273,9 +305,10 @@ def model_paths(model: Model) -> dict[str, dict[str, Any]]:
                 "operationId": f"delete{m}",
                 "summary": f"Delete a {model.label}",
                 "tags": tag,
+                "parameters": [IF_MATCH],
                 "responses": with_errors(
                     {"200": ok(RESULT)},  # 409: the last active administrator
-                    (*COMMON_ERRORS, "409") if m == "User" else COMMON_ERRORS,
+                    (*COMMON_ERRORS, "409", "412") if m == "User" else (*COMMON_ERRORS, "412"),
                 ),
             },
         },
@@ -318,9 +351,15 @@ def update_operation(model: Model, method: str, body: dict[str, Any]) -> dict[st
         "operationId": f"{method}{model.name}",
         "tags": [model.name],
         "summary": f"Change a {model.label} (create=true: create it when missing)",
-        "parameters": [{"name": "create", "in": "query", "schema": {"type": "boolean"}}],
+        "parameters": [
+            {"name": "create", "in": "query", "schema": {"type": "boolean"}},
+            IF_MATCH,
+        ],
         "requestBody": body,
-        "responses": with_errors({"200": ok(RESULT)}, (*COMMON_ERRORS, *BODY_ERRORS)),
+        "responses": with_errors(
+            {"200": with_etag(ok(RESULT, "Changed (or created); ETag: its new version"))},
+            (*COMMON_ERRORS, *BODY_ERRORS, "412"),
+        ),
     }
 
 
@@ -1161,7 +1200,11 @@ def build_document(registry: Registry, routes: Iterable[BaseRoute], prefix: str)
             "schemas": schemas,
             "parameters": parameters,
             "responses": {
-                f"E{status}": {"description": text, "content": {JSON: {"schema": ref("Error")}}}
+                f"E{status}": {
+                    "description": text,
+                    "content": {JSON: {"schema": ref("Error")}},
+                    **({"headers": ETAG_HEADER} if status == "412" else {}),
+                }
                 for status, text in ERROR_STATUSES.items()
             },
             "securitySchemes": {

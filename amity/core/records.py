@@ -22,12 +22,20 @@ from amity.core.filters import parse_filters, search_condition
 from amity.core.ids import new_id, valid_client_id
 from amity.core.useradmin import USER_MODEL, check_user_leaving, removes_admin
 from amity.core.validate import clean_data
-from amity.errors import BadRequest, Conflict, Forbidden, NotFound, UnknownField
+from amity.errors import (
+    BadRequest,
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    UnknownField,
+)
 from amity.schema.model import Field, Model
 from amity.store.accounts import AccountStore
 from amity.store.conditions import Condition, Equals, OrderKey
 from amity.store.engine import Database
 from amity.store.query import QueryBuilder, Scope
+from amity.store.tables import VERSION
 from amity.store.writes import Writer
 
 MAX_LIMIT = 200
@@ -44,6 +52,33 @@ class ListQuery:
     offset: int = 0
     limit: int = 20
     query_favorite: bool = False
+
+
+@dataclass(frozen=True)
+class Expected:
+    """What a conditional write expects of the stored record: that it exists and, unless
+    `versions` is None (any version), that its version is one of `versions`."""
+
+    versions: frozenset[int] | None = None
+
+    def check(self, model: Model, record_id: str, version: int | None) -> None:
+        """PreconditionFailed (with the current version) unless the record is as expected."""
+        if version is None:
+            raise PreconditionFailed(
+                "No {model} with id {id} to match",
+                "a conditional write needs an existing record: leave the condition out to "
+                "create it",
+                model=model.name,
+                record_id=record_id,
+            )
+        if self.versions is not None and version not in self.versions:
+            raise PreconditionFailed(
+                "{model} {id} has changed since it was read",
+                "read it again, then send its current ETag in If-Match",
+                model=model.name,
+                record_id=record_id,
+                version=version,
+            )
 
 
 @dataclass(frozen=True)
@@ -106,6 +141,12 @@ class Records:
         self, actor: Actor, model_name: str, record_id: str, fields: Sequence[str] | None = None
     ) -> dict[str, Any]:
         """One record with all (or the requested) fields; 404 when missing or hidden."""
+        return self.get_versioned(actor, model_name, record_id, fields)[0]
+
+    def get_versioned(
+        self, actor: Actor, model_name: str, record_id: str, fields: Sequence[str] | None = None
+    ) -> tuple[dict[str, Any], int]:
+        """One record, as `get`, and its version (one more with every change of its row)."""
         model = self.model(model_name)
         self.policy.check(actor, model, "view")
         selected = select_fields(model, fields, all_by_default=True)
@@ -123,16 +164,18 @@ class Records:
                 )
             record = render(model, selected, row)
             self.hide_names(None, actor, selected, [record])
-            return record
+            return record, int(row[VERSION])
         with self.db.read() as conn:
-            rows = self.query.select_rows(conn, model, selected, ids=[record_id], conditions=conds)
+            rows = self.query.select_rows(
+                conn, model, selected, ids=[record_id], conditions=conds, version=True
+            )
             if not rows:
                 raise NotFound(
                     "Not found", "No {model} with id {id}", model=model.name, id=record_id
                 )
             records = self.render_rows(conn, model, selected, rows)
             self.hide_names(conn, actor, selected, records)
-            return records[0]
+            return records[0], int(rows[0][VERSION])
 
     def conditions(self, actor: Actor, model: Model, q: ListQuery) -> list[Condition]:
         conds: list[Condition] = list(self.policy.read_conditions(actor, model))
@@ -283,9 +326,17 @@ class Records:
         return record_id
 
     def update(
-        self, actor: Actor, model_name: str, record_id: str, data: Any, create: bool = False
-    ) -> None:
-        """Change the given fields; with create=True an unknown id is created (upsert)."""
+        self,
+        actor: Actor,
+        model_name: str,
+        record_id: str,
+        data: Any,
+        create: bool = False,
+        expected: Expected | None = None,
+    ) -> int:
+        """Change the given fields; with create=True an unknown id is created (upsert).
+        With `expected`, only a record in that state is changed (checked on the locked row,
+        else PreconditionFailed). Returns the record's new version."""
         model = self.model(model_name)
         values = clean_data(model, data, creating=False)
         with self.db.write() as conn:
@@ -297,6 +348,8 @@ class Records:
                         "Not found", "No {model} with id {id}", model=model.name, id=record_id
                     )
                 self.policy.check(actor, model, "create")
+                if expected is not None:
+                    expected.check(model, record_id, None)
                 if not valid_client_id(record_id):
                     raise BadRequest(
                         "Invalid id {id!r} for a new record",
@@ -311,8 +364,10 @@ class Records:
                         model=model.name,
                     )
                 self._insert(conn, actor, model, clean_data(model, data, creating=True), record_id)
-                return
+                return 1
             self.policy.check(actor, model, "edit", before, values)
+            if expected is not None:
+                expected.check(model, record_id, before[VERSION])
             if model.name == USER_MODEL:
                 check_user_leaving(self.accounts, conn, before, values)
             self.check_references(conn, actor, model, values, before)
@@ -336,9 +391,13 @@ class Records:
                 changes=changes,
                 at=now,
             )
+            return int(before[VERSION]) + 1
 
-    def delete(self, actor: Actor, model_name: str, record_id: str) -> None:
-        """Soft delete: the record disappears from every read."""
+    def delete(
+        self, actor: Actor, model_name: str, record_id: str, expected: Expected | None = None
+    ) -> None:
+        """Soft delete: the record disappears from every read. With `expected`, only a
+        record in that state is deleted (else PreconditionFailed)."""
         model = self.model(model_name)
         with self.db.write() as conn:
             self.lock_admins(conn, model, None)
@@ -348,6 +407,8 @@ class Records:
                     "Not found", "No {model} with id {id}", model=model.name, id=record_id
                 )
             self.policy.check(actor, model, "delete", before)
+            if expected is not None:
+                expected.check(model, record_id, before[VERSION])
             if model.name == USER_MODEL:
                 check_user_leaving(self.accounts, conn, before, None)
             now = utcnow()

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from amity.store.tables import Tables
+from amity.store.tables import VERSION, Tables
 
 
 class AccountStore:
@@ -95,7 +95,9 @@ class AccountStore:
 
     def set_admin(self, conn: Connection, user_id: str, is_admin: bool) -> None:
         conn.execute(
-            sa.update(self.users).where(self.users.c.id == user_id).values(is_admin=is_admin)
+            sa.update(self.users)
+            .where(self.users.c.id == user_id)
+            .values({"is_admin": is_admin, VERSION: self.users.c[VERSION] + 1})
         )
 
     # -- tokens -----------------------------------------------------------------------

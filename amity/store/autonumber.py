@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from amity.schema.custom_models import short_identifier
 from amity.schema.model import Field
-from amity.store.tables import bare_table
+from amity.store.tables import VERSION, bare_table, version_column
 
 
 def start_numbering(
@@ -38,14 +38,18 @@ def start_numbering(
 def number_existing(conn: Connection, table: str, fd: Field) -> int:
     """Number the live rows still without a value 1, 2, 3 ..., oldest first (rows inserted
     since start_numbering already have theirs, from the trigger)."""
-    t = bare_table(table, fd, sa.Column("date_entered", sa.DateTime()))
+    t = bare_table(table, fd, sa.Column("date_entered", sa.DateTime()), version_column())
     column = t.c[fd.name]
     ordered = (
         sa.select(t.c.id, sa.func.row_number().over(order_by=(t.c.date_entered, t.c.id)).label("n"))
         .where(t.c.deleted == sa.false(), column.is_(None))
         .subquery()
     )
-    result = conn.execute(sa.update(t).values({fd.name: ordered.c.n}).where(t.c.id == ordered.c.id))
+    result = conn.execute(
+        sa.update(t)
+        .values({fd.name: ordered.c.n, VERSION: t.c[VERSION] + 1})
+        .where(t.c.id == ordered.c.id)
+    )
     return int(result.rowcount or 0)
 
 

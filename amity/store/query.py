@@ -19,7 +19,7 @@ from amity.schema.model import Field, Link, Model
 from amity.schema.registry import Registry
 from amity.store import conditions as c
 from amity.store.engine import Database, Prepared
-from amity.store.tables import TEXT_FILTER_TYPES, Tables
+from amity.store.tables import TEXT_FILTER_TYPES, VERSION, Tables
 
 Clause = sa.ColumnElement[bool]
 LINK_DATA = "link:"  # row key holding a related row's join-table fields
@@ -208,11 +208,15 @@ class QueryBuilder:
         limit: int | None = None,
         scope: Scope | None = None,
         ids: Sequence[str] | None = None,
+        version: bool = False,
     ) -> list[dict[str, Any]]:
         """Rows of `model` as dicts: stored values by field name, ref display parts as
-        `field.part`, and in scoped lists the join-table fields as a dict under LINK_DATA."""
+        `field.part`, in scoped lists the join-table fields as a dict under LINK_DATA, and
+        with `version` the row's VERSION."""
         table = self.tables.model(model)
         columns, source = self._columns(model, table, fields)
+        if version:
+            columns.append(table.c[VERSION])
         if scope is not None and scope.link.kind == "many_to_many" and scope.parent_id:
             jt = self.tables.join(scope.link)
             assert scope.link.self_column and scope.link.target_column
@@ -245,15 +249,15 @@ class QueryBuilder:
     def select_by_id(
         self, db: Database, model: Model, fields: Sequence[Field], record_id: str
     ) -> dict[str, Any] | None:
-        """One live record by id, on a statement compiled once per field list (hot path).
-        Values are raw driver values; see Database.fetch."""
+        """One live record by id, on a statement compiled once per field list (hot path),
+        with its VERSION. Values are raw driver values; see Database.fetch."""
         key = (model.name, tuple(fd.name for fd in fields))
         prepared = self._by_id.get(key)
         if prepared is None:
             table = self.tables.model(model)
             columns, source = self._columns(model, table, fields)
             stmt = (
-                sa.select(*columns)
+                sa.select(*columns, table.c[VERSION])
                 .select_from(source)
                 .where(table.c.id == sa.bindparam("record_id"), table.c.deleted == sa.false())
             )

@@ -14,6 +14,9 @@ from amity.schema.types import CUSTOM_TEXT_TYPES
 
 TEXT_FILTER_TYPES = frozenset({"varchar", "name", "phone", "email", "url"}) | CUSTOM_TEXT_TYPES
 COUNT_SHARDS = 8  # rows per model in record_counts, so concurrent writers rarely collide
+VERSION = "_version"
+"""The column counting a record's changes (1 when created, one more with every write of its
+row): optimistic concurrency (ETags). No field can be called so: names start with a letter."""
 
 
 def column_type(fd: Field) -> sa.types.TypeEngine:  # type: ignore[type-arg]
@@ -119,9 +122,15 @@ def model_table(tables: Tables, model: Model, hidden: Sequence[Field] = ()) -> s
         for fd in hidden
         if fd.name not in model.fields
     ]
+    columns.append(version_column())
     table = sa.Table(model.table, tables.metadata, *columns)
     model_indexes(tables, model, table)  # an Index on a table's columns attaches itself
     return table
+
+
+def version_column() -> sa.Column:  # type: ignore[type-arg]
+    """A model table's VERSION column; existing rows start at 1 when it is added."""
+    return sa.Column(VERSION, sa.BigInteger(), nullable=False, server_default="1")
 
 
 def field_index_name(model: Model, fd: Field) -> str:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from amity.schema.model import Link, Model
 from amity.store.engine import Database, Prepared
-from amity.store.tables import COUNT_SHARDS
+from amity.store.tables import COUNT_SHARDS, VERSION
 
 EVENT_COLUMNS = (
     "model",
@@ -80,11 +80,17 @@ class Writer:
         self.sinks: list[Callable[[Connection, dict[str, Any]], None]] = []
 
     def insert(self, conn: Connection, model: Model, values: dict[str, Any]) -> None:
-        """Insert one row (every column bound, so one prepared statement per model)."""
+        """Insert one row at version 1 (every column bound, so one prepared statement per
+        model)."""
         table = self.tables.model(model)
         cached = self._inserts.get(model.name)
         if cached is None or cached[0] is not table:  # new tables: a custom field changed
-            stmt = sa.insert(table).values({c.name: sa.bindparam(c.name) for c in table.c})
+            stmt = sa.insert(table).values(
+                {
+                    c.name: sa.literal(1) if c.name == VERSION else sa.bindparam(c.name)
+                    for c in table.c
+                }
+            )
             cached = self._inserts[model.name] = (table, self.db.prepare(stmt))
         self.db.execute(conn, cached[1], values)
         self.adjust_count(conn, model, 1)
@@ -114,8 +120,12 @@ class Writer:
     def update(
         self, conn: Connection, model: Model, record_id: str, values: dict[str, Any]
     ) -> None:
+        """Change a row's values; its version goes up by one."""
         table = self.tables.model(model)
-        conn.execute(sa.update(table).where(table.c.id == record_id).values(values))
+        version = table.c[VERSION]
+        conn.execute(
+            sa.update(table).where(table.c.id == record_id).values({**values, VERSION: version + 1})
+        )
 
     def soft_delete(
         self, conn: Connection, model: Model, record_id: str, values: dict[str, Any]

@@ -74,7 +74,7 @@ def test_a_500_is_german(services: Services, admin: User, monkeypatch: pytest.Mo
     def broken(*args: Any, **kw: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(Records, "get", broken)
+    monkeypatch.setattr(Records, "get_versioned", broken)
     # the server's own error handler answers (the exception is logged, not re-raised here)
     transport = httpx.ASGITransport(
         app=create_app(services.settings, services), raise_app_exceptions=False

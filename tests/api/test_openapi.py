@@ -159,3 +159,19 @@ def test_a_list_tried_out_as_shown_sends_no_filter(document: dict[str, Any]) -> 
     """Swagger UI sends a parameter's example as is: the filters' is empty, not "string"."""
     filters = document["components"]["parameters"]["Contact.filters"]
     assert filters["example"] == {}
+
+
+def test_record_etags_and_their_conditions_are_documented(document: dict[str, Any]) -> None:
+    for name in default_registry().models:
+        item = document["paths"][f"/data/{name}/{{id}}"]
+        get = item["get"]
+        assert "If-None-Match" in {p.get("name") for p in get["parameters"]}
+        assert "ETag" in get["responses"]["200"]["headers"]
+        assert "ETag" in get["responses"]["304"]["headers"]
+        for method in ("patch", "put", "delete"):
+            operation = item[method]
+            assert "If-Match" in {p.get("name") for p in operation["parameters"]}, method
+            assert operation["responses"]["412"] == {"$ref": "#/components/responses/E412"}
+        for method in ("patch", "put"):
+            assert "ETag" in item[method]["responses"]["200"]["headers"]
+    assert "ETag" in document["components"]["responses"]["E412"]["headers"]

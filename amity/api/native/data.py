@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
 from amity.api.context import require_actor, run_write, services
+from amity.api.etags import etag, expected, none_match
 from amity.api.params import (
     bool_param,
     dict_param,
@@ -67,13 +69,15 @@ async def create_record(request: Request) -> JSONResponse:
     )
 
 
-async def get_record(request: Request) -> JSONResponse:
+async def get_record(request: Request) -> Response:
     actor = require_actor(request)
     fields = list_param(query_params(request), "fields")
-    record = services(request).records.get(
-        actor, request.path_params["model"], request.path_params["id"], fields
-    )
-    return JSONResponse({"record": record})
+    model, record_id = request.path_params["model"], request.path_params["id"]
+    record, version = services(request).records.get_versioned(actor, model, record_id, fields)
+    tag = etag(model, record_id, version)
+    if none_match(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers={"ETag": tag})
+    return JSONResponse({"record": record}, headers={"ETag": tag})
 
 
 async def update_record(request: Request) -> JSONResponse:
@@ -89,11 +93,14 @@ async def update_record(request: Request) -> JSONResponse:
             raise BadRequest("create must be true or false") from None
     records = services(request).records
     model, record_id = request.path_params["model"], request.path_params["id"]
+    if_match = expected(request.headers.get("if-match"), model, record_id)
     return await run_write(
         request,
-        lambda: records.update(actor, model, record_id, payload["data"], create),
+        lambda: records.update(actor, model, record_id, payload["data"], create, if_match),
         records.write_keys(model, record_id, payload["data"]),
-        respond=done,
+        respond=lambda version: JSONResponse(
+            {"result": True}, headers={"ETag": etag(model, record_id, version)}
+        ),
     )
 
 
@@ -101,9 +108,10 @@ async def delete_record(request: Request) -> JSONResponse:
     actor = require_actor(request)
     records = services(request).records
     model, record_id = request.path_params["model"], request.path_params["id"]
+    if_match = expected(request.headers.get("if-match"), model, record_id)
     return await run_write(
         request,
-        lambda: records.delete(actor, model, record_id),
+        lambda: records.delete(actor, model, record_id, if_match),
         records.write_keys(model, record_id),
         respond=done,
     )

@@ -16,6 +16,7 @@ the server grows them.
 from amity_client._auth import BasicAuth, OAuth, TokenAuth
 from amity_client._changes import AsyncChangeFeed, ChangeFeed
 from amity_client._client import DEFAULT_TIMEOUT, AsyncClient, Client
+from amity_client._core import FetchedRecord
 from amity_client._data import AsyncModel, Model
 from amity_client._errors import (
     BadRequest,
@@ -26,6 +27,7 @@ from amity_client._errors import (
     NetworkError,
     NotFound,
     PayloadTooLarge,
+    PreconditionFailed,
     RateLimited,
     ServerError,
     ServiceUnavailable,
@@ -52,6 +54,7 @@ __all__ = [
     "Client",
     "Conflict",
     "Error",
+    "FetchedRecord",
     "Forbidden",
     "ListResult",
     "MethodNotAllowed",
@@ -60,6 +63,7 @@ __all__ = [
     "NotFound",
     "OAuth",
     "PayloadTooLarge",
+    "PreconditionFailed",
     "RateLimited",
     "RetryPolicy",
     "ServerError",

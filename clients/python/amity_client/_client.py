@@ -129,7 +129,10 @@ class _BaseClient:
 
     @staticmethod
     def _decode(call: Call[T], response: httpx.Response) -> T:
-        return call.parse(decode_response(response.status_code, response.headers, response.content))
+        result = call.parse(
+            decode_response(response.status_code, response.headers, response.content)
+        )
+        return result if call.annotate is None else call.annotate(result, response.headers)
 
 
 class Client(_BaseClient):

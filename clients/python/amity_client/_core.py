@@ -18,10 +18,20 @@ from email.utils import parsedate_to_datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
-from amity_client._errors import Error, error_class
+from amity_client._errors import Error, PreconditionFailed, error_class
 
 T = TypeVar("T")
 Record = dict[str, Any]
+
+
+class FetchedRecord(dict[str, Any]):
+    """A record as `get` read it: a dict of its fields, and `etag`, the server's ETag of
+    the version read (None from a server without ETags), for `update(..., if_match=)` and
+    `delete(..., if_match=)`."""
+
+    etag: str | None = None
+
+
 QueryParams = Mapping[str, Any] | Sequence[tuple[str, Any]]
 
 _ERROR_TYPES = {
@@ -31,6 +41,7 @@ _ERROR_TYPES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    412: "precondition_failed",
     413: "payload_too_large",
     415: "unsupported_media_type",
     422: "unprocessable_entity",
@@ -58,6 +69,8 @@ class Call(Generic[T]):
     json: Any = None
     content: bytes | str | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
+    # what the answer's headers add to the parsed result (a record's ETag), when anything
+    annotate: Callable[[T, Mapping[str, str]], T] | None = None
 
 
 def raw_call(
@@ -246,13 +259,16 @@ def error_from_response(status: int, headers: Mapping[str, str], body: bytes) ->
         kind = default_type
         message = f"HTTP {status}"
         hint = _snippet(body)
-    return error_class(status)(
+    error = error_class(status)(
         message,
         status=status,
         type=kind,
         hint=hint,
         retry_after=parse_retry_after(headers.get("retry-after")),
     )
+    if isinstance(error, PreconditionFailed):
+        error.etag = headers.get("etag")
+    return error
 
 
 def _snippet(body: bytes) -> str:
@@ -292,6 +308,13 @@ def key(name: str) -> Callable[[Any], Any]:
         return body[name]
 
     return parse
+
+
+def with_etag(record: Record, headers: Mapping[str, str]) -> FetchedRecord:
+    """The record as a FetchedRecord carrying the answer's ETag."""
+    fetched = FetchedRecord(record)
+    fetched.etag = headers.get("etag")
+    return fetched
 
 
 def as_dict(body: Any) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, TypeVar
 
 from amity_client import _meta
-from amity_client._core import Call, Record, key, path
+from amity_client._core import Call, FetchedRecord, key, path, with_etag
 from amity_client._paging import Page, parse_page
 from amity_client._results import AsyncListQuery, ListResult
 
@@ -79,8 +79,18 @@ def audit_call(
     return Call("GET", endpoint, parse_page, params)
 
 
-def get_call(model: str, record_id: str, fields: Fields = None) -> Call[Record]:
-    return Call("GET", path("data", model, record_id), key("record"), _fields_param(fields))
+def get_call(model: str, record_id: str, fields: Fields = None) -> Call[FetchedRecord]:
+    return Call(
+        "GET",
+        path("data", model, record_id),
+        key("record"),  # a plain dict, which with_etag makes a FetchedRecord
+        _fields_param(fields),
+        annotate=with_etag,
+    )
+
+
+def _if_match(if_match: str | None) -> dict[str, str]:
+    return {} if if_match is None else {"If-Match": if_match}
 
 
 def create_call(model: str, data: Mapping[str, Any]) -> Call[str]:
@@ -88,18 +98,23 @@ def create_call(model: str, data: Mapping[str, Any]) -> Call[str]:
 
 
 def update_call(
-    model: str, record_id: str, data: Mapping[str, Any], create: bool = False
+    model: str,
+    record_id: str,
+    data: Mapping[str, Any],
+    create: bool = False,
+    if_match: str | None = None,
 ) -> Call[bool]:
     return Call(
         "PATCH",
         path("data", model, record_id),
         _result,
         json={"data": dict(data), "create": create},
+        headers=_if_match(if_match),
     )
 
 
-def delete_call(model: str, record_id: str) -> Call[bool]:
-    return Call("DELETE", path("data", model, record_id), _result)
+def delete_call(model: str, record_id: str, if_match: str | None = None) -> Call[bool]:
+    return Call("DELETE", path("data", model, record_id), _result, headers=_if_match(if_match))
 
 
 def related_body(ids_or_mapping: RelatedIds) -> dict[str, Any]:
@@ -197,20 +212,30 @@ class Model:
             )
         )
 
-    def get(self, record_id: str, fields: Fields = None) -> Record:
-        """One record (all fields unless `fields` names some)."""
+    def get(self, record_id: str, fields: Fields = None) -> FetchedRecord:
+        """One record (all fields unless `fields` names some); its `.etag` is the ETag of
+        the version read, for `if_match=`."""
         return self._client._run(get_call(self.name, record_id, fields))
 
     def create(self, data: Mapping[str, Any]) -> str:
         """Create a record; returns its id."""
         return self._client._run(create_call(self.name, data))
 
-    def update(self, record_id: str, data: Mapping[str, Any], create: bool = False) -> bool:
-        """Change the given fields; with create=True an unknown id creates the record."""
-        return self._client._run(update_call(self.name, record_id, data, create))
+    def update(
+        self,
+        record_id: str,
+        data: Mapping[str, Any],
+        create: bool = False,
+        if_match: str | None = None,
+    ) -> bool:
+        """Change the given fields; with create=True an unknown id creates the record.
+        With `if_match` (an ETag, e.g. `get(...).etag`, or "*") only while the record is
+        at that version: PreconditionFailed otherwise, and nothing changes."""
+        return self._client._run(update_call(self.name, record_id, data, create, if_match))
 
-    def delete(self, record_id: str) -> bool:
-        return self._client._run(delete_call(self.name, record_id))
+    def delete(self, record_id: str, if_match: str | None = None) -> bool:
+        """Delete the record; with `if_match`, only while it is at that version."""
+        return self._client._run(delete_call(self.name, record_id, if_match))
 
     def related(
         self,
@@ -318,17 +343,23 @@ class AsyncModel:
             )
         )
 
-    async def get(self, record_id: str, fields: Fields = None) -> Record:
+    async def get(self, record_id: str, fields: Fields = None) -> FetchedRecord:
         return await self._client._run(get_call(self.name, record_id, fields))
 
     async def create(self, data: Mapping[str, Any]) -> str:
         return await self._client._run(create_call(self.name, data))
 
-    async def update(self, record_id: str, data: Mapping[str, Any], create: bool = False) -> bool:
-        return await self._client._run(update_call(self.name, record_id, data, create))
+    async def update(
+        self,
+        record_id: str,
+        data: Mapping[str, Any],
+        create: bool = False,
+        if_match: str | None = None,
+    ) -> bool:
+        return await self._client._run(update_call(self.name, record_id, data, create, if_match))
 
-    async def delete(self, record_id: str) -> bool:
-        return await self._client._run(delete_call(self.name, record_id))
+    async def delete(self, record_id: str, if_match: str | None = None) -> bool:
+        return await self._client._run(delete_call(self.name, record_id, if_match))
 
     def related(
         self,

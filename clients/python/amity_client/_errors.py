@@ -7,6 +7,8 @@ Error                          status type, message, hint as the server sent the
  |    +-- MethodNotAllowed     405  the endpoint exists, the method does not
  |    +-- Conflict             409  a deleted record holds the id, a unique value is taken,
  |    |                             or a concurrent write got in first
+ |    +-- PreconditionFailed   412  if_match= named another version of the record; `etag`
+ |    |                             is its current one
  |    +-- PayloadTooLarge      413  the body is over the server's limit
  |    +-- UnsupportedMediaType 415  the body is not JSON
  |    (422 and any other 4xx without a class of its own are a plain BadRequest)
@@ -22,6 +24,8 @@ way. A status with no meaning here (a 3xx, or an unreadable 2xx answer) is a pla
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class Error(Exception):
@@ -75,6 +79,16 @@ class Conflict(BadRequest):
     """409: the write conflicts with existing data."""
 
 
+class PreconditionFailed(BadRequest):
+    """412: the record changed since the ETag given as `if_match=` was read (or, for an
+    upsert, does not exist). `etag` is the record's current ETag (None when there is none):
+    read it again, merge, and retry with that one."""
+
+    def __init__(self, message: str, *, etag: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.etag = etag
+
+
 class PayloadTooLarge(BadRequest):
     """413: the request body is larger than the server accepts."""
 
@@ -114,6 +128,7 @@ BY_STATUS: dict[int, type[Error]] = {
     404: NotFound,
     405: MethodNotAllowed,
     409: Conflict,
+    412: PreconditionFailed,
     413: PayloadTooLarge,
     415: UnsupportedMediaType,
     429: RateLimited,

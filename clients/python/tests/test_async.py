@@ -19,6 +19,7 @@ from amity_client import (
     MethodNotAllowed,
     NetworkError,
     NotFound,
+    PreconditionFailed,
     RetryPolicy,
     TokenAuth,
     Unauthorized,
@@ -123,6 +124,21 @@ def test_async_crud_and_related(url: str, token: str) -> None:
         assert await accounts.delete(account) is True
         with pytest.raises(NotFound):
             await accounts.get(account)
+
+    run(url, token, scenario)
+
+
+def test_async_if_match(url: str, token: str) -> None:
+    async def scenario(client: AsyncClient) -> None:
+        accounts = client.model("Account")
+        account = await accounts.create({"name": unique("AsyncEtag")})
+        read = await accounts.get(account)
+        assert read.etag
+        assert await accounts.update(account, {"industry": "Energy"}, if_match=read.etag)
+        with pytest.raises(PreconditionFailed) as info:
+            await accounts.delete(account, if_match=read.etag)
+        assert info.value.etag == (await accounts.get(account)).etag != read.etag
+        assert await accounts.delete(account, if_match=info.value.etag) is True
 
     run(url, token, scenario)
 

@@ -10,7 +10,14 @@ import logging
 import pytest
 from conftest import unique
 
-from amity_client import Client, Conflict, ListResult, NotFound
+from amity_client import (
+    Client,
+    Conflict,
+    FetchedRecord,
+    ListResult,
+    NotFound,
+    PreconditionFailed,
+)
 
 
 def make_contacts(client: Client, last_name: str, count: int) -> list[str]:
@@ -101,6 +108,39 @@ def test_create_get_update_delete(client: Client) -> None:
     assert accounts.delete(record_id) is True
     with pytest.raises(NotFound):
         accounts.get(record_id)
+
+
+def test_get_gives_the_etag_that_if_match_sends(client: Client) -> None:
+    accounts = client.model("Account")
+    record_id = accounts.create({"name": unique("Etag")})
+    read = accounts.get(record_id)
+    assert isinstance(read, FetchedRecord) and read["id"] == record_id
+    assert read.etag and read.etag.startswith('"')
+    assert accounts.get(record_id, fields=["name"]).etag == read.etag
+    assert accounts.update(record_id, {"industry": "Energy"}, if_match=read.etag) is True
+    with pytest.raises(PreconditionFailed) as info:  # someone else's change came first
+        accounts.update(record_id, {"industry": "Banking"}, if_match=read.etag)
+    error = info.value
+    assert error.status == 412 and error.type == "precondition_failed"
+    now = accounts.get(record_id)
+    assert error.etag == now.etag != read.etag
+    assert now["industry"] == "Energy"  # the refused write changed nothing
+    with pytest.raises(PreconditionFailed):
+        accounts.delete(record_id, if_match=read.etag)
+    assert accounts.update(record_id, {"industry": "Banking"}, if_match="*") is True
+    assert accounts.delete(record_id, if_match=accounts.get(record_id).etag) is True
+    with pytest.raises(NotFound):
+        accounts.get(record_id)
+
+
+def test_an_upsert_with_if_match_on_a_missing_record_is_412(client: Client) -> None:
+    notes = client.model("Note")
+    record_id = unique("note-")
+    with pytest.raises(PreconditionFailed) as info:
+        notes.update(record_id, {"name": "x"}, create=True, if_match="*")
+    assert info.value.etag is None
+    with pytest.raises(NotFound):
+        notes.get(record_id)
 
 
 def test_update_with_create_upserts(client: Client) -> None:
