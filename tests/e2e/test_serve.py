@@ -153,7 +153,8 @@ def test_serve_answers_the_1crm_api_over_http(server: Server, token: str) -> Non
 
 
 def test_each_request_is_logged_with_user(server: Server, token: str) -> None:
-    httpx.get(f"{server.base}/data/Account", headers={"Authorization": f"Bearer {token}"})
+    answer = httpx.get(f"{server.base}/data/Account", headers={"Authorization": f"Bearer {token}"})
+    request_id = answer.headers["x-request-id"]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         if "GET /api.php/data/Account 200" in server.log.read_text():
@@ -162,7 +163,7 @@ def test_each_request_is_logged_with_user(server: Server, token: str) -> None:
     line = next(
         ln for ln in server.log.read_text().splitlines() if "GET /api.php/data/Account 200" in ln
     )
-    assert line.rstrip().endswith("admin") and "ms" in line
+    assert line.rstrip().endswith(f"admin {request_id}") and "ms" in line
 
 
 def test_acknowledged_writes_survive_a_crash(server: Server, token: str) -> None:

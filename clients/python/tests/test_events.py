@@ -58,7 +58,9 @@ def test_the_async_client_has_the_same_feed_and_audit(url: str, token: str) -> N
             start = client.changes(models=["Call"])
             async for _ in start:
                 pass
-            call_id = await client.model("Call").create({"name": unique("AsyncFeed")})
+            call_id = await client.model("Call").create(
+                {"name": unique("AsyncFeed"), "date_start": "2026-12-01 10:00:00"}
+            )
             feed = client.changes(after=start.cursor, models=["Call"])
             assert [e["record_id"] async for e in feed] == [call_id]
             first = await client.model("Call").audit(call_id)
