@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from amity.config import Settings
 from amity.core.access import AccessPolicy
@@ -15,6 +17,7 @@ from amity.core.auth.sessions import SessionService
 from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
 from amity.core.i18n import Languages
+from amity.core.jobs import Jobs
 from amity.core.layouts import Layouts
 from amity.core.metadata import MetadataSync
 from amity.core.picklists import PicklistDependencies
@@ -49,8 +52,13 @@ class Services:
     oauth: OAuthService
     picklists: PicklistDependencies
     schema: SchemaFiles
+    jobs: Jobs
+    sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
+    """Retention sweeps: each deletes what is older than its retention at the time it is
+    given and returns how many rows; the periodic job amity.sweep calls them all."""
 
     def close(self) -> None:
+        self.jobs.stop()
         self.writes.close()
         self.api_log.close()
         self.db.dispose()
@@ -69,7 +77,8 @@ def build_services(
     models = CustomModels(fields)
     picklists = PicklistDependencies(records, settings.metadata_check_seconds)
     layouts = Layouts(records)
-    return Services(
+    jobs = Jobs(db, settings)
+    services = Services(
         settings=settings,
         db=db,
         records=records,
@@ -89,4 +98,8 @@ def build_services(
         oauth=auth.oauth,
         picklists=picklists,
         schema=SchemaFiles(db, models, picklists, layouts),
+        jobs=jobs,
     )
+    services.sweeps.append(jobs.purge)
+    jobs.services = services
+    return services
