@@ -108,11 +108,11 @@ class ProcrastinateStore:
         )
         if queueing_lock is None:
             return int(deferrer.defer(**args))
-        with conn.begin_nested():  # a refused insert must not abort the caller's transaction
-            try:
+        try:
+            with conn.begin_nested():  # a refused insert must not abort the caller's work
                 return int(deferrer.defer(**args))
-            except procrastinate_errors.AlreadyEnqueued:
-                return None
+        except procrastinate_errors.AlreadyEnqueued:
+            return None
 
     def get(self, conn: Connection, job_id: int) -> dict[str, Any] | None:
         rows = self._select(conn, [_jobs.c.id == job_id], 0, 1)
