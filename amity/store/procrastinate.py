@@ -133,11 +133,7 @@ class ProcrastinateStore:
         e = _events
 
         def of_job(expr: Any, *conditions: Any) -> Any:
-            return (
-                sa.select(expr)
-                .where(e.c.job_id == _jobs.c.id, *conditions)
-                .scalar_subquery()
-            )
+            return sa.select(expr).where(e.c.job_id == _jobs.c.id, *conditions).scalar_subquery()
 
         stmt = (
             sa.select(

@@ -91,7 +91,10 @@ def test_a_job_of_a_failed_unit_in_a_group_commit_never_runs(
 
 def test_a_job_waits_for_its_run_at(services: Services, tmp_path: Path) -> None:
     later = defer(
-        services, "test.record", {"path": str(tmp_path / "x"), "n": 1}, run_at=utcnow() + timedelta(hours=1)
+        services,
+        "test.record",
+        {"path": str(tmp_path / "x"), "n": 1},
+        run_at=utcnow() + timedelta(hours=1),
     )
     services.jobs.drain()
     got = job(services, later)

@@ -259,4 +259,3 @@ def render(row: dict[str, Any]) -> dict[str, Any]:
 
 def wire(moment: datetime | None) -> str | None:
     return None if moment is None else moment.strftime(WIRE_TIME)
-
