@@ -1036,7 +1036,7 @@ def print_job(job: dict[str, Any]) -> None:
 def cmd_jobs_list(args: argparse.Namespace) -> int:
     if not 1 <= args.limit <= 200 or args.offset < 0:
         raise BadRequest("offset must be >= 0 and limit 1..{max_limit}", max_limit=200)
-    records, total = open_services().jobs.list(
+    records, total = open_services().jobs.list_jobs(
         SYSTEM, state=args.state, offset=args.offset, limit=args.limit
     )
     for job in records:

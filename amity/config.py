@@ -150,7 +150,7 @@ class Settings:
         "run them (PostgreSQL: any number, on any machines).",
     )
     jobs_concurrency: int = _setting(
-        4, "Jobs one worker process runs at once (PostgreSQL; SQLite runs one at a time)."
+        8, "Jobs one worker process runs at once (PostgreSQL; SQLite runs one at a time)."
     )
     jobs_poll_seconds: float = _setting(
         1.0,

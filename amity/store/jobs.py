@@ -69,7 +69,9 @@ class JobStore:
                 date_modified=now,
             )
         )
-        return int(result.inserted_primary_key[0])
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0])
 
     def waiting_with_key(self, conn: Connection, unique_key: str) -> bool:
         j = self.jobs
@@ -163,7 +165,7 @@ class JobStore:
         found = row.first()
         return dict(found) if found else None
 
-    def list(
+    def list_jobs(
         self, conn: Connection, state: str | None, offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
         """Jobs newest first, optionally in one state, and how many there are."""

@@ -116,9 +116,9 @@ class ProcrastinateStore:
 
     def get(self, conn: Connection, job_id: int) -> dict[str, Any] | None:
         rows = self._select(conn, [_jobs.c.id == job_id], 0, 1)
-        return rows[0] if rows else None
+        return next(iter(rows), None)
 
-    def list(
+    def list_jobs(
         self, conn: Connection, state: str | None, offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
         where = [status_text(_jobs.c.status).in_(STATUSES[state])] if state else []

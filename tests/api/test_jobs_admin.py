@@ -66,7 +66,7 @@ def test_a_failed_job_shows_its_attempts_and_error_and_runs_again_on_retry(
 ) -> None:
     path = str(tmp_path / "tries")
     failing = defer(services, "test.fail", {"path": path})
-    run_until(services, lambda: services.jobs.list(ADMIN, state="failed")[1] == 1)
+    run_until(services, lambda: services.jobs.list_jobs(ADMIN, state="failed")[1] == 1)
     failed = api.get("/admin/jobs", params={"state": "failed"}).json()["records"][0]
     assert failed["id"] == failing and failed["attempts"] == 3 and failed["max_attempts"] == 3
     assert failed["last_error"] == "RuntimeError: the remote end said no"
@@ -75,7 +75,7 @@ def test_a_failed_job_shows_its_attempts_and_error_and_runs_again_on_retry(
     assert retried.status_code == 200, retried.text
     assert retried.json()["record"]["state"] == "todo"
     assert api.post(f"/admin/jobs/{failing}/retry").status_code == 409  # waiting already
-    run_until(services, lambda: services.jobs.list(ADMIN, state="failed")[1] == 1)
+    run_until(services, lambda: services.jobs.list_jobs(ADMIN, state="failed")[1] == 1)
     assert len(Path(path).read_text().splitlines()) == 4  # one more run, then failed again
 
 

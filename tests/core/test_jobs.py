@@ -57,15 +57,15 @@ def test_a_job_of_a_committed_write_runs_and_one_of_a_rolled_back_write_never(
     run_until(services, lambda: job(services, kept)["state"] == "succeeded")
     services.jobs.drain()
     assert [line[:2] for line in lines(path)] == [["start", "1"], ["end", "1"]]
-    records, total = services.jobs.list(JOB_ACTOR)
+    records, total = services.jobs.list_jobs(JOB_ACTOR)
     assert total == 1 and [r["id"] for r in records] == [kept]
 
 
 def test_a_deferred_job_is_invisible_until_its_write_commits(services: Services) -> None:
     with services.db.write() as conn:
         services.jobs.defer(conn, "amity.noop")
-        assert services.jobs.list(JOB_ACTOR)[1] == 0  # another connection sees nothing yet
-    assert services.jobs.list(JOB_ACTOR)[1] == 1
+        assert services.jobs.list_jobs(JOB_ACTOR)[1] == 0  # another connection sees nothing yet
+    assert services.jobs.list_jobs(JOB_ACTOR)[1] == 1
 
 
 def test_a_job_of_a_failed_unit_in_a_group_commit_never_runs(
@@ -85,7 +85,7 @@ def test_a_job_of_a_failed_unit_in_a_group_commit_never_runs(
 
     outcomes = asyncio.run(together())
     assert outcomes[0] is None and isinstance(outcomes[1], BadRequest) and outcomes[2] is None
-    run_until(services, lambda: services.jobs.list(JOB_ACTOR, state="succeeded")[1] == 2)
+    run_until(services, lambda: services.jobs.list_jobs(JOB_ACTOR, state="succeeded")[1] == 2)
     assert sorted(line[1] for line in lines(path) if line[0] == "end") == ["1", "3"]
 
 
@@ -157,7 +157,7 @@ def test_the_sweep_calls_every_retention_sweep_and_purges_old_jobs(
     assert len(calls) == 1
     assert services.jobs.purge(utcnow()) == 0  # finished a moment ago: kept a week
     assert services.jobs.purge(utcnow() + timedelta(days=8)) == 2  # the two finished jobs
-    assert [r["id"] for r in services.jobs.list(JOB_ACTOR)[0]] == [waiting]
+    assert [r["id"] for r in services.jobs.list_jobs(JOB_ACTOR)[0]] == [waiting]
 
 
 def test_a_periodic_task_is_deferred_once_while_one_waits(services: Services) -> None:
@@ -165,7 +165,7 @@ def test_a_periodic_task_is_deferred_once_while_one_waits(services: Services) ->
         first = services.jobs.defer_once(conn, "amity.sweep")
         second = services.jobs.defer_once(conn, "amity.sweep")
     assert first and second is None
-    assert services.jobs.list(JOB_ACTOR, state="todo")[1] == 1
+    assert services.jobs.list_jobs(JOB_ACTOR, state="todo")[1] == 1
 
 
 def test_unknown_tasks_are_refused_when_deferred(services: Services) -> None:

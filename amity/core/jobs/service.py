@@ -104,7 +104,7 @@ class Jobs:
         return job_id
 
     # -- admins ---------------------------------------------------------------------
-    def list(
+    def list_jobs(
         self, actor: Actor, *, state: str | None = None, offset: int = 0, limit: int = 20
     ) -> tuple[list[dict[str, Any]], int]:
         """A page of jobs, newest first, optionally in one state (admins only)."""
@@ -117,10 +117,10 @@ class Jobs:
             )
         with self.db.read() as conn:
             if self.queue is not None:
-                rows, total = self.queue.list(conn, state, offset, limit)
+                rows, total = self.queue.list_jobs(conn, state, offset, limit)
             else:
                 assert self.rows is not None
-                rows, total = self.rows.list(conn, state, offset, limit)
+                rows, total = self.rows.list_jobs(conn, state, offset, limit)
         return [render(row) for row in rows], total
 
     def get(self, actor: Actor, job_id: str) -> dict[str, Any]:

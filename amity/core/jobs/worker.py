@@ -11,6 +11,7 @@ of a killed worker runs again. Retries wait the task's backoff, doubling each ti
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -86,7 +87,13 @@ class ProcrastinateWorker:
     def build(self, periodic: bool = True) -> procrastinate.App:
         app = procrastinate.App(
             connector=procrastinate.PsycopgConnector(
-                conninfo=conninfo(self.jobs.db.url), min_size=1, max_size=self.concurrency + 4
+                conninfo=conninfo(self.jobs.db.url),
+                min_size=1,
+                max_size=self.concurrency + 4,
+                # a job's state changes need no flush of their own: lost in a crash, the
+                # job runs again (tasks are safe to run twice); deferring is durable, in
+                # the deferring write's transaction
+                kwargs={"options": "-c synchronous_commit=off"},
             )
         )
         for spec in TASKS.values():
@@ -179,10 +186,8 @@ class ProcrastinateWorker:
                 self._loop = asyncio.get_running_loop()
                 self._main = asyncio.current_task()
                 started.set()
-                try:
+                with contextlib.suppress(asyncio.CancelledError):
                     await self._run(wait=True, install_signal_handlers=False)
-                except asyncio.CancelledError:
-                    pass
 
             try:
                 asyncio.run(run())

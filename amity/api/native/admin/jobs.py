@@ -24,7 +24,9 @@ async def list_jobs(request: Request) -> JSONResponse:
     if not 1 <= limit <= MAX_LIMIT:
         raise BadRequest("limit must be between 1 and {max_limit}", max_limit=MAX_LIMIT)
     state = str_param(params, "state") or None
-    records, total = services(request).jobs.list(actor, state=state, offset=offset, limit=limit)
+    records, total = services(request).jobs.list_jobs(
+        actor, state=state, offset=offset, limit=limit
+    )
     return JSONResponse({"records": records, "total_results": total})
 
 
