@@ -72,7 +72,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         services.bus.start()  # other processes' changes drop this one's cached copies
+        if settings.jobs_in_serve:
+            services.jobs.start()  # this process's job runner (SQLite) or worker (PostgreSQL)
         yield
+        services.jobs.stop()
         services.api_log.close()  # write the buffered API call log before the process ends
         services.bus.close()
 

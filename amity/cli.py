@@ -1,5 +1,5 @@
-"""The `amity` command line: init, serve, user, token, client, contact, field, model, role,
-team, portal, schema, demo, quickstart."""
+"""The `amity` command line: init, serve, worker, jobs, user, token, client, contact, field,
+model, role, team, portal, schema, demo, quickstart."""
 
 from __future__ import annotations
 
@@ -67,6 +67,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     p.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser(
+        "worker",
+        help="run background jobs in the foreground until stopped (PostgreSQL: as many "
+        "as wanted, on any machines; SQLite: `amity serve` runs them already)",
+    )
+    p.set_defaults(func=cmd_worker)
+    add_jobs_commands(sub)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(title="user commands")
     p = user.add_parser("add", help="add a user")
@@ -1013,6 +1021,66 @@ def quickstart_first_run(services: Services) -> dict[str, str]:
         load_demo(services, contacts=200, seed=1)
     _, token = services.auth.create_token("admin", "quickstart", actor=CLI)
     return {"user": "admin", "password": password, "token": token}
+
+
+def add_jobs_commands(sub: Any) -> None:
+    """`amity jobs list|retry|cancel`."""
+    jobs = sub.add_parser("jobs", help="see and steer background jobs").add_subparsers(
+        title="jobs commands"
+    )
+    p = jobs.add_parser("list", help="list jobs, newest first")
+    p.add_argument("--state", help="only jobs in this state: todo, doing, succeeded, failed, ...")
+    p.add_argument("--limit", type=int, default=20, help="how many (default 20)")
+    p.add_argument("--offset", type=int, default=0, help="skip this many (default 0)")
+    p.set_defaults(func=cmd_jobs_list)
+    p = jobs.add_parser("retry", help="run a failed or cancelled job again now")
+    p.add_argument("id")
+    p.set_defaults(func=cmd_jobs_retry)
+    p = jobs.add_parser("cancel", help="cancel a job that waits to run")
+    p.add_argument("id")
+    p.set_defaults(func=cmd_jobs_cancel)
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from amity.app import configure_logging
+
+    services = open_services()
+    configure_logging(services.settings)
+    try:
+        services.jobs.runner().run_forever()
+    finally:
+        services.close()
+    return 0
+
+
+def print_job(job: dict[str, Any]) -> None:
+    attempts = f"{job['attempts']}/{job['max_attempts'] or '?'}"
+    when = job["next_run"] or job["date_modified"] or ""
+    error = job["last_error"] or ""
+    line = f"{job['id']}\t{job['task']}\t{job['state']}\t{attempts}\t{when}\t{job['lock'] or ''}"
+    print(line + (f"\t{error}" if error else ""))
+
+
+def cmd_jobs_list(args: argparse.Namespace) -> int:
+    if not 1 <= args.limit <= 200 or args.offset < 0:
+        raise BadRequest("offset must be >= 0 and limit 1..{max_limit}", max_limit=200)
+    records, total = open_services().jobs.list_jobs(
+        CLI, state=args.state, offset=args.offset, limit=args.limit
+    )
+    for job in records:
+        print_job(job)
+    print(f"({len(records)} of {total} jobs)", file=sys.stderr)
+    return 0
+
+
+def cmd_jobs_retry(args: argparse.Namespace) -> int:
+    print_job(open_services().jobs.retry(CLI, args.id))
+    return 0
+
+
+def cmd_jobs_cancel(args: argparse.Namespace) -> int:
+    print_job(open_services().jobs.cancel(CLI, args.id))
+    return 0
 
 
 def renew_login(services: Services, values: dict[str, str]) -> list[str]:

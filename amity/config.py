@@ -156,6 +156,34 @@ class Settings:
         30, "Lifetime of OAuth refresh tokens (days); each use rotates the token."
     )
 
+    jobs_in_serve: bool = _setting(
+        True,
+        "Run background jobs inside `amity serve`; false: only `amity worker` processes "
+        "run them (PostgreSQL: any number, on any machines).",
+    )
+    jobs_concurrency: int = _setting(
+        8, "Jobs one worker process runs at once (PostgreSQL; SQLite runs one at a time)."
+    )
+    jobs_poll_seconds: float = _setting(
+        1.0,
+        "How often an idle job runner looks for due jobs (s); a deferring write wakes the "
+        "runner of its own process at once (PostgreSQL: every worker, via NOTIFY).",
+    )
+    jobs_stalled_seconds: int = _setting(
+        120,
+        "A job runner not heard from for this long is taken for dead and the jobs it held "
+        "run again (s); a job of a process killed mid-run runs again within about twice "
+        "this time.",
+    )
+    jobs_retention_days: int = _setting(
+        7, "Days a finished (succeeded, failed, cancelled) job is kept before it is deleted."
+    )
+    jobs_modules: str = _setting(
+        "",
+        "Comma-separated Python modules imported at start that register more job tasks "
+        "(amity.core.jobs.task); empty: the built-in tasks only.",
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read settings from AMITY_* variables; keyword overrides win."""

@@ -487,6 +487,26 @@ LIST_CHOICE = {
     "ok": {"type": "object"},
 }
 RECORD = {"type": "object", "properties": {"record": {"type": "object"}}}
+NULLABLE_INT = {"type": ["integer", "null"]}
+JOB = obj(
+    record={
+        "type": "object",
+        "required": ["id", "task", "state", "attempts", "last_error", "next_run", "lock"],
+        "properties": {
+            "id": STRING,
+            "task": STRING,
+            "args": {"type": "object"},
+            "state": STRING,
+            "attempts": {"type": "integer"},
+            "max_attempts": NULLABLE_INT,
+            "last_error": NULLABLE_STRING,
+            "next_run": NULLABLE_STRING,
+            "lock": NULLABLE_STRING,
+            "date_created": NULLABLE_STRING,
+            "date_modified": NULLABLE_STRING,
+        },
+    }
+)
 CHANGE_FIELD = {
     "summary": "Change a custom field's label, options, required, index, unique",
     "tag": "Administration",
@@ -607,6 +627,37 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "summary": "The API call log (administrators)",
         "tag": "Administration",
         "ok": RECORDS,
+    },
+    ("GET", "/admin/jobs"): {
+        "summary": "Background jobs, newest first (administrators)",
+        "tag": "Administration",
+        "query": [
+            {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+            {
+                "name": "limit",
+                "in": "query",
+                "schema": {"type": "integer", "minimum": 1, "maximum": 200},
+            },
+            {
+                "name": "state",
+                "in": "query",
+                "schema": {
+                    "type": "string",
+                    "enum": ["todo", "doing", "succeeded", "failed", "cancelled"],
+                },
+            },
+        ],
+        "ok": RECORDS,
+    },
+    ("POST", "/admin/jobs/{id}/retry"): {
+        "summary": "Run a failed or cancelled job again now",
+        "tag": "Administration",
+        "ok": JOB,
+    },
+    ("POST", "/admin/jobs/{id}/cancel"): {
+        "summary": "Cancel a job that waits to run",
+        "tag": "Administration",
+        "ok": JOB,
     },
     ("GET", "/admin/clients"): {
         "summary": "OAuth API clients",

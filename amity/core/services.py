@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from amity.config import Settings
 from amity.core.access import AccessPolicy
@@ -18,6 +20,7 @@ from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
 from amity.core.i18n import Languages
 from amity.core.idempotency import Idempotency
+from amity.core.jobs import Jobs
 from amity.core.layouts import Layouts
 from amity.core.metadata import MetadataSync
 from amity.core.picklists import PicklistDependencies
@@ -57,8 +60,13 @@ class Services:
     bus: InvalidationBus
     changes: Changes
     audit: AuditLog
+    jobs: Jobs
+    sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
+    """Retention sweeps: each deletes what is older than its retention at the time it is
+    given and returns how many rows; the periodic job amity.sweep calls them all."""
 
     def close(self) -> None:
+        self.jobs.stop()
         self.writes.close()
         self.api_log.close()
         self.bus.close()
@@ -80,7 +88,8 @@ def build_services(
     layouts = Layouts(records)
     audit = AuditLog(records, settings)
     records.writer.sinks.append(audit.sink)
-    return Services(
+    jobs = Jobs(db, settings)
+    services = Services(
         settings=settings,
         db=db,
         records=records,
@@ -104,4 +113,11 @@ def build_services(
         bus=InvalidationBus(db, settings),
         changes=Changes(records, settings),
         audit=audit,
+        jobs=jobs,
     )
+    # the retention sweeps the periodic job amity.sweep runs
+    services.sweeps.extend(
+        [jobs.purge, services.audit.purge, services.changes.purge, services.idempotency.purge]
+    )
+    jobs.services = services
+    return services

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from procrastinate import __version__ as procrastinate_version
 
 from amity.config import sqlite_file
 from amity.errors import ServiceUnavailable
 from amity.store.engine import Database, describe_url
+from amity.store.procrastinate import VERSION_KEY, ProcrastinateStore
 from amity.store.tables import COUNT_SHARDS
 
 SCHEMA_VERSION = "1"
@@ -36,6 +38,10 @@ def migrate(db: Database) -> list[str]:
                     done.append(f"created index {index.name}")
         seed_counts(db, conn)
         info = db.tables.system("schema_info")
+        if not db.is_sqlite and ProcrastinateStore.apply_schema(conn):
+            done.append("created the job queue (procrastinate)")
+            conn.execute(sa.delete(info).where(info.c.key == VERSION_KEY))
+            conn.execute(sa.insert(info).values(key=VERSION_KEY, value=procrastinate_version))
         conn.execute(sa.delete(info).where(info.c.key == "version"))
         conn.execute(sa.insert(info).values(key="version", value=SCHEMA_VERSION))
     return done

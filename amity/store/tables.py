@@ -420,6 +420,39 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("body", sa.LargeBinary()),
         sa.Column("date_created", sa.DateTime(), nullable=False, index=True),
     )
+    sa.Table(  # background jobs on SQLite (amity/store/jobs.py); PostgreSQL: procrastinate
+        "jobs",
+        metadata,
+        sa.Column(
+            "id",
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+        sa.Column("task", sa.String(128), nullable=False),
+        sa.Column("args", sa.Text(), nullable=False),  # JSON object of keyword arguments
+        sa.Column("state", sa.String(12), nullable=False),  # todo doing succeeded failed ...
+        sa.Column("attempts", sa.Integer(), nullable=False),  # runs started so far
+        sa.Column("max_attempts", sa.Integer(), nullable=False),
+        sa.Column("backoff", sa.Float(), nullable=False),  # seconds before the 1st retry
+        sa.Column("lock", sa.String(128)),  # jobs of one lock run one at a time, in order
+        sa.Column("unique_key", sa.String(128)),  # at most one waiting job (periodic ones)
+        sa.Column("run_at", sa.DateTime(), nullable=False),
+        sa.Column("lease_until", sa.DateTime()),  # a running job's runner is alive until
+        sa.Column("worker", sa.String(100)),
+        sa.Column("last_error", sa.Text()),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+        sa.Index("ix_jobs_due", "state", "run_at"),
+        sa.Index("ix_jobs_lock", "lock", "id"),
+    )
+    sa.Table(  # the last error of a PostgreSQL (procrastinate) job, by its id
+        "job_errors",
+        metadata,
+        sa.Column("job_id", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("error", sa.Text(), nullable=False),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+    )
     acl_tables(metadata)
     oauth_tables(metadata)
     audit_tables(metadata)

@@ -19,12 +19,14 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
 from amity.core.auth.clients import ClientSpec
+from amity.core.clock import utcnow
 from amity.core.services import Services
 from tests.api.acl_world import ACTORS, World, build_world
 from tests.api.test_changes import settle
@@ -157,6 +159,20 @@ def role_with_zed(world: World, actor: str) -> str:
     name = fresh_role(world, actor)
     world.services.acl.assign_role(world.admin, name, ["zed"])
     return f"/admin/roles/{name}/users/zed"
+
+
+def fresh_job(world: World, actor: str) -> str:
+    """A job that waits to run (an hour from now)."""
+    jobs = world.services.jobs
+    with world.services.db.write() as conn:
+        job_id = jobs.defer(conn, "amity.noop", run_at=utcnow() + timedelta(hours=1))
+    return f"/admin/jobs/{job_id}"
+
+
+def fresh_cancelled_job(world: World, actor: str) -> str:
+    url = fresh_job(world, actor)
+    world.services.jobs.cancel(world.admin, url.rsplit("/", 1)[1])
+    return url
 
 
 POLICY: dict[tuple[str, str], list[Case]] = {
@@ -535,6 +551,13 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/admin/models", ADMIN_ONLY, body=lambda w, a: {"name": unique("Made")})
     ],
     ("GET", "/admin/api_calls"): [Case("/admin/api_calls", ADMIN_ONLY)],
+    ("GET", "/admin/jobs"): [Case("/admin/jobs", ADMIN_ONLY)],
+    ("POST", "/admin/jobs/{id}/retry"): [
+        Case(lambda w, a: fresh_cancelled_job(w, a) + "/retry", ADMIN_ONLY)
+    ],
+    ("POST", "/admin/jobs/{id}/cancel"): [
+        Case(lambda w, a: fresh_job(w, a) + "/cancel", ADMIN_ONLY)
+    ],
     ("POST", "/portal/auth"): [
         Case("/portal/auth", ADMIN_ONLY, body=lambda w, a: {"contact_id": w.ids["contact"]})
     ],
