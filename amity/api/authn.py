@@ -114,6 +114,7 @@ def resolve_actor(services: Services, scope: Scope) -> Actor | None:
     return None
 
 
+WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 LockedOut = Callable[[str], Awaitable[bool]]
 
 
@@ -136,7 +137,8 @@ class Authenticate:
             try:
                 actor = await self.resolve(scope)
                 request_id = state.get("request_id")
-                if actor is not None and request_id is not None:
+                if actor is not None and request_id is not None and scope["method"] in WRITES:
+                    # the events of a write name the request (reads make none: no copy)
                     actor = dataclasses.replace(actor, request_id=request_id)
                 state["actor"] = actor
             except Unauthorized as exc:

@@ -4,9 +4,9 @@ row per request."""
 from __future__ import annotations
 
 import logging
+import os
 import re
 import time
-import uuid
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -68,7 +68,7 @@ def request_id_of(scope: Scope) -> str:
     for name, value in scope["headers"]:
         if name == REQUEST_ID_HEADER and _GIVEN_REQUEST_ID.fullmatch(value):
             return str(value.decode())
-    return uuid.uuid4().hex
+    return os.urandom(16).hex()
 
 
 class RequestLog:

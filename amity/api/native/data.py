@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from amity.api.authn import first_header
 from amity.api.context import require_actor, run_write, services
 from amity.api.etags import etag, expected, none_match
 from amity.api.params import (
@@ -75,7 +76,7 @@ async def get_record(request: Request) -> Response:
     model, record_id = request.path_params["model"], request.path_params["id"]
     record, version = services(request).records.get_versioned(actor, model, record_id, fields)
     tag = etag(model, record_id, version)
-    if none_match(request.headers.get("if-none-match"), tag):
+    if none_match(first_header(request.scope, b"if-none-match"), tag):
         return Response(status_code=304, headers={"ETag": tag})
     return JSONResponse({"record": record}, headers={"ETag": tag})
 
