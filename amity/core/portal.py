@@ -38,7 +38,7 @@ class PortalTokens:
         self.store = PortalStore(self.db.tables)
         self.clients = ClientRegistry(self.db, records.writer)
         self._cache: TtlCache[str, dict[str, Any]] = TtlCache(self.settings.auth_cache_seconds)
-        records.writer.listeners.append(self._forget_contacts)
+        records.db.listeners.append(self._forget_contacts)
 
     @staticmethod
     def is_portal_token(token: str) -> bool:

@@ -58,7 +58,6 @@ class Writer:
         # each process keeps its own count row, so workers' writers rarely meet on one
         self.shard = 0 if tables.dialect == "sqlite" else random.randrange(COUNT_SHARDS)
         self._inserts: dict[str, tuple[sa.Table, Prepared]] = {}
-        self.listeners = db.listeners  # told of committed changes (Database.changed)
         counts = tables.system("record_counts")
         self._count_update = db.prepare(
             sa.update(counts)

@@ -38,7 +38,7 @@ class AuthService:
             self.settings.auth_cache_seconds
         )
         self.portal = PortalTokens(records)
-        records.writer.listeners.append(self._forget_users)
+        records.db.listeners.append(self._forget_users)
         # (user id, stored hash, sha256 of the password) already verified with argon2
         self._verified: OrderedDict[tuple[str, str, str], None] = OrderedDict()
         self.oauth: OAuthService | None = None  # OAuth access tokens (JWTs), when set

@@ -57,7 +57,7 @@ class SessionService:
         self.settings = auth.settings
         self.store = SessionStore(self.db.tables)
         self._cache: TtlCache[str, dict[str, Any]] = TtlCache(self.settings.auth_cache_seconds)
-        auth.records.writer.listeners.append(self._forget_users)
+        auth.records.db.listeners.append(self._forget_users)
 
     @property
     def enabled(self) -> bool:

@@ -3,8 +3,7 @@ have them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from starlette.requests import Request
 from starlette.routing import Route
@@ -38,15 +37,6 @@ async def body(request: Request, allowed: tuple[str, ...]) -> dict[str, Any]:
     return payload
 
 
-T = TypeVar("T")
-
-
-async def change(request: Request, acl: AccessAdmin, unit: Callable[[], T]) -> T:
-    """Run a change in the group commit; its events make every process forget cached
-    rights once it has committed (a load that began before is not kept either)."""
-    return await run_write(request, unit)
-
-
 # -- roles --------------------------------------------------------------------------------
 async def list_roles(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
@@ -56,9 +46,8 @@ async def list_roles(request: Request) -> JSONResponse:
 async def add_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("name", "description", "rights"))
-    role = await change(
+    role = await run_write(
         request,
-        acl,
         lambda: acl.add_role(actor, p.get("name"), p.get("description", ""), p.get("rights")),
     )
     return JSONResponse({"record": role})
@@ -72,9 +61,8 @@ async def get_role(request: Request) -> JSONResponse:
 async def update_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("description", "rights"))
-    role = await change(
+    role = await run_write(
         request,
-        acl,
         lambda: acl.update_role(
             actor, request.path_params["role"], p.get("description"), p.get("rights")
         ),
@@ -84,15 +72,15 @@ async def update_role(request: Request) -> JSONResponse:
 
 async def remove_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
-    await change(request, acl, lambda: acl.remove_role(actor, request.path_params["role"]))
+    await run_write(request, lambda: acl.remove_role(actor, request.path_params["role"]))
     return JSONResponse({"result": True})
 
 
 async def assign_role(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("users",))
-    await change(
-        request, acl, lambda: acl.assign_role(actor, request.path_params["role"], p.get("users"))
+    await run_write(
+        request, lambda: acl.assign_role(actor, request.path_params["role"], p.get("users"))
     )
     return JSONResponse({"record": acl.get_role(actor, request.path_params["role"])})
 
@@ -103,7 +91,7 @@ async def unassign_role(request: Request) -> JSONResponse:
     role = acl.get_role(actor, name)
     if user not in role["users"]:
         raise NotFound("User {user} does not have role {name}", user=user, name=name)
-    await change(request, acl, lambda: acl.assign_role(actor, None, [user]))
+    await run_write(request, lambda: acl.assign_role(actor, None, [user]))
     return JSONResponse({"result": True})
 
 

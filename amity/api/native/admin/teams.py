@@ -6,7 +6,8 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.routing import Route
 
-from amity.api.native.admin.roles import admin_of, body, change
+from amity.api.context import run_write
+from amity.api.native.admin.roles import admin_of, body
 from amity.api.responses import JSONResponse
 
 
@@ -19,9 +20,8 @@ async def list_teams(request: Request) -> JSONResponse:
 async def add_team(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("name", "description", "members"))
-    team = await change(
+    team = await run_write(
         request,
-        acl,
         lambda: acl.add_team(actor, p.get("name"), p.get("description", ""), p.get("members")),
     )
     return JSONResponse({"record": team})
@@ -34,15 +34,15 @@ async def get_team(request: Request) -> JSONResponse:
 
 async def remove_team(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
-    await change(request, acl, lambda: acl.remove_team(actor, request.path_params["team"]))
+    await run_write(request, lambda: acl.remove_team(actor, request.path_params["team"]))
     return JSONResponse({"result": True})
 
 
 async def add_members(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = await body(request, ("users",))
-    team = await change(
-        request, acl, lambda: acl.add_members(actor, request.path_params["team"], p.get("users"))
+    team = await run_write(
+        request, lambda: acl.add_members(actor, request.path_params["team"], p.get("users"))
     )
     return JSONResponse({"record": team})
 
@@ -50,7 +50,7 @@ async def add_members(request: Request) -> JSONResponse:
 async def remove_member(request: Request) -> JSONResponse:
     actor, acl = admin_of(request)
     p = request.path_params
-    await change(request, acl, lambda: acl.remove_member(actor, p["team"], p["user"]))
+    await run_write(request, lambda: acl.remove_member(actor, p["team"], p["user"]))
     return JSONResponse({"result": True})
 
 
