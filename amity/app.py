@@ -32,6 +32,7 @@ from amity.api.native import (
     meta,
     portal,
     session,
+    webhooks,
 )
 from amity.api.ratelimit import Counters, RateLimit
 from amity.config import Settings
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *admin.routes,
             *changes.routes,
             *audit.routes,
+            *webhooks.routes,
         )
     ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path

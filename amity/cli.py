@@ -1,5 +1,5 @@
 """The `amity` command line: init, serve, worker, jobs, user, token, client, contact, field,
-model, role, team, portal, schema, demo, quickstart."""
+model, role, team, portal, schema, demo, quickstart, webhook (amity/cli_webhooks.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from amity.api.access_guard import parse_address
+from amity.cli_webhooks import add_webhook_commands
 from amity.config import Settings, describe_settings
 from amity.core.actor import CLI, Actor
 from amity.core.auth.clients import ClientSpec
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_worker)
     add_jobs_commands(sub)
+    add_webhook_commands(sub)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(title="user commands")
     p = user.add_parser("add", help="add a user")

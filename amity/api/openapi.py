@@ -14,6 +14,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Route
 
 from amity import __version__
+from amity.api.openapi_webhooks import OPERATIONS as WEBHOOK_OPERATIONS
 from amity.schema.model import Field, Model
 from amity.schema.registry import Registry
 
@@ -1097,6 +1098,9 @@ def expand(path: str, models: list[str], modules: list[str]) -> list[str]:
     return [path]
 
 
+OPERATIONS.update(WEBHOOK_OPERATIONS)
+
+
 def generic_operation(method: str, path: str, route: Route, concrete: str) -> dict[str, Any]:
     spec = OPERATIONS.get((method, path))
     doc = (route.endpoint.__doc__ or "").strip().split("\n")[0]
@@ -1146,6 +1150,7 @@ TAG_ORDER = (
     "OAuth 2",
     "Portal",
     "Audit",
+    "Webhooks",
     "Access control",
     "Administration",
     "Other",

@@ -28,6 +28,7 @@ from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
 from amity.core.roles import AccessAdmin
+from amity.core.webhooks.service import Webhooks
 from amity.core.schema_io import SchemaFiles
 from amity.schema.registry import Registry, default_registry
 from amity.store.batch import GroupCommitter
@@ -61,6 +62,7 @@ class Services:
     changes: Changes
     audit: AuditLog
     jobs: Jobs
+    webhooks: Webhooks
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -114,10 +116,17 @@ def build_services(
         changes=Changes(records, settings),
         audit=audit,
         jobs=jobs,
+        webhooks=Webhooks(records, jobs, settings),
     )
     # the retention sweeps the periodic job amity.sweep runs
     services.sweeps.extend(
-        [jobs.purge, services.audit.purge, services.changes.purge, services.idempotency.purge]
+        [
+            jobs.purge,
+            services.audit.purge,
+            services.changes.purge,
+            services.idempotency.purge,
+            services.webhooks.purge,
+        ]
     )
     jobs.services = services
     return services

@@ -249,8 +249,9 @@ class Database:
                 sql, params, exc, dbapi.Error, dialect=self.engine.dialect
             ) from exc
 
-    def execute(self, conn: Connection, prepared: Prepared, params: dict[str, Any]) -> None:
-        """Run a prepared write on the connection's own DBAPI cursor (hot write paths)."""
+    def execute(self, conn: Connection, prepared: Prepared, params: dict[str, Any]) -> Any:
+        """Run a prepared write on the connection's own DBAPI cursor (hot write paths);
+        the first value it returns (INSERT ... RETURNING), else None."""
         values = prepared.bind(params)
         if self.is_sqlite:
             values = tuple(_sqlite_value(v) for v in values)
@@ -258,6 +259,10 @@ class Database:
         try:
             with self._driver_errors(prepared.sql, values):
                 cursor.execute(prepared.sql, values)
+            if cursor.description is None:
+                return None
+            row = cursor.fetchone()
+            return None if row is None else row[0]
         finally:
             cursor.close()
 

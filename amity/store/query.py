@@ -209,10 +209,11 @@ class QueryBuilder:
         scope: Scope | None = None,
         ids: Sequence[str] | None = None,
         version: bool = False,
+        with_deleted: bool = False,
     ) -> list[dict[str, Any]]:
         """Rows of `model` as dicts: stored values by field name, ref display parts as
         `field.part`, in scoped lists the join-table fields as a dict under LINK_DATA, and
-        with `version` the row's VERSION."""
+        with `version` the row's VERSION. `with_deleted`: soft-deleted rows too."""
         table = self.tables.model(model)
         columns, source = self._columns(model, table, fields)
         if version:
@@ -231,6 +232,8 @@ class QueryBuilder:
             scope = None  # the join already restricts the rows
         stmt = sa.select(*columns).select_from(source)
         clauses = self.base_where(model, table, conditions, scope)
+        if with_deleted:
+            clauses = clauses[1:]  # base_where's first clause: deleted is false
         if ids is not None:
             clauses.append(table.c.id.in_(ids) if len(ids) != 1 else table.c.id == ids[0])
         stmt = stmt.where(*clauses)

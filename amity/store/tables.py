@@ -456,6 +456,7 @@ def system_tables(metadata: sa.MetaData) -> None:
     acl_tables(metadata)
     oauth_tables(metadata)
     audit_tables(metadata)
+    webhook_tables(metadata)
     sa.Table(
         "schema_info",
         metadata,
@@ -603,4 +604,74 @@ def oauth_tables(metadata: sa.MetaData) -> None:
         metadata,
         sa.Column("contact_id", sa.String(36), primary_key=True),
         sa.Column("password_hash", sa.String(255), nullable=False),
+    )
+
+
+def webhook_tables(metadata: sa.MetaData) -> None:
+    """Webhooks (amity/core/webhooks/): their definitions, the snapshots of the events they
+    deliver, one message per webhook and event, and the log of delivery attempts."""
+    big_id = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+    sa.Table(
+        "webhooks",
+        metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("type", sa.String(20), nullable=False),  # create update create_update delete
+        sa.Column("url", sa.String(2000), nullable=False),
+        sa.Column("model", sa.String(60), nullable=False, index=True),
+        sa.Column("filters", sa.Text(), nullable=False),  # JSON, as core/webhooks/filters.py
+        sa.Column("payload", sa.String(10), nullable=False),  # record | event
+        sa.Column("assigned_user_id", sa.String(36), nullable=False, index=True),
+        sa.Column("secret", sa.Text(), nullable=False),  # encrypted (core/webhooks/secrets.py)
+        sa.Column("previous_secret", sa.Text()),  # encrypted; signs too until ...
+        sa.Column("previous_secret_until", sa.DateTime()),
+        sa.Column("disabled", sa.Boolean(), nullable=False, server_default=sa.false()),
+        sa.Column("disabled_reason", sa.String(500)),
+        sa.Column("failing_since", sa.DateTime()),  # first failure after the last success
+        sa.Column("created_by", sa.String(36)),
+        sa.Column("date_entered", sa.DateTime(), nullable=False),
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+    )
+    sa.Table(  # what a write left, taken when it committed: one row per event delivered
+        "webhook_events",
+        metadata,
+        sa.Column("id", sa.String(40), primary_key=True),  # the outbox event's id
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("model", sa.String(60), nullable=False),
+        sa.Column("record_id", sa.String(36)),
+        sa.Column("record", sa.Text(), nullable=False),  # JSON: the fields after the write
+        sa.Column("previous", sa.Text(), nullable=False),  # JSON: changed fields before it
+        sa.Column("actor", sa.Text(), nullable=False),  # JSON
+        sa.Column("occurred_at", sa.DateTime(), nullable=False, index=True),
+    )
+    sa.Table(  # one event to send to one webhook; its id orders a record's messages
+        "webhook_messages",
+        metadata,
+        sa.Column("id", big_id, primary_key=True, autoincrement=True),
+        sa.Column("webhook_id", sa.String(36), nullable=False),
+        sa.Column("event_id", sa.String(40), nullable=False),
+        sa.Column("record_id", sa.String(36)),
+        sa.Column("state", sa.String(10), nullable=False),  # pending delivered failed skipped
+        sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+        sa.Column("next_attempt_at", sa.DateTime(), nullable=False),
+        sa.Column("last_error", sa.String(500)),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+        sa.Index("ix_webhook_messages_state", "webhook_id", "state", "id"),
+        sa.Index("ix_webhook_messages_due", "state", "next_attempt_at"),
+        sa.Index("ix_webhook_messages_event", "event_id"),
+    )
+    sa.Table(  # one attempt to deliver a message: what the receiver answered
+        "webhook_deliveries",
+        metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("webhook_id", sa.String(36), nullable=False),
+        sa.Column("message_id", big_id, nullable=False),
+        sa.Column("event_id", sa.String(40), nullable=False),
+        sa.Column("attempt", sa.Integer(), nullable=False),
+        sa.Column("status_code", sa.Integer()),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.Column("response", sa.Text()),  # the first KiB of the answer
+        sa.Column("error", sa.String(500)),
+        sa.Column("date_created", sa.DateTime(), nullable=False, index=True),
+        sa.Index("ix_webhook_deliveries_webhook", "webhook_id", "date_created"),
     )

@@ -71,11 +71,12 @@ class Writer:
             else sa.text("pg_current_xact_id()::text::bigint")
         )
         self._emit = db.prepare(
-            sa.insert(outbox).values(
-                {"tx": tx, **{name: sa.bindparam(name) for name in EVENT_COLUMNS}}
-            )
+            sa.insert(outbox)
+            .values({"tx": tx, **{name: sa.bindparam(name) for name in EVENT_COLUMNS}})
+            .returning(outbox.c.id)
         )
-        # more writes an event makes in its transaction (audit rows), given the event row
+        # more writes an event makes in its transaction (audit rows, webhook messages),
+        # given the event row (with its id)
         self.sinks: list[Callable[[Connection, dict[str, Any]], None]] = []
 
     def insert(self, conn: Connection, model: Model, values: dict[str, Any]) -> None:
@@ -181,8 +182,9 @@ class Writer:
             "request_id": origin.request_id,
             "date_created": at,
         }
-        self.db.execute(conn, self._emit, event)
+        event_id = self.db.execute(conn, self._emit, event)
         if self.sinks:
+            event["id"] = event_id
             event["changes"] = changes
             for sink in self.sinks:
                 sink(conn, event)

@@ -16,6 +16,8 @@ on `*`) in place of mate and other.
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,12 +27,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from amity.config import Settings
+from amity.core.actor import Actor
 from amity.core.auth.clients import ClientSpec
 from amity.core.clock import utcnow
 from amity.core.services import Services
 from tests.api.acl_world import ACTORS, World, build_world
 from tests.api.test_changes import settle
-from tests.conftest import ApiClient, User
+from tests.conftest import ApiClient, User, settings_for
 
 Fresh = Callable[[World, str], Any]  # (world, actor) -> a value made for this one request
 _counter = itertools.count()
@@ -167,6 +171,30 @@ def fresh_job(world: World, actor: str) -> str:
     with world.services.db.write() as conn:
         job_id = jobs.defer(conn, "amity.noop", run_at=utcnow() + timedelta(hours=1))
     return f"/admin/jobs/{job_id}"
+
+
+HOOK_URL = "http://127.0.0.1:9/hook"  # allowed below; nothing listens: attempts fail fast
+OWN_HOOK = (200, 404, 404, 404, 404, 403, 200)  # alice's webhook: hers and the admin's
+
+
+def alices_hook(world: World) -> str:
+    alice = Actor(user_id=world.users["alice"], user_name="alice")
+    row, _ = world.services.webhooks.create(
+        alice, {"type": "create", "url": HOOK_URL, "model": "Contact"}
+    )
+    return f"/webhooks/{row['id']}"
+
+
+def fresh_hook(world: World, actor: str) -> str:
+    return alices_hook(world)
+
+
+def fresh_delivery(world: World, actor: str) -> str:
+    """A logged (failed) attempt of a fresh webhook of alice's, to replay."""
+    path = alices_hook(world)
+    webhook_id = path.rsplit("/", 1)[1]
+    delivery = asyncio.run(world.services.webhooks.test(world.admin, webhook_id))
+    return f"{path}/deliveries/{delivery['id']}/replay"
 
 
 def fresh_cancelled_job(world: World, actor: str) -> str:
@@ -558,6 +586,34 @@ POLICY: dict[tuple[str, str], list[Case]] = {
     ("POST", "/admin/jobs/{id}/cancel"): [
         Case(lambda w, a: fresh_job(w, a) + "/cancel", ADMIN_ONLY)
     ],
+    # every user manages their own webhooks, admins all; portal credentials none
+    ("GET", "/webhooks"): [
+        Case("/webhooks?limit=200", (200, 200, 200, 200, 200, 403, 200), shows="hook", sees="owner admin")
+    ],
+    ("POST", "/webhooks"): [
+        Case(
+            "/webhooks",
+            (200, 200, 200, 200, 403, 403, 200),
+            body={"type": "create", "url": HOOK_URL, "model": "Contact"},
+        )
+    ],
+    ("GET", "/webhooks/{id}"): [Case("/webhooks/{hook}", OWN_HOOK)],
+    ("PATCH", "/webhooks/{id}"): [Case(fresh_hook, OWN_HOOK, body={"type": "update"})],
+    ("PUT", "/webhooks/{id}"): [Case(fresh_hook, OWN_HOOK, body={"type": "update"})],
+    ("DELETE", "/webhooks/{id}"): [Case(fresh_hook, OWN_HOOK)],
+    ("POST", "/webhooks/{id}/rotate_secret"): [
+        Case(lambda w, a: fresh_hook(w, a) + "/rotate_secret", OWN_HOOK)
+    ],
+    ("POST", "/webhooks/{id}/recover"): [
+        Case(
+            lambda w, a: fresh_hook(w, a) + "/recover",
+            OWN_HOOK,
+            body={"since": "2026-01-01 00:00:00"},
+        )
+    ],
+    ("POST", "/webhooks/{id}/test"): [Case(lambda w, a: fresh_hook(w, a) + "/test", OWN_HOOK)],
+    ("GET", "/webhooks/{id}/deliveries"): [Case("/webhooks/{hook}/deliveries", OWN_HOOK)],
+    ("POST", "/webhooks/{id}/deliveries/{delivery_id}/replay"): [Case(fresh_delivery, OWN_HOOK)],
     ("POST", "/portal/auth"): [
         Case("/portal/auth", ADMIN_ONLY, body=lambda w, a: {"contact_id": w.ids["contact"]})
     ],
@@ -683,12 +739,21 @@ def test_the_policy_names_only_routes_that_exist(app: Any) -> None:
 
 
 @pytest.fixture
+def settings(database_url: str, jwt_key_file: str) -> Settings:
+    """Webhooks may point at this machine (HOOK_URL)."""
+    return dataclasses.replace(
+        settings_for(database_url, jwt_key_file), webhook_allow_networks="127.0.0.0/8"
+    )
+
+
+@pytest.fixture
 def world(services: Services, admin: User) -> World:
     world = build_world(services, admin)
     services.acl.add_role(admin.actor, "spare")
     services.acl.add_team(admin.actor, "spare")
     world.ids["alice"] = world.users["alice"]
     world.ids["admin"] = world.users["admin"]
+    world.ids["hook"] = alices_hook(world).rsplit("/", 1)[1]
     gone = world.create("Contact", {"last_name": "Gone"}, key="gone")  # alice's, deleted
     services.records.update(admin.actor, "Contact", gone, {"title": "Former"})
     services.records.delete(admin.actor, "Contact", gone)

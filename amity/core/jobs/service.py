@@ -59,15 +59,19 @@ class Jobs:
         *,
         run_at: datetime | None = None,
         lock: str | None = None,
-    ) -> int:
+        waiting_key: str | None = None,
+    ) -> int | None:
         """Defer the job `task(**args)` in the caller's write transaction `conn`: it
         exists once that commits, never if it rolls back. `run_at` (naive UTC): not
-        before then; jobs with one `lock` run one at a time in the order deferred."""
-        return self._defer(conn, task, args or {}, run_at=run_at, lock=lock, unique=False) or 0
+        before then; jobs with one `lock` run one at a time in the order deferred. With
+        `waiting_key`, nothing is deferred (None) while a job of that key waits to run."""
+        return self._defer(
+            conn, task, args or {}, run_at=run_at, lock=lock, key=waiting_key
+        )
 
     def defer_once(self, conn: Connection, task: str) -> int | None:
         """Defer `task()` unless such a job is waiting already (periodic tasks)."""
-        return self._defer(conn, task, {}, run_at=None, lock=None, unique=True)
+        return self._defer(conn, task, {}, run_at=None, lock=None, key=f"periodic:{task}")
 
     def _defer(
         self,
@@ -77,11 +81,10 @@ class Jobs:
         *,
         run_at: datetime | None,
         lock: str | None,
-        unique: bool,
+        key: str | None,
     ) -> int | None:
         spec = lookup(name)
         args = orjson.loads(orjson.dumps(args))  # JSON values only, as stored
-        key = f"periodic:{name}" if unique else None
         if self.queue is not None:
             return self.queue.defer(conn, name, args, run_at=run_at, lock=lock, queueing_lock=key)
         assert self.rows is not None
