@@ -184,6 +184,13 @@ class Settings:
         "(amity.core.jobs.task); empty: the built-in tasks only.",
     )
 
+    webhook_allow_networks: str = _setting(
+        "",
+        "Comma-separated CIDRs (e.g. 10.0.0.0/8, fd00::/8) webhook URLs may point into "
+        "although they are private; plain http:// is accepted only for hosts in them. "
+        "Empty: only public addresses over https.",
+    )
+
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
         """Read settings from AMITY_* variables; keyword overrides win."""
