@@ -8,9 +8,10 @@
 Layout, one module per endpoint group of the server: _data (/data, models), _meta
 (/meta), _utility (/me, /version, /public_key), _auth and _oauth (credentials, /auth).
 The IO-free core (_core, _retry, _paging) is shared by Client and AsyncClient (_client).
-_changes (/changes); audit rows come from Model.audit.
-Files, calendar, reports, webhooks and tally objects get modules of their own as
-the server grows them.
+_changes (/changes); audit rows come from Model.audit. _webhooks (/webhooks) manages
+webhooks; _verify checks, in a receiver, the deliveries they send.
+Files, calendar, reports and tally objects get modules of their own as the server grows
+them.
 """
 
 from amity_client._auth import BasicAuth, OAuth, TokenAuth
@@ -34,11 +35,14 @@ from amity_client._errors import (
     Timeout,
     Unauthorized,
     UnsupportedMediaType,
+    WebhookVerificationError,
 )
 from amity_client._oauth import AuthorizationFlow
 from amity_client._results import AsyncListQuery, AsyncListResult, ListResult
 from amity_client._retry import RetryPolicy
+from amity_client._verify import verify_webhook
 from amity_client._version import __version__
+from amity_client._webhooks import AsyncWebhooks, Webhooks
 
 __all__ = [
     "DEFAULT_TIMEOUT",
@@ -47,6 +51,7 @@ __all__ = [
     "AsyncListQuery",
     "AsyncListResult",
     "AsyncModel",
+    "AsyncWebhooks",
     "AuthorizationFlow",
     "BadRequest",
     "BasicAuth",
@@ -72,5 +77,8 @@ __all__ = [
     "TokenAuth",
     "Unauthorized",
     "UnsupportedMediaType",
+    "WebhookVerificationError",
+    "Webhooks",
     "__version__",
+    "verify_webhook",
 ]

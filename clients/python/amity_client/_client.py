@@ -33,6 +33,7 @@ from amity_client._data import AsyncModel, Model
 from amity_client._errors import Error, NetworkError, Timeout
 from amity_client._retry import RetryPolicy
 from amity_client._version import __version__
+from amity_client._webhooks import AsyncWebhooks, Webhooks
 
 T = TypeVar("T")
 AuthTypes = httpx.Auth | tuple[str, str] | None
@@ -269,6 +270,11 @@ class Client(_BaseClient):
         """Work with the records of one model, e.g. client.model("Contact")."""
         return Model(self, name)
 
+    @property
+    def webhooks(self) -> Webhooks:
+        """Webhooks: list, create, update, deliveries, replay, test, recover, rotate_secret."""
+        return Webhooks(self)
+
     def me(self) -> dict[str, Any]:
         """The authenticated user."""
         return self._run(_utility.me_call())
@@ -436,6 +442,10 @@ class AsyncClient(_BaseClient):
     # -- areas -----------------------------------------------------------------------------
     def model(self, name: str) -> AsyncModel:
         return AsyncModel(self, name)
+
+    @property
+    def webhooks(self) -> AsyncWebhooks:
+        return AsyncWebhooks(self)
 
     async def me(self) -> dict[str, Any]:
         return await self._run(_utility.me_call())

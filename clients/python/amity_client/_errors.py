@@ -17,7 +17,9 @@ Error                          status type, message, hint as the server sent the
  +-- NotFound                  404  unknown model, record id, link or endpoint
  +-- RateLimited               429  too many requests; `retry_after` says how long to wait
  +-- ServerError               5xx  the server failed
-      +-- ServiceUnavailable   503  busy or down for a moment; `retry_after` if it said
+ |    +-- ServiceUnavailable   503  busy or down for a moment; `retry_after` if it said
+ +-- WebhookVerificationError  0    a webhook delivery your receiver got did not verify
+                                    (verify_webhook); no API call was made
 
 Conflict is a BadRequest because sending the same request again usually fails the same
 way. A status with no meaning here (a 3xx, or an unreadable 2xx answer) is a plain Error.
@@ -119,6 +121,15 @@ class ServerError(Error):
 
 class ServiceUnavailable(ServerError):
     """503: the server is busy or briefly down, even after the client's retries."""
+
+
+class WebhookVerificationError(Error):
+    """A webhook delivery that verify_webhook refused: a header is missing, its timestamp
+    is outside the tolerance, or no signature matches the secret. `message` says which;
+    answer the sender with a 4xx and do not act on the body."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, type="webhook_verification_failed")
 
 
 BY_STATUS: dict[int, type[Error]] = {

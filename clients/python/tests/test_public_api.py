@@ -12,6 +12,7 @@ from amity_client import (
     AsyncClient,
     AsyncListQuery,
     AsyncModel,
+    AsyncWebhooks,
     BadRequest,
     ChangeFeed,
     Client,
@@ -31,6 +32,8 @@ from amity_client import (
     Timeout,
     Unauthorized,
     UnsupportedMediaType,
+    Webhooks,
+    WebhookVerificationError,
 )
 
 
@@ -55,6 +58,9 @@ def test_all_lists_exactly_the_public_names() -> None:
         "RetryPolicy",
         "ListResult",
         "Error",
+        "Webhooks",
+        "verify_webhook",
+        "WebhookVerificationError",
     ):
         assert name in exported
 
@@ -75,6 +81,7 @@ def test_error_tree_is_the_documented_one() -> None:
         RateLimited: Error,
         ServerError: Error,
         ServiceUnavailable: ServerError,
+        WebhookVerificationError: Error,
     }
     for cls, parent in tree.items():
         assert cls.__bases__ == (parent,), cls
@@ -83,7 +90,8 @@ def test_error_tree_is_the_documented_one() -> None:
 
 
 def test_async_surface_mirrors_the_sync_one() -> None:
-    for sync_cls, async_cls in ((Client, AsyncClient), (Model, AsyncModel)):
+    pairs = ((Client, AsyncClient), (Model, AsyncModel), (Webhooks, AsyncWebhooks))
+    for sync_cls, async_cls in pairs:
         sync_names = {n for n in vars(sync_cls) if not n.startswith("_") and n != "close"}
         async_names = {n for n in vars(async_cls) if not n.startswith("_") and n != "aclose"}
         assert sync_names == async_names
@@ -98,6 +106,8 @@ def test_async_surface_mirrors_the_sync_one() -> None:
                     assert inspect.iscoroutinefunction(async_attr), name
                 sync_params = list(inspect.signature(sync_attr).parameters)
                 assert list(inspect.signature(async_attr).parameters) == sync_params, name
+    assert get_type_hints(vars(Client)["webhooks"].fget)["return"] is Webhooks
+    assert get_type_hints(vars(AsyncClient)["webhooks"].fget)["return"] is AsyncWebhooks
 
 
 def test_package_is_typed() -> None:
