@@ -158,9 +158,14 @@ def test_a_create_delivers_the_record_as_get_shows_it_signed(
 
 def test_a_write_that_rolls_back_delivers_nothing(api: ApiClient, services: Services, receiver: Receiver, admin: User) -> None:
     hook(api, receiver.url, type="create")
-    with pytest.raises(BadRequest), services.db.write():
+
+    def fail(conn: Any, event: dict[str, Any]) -> None:  # after the webhook sink ran
+        raise BadRequest("the write fails after its event")
+
+    services.records.writer.sinks.append(fail)
+    with pytest.raises(BadRequest):
         services.records.create(admin.actor, "Contact", {"last_name": "Ghost"})
-        raise BadRequest("the write fails after the create")
+    services.records.writer.sinks.remove(fail)
     deliver(services)
     assert receiver.received == [] and messages(services) == []
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import anyio.to_thread
 import orjson
 from starlette.requests import Request
 from starlette.routing import Route
@@ -66,11 +67,15 @@ def _paging(request: Request) -> tuple[int, int]:
 
 
 async def _body(request: Request) -> dict[str, Any]:
-    """The JSON body; a 1CRM-style {"data": {...}} wrapper is taken off."""
+    """The JSON body (a 1CRM-style {"data": {...}} wrapper taken off), its URL checked
+    in a worker thread (the check resolves the host name)."""
     body = await read_json(request)
     if set(body) == {"data"} and isinstance(body["data"], dict):
-        return dict(body["data"])
-    return body
+        body = dict(body["data"])
+    prepared: dict[str, Any] = await anyio.to_thread.run_sync(
+        services(request).webhooks.prepare, body
+    )
+    return prepared
 
 
 async def list_webhooks(request: Request) -> JSONResponse:

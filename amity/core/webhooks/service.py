@@ -44,6 +44,11 @@ LOG_RETENTION = timedelta(days=30)
 EDITABLE = ("type", "url", "model", "filters", "payload", "assigned_user_id", "disabled")
 
 
+class CheckedUrl(str):
+    """A webhook URL the target policy has checked (by `prepare`, outside any write:
+    the check resolves the host name)."""
+
+
 class Webhooks:
     """Webhook definitions and what they delivered, for their owners and admins."""
 
@@ -84,6 +89,13 @@ class Webhooks:
             return self.store.delivery_page(conn, webhook_id, offset, limit)
 
     # -- writing ------------------------------------------------------------------------
+    def prepare(self, data: Any) -> Any:
+        """The body with its URL checked (a blocking DNS lookup: call it from a worker
+        thread before the write, so the writer never waits on DNS)."""
+        if isinstance(data, dict) and isinstance(data.get("url"), str):
+            return {**data, "url": CheckedUrl(self.targets.check_url(data["url"]))}
+        return data
+
     def create(self, actor: Actor, data: Any) -> tuple[dict[str, Any], str]:
         """A new webhook and its signing secret (shown this once)."""
         self._check_user(actor)
@@ -279,7 +291,7 @@ class Webhooks:
     def wake_due(self) -> int:
         """Defer the drains of webhooks with due messages; how many."""
         with self.db.write() as conn:
-            due = self.store.due_webhooks(conn, utcnow_precise())
+            due = self.store.due_webhooks(conn, self.deliverer.now())
             for webhook_id in due:
                 self.wake(conn, webhook_id)
         return len(due)
@@ -293,10 +305,13 @@ class Webhooks:
             keys.append(self.box.open(hook["previous_secret"]))
         return [k for k in keys if k]
 
-    def owner_actor(self, user_id: str) -> Actor | None:
+    def owner_actor(self, user_id: str, conn: Connection | None = None) -> Actor | None:
         """The webhook owner as an actor (deliveries read as they would); None when the
         user is gone or inactive."""
-        with self.db.read() as conn:
+        if conn is None:
+            with self.db.read() as reading:
+                user = self.records.accounts.user_by_id(reading, user_id)
+        else:
             user = self.records.accounts.user_by_id(conn, user_id)
         if user is None or user.get("status") != "Active":
             return None
@@ -372,30 +387,34 @@ class Webhooks:
         if "url" in data:
             if not isinstance(data["url"], str):
                 raise BadRequest("url must be a string")
-            out["url"] = self.targets.check_url(data["url"])
+            url = data["url"]
+            out["url"] = str(url if isinstance(url, CheckedUrl) else self.targets.check_url(url))
         if "assigned_user_id" in data and data["assigned_user_id"] != current.get("assigned_user_id"):
             owner_id = data["assigned_user_id"]
             if not actor.is_admin:
                 raise Forbidden("Only administrators may give a webhook to another user")
-            if not isinstance(owner_id, str) or self.owner_actor(owner_id) is None:
+            if not isinstance(owner_id, str) or self.owner_actor(owner_id, conn) is None:
                 raise BadRequest("assigned_user_id {id!r} is not an active user", id=owner_id)
             out["assigned_user_id"] = owner_id
         owner_id = out.get("assigned_user_id", current.get("assigned_user_id"))
         model_name = data.get("model", current.get("model"))
         if "model" in data or "filters" in data or "assigned_user_id" in out or creating:
-            model = self._model(owner_id, model_name)
+            model = self._model(conn, owner_id, model_name)
             out["model"] = model.name
             raw = data.get("filters")
-            if raw is None:
-                raw = orjson.loads(current["filters"]) if "filters" in current else DEFAULT_FILTERS
+            if raw is None and "filters" in current:
+                raw = orjson.loads(current["filters"])
+            elif raw is None:  # 1CRM's default; a delete webhook would never match it
+                kind = out.get("type", current.get("type"))
+                raw = {"glue": "and", "conditions": []} if kind == "delete" else DEFAULT_FILTERS
             out["filters"] = orjson.dumps(filter_json(parse_filter(model, raw))).decode()
         return out
 
-    def _model(self, owner_id: str, name: Any) -> Model:
+    def _model(self, conn: Connection, owner_id: str, name: Any) -> Model:
         if not isinstance(name, str):
             raise BadRequest("model must be a string")
         model = self.registry.model(name)
-        owner = self.owner_actor(owner_id)
+        owner = self.owner_actor(owner_id, conn)
         if owner is None:
             raise BadRequest("assigned_user_id {id!r} is not an active user", id=owner_id)
         try:
