@@ -1,0 +1,1 @@
+"""Webhooks: subscriptions to record writes, their filters and their delivery."""
