@@ -50,7 +50,7 @@ def _services() -> Any:
 
 
 def cmd_webhook_list(args: argparse.Namespace) -> int:
-    rows, total = _services().webhooks.list(CLI, args.offset, args.limit)
+    rows, total = _services().webhooks.page(CLI, args.offset, args.limit)
     for row in rows:
         state = f"off: {row['disabled_reason']}" if row["disabled"] else "on"
         print(

@@ -25,5 +25,11 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
         body = b"ok"
     else:
         body = str(received).encode()
-    await send({"type": "http.response.start", "status": 200, "headers": [(b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

@@ -51,8 +51,17 @@ def receiver() -> Iterator[str]:
     """The bare receiver in a subprocess; yields its URL."""
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "bench.webhook_receiver:app", "--port", str(port),
-         "--no-access-log", "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.webhook_receiver:app",
+            "--port",
+            str(port),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
     )
     url = f"http://127.0.0.1:{port}"
@@ -74,12 +83,22 @@ def received(url: str) -> int:
 
 
 def delivery_rate(db_url: str, messages: int, webhooks: int, receiver_url: str) -> float:
-    settings = Settings.from_env(database_url=db_url, log_level="WARNING", webhook_allow_networks=ALLOW)
+    settings = Settings.from_env(
+        database_url=db_url, log_level="WARNING", webhook_allow_networks=ALLOW
+    )
     services = build_services(settings)
     try:
         migrate(services.db)
         for _ in range(webhooks):
-            services.webhooks.create(SYSTEM, {"type": "create", "url": receiver_url + "/hook", "model": "Contact", "filters": {"glue": "and", "conditions": []}})
+            services.webhooks.create(
+                SYSTEM,
+                {
+                    "type": "create",
+                    "url": receiver_url + "/hook",
+                    "model": "Contact",
+                    "filters": {"glue": "and", "conditions": []},
+                },
+            )
         per = max(1, messages // webhooks)
         for start in range(0, per, 500):
             rows = [{"last_name": f"Bench {n}"} for n in range(start, min(per, start + 500))]
@@ -96,10 +115,20 @@ def delivery_rate(db_url: str, messages: int, webhooks: int, receiver_url: str) 
 
 
 def serve(db: Path, port: int) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "AMITY_DATABASE_URL": f"sqlite:///{db}", "AMITY_WEBHOOK_ALLOW_NETWORKS": ALLOW,
-           "AMITY_RATE_LIMIT": "", "AMITY_LOG_LEVEL": "WARNING"}
-    return subprocess.Popen([sys.executable, "-m", "amity", "serve", "--port", str(port)], env=env, cwd=db.parent,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "AMITY_DATABASE_URL": f"sqlite:///{db}",
+        "AMITY_WEBHOOK_ALLOW_NETWORKS": ALLOW,
+        "AMITY_RATE_LIMIT": "",
+        "AMITY_LOG_LEVEL": "WARNING",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "amity", "serve", "--port", str(port)],
+        env=env,
+        cwd=db.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def p50_creates(base: str, token: str, seconds: float) -> float:
@@ -121,10 +150,21 @@ def create_latency(rounds: int, seconds: float, receiver_url: str) -> tuple[floa
     with tempfile.TemporaryDirectory() as directory:
         db = Path(directory) / "amity.db"
         env = {**os.environ, "AMITY_DATABASE_URL": f"sqlite:///{db}"}
-        subprocess.run([sys.executable, "-m", "amity", "init", "--admin-password", "bench-pw-12345"],
-                       env=env, check=True, capture_output=True, cwd=directory)
-        token = subprocess.run([sys.executable, "-m", "amity", "token", "create", "admin"], env=env,
-                               check=True, capture_output=True, text=True, cwd=directory).stdout.split()[0]
+        subprocess.run(
+            [sys.executable, "-m", "amity", "init", "--admin-password", "bench-pw-12345"],
+            env=env,
+            check=True,
+            capture_output=True,
+            cwd=directory,
+        )
+        token = subprocess.run(
+            [sys.executable, "-m", "amity", "token", "create", "admin"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+            cwd=directory,
+        ).stdout.split()[0]
         port = free_port()
         base = f"http://127.0.0.1:{port}/api.php"
         server = serve(db, port)
@@ -146,11 +186,21 @@ def create_latency(rounds: int, seconds: float, receiver_url: str) -> tuple[floa
                 without.append(p50_creates(base, token, seconds))
                 if not hook_ids:
                     for _ in range(10):
-                        r = httpx.post(f"{base}/webhooks", headers=headers, json={"type": "create", "url": receiver_url + "/hook", "model": "Contact"})
+                        r = httpx.post(
+                            f"{base}/webhooks",
+                            headers=headers,
+                            json={
+                                "type": "create",
+                                "url": receiver_url + "/hook",
+                                "model": "Contact",
+                            },
+                        )
                         hook_ids.append(r.json()["id"])
                 else:
                     for hid in hook_ids:
-                        httpx.patch(f"{base}/webhooks/{hid}", json={"disabled": False}, headers=headers)
+                        httpx.patch(
+                            f"{base}/webhooks/{hid}", json={"disabled": False}, headers=headers
+                        )
                 with_hooks.append(p50_creates(base, token, seconds))
             return statistics.median(without), statistics.median(with_hooks)
         finally:
@@ -169,7 +219,9 @@ def main() -> None:
     args = parser.parse_args()
     with receiver() as url:
         with tempfile.TemporaryDirectory() as directory:
-            rate = delivery_rate(f"sqlite:///{Path(directory) / 'bench.db'}", args.messages, args.webhooks, url)
+            rate = delivery_rate(
+                f"sqlite:///{Path(directory) / 'bench.db'}", args.messages, args.webhooks, url
+            )
         print(f"SQLite      {args.messages} deliveries: {rate:8,.0f} deliveries/s (one worker)")
         if args.database_url:
             with fresh_postgresql_database(args.database_url, "amity_bench_webhooks") as pg:
@@ -177,8 +229,11 @@ def main() -> None:
             print(f"PostgreSQL  {args.messages} deliveries: {rate:8,.0f} deliveries/s (one worker)")
         if not args.skip_latency:
             plain, hooked = create_latency(args.rounds, args.seconds, url)
-            print(f"create p50 without webhooks {plain:6.2f} ms, with 10 on Contact {hooked:6.2f} ms: "
-                  f"{(hooked / plain - 1) * 100:+.1f}%")
+            print(
+                f"create p50 without webhooks {plain:6.2f} ms, "
+                f"with 10 on Contact {hooked:6.2f} ms: "
+                f"{(hooked / plain - 1) * 100:+.1f}%"
+            )
 
 
 if __name__ == "__main__":

@@ -66,7 +66,10 @@ BODY: dict[str, Any] = {
     "type": "object",
     "properties": {
         "type": {"type": "string", "enum": TYPES},
-        "url": {"type": "string", "description": "https:// (http:// only into AMITY_WEBHOOK_ALLOW_NETWORKS)"},
+        "url": {
+            "type": "string",
+            "description": "https:// (http:// only into AMITY_WEBHOOK_ALLOW_NETWORKS)",
+        },
         "model": STRING,
         "filters": FILTER,
         "payload": {"type": "string", "enum": ["record", "event"]},

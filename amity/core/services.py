@@ -28,8 +28,8 @@ from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
 from amity.core.roles import AccessAdmin
-from amity.core.webhooks.service import Webhooks
 from amity.core.schema_io import SchemaFiles
+from amity.core.webhooks.service import Webhooks
 from amity.schema.registry import Registry, default_registry
 from amity.store.batch import GroupCommitter
 from amity.store.bus import InvalidationBus

@@ -634,7 +634,7 @@ def webhook_tables(metadata: sa.MetaData) -> None:
     sa.Table(  # what a write left, taken when it committed: one row per event delivered
         "webhook_events",
         metadata,
-        sa.Column("id", sa.String(40), primary_key=True),  # the outbox event's id
+        sa.Column("id", sa.String(64), primary_key=True),  # the outbox event's id, or test_<id>
         sa.Column("kind", sa.String(20), nullable=False),
         sa.Column("model", sa.String(60), nullable=False),
         sa.Column("record_id", sa.String(36)),
@@ -648,7 +648,7 @@ def webhook_tables(metadata: sa.MetaData) -> None:
         metadata,
         sa.Column("id", big_id, primary_key=True, autoincrement=True),
         sa.Column("webhook_id", sa.String(36), nullable=False),
-        sa.Column("event_id", sa.String(40), nullable=False),
+        sa.Column("event_id", sa.String(64), nullable=False),
         sa.Column("record_id", sa.String(36)),
         sa.Column("state", sa.String(10), nullable=False),  # pending delivered failed skipped
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
@@ -666,7 +666,7 @@ def webhook_tables(metadata: sa.MetaData) -> None:
         sa.Column("id", sa.String(36), primary_key=True),
         sa.Column("webhook_id", sa.String(36), nullable=False),
         sa.Column("message_id", big_id, nullable=False),
-        sa.Column("event_id", sa.String(40), nullable=False),
+        sa.Column("event_id", sa.String(64), nullable=False),
         sa.Column("attempt", sa.Integer(), nullable=False),
         sa.Column("status_code", sa.Integer()),
         sa.Column("duration_ms", sa.Integer(), nullable=False),

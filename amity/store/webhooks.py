@@ -123,7 +123,9 @@ class WebhookStore:
         return [r.webhook_id for r in conn.execute(stmt)]
 
     def set_message(self, conn: Connection, message_id: int, values: dict[str, Any]) -> None:
-        conn.execute(sa.update(self.messages).where(self.messages.c.id == message_id).values(values))
+        conn.execute(
+            sa.update(self.messages).where(self.messages.c.id == message_id).values(values)
+        )
 
     def log(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         if rows:
@@ -137,7 +139,9 @@ class WebhookStore:
             .values(state=FAILED, last_error=reason[:500], date_modified=now)
         )
 
-    def requeue_failed(self, conn: Connection, webhook_id: str, since: datetime, now: datetime) -> int:
+    def requeue_failed(
+        self, conn: Connection, webhook_id: str, since: datetime, now: datetime
+    ) -> int:
         """Failed messages of events since `since` become pending again; how many."""
         m = self.messages
         result = conn.execute(
@@ -152,7 +156,9 @@ class WebhookStore:
         return dict(row._mapping) if row else None
 
     # -- the log ------------------------------------------------------------------------
-    def delivery(self, conn: Connection, webhook_id: str, delivery_id: str) -> dict[str, Any] | None:
+    def delivery(
+        self, conn: Connection, webhook_id: str, delivery_id: str
+    ) -> dict[str, Any] | None:
         d = self.deliveries
         stmt = sa.select(d).where(d.c.id == delivery_id, d.c.webhook_id == webhook_id)
         row = conn.execute(stmt).first()

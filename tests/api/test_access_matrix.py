@@ -588,7 +588,12 @@ POLICY: dict[tuple[str, str], list[Case]] = {
     ],
     # every user manages their own webhooks, admins all; portal credentials none
     ("GET", "/webhooks"): [
-        Case("/webhooks?limit=200", (200, 200, 200, 200, 200, 403, 200), shows="hook", sees="owner admin")
+        Case(
+            "/webhooks?limit=200",
+            (200, 200, 200, 200, 200, 403, 200),
+            shows="hook",
+            sees="owner admin",
+        )
     ],
     ("POST", "/webhooks"): [
         Case(

@@ -82,7 +82,7 @@ async def list_webhooks(request: Request) -> JSONResponse:
     """The caller's webhooks (an administrator's: all): offset, limit (1..200, 20)."""
     actor = require_actor(request)
     offset, limit = _paging(request)
-    rows, total = services(request).webhooks.list(actor, offset, limit)
+    rows, total = services(request).webhooks.page(actor, offset, limit)
     return JSONResponse({"total_results": total, "records": [render(r) for r in rows]})
 
 

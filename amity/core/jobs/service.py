@@ -65,9 +65,7 @@ class Jobs:
         exists once that commits, never if it rolls back. `run_at` (naive UTC): not
         before then; jobs with one `lock` run one at a time in the order deferred. With
         `waiting_key`, nothing is deferred (None) while a job of that key waits to run."""
-        return self._defer(
-            conn, task, args or {}, run_at=run_at, lock=lock, key=waiting_key
-        )
+        return self._defer(conn, task, args or {}, run_at=run_at, lock=lock, key=waiting_key)
 
     def defer_once(self, conn: Connection, task: str) -> int | None:
         """Defer `task()` unless such a job is waiting already (periodic tasks)."""

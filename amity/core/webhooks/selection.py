@@ -22,7 +22,7 @@ from sqlalchemy.engine import Connection
 from amity.core.clock import today, utcnow_precise
 from amity.core.fields import select_fields
 from amity.core.records import Records
-from amity.core.webhooks.filters import WebhookFilter, matches, parse_filter
+from amity.core.webhooks.filters import WebhookFilter, load_filter, matches
 from amity.errors import AmityError
 from amity.store.engine import Database
 from amity.store.webhooks import PENDING, WebhookStore
@@ -87,7 +87,7 @@ class Selection:
         flt: WebhookFilter | None = None
         if model is not None:
             try:
-                flt = parse_filter(model, orjson.loads(row["filters"]))
+                flt = load_filter(model, orjson.loads(row["filters"]))
             except AmityError:
                 log.warning("webhook %s: its filters no longer fit %s", row["id"], row["model"])
         return ActiveHook(row["id"], row["type"], row["model"], flt)

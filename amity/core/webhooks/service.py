@@ -36,7 +36,9 @@ TYPES = ("create", "update", "create_update", "delete")
 PAYLOADS = ("record", "event")
 DEFAULT_FILTERS: dict[str, Any] = {
     "glue": "or",
-    "conditions": [{"field": "deleted", "filter": "is_false", "value": "0", "when": "current_value"}],
+    "conditions": [
+        {"field": "deleted", "filter": "is_false", "value": "0", "when": "current_value"}
+    ],
 }
 """What 1CRM's published schema gives a webhook created without filters."""
 ROTATION_OVERLAP = timedelta(hours=24)
@@ -66,7 +68,9 @@ class Webhooks:
         records.writer.sinks.append(self.selection.sink)
 
     # -- reading ------------------------------------------------------------------------
-    def list(self, actor: Actor, offset: int = 0, limit: int = 20) -> tuple[list[dict[str, Any]], int]:
+    def page(
+        self, actor: Actor, offset: int = 0, limit: int = 20
+    ) -> tuple[list[dict[str, Any]], int]:
         """A page of the actor's webhooks (an admin's: all), oldest first."""
         self._check_user(actor)
         check_paging(offset, limit)
@@ -129,7 +133,9 @@ class Webhooks:
         with self.db.write() as conn:
             values.update(self._checked(conn, actor, data, values, creating=True))
             self.store.insert(conn, values)
-            self._emit(conn, actor, values["id"], "create", {**_shown(values), "secret": SECRET_CHANGE})
+            self._emit(
+                conn, actor, values["id"], "create", {**_shown(values), "secret": SECRET_CHANGE}
+            )
             return self._row(conn, values["id"]), secret
 
     def update(self, actor: Actor, webhook_id: str, data: Any) -> dict[str, Any]:
@@ -154,7 +160,11 @@ class Webhooks:
                     self.store.fail_pending(conn, webhook_id, "the webhook was switched off", now)
                 elif not values["disabled"]:
                     values.update(disabled_reason=None, failing_since=None)
-            changes = {k: [_shown(before).get(k), v] for k, v in _shown(values).items() if before.get(k) != v}
+            changes = {
+                k: [_shown(before).get(k), v]
+                for k, v in _shown(values).items()
+                if before.get(k) != v
+            }
             values["date_modified"] = now
             self.store.update(conn, webhook_id, values)
             self._emit(conn, actor, webhook_id, "update", changes)
@@ -197,7 +207,9 @@ class Webhooks:
         try:
             moment = parse_datetime(since)
         except InvalidValue:
-            raise BadRequest("since must be a date and time as Y-m-d H:i:s, got {value!r}", value=since) from None
+            raise BadRequest(
+                "since must be a date and time as Y-m-d H:i:s, got {value!r}", value=since
+            ) from None
         with self.db.write() as conn:
             before = self._own(conn, actor, webhook_id)
             now = utcnow_precise()
@@ -205,7 +217,12 @@ class Webhooks:
             self.store.update(
                 conn,
                 webhook_id,
-                {"disabled": False, "disabled_reason": None, "failing_since": None, "date_modified": utcnow()},
+                {
+                    "disabled": False,
+                    "disabled_reason": None,
+                    "failing_since": None,
+                    "date_modified": utcnow(),
+                },
             )
             changes = {"disabled": [before["disabled"], False]} if before["disabled"] else {}
             self._emit(conn, actor, webhook_id, "update", {**changes, "recovered": [None, count]})
@@ -229,7 +246,12 @@ class Webhooks:
             self.store.set_message(
                 conn,
                 delivery["message_id"],
-                {"state": PENDING, "next_attempt_at": now, "last_error": None, "date_modified": now},
+                {
+                    "state": PENDING,
+                    "next_attempt_at": now,
+                    "last_error": None,
+                    "date_modified": now,
+                },
             )
             self.wake(conn, webhook_id)
             return str(delivery["event_id"])
@@ -241,7 +263,12 @@ class Webhooks:
         event_id = "test_" + new_id()
         with self.db.write() as conn:
             hook = self._own(conn, actor, webhook_id)
-            body = {"type": "test", "webhook_id": webhook_id, "model": hook["model"], "occurred_at": f"{now:%Y-%m-%d %H:%M:%S}"}
+            body = {
+                "type": "test",
+                "webhook_id": webhook_id,
+                "model": hook["model"],
+                "occurred_at": f"{now:%Y-%m-%d %H:%M:%S}",
+            }
             event = {
                 "id": event_id,
                 "kind": "test",
@@ -271,16 +298,16 @@ class Webhooks:
             )
         with self.db.read() as conn:
             message = self.store.pending(conn, webhook_id, 1, event_id)[0]
-            hook = self.store.get(conn, webhook_id)
-        if hook is None:  # removed meanwhile
+            fresh = self.store.get(conn, webhook_id)
+        if fresh is None:  # removed meanwhile
             raise NotFound("No webhook with id {id}", "GET /webhooks lists yours", id=webhook_id)
-        sent: Sent = await self.deliverer.send_one(hook, message)
+        sent: Sent = await self.deliverer.send_one(fresh, message)
         with self.db.read() as conn:
             rows, _ = self.store.delivery_page(conn, webhook_id, 0, 20)
         for row in rows:
             if row["message_id"] == sent.message["id"]:
                 return row
-        raise NotFound("No delivery of the test event", "try again")  # pragma: no cover
+        raise NotFound("No webhook with id {id}", "GET /webhooks lists yours", id=webhook_id)
 
     # -- delivery support -----------------------------------------------------------------
     def wake(self, conn: Connection, webhook_id: str) -> None:
@@ -323,12 +350,18 @@ class Webhooks:
             source="job",
         )
 
-    def switch_off(self, conn: Connection, hook: dict[str, Any], reason: str, now: datetime) -> None:
+    def switch_off(
+        self, conn: Connection, hook: dict[str, Any], reason: str, now: datetime
+    ) -> None:
         """Switch a webhook off (410, days of failures) and say why."""
         self.store.update(
             conn,
             hook["id"],
-            {"disabled": True, "disabled_reason": reason[:500], "date_modified": now.replace(microsecond=0)},
+            {
+                "disabled": True,
+                "disabled_reason": reason[:500],
+                "date_modified": now.replace(microsecond=0),
+            },
         )
         self.store.fail_pending(conn, hook["id"], reason, now)
         from amity.core.jobs.tasks import JOB_ACTOR
@@ -345,7 +378,9 @@ class Webhooks:
         if actor.is_contact:
             raise Forbidden("Portal contacts may not manage webhooks")
 
-    def _own(self, conn: Connection, actor: Actor, webhook_id: str, secrets: bool = False) -> dict[str, Any]:
+    def _own(
+        self, conn: Connection, actor: Actor, webhook_id: str, secrets: bool = False
+    ) -> dict[str, Any]:
         row = self.store.get(conn, webhook_id)
         if row is None or not (actor.is_admin or row["assigned_user_id"] == actor.user_id):
             raise NotFound("No webhook with id {id}", "GET /webhooks lists yours", id=webhook_id)
@@ -356,20 +391,36 @@ class Webhooks:
         assert row is not None
         return _public(row)
 
-    def _emit(self, conn: Connection, actor: Any, webhook_id: str, kind: str, changes: dict[str, Any]) -> None:
+    def _emit(
+        self, conn: Connection, actor: Any, webhook_id: str, kind: str, changes: dict[str, Any]
+    ) -> None:
         self.writer.emit(
-            conn, actor, model=WEBHOOK_MODEL, record_id=webhook_id, kind=kind, changes=changes, at=utcnow()
+            conn,
+            actor,
+            model=WEBHOOK_MODEL,
+            record_id=webhook_id,
+            kind=kind,
+            changes=changes,
+            at=utcnow(),
         )
 
     def _checked(
-        self, conn: Connection, actor: Actor, data: dict[str, Any], current: dict[str, Any], *, creating: bool
+        self,
+        conn: Connection,
+        actor: Actor,
+        data: dict[str, Any],
+        current: dict[str, Any],
+        *,
+        creating: bool,
     ) -> dict[str, Any]:
         """The stored values of the given fields, each checked; 400 naming a bad one."""
         out: dict[str, Any] = {}
         if "type" in data:
             if data["type"] not in TYPES:
                 raise BadRequest(
-                    "type must be one of {types}, got {value!r}", types=", ".join(TYPES), value=data["type"]
+                    "type must be one of {types}, got {value!r}",
+                    types=", ".join(TYPES),
+                    value=data["type"],
                 )
             out["type"] = data["type"]
         if "payload" in data:
@@ -389,14 +440,16 @@ class Webhooks:
                 raise BadRequest("url must be a string")
             url = data["url"]
             out["url"] = str(url if isinstance(url, CheckedUrl) else self.targets.check_url(url))
-        if "assigned_user_id" in data and data["assigned_user_id"] != current.get("assigned_user_id"):
+        if "assigned_user_id" in data and data["assigned_user_id"] != current.get(
+            "assigned_user_id"
+        ):
             owner_id = data["assigned_user_id"]
             if not actor.is_admin:
                 raise Forbidden("Only administrators may give a webhook to another user")
             if not isinstance(owner_id, str) or self.owner_actor(owner_id, conn) is None:
                 raise BadRequest("assigned_user_id {id!r} is not an active user", id=owner_id)
             out["assigned_user_id"] = owner_id
-        owner_id = out.get("assigned_user_id", current.get("assigned_user_id"))
+        owner_id = str(out.get("assigned_user_id", current.get("assigned_user_id")))
         model_name = data.get("model", current.get("model"))
         if "model" in data or "filters" in data or "assigned_user_id" in out or creating:
             model = self._model(conn, owner_id, model_name)
@@ -420,13 +473,18 @@ class Webhooks:
         try:
             self.records.policy.check(owner, model, "view")
         except Forbidden:
-            raise Forbidden("The webhook's owner may not read {model} records", model=model.name) from None
+            raise Forbidden(
+                "The webhook's owner may not read {model} records", model=model.name
+            ) from None
         return model
 
 
 def _object(data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise BadRequest("The body must be a JSON object", 'e.g. {"type": "create", "url": ..., "model": "Contact"}')
+        raise BadRequest(
+            "The body must be a JSON object",
+            'e.g. {"type": "create", "url": ..., "model": "Contact"}',
+        )
     return dict(data)
 
 
