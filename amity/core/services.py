@@ -69,6 +69,7 @@ class Services:
 
     def close(self) -> None:
         self.jobs.stop()
+        self.webhooks.deliverer.close()
         self.writes.close()
         self.api_log.close()
         self.bus.close()

@@ -14,7 +14,7 @@ import functools
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -211,6 +211,13 @@ class Database:
                 self._drop_reader()  # the server went away: reconnect once
                 return _run_select(self._reader(), prepared, params)
 
+    def fetch_on(
+        self, conn: Connection, prepared: Prepared, params: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Run a prepared read on the caller's transaction (it sees that one's writes)."""
+        with self._driver_errors(prepared.sql, params):
+            return _run_select(conn.connection.dbapi_connection, prepared, params)
+
     def _reader(self) -> Any:
         reader: Any = getattr(self._local, "reader", None)
         if reader is None:
@@ -323,6 +330,27 @@ def _sqlite_value(value: Any) -> Any:
     if isinstance(value, date):
         return value.isoformat()
     return value
+
+
+class InListQuery:
+    """A read whose IN list takes n values, compiled once per n (hot paths whose lists
+    are short, e.g. the waiting keys of a write's jobs)."""
+
+    def __init__(
+        self, db: Database, build: Callable[[list[sa.BindParameter[Any]]], sa.Executable]
+    ) -> None:
+        self.db = db
+        self.build = build
+        self._by_size: dict[int, Prepared] = {}
+
+    def fetch(self, conn: Connection, values: Sequence[Any]) -> list[dict[str, Any]]:
+        prepared = self._by_size.get(len(values))
+        if prepared is None:
+            params: list[sa.BindParameter[Any]] = [
+                sa.bindparam(f"v{i}") for i in range(len(values))
+            ]
+            prepared = self._by_size[len(values)] = self.db.prepare(self.build(params))
+        return self.db.fetch_on(conn, prepared, {f"v{i}": v for i, v in enumerate(values)})
 
 
 class Prepared:

@@ -17,7 +17,7 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from amity.store.engine import Database
+from amity.store.engine import Database, InListQuery
 
 UNFINISHED = ("todo", "doing")
 FINISHED = ("succeeded", "failed", "cancelled")
@@ -38,7 +38,13 @@ class JobStore:
 
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.jobs = db.tables.system("jobs")
+        self.jobs = j = db.tables.system("jobs")
+        self._waiting = InListQuery(
+            db,
+            lambda keys: sa.select(j.c.unique_key).where(
+                j.c.unique_key.in_(keys), j.c.state == "todo"
+            ),
+        )
 
     def insert(
         self,
@@ -72,6 +78,9 @@ class JobStore:
         key = result.inserted_primary_key
         assert key is not None
         return int(key[0])
+
+    def waiting_keys(self, conn: Connection, keys: list[str]) -> set[str]:
+        return {row["unique_key"] for row in self._waiting.fetch(conn, keys)}
 
     def waiting_with_key(self, conn: Connection, unique_key: str) -> bool:
         j = self.jobs

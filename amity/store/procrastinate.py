@@ -20,7 +20,7 @@ from procrastinate import sql as procrastinate_sql
 from procrastinate.schema import SchemaManager
 from sqlalchemy.engine import Connection
 
-from amity.store.engine import Database
+from amity.store.engine import Database, InListQuery
 
 VERSION_KEY = "procrastinate_schema"
 FINISHED = ("succeeded", "failed", "cancelled", "aborted")
@@ -41,6 +41,7 @@ _jobs = sa.table(
     sa.column("args", sa.JSON()),
     sa.column("status", sa.String()),
     sa.column("lock", sa.String()),
+    sa.column("queueing_lock", sa.String()),
     sa.column("scheduled_at", sa.DateTime(timezone=True)),
 )
 _events = sa.table(
@@ -75,6 +76,12 @@ class ProcrastinateStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.errors = db.tables.system("job_errors")
+        self._waiting = InListQuery(
+            db,
+            lambda keys: sa.select(_jobs.c.queueing_lock).where(
+                _jobs.c.queueing_lock.in_(keys), status_text(_jobs.c.status) == "todo"
+            ),
+        )
         # never opened: used only with connections given to it, ours
         self.app = procrastinate.App(connector=procrastinate.SyncPsycopgConnector())
 
@@ -113,6 +120,10 @@ class ProcrastinateStore:
                 return int(deferrer.defer(**args))
         except procrastinate_errors.AlreadyEnqueued:
             return None
+
+    def waiting_keys(self, conn: Connection, keys: list[str]) -> set[str]:
+        """Of these queueing locks, those a waiting (todo) job holds."""
+        return {row["queueing_lock"] for row in self._waiting.fetch(conn, keys)}
 
     def get(self, conn: Connection, job_id: int) -> dict[str, Any] | None:
         rows = self._select(conn, [_jobs.c.id == job_id], 0, 1)

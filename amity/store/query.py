@@ -268,6 +268,25 @@ class QueryBuilder:
         rows = db.fetch(prepared, {"record_id": record_id})
         return rows[0] if rows else None
 
+    def snapshot_row(
+        self, db: Database, conn: Connection, model: Model, fields: Sequence[Field], record_id: str
+    ) -> dict[str, Any] | None:
+        """One record by id, deleted or not, read on the caller's transaction (what a
+        write has just left), on a statement compiled once per field list."""
+        key = ("snapshot:" + model.name, tuple(fd.name for fd in fields))
+        prepared = self._by_id.get(key)
+        if prepared is None:
+            table = self.tables.model(model)
+            columns, source = self._columns(model, table, fields)
+            stmt = (
+                sa.select(*columns)
+                .select_from(source)
+                .where(table.c.id == sa.bindparam("record_id"))
+            )
+            prepared = self._by_id[key] = db.prepare(stmt)
+        rows = db.fetch_on(conn, prepared, {"record_id": record_id})
+        return rows[0] if rows else None
+
     def _columns(
         self, model: Model, table: sa.Table, fields: Sequence[Field]
     ) -> tuple[list[Any], Any]:

@@ -26,6 +26,18 @@ class WebhookStore:
         self._insert_event = db.prepare(
             sa.insert(self.events).values({c.name: sa.bindparam(c.name) for c in self.events.c})
         )
+        m = self.messages
+        self._update_message = db.prepare(
+            sa.update(m)
+            .where(m.c.id == sa.bindparam("message_id"))
+            .values(
+                {
+                    name: sa.bindparam(name)
+                    for name in ("state", "attempts", "next_attempt_at", "last_error")
+                }
+                | {"date_modified": sa.bindparam("now")}
+            )
+        )
         self._insert_message = db.prepare(
             sa.insert(self.messages).values(
                 {c.name: sa.bindparam(c.name) for c in self.messages.c if c.name != "id"}
@@ -126,6 +138,12 @@ class WebhookStore:
         conn.execute(
             sa.update(self.messages).where(self.messages.c.id == message_id).values(values)
         )
+
+    def settle(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
+        """Record how attempts went: each row has message_id, state, attempts,
+        next_attempt_at, last_error and now (one driver call for them all)."""
+        if rows:
+            self.db.execute_many(conn, self._update_message, rows)
 
     def log(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         if rows:

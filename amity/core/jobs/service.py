@@ -67,6 +67,15 @@ class Jobs:
         `waiting_key`, nothing is deferred (None) while a job of that key waits to run."""
         return self._defer(conn, task, args or {}, run_at=run_at, lock=lock, key=waiting_key)
 
+    def waiting_keys(self, conn: Connection, keys: list[str]) -> set[str]:
+        """Of these waiting keys, those a waiting job has (one query for them all)."""
+        if not keys:
+            return set()
+        if self.queue is not None:
+            return self.queue.waiting_keys(conn, keys)
+        assert self.rows is not None
+        return self.rows.waiting_keys(conn, keys)
+
     def defer_once(self, conn: Connection, task: str) -> int | None:
         """Defer `task()` unless such a job is waiting already (periodic tasks)."""
         return self._defer(conn, task, {}, run_at=None, lock=None, key=f"periodic:{task}")

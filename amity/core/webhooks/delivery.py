@@ -14,14 +14,17 @@ due. 410 switches the webhook off at once; so do five days of nothing but failur
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+import httpx
 import orjson
 
 from amity.core.actor import Actor
@@ -42,7 +45,7 @@ RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
 JITTER = 0.1
 DISABLE_AFTER = timedelta(days=5)
 ROUND = 500  # messages looked at per round
-CONCURRENCY = 64  # requests in flight per drain
+CONCURRENCY = 16  # requests in flight per drain (and connections per receiver)
 MAX_RETRY_AFTER = 86400.0
 WAKE_SECONDS = 5.0
 DELIVER_TASK = "amity.webhooks.deliver"
@@ -77,31 +80,56 @@ class Deliverer:
         self.store = webhooks.store
         self.records = webhooks.records
         self.now = now
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._kept: list[tuple[asyncio.Runner, httpx.AsyncClient]] = []
 
     def drain(self, webhook_id: str) -> int:
         """Send every due message of the webhook; how many attempts were made."""
-        return asyncio.run(self._drain(webhook_id))
+        runner, client = self._loop()
+        return runner.run(self._drain(webhook_id, client))
 
-    async def _drain(self, webhook_id: str) -> int:
+    def _loop(self) -> tuple[asyncio.Runner, httpx.AsyncClient]:
+        """This thread's event loop and HTTP client, kept between drains (connections to
+        a receiver stay open; no client to build per job)."""
+        kept = getattr(self._local, "kept", None)
+        if kept is None:
+            runner = asyncio.Runner()
+            client = sender.client(self.webhooks.targets, max_connections=CONCURRENCY)
+            kept = self._local.kept = (runner, client)
+            with self._lock:
+                self._kept.append(kept)
+        return kept
+
+    def close(self) -> None:
+        """Close the loops and clients of every thread (their threads have stopped)."""
+        with self._lock:
+            kept, self._kept = self._kept, []
+        for runner, client in kept:
+            with contextlib.suppress(Exception):
+                runner.run(client.aclose())
+            runner.close()
+        self._local = threading.local()
+
+    async def _drain(self, webhook_id: str, client: httpx.AsyncClient) -> int:
         attempts = 0
-        async with sender.client(self.webhooks.targets) as client:
-            while True:
-                with self.db.read() as conn:
-                    hook = self.store.get(conn, webhook_id)
-                    if hook is None or hook["disabled"]:
-                        return attempts
-                    rows = self.store.pending(conn, webhook_id, ROUND)
-                now = self.now()
-                batch = heads(rows, now)
-                if not batch:
+        while True:
+            with self.db.read() as conn:
+                hook = self.store.get(conn, webhook_id)
+                if hook is None or hook["disabled"]:
                     return attempts
-                results = await self._send(client, hook, batch)
-                self._record(hook, results)
-                attempts += sum(1 for r in results if r.answer is not None)
+                rows = self.store.pending(conn, webhook_id, ROUND)
+            now = self.now()
+            batch = heads(rows, now)
+            if not batch:
+                return attempts
+            results = await self._send(client, hook, batch)
+            self._record(hook, results)
+            attempts += sum(1 for r in results if r.answer is not None)
 
     async def send_one(self, hook: dict[str, Any], message: dict[str, Any]) -> Sent:
         """Send one message now (the test event), recording the attempt."""
-        async with sender.client(self.webhooks.targets) as client:
+        async with sender.client(self.webhooks.targets, max_connections=CONCURRENCY) as client:
             results = await self._send(client, hook, [message], final=True)
         self._record(hook, results, final=True)
         return results[0]
@@ -202,54 +230,53 @@ class Deliverer:
     def _record(self, hook: dict[str, Any], results: list[Sent], final: bool = False) -> None:
         now = self.now()
         log_rows: list[dict[str, Any]] = []
+        settled: list[dict[str, Any]] = []
         succeeded = failed = False
         gone: str | None = None
+        for sent in results:
+            m, answer = sent.message, sent.answer
+            row = {
+                "message_id": m["id"],
+                "state": SKIPPED,
+                "attempts": m["attempts"],
+                "next_attempt_at": m["next_attempt_at"],
+                "last_error": sent.reason,
+                "now": now,
+            }
+            settled.append(row)
+            if answer is None:
+                continue
+            row["attempts"] = attempt = m["attempts"] + 1
+            log_rows.append(
+                {
+                    "id": new_id(),
+                    "webhook_id": hook["id"],
+                    "message_id": m["id"],
+                    "event_id": m["event_id"],
+                    "attempt": attempt,
+                    "status_code": answer.status,
+                    "duration_ms": answer.duration_ms,
+                    "response": answer.body,
+                    "error": answer.error[:500] if answer.error else None,
+                    "date_created": now,
+                }
+            )
+            if answer.status is not None and 200 <= answer.status < 300:
+                succeeded = True
+                row.update(state=DELIVERED, last_error=None)
+                continue
+            failed = True
+            row["last_error"] = (answer.error or f"HTTP {answer.status}")[:500]
+            delay = None if final else retry_delay(attempt, answer.retry_after)
+            if answer.status == 410:
+                gone = "the receiver answered 410 Gone"
+                delay = None
+            if delay is None:
+                row["state"] = FAILED
+            else:
+                row.update(state=PENDING, next_attempt_at=now + timedelta(seconds=delay))
         with self.db.write() as conn:
-            for sent in results:
-                m, answer = sent.message, sent.answer
-                if answer is None:
-                    self.store.set_message(
-                        conn,
-                        m["id"],
-                        {"state": SKIPPED, "last_error": sent.reason, "date_modified": now},
-                    )
-                    continue
-                attempt = m["attempts"] + 1
-                ok = answer.status is not None and 200 <= answer.status < 300
-                log_rows.append(
-                    {
-                        "id": new_id(),
-                        "webhook_id": hook["id"],
-                        "message_id": m["id"],
-                        "event_id": m["event_id"],
-                        "attempt": attempt,
-                        "status_code": answer.status,
-                        "duration_ms": answer.duration_ms,
-                        "response": answer.body,
-                        "error": (answer.error or None) and answer.error[:500],
-                        "date_created": now,
-                    }
-                )
-                values: dict[str, Any] = {"attempts": attempt, "date_modified": now}
-                if ok:
-                    succeeded = True
-                    values.update(state=DELIVERED, last_error=None)
-                else:
-                    failed = True
-                    error = answer.error or f"HTTP {answer.status}"
-                    delay = None if final else retry_delay(attempt, answer.retry_after)
-                    if answer.status == 410:
-                        gone = "the receiver answered 410 Gone"
-                        delay = None
-                    if delay is None:
-                        values.update(state=FAILED, last_error=error[:500])
-                    else:
-                        values.update(
-                            state=PENDING,
-                            last_error=error[:500],
-                            next_attempt_at=now + timedelta(seconds=delay),
-                        )
-                self.store.set_message(conn, m["id"], values)
+            self.store.settle(conn, settled)
             self.store.log(conn, log_rows)
             self._health(conn, hook, now, succeeded, failed, gone)
 

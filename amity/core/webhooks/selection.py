@@ -52,7 +52,10 @@ class Selection:
     """The writer sink that turns events into webhook messages."""
 
     def __init__(
-        self, records: Records, store: WebhookStore, wake: Callable[[Connection, str], None]
+        self,
+        records: Records,
+        store: WebhookStore,
+        wake: Callable[[Connection, list[str]], None],
     ) -> None:
         self.records = records
         self.db: Database = records.db
@@ -104,12 +107,10 @@ class Selection:
         if model is None:
             return
         fields = select_fields(model, None, all_by_default=True)
-        rows = self.records.query.select_rows(
-            conn, model, fields, ids=[event["record_id"]], with_deleted=True
-        )
-        if not rows:
+        row = self.records.query.snapshot_row(self.db, conn, model, fields, event["record_id"])
+        if row is None:
             return
-        record = self.records.render_rows(conn, model, fields, rows)[0]
+        record = self.records.render_rows(conn, model, fields, [row])[0]
         changes: dict[str, Any] = event["changes"]
         changed = [name for name, change in changes.items() if isinstance(change, list)]
         before = dict(record)
@@ -171,5 +172,4 @@ class Selection:
                 for h in chosen
             ],
         )
-        for h in chosen:
-            self.wake(conn, h.id)
+        self.wake(conn, [h.id for h in chosen])

@@ -10,7 +10,9 @@ deadline bounds the whole exchange and the answer is read only up to MAX_ANSWER 
 from __future__ import annotations
 
 import email.utils
+import functools
 import http.cookiejar
+import ssl
 import time
 from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -146,7 +148,7 @@ class _Transport(httpx.AsyncBaseTransport):
 
     def __init__(self, policy: TargetPolicy, max_connections: int) -> None:
         self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=httpx.create_ssl_context(),
+            ssl_context=ssl_context(),
             max_connections=max_connections,
             max_keepalive_connections=min(20, max_connections),
             keepalive_expiry=5.0,
@@ -178,6 +180,12 @@ class _Transport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._pool.aclose()
+
+
+@functools.cache
+def ssl_context() -> ssl.SSLContext:
+    """One verifying TLS context per process (loading the CA bundle takes milliseconds)."""
+    return httpx.create_ssl_context()
 
 
 def _no_cookies() -> http.cookiejar.CookieJar:

@@ -226,7 +226,7 @@ class Webhooks:
             )
             changes = {"disabled": [before["disabled"], False]} if before["disabled"] else {}
             self._emit(conn, actor, webhook_id, "update", {**changes, "recovered": [None, count]})
-            self.wake(conn, webhook_id)
+            self.wake(conn, [webhook_id])
             return self._row(conn, webhook_id), count
 
     def replay(self, actor: Actor, webhook_id: str, delivery_id: str) -> str:
@@ -253,7 +253,7 @@ class Webhooks:
                     "date_modified": now,
                 },
             )
-            self.wake(conn, webhook_id)
+            self.wake(conn, [webhook_id])
             return str(delivery["event_id"])
 
     async def test(self, actor: Actor, webhook_id: str) -> dict[str, Any]:
@@ -310,17 +310,22 @@ class Webhooks:
         raise NotFound("No webhook with id {id}", "GET /webhooks lists yours", id=webhook_id)
 
     # -- delivery support -----------------------------------------------------------------
-    def wake(self, conn: Connection, webhook_id: str) -> None:
-        """Defer the webhook's drain job in the caller's transaction (unless one waits)."""
-        key = f"webhook:{webhook_id}"
-        self.jobs.defer(conn, DELIVER_TASK, {"webhook_id": webhook_id}, lock=key, waiting_key=key)
+    def wake(self, conn: Connection, webhook_ids: list[str]) -> None:
+        """Defer the webhooks' drain jobs in the caller's transaction, but for those whose
+        drain waits to run already (it will see the new messages)."""
+        keys = {f"webhook:{webhook_id}": webhook_id for webhook_id in webhook_ids}
+        waiting = self.jobs.waiting_keys(conn, list(keys))
+        for key, webhook_id in keys.items():
+            if key not in waiting:
+                self.jobs.defer(
+                    conn, DELIVER_TASK, {"webhook_id": webhook_id}, lock=key, waiting_key=key
+                )
 
     def wake_due(self) -> int:
         """Defer the drains of webhooks with due messages; how many."""
         with self.db.write() as conn:
             due = self.store.due_webhooks(conn, self.deliverer.now())
-            for webhook_id in due:
-                self.wake(conn, webhook_id)
+            self.wake(conn, due)
         return len(due)
 
     def signing_secrets(self, hook: dict[str, Any], now: datetime) -> list[str]:
