@@ -1,4 +1,4 @@
-"""No password, token, session cookie, CSRF token or client secret is kept in clear: not in
+"""No password, token, session cookie, CSRF token, client or webhook secret is kept in clear: not in
 any table of the database (nor the SQLite files' bytes), not in the server's log."""
 
 from __future__ import annotations
@@ -53,6 +53,15 @@ def exercise(base: str, admin_token: str) -> list[str]:
     )
     assert made.status_code == 200, made.text
     secrets.append(made.json()["client_secret"])
+    hook = httpx.post(  # a public address; no delete happens, so nothing is sent
+        f"{base}/webhooks",
+        headers=auth,
+        json={"type": "delete", "url": "https://93.184.215.14/hook", "model": "Contact"},
+    )
+    assert hook.status_code == 200, hook.text
+    rotated = httpx.post(f"{base}/webhooks/{hook.json()['id']}/rotate_secret", headers=auth)
+    assert rotated.status_code == 200, rotated.text
+    secrets += [hook.json()["secret"], rotated.json()["secret"]]
     with httpx.Client(base_url=base) as browser:
         signed_in = browser.post(
             "/session", json={"user_name": "admin", "password": "e2e-password"}
