@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from amity.core.actor import CLI
 from amity.errors import BadRequest
+
+if TYPE_CHECKING:
+    from amity.core.services import Services
 
 
 def add_webhook_commands(sub: Any) -> None:
@@ -43,14 +48,21 @@ def add_webhook_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_webhook_deliveries)
 
 
-def _services() -> Any:
+@contextmanager
+def _services() -> Iterator[Services]:
+    """The configured Services for one command, closed after it (no threads left behind)."""
     from amity.cli import open_services
 
-    return open_services()
+    services = open_services()
+    try:
+        yield services
+    finally:
+        services.close()
 
 
 def cmd_webhook_list(args: argparse.Namespace) -> int:
-    rows, total = _services().webhooks.page(CLI, args.offset, args.limit)
+    with _services() as services:
+        rows, total = services.webhooks.page(CLI, args.offset, args.limit)
     for row in rows:
         state = f"off: {row['disabled_reason']}" if row["disabled"] else "on"
         print(
@@ -62,7 +74,6 @@ def cmd_webhook_list(args: argparse.Namespace) -> int:
 
 
 def cmd_webhook_add(args: argparse.Namespace) -> int:
-    services = _services()
     data: dict[str, Any] = {"type": args.type, "url": args.url, "model": args.model}
     if args.filters:
         try:
@@ -71,22 +82,25 @@ def cmd_webhook_add(args: argparse.Namespace) -> int:
             raise BadRequest("--filters is not JSON: {detail}", detail=str(exc)[:200]) from None
     if args.payload:
         data["payload"] = args.payload
-    if args.user:
-        data["assigned_user_id"] = services.auth.user_by_name(args.user)["id"]
-    row, secret = services.webhooks.create(CLI, data)
+    with _services() as services:
+        if args.user:
+            data["assigned_user_id"] = services.auth.user_by_name(args.user)["id"]
+        row, secret = services.webhooks.create(CLI, data)
     print(f"{row['id']}\t{secret}")
     print("the secret signs deliveries; it is shown this once", file=sys.stderr)
     return 0
 
 
 def cmd_webhook_remove(args: argparse.Namespace) -> int:
-    row = _services().webhooks.delete(CLI, args.id)
+    with _services() as services:
+        row = services.webhooks.delete(CLI, args.id)
     print(f"removed webhook {row['id']} ({row['type']} {row['model']} -> {row['url']})")
     return 0
 
 
 def cmd_webhook_deliveries(args: argparse.Namespace) -> int:
-    rows, total = _services().webhooks.deliveries(CLI, args.id, args.offset, args.limit)
+    with _services() as services:
+        rows, total = services.webhooks.deliveries(CLI, args.id, args.offset, args.limit)
     for row in rows:
         status = row["status_code"] if row["status_code"] is not None else "-"
         print(

@@ -55,7 +55,8 @@ def get_call(webhook_id: str) -> Call[Webhook]:
 
 
 def update_call(webhook_id: str, fields: Mapping[str, Any]) -> Call[Webhook]:
-    """PATCH /webhooks/{id} with any of type, url, model, filters, payload, disabled."""
+    """PATCH /webhooks/{id} with any of type, url, model, filters, payload, disabled,
+    assigned_user_id."""
     return Call("PATCH", path("webhooks", webhook_id), as_dict, json=dict(fields))
 
 
@@ -116,10 +117,11 @@ class Webhooks:
         filters: Mapping[str, Any] | None = None,
         payload: str | None = None,
     ) -> Webhook:
-        """Subscribe `url` to the writes of `model`: `type` is "create", "update" or
-        "create_update"; `filters` a WebhookFilter ({"glue", "conditions"}) the record must
-        match; `payload` "record" (its fields) or "event" (the change event). The answer
-        carries the `secret` that signs deliveries: store it, get and list do not show it."""
+        """Subscribe `url` to the writes of `model`: `type` is "create", "update",
+        "create_update" or "delete"; `filters` a WebhookFilter ({"glue", "conditions"})
+        the record must match; `payload` "record" (its fields) or "event" (the change
+        event). The answer carries the `secret` that signs deliveries: store it, get and
+        list do not show it."""
         return self._client._run(create_call(type, url, model, filters, payload))
 
     def get(self, webhook_id: str) -> Webhook:
@@ -127,7 +129,8 @@ class Webhooks:
 
     def update(self, webhook_id: str, **fields: Any) -> Webhook:
         """Change any of type, url, model, filters, payload, disabled (False re-enables a
-        webhook the server disabled); returns the webhook as it is now."""
+        webhook the server disabled) and, as an administrator, assigned_user_id (the
+        owner); returns the webhook as it is now."""
         return self._client._run(update_call(webhook_id, fields))
 
     def delete(self, webhook_id: str) -> Webhook:
@@ -135,7 +138,8 @@ class Webhooks:
         return self._client._run(delete_call(webhook_id))
 
     def rotate_secret(self, webhook_id: str) -> Webhook:
-        """A new signing secret (in the answer's `secret`); the old one stops signing."""
+        """A new signing secret (in the answer's `secret`); for 24 hours deliveries are
+        signed with the old one as well, so receivers can switch without losing any."""
         return self._client._run(rotate_secret_call(webhook_id))
 
     def deliveries(
@@ -155,8 +159,9 @@ class Webhooks:
         return self._client._run(send_test_call(webhook_id))
 
     def recover(self, webhook_id: str, since: dt.datetime | str) -> Webhook:
-        """Queue again the events since `since` (a UTC datetime or "Y-m-d H:i:s" GMT) that
-        were not delivered; the answer's `requeued` counts them."""
+        """Switch the webhook on again and queue again the events whose delivery failed
+        since `since` (a UTC datetime or "Y-m-d H:i:s" GMT); the answer's `requeued` counts
+        them."""
         return self._client._run(recover_call(webhook_id, since))
 
 

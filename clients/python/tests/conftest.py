@@ -131,6 +131,7 @@ def server_env(database_url: str, workdir: Path) -> dict[str, str]:
         AMITY_RATE_LIMIT_ANONYMOUS="",
         AMITY_RATE_LIMIT_FAILED_AUTH="",
         AMITY_RATE_LIMIT_TOKEN_ENDPOINT="",
+        AMITY_WEBHOOK_ALLOW_NETWORKS="127.0.0.0/8",  # the receivers of test_webhooks_e2e.py
     )
     amity("init", "--admin-password", ADMIN_PASSWORD, env=env, cwd=workdir)
     return env
