@@ -444,3 +444,37 @@ def test_secrets_are_not_kept_in_clear(
     with services.db.read() as conn:
         stored = conn.execute(sa.select(hooks.c.secret)).scalar_one()
     assert created["secret"] not in stored and created["secret"][6:] not in stored
+
+
+def test_filters_on_custom_fields_work_like_built_in_ones(
+    api: ApiClient, services: Services, receiver: Receiver, admin: User
+) -> None:
+    services.fields.add(admin.actor, "Contact", {"name": "score_c", "type": "Number"})
+    hook(
+        api,
+        receiver.url,
+        type="create",
+        filters={
+            "glue": "and",
+            "conditions": [
+                {"field": "score_c", "filter": "gt", "value": 50, "when": "current_value"}
+            ],
+        },
+    )
+    high = api.post("/data/Contact", json={"data": {"last_name": "High", "score_c": 70}})
+    api.post("/data/Contact", json={"data": {"last_name": "Low", "score_c": 10}})
+    deliver(services)
+    assert [(b["id"], b["score_c"]) for b in receiver.bodies()] == [(high.json()["id"], 70)]
+    bad = api.post(
+        "/webhooks",
+        json={
+            "type": "create",
+            "url": receiver.url,
+            "model": "Contact",
+            "filters": {
+                "glue": "and",
+                "conditions": [{"field": "score_c", "filter": "prefix", "value": "x"}],
+            },
+        },
+    )
+    assert bad.status_code == 400 and "score_c" in bad.json()["message"]
