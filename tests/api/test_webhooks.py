@@ -478,3 +478,20 @@ def test_filters_on_custom_fields_work_like_built_in_ones(
         },
     )
     assert bad.status_code == 400 and "score_c" in bad.json()["message"]
+
+
+def test_the_delivery_log_is_kept_30_days(
+    api: ApiClient, services: Services, receiver: Receiver
+) -> None:
+    created = hook(api, receiver.url)
+    api.post("/data/Contact", json={"data": {"last_name": "Logged"}})
+    deliver(services)
+    path = f"/webhooks/{created['id']}/deliveries"
+    assert api.get(path).json()["total_results"] == 1
+    services.webhooks.purge(utcnow_precise() + timedelta(days=29))
+    assert api.get(path).json()["total_results"] == 1
+    assert (
+        services.webhooks.purge(utcnow_precise() + timedelta(days=31)) >= 3
+    )  # attempt, message, snapshot
+    assert api.get(path).json()["total_results"] == 0
+    assert messages(services) == []
