@@ -217,6 +217,24 @@ class ProcrastinateStore:
             return True
         return False
 
+    def fail_running(self, conn: Connection, job_id: int, error: str, now: datetime) -> bool:
+        """End a running job as failed with `error` (one transaction); False if it is not
+        running (any more)."""
+        status = conn.execute(
+            sa.select(status_text(_jobs.c.status)).where(_jobs.c.id == job_id).with_for_update()
+        ).scalar()
+        if status not in STATUSES["doing"]:
+            return False
+        self.app.connector.execute_query_one_with_connection(
+            dbapi(conn),
+            query=procrastinate_sql.queries["finish_job"],
+            job_id=job_id,
+            status="failed",
+            delete_job=False,
+        )
+        self.record_error(conn, job_id, error, now)
+        return True
+
     def record_error(self, conn: Connection, job_id: int, error: str, now: datetime) -> None:
         """Keep a job's last error (replacing the one before)."""
         conn.execute(sa.delete(self.errors).where(self.errors.c.job_id == job_id))

@@ -180,3 +180,36 @@ def test_two_workers_never_run_one_job_at_once_and_keep_lock_order(
     assert starts == list(range(40))  # each job started exactly once
     got = [(line[0], int(line[1])) for line in lines(locked)]
     assert got == [(kind, n) for n in range(15) for kind in ("start", "end")]
+
+
+def test_a_killed_workers_job_whose_waiting_key_another_job_holds_still_gets_its_work_done(
+    jobs: Services, workers: Callable[[], Worker], tmp_path: Path
+) -> None:
+    """While a job of a lock and waiting key runs, another of that key is deferred; the
+    worker dies. The work is done again, nothing stays stuck (on PostgreSQL the stalled job
+    cannot go back to the queue beside the waiting one: it fails, the waiting one runs)."""
+    path = str(tmp_path / "hang")
+    key = {"lock": "K", "waiting_key": "K"}
+    first_id = defer(jobs, "test.hang_once", {"path": path}, **key)
+    first = workers()
+    wait_for("the first run", lambda: len(lines(path)) == 1, first.log)
+    waiting_id = defer(jobs, "test.hang_once", {"path": path}, **key)
+    assert waiting_id not in ("None", first_id)
+    first.kill()
+    second = workers()
+    ids = (first_id, waiting_id)
+    wait_for(
+        "both jobs finished",
+        lambda: all(state(jobs, job_id) in ("succeeded", "failed") for job_id in ids),
+        first.log,
+        second.log,
+        seconds=60,
+    )
+    assert [line[0] for line in lines(path)][-1] == "done"
+    assert state(jobs, waiting_id) == "succeeded"
+    if PG_URL:
+        stalled = jobs.jobs.get(JOB_ACTOR, first_id)
+        assert stalled["state"] == "failed"
+        assert "the waiting job of K runs instead" in stalled["last_error"]
+    else:  # the runner claims the stalled job again, then the waiting one
+        assert state(jobs, first_id) == "succeeded"

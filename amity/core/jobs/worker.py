@@ -5,7 +5,9 @@ AMITY_JOBS_IN_SERVE=false). Sync tasks run in worker threads, never on an event 
 Each worker sends a heartbeat about every AMITY_JOBS_STALLED_SECONDS / 6; the periodic
 task `amity.retry_stalled` (about every half of that time, on one worker) puts the jobs
 of workers silent for longer than AMITY_JOBS_STALLED_SECONDS back in the queue, so a job
-of a killed worker runs again. Retries wait the task's backoff, doubling each time.
+of a killed worker runs again (or, when a job of its waiting key already waits, ends as
+failed and leaves its work to that one). Retries wait the task's backoff, doubling each
+time.
 """
 
 from __future__ import annotations
@@ -137,11 +139,23 @@ class ProcrastinateWorker:
             try:
                 await manager.retry_job(job)
                 count += 1
+            except procrastinate.exceptions.UniqueViolation:
+                await asyncio.to_thread(self._superseded, job)
             except procrastinate.exceptions.ConnectorException:
                 pass  # finished meanwhile, or retried by another worker
         if count:
             log.warning("%d jobs of stopped workers run again", count)
         return count
+
+    def _superseded(self, job: Job) -> None:
+        """A stalled job whose waiting key (queueing lock) a waiting job holds cannot go
+        back to the queue; that job does the same work, and would wait forever behind
+        this one's lock. So this one ends as failed, saying why."""
+        assert job.id is not None and self.jobs.queue is not None
+        error = f"its worker stopped; the waiting job of {job.queueing_lock} runs instead"
+        with self.jobs.db.write() as conn:
+            if self.jobs.queue.fail_running(conn, job.id, error, utcnow()):
+                log.warning("job %s of a stopped worker: a waiting job runs instead", job.id)
 
     def _defer_at_start(self) -> None:
         """Periodic tasks also run once when a worker starts (one job for all workers)."""
