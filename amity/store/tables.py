@@ -656,9 +656,9 @@ def webhook_tables(metadata: sa.MetaData) -> None:
         sa.Column("last_error", sa.String(500)),
         sa.Column("date_created", sa.DateTime(), nullable=False),
         sa.Column("date_modified", sa.DateTime(), nullable=False),
-        sa.Index("ix_webhook_messages_state", "webhook_id", "state", "id"),
-        sa.Index("ix_webhook_messages_due", "state", "next_attempt_at"),
-        sa.Index("ix_webhook_messages_event", "event_id"),
+        # one index: a webhook's pending messages in order, and (state first) the few
+        # pending ones among a month of finished ones for the periodic wake-up
+        sa.Index("ix_webhook_messages_pending", "state", "webhook_id", "id"),
     )
     sa.Table(  # one attempt to deliver a message: what the receiver answered
         "webhook_deliveries",
