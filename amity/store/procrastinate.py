@@ -121,6 +121,14 @@ class ProcrastinateStore:
         except procrastinate_errors.AlreadyEnqueued:
             return None
 
+    def has_due(self, conn: Connection) -> bool:
+        """Whether a waiting job may run now."""
+        stmt = sa.select(_jobs.c.id).where(
+            status_text(_jobs.c.status) == "todo",
+            sa.or_(_jobs.c.scheduled_at.is_(None), _jobs.c.scheduled_at <= sa.func.now()),
+        )
+        return conn.execute(stmt.limit(1)).first() is not None
+
     def waiting_keys(self, conn: Connection, keys: list[str]) -> set[str]:
         """Of these queueing locks, those a waiting (todo) job holds."""
         return {row["queueing_lock"] for row in self._waiting.fetch(conn, keys)}

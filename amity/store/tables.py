@@ -642,6 +642,12 @@ def webhook_tables(metadata: sa.MetaData) -> None:
         sa.Column("previous", sa.Text(), nullable=False),  # JSON: changed fields before it
         sa.Column("actor", sa.Text(), nullable=False),  # JSON
         sa.Column("occurred_at", sa.DateTime(), nullable=False, index=True),
+        # the webhooks of its model and type when it was written (JSON ids), until the
+        # fan-out job has given each whose filters match a message
+        sa.Column("hooks", sa.Text()),
+        sa.Column("fanned", sa.Boolean(), nullable=False, server_default=sa.true()),
+        sa.Column("seq", sa.BigInteger(), nullable=False, server_default="0"),  # outbox order
+        sa.Index("ix_webhook_events_fanout", "fanned", "seq"),
     )
     sa.Table(  # one event to send to one webhook; its id orders a record's messages
         "webhook_messages",

@@ -92,6 +92,25 @@ class WebhookStore:
     def add_messages(self, conn: Connection, rows: list[dict[str, Any]]) -> None:
         self.db.execute_many(conn, self._insert_message, rows)
 
+    def unfanned(self, conn: Connection, limit: int) -> list[dict[str, Any]]:
+        """Events not yet fanned out to their webhooks, oldest first."""
+        e = self.events
+        stmt = sa.select(e).where(e.c.fanned == sa.false()).order_by(e.c.seq).limit(limit)
+        return [dict(r._mapping) for r in conn.execute(stmt)]
+
+    def has_unfanned(self, conn: Connection) -> bool:
+        e = self.events
+        stmt = sa.select(e.c.id).where(e.c.fanned == sa.false()).limit(1)
+        return conn.execute(stmt).first() is not None
+
+    def fanned(self, conn: Connection, kept: list[str], dropped: list[str]) -> None:
+        """Mark events fanned out; drop those that gave no message."""
+        e = self.events
+        if kept:
+            conn.execute(sa.update(e).where(e.c.id.in_(kept)).values(fanned=True, hooks=None))
+        if dropped:
+            conn.execute(sa.delete(e).where(e.c.id.in_(dropped)))
+
     # -- delivering -----------------------------------------------------------------------
     def pending(
         self, conn: Connection, webhook_id: str, limit: int, event_id: str | None = None

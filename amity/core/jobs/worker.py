@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from amity.core.jobs.service import Jobs
 
 RETRY_STALLED = "amity.retry_stalled"
+DRAIN_ROUNDS = 20
 log = logging.getLogger("amity.jobs")
 
 
@@ -185,8 +186,14 @@ class ProcrastinateWorker:
         asyncio.run(self._run(wait=True, install_signal_handlers=True))
 
     def drain(self) -> int:
-        """Run the jobs due now, then return (tests, bench); the count is not known."""
-        asyncio.run(self._run(wait=False, install_signal_handlers=False))
+        """Run the jobs due now, and those they defer, then return (tests, bench); the
+        count is not known."""
+        assert self.jobs.queue is not None
+        for _ in range(DRAIN_ROUNDS):  # bounded: a job may wait on another's lock
+            asyncio.run(self._run(wait=False, install_signal_handlers=False))
+            with self.jobs.db.read() as conn:
+                if not self.jobs.queue.has_due(conn):
+                    break
         return 0
 
     def start(self) -> None:

@@ -49,6 +49,8 @@ CONCURRENCY = 16  # requests in flight per drain (and connections per receiver)
 MAX_RETRY_AFTER = 86400.0
 WAKE_SECONDS = 5.0
 DELIVER_TASK = "amity.webhooks.deliver"
+FAN_OUT_TASK = "amity.webhooks.fan_out"
+FAN_OUT_KEY = "webhooks:fan_out"
 log = logging.getLogger("amity.webhooks")
 
 
@@ -326,6 +328,12 @@ def heads(rows: list[dict[str, Any]], now: datetime) -> list[dict[str, Any]]:
 def deliver(services: Any, webhook_id: str) -> None:
     """Send the due messages of one webhook."""
     services.webhooks.deliverer.drain(webhook_id)
+
+
+@task(FAN_OUT_TASK, attempts=3, backoff=5.0)
+def fan_out(services: Any) -> None:
+    """Give the webhooks whose filters match the kept events their messages."""
+    services.webhooks.selection.fan_out()
 
 
 @task("amity.webhooks.wake", attempts=1, every=WAKE_SECONDS)

@@ -21,7 +21,13 @@ from amity.core.clock import utcnow, utcnow_precise
 from amity.core.ids import new_id
 from amity.core.jobs import Jobs
 from amity.core.records import Records, check_paging
-from amity.core.webhooks.delivery import DELIVER_TASK, Deliverer, Sent
+from amity.core.webhooks.delivery import (
+    DELIVER_TASK,
+    FAN_OUT_KEY,
+    FAN_OUT_TASK,
+    Deliverer,
+    Sent,
+)
 from amity.core.webhooks.filters import filter_json, parse_filter
 from amity.core.webhooks.secrets import SecretBox, new_secret
 from amity.core.webhooks.selection import WEBHOOK_MODEL, Selection
@@ -63,7 +69,7 @@ class Webhooks:
         self.store = WebhookStore(records.db)
         self.box = SecretBox(settings)
         self.targets = TargetPolicy.from_settings(settings)
-        self.selection = Selection(records, self.store, self.wake)
+        self.selection = Selection(records, self.store, self.wake, self.wake_fan_out)
         self.deliverer = Deliverer(self)
         records.writer.sinks.append(self.selection.sink)
 
@@ -278,6 +284,9 @@ class Webhooks:
                 "previous": "{}",
                 "actor": orjson.dumps({"user_id": actor.user_id}).decode(),
                 "occurred_at": now,
+                "hooks": None,
+                "fanned": True,
+                "seq": 0,
             }
             self.store.add_event(conn, event)
             self.store.add_messages(
@@ -321,11 +330,19 @@ class Webhooks:
                     conn, DELIVER_TASK, {"webhook_id": webhook_id}, lock=key, waiting_key=key
                 )
 
+    def wake_fan_out(self, conn: Connection) -> None:
+        """Defer the fan-out job in the caller's transaction (unless one waits to run)."""
+        if not self.jobs.waiting_keys(conn, [FAN_OUT_KEY]):
+            self.jobs.defer(conn, FAN_OUT_TASK, lock=FAN_OUT_KEY, waiting_key=FAN_OUT_KEY)
+
     def wake_due(self) -> int:
-        """Defer the drains of webhooks with due messages; how many."""
+        """Defer the drains of webhooks with due messages, and the fan-out if events wait
+        for it (after a lost wake-up); how many drains."""
         with self.db.write() as conn:
             due = self.store.due_webhooks(conn, self.deliverer.now())
             self.wake(conn, due)
+            if self.store.has_unfanned(conn):
+                self.wake_fan_out(conn)
         return len(due)
 
     def signing_secrets(self, hook: dict[str, Any], now: datetime) -> list[str]:
