@@ -418,12 +418,14 @@ def self_signed(directory: Path, name: str) -> tuple[Path, Path]:
 
 
 def test_tls_checks_the_host_name_while_connecting_to_the_checked_ip(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     """The backend connects to 127.0.0.1, yet the certificate is checked for the URL's
     name: https://localhost passes, https://127.0.0.1 (not in the certificate) fails."""
     cert_file, key_file = self_signed(tmp_path, "localhost")
     monkeypatch.setenv("SSL_CERT_FILE", str(cert_file))
+    sender.ssl_context.cache_clear()  # the process's context, made anew with this CA file
+    request.addfinalizer(sender.ssl_context.cache_clear)
     server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     server_context.load_cert_chain(cert_file, key_file)
 
