@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -235,3 +236,23 @@ def sqlite_file(url: str) -> Path | None:
     if not url.startswith(SQLITE_PREFIX) or ":memory:" in url:
         return None
     return Path(url.removeprefix(SQLITE_PREFIX).partition("?")[0])
+
+
+def parse_networks(
+    raw: str, name: str
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """A setting's '10.0.0.1, 192.168.0.0/16, ::1' -> networks; ValueError names the
+    setting (AMITY_ + `name`) and the malformed entry."""
+    networks = []
+    for item in raw.split(","):
+        text = item.strip()
+        if not text:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(text))
+        except ValueError as exc:
+            raise ValueError(
+                f"AMITY_{name.upper()} must be a comma-separated list of IP "
+                f"addresses or networks (10.0.0.0/8, ::1); {text!r}: {exc}"
+            ) from None
+    return tuple(networks)

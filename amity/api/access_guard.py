@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amity.api.errors import render_error, scope_request
-from amity.config import Settings
+from amity.config import Settings, parse_networks
 from amity.errors import BadRequest, Forbidden, HttpsRequired
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -33,23 +33,6 @@ class AccessRules:
     require_https: bool
     trusted_proxies: tuple[Network, ...]
     allow: tuple[Network, ...]  # empty: every address may call the API
-
-
-def parse_networks(raw: str, name: str) -> tuple[Network, ...]:
-    """'10.0.0.1, 192.168.0.0/16, ::1' -> networks; a malformed entry stops the server."""
-    networks = []
-    for item in raw.split(","):
-        text = item.strip()
-        if not text:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(text))
-        except ValueError as exc:
-            raise ValueError(
-                f"AMITY_{name.upper()} must be a comma-separated list of IP "
-                f"addresses or networks (10.0.0.0/8, ::1); {text!r}: {exc}"
-            ) from None
-    return tuple(networks)
 
 
 def access_rules(settings: Settings) -> AccessRules:

@@ -98,6 +98,17 @@ def int_param(params: dict[str, Any], name: str, default: int) -> int:
     return int(raw)
 
 
+def paging_params(params: dict[str, Any], max_limit: int = 200) -> tuple[int, int]:
+    """offset (>= 0, default 0) and limit (1..max_limit, default 20) of a list; 400 else."""
+    offset = int_param(params, "offset", 0)
+    if offset < 0:
+        raise BadRequest("offset must not be negative")
+    limit = int_param(params, "limit", 20)
+    if not 1 <= limit <= max_limit:
+        raise BadRequest("limit must be between 1 and {max_limit}", max_limit=max_limit)
+    return offset, limit
+
+
 def bool_param(params: dict[str, Any], name: str) -> bool:
     raw = params.get(name)
     if raw is None:

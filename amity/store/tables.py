@@ -656,7 +656,9 @@ def webhook_tables(metadata: sa.MetaData) -> None:
         sa.Column("webhook_id", sa.String(36), nullable=False),
         sa.Column("event_id", sa.String(64), nullable=False),
         sa.Column("record_id", sa.String(36)),
-        sa.Column("state", sa.String(10), nullable=False),  # pending delivered failed skipped
+        sa.Column(
+            "state", sa.String(10), nullable=False
+        ),  # pending sending delivered failed skipped
         sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
         sa.Column("next_attempt_at", sa.DateTime(), nullable=False),
         sa.Column("last_error", sa.String(500)),

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection
 from amity.store.engine import Database
 
 PENDING, DELIVERED, FAILED, SKIPPED = "pending", "delivered", "failed", "skipped"
+SENDING = "sending"  # a test event, sent by the request that made it
 
 
 class WebhookStore:
@@ -113,10 +114,15 @@ class WebhookStore:
 
     # -- delivering -----------------------------------------------------------------------
     def pending(
-        self, conn: Connection, webhook_id: str, limit: int, event_id: str | None = None
+        self,
+        conn: Connection,
+        webhook_id: str,
+        limit: int,
+        event_id: str | None = None,
+        state: str = PENDING,
     ) -> list[dict[str, Any]]:
-        """The webhook's pending messages (of one event), oldest first, with their events'
-        snapshots."""
+        """The webhook's pending messages (or those in `state`; of one event), oldest
+        first, with their events' snapshots."""
         m, e = self.messages, self.events
         stmt = (
             sa.select(
@@ -135,7 +141,7 @@ class WebhookStore:
             .join(e, e.c.id == m.c.event_id)
             .where(
                 m.c.webhook_id == webhook_id,
-                m.c.state == PENDING,
+                m.c.state == state,
                 *([] if event_id is None else [m.c.event_id == event_id]),
             )
             .order_by(m.c.id)

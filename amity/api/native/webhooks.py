@@ -12,9 +12,8 @@ from starlette.routing import Route
 
 from amity.api.context import require_actor, run_write, services
 from amity.api.events_wire import DATETIME_FORMAT
-from amity.api.params import int_param, parse_query, read_json
+from amity.api.params import paging_params, parse_query, read_json
 from amity.api.responses import JSONResponse
-from amity.errors import BadRequest
 
 MAX_LIMIT = 200
 
@@ -51,19 +50,18 @@ def render_delivery(row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def with_secret(result: tuple[dict[str, Any], str]) -> JSONResponse:
+    """A webhook with its new signing secret (the one answer that shows it)."""
+    row, secret = result
+    return JSONResponse({**render(row), "secret": secret})
+
+
 def _time(moment: datetime | None) -> str | None:
     return None if moment is None else moment.strftime(DATETIME_FORMAT)
 
 
 def _paging(request: Request) -> tuple[int, int]:
-    params = parse_query(request.scope["query_string"])
-    offset = int_param(params, "offset", 0)
-    if offset < 0:
-        raise BadRequest("offset must not be negative")
-    limit = int_param(params, "limit", 20)
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest("limit must be between 1 and {max_limit}", max_limit=MAX_LIMIT)
-    return offset, limit
+    return paging_params(parse_query(request.scope["query_string"]), MAX_LIMIT)
 
 
 async def _body(request: Request) -> dict[str, Any]:
@@ -92,11 +90,7 @@ async def create_webhook(request: Request) -> JSONResponse:
     hooks = services(request).webhooks
     data = await _body(request)
 
-    def respond(result: tuple[dict[str, Any], str]) -> JSONResponse:
-        row, secret = result
-        return JSONResponse({**render(row), "secret": secret})
-
-    return await run_write(request, lambda: hooks.create(actor, data), respond=respond)
+    return await run_write(request, lambda: hooks.create(actor, data), respond=with_secret)
 
 
 async def get_webhook(request: Request) -> JSONResponse:
@@ -132,11 +126,9 @@ async def rotate_secret(request: Request) -> JSONResponse:
     actor = require_actor(request)
     hooks, webhook_id = services(request).webhooks, request.path_params["id"]
 
-    def respond(result: tuple[dict[str, Any], str]) -> JSONResponse:
-        row, secret = result
-        return JSONResponse({**render(row), "secret": secret})
-
-    return await run_write(request, lambda: hooks.rotate_secret(actor, webhook_id), respond=respond)
+    return await run_write(
+        request, lambda: hooks.rotate_secret(actor, webhook_id), respond=with_secret
+    )
 
 
 async def recover(request: Request) -> JSONResponse:

@@ -20,6 +20,7 @@ from amity.core.actor import Actor
 from amity.core.clock import utcnow, utcnow_precise
 from amity.core.ids import new_id
 from amity.core.jobs import Jobs
+from amity.core.jobs.tasks import JOB_ACTOR
 from amity.core.records import Records, check_paging
 from amity.core.webhooks.delivery import (
     DELIVER_TASK,
@@ -35,7 +36,7 @@ from amity.core.webhooks.targets import TargetPolicy
 from amity.errors import BadRequest, Forbidden, NotFound
 from amity.schema.model import Model
 from amity.schema.types import InvalidValue, parse_datetime
-from amity.store.webhooks import PENDING, WebhookStore
+from amity.store.webhooks import PENDING, SENDING, WebhookStore
 from amity.store.writes import SECRET_CHANGE
 
 TYPES = ("create", "update", "create_update", "delete")
@@ -296,9 +297,9 @@ class Webhooks:
                         "webhook_id": webhook_id,
                         "event_id": event_id,
                         "record_id": None,
-                        "state": PENDING,
+                        "state": SENDING,  # sent here; no drain job takes it
                         "attempts": 0,
-                        "next_attempt_at": now + timedelta(days=3650),  # sent here, not by jobs
+                        "next_attempt_at": now,
                         "last_error": None,
                         "date_created": now,
                         "date_modified": now,
@@ -306,7 +307,7 @@ class Webhooks:
                 ],
             )
         with self.db.read() as conn:
-            message = self.store.pending(conn, webhook_id, 1, event_id)[0]
+            message = self.store.pending(conn, webhook_id, 1, event_id, state=SENDING)[0]
             fresh = self.store.get(conn, webhook_id)
         if fresh is None:  # removed meanwhile
             raise NotFound("No webhook with id {id}", "GET /webhooks lists yours", id=webhook_id)
@@ -386,8 +387,6 @@ class Webhooks:
             },
         )
         self.store.fail_pending(conn, hook["id"], reason, now)
-        from amity.core.jobs.tasks import JOB_ACTOR
-
         self._emit(conn, JOB_ACTOR, hook["id"], "update", {"disabled": [False, True]})
 
     def purge(self, now: datetime) -> int:
@@ -437,22 +436,16 @@ class Webhooks:
     ) -> dict[str, Any]:
         """The stored values of the given fields, each checked; 400 naming a bad one."""
         out: dict[str, Any] = {}
-        if "type" in data:
-            if data["type"] not in TYPES:
-                raise BadRequest(
-                    "type must be one of {types}, got {value!r}",
-                    types=", ".join(TYPES),
-                    value=data["type"],
-                )
-            out["type"] = data["type"]
-        if "payload" in data:
-            if data["payload"] not in PAYLOADS:
-                raise BadRequest(
-                    "payload must be one of {payloads}, got {value!r}",
-                    payloads=", ".join(PAYLOADS),
-                    value=data["payload"],
-                )
-            out["payload"] = data["payload"]
+        for name, choices in (("type", TYPES), ("payload", PAYLOADS)):
+            if name in data:
+                if data[name] not in choices:
+                    raise BadRequest(
+                        "{field} must be one of {choices}, got {value!r}",
+                        field=name,
+                        choices=", ".join(choices),
+                        value=data[name],
+                    )
+                out[name] = data[name]
         if "disabled" in data:
             if not isinstance(data["disabled"], bool):
                 raise BadRequest("disabled must be true or false")

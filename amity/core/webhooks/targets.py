@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 import httpx
 
+from amity.config import parse_networks
 from amity.errors import BadRequest
 
 if TYPE_CHECKING:
@@ -53,22 +54,6 @@ class UnsafeTarget(Exception):
     def __init__(self, address: str) -> None:
         self.address = address
         super().__init__(f"refused address {address}")
-
-
-def parse_networks(raw: str) -> tuple[Network, ...]:
-    """'10.0.0.0/8, fd00::/8' -> networks; ValueError names a malformed entry."""
-    networks = []
-    for item in raw.split(","):
-        text = item.strip()
-        if text:
-            try:
-                networks.append(ipaddress.ip_network(text))
-            except ValueError as exc:
-                raise ValueError(
-                    f"AMITY_WEBHOOK_ALLOW_NETWORKS must be a comma-separated list of "
-                    f"networks (10.0.0.0/8, fd00::/8); {text!r}: {exc}"
-                ) from None
-    return tuple(networks)
 
 
 def resolve(host: str, port: int) -> list[str]:
@@ -122,7 +107,7 @@ class TargetPolicy:
     """Which webhook URLs and addresses are acceptable (AMITY_WEBHOOK_ALLOW_NETWORKS)."""
 
     def __init__(self, allow_networks: str) -> None:
-        self.allow_networks = parse_networks(allow_networks)
+        self.allow_networks = parse_networks(allow_networks, "webhook_allow_networks")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> TargetPolicy:

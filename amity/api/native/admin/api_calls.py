@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from amity.api.context import require_actor, services
-from amity.api.params import int_param, parse_query, str_param
+from amity.api.params import int_param, paging_params, parse_query, str_param
 from amity.api.responses import JSONResponse
 from amity.core.apilog import CallFilter
 from amity.errors import BadRequest
@@ -22,12 +22,7 @@ async def api_calls(request: Request) -> JSONResponse:
     """The logged API calls, newest first, filtered by user, method, status and time."""
     actor = require_actor(request)
     params = parse_query(request.scope["query_string"])
-    offset = int_param(params, "offset", 0)
-    if offset < 0:
-        raise BadRequest("offset must not be negative")
-    limit = int_param(params, "limit", 20)
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest("limit must be between 1 and {max_limit}", max_limit=MAX_LIMIT)
+    offset, limit = paging_params(params, MAX_LIMIT)
     method = str_param(params, "method")
     status = int_param(params, "status", 0) or None
     where = CallFilter(

@@ -6,9 +6,8 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from amity.api.context import require_actor, run_write, services
-from amity.api.params import int_param, parse_query, str_param
+from amity.api.params import paging_params, parse_query, str_param
 from amity.api.responses import JSONResponse
-from amity.errors import BadRequest
 
 MAX_LIMIT = 200
 
@@ -17,12 +16,7 @@ async def list_jobs(request: Request) -> JSONResponse:
     """Jobs newest first: offset, limit (1..200, default 20), optional state."""
     actor = require_actor(request)
     params = parse_query(request.scope["query_string"])
-    offset = int_param(params, "offset", 0)
-    if offset < 0:
-        raise BadRequest("offset must not be negative")
-    limit = int_param(params, "limit", 20)
-    if not 1 <= limit <= MAX_LIMIT:
-        raise BadRequest("limit must be between 1 and {max_limit}", max_limit=MAX_LIMIT)
+    offset, limit = paging_params(params, MAX_LIMIT)
     state = str_param(params, "state") or None
     records, total = services(request).jobs.list_jobs(
         actor, state=state, offset=offset, limit=limit
