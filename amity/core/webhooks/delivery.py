@@ -176,7 +176,7 @@ class Deliverer:
         out: dict[int, bytes] = {}
         tests = [m for m in batch if m["kind"] == "test"]
         for m in tests:
-            out[m["id"]] = orjson.dumps(orjson.loads(m["record"]))
+            out[m["id"]] = m["record"].encode()
         records = [m for m in batch if m["kind"] != "test"]
         if owner is None or not records:
             return out
@@ -185,27 +185,25 @@ class Deliverer:
             return out
         readable = self.readable(owner, model, sorted({m["record_id"] for m in records}))
         fields = select_fields(model, None, all_by_default=True)
-        with self.db.read() as conn:
-            for m in records:
-                if m["record_id"] not in readable:
-                    continue
-                record = orjson.loads(m["record"])
-                self.records.hide_names(conn, owner, fields, [record])
-                if hook["payload"] == "event":
-                    previous = orjson.loads(m["previous"])
-                    content: Any = {
-                        "type": m["kind"],
-                        "model": m["model"],
-                        "id": m["record_id"],
-                        "record": record,
-                        "previous": previous,
-                        "changed": sorted(previous),
-                        "actor": orjson.loads(m["actor"]),
-                        "occurred_at": m["occurred_at"].strftime("%Y-%m-%d %H:%M:%S"),
-                    }
-                else:
-                    content = record
-                out[m["id"]] = orjson.dumps(content)
+        shown = [(m, orjson.loads(m["record"])) for m in records if m["record_id"] in readable]
+        with self.db.read() as conn:  # one look-up of hidden names for the whole round
+            self.records.hide_names(conn, owner, fields, [record for _, record in shown])
+        for m, record in shown:
+            if hook["payload"] == "event":
+                previous = orjson.loads(m["previous"])
+                content: Any = {
+                    "type": m["kind"],
+                    "model": m["model"],
+                    "id": m["record_id"],
+                    "record": record,
+                    "previous": previous,
+                    "changed": sorted(previous),
+                    "actor": orjson.loads(m["actor"]),
+                    "occurred_at": m["occurred_at"].strftime("%Y-%m-%d %H:%M:%S"),
+                }
+            else:
+                content = record
+            out[m["id"]] = orjson.dumps(content)
         return out
 
     def readable(self, owner: Actor, model: Any, ids: list[str]) -> set[str]:
