@@ -191,6 +191,26 @@ class Settings:
         "although they are private; plain http:// is accepted only for hosts in them. "
         "Empty: only public addresses over https.",
     )
+    files_dir: str = _setting(
+        "",
+        "Directory of uploaded files (and of uploads on their way to an S3 bucket); empty: "
+        "amity-files beside the SQLite database, or ./amity-files on PostgreSQL.",
+    )
+    files_url: str = _setting(
+        "",
+        "s3://bucket/prefix keeps files in an S3-compatible bucket (endpoint and credentials "
+        "from the AWS_* variables: AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...); empty: "
+        "the files directory.",
+    )
+    max_upload_bytes: int = _setting(
+        100 * 1024 * 1024, "Largest file POST /files/upload accepts (bytes)."
+    )
+    upload_ttl_seconds: int = _setting(
+        86400, "How long an uploaded file waits to be attached to a record before it is removed (s)."
+    )
+    file_url_seconds: int = _setting(
+        300, "How long a file's temp_url downloads it without credentials (s)."
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -457,6 +457,7 @@ def system_tables(metadata: sa.MetaData) -> None:
     oauth_tables(metadata)
     audit_tables(metadata)
     webhook_tables(metadata)
+    file_tables(metadata)
     sa.Table(
         "schema_info",
         metadata,
@@ -682,4 +683,36 @@ def webhook_tables(metadata: sa.MetaData) -> None:
         sa.Column("error", sa.String(500)),
         sa.Column("date_created", sa.DateTime(), nullable=False, index=True),
         sa.Index("ix_webhook_deliveries_webhook", "webhook_id", "date_created"),
+    )
+
+
+def file_tables(metadata: sa.MetaData) -> None:
+    """Files (amity/core/files/): one row per stored blob, one per uploaded file. An
+    upload is incoming (no record) until a write attaches it to a record's field."""
+    sa.Table(  # bytes kept in the blob store, by SHA-256; swept when no file refers to them
+        "file_blobs",
+        metadata,
+        sa.Column("sha256", sa.String(64), primary_key=True),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("stored_at", sa.DateTime(), nullable=False),  # last upload that used it
+    )
+    sa.Table(
+        "files",
+        metadata,
+        sa.Column("id", sa.String(36), primary_key=True),  # INCOMING~<id> while incoming
+        sa.Column("sha256", sa.String(64), nullable=False, index=True),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("mimetype", sa.String(255), nullable=False),  # what downloads declare
+        sa.Column("declared_type", sa.String(255)),  # what the uploader said
+        sa.Column("sniffed_type", sa.String(255)),  # what the first bytes say
+        sa.Column("uploaded_by", sa.String(36), nullable=False),
+        sa.Column("uploaded_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime()),  # incoming files only
+        sa.Column("model", sa.String(60)),  # the record it is attached to, by field
+        sa.Column("record_id", sa.String(36)),
+        sa.Column("field", sa.String(64)),
+        sa.Column("attached_at", sa.DateTime()),
+        sa.Index("ux_files_attached", "model", "record_id", "field", unique=True),
+        sa.Index("ix_files_expiry", "expires_at"),
     )
