@@ -1,0 +1,1 @@
+"""Files: uploads, attachments to records, downloads, and the blob store beneath."""
