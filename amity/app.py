@@ -26,6 +26,7 @@ from amity.api.native import (
     changes,
     data,
     docs,
+    files,
     index,
     layouts,
     me,
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *changes.routes,
             *audit.routes,
             *webhooks.routes,
+            *files.routes,
         )
     ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path

@@ -206,7 +206,8 @@ class Settings:
         100 * 1024 * 1024, "Largest file POST /files/upload accepts (bytes)."
     )
     upload_ttl_seconds: int = _setting(
-        86400, "How long an uploaded file waits to be attached to a record before it is removed (s)."
+        86400,
+        "How long an uploaded file waits to be attached to a record before it is removed (s).",
     )
     file_url_seconds: int = _setting(
         300, "How long a file's temp_url downloads it without credentials (s)."

@@ -15,6 +15,7 @@ import asyncio
 import os
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -114,9 +115,15 @@ def settings(database_url: str, jwt_key_file: str) -> Settings:
 
 
 def settings_for(database_url: str, jwt_key_file: str) -> Settings:
-    """The settings of in-process tests: quiet, the session's signing key, no rate limits."""
+    """The settings of in-process tests: quiet, the session's signing key, no rate limits,
+    files beside the test's SQLite database (or, on PostgreSQL, in a directory of its own)."""
+    files_dir = "" if database_url.startswith("sqlite") else tempfile.mkdtemp(prefix="amity-files-")
     return Settings(
-        database_url=database_url, log_level="WARNING", jwt_key_file=jwt_key_file, **NO_RATE_LIMITS
+        database_url=database_url,
+        log_level="WARNING",
+        jwt_key_file=jwt_key_file,
+        files_dir=files_dir,
+        **NO_RATE_LIMITS,
     )
 
 

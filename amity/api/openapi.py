@@ -14,6 +14,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Route
 
 from amity import __version__
+from amity.api.openapi_files import OPERATIONS as FILE_OPERATIONS
 from amity.api.openapi_webhooks import OPERATIONS as WEBHOOK_OPERATIONS
 from amity.schema.model import Field, Model
 from amity.schema.registry import Registry
@@ -32,6 +33,7 @@ ERROR_STATUSES = {
     "header), or the record does not exist",
     "413": "Request body too large",
     "415": "Unsupported content type",
+    "416": "The Range asked for is not within the file",
     "422": "The Idempotency-Key was used before for a different request",
     "429": "Rate limit exceeded (see Retry-After)",
     "503": "The database is busy or unreachable: retry later",
@@ -1099,6 +1101,7 @@ def expand(path: str, models: list[str], modules: list[str]) -> list[str]:
 
 
 OPERATIONS.update(WEBHOOK_OPERATIONS)
+OPERATIONS.update(FILE_OPERATIONS)
 
 
 def generic_operation(method: str, path: str, route: Route, concrete: str) -> dict[str, Any]:
@@ -1131,6 +1134,20 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
         }
     if spec and "body" in spec:
         operation["requestBody"] = {"content": {JSON: {"schema": spec["body"]}}}
+    if spec and spec.get("raw_body"):  # the file itself, of any type
+        operation["requestBody"] = {"content": {"*/*": {"schema": BINARY}}}
+    if spec and spec.get("download"):  # the file's bytes; errors stay JSON
+        operation["responses"] = with_errors(
+            {
+                "200": {"description": "The file", "content": {"*/*": {"schema": BINARY}}},
+                "206": {
+                    "description": "The Range asked for",
+                    "content": {"*/*": {"schema": BINARY}},
+                },
+                "304": {"description": "Not modified (If-None-Match)"},
+            },
+            (*COMMON_ERRORS, "416"),
+        )
     params = [part[1:-1] for part in concrete.split("/") if part.startswith("{")]
     parameters = [
         {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
@@ -1141,6 +1158,7 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
 
 
 BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+BINARY: dict[str, Any] = {"type": "string", "format": "binary"}
 SECURITY: list[dict[str, list[str]]] = [{"bearer": []}, {"basic": []}, {"session": []}]
 # the order of the reference page after the models' own tags (their records come first)
 TAG_ORDER = (
@@ -1151,6 +1169,7 @@ TAG_ORDER = (
     "Portal",
     "Audit",
     "Webhooks",
+    "Files",
     "Access control",
     "Administration",
     "Other",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.engine import Connection
 
@@ -39,6 +39,39 @@ from amity.store.tables import VERSION
 from amity.store.writes import Writer
 
 MAX_LIMIT = 200
+Changes = dict[str, list[Any]]
+
+
+class WriteHook(Protocol):
+    """Work a service does inside every record write (attaching uploaded files, a
+    document's revisions), in the write's transaction. `before` is the stored row (None
+    when creating); `values` are the column values being written."""
+
+    def before_write(
+        self,
+        conn: Connection,
+        actor: Actor,
+        model: Model,
+        record_id: str,
+        values: dict[str, Any],
+        before: dict[str, Any] | None,
+    ) -> Changes:
+        """Runs before the row is written and may change `values`; returns changes the
+        event must show even where the value looks unchanged (a file replaced by one of
+        the same name)."""
+        ...
+
+    def after_write(
+        self,
+        conn: Connection,
+        actor: Actor,
+        model: Model,
+        record_id: str,
+        values: dict[str, Any],
+        before: dict[str, Any] | None,
+    ) -> Changes:
+        """Runs once the row is written, before its event; returns more changes for it."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -104,6 +137,7 @@ class Records:
         # more rules a write must keep (model, new values, stored row or None when creating),
         # e.g. picklist dependencies; each raises BadRequest
         self.value_checks: list[Callable[[Model, dict[str, Any], dict[str, Any] | None], None]] = []
+        self.write_hooks: list[WriteHook] = []
 
     def model(self, name: str) -> Model:
         return self.registry.model(name)
@@ -306,12 +340,16 @@ class Records:
         for fd in model.auto_number_fields:
             if values.get(fd.name) is None:
                 values[fd.name] = self.writer.next_value(conn, f"{model.name}.{fd.name}")
+        for hook in self.write_hooks:
+            hook.before_write(conn, actor, model, record_id, values, None)
         self.writer.insert(conn, model, values)
-        changes = {
+        changes: Changes = {
             k: [None, to_json(model.fields[k], v)]
             for k, v in values.items()
             if v is not None and not model.fields[k].system
         }
+        for hook in self.write_hooks:
+            changes.update(hook.after_write(conn, actor, model, record_id, values, None))
         if then is not None:
             changes.update(then(conn, record_id))
         self.writer.emit(
@@ -374,14 +412,20 @@ class Records:
             for check in self.value_checks:
                 check(model, values, before)
             self.check_unique(conn, model, values, record_id)
-            changes = {
+            forced: Changes = {}
+            for hook in self.write_hooks:
+                forced.update(hook.before_write(conn, actor, model, record_id, values, before))
+            changes: Changes = {
                 k: [to_json(model.fields[k], before.get(k)), to_json(model.fields[k], v)]
                 for k, v in values.items()
                 if before.get(k) != v
             }
+            changes.update(forced)
             now = utcnow()
             values.update(date_modified=now, modified_user_id=actor.user_id)
             self.writer.update(conn, model, record_id, values)
+            for hook in self.write_hooks:
+                changes.update(hook.after_write(conn, actor, model, record_id, values, before))
             self.writer.emit(
                 conn,
                 actor,

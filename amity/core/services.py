@@ -18,6 +18,7 @@ from amity.core.auth.sessions import SessionService
 from amity.core.changes import Changes
 from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
+from amity.core.files.service import Files
 from amity.core.i18n import Languages
 from amity.core.idempotency import Idempotency
 from amity.core.jobs import Jobs
@@ -63,6 +64,7 @@ class Services:
     audit: AuditLog
     jobs: Jobs
     webhooks: Webhooks
+    files: Files
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -118,6 +120,7 @@ def build_services(
         audit=audit,
         jobs=jobs,
         webhooks=Webhooks(records, jobs, settings),
+        files=Files(records, settings),
     )
     # the retention sweeps the periodic job amity.sweep runs
     services.sweeps.extend(
@@ -127,6 +130,7 @@ def build_services(
             services.changes.purge,
             services.idempotency.purge,
             services.webhooks.purge,
+            services.files.purge,
         ]
     )
     jobs.services = services

@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
@@ -70,6 +72,14 @@ def load_or_create_key(path: Path) -> RSAKey:
     if not key.is_private:
         raise ValueError(f"{path} holds no private key")
     return key
+
+
+def derived_key(path: Path, purpose: bytes) -> bytes:
+    """32 bytes for one purpose (b"amity webhook secrets", ...), derived from the private
+    key in `path` (HKDF-SHA256): every worker with the same key file derives the same key,
+    and a copy of the database alone derives none."""
+    pem = load_or_create_key(path).as_pem(private=True)
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(pem)
 
 
 class TokenSigner:

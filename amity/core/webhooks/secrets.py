@@ -15,11 +15,9 @@ import secrets as random_secrets
 from collections.abc import Iterable
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from amity.config import Settings
-from amity.core.auth.signing import key_path, load_or_create_key
+from amity.core.auth.signing import derived_key, key_path
 
 PREFIX = "whsec_"
 SECRET_BYTES = 24
@@ -52,10 +50,7 @@ class SecretBox:
 
     def _box(self) -> Fernet:
         if self._fernet is None:
-            pem = load_or_create_key(self.path).as_pem(private=True)
-            key = HKDF(
-                algorithm=hashes.SHA256(), length=32, salt=None, info=b"amity webhook secrets"
-            ).derive(pem)
+            key = derived_key(self.path, b"amity webhook secrets")
             self._fernet = Fernet(base64.urlsafe_b64encode(key))
         return self._fernet
 
