@@ -307,6 +307,20 @@ class Records:
         with self.db.write() as conn:
             return [self._insert(conn, actor, model, values, None) for values in cleaned]
 
+    def insert_on(
+        self,
+        conn: Connection,
+        actor: Actor,
+        model: Model,
+        values: dict[str, Any],
+        record_id: str,
+        *,
+        hooks: bool = True,
+    ) -> str:
+        """Create a record inside a write already running on `conn` (a write hook's
+        record); `hooks=False` skips the write hooks (the caller does their work)."""
+        return self._insert(conn, actor, model, values, record_id, hooks=hooks)
+
     def _insert(
         self,
         conn: Connection,
@@ -315,6 +329,8 @@ class Records:
         values: dict[str, Any],
         record_id: str | None,
         then: Callable[[Connection, str], dict[str, Any]] | None = None,
+        *,
+        hooks: bool = True,
     ) -> str:
         given = dict(values)  # the refs to check: the client's, not the defaults below
         for check in self.value_checks:
@@ -340,7 +356,8 @@ class Records:
         for fd in model.auto_number_fields:
             if values.get(fd.name) is None:
                 values[fd.name] = self.writer.next_value(conn, f"{model.name}.{fd.name}")
-        for hook in self.write_hooks:
+        write_hooks = self.write_hooks if hooks else []
+        for hook in write_hooks:
             hook.before_write(conn, actor, model, record_id, values, None)
         self.writer.insert(conn, model, values)
         changes: Changes = {
@@ -348,7 +365,7 @@ class Records:
             for k, v in values.items()
             if v is not None and not model.fields[k].system
         }
-        for hook in self.write_hooks:
+        for hook in write_hooks:
             changes.update(hook.after_write(conn, actor, model, record_id, values, None))
         if then is not None:
             changes.update(then(conn, record_id))

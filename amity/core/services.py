@@ -18,6 +18,7 @@ from amity.core.auth.sessions import SessionService
 from amity.core.changes import Changes
 from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
+from amity.core.files.revisions import DocumentRevisions
 from amity.core.files.service import Files
 from amity.core.i18n import Languages
 from amity.core.idempotency import Idempotency
@@ -133,5 +134,6 @@ def build_services(
             services.files.purge,
         ]
     )
+    DocumentRevisions(records, services.files)  # a document's files are its revisions
     jobs.services = services
     return services

@@ -208,6 +208,26 @@ class Files:
             )
         return row
 
+    def copy(
+        self, conn: Any, upload: dict[str, Any], model: str, record_id: str, field: str
+    ) -> None:
+        """Attach the same file to another record's field too (a document and its
+        revision): a second row, the blob stored once."""
+        self.store.detach(conn, model, record_id, field)
+        now = utcnow()
+        self.store.add(
+            conn,
+            {
+                **upload,
+                "id": new_id(),
+                "model": model,
+                "record_id": record_id,
+                "field": field,
+                "attached_at": now,
+                "expires_at": None,
+            },
+        )
+
     @staticmethod
     def fill_details(
         model: Model, fd: Field, values: dict[str, Any], upload: dict[str, Any]
