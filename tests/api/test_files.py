@@ -4,16 +4,35 @@ and downloaded with safe headers, by the record's read right or a signed URL."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
+import os
+import threading
+from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
+from amity.config import Settings
+from amity.core.clock import utcnow
+from amity.core.files.service import BLOB_GRACE
 from amity.core.services import Services
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, User, settings_for
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(50)
+HTML = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 
 
-def upload(api: ApiClient, data: bytes, name: str = "file.txt", mime: str = "text/plain") -> str:
+@pytest.fixture
+def settings(database_url: str, jwt_key_file: str) -> Settings:
+    return dataclasses.replace(
+        settings_for(database_url, jwt_key_file), max_upload_bytes=4 * 1024 * 1024
+    )
+
+
+def upload(api: ApiClient, data: Any, name: str = "file.txt", mime: str = "text/plain") -> str:
     response = api.post(
         "/files/upload", content=data, headers={"Content-Type": mime, "X-OneCrm-Filename": name}
     )
@@ -27,6 +46,21 @@ def note_with(api: ApiClient, file_id: str, **extra: Any) -> str:
     response = api.post("/data/Note", json={"data": {"name": "Spec", "filename": file_id, **extra}})
     assert response.status_code == 200, response.text
     return str(response.json()["id"])
+
+
+def file_rows(services: Services) -> list[dict[str, Any]]:
+    table = services.db.tables.system("files")
+    with services.db.read() as conn:
+        return [dict(r._mapping) for r in conn.execute(sa.select(table))]
+
+
+def spooled(services: Services) -> list[str]:
+    return os.listdir(services.files.blobs.spool_dir)
+
+
+def audit_of(api: ApiClient, path: str) -> dict[str, dict[str, Any]]:
+    rows = api.get(f"/audit/{path}").json()["records"]
+    return {row["field_name"]: row for row in rows}
 
 
 def test_upload_attach_download_round_trip(api: ApiClient) -> None:
@@ -43,16 +77,27 @@ def test_upload_attach_download_round_trip(api: ApiClient) -> None:
     assert got.headers["x-onecrm-filename"] == "spec.txt"
     assert got.headers["x-content-type-options"] == "nosniff"
     assert got.headers["content-disposition"].startswith("attachment;")
+    assert got.headers["etag"] == f'"{hashlib.sha256(data).hexdigest()}"'
     info = api.get(f"/files/info/Note/{note}").json()
     assert info["name"] == "spec.txt"
     assert info["size"] == len(data)
     assert info["sha256"] == hashlib.sha256(data).hexdigest()
     assert info["mimetype"] == info["mime_type"] == "text/plain"
-    assert isinstance(info["modified"], int)
+    assert abs(info["modified"] - utcnow().timestamp()) < 3600 * 24  # epoch seconds
 
 
-def test_base64_upload(api: ApiClient) -> None:
-    data = bytes(range(256))
+@pytest.mark.parametrize("size", [0, 1, 1024 * 1024, 3 * 1024 * 1024 + 7])
+def test_raw_round_trips_keep_every_byte(api: ApiClient, size: int) -> None:
+    data = os.urandom(size)
+    note = note_with(api, upload(api, data, "blob.bin", "application/octet-stream"))
+    got = api.get(f"/files/download/Note/{note}")
+    assert hashlib.sha256(got.content).hexdigest() == hashlib.sha256(data).hexdigest()
+    assert api.get(f"/files/info/Note/{note}").json()["size"] == size
+
+
+@pytest.mark.parametrize("size", [0, 1, 700_000])
+def test_base64_round_trips(api: ApiClient, size: int) -> None:
+    data = os.urandom(size)
     response = api.post(
         "/files/upload/base64",
         json={
@@ -66,44 +111,286 @@ def test_base64_upload(api: ApiClient) -> None:
     assert api.get(f"/files/download/Note/{note}").content == data
 
 
-def test_range(api: ApiClient) -> None:
+def test_base64_body_over_one_mib_is_413(api: ApiClient) -> None:
+    data = base64.b64encode(os.urandom(900_000)).decode()  # 1.2 MB of base64
+    response = api.post("/files/upload/base64", json={"filename": "a", "data": data})
+    assert response.status_code == 413
+    assert set(response.json()) == {"error", "message", "hint"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"filename": "a.txt"},
+        {"filename": "a.txt", "data": "not base64!"},
+        {"filename": "", "data": ""},
+        {"filename": 5, "data": ""},
+    ],
+)
+def test_base64_bad_bodies_are_400(api: ApiClient, body: dict[str, Any]) -> None:
+    response = api.post("/files/upload/base64", json=body)
+    assert response.status_code == 400
+    assert set(response.json()) == {"error", "message", "hint"}
+
+
+def test_over_the_limit_is_413_mid_stream_and_leaves_nothing(
+    api: ApiClient, services: Services
+) -> None:
+    sent = [0]
+    chunk = b"x" * 65536
+
+    async def body() -> AsyncIterator[bytes]:  # no Content-Length: the server counts as it reads
+        for _ in range(200):  # 12.5 MiB, over the 4 MiB limit
+            sent[0] += len(chunk)
+            yield chunk
+
+    response = api.post("/files/upload", content=body(), headers={"X-OneCRM-Filename": "big"})
+    assert response.status_code == 413
+    assert response.json()["error"] == "payload_too_large"
+    assert sent[0] < 6 * 1024 * 1024  # it stopped reading soon after the limit
+    assert spooled(services) == []
+    assert file_rows(services) == []
+
+
+def test_a_declared_length_over_the_limit_is_413_before_reading(api: ApiClient) -> None:
+    response = api.post(
+        "/files/upload",
+        content=b"small",
+        headers={"X-OneCRM-Filename": "a", "Content-Length": str(5 * 1024 * 1024)},
+    )
+    assert response.status_code == 413
+
+
+def test_a_missing_or_empty_name_is_400(api: ApiClient) -> None:
+    assert api.post("/files/upload", content=b"x").status_code == 400
+    for name in ("", "   ", "../", "dir/.."):
+        response = api.post("/files/upload", content=b"x", headers={"X-OneCRM-Filename": name})
+        assert response.status_code == 400, name
+        assert set(response.json()) == {"error", "message", "hint"}
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"),
+    [
+        ("../../etc/passwd", "passwd"),
+        ("C:\\Users\\me\\report.pdf", "report.pdf"),
+        ("a\x00b.txt", "ab.txt"),
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),
+        ("Ärger über €.txt", "Ärger über €.txt"),
+    ],
+)
+def test_names_lose_paths_and_tricks(api: ApiClient, sent: str, stored: str) -> None:
+    from urllib.parse import quote
+
+    header = quote(sent, safe="")
+    note = note_with(api, upload(api, b"x", header))
+    assert api.get(f"/data/Note/{note}").json()["record"]["filename"] == stored
+    got = api.get(f"/files/download/Note/{note}")
+    assert "filename*=UTF-8''" + quote(stored, safe="") in got.headers["content-disposition"]
+
+
+def test_a_long_name_is_cut_and_keeps_its_extension(api: ApiClient) -> None:
+    note = note_with(api, upload(api, b"x", "n" * 1000 + ".pdf"))
+    name = api.get(f"/data/Note/{note}").json()["record"]["filename"]
+    assert len(name) == 255 and name.endswith(".pdf")
+
+
+def test_html_is_served_as_an_attachment_with_nosniff(api: ApiClient) -> None:
+    for declared in ("text/html", "image/png"):  # lying about the type does not help
+        note = note_with(api, upload(api, HTML, "page.html", declared))
+        got = api.get(f"/files/download/Note/{note}")
+        assert got.headers["content-disposition"].startswith("attachment;")
+        assert got.headers["x-content-type-options"] == "nosniff"
+        assert got.headers["content-type"].startswith("text/html")
+        assert "sandbox" in got.headers["content-security-policy"]
+
+
+def test_images_and_pdf_that_are_what_they_say_show_inline(api: ApiClient) -> None:
+    note = note_with(api, upload(api, PNG, "dot.png", "image/png"))
+    got = api.get(f"/files/download/Note/{note}")
+    assert got.headers["content-type"] == "image/png"
+    assert got.headers["content-disposition"].startswith("inline;")
+    note = note_with(api, upload(api, b"%PDF-1.4\n%...", "a.pdf", "application/pdf"))
+    assert (
+        api.get(f"/files/download/Note/{note}").headers["content-disposition"].startswith("inline;")
+    )
+    # an SVG can carry script: never inline
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    note = note_with(api, upload(api, svg, "x.svg", "image/svg+xml"))
+    assert (
+        api.get(f"/files/download/Note/{note}")
+        .headers["content-disposition"]
+        .startswith("attachment;")
+    )
+
+
+def test_ranges_and_conditional_requests(api: ApiClient) -> None:
     data = bytes(range(100))
     note = note_with(api, upload(api, data))
-    got = api.get(f"/files/download/Note/{note}", headers={"Range": "bytes=10-19"})
+    url = f"/files/download/Note/{note}"
+    got = api.get(url, headers={"Range": "bytes=10-19"})
     assert got.status_code == 206
     assert got.content == data[10:20]
     assert got.headers["content-range"] == "bytes 10-19/100"
-    bad = api.get(f"/files/download/Note/{note}", headers={"Range": "bytes=200-"})
+    assert api.get(url, headers={"Range": "bytes=90-"}).content == data[90:]
+    assert api.get(url, headers={"Range": "bytes=-5"}).content == data[95:]
+    assert api.get(url, headers={"Range": "bytes=0-1,5-6"}).status_code == 200  # whole file
+    bad = api.get(url, headers={"Range": "bytes=200-"})
     assert bad.status_code == 416
     assert bad.json()["error"] == "range_not_satisfiable"
+    assert bad.headers["content-range"] == "bytes */100"
+    tag = got.headers["etag"]
+    assert api.get(url, headers={"If-None-Match": tag}).status_code == 304
+    stale = api.get(url, headers={"Range": "bytes=0-0", "If-Range": '"other"'})
+    assert stale.status_code == 200 and stale.content == data
 
 
-def test_bad_file_value_names_field(api: ApiClient) -> None:
+def test_a_value_that_is_no_upload_of_the_writer_is_400_naming_the_field(
+    api: ApiClient, services: Services, admin: User
+) -> None:
     response = api.post("/data/Note", json={"data": {"name": "x", "filename": "nope.txt"}})
     assert response.status_code == 400
     assert "filename" in response.json()["message"]
+    bob = services.auth.add_user(admin.actor, "bob", "bob-secret-pw-1")
+    _, token = services.auth.create_token("bob", "t")
+    bobs = ApiClient(api.app, {"Authorization": f"Bearer {token}"})
+    try:
+        theirs = upload(bobs, b"bob's")
+    finally:
+        bobs.close()
+    assert bob
+    response = api.post("/data/Note", json={"data": {"name": "x", "filename": theirs}})
+    assert response.status_code == 400
+    used = upload(api, b"once")
+    note_with(api, used)
+    response = api.post("/data/Note", json={"data": {"name": "y", "filename": used}})
+    assert response.status_code == 400  # attached already: no longer a temporary id
 
 
-def test_temp_url(api: ApiClient, anon: ApiClient) -> None:
+def test_attaching_replacing_and_removing_are_audited(api: ApiClient) -> None:
+    note = note_with(api, upload(api, b"one", "one.txt"))
+    assert (
+        api.patch(
+            f"/data/Note/{note}", json={"data": {"filename": upload(api, b"two", "two.txt")}}
+        ).status_code
+        == 200
+    )
+    assert api.get(f"/files/download/Note/{note}").content == b"two"
+    row = audit_of(api, f"Note/{note}")["filename"]
+    assert (row["before_value_string"], row["after_value_string"]) == ("one.txt", "two.txt")
+    # the same name again: still a change the audit shows
+    api.patch(f"/data/Note/{note}", json={"data": {"filename": upload(api, b"2b", "two.txt")}})
+    assert api.get(f"/files/download/Note/{note}").content == b"2b"
+    rows = api.get(f"/audit/Note/{note}").json()["records"]
+    assert sum(r["field_name"] == "filename" for r in rows) == 2
+    # written back unchanged (a client that PUTs the record it read): nothing happens
+    record = api.get(f"/data/Note/{note}").json()["record"]
+    assert (
+        api.patch(f"/data/Note/{note}", json={"data": {"filename": record["filename"]}}).status_code
+        == 200
+    )
+    assert api.get(f"/files/download/Note/{note}").content == b"2b"
+    api.patch(f"/data/Note/{note}", json={"data": {"filename": ""}})
+    assert api.get(f"/data/Note/{note}").json()["record"]["filename"] in (None, "")
+    assert api.get(f"/files/download/Note/{note}").status_code == 404
+    rows = api.get(f"/audit/Note/{note}").json()["records"]
+    removed = [r for r in rows if r["field_name"] == "filename"][0]  # newest first
+    assert removed["before_value_string"] == "two.txt" and removed["after_value_string"] is None
+
+
+def test_deleting_a_record_keeps_its_file(api: ApiClient, services: Services) -> None:
+    note = note_with(api, upload(api, b"kept"))
+    assert api.delete(f"/data/Note/{note}").status_code == 200
+    assert api.get(f"/files/download/Note/{note}").status_code == 404  # like the record
+    assert len(file_rows(services)) == 1
+
+
+def test_temp_url_downloads_without_credentials_until_it_expires(
+    api: ApiClient, anon: ApiClient, services: Services
+) -> None:
     note = note_with(api, upload(api, b"secret bytes"))
     url = api.get(f"/files/info/Note/{note}").json()["temp_url"]
+    assert url.startswith("http://testserver/api.php/files/temp/")
     path = url.split("/api.php", 1)[1]
     assert anon.get(path).content == b"secret bytes"
-    assert anon.get(path.replace("signature=", "signature=0")).status_code == 403
+    tampered = path.replace("signature=", "signature=0")
+    assert anon.get(tampered).status_code == 403
+    base, _, query = path.partition("?")
+    params = dict(p.split("=") for p in query.split("&"))
+    longer = f"{base}?expires={int(params['expires']) + 3600}&signature={params['signature']}"
+    assert anon.get(longer).status_code == 403
+    other = note_with(api, upload(api, b"another file"))
+    other_id = (
+        api.get(f"/files/info/Note/{other}").json()["temp_url"].split("/temp/")[1].split("?")[0]
+    )
+    assert anon.get(path.replace(base.rsplit("/", 1)[1], other_id)).status_code == 403
+    file = services.files.find(services.records and _admin(services), "Note", note)
+    past = int(utcnow().timestamp()) - 10
+    signature = services.files.url_signature(file, past)
+    expired = anon.get(f"{base}?expires={past}&signature={signature}")
+    assert expired.status_code == 403
+    assert set(expired.json()) == {"error", "message", "hint"}
 
 
-def test_sweep_removes_expired(api: ApiClient, services: Services) -> None:
-    from datetime import timedelta
+def _admin(services: Services) -> Any:
+    from amity.core.actor import SYSTEM
 
-    from amity.core.clock import utcnow
+    return SYSTEM
 
-    file_id = upload(api, b"lonely")
-    assert services.files.purge(utcnow() + timedelta(days=2)) >= 1
-    response = api.post("/data/Note", json={"data": {"name": "x", "filename": file_id}})
+
+def test_the_sweep_removes_unattached_uploads_and_then_their_bytes(
+    api: ApiClient, services: Services
+) -> None:
+    kept = note_with(api, upload(api, b"attached"))
+    lonely = upload(api, b"lonely")
+    sha = hashlib.sha256(b"lonely").hexdigest()
+    assert services.files.purge(utcnow()) == 0  # nothing is due yet
+    later = utcnow() + timedelta(seconds=services.settings.upload_ttl_seconds + 1)
+    # the upload's row, and its bytes, unused for longer than the grace
+    assert services.files.purge(later) == 2
+    assert not services.files.blobs.has(sha)
+    response = api.post("/data/Note", json={"data": {"name": "x", "filename": lonely}})
     assert response.status_code == 400
+    assert services.files.purge(later + BLOB_GRACE) == 0
+    assert api.get(f"/files/download/Note/{kept}").content == b"attached"
 
 
-@pytest.mark.parametrize("name", ["../../etc/passwd", "a\x00b.txt"])
-def test_names(api: ApiClient, name: str) -> None:
-    note = note_with(api, upload(api, b"x", name))
-    assert "/" not in api.get(f"/data/Note/{note}").json()["record"]["filename"]
+def test_one_file_uploaded_at_once_by_many_is_stored_once(
+    api: ApiClient, services: Services
+) -> None:
+    data = os.urandom(300_000)
+    ids: list[str] = []
+    errors: list[BaseException] = []
+
+    def send() -> None:
+        client = ApiClient(api.app, dict(api._client.headers))
+        try:
+            ids.append(upload(client, data, "same.bin"))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+        finally:
+            client.close()
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(set(ids)) == 6
+    blobs = services.db.tables.system("file_blobs")
+    with services.db.read() as conn:
+        assert conn.execute(sa.select(sa.func.count()).select_from(blobs)).scalar() == 1
+    for file_id in ids:
+        note = note_with(api, file_id)
+        assert api.get(f"/files/download/Note/{note}").content == data
+    assert spooled(services) == []
+
+
+def test_download_of_a_record_without_a_file_or_field(api: ApiClient) -> None:
+    note = api.post("/data/Note", json={"data": {"name": "bare"}}).json()["id"]
+    response = api.get(f"/files/download/Note/{note}")
+    assert response.status_code == 404 and response.json()["error"] == "not_found"
+    assert api.get(f"/files/download/Note/{note}?field=name").status_code == 400
+    assert api.get("/files/download/Note/no-such-id").status_code == 404
+    assert api.get("/files/download/NoSuchModel/x").status_code == 404
+    assert api.get("/files/info/Contact/x").status_code in (400, 404)
