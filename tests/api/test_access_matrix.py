@@ -50,6 +50,8 @@ class Case:
     shows: str = ""  # a list answer holds ids[shows] exactly for the actors in `sees`
     sees: str = ""
     fresh_portal_token: bool = False  # the request spends the portal token it uses
+    content: bytes | None = None  # a raw body (a file upload), with `headers`
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 READ = (200, 200, 404, 200, 403, 200, 200)  # alice's portal-visible record
@@ -201,6 +203,37 @@ def fresh_cancelled_job(world: World, actor: str) -> str:
     url = fresh_job(world, actor)
     world.services.jobs.cancel(world.admin, url.rsplit("/", 1)[1])
     return url
+
+
+def attach_files(world: World) -> None:
+    """Files on records of every kind of visibility, attached by the admin."""
+    services, admin = world.services, world.admin
+    services.fields.add(admin, "aCase", {"name": "attachment_c", "type": "File"})
+
+    def attach(model: str, key: str, field: str, data: bytes = b"file bytes") -> None:
+        file_id = services.files.keep_bytes(admin, data, f"{key}.txt", "text/plain")
+        services.records.update(admin, model, world.ids[key], {field: file_id})
+
+    attach("Document", "document", "revision_filename")
+    attach("Document", "draft", "revision_filename")
+    attach("aCase", "case", "attachment_c")
+    attach("aCase", "hidden_case", "attachment_c")
+    attach("Contact", "carols", "photo", PNG)
+    world.create("Note", {"name": "Alices note"}, key="note")
+    world.create(
+        "Note", {"name": "Carols note", "assigned_user_id": world.users["carol"]}, key="carols_note"
+    )
+    attach("Note", "note", "filename")
+    attach("Note", "carols_note", "filename")
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(40)
+
+
+def temp_url(world: World, model: str, key: str) -> str:
+    info = world.services.files.find(world.admin, model, world.ids[key])
+    expires, signature = world.services.files.signed_query(info)
+    return f"/files/temp/{info.id}?expires={expires}&signature={signature}"
 
 
 POLICY: dict[tuple[str, str], list[Case]] = {
@@ -628,6 +661,44 @@ POLICY: dict[tuple[str, str], list[Case]] = {
     ("GET", "/me"): [Case("/me", (200, 200, 200, 200, 200, 200, 200))],
     # every user may follow the feed (it shows what they may read); portal tokens may not
     ("GET", "/changes"): [Case("/changes?limit=1000", (200, 200, 200, 200, 200, 403, 200))],
+    # a record's file follows the record's read right; uploads are anyone's (attaching
+    # one takes the right to change the record); a signed URL is the right itself
+    ("POST", "/files/upload"): [
+        Case(
+            "/files/upload",
+            (200, 200, 200, 200, 200, 200, 200),
+            content=b"matrix",
+            headers=(("X-OneCRM-Filename", "m.txt"), ("Content-Type", "text/plain")),
+        )
+    ],
+    ("POST", "/files/upload/base64"): [
+        Case(
+            "/files/upload/base64",
+            (200, 200, 200, 200, 200, 200, 200),
+            body={"filename": "m.txt", "data": "bWF0cml4"},
+        )
+    ],
+    ("GET", "/files/download/{model}/{id}"): [
+        Case("/files/download/Document/{document}", READ),
+        Case("/files/download/Document/{draft}", READ_NO_PORTAL_RECORD),
+        Case("/files/download/Note/{note}", READ_NO_PORTAL_MODEL),
+        Case("/files/download/Note/{carols_note}", (404, 404, 200, 200, 403, 403, 200)),
+        Case("/files/download/aCase/{case}?field=attachment_c", READ),
+        Case("/files/download/aCase/{hidden_case}?field=attachment_c", READ_NO_PORTAL_RECORD),
+        Case("/files/download/Contact/{carols}", (404, 404, 200, 200, 403, 404, 200)),
+        Case("/files/download/Note/no-such-id", (404, 404, 404, 404, 403, 403, 404)),
+    ],
+    ("GET", "/files/info/{model}/{id}"): [
+        Case("/files/info/Document/{document}", READ),
+        Case("/files/info/Document/{draft}", READ_NO_PORTAL_RECORD),
+        Case("/files/info/Note/{carols_note}", (404, 404, 200, 200, 403, 403, 200)),
+        Case("/files/info/aCase/{case}?field=attachment_c", READ),
+        Case("/files/info/Contact/{carols}", (404, 404, 200, 200, 403, 404, 200)),
+    ],
+    ("GET", "/files/temp/{file_id}"): [
+        Case(lambda w, a: temp_url(w, "Note", "carols_note"), (200,) * 7),
+        Case(lambda w, a: temp_url(w, "Note", "carols_note") + "0", (403,) * 7),
+    ],
     # what the server is: public, the same for every caller
     ("GET", "/"): [Case("http://testserver/", (200,) * 7), Case("/", (200,) * 7)],
     ("GET", ""): [Case("http://testserver/api.php", (200,) * 7)],
@@ -762,6 +833,7 @@ def world(services: Services, admin: User) -> World:
     gone = world.create("Contact", {"last_name": "Gone"}, key="gone")  # alice's, deleted
     services.records.update(admin.actor, "Contact", gone, {"title": "Former"})
     services.records.delete(admin.actor, "Contact", gone)
+    attach_files(world)
     return world
 
 
@@ -810,9 +882,15 @@ def run_case(
         if case.fresh_portal_token and actor == "portal"
         else world.tokens[actor]
     )
-    resp = client.request(method, url, json=body, headers={"Authorization": f"Bearer {token}"})
+    headers = {"Authorization": f"Bearer {token}", **dict(case.headers)}
+    if case.content is not None:
+        resp = client.request(method, url, content=case.content, headers=headers)
+    else:
+        resp = client.request(method, url, json=body, headers=headers)
     if resp.status_code != expected:
         return f"{url} answered {resp.status_code}, expected {expected}: {resp.text[:200]}"
+    if expected == 200 and not resp.headers.get("content-type", "").startswith("application/json"):
+        return None  # a file's bytes
     oauth = url.startswith("/auth/")  # OAuth pages are HTML; its errors add RFC 6749 keys
     if oauth and resp.headers.get("content-type", "").startswith("text/html"):
         return None
