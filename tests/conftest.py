@@ -36,6 +36,7 @@ from amity.store.engine import fresh_postgresql_database
 from amity.store.migrate import migrate
 from tests.contract import check_response
 from tests.pg_databases import TemplateCopies
+from tests.s3_server import s3_server as s3_server  # a fixture: moto's S3 over HTTP
 
 PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "admin-secret-pw"
