@@ -8,7 +8,9 @@ stored before it is sent (a /data write stores it in the write's own transaction
 client that retries at once finds it. Answers that depend on the credential or on timing
 (401, 403, 408, 409, 412, 423, 425, 429 and any 5xx) of a request that committed no write
 release the key: the request may be sent again with it. Requests without the header, or
-without credentials, pass as they are.
+without credentials, pass as they are, and so do raw file uploads: their body streams to
+storage and is never held whole, and sending one again only makes another temporary id,
+which expires unused.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from amity.store.engine import commit_hook
 HEADER = b"idempotency-key"
 REPLAYED_HEADER = (b"idempotent-replayed", b"true")
 METHODS = frozenset({"POST", "PATCH", "PUT", "DELETE"})
+STREAMED_PATHS = frozenset({"/api.php/files/upload"})  # bodies never read whole
 # answers of requests that wrote nothing which are not kept: the same request may succeed
 RELEASED = frozenset({401, 403, 408, 409, 412, 423, 425, 429})
 KEPT_HEADERS = frozenset({"content-type", "etag", "location", "last-modified", "content-language"})
@@ -81,7 +84,11 @@ class IdempotencyKeys:
         self.services = services
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] not in METHODS:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in METHODS
+            or scope["path"] in STREAMED_PATHS
+        ):
             await self.app(scope, receive, send)
             return
         key = first_header(scope, HEADER)

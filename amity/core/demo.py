@@ -20,6 +20,7 @@ from faker import Faker
 from amity.core.actor import SYSTEM, Actor
 from amity.core.auth.passwords import generate_password
 from amity.core.clock import today
+from amity.core.demo_files import load_demo_files
 from amity.core.records import ListQuery
 from amity.core.services import Services
 from amity.errors import BadRequest
@@ -364,7 +365,10 @@ class DemoLoader:
         self.load_tasks(sizes["Task"])
         self.load_calls(sizes["Call"])
         self.load_meetings(sizes["Meeting"])
-        self.load_notes(sizes["Note"])
+        notes = self.load_notes(sizes["Note"])
+        files = load_demo_files(self.services, self.actor, self.rng, self.accounts, notes)
+        for model, made in files.items():
+            self.counts[model] = self.counts.get(model, 0) + made
         return self.counts
 
     def load_users(self) -> None:
@@ -785,7 +789,7 @@ class DemoLoader:
 
         self.create("Meeting", self.activity_rows(n, make))
 
-    def load_notes(self, n: int) -> None:
+    def load_notes(self, n: int) -> list[str]:
         def make(kind: str, record_id: str, name: str) -> dict[str, Any]:
             return {
                 "name": self.pick(NOTE_SUBJECTS),
@@ -794,7 +798,7 @@ class DemoLoader:
                 "contact_id": record_id if kind == "Contact" else None,
             }
 
-        self.create("Note", self.activity_rows(n, make))
+        return self.create("Note", self.activity_rows(n, make))
 
 
 def forecast(stage: str) -> str:

@@ -11,12 +11,13 @@ records service for the record first: whoever may not read the record gets a 404
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import logging
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from amity.config import Settings
@@ -319,11 +320,23 @@ class Files:
         return file
 
     # -- the sweep ------------------------------------------------------------------------
+    def purge_spool(self, now: datetime) -> int:
+        """Remove spool files an upload left when its process died (this machine's)."""
+        cutoff = now.replace(tzinfo=UTC).timestamp() - self.settings.upload_ttl_seconds
+        removed = 0
+        for path in self.blobs.spool_dir.glob("upload-*"):
+            with contextlib.suppress(FileNotFoundError):
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+        return removed
+
     def purge(self, now: datetime) -> int:
         """Remove uploads never attached in time, then blobs no file refers to (held while
         their bytes go, so an upload never counts on a blob being removed)."""
         with self.db.write() as conn:
             removed = self.store.delete_expired(conn, now)
+        removed += self.purge_spool(now)
         while True:
             with self.db.write() as conn:
                 gone = self.store.take_orphan_blobs(conn, now - BLOB_GRACE, SWEEP_BATCH)
