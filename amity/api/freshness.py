@@ -42,19 +42,27 @@ def retry_on_unknown_field(endpoint: Endpoint) -> Endpoint:
     @functools.wraps(endpoint)
     async def wrapped(request: Request) -> Response:
         sync: MetadataSync = request.app.state.services.metadata
+        limit = int(request.app.state.services.settings.max_body_bytes)
         generation = sync.generation
         received: list[Message] = []
+        kept = 0  # bytes of body recorded; a body larger than a JSON body may be (a file
+        # upload) is not kept, and its request not retried
 
         async def recording() -> Message:
+            nonlocal kept
             message = await request.receive()
-            received.append(message)
+            if kept <= limit:
+                kept += len(message.get("body", b""))
+                received.append(message)
+                if kept > limit:
+                    received.clear()
             return message
 
         try:
             return await endpoint(Request(request.scope, recording))
         except (UnknownField, UnknownModel):
             sync.refresh()
-            if sync.generation == generation:
+            if sync.generation == generation or kept > limit:
                 raise
         replay = iter(received)
 

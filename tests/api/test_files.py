@@ -429,3 +429,31 @@ def test_the_sweep_removes_spool_files_a_dead_upload_left(
     assert services.files.purge(utcnow()) == 1
     assert spooled(services) == [fresh.path.name]
     fresh.discard()
+
+
+def test_an_upload_streams_through_a_few_mib_of_memory(api: ApiClient, settings: Settings) -> None:
+    """What the request path holds of a 48 MiB upload at its peak (Python's allocations,
+    traced): a few MiB, not the file. (The S3 store's own bound is checked in
+    tests/core/test_file_storage.py, in a process without moto, which keeps objects in
+    memory.)"""
+    import tracemalloc
+
+    if settings.files_url:
+        pytest.skip("moto's server runs in this process and holds what it stores")
+
+    chunk = os.urandom(65536)
+
+    async def body() -> AsyncIterator[bytes]:
+        for _ in range(768):
+            yield chunk
+
+    tracemalloc.start()
+    try:
+        tracemalloc.reset_peak()
+        file_id = upload(api, body(), "stream.bin", "application/octet-stream")
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 12 * 1024 * 1024, f"{peak / 2**20:.1f} MiB held during the upload"
+    note = note_with(api, file_id)
+    assert api.get(f"/files/info/Note/{note}").json()["size"] == 768 * 65536

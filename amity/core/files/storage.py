@@ -109,6 +109,10 @@ class Spool:
             self.head += data[: SNIFF_BYTES - len(self.head)]
         self.size += len(data)
 
+    def write_all(self, chunks: list[bytes]) -> None:
+        for chunk in chunks:
+            self.write(chunk)
+
     def finish(self) -> str:
         """Close the file; its SHA-256 in hex."""
         self._file.close()
