@@ -33,6 +33,7 @@ from amity_client._core import (
 )
 from amity_client._data import AsyncModel, Model
 from amity_client._errors import Error, NetworkError, Timeout
+from amity_client._files import AsyncFiles, Files
 from amity_client._retry import RetryPolicy
 from amity_client._version import __version__
 from amity_client._webhooks import AsyncWebhooks, Webhooks
@@ -303,6 +304,11 @@ class Client(_BaseClient):
         """Webhooks: list, create, update, deliveries, replay, test, recover, rotate_secret."""
         return Webhooks(self)
 
+    @property
+    def files(self) -> Files:
+        """Files: upload (raw or base64), download, info."""
+        return Files(self)
+
     def me(self) -> dict[str, Any]:
         """The authenticated user."""
         return self._run(_utility.me_call())
@@ -488,6 +494,10 @@ class AsyncClient(_BaseClient):
     @property
     def webhooks(self) -> AsyncWebhooks:
         return AsyncWebhooks(self)
+
+    @property
+    def files(self) -> AsyncFiles:
+        return AsyncFiles(self)
 
     async def me(self) -> dict[str, Any]:
         return await self._run(_utility.me_call())
