@@ -9,9 +9,10 @@ Layout, one module per endpoint group of the server: _data (/data, models), _met
 (/meta), _utility (/me, /version, /public_key), _auth and _oauth (credentials, /auth).
 The IO-free core (_core, _retry, _paging) is shared by Client and AsyncClient (_client).
 _changes (/changes); audit rows come from Model.audit. _webhooks (/webhooks) manages
-webhooks; _verify checks, in a receiver, the deliveries they send.
-Files, calendar, reports and tally objects get modules of their own as the server grows
-them.
+webhooks; _verify checks, in a receiver, the deliveries they send. _files (/files)
+uploads, downloads and describes files, with _uploads (what an upload sends) and
+_downloads (where a download goes).
+Calendar, reports and tally objects get modules of their own as the server grows them.
 """
 
 from amity_client._auth import BasicAuth, OAuth, TokenAuth
@@ -19,6 +20,7 @@ from amity_client._changes import AsyncChangeFeed, ChangeFeed
 from amity_client._client import DEFAULT_TIMEOUT, AsyncClient, Client
 from amity_client._core import FetchedRecord
 from amity_client._data import AsyncModel, Model
+from amity_client._downloads import DownloadedFile
 from amity_client._errors import (
     BadRequest,
     Conflict,
@@ -37,6 +39,7 @@ from amity_client._errors import (
     UnsupportedMediaType,
     WebhookVerificationError,
 )
+from amity_client._files import AsyncFiles, Files
 from amity_client._oauth import AuthorizationFlow
 from amity_client._results import AsyncListQuery, AsyncListResult, ListResult
 from amity_client._retry import RetryPolicy
@@ -48,6 +51,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "AsyncChangeFeed",
     "AsyncClient",
+    "AsyncFiles",
     "AsyncListQuery",
     "AsyncListResult",
     "AsyncModel",
@@ -58,8 +62,10 @@ __all__ = [
     "ChangeFeed",
     "Client",
     "Conflict",
+    "DownloadedFile",
     "Error",
     "FetchedRecord",
+    "Files",
     "Forbidden",
     "ListResult",
     "MethodNotAllowed",

@@ -8,7 +8,7 @@ import base64
 import binascii
 import json
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import AsyncGenerator, Callable, Generator, Mapping
 from typing import TYPE_CHECKING, Any
 
 import httpx
@@ -81,7 +81,9 @@ class OAuth(httpx.Auth):
     caller can store it. `token` is the current one.
     """
 
-    requires_response_body = True
+    # only the token endpoint's answers are read here (below): other bodies, a download's
+    # among them, stay unread for the caller to stream
+    requires_response_body = False
 
     def __init__(
         self,
@@ -123,6 +125,34 @@ class OAuth(httpx.Auth):
             yield from self._refresh()
             request.headers["Authorization"] = f"Bearer {self._token['access_token']}"
             yield request
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        flow = self.auth_flow(request)
+        outgoing = next(flow)
+        while True:
+            response = yield outgoing
+            if outgoing is not request:  # a refresh: the new token is in its body
+                response.read()
+            try:
+                outgoing = flow.send(response)
+            except StopIteration:
+                return
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        flow = self.auth_flow(request)
+        outgoing = next(flow)
+        while True:
+            response = yield outgoing
+            if outgoing is not request:
+                await response.aread()
+            try:
+                outgoing = flow.send(response)
+            except StopIteration:
+                return
 
     def _refresh(self) -> Generator[httpx.Request, httpx.Response, None]:
         assert self.flow is not None

@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -24,6 +25,7 @@ from amity_client._core import (
     build_request,
     check_base_url,
     decode_response,
+    error_from_response,
     has_header,
     parse_retry_after,
     raw_call,
@@ -31,6 +33,7 @@ from amity_client._core import (
 )
 from amity_client._data import AsyncModel, Model
 from amity_client._errors import Error, NetworkError, Timeout
+from amity_client._files import AsyncFiles, Files
 from amity_client._retry import RetryPolicy
 from amity_client._version import __version__
 from amity_client._webhooks import AsyncWebhooks, Webhooks
@@ -40,6 +43,7 @@ AuthTypes = httpx.Auth | tuple[str, str] | None
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 """30 s to read an answer, 10 s to connect."""
 NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+NO_RETRY = RetryPolicy(max_retries=0)
 
 log = logging.getLogger("amity_client")
 
@@ -81,6 +85,10 @@ class _BaseClient:
             spec.method, spec.url, params=spec.params, headers=spec.headers, content=spec.content
         )
 
+    def _policy(self, call: Call[Any]) -> RetryPolicy:
+        """The client's retry policy, or none for a call whose body cannot be sent twice."""
+        return self.retry if call.resendable else NO_RETRY
+
     def _after_error(
         self, call: Call[Any], exc: httpx.RequestError, start: float, attempt: int
     ) -> float:
@@ -88,7 +96,7 @@ class _BaseClient:
         if not isinstance(exc, httpx.TransportError):
             self._log(call, type(exc).__name__, start, attempt, None)
             raise Error(f"{type(exc).__name__}: {exc}", type="invalid_response") from exc
-        delay = self.retry.after_error(
+        delay = self._policy(call).after_error(
             call.method, request_was_sent(exc), attempt, keyed=is_keyed(call)
         )
         self._log(call, f"{type(exc).__name__}: {exc}", start, attempt, delay)
@@ -101,7 +109,7 @@ class _BaseClient:
     ) -> float | None:
         """The wait before retrying this answer, or None to keep it."""
         retry_after = parse_retry_after(response.headers.get("retry-after"))
-        delay = self.retry.after_status(
+        delay = self._policy(call).after_status(
             call.method, response.status_code, retry_after, attempt, keyed=is_keyed(call)
         )
         self._log(call, str(response.status_code), start, attempt, delay, ok=response.is_success)
@@ -134,6 +142,10 @@ class _BaseClient:
             decode_response(response.status_code, response.headers, response.content)
         )
         return result if call.annotate is None else call.annotate(result, response.headers)
+
+    @staticmethod
+    def _failure(response: httpx.Response) -> Error:
+        return error_from_response(response.status_code, response.headers, response.content)
 
 
 class Client(_BaseClient):
@@ -169,14 +181,16 @@ class Client(_BaseClient):
     def auth(self, auth: httpx.Auth | tuple[str, str]) -> None:
         self._http.auth = auth
 
-    def _send(self, call: Call[Any]) -> httpx.Response:
+    def _send(self, call: Call[Any], stream: bool = False) -> httpx.Response:
+        """The answer, after the retries the policy allows; with stream=True its body is
+        not read yet."""
         call = with_idempotency_key(call)  # one key for every attempt of this call
         attempt = 0
         while True:
             request = self._build(self._http, call)
             start = time.perf_counter()
             try:
-                response = self._http.send(request)
+                response = self._http.send(request, stream=stream)
             except httpx.RequestError as exc:
                 delay = self._after_error(call, exc, start, attempt)
             else:
@@ -190,6 +204,21 @@ class Client(_BaseClient):
 
     def _run(self, call: Call[T]) -> T:
         return self._decode(call, self._send(call))
+
+    @contextmanager
+    def _stream(self, call: Call[Any]) -> Iterator[httpx.Response]:
+        """A successful answer whose body is still to be read (a download). A failed one
+        is read and raised as its Error; a connection lost while reading, a NetworkError."""
+        response = self._send(call, stream=True)
+        try:
+            if not response.is_success:
+                response.read()
+                raise self._failure(response)
+            yield response
+        except httpx.TransportError as exc:
+            raise transport_error(exc, self.url) from exc
+        finally:
+            response.close()
 
     # -- low level -------------------------------------------------------------------------
     def request(
@@ -275,6 +304,11 @@ class Client(_BaseClient):
         """Webhooks: list, create, update, deliveries, replay, test, recover, rotate_secret."""
         return Webhooks(self)
 
+    @property
+    def files(self) -> Files:
+        """Files: upload (raw or base64), download, info."""
+        return Files(self)
+
     def me(self) -> dict[str, Any]:
         """The authenticated user."""
         return self._run(_utility.me_call())
@@ -345,14 +379,14 @@ class AsyncClient(_BaseClient):
     def auth(self, auth: httpx.Auth | tuple[str, str]) -> None:
         self._http.auth = auth
 
-    async def _send(self, call: Call[Any]) -> httpx.Response:
+    async def _send(self, call: Call[Any], stream: bool = False) -> httpx.Response:
         call = with_idempotency_key(call)  # one key for every attempt of this call
         attempt = 0
         while True:
             request = self._build(self._http, call)
             start = time.perf_counter()
             try:
-                response = await self._http.send(request)
+                response = await self._http.send(request, stream=stream)
             except httpx.RequestError as exc:
                 delay = self._after_error(call, exc, start, attempt)
             else:
@@ -366,6 +400,20 @@ class AsyncClient(_BaseClient):
 
     async def _run(self, call: Call[T]) -> T:
         return self._decode(call, await self._send(call))
+
+    @asynccontextmanager
+    async def _stream(self, call: Call[Any]) -> AsyncIterator[httpx.Response]:
+        """Client._stream, awaited."""
+        response = await self._send(call, stream=True)
+        try:
+            if not response.is_success:
+                await response.aread()
+                raise self._failure(response)
+            yield response
+        except httpx.TransportError as exc:
+            raise transport_error(exc, self.url) from exc
+        finally:
+            await response.aclose()
 
     # -- low level -------------------------------------------------------------------------
     async def request(
@@ -446,6 +494,10 @@ class AsyncClient(_BaseClient):
     @property
     def webhooks(self) -> AsyncWebhooks:
         return AsyncWebhooks(self)
+
+    @property
+    def files(self) -> AsyncFiles:
+        return AsyncFiles(self)
 
     async def me(self) -> dict[str, Any]:
         return await self._run(_utility.me_call())

@@ -11,7 +11,7 @@ import dataclasses
 import datetime as dt
 import json as jsonlib
 import uuid
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from email.utils import parsedate_to_datetime
@@ -33,6 +33,8 @@ class FetchedRecord(dict[str, Any]):
 
 
 QueryParams = Mapping[str, Any] | Sequence[tuple[str, Any]]
+Content = bytes | str | Iterable[bytes] | AsyncIterable[bytes]
+"""A request body: bytes or text, or chunks streamed as they come (an upload)."""
 
 _ERROR_TYPES = {
     400: "bad_request",
@@ -67,10 +69,12 @@ class Call(Generic[T]):
     parse: Callable[[Any], T]
     params: QueryParams | None = None
     json: Any = None
-    content: bytes | str | None = None
+    content: Content | None = None
     headers: Mapping[str, str] = field(default_factory=dict)
     # what the answer's headers add to the parsed result (a record's ETag), when anything
     annotate: Callable[[T, Mapping[str, str]], T] | None = None
+    # False when `content` streams from a source that cannot be read twice: never retried
+    resendable: bool = True
 
 
 def raw_call(
@@ -203,12 +207,12 @@ class HttpRequest:
     url: str
     params: tuple[tuple[str, str], ...]
     headers: dict[str, str]
-    content: bytes | None
+    content: bytes | Iterable[bytes] | AsyncIterable[bytes] | None
 
 
 def build_request(base: str, call: Call[Any]) -> HttpRequest:
     headers = dict(call.headers)
-    content: bytes | None = None
+    content: bytes | Iterable[bytes] | AsyncIterable[bytes] | None = None
     if call.json is not None:
         content = encode_json(call.json)
         if not any(k.lower() == "content-type" for k in headers):

@@ -27,6 +27,7 @@ from amity_client import Client, RetryPolicy, TokenAuth
 PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "client-tests-password"
 MAX_BODY_BYTES = 65536
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # small, for test_files.py's 413
 FAST_RETRY = RetryPolicy(max_retries=3, backoff_factor=0.01, max_backoff=0.05)
 HERE = Path(__file__).parent
 
@@ -127,6 +128,7 @@ def server_env(database_url: str, workdir: Path) -> dict[str, str]:
         AMITY_DATABASE_URL=database_url,
         AMITY_LOG_LEVEL="WARNING",
         AMITY_MAX_BODY_BYTES=str(MAX_BODY_BYTES),
+        AMITY_MAX_UPLOAD_BYTES=str(MAX_UPLOAD_BYTES),
         AMITY_RATE_LIMIT="",
         AMITY_RATE_LIMIT_ANONYMOUS="",
         AMITY_RATE_LIMIT_FAILED_AUTH="",

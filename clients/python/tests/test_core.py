@@ -86,7 +86,7 @@ def test_json_body_encodes_dates_and_decimals() -> None:
     request = build_request("http://h/api.php", call)
     assert request.method == "POST"
     assert request.headers["Content-Type"] == "application/json"
-    assert request.content is not None
+    assert isinstance(request.content, bytes)
     assert json.loads(request.content) == {"data": {"date_closed": "2024-09-30", "amount": "12.50"}}
 
 

@@ -10,6 +10,7 @@ import amity_client
 from amity_client import (
     AsyncChangeFeed,
     AsyncClient,
+    AsyncFiles,
     AsyncListQuery,
     AsyncModel,
     AsyncWebhooks,
@@ -18,6 +19,7 @@ from amity_client import (
     Client,
     Conflict,
     Error,
+    Files,
     Forbidden,
     ListResult,
     MethodNotAllowed,
@@ -61,6 +63,9 @@ def test_all_lists_exactly_the_public_names() -> None:
         "Webhooks",
         "verify_webhook",
         "WebhookVerificationError",
+        "Files",
+        "AsyncFiles",
+        "DownloadedFile",
     ):
         assert name in exported
 
@@ -90,7 +95,12 @@ def test_error_tree_is_the_documented_one() -> None:
 
 
 def test_async_surface_mirrors_the_sync_one() -> None:
-    pairs = ((Client, AsyncClient), (Model, AsyncModel), (Webhooks, AsyncWebhooks))
+    pairs = (
+        (Client, AsyncClient),
+        (Model, AsyncModel),
+        (Webhooks, AsyncWebhooks),
+        (Files, AsyncFiles),
+    )
     for sync_cls, async_cls in pairs:
         sync_names = {n for n in vars(sync_cls) if not n.startswith("_") and n != "close"}
         async_names = {n for n in vars(async_cls) if not n.startswith("_") and n != "aclose"}
@@ -108,6 +118,8 @@ def test_async_surface_mirrors_the_sync_one() -> None:
                 assert list(inspect.signature(async_attr).parameters) == sync_params, name
     assert get_type_hints(vars(Client)["webhooks"].fget)["return"] is Webhooks
     assert get_type_hints(vars(AsyncClient)["webhooks"].fget)["return"] is AsyncWebhooks
+    assert get_type_hints(vars(Client)["files"].fget)["return"] is Files
+    assert get_type_hints(vars(AsyncClient)["files"].fget)["return"] is AsyncFiles
 
 
 def test_package_is_typed() -> None:
