@@ -195,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", help="field name ending in _c, e.g. contract_tier_c")
     p.add_argument(
         "type",
-        help="Boolean, ColorSwatch, Checkbox, Date, DateTime, MultiSelect, "
+        help="Boolean, ColorSwatch, Checkbox, Date, DateTime, File, Image, MultiSelect, "
         "Number, Numeric, Radio, Select, Text, Textarea, Timezone or URL",
     )
     p.add_argument("--label", help="label (default: from the name)")

@@ -34,14 +34,22 @@ def ref(
     required: bool = False,
     indexed: bool = True,
     id_label: str = "",
+    editable: bool = True,
 ) -> list[Field]:
-    """A ref field `name` shown by the target's name, plus its `name_id` id field."""
+    """A ref field `name` shown by the target's name, plus its `name_id` id field (not
+    `editable`: the server maintains the id, clients cannot write it)."""
     id_name = f"{name}_id"
     return [
         Field(
             name=name, type="ref", label=label, ref_model=model, id_name=id_name, required=required
         ),
-        Field(name=id_name, type="id", label=id_label or f"{label or name} ID", indexed=indexed),
+        Field(
+            name=id_name,
+            type="id",
+            label=id_label or f"{label or name} ID",
+            indexed=indexed,
+            editable=editable,
+        ),
     ]
 
 

@@ -23,8 +23,10 @@ MODEL_FIELD_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # fields of custom 
 MAX_LABEL = 100
 MAX_OPTION_LABEL = 100
 MAX_OPTIONS = 500
-LENGTHS = {"Text": 255, "URL": 2048, "ColorSwatch": 7, "Timezone": 64}
-UNINDEXABLE = frozenset({"Textarea", "Checkbox", "MultiSelect"})
+LENGTHS = {"Text": 255, "URL": 2048, "ColorSwatch": 7, "Timezone": 64, "File": 255, "Image": 255}
+# file fields get no list filter and no index, like the built-in file_ref and image fields
+UNFILTERED = frozenset({"File", "Image"})
+UNINDEXABLE = frozenset({"Textarea", "Checkbox", "MultiSelect"}) | UNFILTERED
 # values worth keeping unique (an external id, a code, a number); not choices or flags
 UNIQUE_TYPES = frozenset({"Text", "URL", "Number", "Numeric", "Date", "DateTime"})
 
@@ -264,7 +266,11 @@ def with_custom_fields(models: Iterable[Model], defs: Iterable[CustomFieldDef]) 
                 },
                 filters={
                     **model.filters,
-                    **{fd.name: custom_filter(fd) for fd in extra if fd.name not in model.filters},
+                    **{
+                        fd.name: custom_filter(fd)
+                        for fd in extra
+                        if fd.name not in model.filters and fd.type not in UNFILTERED
+                    },
                 },
             )
         out.append(model)

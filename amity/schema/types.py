@@ -498,6 +498,22 @@ class CustomTextarea(TextType):
     accepts = "a string"
 
 
+class CustomFile(FileRefType):
+    """A file attached to the record (the files service gives the value its meaning)."""
+
+    name = "File"
+    wire_type = "file_ref"
+    accepts = "a string of at most 255 characters"
+
+
+class CustomImage(ImageType):
+    """An image attached to the record, like File."""
+
+    name = "Image"
+    wire_type = "image"
+    accepts = "a string of at most 255 characters"
+
+
 @cache
 def timezone_names() -> frozenset[str]:
     return frozenset(available_timezones())
@@ -632,6 +648,8 @@ CUSTOM_TYPES: dict[str, FieldType] = {
         CustomCheckbox(),
         CustomDate(),
         CustomDateTime(),
+        CustomFile(),
+        CustomImage(),
         CustomMultiSelect(),
         CustomNumber(),
         CustomNumeric(),

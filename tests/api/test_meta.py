@@ -20,6 +20,7 @@ MODELS = [
     "Meeting",
     "Note",
     "Document",
+    "DocumentRevision",
     "Product",
     "Project",
     "ProjectTask",

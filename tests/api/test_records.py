@@ -11,7 +11,8 @@ from amity.core.services import Services
 from tests.conftest import ApiClient, User
 
 # The smallest valid `data` for each built-in model; refs to other records are filled in by
-# `required_data` (Project needs an Account, ProjectTask a Project).
+# `required_data` (Project needs an Account, ProjectTask a Project, DocumentRevision a
+# Document).
 MINIMAL: dict[str, dict[str, Any]] = {
     "User": {"user_name": "jdoe", "last_name": "Doe"},
     "Account": {"name": "Acme Corp"},
@@ -24,6 +25,7 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "Meeting": {"name": "Kick-off", "date_start": "2024-03-02 11:30:00"},
     "Note": {"name": "Met at the fair"},
     "Document": {"name": "Price list"},
+    "DocumentRevision": {"filename": "price-list.pdf"},
     "Product": {"name": "Widget"},
     "Project": {"name": "Rollout", "date_starting": "2024-01-01", "date_ending": "2024-12-31"},
     "ProjectTask": {"name": "Plan", "date_start": "2024-01-02", "date_due": "2024-01-31"},
@@ -41,6 +43,8 @@ def create(api: ApiClient, model: str, data: dict[str, Any]) -> str:
 
 def required_data(api: ApiClient, model: str) -> dict[str, Any]:
     data = dict(MINIMAL[model])
+    if model == "DocumentRevision":
+        data["document_id"] = create(api, "Document", MINIMAL["Document"])
     if model in ("Project", "ProjectTask"):
         account = create(api, "Account", {"name": "Project owner"})
         if model == "Project":

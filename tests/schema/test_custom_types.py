@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from amity.schema.custom import LENGTHS
 from amity.schema.types import CUSTOM_TYPES, Choice, InvalidValue
 
 OPTIONS = (Choice(5, "Gold"), Choice(7, "Silver"), Choice(10, "Bronze"), Choice(3, "Old", True))
@@ -19,6 +20,8 @@ ACCEPTED: dict[str, list[tuple[Any, Any]]] = {
     "MultiSelect": [([5], "^5^"), (["7", 5, 5], "^7^,^5^")],
     "Date": [("2020-11-26", date(2020, 11, 26))],
     "DateTime": [("2020-11-26 06:00:00", datetime(2020, 11, 26, 6, 0, 0))],
+    "File": [("contract.pdf", "contract.pdf")],  # any string until the files service checks
+    "Image": [("logo.png", "logo.png")],
     "Number": [(200, 200), (-3, -3), ("42", 42)],
     "Numeric": [
         (1250.330, 1250330),
@@ -43,6 +46,8 @@ REJECTED: dict[str, list[Any]] = {
     "MultiSelect": ["5", [5.5], [None]],
     "Date": ["26/11/2020", "2020-13-01", "2020-11-26 06:00:00", 20201126],
     "DateTime": ["2020-11-26", "2020-11-26 25:00:00", "yesterday"],
+    "File": [5, ["a.pdf"], "nul\x00", "x" * 256],
+    "Image": [True, {"id": "a"}, "x" * 256],
     "Number": [1.5, "12abc", True, 2**63],
     "Numeric": [1250.3301, "abc", True, 1e12, "1e400"],
     "Radio": [99, 3, "gold", [5], True],
@@ -69,7 +74,7 @@ def test_every_custom_type_has_examples() -> None:
 )
 def test_accepted_values(type_name: str, given: Any, stored: Any) -> None:
     kind = CUSTOM_TYPES[type_name]
-    length = 255 if type_name == "Text" else None
+    length = LENGTHS.get(type_name)  # what the field passes (its declared len)
     assert kind.parse(given, length=length, scale=3, choices=OPTIONS) == stored
 
 
@@ -78,7 +83,7 @@ def test_accepted_values(type_name: str, given: Any, stored: Any) -> None:
 )
 def test_rejected_values(type_name: str, given: Any) -> None:
     kind = CUSTOM_TYPES[type_name]
-    length = 255 if type_name == "Text" else None
+    length = LENGTHS.get(type_name)  # what the field passes (its declared len)
     with pytest.raises(InvalidValue):
         kind.parse(given, length=length, scale=3, choices=OPTIONS)
 

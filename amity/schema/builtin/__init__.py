@@ -19,6 +19,7 @@ def builtin_models() -> list[Model]:
         sales.product_model(),
         service.case_model(),
         service.document_model(),
+        service.document_revision_model(),
         service.project_model(),
         service.project_task_model(),
         activities.task_model(),

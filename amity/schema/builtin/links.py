@@ -94,6 +94,7 @@ def builtin_links() -> list[tuple[str, Link]]:
     out += has_many("Contact", "cases", "aCase", "cust_contact_id")
     out += has_many("Contact", "direct_reports", "Contact", "reports_to_id")
     out += has_many("Project", "project_tasks", "ProjectTask", "parent_id")
+    out += has_many("Document", "revisions", "DocumentRevision", "document_id")
     out += has_many("User", "assigned_contacts", "Contact", "assigned_user_id")
     for model in PARENT_TYPES:
         out += activities(model)

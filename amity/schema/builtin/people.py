@@ -91,6 +91,7 @@ def contact_model() -> Model:
             f("portal_active", "bool", "Portal Active", default=False),
             f("portal_name", "varchar", "Portal Name"),
             f("last_activity_date", "datetime", "Last Activity"),
+            f("photo", "image", "Photo"),
         ],
         person=True,
         search=("first_name", "last_name", "email1"),

@@ -98,6 +98,7 @@ def account_model() -> Model:
             f("balance", "currency", "Balance"),
             f("credit_limit", "currency", "Credit Limit"),
             f("description", "text", "Description"),
+            f("photo", "image", "Photo"),
             *ref("member_of", "Account", "Member Of"),
             *ref("primary_contact", "Contact", "Primary Contact"),
             f("last_activity_date", "datetime", "Last Activity"),

@@ -1,4 +1,4 @@
-"""Service and project models: aCase, Document, Project, ProjectTask."""
+"""Service and project models: aCase, Document, DocumentRevision, Project, ProjectTask."""
 
 from __future__ import annotations
 
@@ -76,15 +76,41 @@ def document_model() -> Model:
             ),
             f("active_date", "date", "Publish Date"),
             f("exp_date", "date", "Expiration Date"),
-            f("revision", "varchar", "Revision", len=20),
+            # revision: the latest revision's number, set by the server
+            f("revision", "varchar", "Revision", len=20, editable=False),
             f("revision_filename", "file_ref", "File"),
             f("file_mime_type", "varchar", "MIME Type"),
+            *ref("document_revision", "DocumentRevision", "Latest Revision", editable=False),
             f("portal_flag", "bool", "Show in Portal", default=False),
             f("description", "text", "Description"),
         ],
         list_fields=("name", "category_id", "status_id"),
         module="Documents",
         portal=Portal(link="documents", flag="portal_flag"),
+    )
+
+
+def document_revision_model() -> Model:
+    """One uploaded version of a Document's file (the document's `revisions` link). Shares
+    the Documents module: /meta/modules lists both models there, Document first."""
+    return build_model(
+        "DocumentRevision",
+        "document_revisions",
+        "Document Revision",
+        [
+            f("name", "name", "Name", indexed=True, len=255),  # every model is shown by name
+            *ref("document", "Document", "Document", required=True),
+            f("filename", "file_ref", "File", required=True),
+            f("file_mime_type", "varchar", "MIME Type"),
+            # numbered by the server (the next number of the document) when left empty
+            f("revision", "varchar", "Revision", len=20),
+            f("change_log", "text", "Change Log"),
+            f("file_size", "int", "File Size", editable=False),  # set from the stored file
+        ],
+        search=("name", "revision"),
+        list_fields=("revision", "name", "document", "document_id", "date_entered"),
+        default_order="date_entered",
+        module="Documents",
     )
 
 
