@@ -134,3 +134,24 @@ def test_custom_file_fields_and_the_field_parameter(api: ApiClient) -> None:
     assert api.get(f"/files/download/Contact/{contact}?field=contract_c").content == b"signed"
     assert api.get(f"/files/download/Contact/{contact}?field=badge_c").content == PNG
     assert api.get(f"/files/info/Contact/{contact}?field=contract_c").json()["name"] == "signed.txt"
+
+
+def test_the_php_clients_document_example_works_with_document_name(api: ApiClient) -> None:
+    file_id = upload(api, b"%PDF-1.4\n...", "offer.pdf", "application/pdf")
+    made = api.post(
+        "/data/Document", json={"data": {"document_name": "Offer", "revision_filename": file_id}}
+    )
+    assert made.status_code == 200, made.text
+    record = api.get(f"/data/Document/{made.json()['id']}").json()["record"]
+    assert (record["name"], record["document_name"]) == ("Offer", "Offer")
+    assert (
+        api.patch(
+            f"/data/Document/{record['id']}", json={"data": {"name": "Offer 2027"}}
+        ).status_code
+        == 200
+    )
+    assert (
+        api.get(f"/data/Document/{record['id']}").json()["record"]["document_name"] == "Offer 2027"
+    )
+    nameless = api.post("/data/Document", json={"data": {"category_id": "Sales"}})
+    assert nameless.status_code == 400 and "document_name" in nameless.json()["message"]

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.api.test_files import PNG, upload
 from tests.conftest import ApiClient
 
 
@@ -75,13 +76,19 @@ def test_a_document_points_at_its_latest_revision(api: ApiClient) -> None:
 def test_a_document_lists_its_revisions(api: ApiClient) -> None:
     document = create(api, "Document", {"name": "Price list"})
     other = create(api, "Document", {"name": "Catalogue"})
-    first = create(api, "DocumentRevision", {"document_id": document, "filename": "v1.pdf"})
+    first = create(
+        api, "DocumentRevision", {"document_id": document, "filename": upload(api, b"1", "v1.pdf")}
+    )
     second = create(
         api,
         "DocumentRevision",
-        {"document_id": document, "filename": "v2.pdf", "change_log": "new prices"},
+        {
+            "document_id": document,
+            "filename": upload(api, b"2", "v2.pdf"),
+            "change_log": "new prices",
+        },
     )
-    create(api, "DocumentRevision", {"document_id": other, "filename": "c.pdf"})
+    create(api, "DocumentRevision", {"document_id": other, "filename": upload(api, b"c", "c.pdf")})
     resp = api.get(f"/data/Document/{document}/revisions")
     assert resp.status_code == 200, resp.text
     assert {r["id"] for r in resp.json()["records"]} == {first, second}
@@ -125,18 +132,21 @@ def test_fields_the_server_maintains_cannot_be_written(
     api: ApiClient, model: str, field: str
 ) -> None:
     document = create(api, "Document", {"name": "Manual"})
-    revision = create(api, "DocumentRevision", {"document_id": document, "filename": "m.pdf"})
+    revision = create(
+        api, "DocumentRevision", {"document_id": document, "filename": upload(api, b"m", "m.pdf")}
+    )
     record_id, value = (document, revision) if model == "Document" else (revision, 1024)
     data: dict[str, Any] = {"name": "Other", field: value}
     if model == "DocumentRevision":
-        data = {"document_id": document, "filename": "n.pdf", field: value}
+        data = {"document_id": document, "filename": upload(api, b"n", "n.pdf"), field: value}
     created = api.post(f"/data/{model}", json={"data": data})
     assert created.status_code == 400, created.text
     assert created.json()["message"] == f"Field {field} of model {model} cannot be written"
-    changed = api.patch(f"/data/{model}/{record_id}", json={"data": {field: value}})
+    kept = api.get(f"/data/{model}/{record_id}").json()["record"][field]  # the server's
+    changed = api.patch(f"/data/{model}/{record_id}", json={"data": {field: "client's"}})
     assert changed.status_code == 400, changed.text
     assert field in changed.json()["message"]
-    assert api.get(f"/data/{model}/{record_id}").json()["record"][field] in (None, "")
+    assert api.get(f"/data/{model}/{record_id}").json()["record"][field] == kept
 
 
 @pytest.mark.parametrize(("type_", "wire"), [("File", "file_ref"), ("Image", "image")])
@@ -148,11 +158,14 @@ def test_custom_file_fields(api: ApiClient, type_: str, wire: str) -> None:
     assert (meta["type"], meta["custom_type"], meta["custom"]) == (wire, type_, True)
     assert meta["len"] == 255
     assert "attachment_c" not in filters_of(api, "Account")
-    account = create(api, "Account", {"name": "Acme", "attachment_c": "scan.png"})
+    scan = upload(api, PNG, "scan.png", "image/png")
+    account = create(api, "Account", {"name": "Acme", "attachment_c": scan})
     record = api.get(f"/data/Account/{account}").json()["record"]
     assert record["attachment_c"] == "scan.png"
     too_long = api.patch(f"/data/Account/{account}", json={"data": {"attachment_c": "x" * 256}})
     assert too_long.status_code == 400
+    no_upload = api.patch(f"/data/Account/{account}", json={"data": {"attachment_c": "a.png"}})
+    assert no_upload.status_code == 400
     not_text = api.patch(f"/data/Account/{account}", json={"data": {"attachment_c": 5}})
     assert not_text.status_code == 400
 

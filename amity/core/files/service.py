@@ -209,6 +209,13 @@ class Files:
             )
         return row
 
+    def name_of(self, conn: Any, value: str) -> str | None:
+        """The name of the upload a temporary id names (None for any other value)."""
+        if not value.startswith(INCOMING):
+            return None
+        row = self.store.get(conn, value.removeprefix(INCOMING))
+        return None if row is None else str(row["name"])
+
     def copy(
         self, conn: Any, upload: dict[str, Any], model: str, record_id: str, field: str
     ) -> None:

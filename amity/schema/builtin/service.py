@@ -59,7 +59,10 @@ def document_model() -> Model:
         "documents",
         "Document",
         [
-            f("name", "name", "Document Name", required=True, indexed=True, len=255),
+            # name and document_name (1CRM's) hold the same: a write of one sets the other,
+            # and a document needs one of them (amity/core/files/revisions.py)
+            f("name", "name", "Name", indexed=True, len=255),
+            f("document_name", "varchar", "Document Name", len=255),
             f(
                 "category_id",
                 "enum",
