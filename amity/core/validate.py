@@ -31,6 +31,12 @@ def clean_data(model: Model, data: Any, *, creating: bool) -> dict[str, Any]:
         value = parse_value(fd, raw)
         # an empty string is no value: a unique field stores none, so empties never clash
         values[name] = None if fd.unique and value == "" else value
+    for fd in model.fields.values():
+        if fd.mirrors is not None:  # two names of one value: what is written sets both
+            if fd.name in values and fd.mirrors not in values:
+                values[fd.mirrors] = values[fd.name]
+            elif fd.mirrors in values and fd.name not in values:
+                values[fd.name] = values[fd.mirrors]
     if creating:
         for fd in model.fields.values():
             if fd.stored and fd.name not in values and fd.default is not None and not fd.system:

@@ -49,6 +49,7 @@ class Field:
     audited: bool = True  # changes go into the audit (never for system fields)
     choices: tuple[Choice, ...] = ()  # options of custom option fields (ids and labels)
     custom: bool = False  # added at run time by an admin (amity/schema/custom.py)
+    mirrors: str | None = None  # another name of that field: a write of one sets both
 
     def __post_init__(self) -> None:
         if self.system and self.audited:  # what Amity maintains is not audited

@@ -154,4 +154,4 @@ def test_the_php_clients_document_example_works_with_document_name(api: ApiClien
         api.get(f"/data/Document/{record['id']}").json()["record"]["document_name"] == "Offer 2027"
     )
     nameless = api.post("/data/Document", json={"data": {"category_id": "Sales"}})
-    assert nameless.status_code == 400 and "document_name" in nameless.json()["message"]
+    assert nameless.status_code == 400 and "name" in nameless.json()["message"]

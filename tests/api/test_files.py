@@ -303,7 +303,7 @@ def test_attaching_replacing_and_removing_are_audited(api: ApiClient) -> None:
     assert api.get(f"/data/Note/{note}").json()["record"]["filename"] in (None, "")
     assert api.get(f"/files/download/Note/{note}").status_code == 404
     rows = api.get(f"/audit/Note/{note}").json()["records"]
-    removed = [r for r in rows if r["field_name"] == "filename"][0]  # newest first
+    removed = next(r for r in rows if r["field_name"] == "filename")  # newest first
     assert removed["before_value_string"] == "two.txt" and removed["after_value_string"] is None
 
 

@@ -227,6 +227,8 @@ def test_spool_dir_is_private(s3_server: S3Server, tmp_path: Path) -> None:
     spool_dir = tmp_path / "a" / "spool"
     store = S3BlobStore(s3_server.files_url("private"), spool_dir)
     assert store.spool_dir == spool_dir
+    assert not spool_dir.exists()  # nothing on disk until a file is uploaded
+    Spool(store.spool_dir).discard()
     assert spool_dir.stat().st_mode & 0o777 == 0o700
 
 

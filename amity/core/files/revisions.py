@@ -21,7 +21,6 @@ from amity.core.fields import to_json
 from amity.core.files.service import INCOMING, Files
 from amity.core.ids import new_id
 from amity.core.records import Changes, Records
-from amity.errors import BadRequest
 from amity.schema.model import Model
 from amity.store.conditions import Equals
 
@@ -33,28 +32,6 @@ LATEST = {
     "revision_filename": "filename",
     "file_mime_type": "file_mime_type",
 }
-
-
-def same_names(model: Model, values: dict[str, Any], before: dict[str, Any] | None) -> None:
-    """`name` and 1CRM's `document_name` say the same: a write of one sets the other, and a
-    new document needs one."""
-    for one, other in (("name", "document_name"), ("document_name", "name")):
-        if values.get(one) and other not in values:
-            values[other] = values[one]
-    if before is None and not values.get("name"):
-        raise BadRequest(
-            "Missing required field(s): {missing}",
-            "{model} needs a value for: {missing}",
-            missing="document_name",
-            model=model.name,
-        )
-    if before is not None and "name" in values and not values["name"]:
-        raise BadRequest(
-            "Missing required field(s): {missing}",
-            "{model} needs a value for: {missing}",
-            missing="name" if "document_name" not in values else "document_name",
-            model=model.name,
-        )
 
 
 class DocumentRevisions:
@@ -80,7 +57,6 @@ class DocumentRevisions:
         if not self.active():
             return {}
         if model.name == DOCUMENT:
-            same_names(model, values, before)
             given = values.get("revision_filename")
             if isinstance(given, str) and given.startswith(INCOMING):
                 values["document_revision_id"] = new_id()  # the revision after_write adds

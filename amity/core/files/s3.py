@@ -54,8 +54,7 @@ class S3BlobStore:
     def __init__(self, url: str, spool_dir: Path) -> None:
         self.bucket, prefix = parse_files_url(url)
         self.prefix = f"{prefix}/blobs/" if prefix else "blobs/"
-        self.spool_dir = spool_dir
-        self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.spool_dir = spool_dir  # made by the first upload (storage.Spool)
         # a session of our own: boto3's default session is not safe to share between threads
         self.client: S3Client = boto3.session.Session().client("s3")
 

@@ -52,8 +52,7 @@ class LocalBlobStore:
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.spool_dir = root / "tmp"
-        self.spool_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        self.spool_dir = root / "tmp"  # made by the first upload (Spool), like blobs/
 
     def path(self, sha256: str) -> Path:
         check_hash(sha256)
@@ -64,7 +63,7 @@ class LocalBlobStore:
 
     def put(self, sha256: str, spooled: Path) -> None:
         target = self.path(sha256)
-        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # root and blobs/ too
         os.replace(spooled, target)  # atomic: a reader sees the whole blob or none
 
     def read(self, sha256: str, start: int = 0, end: int | None = None) -> Iterator[bytes]:
@@ -95,6 +94,7 @@ class Spool:
     in the store's spool directory while their SHA-256 and size are counted."""
 
     def __init__(self, directory: Path) -> None:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
         fd, name = tempfile.mkstemp(dir=directory, prefix="upload-")
         self.path = Path(name)
         self._file: IO[bytes] = os.fdopen(fd, "wb")

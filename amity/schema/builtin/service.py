@@ -59,10 +59,9 @@ def document_model() -> Model:
         "documents",
         "Document",
         [
-            # name and document_name (1CRM's) hold the same: a write of one sets the other,
-            # and a document needs one of them (amity/core/files/revisions.py)
-            f("name", "name", "Name", indexed=True, len=255),
-            f("document_name", "varchar", "Document Name", len=255),
+            f("name", "name", "Document Name", required=True, indexed=True, len=255),
+            # 1CRM's name of the field (its PHP client writes it): the same value as name
+            f("document_name", "varchar", "Document Name", len=255, mirrors="name"),
             f(
                 "category_id",
                 "enum",
