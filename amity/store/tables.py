@@ -706,7 +706,7 @@ def file_tables(metadata: sa.MetaData) -> None:
         sa.Column("mimetype", sa.String(255), nullable=False),  # what downloads declare
         sa.Column("declared_type", sa.String(255)),  # what the uploader said
         sa.Column("sniffed_type", sa.String(255)),  # what the first bytes say
-        sa.Column("uploaded_by", sa.String(36), nullable=False),
+        sa.Column("uploaded_by", sa.String(64), nullable=False),  # a user id, or contact:<id>
         sa.Column("uploaded_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime()),  # incoming files only
         sa.Column("model", sa.String(60)),  # the record it is attached to, by field
