@@ -17,6 +17,7 @@ import pytest
 import sqlalchemy as sa
 
 from amity.config import Settings
+from amity.core.actor import SYSTEM
 from amity.core.clock import utcnow
 from amity.core.files.service import BLOB_GRACE
 from amity.core.services import Services
@@ -344,18 +345,12 @@ def test_temp_url_downloads_without_credentials_until_it_expires(
         api.get(f"/files/info/Note/{other}").json()["temp_url"].split("/temp/")[1].split("?")[0]
     )
     assert anon.get(path.replace(base.rsplit("/", 1)[1], other_id)).status_code == 403
-    file = services.files.find(services.records and _admin(services), "Note", note)
+    file = services.files.find(SYSTEM, "Note", note)
     past = int(utcnow().timestamp()) - 10
     signature = services.files.url_signature(file, past)
     expired = anon.get(f"{base}?expires={past}&signature={signature}")
     assert expired.status_code == 403
     assert set(expired.json()) == {"error", "message", "hint"}
-
-
-def _admin(services: Services) -> Any:
-    from amity.core.actor import SYSTEM
-
-    return SYSTEM
 
 
 @BOTH_STORES
