@@ -31,6 +31,7 @@ from amity.core.records import Records
 from amity.core.relations import Relations
 from amity.core.roles import AccessAdmin
 from amity.core.schema_io import SchemaFiles
+from amity.core.tally.numbering import TallyNumbers
 from amity.core.webhooks.service import Webhooks
 from amity.schema.registry import Registry, default_registry
 from amity.store.batch import GroupCommitter
@@ -135,5 +136,6 @@ def build_services(
         ]
     )
     DocumentRevisions(records, services.files)  # a document's files are its revisions
+    TallyNumbers(records)  # a tally document's full_number follows its prefix and number
     jobs.services = services
     return services

@@ -13,6 +13,8 @@ class Registry:
 
     def __init__(self, models: Iterable[Model]) -> None:
         self.models: dict[str, Model] = {m.name: m for m in models}
+        self._by_module: dict[str, Model] = {}
+        self._modules_of: dict[str, Model] | None = None
         self._check()
 
     def replace_models(self, models: dict[str, Model]) -> None:
@@ -22,15 +24,25 @@ class Registry:
         self.models = models
 
     def model(self, name: str) -> Model:
-        """The model called `name`; NotFound in the 1CRM wording when there is none."""
-        try:
-            return self.models[name]
-        except KeyError:
+        """The model called `name`, or else the model of 1CRM module `name` (ProductCatalog
+        is Product, TaxRates is TaxRate); NotFound in the 1CRM wording when there is none."""
+        found = self.models.get(name) or self.by_module.get(name)
+        if found is None:
             raise UnknownModel(
                 "Model {name} not found",
                 "GET /meta/modules lists the models this server knows",
                 name=name,
-            ) from None
+            )
+        return found
+
+    @property
+    def by_module(self) -> dict[str, Model]:
+        """Models by their 1CRM module name, where that differs from the model name."""
+        models = self.models
+        if self._modules_of is not models:
+            self._by_module = {m.module: m for m in models.values() if m.module != m.name}
+            self._modules_of = models
+        return self._by_module
 
     def link(self, model: Model, name: str) -> Link:
         """The link `name` of `model`; NotFound naming both when there is none."""

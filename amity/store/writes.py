@@ -9,6 +9,8 @@ from typing import Any, Protocol
 
 import orjson
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from amity.schema.model import Link, Model
@@ -140,19 +142,20 @@ class Writer:
         )
 
     def next_value(self, conn: Connection, name: str) -> int:
-        """The next number of a named sequence (e.g. case numbers), safe under concurrency."""
+        """The next number of a named sequence (case numbers, invoice numbers): one
+        statement that creates or bumps the row, so concurrent writers never share one."""
         seq = self.tables.system("sequences")
+        insert = (
+            sqlite_insert(seq)
+            if conn.dialect.name == "sqlite"
+            else postgresql_insert(seq)  # the only other database Amity runs on
+        )
         stmt = (
-            sa.update(seq)
-            .where(seq.c.name == name)
-            .values(value=seq.c.value + 1)
+            insert.values(name=name, value=1)
+            .on_conflict_do_update(index_elements=[seq.c.name], set_={"value": seq.c.value + 1})
             .returning(seq.c.value)
         )
-        value = conn.execute(stmt).scalar()
-        if value is None:
-            conn.execute(sa.insert(seq).values(name=name, value=1))
-            return 1
-        return int(value)
+        return int(conn.execute(stmt).scalar_one())
 
     def emit(
         self,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amity.schema.builder import with_links
-from amity.schema.builtin import activities, people, sales, service
+from amity.schema.builtin import activities, catalog, people, sales, service, tally
 from amity.schema.builtin.links import builtin_links
 from amity.schema.model import Model
 
@@ -26,6 +26,8 @@ def builtin_models() -> list[Model]:
         activities.call_model(),
         activities.meeting_model(),
         activities.note_model(),
+        *catalog.catalog_models(),
+        *tally.tally_models(),
     ]
     links = builtin_links()
     return [with_links(m, [lk for owner, lk in links if owner == m.name]) for m in models]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from amity.schema.builder import f
 from amity.schema.builtin.activities import PARENT_TYPES
+from amity.schema.builtin.tally import TALLY_KINDS
 from amity.schema.model import Field, Link
 
 
@@ -98,4 +99,51 @@ def builtin_links() -> list[tuple[str, Link]]:
     out += has_many("User", "assigned_contacts", "Contact", "assigned_user_id")
     for model in PARENT_TYPES:
         out += activities(model)
+    out += tally_links()
+    return out
+
+
+def tally_links() -> list[tuple[str, Link]]:
+    """Each tally document's parts, the documents that come from one another, and the
+    documents and payments of accounts, contacts and opportunities."""
+    out: list[tuple[str, Link]] = []
+    for kind in TALLY_KINDS:
+        doc, column = kind.name, kind.parent_column
+        out += has_many(doc, "line_groups_link", kind.part("LineGroup"), "parent_id")
+        out += has_many(doc, "lines_link", kind.part("Line"), column)
+        out += has_many(doc, "comments_link", kind.part("Comment"), column)
+        out += has_many(doc, "adjustments_link", kind.part("Adjustment"), column)
+        out += has_many(kind.part("LineGroup"), "lines_link", kind.part("Line"), "line_group_id")
+        out += has_many(
+            kind.part("LineGroup"), "comments_link", kind.part("Comment"), "line_group_id"
+        )
+        out += has_many(
+            kind.part("LineGroup"), "adjustments_link", kind.part("Adjustment"), "line_group_id"
+        )
+    for doc, name in (
+        ("Quote", "quotes"),
+        ("SalesOrder", "sales_orders"),
+        ("Invoice", "invoices"),
+        ("CreditNote", "credit_notes"),
+        ("PurchaseOrder", "purchase_orders"),
+        ("Bill", "bills"),
+    ):
+        out += has_many("Account", name, doc, "billing_account_id")
+        out += has_many("Contact", name, doc, "billing_contact_id")
+    for doc, name in (("Quote", "quotes"), ("SalesOrder", "sales_orders"), ("Invoice", "invoices")):
+        out += has_many("Opportunity", name, doc, "opportunity_id")
+    out += has_many("Quote", "sales_orders", "SalesOrder", "quote_id")
+    out += has_many("Quote", "invoices", "Invoice", "quote_id")
+    out += has_many("SalesOrder", "invoices", "Invoice", "sales_order_id")
+    out += has_many("SalesOrder", "shipping", "Shipping", "sales_order_id")
+    out += has_many("Invoice", "shipping", "Shipping", "invoice_id")
+    out += has_many("Invoice", "credit_notes", "CreditNote", "invoice_id")
+    out += has_many("PurchaseOrder", "bills", "Bill", "purchase_order_id")
+    out += has_many("PurchaseOrder", "receiving", "Receiving", "purchase_order_id")
+    out += has_many("Account", "payments", "Payment", "account_id")
+    out += has_many("Invoice", "payments", "invoices_payments", "invoice_id")
+    out += has_many("Payment", "invoices", "invoices_payments", "payment_id")
+    out += has_many("Bill", "payments", "bills_payments", "bill_id")
+    out += has_many("Payment", "bills", "bills_payments", "payment_id")
+    out += has_many("TaxCode", "tax_rates", "TaxRate", "tax_code_id")
     return out

@@ -1,4 +1,4 @@
-"""Sales models: Account, Opportunity, Product."""
+"""Sales models: Account, Opportunity, Product (1CRM's ProductCatalog module)."""
 
 from __future__ import annotations
 
@@ -172,6 +172,7 @@ def product_model() -> Model:
             f("is_available", "enum", "Availability", options=["yes", "no"], default="yes"),
             f("description", "text", "Description"),
             *ref("supplier", "Account", "Supplier"),
+            *ref("tax_code", "TaxCode", "Tax Code"),
         ],
         search=("name", "manufacturers_part_no"),
         list_fields=("name", "product_category", "list_price"),
