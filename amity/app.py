@@ -33,6 +33,7 @@ from amity.api.native import (
     meta,
     portal,
     session,
+    tally,
     webhooks,
 )
 from amity.api.ratelimit import Counters, RateLimit
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *audit.routes,
             *webhooks.routes,
             *files.routes,
+            *tally.routes,
         )
     ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path

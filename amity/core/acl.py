@@ -32,6 +32,7 @@ from amity.core.actor import Actor
 from amity.core.ttlcache import TtlCache
 from amity.core.useradmin import USER_MODEL, check_user_change
 from amity.errors import Forbidden
+from amity.schema.builtin.tally import PART_OF
 from amity.schema.model import Model
 from amity.schema.registry import Registry
 from amity.store.acl import AclStore
@@ -69,7 +70,14 @@ class UserAccess:
     owners: tuple[str, ...]
 
     def on(self, model: str) -> ModelRights:
-        return self.rights.get(model) or self.rights.get(ANY_MODEL) or NO_ACCESS
+        """The rights on `model`; a tally part (InvoiceLine) has its document's unless
+        the role names the part itself."""
+        return (
+            self.rights.get(model)
+            or self.rights.get(PART_OF.get(model, ""))
+            or self.rights.get(ANY_MODEL)
+            or NO_ACCESS
+        )
 
 
 class RolePolicy:

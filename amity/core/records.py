@@ -171,6 +171,23 @@ class Records:
                 self.mark_favorites(conn, actor, model, records)
         return Page(records, total)
 
+    def children(
+        self, actor: Actor, model_name: str, column: str, parent_id: str
+    ) -> list[dict[str, Any]]:
+        """Every readable record of `model_name` whose `column` holds `parent_id` (a tally
+        document's lines), with all fields, in the model's default order; no paging."""
+        model = self.model(model_name)
+        self.policy.check(actor, model, "list")
+        fields = select_fields(model, None, all_by_default=True)
+        conds = [*self.policy.read_conditions(actor, model), Equals(column, (parent_id,))]
+        with self.db.read() as conn:
+            rows = self.query.select_rows(
+                conn, model, fields, conditions=conds, order=parse_order(model, None)
+            )
+            records = self.render_rows(conn, model, fields, rows)
+            self.hide_names(conn, actor, fields, records)
+        return records
+
     def get(
         self, actor: Actor, model_name: str, record_id: str, fields: Sequence[str] | None = None
     ) -> dict[str, Any]:

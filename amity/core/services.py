@@ -32,6 +32,7 @@ from amity.core.relations import Relations
 from amity.core.roles import AccessAdmin
 from amity.core.schema_io import SchemaFiles
 from amity.core.tally.numbering import TallyNumbers
+from amity.core.tally.service import Tally
 from amity.core.webhooks.service import Webhooks
 from amity.schema.registry import Registry, default_registry
 from amity.store.batch import GroupCommitter
@@ -67,6 +68,7 @@ class Services:
     jobs: Jobs
     webhooks: Webhooks
     files: Files
+    tally: Tally
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -123,6 +125,7 @@ def build_services(
         jobs=jobs,
         webhooks=Webhooks(records, jobs, settings),
         files=Files(records, settings),
+        tally=Tally(records),
     )
     # the retention sweeps the periodic job amity.sweep runs
     services.sweeps.extend(

@@ -177,7 +177,12 @@ class Database:
     @contextmanager
     def shared_write(self) -> Iterator[Connection]:
         """One write transaction that write()/read() in this thread join until it ends
-        (after-commit callbacks not taken by a unit of their own run once it commits)."""
+        (after-commit callbacks not taken by a unit of their own run once it commits).
+        Inside one already (a group commit), that one is joined."""
+        shared = getattr(self._local, "conn", None)
+        if shared is not None:
+            yield shared
+            return
         with self.unit() as callbacks, self.engine.connect() as conn:
             conn = conn.execution_options(amity_write=True)
             with conn.begin():

@@ -114,6 +114,9 @@ TALLY_KINDS: tuple[TallyKind, ...] = (
     ),
 )
 KINDS_BY_NAME = {k.name: k for k in TALLY_KINDS}
+PART_SUFFIXES = ("LineGroup", "Line", "Comment", "Adjustment")
+# part model -> its document's model: a role's rights on Invoice cover InvoiceLine & co.
+PART_OF = {kind.part(suffix): kind.name for kind in TALLY_KINDS for suffix in PART_SUFFIXES}
 
 QUOTE_STAGES = [
     "Draft",
