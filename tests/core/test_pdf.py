@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
+from amity.core.i18n import Languages
 from amity.core.pdf import (
     Adjustment,
     Comment,
@@ -267,3 +270,12 @@ def test_a_record_sheet_shows_its_panels() -> None:
         assert expected in english, expected
     german = " ".join(pages(render_record_sheet(sheet, "de")))
     assert "Firma" in german and "Firmenname" in german and "Beschreibung" in german
+
+
+def test_labels_come_from_the_catalogs_given(tmp_path: Path) -> None:
+    """A catalog in AMITY_LOCALE_DIR translates the printed labels too."""
+    catalog = {"labels": {"Invoice": "Facture", "Amount Due": "Reste à payer"}}
+    (tmp_path / "fr.json").write_text(json.dumps(catalog), encoding="utf-8")
+    languages = Languages("en", str(tmp_path))
+    text = " ".join(pages(render_document(invoice(), "fr-FR", languages=languages)))
+    assert "Facture" in text and "Reste à payer 4 823,28 €" in text

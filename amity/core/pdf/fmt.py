@@ -12,7 +12,7 @@ from babel import Locale, UnknownLocaleError, dates, numbers
 from amity.core.i18n import Languages
 
 # Characters CLDR formats use that the embedded font lacks, and what prints instead.
-_SUBSTITUTES = str.maketrans({"\u202f": "\u00a0", "\uffe5": "\u00a5"})
+_SUBSTITUTES = str.maketrans({"\u202f": "\u00a0", "\uffe5": "\u00a5", "\t": " "})
 
 
 @lru_cache(maxsize=1)
