@@ -106,6 +106,14 @@ class Settings:
         "", "A directory of extra language catalogs (xx.json, as amity/i18n/de.json)."
     )
     currency: str = _setting("USD", "Base currency (ISO 4217 code) shown by /meta/locale.")
+    company_name: str = _setting(
+        "", "Company name printed at the head of PDF documents (/printer/pdf)."
+    )
+    company_address: str = _setting(
+        "",
+        "Company address printed under its name on PDF documents; lines separated by "
+        "\\n (a backslash and n, or a real line break).",
+    )
     session_auth: bool = _setting(
         False,
         "Let browsers sign in at /api.php/session and call the API with the session "
@@ -212,6 +220,11 @@ class Settings:
     file_url_seconds: int = _setting(
         300, "How long a file's temp_url downloads it without credentials (s)."
     )
+
+    def company_address_lines(self) -> tuple[str, ...]:
+        """The company address as lines: split at "\\n" written out or at real line breaks."""
+        text = self.company_address.replace("\\n", "\n")
+        return tuple(line.strip() for line in text.splitlines() if line.strip())
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
