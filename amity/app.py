@@ -32,6 +32,7 @@ from amity.api.native import (
     me,
     meta,
     portal,
+    printer,
     session,
     tally,
     webhooks,
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *webhooks.routes,
             *files.routes,
             *tally.routes,
+            *printer.routes,
         )
     ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path

@@ -32,6 +32,7 @@ from amity.core.relations import Relations
 from amity.core.roles import AccessAdmin
 from amity.core.schema_io import SchemaFiles
 from amity.core.tally.numbering import TallyNumbers
+from amity.core.tally.printing import Printer
 from amity.core.tally.service import Tally
 from amity.core.webhooks.service import Webhooks
 from amity.schema.registry import Registry, default_registry
@@ -69,6 +70,7 @@ class Services:
     webhooks: Webhooks
     files: Files
     tally: Tally
+    printer: Printer
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -96,6 +98,8 @@ def build_services(
     picklists = PicklistDependencies(records, settings.metadata_check_seconds)
     layouts = Layouts(records)
     audit = AuditLog(records, settings)
+    languages = Languages(settings.language, settings.locale_dir)
+    tally = Tally(records)
     records.writer.sinks.append(audit.sink)
     jobs = Jobs(db, settings)
     services = Services(
@@ -109,7 +113,7 @@ def build_services(
         clients=ClientRegistry(db, records.writer),
         sessions=SessionService(auth),
         rate_limits=RateLimitOverrides(db, records.writer, settings.auth_cache_seconds),
-        languages=Languages(settings.language, settings.locale_dir),
+        languages=languages,
         layouts=layouts,
         metadata=sync,
         fields=fields,
@@ -125,7 +129,8 @@ def build_services(
         jobs=jobs,
         webhooks=Webhooks(records, jobs, settings),
         files=Files(records, settings),
-        tally=Tally(records),
+        tally=tally,
+        printer=Printer(records, tally, layouts, settings, languages),
     )
     # the retention sweeps the periodic job amity.sweep runs
     services.sweeps.extend(

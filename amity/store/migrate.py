@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 from procrastinate import __version__ as procrastinate_version
 
 from amity.config import sqlite_file
+from amity.schema.builtin.catalog import STARTING_ROWS
 from amity.errors import ServiceUnavailable
 from amity.store.engine import Database, describe_url
 from amity.store.procrastinate import VERSION_KEY, ProcrastinateStore
@@ -25,6 +28,7 @@ def migrate(db: Database) -> list[str]:
             if table.name not in existing:
                 table.create(conn)
                 done.append(f"created table {table.name}")
+                add_starting_rows(db, conn, table)
                 continue
             have_cols = {c["name"] for c in inspector.get_columns(table.name)}
             for column in table.columns:
@@ -137,6 +141,20 @@ def add_column(conn: sa.Connection, table: sa.Table, column: sa.Column) -> None:
         f"ALTER TABLE {preparer.format_table(table)} ADD COLUMN "
         f"{preparer.format_column(column)} {col_type}{default}"
     )
+
+
+def add_starting_rows(db: Database, conn: sa.Connection, table: sa.Table) -> None:
+    """The records a new table of a built-in model starts with (the standard tax codes)."""
+    for model_name, rows in STARTING_ROWS.items():
+        if db.tables.models.get(model_name) is table:
+            now = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+            conn.execute(
+                sa.insert(table),
+                [
+                    {**row, "deleted": False, "date_entered": now, "date_modified": now}
+                    for row in rows
+                ],
+            )
 
 
 def seed_counts(db: Database, conn: sa.Connection) -> None:

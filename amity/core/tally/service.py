@@ -118,6 +118,7 @@ class Tally:
         model = self.records.model(model_name)
         kind = tally_kind(model.name)
         record_data, groups = split_body(body)
+        record_data = writable(model, record_data)
         with self.records.db.shared_write():
             if record_id is not None:
                 current = self.get(actor, kind.name, record_id)
@@ -215,6 +216,20 @@ def split_body(body: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
                     "{name} of a group must be a list of objects", "e.g. []", name=name
                 )
     return dict(body.get("record") or {}), [dict(g) for g in groups]
+
+
+def writable(model: Model, data: Mapping[str, Any]) -> dict[str, Any]:
+    """`data` without what the server maintains (ids, names of refs, dates, `_display`),
+    so a client can send back what GET /tally gave it; unknown names stay (a 400 then)."""
+    out = {}
+    for name, value in data.items():
+        fd = model.fields.get(name)
+        if name.startswith("_") or name in PART_LISTS:
+            continue
+        if fd is not None and (fd.type == "ref" or fd.system or fd.derived or not fd.editable):
+            continue
+        out[name] = value
+    return out
 
 
 def copyable(model: Model, name: str) -> bool:
@@ -354,8 +369,10 @@ class WritePlan:
         return plan
 
     def _part(self, suffix: str, data: Mapping[str, Any], position: int) -> _Part:
-        values = dict(data)
-        part_id = values.pop("id", None)
+        values = writable(self.models[suffix], data)
+        part_id = data.get("id")
+        if part_id is not None and not isinstance(part_id, str):
+            raise BadRequest("A part's id must be a string", "leave id out of new parts")
         for name in PART_LISTS:
             values.pop(name, None)
         if part_id is not None and part_id not in self.existing.get(suffix, {}):

@@ -25,6 +25,25 @@ PAYMENT_TYPES = [
 # code 2 is for items no tax applies to.
 STANDARD_TAX_CODE_ID = "standard-tax_-code-0000-000000000001"
 EXEMPT_TAX_CODE_ID = "standard-tax_-code-0000-000000000002"
+# rows every database starts with (store/migrate.py adds them with the table)
+STARTING_ROWS: dict[str, list[dict[str, object]]] = {
+    "TaxCode": [
+        {
+            "id": STANDARD_TAX_CODE_ID,
+            "name": "Taxable",
+            "code": "STD",
+            "taxable": True,
+            "position": 1,
+        },
+        {
+            "id": EXEMPT_TAX_CODE_ID,
+            "name": "Non-taxable",
+            "code": "EXEMPT",
+            "taxable": False,
+            "position": 2,
+        },
+    ]
+}
 
 
 def currency_model() -> Model:

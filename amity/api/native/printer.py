@@ -1,0 +1,36 @@
+"""/printer/pdf: a record as a PDF, in the language the request asks for."""
+
+from __future__ import annotations
+
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from amity.api.context import require_actor, services
+from amity.core.files.kinds import disposition
+
+
+def print_locale(request: Request) -> str:
+    """The first language of Accept-Language (numbers and dates follow it even where no
+    catalog translates the labels); English without one."""
+    header = request.headers.get("accept-language", "")
+    first = header.split(",")[0].split(";")[0].strip()
+    return first if first and first != "*" else "en"
+
+
+async def print_pdf(request: Request) -> Response:
+    actor = require_actor(request)
+    model, record_id = request.path_params["model"], request.path_params["id"]
+    printer = services(request).printer
+    locale = print_locale(request)
+    # rendering takes a while (fonts, layout): in a worker thread, off the event loop
+    data, name = await anyio.to_thread.run_sync(printer.pdf, actor, model, record_id, locale)
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": disposition(name, False)},
+    )
+
+
+routes = [Route("/printer/pdf/{model}/{id}", print_pdf, methods=["GET"])]
