@@ -1,0 +1,1 @@
+"""Tally objects (quotes, orders, invoices, ...): the pure computation of their amounts."""
