@@ -167,9 +167,10 @@ def test_a_catalog_template_that_does_not_fit_falls_back_to_english(
 
 # -- coverage: every message id the code raises has a German entry ----------------------------
 def error_classes() -> set[str]:
-    """Names of what carries a message id: the hierarchy, InvalidValue, OAuthBadRequest and
-    the authlib errors the OAuth server raises (their description is the message id)."""
-    names = {"InvalidValue", "Text"}
+    """Names of what carries a message id: the hierarchy, InvalidValue and TotalsError (its
+    subclass), OAuthBadRequest and the authlib errors the OAuth server raises (their
+    description is the message id)."""
+    names = {"InvalidValue", "TotalsError", "Text"}
     for module in (amity.errors, auth_endpoints, oauth_server):
         names |= {
             name

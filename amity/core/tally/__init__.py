@@ -1,2 +1,2 @@
-"""Tally objects (quotes, orders, invoices, ...): numbering, totals, the whole-object
-service behind /tally, and conversion from one kind to the next."""
+"""Tally objects (quotes, orders, invoices, ...): numbering, the totals engine, the
+whole-object service behind /tally, conversion from one kind to the next, and printing."""
