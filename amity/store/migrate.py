@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from procrastinate import __version__ as procrastinate_version
 
 from amity.config import sqlite_file
-from amity.schema.builtin.catalog import STARTING_ROWS
 from amity.errors import ServiceUnavailable
+from amity.schema.builtin.catalog import STARTING_ROWS
 from amity.store.engine import Database, describe_url
 from amity.store.procrastinate import VERSION_KEY, ProcrastinateStore
 from amity.store.tables import COUNT_SHARDS

@@ -10,10 +10,25 @@ from decimal import Decimal
 from typing import Any
 
 from amity.config import Settings
-from amity.core import pdf
 from amity.core.actor import SYSTEM, Actor
 from amity.core.i18n import Languages
 from amity.core.layouts import Layouts
+from amity.core.pdf import (
+    Adjustment,
+    Comment,
+    Group,
+    LabelledDate,
+    Line,
+    Panel,
+    Party,
+    Payment,
+    PrintedDocument,
+    RecordSheet,
+    Totals,
+    render_document,
+    render_record_sheet,
+)
+from amity.core.pdf.model import AdjustmentKind
 from amity.core.records import Records
 from amity.core.tally.service import PAYMENT_LINKS, Tally
 from amity.errors import NotFound
@@ -21,7 +36,7 @@ from amity.schema.builtin.tally import KINDS_BY_NAME, TallyKind
 from amity.schema.model import Model
 from amity.schema.types import parse_date
 
-ADJUSTMENT_KINDS: dict[str, pdf.model.AdjustmentKind] = {
+ADJUSTMENT_KINDS: dict[str, AdjustmentKind] = {
     "StandardTax": "tax",
     "StandardDiscount": "discount",
     "StdPercentDiscount": "discount",
@@ -77,30 +92,30 @@ class Printer:
         kind = KINDS_BY_NAME.get(model.name)
         if kind is not None:
             document = self.document(actor, kind, record_id)
-            data = pdf.render_document(document, locale, languages=self.languages)
+            data = render_document(document, locale, languages=self.languages)
             return data, f"{kind.name}-{document.number or record_id}.pdf"
         sheet = self.sheet(actor, model, record_id)
-        data = pdf.render_record_sheet(sheet, locale, languages=self.languages)
+        data = render_record_sheet(sheet, locale, languages=self.languages)
         return data, f"{model.name}-{sheet.name or record_id}.pdf"
 
-    def company(self) -> pdf.Party:
-        return pdf.Party(self.settings.company_name, self.settings.company_address_lines())
+    def company(self) -> Party:
+        return Party(self.settings.company_name, self.settings.company_address_lines())
 
     # -- tally documents ----------------------------------------------------------------
-    def document(self, actor: Actor, kind: TallyKind, record_id: str) -> pdf.PrintedDocument:
+    def document(self, actor: Actor, kind: TallyKind, record_id: str) -> PrintedDocument:
         whole = self.tally.get(actor, kind.name, record_id)
         record = whole["record"]
         dates = tuple(
-            pdf.LabelledDate(label, found)
+            LabelledDate(label, found)
             for name, label in DATE_LABELS.items()
             if name in record and (found := day(record.get(name))) is not None
         )
-        return pdf.PrintedDocument(
+        return PrintedDocument(
             title=kind.label,
             number=str(record.get("full_number") or ""),
             currency=self.currency(record),
             company=self.company(),
-            totals=pdf.Totals(
+            totals=Totals(
                 subtotal=money(record.get("subtotal")),
                 total=money(record.get("amount")),
                 discount=money(record.get("discount")),
@@ -127,7 +142,7 @@ class Printer:
             return DEFAULT_CURRENCY
         return str(found.get("iso4217") or DEFAULT_CURRENCY)
 
-    def payments(self, kind: TallyKind, record_id: str) -> tuple[pdf.Payment, ...]:
+    def payments(self, kind: TallyKind, record_id: str) -> tuple[Payment, ...]:
         link = PAYMENT_LINKS.get(kind.name)
         if link is None:
             return ()
@@ -143,12 +158,12 @@ class Printer:
             if paid_on is None:
                 continue
             out.append(
-                pdf.Payment(paid_on, str(payment.get("payment_type") or ""), money(row["amount"]))
+                Payment(paid_on, str(payment.get("payment_type") or ""), money(row["amount"]))
             )
         return tuple(sorted(out, key=lambda p: p.date))
 
     # -- other records ------------------------------------------------------------------
-    def sheet(self, actor: Actor, model: Model, record_id: str) -> pdf.RecordSheet:
+    def sheet(self, actor: Actor, model: Model, record_id: str) -> RecordSheet:
         record = self.records.get(actor, model.name, record_id)
         layout = self.layouts.layout(actor, model.name, "detail", None)
         panels = []
@@ -159,12 +174,12 @@ class Printer:
                 if name in model.fields and name in record
             )
             if shown:
-                panels.append(pdf.Panel(str(section.get("label") or ""), shown))
+                panels.append(Panel(str(section.get("label") or ""), shown))
         name = record.get("name") or record.get("_display") or ""
-        return pdf.RecordSheet(model.label, str(name), tuple(panels), self.company())
+        return RecordSheet(model.label, str(name), tuple(panels), self.company())
 
 
-def party(record: Mapping[str, Any], prefix: str, label: str) -> pdf.Party | None:
+def party(record: Mapping[str, Any], prefix: str, label: str) -> Party | None:
     """The billing or shipping party: account (or contact) name and the address."""
     name = record.get(f"{prefix}_account") or record.get(f"{prefix}_contact") or ""
     contact = record.get(f"{prefix}_contact")
@@ -184,13 +199,13 @@ def party(record: Mapping[str, Any], prefix: str, label: str) -> pdf.Party | Non
             lines.append(str(record[key]))
     if not name and not lines:
         return None
-    return pdf.Party(str(name), tuple(lines), label)
+    return Party(str(name), tuple(lines), label)
 
 
-def printed_adjustment(row: Mapping[str, Any]) -> pdf.Adjustment:
+def printed_adjustment(row: Mapping[str, Any]) -> Adjustment:
     kind = ADJUSTMENT_KINDS.get(str(row.get("type")), "discount")
     rate = row.get("rate")
-    return pdf.Adjustment(
+    return Adjustment(
         kind,
         str(row.get("name") or ""),
         money(row.get("amount")),
@@ -198,8 +213,8 @@ def printed_adjustment(row: Mapping[str, Any]) -> pdf.Adjustment:
     )
 
 
-def printed_group(group: Mapping[str, Any]) -> pdf.Group:
-    by_line: dict[str, list[pdf.Adjustment]] = {}
+def printed_group(group: Mapping[str, Any]) -> Group:
+    by_line: dict[str, list[Adjustment]] = {}
     own = []
     for row in group.get("adjustments", []):
         if row.get("line_id"):
@@ -207,7 +222,7 @@ def printed_group(group: Mapping[str, Any]) -> pdf.Group:
         else:
             own.append(printed_adjustment(row))
     lines = tuple(
-        pdf.Line(
+        Line(
             name=str(line.get("name") or ""),
             quantity=money(line.get("quantity")),
             unit_price=money(line.get("unit_price")),
@@ -220,10 +235,10 @@ def printed_group(group: Mapping[str, Any]) -> pdf.Group:
         for line in group.get("lines", [])
     )
     comments = tuple(
-        pdf.Comment(str(c.get("body") or ""), int(c.get("position") or 0))
+        Comment(str(c.get("body") or ""), int(c.get("position") or 0))
         for c in group.get("comments", [])
     )
-    return pdf.Group(
+    return Group(
         name=str(group.get("name") or ""),
         lines=lines,
         comments=comments,

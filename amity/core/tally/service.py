@@ -390,12 +390,12 @@ class WritePlan:
         adjustments: list[tuple[Mapping[str, Any], int | None]] = [
             (adj, None) for adj in data.get("adjustments", [])
         ]
-        for index, line in enumerate(data.get("lines", [])):
-            group.lines.append(self._part("Line", line, index + 1))
+        for line_number, line in enumerate(data.get("lines", [])):
+            group.lines.append(self._part("Line", line, line_number + 1))
             nested = line.get("adjustments", [])
             if not isinstance(nested, list) or not all(isinstance(a, Mapping) for a in nested):
                 raise BadRequest("adjustments of a line must be a list of objects", "e.g. []")
-            adjustments += [(adj, index) for adj in nested]
+            adjustments += [(adj, line_number) for adj in nested]
         line_index = {ln.id: i for i, ln in enumerate(group.lines) if ln.id is not None}
         for number_, (adj, index) in enumerate(adjustments, start=1):
             part = self._part("Adjustment", adj, number_)
@@ -410,8 +410,8 @@ class WritePlan:
                     )
                 index = line_index[line_id]
             group.adjustments.append((part, index))
-        for index, comment in enumerate(data.get("comments", [])):
-            group.comments.append(self._part("Comment", comment, index + 1))
+        for comment_number, comment in enumerate(data.get("comments", []), start=1):
+            group.comments.append(self._part("Comment", comment, comment_number))
         return group
 
     def document(self, decimals: int, payments: Decimal) -> t.DocumentIn:
