@@ -15,7 +15,9 @@ from starlette.routing import BaseRoute, Route
 
 from amity import __version__
 from amity.api.openapi_files import OPERATIONS as FILE_OPERATIONS
+from amity.api.openapi_tally import OPERATIONS as TALLY_OPERATIONS
 from amity.api.openapi_webhooks import OPERATIONS as WEBHOOK_OPERATIONS
+from amity.schema.builtin.tally import KINDS_BY_NAME as KINDS
 from amity.schema.model import Field, Model
 from amity.schema.registry import Registry
 
@@ -1102,6 +1104,7 @@ def expand(path: str, models: list[str], modules: list[str]) -> list[str]:
 
 OPERATIONS.update(WEBHOOK_OPERATIONS)
 OPERATIONS.update(FILE_OPERATIONS)
+OPERATIONS.update(TALLY_OPERATIONS)
 
 
 def generic_operation(method: str, path: str, route: Route, concrete: str) -> dict[str, Any]:
@@ -1136,6 +1139,11 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
         operation["requestBody"] = {"content": {JSON: {"schema": spec["body"]}}}
     if spec and spec.get("raw_body"):  # the file itself, of any type
         operation["requestBody"] = {"content": {"*/*": {"schema": BINARY}}}
+    if spec and spec.get("pdf"):  # a PDF; errors stay JSON
+        operation["responses"] = with_errors(
+            {"200": {"description": "The PDF", "content": {"application/pdf": {"schema": BINARY}}}},
+            COMMON_ERRORS,
+        )
     if spec and spec.get("download"):  # the file's bytes; errors stay JSON
         operation["responses"] = with_errors(
             {
@@ -1170,6 +1178,7 @@ TAG_ORDER = (
     "Audit",
     "Webhooks",
     "Files",
+    "Tally objects",
     "Access control",
     "Administration",
     "Other",
@@ -1252,7 +1261,8 @@ def build_document(registry: Registry, routes: Iterable[BaseRoute], prefix: str)
         path = route.path.removeprefix(prefix)
         if path.startswith(MODEL_PATHS) or not route.methods:
             continue  # written out per model above
-        for concrete in expand(path, [m.name for m in models], modules):
+        names = [m.name for m in models if not path.startswith("/tally/") or m.name in KINDS]
+        for concrete in expand(path, names, modules):
             for method in sorted(route.methods - {"HEAD"}):
                 paths.setdefault(concrete, {})[method.lower()] = generic_operation(
                     method, path, route, concrete
