@@ -48,7 +48,7 @@ STORAGE_SCHEMAS: dict[str, dict[str, Any]] = {
     "integer": {"type": "integer"},
     "bool": {"type": "boolean"},
     "float": {"type": "number"},
-    "scaled": {"type": "number"},
+    "scaled": {"type": "string"},  # amounts: "224.55" (value_schema adds the places)
     "date": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$"},
     "datetime": {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$"},
     "none": {"type": "string"},
@@ -59,6 +59,7 @@ TYPE_SCHEMAS: dict[str, dict[str, Any]] = {  # types whose JSON differs from the
     "Checkbox": {"type": "array", "items": {"type": "integer"}, "description": "option ids"},
     "ColorSwatch": {"type": "string", "pattern": "^#[0-9A-Fa-f]{6}$"},
     "URL": {"type": "string", "format": "uri"},
+    "Numeric": {"type": "number"},  # App CRM writes its Numeric values as numbers
 }
 RESULT = {"type": "object", "properties": {"result": {"type": "boolean"}}, "required": ["result"]}
 
@@ -70,6 +71,8 @@ def value_schema(fd: Field) -> dict[str, Any]:
     )
     if fd.options and fd.type == "enum":
         base["enum"] = [*fd.options, None]
+    if fd.kind.storage == "scaled" and base["type"] == "string":
+        base["pattern"] = rf"^-?\d+\.\d{{{fd.scale}}}$"
     kinds = base.get("type")
     if isinstance(kinds, str):
         base["type"] = [kinds, "null"]
@@ -82,9 +85,9 @@ def value_schema(fd: Field) -> dict[str, Any]:
 def input_schema(fd: Field) -> dict[str, Any]:
     """What a client may send for a field: its value, or null to clear it."""
     schema = value_schema(fd)
-    if fd.kind.storage in ("scaled", "integer", "float"):
-        kinds = [k for k in schema["type"] if k != "null"]
-        schema["type"] = [*kinds, "string", "null"]
+    if fd.kind.storage in ("scaled", "integer", "float"):  # numbers, or numbers in strings
+        schema.pop("pattern", None)
+        schema["type"] = ["integer" if fd.kind.storage == "integer" else "number", "string", "null"]
     if fd.max_length is not None and fd.kind.storage in ("string", "text"):
         schema["maxLength"] = fd.max_length
     return schema

@@ -178,7 +178,7 @@ def wire_string(fd: Field, value: Any) -> str | None:
         return "1" if value else "0"
     if isinstance(value, list):
         return ",".join(str(v) for v in value)
-    if isinstance(value, float) and fd.kind.storage == "scaled":
+    if isinstance(value, (int, float)) and fd.kind.storage == "scaled":  # Numeric, or old events
         return f"{Decimal(repr(value)):.{fd.scale}f}"
     return str(value)
 

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from amity.errors import BadRequest, UnknownField
 from amity.lru import LruCache
 from amity.schema.model import Field, Model
-from amity.schema.types import FieldType
+from amity.schema.types import DecimalType, FieldType
 from amity.store.query import LINK_DATA
 
 PSEUDO_FIELDS = frozenset({"_display", "favorite"})
@@ -127,9 +127,8 @@ def _plan(model: Model, fields: Sequence[Field]) -> _RenderPlan:
 
 def converter(fd: Field) -> Callable[[Any], Any] | None:
     """The stored -> JSON conversion of a field; None where the value is already JSON."""
-    if fd.kind.storage == "scaled":
-        scale = fd.scale
-        return lambda value: float(Decimal(value).scaleb(-scale))
+    if isinstance(fd.kind, DecimalType):
+        return functools.partial(fd.kind.scaled_json, scale=fd.scale)
     if type(fd.kind).to_json is FieldType.to_json:
         return None
     return fd.kind.to_json

@@ -298,13 +298,17 @@ class FloatType(FieldType):
 
 
 class DecimalType(FieldType):
-    """Exact amounts, stored as an integer count of 10**-scale units (cents by default)."""
+    """Exact amounts, stored as an integer count of 10**-scale units (cents by default).
+
+    Shown as text with exactly `scale` places ("224.55", as 1CRM writes amounts), so
+    that no client reads them through a float; taken as a string or a number."""
 
     name = "decimal"
     storage = "scaled"
     filter_kind = "number"
     accepts = "a decimal number"
     digits = 15  # significant digits a JSON number (a double) carries exactly
+    as_text: ClassVar[bool] = True  # False: shown as a JSON number (App CRM's Numeric)
 
     def parse(self, value: Any, *, scale: int = 2, **kw: Any) -> Any:
         if value is None or value == "":
@@ -336,7 +340,13 @@ class DecimalType(FieldType):
         return int(scaled)
 
     def to_json(self, value: Any) -> Any:
-        return value  # scaled back by the field, which knows the scale
+        return value  # scaled back by the field, which knows the scale: scaled_json
+
+    def scaled_json(self, count: int, scale: int) -> str | float:
+        """A stored count as JSON: 22455 at scale 2 is "224.55" (or 224.55 where not
+        as_text; `digits` significant digits survive a double exactly)."""
+        number = Decimal(count).scaleb(-scale)
+        return f"{number:.{scale}f}" if self.as_text else float(number)
 
 
 class CurrencyType(DecimalType):
@@ -457,10 +467,12 @@ class CustomNumber(IntType):
 
 
 class CustomNumeric(DecimalType):
-    """decimal(15, 3): exact, stored as an integer count of thousandths."""
+    """decimal(15, 3): exact, stored as an integer count of thousandths. Shown as a JSON
+    number, as App CRM's examples write it (1250.33)."""
 
     name = "Numeric"
     wire_type = "decimal"
+    as_text = False
     accepts = "a number with at most 3 decimal places, e.g. 1250.330 or 1300"
 
 

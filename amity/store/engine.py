@@ -26,6 +26,7 @@ from sqlalchemy.pool import NullPool
 
 from amity.config import SQLITE_PREFIX, Settings, sqlite_file
 from amity.schema.registry import Registry
+from amity.store.amounts import Convert, ScaledAmount
 from amity.store.tables import Tables, build_tables
 
 log = logging.getLogger("amity.store.engine")
@@ -200,9 +201,10 @@ class Database:
     def fetch(self, prepared: Prepared, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Run a prepared single-statement read on this thread's reader connection.
 
-        Values come back as the driver gives them (no SQLAlchemy type processing): the
-        field types' to_json accept both forms. The reader is in autocommit mode, so one
-        statement is one round trip; inside a group commit the batch's connection is used.
+        Values come back as the driver gives them (no SQLAlchemy type processing, but
+        amounts are converted: see Prepared): the field types' to_json accept both forms.
+        The reader is in autocommit mode, so one statement is one round trip; inside a
+        group commit the batch's connection is used.
         """
         shared = getattr(self._local, "conn", None)
         with self._driver_errors(prepared.sql, params):
@@ -323,9 +325,15 @@ def _run_select(
         keys = prepared.keys
         if keys is None:  # the first run learns the column names (psycopg builds them anew)
             keys = prepared.keys = [d[0] for d in cursor.description or ()]
-        return [dict(zip(keys, row, strict=True)) for row in cursor.fetchall()]
+        return [
+            dict(zip(keys, prepared.convert_row(row), strict=True)) for row in cursor.fetchall()
+        ]
     finally:
         cursor.close()
+
+
+def _amount_converters(kind: Any, dialect: sa.Dialect) -> tuple[Convert, Convert] | None:
+    return kind.converters(dialect) if isinstance(kind, ScaledAmount) else None
 
 
 def _sqlite_value(value: Any) -> Any:
@@ -359,19 +367,46 @@ class InListQuery:
 
 
 class Prepared:
-    """A SELECT compiled once for one dialect, with its parameter order."""
+    """A SELECT compiled once for one dialect, with its parameter order.
+
+    It runs on the driver directly, so SQLAlchemy's type processing is skipped, except
+    for amounts (store.amounts): their conversions are applied to the parameters and,
+    through `convert_row`, to the columns read."""
 
     def __init__(self, db: Database, stmt: sa.Executable) -> None:
-        compiled = stmt.compile(dialect=db.engine.dialect)  # type: ignore[attr-defined]
+        dialect = db.engine.dialect
+        compiled = stmt.compile(dialect=dialect)  # type: ignore[attr-defined]
         self.sql: str = compiled.string
         self.positional: tuple[str, ...] | None = (
             tuple(compiled.positiontup) if compiled.positiontup else None
         )
         self.defaults = {name: bind.effective_value for name, bind in compiled.binds.items()}
         self.keys: list[str] | None = None  # result column names, once known
+        self.bind_converters: dict[str, Convert] = {}
+        for name, bind in compiled.binds.items():
+            pair = _amount_converters(bind.type, dialect)
+            if pair is not None:
+                self.bind_converters[name] = pair[0]
+        self.result_converters: dict[int, Convert] = {}
+        for position, column in enumerate(getattr(stmt, "selected_columns", ())):
+            pair = _amount_converters(column.type, dialect)
+            if pair is not None:
+                self.result_converters[position] = pair[1]
+
+    def convert_row(self, row: Sequence[Any]) -> Sequence[Any]:
+        """A driver row with its amounts as the rest of the code holds them."""
+        if not self.result_converters:
+            return row
+        values = list(row)
+        for position, convert in self.result_converters.items():
+            values[position] = convert(values[position])
+        return values
 
     def bind(self, params: dict[str, Any]) -> Any:
         values = {**self.defaults, **params}
+        for name, convert in self.bind_converters.items():
+            if name in values:
+                values[name] = convert(values[name])
         if self.positional is not None:
             return tuple(values[name] for name in self.positional)
         return values

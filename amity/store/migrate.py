@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from procrastinate import __version__ as procrastinate_version
@@ -10,6 +11,7 @@ from procrastinate import __version__ as procrastinate_version
 from amity.config import sqlite_file
 from amity.errors import ServiceUnavailable
 from amity.schema.builtin.catalog import STARTING_ROWS
+from amity.store.amounts import ScaledAmount, exact_numeric
 from amity.store.engine import Database, describe_url
 from amity.store.procrastinate import VERSION_KEY, ProcrastinateStore
 from amity.store.tables import COUNT_SHARDS
@@ -30,11 +32,14 @@ def migrate(db: Database) -> list[str]:
                 done.append(f"created table {table.name}")
                 add_starting_rows(db, conn, table)
                 continue
-            have_cols = {c["name"] for c in inspector.get_columns(table.name)}
+            have_cols = {c["name"]: c for c in inspector.get_columns(table.name)}
             for column in table.columns:
                 if column.name not in have_cols:
                     add_column(conn, table, column)
                     done.append(f"added column {table.name}.{column.name}")
+                elif exact_amount_due(conn, column, have_cols[column.name]["type"]):
+                    convert_amount_column(conn, table, column)
+                    done.append(f"made {table.name}.{column.name} an exact numeric column")
             for index in table.indexes:
                 if index.name not in have_indexes:
                     index.create(conn)
@@ -155,6 +160,29 @@ def add_starting_rows(db: Database, conn: sa.Connection, table: sa.Table) -> Non
                     for row in rows
                 ],
             )
+
+
+def exact_amount_due(conn: sa.Connection, column: sa.Column, have: Any) -> bool:  # type: ignore[type-arg]
+    """Whether an amount column is still the integer count that databases made before
+    amounts were NUMERIC on PostgreSQL hold (converted once: then it is numeric)."""
+    return (
+        isinstance(column.type, ScaledAmount)
+        and exact_numeric(conn.dialect)
+        and isinstance(have, sa.Integer)
+    )
+
+
+def convert_amount_column(conn: sa.Connection, table: sa.Table, column: sa.Column) -> None:  # type: ignore[type-arg]
+    """An integer count of 10**-scale units becomes NUMERIC(digits, scale), in place and
+    exactly (the division is numeric, not floating point)."""
+    assert isinstance(column.type, ScaledAmount)
+    preparer = conn.dialect.identifier_preparer
+    name = preparer.format_column(column)
+    conn.exec_driver_sql(
+        f"ALTER TABLE {preparer.format_table(table)} ALTER COLUMN {name} "
+        f"TYPE {column.type.compile(dialect=conn.dialect)} "
+        f"USING {name}::numeric / {10**column.type.scale}"
+    )
 
 
 def seed_counts(db: Database, conn: sa.Connection) -> None:

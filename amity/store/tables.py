@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from amity.schema.custom_models import short_identifier
 from amity.schema.model import Field, Link, Model
 from amity.schema.registry import Registry
-from amity.schema.types import CUSTOM_TEXT_TYPES
+from amity.schema.types import CUSTOM_TEXT_TYPES, DecimalType
+from amity.store.amounts import ScaledAmount
 
 TEXT_FILTER_TYPES = frozenset({"varchar", "name", "phone", "email", "url"}) | CUSTOM_TEXT_TYPES
 COUNT_SHARDS = 8  # rows per model in record_counts, so concurrent writers rarely collide
@@ -28,8 +29,11 @@ def column_type(fd: Field) -> sa.types.TypeEngine:  # type: ignore[type-arg]
         return sa.String(fd.len or 255)
     if storage == "text":
         return sa.Text()
-    if storage in ("integer", "scaled"):
+    if storage == "integer":
         return sa.BigInteger()
+    if storage == "scaled":
+        digits = fd.kind.digits if isinstance(fd.kind, DecimalType) else DecimalType.digits
+        return ScaledAmount(digits, fd.scale)
     if storage == "bool":
         return sa.Boolean()
     if storage == "float":

@@ -157,18 +157,26 @@ def test_currency_amounts_are_exact(api: ApiClient) -> None:
     opp = create(
         api, "Opportunity", {"name": "Deal", "date_closed": "2024-05-01", "amount": 1250.33}
     )
-    assert get(api, "Opportunity", opp)["amount"] == 1250.33
+    assert get(api, "Opportunity", opp)["amount"] == "1250.33"
     api.patch(f"/data/Opportunity/{opp}", json={"data": {"amount": "0.1"}})
-    assert get(api, "Opportunity", opp)["amount"] == 0.1
-    for amount in (99999999999.99, 9999999999999.99, -9999999999999.99, 0.07, 1e12):
+    assert get(api, "Opportunity", opp)["amount"] == "0.10"
+    for amount, shown in (
+        (99999999999.99, "99999999999.99"),
+        (9999999999999.99, "9999999999999.99"),
+        ("-9999999999999.99", "-9999999999999.99"),
+        (0.07, "0.07"),
+        (1e12, "1000000000000.00"),
+        (-3.1, "-3.10"),
+        (0, "0.00"),
+    ):
         resp = api.patch(f"/data/Opportunity/{opp}", json={"data": {"amount": amount}})
         assert resp.status_code == 200, resp.text
-        assert repr(get(api, "Opportunity", opp)["amount"]) == repr(amount)
-    # amounts a JSON number cannot carry exactly are refused, not rounded
-    for amount in (10**13, 99999999999999.99, "123456789012345.67"):
-        resp = api.patch(f"/data/Opportunity/{opp}", json={"data": {"amount": amount}})
+        assert get(api, "Opportunity", opp)["amount"] == shown
+    # amounts past 15 digits are refused, not rounded
+    for bad in (10**13, 99999999999999.99, "123456789012345.67", "1.005"):
+        resp = api.patch(f"/data/Opportunity/{opp}", json={"data": {"amount": bad}})
         assert resp.status_code == 400 and "amount" in resp.json()["message"]
-    assert get(api, "Opportunity", opp)["amount"] == 1e12
+    assert get(api, "Opportunity", opp)["amount"] == "0.00"
 
 
 def test_case_numbers_are_assigned_and_increase(api: ApiClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -95,7 +96,7 @@ def test_opportunities_have_contacts_with_roles(api: ApiClient, demo: dict[str, 
     )
     with_roles = 0
     for opp in opportunities:
-        assert opp["account_id"] and opp["amount"] > 0 and opp["date_closed"]
+        assert opp["account_id"] and Decimal(opp["amount"]) > 0 and opp["date_closed"]
         people = everything(
             api, f"/data/Opportunity/{opp['id']}/contacts", fields=["primary_account_id"]
         )
@@ -163,11 +164,11 @@ def contact_names(services: Services) -> list[tuple[str, str]]:
     return [(r["first_name"], r["last_name"], r["email1"]) for r in page.records]
 
 
-def amounts(services: Services) -> list[float]:
+def amounts(services: Services) -> list[Decimal]:
     page = services.records.list_records(
         SYSTEM, "Opportunity", ListQuery(fields=["amount"], limit=200)
     )
-    return sorted(r["amount"] for r in page.records)
+    return sorted(Decimal(r["amount"]) for r in page.records)
 
 
 def second_services(tmp_path: Path, name: str) -> Services:
