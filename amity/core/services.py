@@ -31,7 +31,7 @@ from amity.core.records import Records
 from amity.core.relations import Relations
 from amity.core.roles import AccessAdmin
 from amity.core.schema_io import SchemaFiles
-from amity.core.tally.numbering import TallyNumbers
+from amity.core.tally.hooks import TallyDocumentHook
 from amity.core.tally.printing import Printer
 from amity.core.tally.service import Tally
 from amity.core.webhooks.service import Webhooks
@@ -144,6 +144,6 @@ def build_services(
         ]
     )
     DocumentRevisions(records, services.files)  # a document's files are its revisions
-    TallyNumbers(records)  # a tally document's full_number follows its prefix and number
+    TallyDocumentHook(records)  # full_number and the parts' assignment follow the document
     jobs.services = services
     return services

@@ -129,6 +129,20 @@ class Writer:
             sa.update(table).where(table.c.id == record_id).values({**values, VERSION: version + 1})
         )
 
+    def update_where(
+        self, conn: Connection, model: Model, column: str, value: Any, values: dict[str, Any]
+    ) -> int:
+        """Change the values of every row whose `column` holds `value` (a document's
+        parts); their versions go up by one. Returns how many rows."""
+        table = self.tables.model(model)
+        version = table.c[VERSION]
+        result = conn.execute(
+            sa.update(table)
+            .where(table.c[column] == value)
+            .values({**values, VERSION: version + 1})
+        )
+        return int(result.rowcount or 0)
+
     def soft_delete(
         self, conn: Connection, model: Model, record_id: str, values: dict[str, Any]
     ) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import ApiClient
+from tests.conftest import ApiClient, User
 
 
 def create(api: ApiClient, model: str, data: dict[str, Any]) -> str:
@@ -206,3 +206,16 @@ def test_invoice_numbers_are_found_by_filter_text(api: ApiClient) -> None:
     assert number.startswith("2020-")
     found = api.get("/data/Invoice", params={"filter_text": number}).json()
     assert invoice in [r["id"] for r in found["records"]]
+
+
+def test_a_documents_parts_follow_its_assignment(api: ApiClient, admin: User) -> None:
+    other = create(api, "User", {"user_name": "seller", "last_name": "Seller"})
+    body = {"record": {"name": "Assigned"}, "groups": [{"lines": [{"name": "A"}]}]}
+    made = api.post("/tally/Invoice", json=body).json()
+    line = made["groups"][0]["lines"][0]
+    assert line["assigned_user_id"] == admin.id
+    moved = api.patch(f"/data/Invoice/{made['id']}", json={"data": {"assigned_user_id": other}})
+    assert moved.status_code == 200, moved.text
+    after = api.get(f"/tally/Invoice/{made['id']}").json()
+    assert after["groups"][0]["assigned_user_id"] == other
+    assert after["groups"][0]["lines"][0]["assigned_user_id"] == other
