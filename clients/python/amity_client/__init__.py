@@ -12,7 +12,8 @@ _changes (/changes); audit rows come from Model.audit. _webhooks (/webhooks) man
 webhooks; _verify checks, in a receiver, the deliveries they send. _files (/files)
 uploads, downloads and describes files, with _uploads (what an upload sends) and
 _downloads (where a download goes).
-Calendar, reports and tally objects get modules of their own as the server grows them.
+_tally (/tally, /printer/pdf) reads, saves, converts and prints tally objects.
+Calendar and reports get modules of their own as the server grows them.
 """
 
 from amity_client._auth import BasicAuth, OAuth, TokenAuth
@@ -43,6 +44,7 @@ from amity_client._files import AsyncFiles, Files
 from amity_client._oauth import AuthorizationFlow
 from amity_client._results import AsyncListQuery, AsyncListResult, ListResult
 from amity_client._retry import RetryPolicy
+from amity_client._tally import AsyncTally, ConvertedTally, SavedTally, Tally, TallyObject
 from amity_client._verify import verify_webhook
 from amity_client._version import __version__
 from amity_client._webhooks import AsyncWebhooks, Webhooks
@@ -55,6 +57,7 @@ __all__ = [
     "AsyncListQuery",
     "AsyncListResult",
     "AsyncModel",
+    "AsyncTally",
     "AsyncWebhooks",
     "AuthorizationFlow",
     "BadRequest",
@@ -62,6 +65,7 @@ __all__ = [
     "ChangeFeed",
     "Client",
     "Conflict",
+    "ConvertedTally",
     "DownloadedFile",
     "Error",
     "FetchedRecord",
@@ -77,8 +81,11 @@ __all__ = [
     "PreconditionFailed",
     "RateLimited",
     "RetryPolicy",
+    "SavedTally",
     "ServerError",
     "ServiceUnavailable",
+    "Tally",
+    "TallyObject",
     "Timeout",
     "TokenAuth",
     "Unauthorized",

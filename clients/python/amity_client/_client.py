@@ -35,6 +35,7 @@ from amity_client._data import AsyncModel, Model
 from amity_client._errors import Error, NetworkError, Timeout
 from amity_client._files import AsyncFiles, Files
 from amity_client._retry import RetryPolicy
+from amity_client._tally import AsyncTally, Tally
 from amity_client._version import __version__
 from amity_client._webhooks import AsyncWebhooks, Webhooks
 
@@ -309,6 +310,11 @@ class Client(_BaseClient):
         """Files: upload (raw or base64), download, info."""
         return Files(self)
 
+    @property
+    def tally(self) -> Tally:
+        """Tally objects (quotes, orders, invoices, ...): get, save, convert, pdf."""
+        return Tally(self)
+
     def me(self) -> dict[str, Any]:
         """The authenticated user."""
         return self._run(_utility.me_call())
@@ -498,6 +504,10 @@ class AsyncClient(_BaseClient):
     @property
     def files(self) -> AsyncFiles:
         return AsyncFiles(self)
+
+    @property
+    def tally(self) -> AsyncTally:
+        return AsyncTally(self)
 
     async def me(self) -> dict[str, Any]:
         return await self._run(_utility.me_call())

@@ -13,6 +13,7 @@ from amity_client import (
     AsyncFiles,
     AsyncListQuery,
     AsyncModel,
+    AsyncTally,
     AsyncWebhooks,
     BadRequest,
     ChangeFeed,
@@ -31,6 +32,7 @@ from amity_client import (
     RateLimited,
     ServerError,
     ServiceUnavailable,
+    Tally,
     Timeout,
     Unauthorized,
     UnsupportedMediaType,
@@ -66,6 +68,11 @@ def test_all_lists_exactly_the_public_names() -> None:
         "Files",
         "AsyncFiles",
         "DownloadedFile",
+        "Tally",
+        "AsyncTally",
+        "TallyObject",
+        "SavedTally",
+        "ConvertedTally",
     ):
         assert name in exported
 
@@ -100,6 +107,7 @@ def test_async_surface_mirrors_the_sync_one() -> None:
         (Model, AsyncModel),
         (Webhooks, AsyncWebhooks),
         (Files, AsyncFiles),
+        (Tally, AsyncTally),
     )
     for sync_cls, async_cls in pairs:
         sync_names = {n for n in vars(sync_cls) if not n.startswith("_") and n != "close"}
@@ -120,6 +128,8 @@ def test_async_surface_mirrors_the_sync_one() -> None:
     assert get_type_hints(vars(AsyncClient)["webhooks"].fget)["return"] is AsyncWebhooks
     assert get_type_hints(vars(Client)["files"].fget)["return"] is Files
     assert get_type_hints(vars(AsyncClient)["files"].fget)["return"] is AsyncFiles
+    assert get_type_hints(vars(Client)["tally"].fget)["return"] is Tally
+    assert get_type_hints(vars(AsyncClient)["tally"].fget)["return"] is AsyncTally
 
 
 def test_package_is_typed() -> None:
