@@ -58,14 +58,43 @@ def _invalid(what: str) -> Error:
     return Error(f"Unexpected reply from server: {what}", status=200, type="invalid_response")
 
 
-def exact(value: Any) -> Any:
-    """The answer with every JSON number that has a fraction as a Decimal: the server
-    writes amounts, quantities and rates as numbers of at most 15 significant digits, which
-    a float's shortest repr gives back digit for digit, so Decimal(repr()) is exact."""
+# the tally fields that hold amounts, quantities and rates (decimal strings on the wire)
+DECIMAL_FIELDS = frozenset(
+    {
+        "amount",
+        "amount_due",
+        "cost",
+        "cost_price",
+        "discount",
+        "exchange_rate",
+        "ext_price",
+        "list_price",
+        "net_price",
+        "pretax",
+        "quantity",
+        "rate",
+        "shipping",
+        "subtotal",
+        "tax",
+        "total",
+        "unit_price",
+    }
+)
+
+
+def exact(value: Any, name: str = "") -> Any:
+    """The answer with its amounts, quantities and rates as Decimal: the server writes
+    them as decimal strings ("224.55"); a JSON number with a fraction (a custom Numeric
+    field) has at most 15 significant digits, which Decimal(repr()) gives back exactly."""
     if isinstance(value, float):
         return Decimal(repr(value))
+    if isinstance(value, str) and name in DECIMAL_FIELDS and value:
+        try:
+            return Decimal(value)
+        except ArithmeticError:
+            return value
     if isinstance(value, dict):
-        return {name: exact(item) for name, item in value.items()}
+        return {key: exact(item, key) for key, item in value.items()}
     if isinstance(value, list):
         return [exact(item) for item in value]
     return value
