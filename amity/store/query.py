@@ -268,6 +268,26 @@ class QueryBuilder:
         rows = db.fetch(prepared, {"record_id": record_id})
         return rows[0] if rows else None
 
+    def select_children(
+        self, db: Database, model: Model, fields: Sequence[Field], column: str, parent_id: str
+    ) -> list[dict[str, Any]]:
+        """The live rows of `model` whose `column` holds `parent_id`, in the model's default
+        order, on a statement compiled once per column and field list (a tally object's
+        parts are read this way on every GET and PUT). Raw driver values, as select_by_id."""
+        key = (f"children:{model.name}:{column}", tuple(fd.name for fd in fields))
+        prepared = self._by_id.get(key)
+        if prepared is None:
+            table = self.tables.model(model)
+            columns, source = self._columns(model, table, fields)
+            stmt = (
+                sa.select(*columns)
+                .select_from(source)
+                .where(table.c[column] == sa.bindparam("parent_id"), table.c.deleted == sa.false())
+                .order_by(*self.order_by(model, table, [c.OrderKey(model.default_order)]))
+            )
+            prepared = self._by_id[key] = db.prepare(stmt)
+        return db.fetch(prepared, {"parent_id": parent_id})
+
     def snapshot_row(
         self, db: Database, conn: Connection, model: Model, fields: Sequence[Field], record_id: str
     ) -> dict[str, Any] | None:

@@ -292,6 +292,9 @@ def differing(model: Model, new: Mapping[str, Any], current: Mapping[str, Any]) 
         if fd is None or name not in current:
             out[name] = value
             continue
+        old = current[name]
+        if type(value) is type(old) and value == old:
+            continue  # what GET gave, sent back: the same once parsed too, and cheaper
         try:
             same = parse_value(fd, value) == parse_value(fd, current[name])
         except BadRequest:
