@@ -24,7 +24,7 @@ from amity.core.records import ListQuery
 from amity.core.services import Services
 from amity.schema.builtin.catalog import EXEMPT_TAX_CODE_ID, STANDARD_TAX_CODE_ID
 
-BUYER_SHARE = 5  # one account in 5 gets documents ...
+BUYER_SHARE = 6  # one account in 6 gets documents ...
 MAX_BUYERS = 60  # ... up to 60 (about 200 documents): every document costs a few writes
 BUYER_TYPES = ("Customer", "Prospect", "Partner", "Reseller")  # customers get invoices too
 # what becomes of the quotes and how the invoices are paid, in turn, so that even a small
