@@ -21,6 +21,7 @@ from amity.core.actor import SYSTEM, Actor
 from amity.core.auth.passwords import generate_password
 from amity.core.clock import today
 from amity.core.demo_files import load_demo_files
+from amity.core.demo_sales import load_demo_sales
 from amity.core.records import ListQuery
 from amity.core.services import Services
 from amity.errors import BadRequest
@@ -291,6 +292,7 @@ class DemoLoader:
         self.users: list[str] = []
         self.accounts: list[dict[str, Any]] = []  # id, name, domain, user, type, contacts
         self.contacts: list[dict[str, Any]] = []  # id, name, account (index)
+        self.products: list[dict[str, Any]] = []  # id, name, category, kind, price, ...
         self.names: dict[str, list[tuple[str, str]]] = {}  # model -> [(id, name)]
 
     # -- plumbing ---------------------------------------------------------------------
@@ -367,7 +369,10 @@ class DemoLoader:
         self.load_meetings(sizes["Meeting"])
         notes = self.load_notes(sizes["Note"])
         files = load_demo_files(self.services, self.actor, self.rng, self.accounts, notes)
-        for model, made in files.items():
+        sales = load_demo_sales(
+            self.services, self.actor, self.rng, self.today, self.accounts, self.products
+        )
+        for model, made in (files | sales).items():
             self.counts[model] = self.counts.get(model, 0) + made
         return self.counts
 
@@ -413,6 +418,7 @@ class DemoLoader:
                 }
                 self.accounts.append(info)
                 billing = self.address("billing")
+                info["address"] = billing
                 yield {
                     "name": name,
                     "account_type": kind,
@@ -627,6 +633,17 @@ class DemoLoader:
             for name, category, kind, price in PRODUCTS:
                 supplier = self.pick(suppliers)
                 cost = round(price * self.rng.uniform(0.45, 0.7), 2)
+                part_no = f"{slug(name)[:3].upper()}-{self.rng.randint(1000, 9999)}"
+                self.products.append(
+                    {
+                        "name": name,
+                        "category": category,
+                        "kind": kind,
+                        "price": price,
+                        "cost": cost,
+                        "part_no": part_no,
+                    }
+                )
                 yield {
                     "name": name,
                     "product_category": category,
@@ -634,8 +651,7 @@ class DemoLoader:
                     "list_price": price,
                     "cost": cost,
                     "purchase_price": cost,
-                    "manufacturers_part_no": f"{slug(name)[:3].upper()}-"
-                    f"{self.rng.randint(1000, 9999)}",
+                    "manufacturers_part_no": part_no,
                     "weight": round(self.rng.uniform(0.3, 25), 1) if kind == "Inventory" else None,
                     "url": f"https://www.{supplier['domain']}/products/{slug(name)[:40]}",
                     "is_available": "no" if self.rng.random() < 0.1 else "yes",
@@ -643,7 +659,8 @@ class DemoLoader:
                     "description": self.fake.sentence(),
                 }
 
-        self.create("Product", rows())
+        for info, record_id in zip(self.products, self.create("Product", rows()), strict=True):
+            info["id"] = record_id
 
     def load_projects(self, n: int) -> None:
         """Projects for customer accounts, each with a sequence of project tasks."""

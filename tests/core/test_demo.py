@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from amity.store.migrate import migrate
 from tests.conftest import ApiClient, User
 
 ACTIVITIES = ("Task", "Call", "Meeting", "Note")
+DOCUMENTS = ("Quote", "SalesOrder", "Invoice")
+SUMMED = ("subtotal", "discount", "shipping", "pretax", "tax")
 
 
 def everything(api: ApiClient, path: str, **params: Any) -> list[dict[str, Any]]:
@@ -151,6 +154,85 @@ def test_projects_have_tasks(api: ApiClient, demo: dict[str, int]) -> None:
         assert all(t["date_start"] <= t["date_due"] for t in tasks)
 
 
+def dec(value: Any) -> Decimal:
+    """An amount as the API gives it (a number or a string) as an exact Decimal."""
+    return Decimal(str(value if value is not None else 0))
+
+
+def whole(api: ApiClient, model: str, record_id: str) -> dict[str, Any]:
+    response = api.get(f"/tally/{model}/{record_id}")
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_sales_documents_add_up_to_their_groups(api: ApiClient, demo: dict[str, int]) -> None:
+    currencies = {
+        c["iso4217"]: c
+        for c in everything(api, "/data/Currency", fields=["iso4217", "decimal_places"])
+    }
+    assert set(currencies) == {"USD", "EUR", "JPY"}
+    assert currencies["JPY"]["decimal_places"] == 0
+    rates = {r["name"] for r in everything(api, "/data/TaxRate")}
+    assert {"VAT 19%", "Sales tax 6.93%"} <= rates
+    assert total(api, "/data/Discount") >= 2 and total(api, "/data/ShippingProvider") == 2
+    for model in DOCUMENTS:
+        documents = everything(api, f"/data/{model}", fields=["name", "currency_id"])
+        assert documents, f"the demo has no {model}"
+        for document in documents:
+            body = whole(api, model, document["id"])
+            record, groups = body["record"], body["groups"]
+            assert 1 <= len(groups) <= 3
+            assert record["billing_account_id"] and record["currency_id"]
+            assert dec(record["amount"]) == sum(dec(g["total"]) for g in groups)
+            for name in SUMMED:
+                assert dec(record[name]) == sum(dec(g[name]) for g in groups), name
+            for group in groups:
+                assert 1 <= len(group["lines"]) <= 8
+                assert all(ln["related_type"] == "ProductCatalog" for ln in group["lines"])
+                assert dec(group["subtotal"]) == sum(dec(ln["net_price"]) for ln in group["lines"])
+                assert dec(group["total"]) == dec(group["pretax"]) + dec(group["tax"]) > 0
+                assert any(a["type"] == "StandardTax" for a in group["adjustments"])
+            if record["currency_id"] == currencies["JPY"]["id"]:
+                assert dec(record["amount"]) == dec(record["amount"]).to_integral_value()
+
+
+def test_quotes_become_orders_and_orders_invoices(api: ApiClient, demo: dict[str, int]) -> None:
+    quotes = {q["id"]: q for q in everything(api, "/data/Quote", fields=["amount", "quote_stage"])}
+    orders = everything(api, "/data/SalesOrder", fields=["quote_id", "amount"])
+    invoices = everything(api, "/data/Invoice", fields=["sales_order_id", "amount"])
+    assert orders and all(o["quote_id"] in quotes for o in orders)
+    for order in orders:
+        quote = quotes[order["quote_id"]]
+        assert quote["quote_stage"] == "Closed Accepted"
+        assert dec(order["amount"]) == dec(quote["amount"])
+    by_id = {o["id"]: o for o in orders}
+    converted = [i for i in invoices if i["sales_order_id"]]
+    assert converted and len(converted) < len(invoices)  # invoices of their own too
+    for invoice in converted:
+        assert dec(invoice["amount"]) == dec(by_id[invoice["sales_order_id"]]["amount"])
+    assert {q["quote_stage"] for q in quotes.values()} - {"Closed Accepted"}  # open ones too
+
+
+def test_invoices_owe_what_is_not_paid(api: ApiClient, demo: dict[str, int]) -> None:
+    paid: dict[str, Decimal] = defaultdict(Decimal)
+    for link in everything(api, "/data/invoices_payments", fields=["invoice_id", "amount"]):
+        paid[link["invoice_id"]] += dec(link["amount"])
+    payments = everything(api, "/data/Payment", fields=["related_invoice_id", "account_id"])
+    assert len(payments) == demo["Payment"] == demo["invoices_payments"]
+    invoices = everything(
+        api, "/data/Invoice", fields=["amount", "amount_due", "billing_account_id"]
+    )
+    for invoice in invoices:
+        assert dec(invoice["amount_due"]) == dec(invoice["amount"]) - paid[invoice["id"]]
+    ids = {i["id"]: i for i in invoices}
+    for payment in payments:
+        assert payment["account_id"] == ids[payment["related_invoice_id"]]["billing_account_id"]
+    due = [(dec(i["amount_due"]), dec(i["amount"])) for i in invoices]
+    assert any(d == 0 < a for d, a in due)  # paid in full
+    assert any(0 < d < a for d, a in due)  # paid in part
+    assert any(d == a > 0 for d, a in due)  # not paid yet
+
+
 def contact_names(services: Services) -> list[tuple[str, str]]:
     page = services.records.list_records(
         SYSTEM,
@@ -171,6 +253,13 @@ def amounts(services: Services) -> list[Decimal]:
     return sorted(Decimal(r["amount"]) for r in page.records)
 
 
+def invoice_amounts(services: Services) -> list[tuple[Any, Any]]:
+    page = services.records.list_records(
+        SYSTEM, "Invoice", ListQuery(fields=["amount", "amount_due"], limit=200)
+    )
+    return sorted((r["amount"], r["amount_due"]) for r in page.records)
+
+
 def second_services(tmp_path: Path, name: str) -> Services:
     svc = build_services(Settings(database_url=f"sqlite:///{tmp_path / name}", log_level="WARNING"))
     migrate(svc.db)
@@ -185,6 +274,7 @@ def test_same_seed_gives_the_same_data(services: Services, tmp_path: Path) -> No
         assert load_demo(other, contacts=24, seed=11) == first
         assert contact_names(other) == contact_names(services)
         assert amounts(other) == amounts(services)
+        assert invoice_amounts(other) == invoice_amounts(services)
         load_demo(different, contacts=24, seed=12)
         assert contact_names(different) != contact_names(services)
     finally:
@@ -196,6 +286,8 @@ def test_loading_twice_reuses_the_sales_reps(services: Services) -> None:
     assert load_demo(services, contacts=8, seed=3)["User"] == 4
     again = load_demo(services, contacts=8, seed=3)
     assert again["User"] == 0 and again["Contact"] == 8
+    assert "Currency" not in again and "TaxRate" not in again  # the catalog is reused
+    assert again["Quote"] >= 1
     assert len(services.auth.list_users()) == 4
     assert services.records.list_records(SYSTEM, "Contact", ListQuery(limit=1)).total_results == 16
 
