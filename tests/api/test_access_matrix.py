@@ -32,7 +32,7 @@ from amity.core.actor import Actor
 from amity.core.auth.clients import ClientSpec
 from amity.core.clock import utcnow
 from amity.core.services import Services
-from tests.api.acl_world import ACTORS, World, build_world
+from tests.api.acl_world import ACTORS, FULL, World, build_world
 from tests.api.test_changes import settle
 from tests.conftest import ApiClient, User, settings_for
 
@@ -236,6 +236,45 @@ def temp_url(world: World, model: str, key: str) -> str:
     return f"/files/temp/{info.id}?expires={expires}&signature={signature}"
 
 
+ONE_LINE = [{"name": "Items", "lines": [{"name": "Seat", "quantity": "2", "unit_price": "50"}]}]
+
+
+def tally_document(world: World, model: str, name: str, owner: str = "alice") -> str:
+    """A tally object written whole by the admin, assigned to `owner` (its parts too)."""
+    record = {"name": name, "assigned_user_id": world.users[owner]}
+    body = {"record": record, "groups": ONE_LINE}
+    record_id = world.services.tally.save(world.admin, model, None, body)
+    if owner == "alice":
+        world.alice_ids.add(record_id)
+    return record_id
+
+
+def first_line(world: World, model: str, record_id: str) -> str:
+    whole = world.services.tally.get(world.admin, model, record_id)
+    return str(whole["groups"][0]["lines"][0]["id"])
+
+
+def add_tally_documents(world: World) -> None:
+    """alice's invoice, quote and order and carol's invoice, each with a line."""
+    world.ids["invoice"] = tally_document(world, "Invoice", "Alices invoice")
+    world.ids["invoice_line"] = first_line(world, "Invoice", world.ids["invoice"])
+    world.ids["carols_invoice"] = tally_document(world, "Invoice", "Carols invoice", "carol")
+    world.ids["carols_line"] = first_line(world, "Invoice", world.ids["carols_invoice"])
+    world.ids["quote"] = tally_document(world, "Quote", "Alices quote")
+    world.ids["order"] = tally_document(world, "SalesOrder", "Alices order")
+
+
+def fresh_invoice(world: World, actor: str) -> str:
+    return f"/tally/Invoice/{tally_document(world, 'Invoice', unique('Invoice'))}"
+
+
+def tally_body(world: World, actor: str) -> dict[str, Any]:
+    return {
+        "record": {"name": unique("Offer"), "assigned_user_id": world.users["alice"]},
+        "groups": ONE_LINE,
+    }
+
+
 POLICY: dict[tuple[str, str], list[Case]] = {
     ("GET", "/data/{model}/{id}"): [
         Case("/data/Contact/{contact}", READ),
@@ -252,6 +291,10 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/data/User/{alice}", (200, 404, 404, 200, 403, 403, 200)),
         Case("/data/Subscription/{subscription}", READ_NO_PORTAL_MODEL),
         Case("/data/Subscription/{carols_sub}", (404, 404, 200, 200, 403, 403, 200)),
+        # a tally part takes its document's rights
+        Case("/data/Invoice/{invoice}", READ_NO_PORTAL_MODEL),
+        Case("/data/InvoiceLine/{invoice_line}", READ_NO_PORTAL_MODEL),
+        Case("/data/InvoiceLine/{carols_line}", (404, 404, 200, 200, 403, 403, 200)),
     ],
     ("GET", "/data/{model}"): [
         Case("/data/Contact?limit=200", LIST, shows="contact", sees=ALL_SEE),
@@ -277,6 +320,19 @@ POLICY: dict[tuple[str, str], list[Case]] = {
             shows="carols_sub",
             sees="other reader admin",
         ),
+        Case(
+            "/data/InvoiceLine?limit=200",
+            LIST_NO_PORTAL,
+            shows="invoice_line",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
+        Case(
+            "/data/InvoiceLine?limit=200",
+            LIST_NO_PORTAL,
+            shows="carols_line",
+            sees="other reader admin",
+        ),
+        Case("/data/Invoice?limit=200", LIST_NO_PORTAL, shows="invoice", sees=ALL_BUT_PORTAL_SEE),
     ],
     ("POST", "/data/{model}"): [
         Case(
@@ -334,6 +390,12 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/data/aCase/{case}", WRITE, body={"data": {"priority": "P1"}}),
         Case("/data/Account/{account}", WRITE, body={"data": {"industry": "Other"}}),
         Case("/data/Subscription/{subscription}", WRITE, body={"data": {"seats": 7}}),
+        Case("/data/InvoiceLine/{invoice_line}", WRITE, body={"data": {"name": "Renamed"}}),
+        Case(
+            "/data/InvoiceLine/{carols_line}",
+            (404, 404, 200, 403, 403, 403, 200),
+            body={"data": {"name": "Renamed"}},
+        ),
         Case(
             "/data/Contact/{carols}",
             (404, 404, 200, 403, 403, 404, 200),
@@ -387,6 +449,13 @@ POLICY: dict[tuple[str, str], list[Case]] = {
             sees=ALL_BUT_PORTAL_SEE,
         ),
         Case("/data/Contact/{contact2}/cases", READ_NO_PORTAL_RECORD),
+        Case(
+            "/data/Invoice/{invoice}/lines_link?fields[]=name&fields[]=position",
+            READ_NO_PORTAL_MODEL,
+            shows="invoice_line",
+            sees=ALL_BUT_PORTAL_SEE,
+        ),
+        Case("/data/Invoice/{carols_invoice}/lines_link", (404, 404, 200, 200, 403, 403, 200)),
         Case(
             "/data/Account/{account}/subscriptions",
             READ_NO_PORTAL_MODEL,
@@ -699,6 +768,44 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case(lambda w, a: temp_url(w, "Note", "carols_note"), (200,) * 7),
         Case(lambda w, a: temp_url(w, "Note", "carols_note") + "0", (403,) * 7),
     ],
+    # tally objects: the document's rights, on the whole and on each part
+    ("GET", "/tally/{model}/{id}"): [
+        Case("/tally/Invoice/{invoice}", READ_NO_PORTAL_MODEL),
+        Case("/tally/Invoice/{carols_invoice}", (404, 404, 200, 200, 403, 403, 200)),
+        Case("/tally/Quote/{quote}", READ_NO_PORTAL_MODEL),
+        Case("/tally/Invoice/no-such-id", (404, 404, 404, 404, 403, 403, 404)),
+    ],
+    ("POST", "/tally/{model}"): [
+        Case("/tally/Invoice", (200, 200, 403, 403, 403, 403, 200), body=tally_body),
+        Case("/tally/Quote", (200, 200, 403, 403, 403, 403, 200), body=tally_body),
+        Case(
+            "/tally/Invoice",
+            (200, 200, 200, 403, 403, 403, 200),
+            body={"record": {"name": "Mine"}, "groups": ONE_LINE},
+        ),
+    ],
+    ("PUT", "/tally/{model}/{id}"): [
+        Case(
+            fresh_invoice,
+            WRITE,
+            body={"record": {"description": "Changed"}, "groups": ONE_LINE},
+        ),
+        Case(
+            "/tally/Invoice/{carols_invoice}",
+            (404, 404, 200, 403, 403, 403, 200),
+            body={"record": {"description": "Changed"}},
+        ),
+    ],
+    ("POST", "/tally/{model}/{id}/convert"): [
+        Case("/tally/Quote/{quote}/convert", WRITE, body={}),
+        Case("/tally/SalesOrder/{order}/convert", WRITE, body={"to": "Invoice"}),
+    ],
+    ("GET", "/printer/pdf/{model}/{id}"): [
+        Case("/printer/pdf/Invoice/{invoice}", READ_NO_PORTAL_MODEL),
+        Case("/printer/pdf/Invoice/{carols_invoice}", (404, 404, 200, 200, 403, 403, 200)),
+        Case("/printer/pdf/Account/{account}", READ_NO_PORTAL_MODEL),
+        Case("/printer/pdf/Contact/{carols}", (404, 404, 200, 200, 403, 404, 200)),
+    ],
     # what the server is: public, the same for every caller
     ("GET", "/"): [Case("http://testserver/", (200,) * 7), Case("/", (200,) * 7)],
     ("GET", ""): [Case("http://testserver/api.php", (200,) * 7)],
@@ -834,6 +941,7 @@ def world(services: Services, admin: User) -> World:
     services.records.update(admin.actor, "Contact", gone, {"title": "Former"})
     services.records.delete(admin.actor, "Contact", gone)
     attach_files(world)
+    add_tally_documents(world)
     return world
 
 
@@ -1053,3 +1161,53 @@ def test_the_change_feed_shows_each_actor_exactly_the_events_it_may_read(
     assert by_actor["reader"] and not {e["model"] for e in by_actor["reader"]} - set(
         services.db.registry.models
     )
+
+
+def test_a_role_that_denies_invoices_denies_every_invoice_route_and_part(
+    app: Any, world: World
+) -> None:
+    """Every other right granted, Invoice refused: the whole object, its parts on /data
+    (named or not by the role), the PDF, writes and conversions into an invoice."""
+    services, admin = world.services, world.admin
+    services.auth.add_user(admin, "ivan", None, last_name="Ivan")
+    services.acl.add_role(admin, "no-invoices", rights={**FULL, "Invoice": {"access": False}})
+    services.acl.assign_role(admin, "no-invoices", ["ivan"])
+    token = services.auth.create_token("ivan", "acl")[1]
+    ids = world.ids
+    requests: list[tuple[str, str, Any]] = [
+        ("GET", f"/tally/Invoice/{ids['invoice']}", None),
+        ("POST", "/tally/Invoice", {"record": {"name": "No"}, "groups": ONE_LINE}),
+        ("PUT", f"/tally/Invoice/{ids['invoice']}", {"record": {"name": "No"}}),
+        ("POST", f"/tally/SalesOrder/{ids['order']}/convert", {"to": "Invoice"}),
+        ("GET", f"/printer/pdf/Invoice/{ids['invoice']}", None),
+        ("GET", f"/data/Invoice/{ids['invoice']}", None),
+        ("GET", "/data/InvoiceLine", None),
+        ("GET", f"/data/InvoiceLine/{ids['invoice_line']}", None),
+        ("PATCH", f"/data/InvoiceLine/{ids['invoice_line']}", {"data": {"name": "No"}}),
+        ("DELETE", f"/data/InvoiceLine/{ids['invoice_line']}", None),
+        ("GET", "/data/InvoiceLineGroup", None),
+        ("GET", "/data/InvoiceAdjustment", None),
+        ("GET", f"/data/Invoice/{ids['invoice']}/lines_link", None),
+        (
+            "POST",
+            "/data/InvoiceLine",
+            {"data": {"invoice_id": ids["invoice"], "line_group_id": "x", "name": "No"}},
+        ),
+    ]
+    client = ApiClient(app, {"Authorization": f"Bearer {token}"})
+    try:
+        wrong = []
+        for method, url, body in requests:
+            answer = client.request(method, url, json=body)
+            if answer.status_code not in (403, 404):
+                wrong.append(f"{method} {url}: {answer.status_code} {answer.text[:200]}")
+            elif set(answer.json()) != {"error", "message", "hint"}:
+                wrong.append(f"{method} {url}: error shape {answer.text[:200]}")
+        # what the role allows still works: the quote, and its conversion into an order
+        assert client.get(f"/tally/Quote/{ids['quote']}").status_code == 200
+        order = client.post(f"/tally/Quote/{ids['quote']}/convert", json={})
+        assert order.status_code == 200, order.text
+    finally:
+        client.close()
+    assert not wrong, "\n".join(wrong)
+    assert services.records.get(admin, "InvoiceLine", ids["invoice_line"])["name"] == "Seat"

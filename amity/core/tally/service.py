@@ -122,6 +122,8 @@ class Tally:
         with self.records.db.shared_write():
             if record_id is not None:
                 current = self.get(actor, kind.name, record_id)
+                # a PUT that changes nothing still needs the right to change the object
+                self.records.policy.check(actor, model, "edit", current["record"])
             else:
                 current = {"record": {}, "groups": []}
             plan = WritePlan.build(self.records, kind, groups, current["groups"])
