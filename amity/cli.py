@@ -26,6 +26,9 @@ from amity.store.engine import describe_url
 from amity.store.migrate import migrate, schema_version
 
 ADMIN_ID = "1"  # 1CRM's admin user id
+# the Services the running command opened; main() closes them when the command ends, so a
+# command run in-process (the tests) leaves no connection or thread behind
+_opened: list[Services] = []
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,6 +42,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AmityError as exc:
         print(f"error: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""), file=sys.stderr)
         return 1
+    finally:
+        while _opened:
+            _opened.pop().close()  # closing twice is harmless
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -286,6 +292,7 @@ def open_services(create: bool = False) -> Services:
     """Services on the configured database, upgraded to this version's schema. A database
     never initialised is refused unless `create` (init and quickstart make one)."""
     services = connect_database(Settings.from_env(), create)
+    _opened.append(services)
     migrate(services.db)
     services.metadata.refresh()  # custom fields and models
     services.metadata.upgrade_custom_tables()

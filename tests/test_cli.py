@@ -1,4 +1,5 @@
-"""The command line, run as a user runs it: `python -m amity ...` in a subprocess."""
+"""The command line, run as a user runs it: `amity ...` in this process (tests/cli_runner.py),
+and as a process where the process is what is tested (the entry point, a terminal)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
 from amity.errors import Conflict, Unauthorized
 from amity.store.migrate import migrate
+from tests.cli_runner import run, run_process
 
 COMMANDS = [
     [],
@@ -71,20 +73,6 @@ COMMANDS = [
 ]
 
 
-def run(
-    args: list[str], env: dict[str, str], cwd: Path, check: bool = True
-) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "amity", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=check,
-    )
-
-
 @pytest.fixture
 def cli_env(database_url: str, services: Services) -> dict[str, str]:
     services.close()  # the fixture prepared a clean schema; the CLI opens its own connections
@@ -94,7 +82,7 @@ def cli_env(database_url: str, services: Services) -> dict[str, str]:
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c) or "amity")
 def test_every_command_has_help(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     # the parser `python -m amity` runs, in this process: a process per command costs a
-    # second of start-up; the tests below run every command as a process
+    # second of start-up
     with pytest.raises(SystemExit) as exited:
         cli.main([*command, "--help"])
     assert exited.value.code == 0
@@ -105,6 +93,21 @@ def test_top_level_help_documents_every_setting(tmp_path: Path) -> None:
     out = run(["--help"], dict(os.environ), tmp_path).stdout
     for field in Settings.__dataclass_fields__:
         assert f"AMITY_{field.upper()}" in out
+
+
+def test_the_entry_point_exits_with_the_commands_code(
+    cli_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`python -m amity` as a process: 0 for a command done, 1 for one refused (one line on
+    stderr, no traceback), 2 for no command."""
+    done = run_process(["init", "--admin-password", "admin-pw-2024"], cli_env, tmp_path)
+    assert "database ready:" in done.stdout
+    refused = run_process(["user", "add", "admin"], cli_env, tmp_path, check=False)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert (
+        refused.stderr.splitlines()[-1].startswith("error: ") and "already exists" in refused.stderr
+    )
+    assert run_process([], cli_env, tmp_path, check=False).returncode == 2
 
 
 def test_init_prints_generated_password_and_is_repeatable(

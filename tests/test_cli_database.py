@@ -1,5 +1,6 @@
 """The CLI names the database it works on, refuses one that was never initialised, and says
-in one line when the database is missing or unreachable."""
+in one line when the database is missing or unreachable: the commands in this process
+(tests/cli_runner.py), and the real entry point once for each kind of failure."""
 
 from __future__ import annotations
 
@@ -10,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from amity.store.engine import fresh_postgresql_database
+from tests.cli_runner import run, run_process
 from tests.conftest import PG_URL
-from tests.test_cli import cli_env, run
+from tests.test_cli import cli_env
 
 __all__ = ["cli_env"]  # a fixture used below
 
@@ -134,3 +136,20 @@ def test_a_postgresql_database_not_created_says_how_to_create_it(
     assert failed.returncode != 0
     line = one_error_line(failed.stderr)
     assert "does not exist" in line and "createdb" in line
+
+
+def test_the_process_prints_one_line_when_the_database_is_missing_or_unreachable(
+    default_env: dict[str, str], tmp_path: Path
+) -> None:
+    """As a process: nothing else reaches stderr (no log record, warning or traceback)."""
+    unreachable = "postgresql://amity:s3cret@127.0.0.1:9/amity"
+    for url, command, said in [
+        ("", ["serve"], "amity init"),
+        (unreachable, ["serve"], "cannot connect to the database"),
+    ]:
+        env = dict(default_env, AMITY_DATABASE_URL=url) if url else default_env
+        failed = run_process(command, env, tmp_path, check=False)
+        assert failed.returncode == 1, (url, failed.stderr)
+        assert said in one_error_line(failed.stderr), (url, failed.stderr)
+        assert "s3cret" not in failed.stderr + failed.stdout
+    assert list(tmp_path.iterdir()) == []

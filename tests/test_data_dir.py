@@ -13,8 +13,8 @@ import pytest
 
 from amity.config import Settings
 from amity.core.services import build_services
+from tests.cli_runner import run
 from tests.e2e.test_serve import Server
-from tests.test_cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
 

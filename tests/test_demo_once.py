@@ -8,7 +8,8 @@ from amity.config import Settings
 from amity.core.actor import SYSTEM
 from amity.core.records import ListQuery
 from amity.core.services import build_services
-from tests.test_cli import cli_env, run
+from tests.cli_runner import run
+from tests.test_cli import cli_env
 
 __all__ = ["cli_env"]  # a fixture used below
 

@@ -10,7 +10,7 @@ import pytest
 
 from amity.config import Settings
 from amity.core.services import build_services
-from tests.test_cli import run
+from tests.cli_runner import run
 
 
 @pytest.fixture

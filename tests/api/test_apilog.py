@@ -5,8 +5,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import os
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -16,6 +14,7 @@ from amity.config import Settings
 from amity.core.apilog import CallFilter
 from amity.core.clock import utcnow
 from amity.core.services import Services, build_services
+from tests.cli_runner import run
 from tests.conftest import ApiClient, User
 
 
@@ -196,14 +195,7 @@ def test_command_line_writes_are_not_marked_as_api(
 ) -> None:
     services.close()  # the CLI opens its own connections
     env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="WARNING")
-    subprocess.run(
-        [sys.executable, "-m", "amity", "user", "add", "dave", "--password", "dave-pw-2024"],
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
+    run(["user", "add", "dave", "--password", "dave-pw-2024"], env, tmp_path)
     fresh = build_services(Settings(database_url=database_url, log_level="WARNING"))
     try:
         user_id = fresh.auth.user_by_name("dave")["id"]

@@ -4,14 +4,13 @@ and `amity jobs list|retry|cancel`, the same shapes on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 from amity.core.clock import utcnow
 from amity.core.jobs import JOB_ACTOR as ADMIN
 from amity.core.services import Services
+from tests.cli_runner import Ran, run
 from tests.conftest import ApiClient
 from tests.core.test_jobs import defer, run_until
 
@@ -106,15 +105,8 @@ def test_the_jobs_commands(database_url: str, services: Services, tmp_path: Path
     waiting = defer(services, "amity.noop", {}, **later())
     env = dict(os.environ, AMITY_DATABASE_URL=database_url, AMITY_LOG_LEVEL="WARNING")
 
-    def amity(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "amity", "jobs", *args],
-            env=env,
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+    def amity(*args: str) -> Ran:
+        return run(["jobs", *args], env, tmp_path, check=False)
 
     listed = amity("list", "--state", "todo")
     assert listed.returncode == 0, listed.stderr

@@ -16,6 +16,7 @@ import httpx
 import pytest
 
 from amity.core.services import Services
+from tests.cli_runner import Ran, run
 
 
 def free_port() -> int:
@@ -24,16 +25,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def amity(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "amity", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
+def amity(*args: str, env: dict[str, str], cwd: Path) -> Ran:
+    """A command beside the servers: in this process (a process of its own costs seconds);
+    the servers it talks to through the database are processes."""
+    return run(list(args), env, cwd)
 
 
 class Server:
