@@ -23,6 +23,9 @@ run: $(VENV)/.installed
 
 ## test: the whole suite (SQLite; set AMITY_TEST_DATABASE_URL=postgresql://... for PostgreSQL)
 test: $(VENV)/.installed-test
+	@# bytecode up front: the tests start many amity processes, even where
+	@# PYTHONDONTWRITEBYTECODE keeps Python from caching it on import
+	$(VENV)/bin/python -m compileall -q amity clients/python/amity_client >/dev/null
 	$(VENV)/bin/python -m pytest -n 2
 
 ## lint: ruff format (the formatter: `make format` applies it), ruff check and mypy
