@@ -87,7 +87,8 @@ class Amity:
         finally:
             self.monkeypatch.setattr(cli, "open_services", real)
         command = " ".join(args)
-        assert closed == opened, f"amity {command} left its Services open"
+        left_open = [s for s in opened if not any(s is c for c in closed)]
+        assert not left_open, f"amity {command} left its Services open"  # once or twice
         left = [t.name for t in threading.enumerate() if t not in before]
         assert not left, f"amity {command} left threads running: {left}"
         out, err = self.capsys.readouterr()
