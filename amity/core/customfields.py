@@ -49,8 +49,9 @@ ADD_KEYS = (
     "auto_number",
     "options",
     "audited",
+    "personal",
 )
-CHANGE_KEYS = ("label", "required", "indexed", "unique", "options", "audited")
+CHANGE_KEYS = ("label", "required", "indexed", "unique", "options", "audited", "personal")
 BUILTIN_KEYS = ("audited",)  # what an admin may change of a built-in field
 EVENT_MODEL = "CustomField"
 AUDIT_EVENT_MODEL = "FieldAudit"  # a field's `audited` switched (built-in or custom)
@@ -216,6 +217,7 @@ class CustomFields:
             unique=unique,
             auto_number=auto_number,
             options=new_options(type_name, body.get("options")),
+            personal=check_flag(body, "personal", False),
             created_by=actor.user_id,
             date_created=now,
             modified_by=actor.user_id,
@@ -225,8 +227,8 @@ class CustomFields:
     def change(
         self, actor: Actor, model_name: str, name: str, body: Mapping[str, Any]
     ) -> dict[str, Any]:
-        """Change label, required, indexed, unique, options or audited (never the type, the
-        name or auto_number); of a built-in field, only audited."""
+        """Change label, required, indexed, unique, options, personal or audited (never the
+        type, the name or auto_number); of a built-in field, only audited."""
         ensure_admin(actor, "custom fields")
         if not isinstance(body, Mapping):
             raise BadRequest("The body must be a JSON object")
@@ -259,6 +261,7 @@ class CustomFields:
             required=check_flag(body, "required", old.required),
             indexed=check_flag(body, "indexed", old.indexed),
             unique=check_flag(body, "unique", old.unique),
+            personal=check_flag(body, "personal", old.personal),
             modified_by=actor.user_id,
             date_modified=utcnow(),
         )

@@ -61,6 +61,7 @@ class SchemaFiles:
                             "unique",
                             "auto_number",
                             "audited",
+                            "personal",
                         )
                     }
                     | (
@@ -180,6 +181,7 @@ class SchemaFiles:
                     "unique",
                     "auto_number",
                     "audited",
+                    "personal",
                 )
                 if k in spec
             }

@@ -136,6 +136,8 @@ def build_model(
     for item in fields:
         own.extend(item if isinstance(item, list) else [item])
     declared = [*common_fields(), *(person_fields() if person else []), *own]
+    if person:
+        declared = [with_personal_default(fd) for fd in declared]
     all_fields = {fd.name: fd for fd in declared}
     filters = default_filters(all_fields.values(), person=person)
     if search is None:
@@ -155,6 +157,22 @@ def build_model(
         module=module or f"{name}s",
         portal=portal,
     )
+
+
+PERSONAL_TYPES = frozenset({"name", "email", "phone", "image"})
+PERSONAL_NAMES = frozenset({"salutation", "birthdate", "assistant"})
+
+
+def with_personal_default(fd: Field) -> Field:
+    """A field of a person model (Contact, Lead, User) marked `personal` when it holds the
+    person's own data: names, e-mail addresses, phone numbers, addresses, the birthdate,
+    the photo and the assistant's name."""
+    personal = (
+        fd.type in PERSONAL_TYPES
+        or fd.name in PERSONAL_NAMES
+        or ("_address_" in fd.name and fd.type == "varchar")
+    )
+    return replace(fd, personal=True) if personal and not fd.system else fd
 
 
 def default_filters(fields: Iterable[Field], *, person: bool) -> dict[str, Filter]:

@@ -46,6 +46,7 @@ class CustomFieldDef:
     auto_number: bool = False  # a Number the server gives new records left without one
     options: tuple[Choice, ...] = ()
     removed: bool = False
+    personal: bool = False  # holds a person's data (GDPR erasure, the personal-data PDF)
     created_by: str | None = None
     date_created: datetime | None = None
     modified_by: str | None = None
@@ -70,6 +71,7 @@ class CustomFieldDef:
             choices=self.options,
             scale=3 if self.type == "Numeric" else 2,
             custom=True,
+            personal=self.personal,
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -83,6 +85,7 @@ class CustomFieldDef:
             "indexed": self.indexed,
             "unique": self.unique,
             "auto_number": self.auto_number,
+            "personal": self.personal,
         }
         if self.type in OPTION_TYPES:
             out["options"] = [c.as_json() for c in self.options]

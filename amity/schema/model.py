@@ -50,6 +50,7 @@ class Field:
     choices: tuple[Choice, ...] = ()  # options of custom option fields (ids and labels)
     custom: bool = False  # added at run time by an admin (amity/schema/custom.py)
     mirrors: str | None = None  # another name of that field: a write of one sets both
+    personal: bool = False  # holds a person's data (GDPR: erasure, the personal-data PDF)
 
     def __post_init__(self) -> None:
         if self.system and self.audited:  # what Amity maintains is not audited

@@ -217,6 +217,7 @@ def _row(d: CustomFieldDef) -> dict[str, Any]:
         "auto_number": d.auto_number,
         "options": orjson.dumps([c.as_json() for c in d.options]).decode(),
         "removed": d.removed,
+        "personal": d.personal,
         "created_by": d.created_by,
         "date_created": d.date_created,
         "modified_by": d.modified_by,
@@ -289,6 +290,7 @@ def _definition(row: Any) -> CustomFieldDef:
         auto_number=bool(row["auto_number"]),
         options=options,
         removed=bool(row["removed"]),
+        personal=bool(row["personal"]),  # null (before it existed): not personal
         created_by=row["created_by"],
         date_created=row["date_created"],
         modified_by=row["modified_by"],

@@ -388,6 +388,7 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("auto_number", sa.Boolean()),
         sa.Column("options", sa.Text(), nullable=False),
         sa.Column("removed", sa.Boolean(), nullable=False),
+        sa.Column("personal", sa.Boolean()),  # null (before it existed): not personal
         sa.Column("created_by", sa.String(36)),
         sa.Column("date_created", sa.DateTime(), nullable=False),
         sa.Column("modified_by", sa.String(36)),

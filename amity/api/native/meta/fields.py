@@ -26,6 +26,7 @@ def describe_field(model: Model, fd: Field, required: set[str]) -> dict[str, Any
         "default": fd.default,
         "len": fd.max_length,
         "audited": fd.audited,  # changes go into /audit (admins switch it, /admin/fields)
+        "personal": fd.personal,  # a person's data: erasable, in the personal-data PDF
     }
     if fd.options:
         out["options"] = {o: o for o in fd.options}
