@@ -3,7 +3,8 @@
 A sink of the writer (store/writes.py) turns each event of a record model into audit rows
 in the event's own transaction: an update gives one row per changed field whose metadata
 says `audited`; a create one row (field `id`, the new id as after value); a delete one row
-(field `deleted`, "0" to "1"); a link or unlink one row (the link's name, the linked ids).
+(field `deleted`, "0" to "1"); a link or unlink one row (the link's name, the linked ids);
+an erasure (core/erasure.py) one row per erased field, `erased` and without values.
 Values are stored as the 1CRM wire shows them, as strings; long text fields use the
 `_text` pair. Readers see the rows of records they may read (deleted ones included);
 rows older than AMITY_AUDIT_RETENTION_DAYS go with `purge`.
@@ -26,6 +27,7 @@ from amity.errors import Forbidden, UnknownModel
 from amity.schema.model import Field, Model
 from amity.schema.types import TextType
 from amity.store.audit import AuditStore
+from amity.store.erasure import ERASED_CHANGE
 
 RECORD_KINDS = frozenset({"create", "update", "delete", "link", "unlink"})
 
@@ -126,12 +128,13 @@ def audit_rows(model: Model, event: dict[str, Any]) -> list[dict[str, Any]]:
     out = []
     for name, change in changes.items():
         fd = model.fields.get(name)
-        if fd is None or not fd.audited:
+        erasing = change == ERASED_CHANGE  # an erasure is recorded, audited field or not
+        if fd is None or not (fd.audited or erasing):
             continue
         before, after = change if isinstance(change, list) and len(change) == 2 else (None, None)
         out.append(
             row(
-                base,
+                {**base, "erased": True} if erasing else base,
                 name,
                 fd.kind.wire_type or fd.type,
                 wire_string(fd, before),

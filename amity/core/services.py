@@ -18,6 +18,7 @@ from amity.core.auth.sessions import SessionService
 from amity.core.changes import Changes
 from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
+from amity.core.erasure import PersonalData
 from amity.core.files.revisions import DocumentRevisions
 from amity.core.files.service import Files
 from amity.core.i18n import Languages
@@ -71,6 +72,7 @@ class Services:
     files: Files
     tally: Tally
     printer: Printer
+    personal: PersonalData
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -102,6 +104,8 @@ def build_services(
     tally = Tally(records)
     records.writer.sinks.append(audit.sink)
     jobs = Jobs(db, settings)
+    webhooks = Webhooks(records, jobs, settings)
+    files = Files(records, settings)
     services = Services(
         settings=settings,
         db=db,
@@ -127,10 +131,11 @@ def build_services(
         changes=Changes(records, settings),
         audit=audit,
         jobs=jobs,
-        webhooks=Webhooks(records, jobs, settings),
-        files=Files(records, settings),
+        webhooks=webhooks,
+        files=files,
         tally=tally,
         printer=Printer(records, tally, layouts, settings, languages),
+        personal=PersonalData(records, files),
     )
     # the retention sweeps the periodic job amity.sweep runs
     services.sweeps.extend(

@@ -181,13 +181,32 @@ async def favorite(request: Request) -> JSONResponse:
     )
 
 
-# Routes are tried in order: the busiest come first. Favorites must stay ahead of the
-# related-records POST, which has the same shape.
+async def erase_personal(request: Request) -> JSONResponse:
+    """GDPR erasure of named fields of one record (amity/core/erasure.py)."""
+    actor = require_actor(request)
+    payload = await read_json(request)
+    data = payload.get("data")
+    if not isinstance(data, dict) or "fields" not in data:
+        raise BadRequest("Missing data", 'send {"data": {"fields": "email1,phone_work"}}')
+    p = request.path_params
+    personal = services(request).personal
+    keys = services(request).records.write_keys(p["model"], p["id"])
+    return await run_write(
+        request,
+        lambda: personal.erase(actor, p["model"], p["id"], data["fields"]),
+        keys,
+        respond=done,
+    )
+
+
+# Routes are tried in order: the busiest come first. Favorites and erasure must stay ahead
+# of the related-records POST, which has the same shape.
 routes = [
     Route("/data/{model}/{id}", get_record, methods=["GET"]),
     Route("/data/{model}", list_records, methods=["GET"]),
     Route("/data/{model}", create_record, methods=["POST"]),
     Route("/data/favorites/{model}/{id}", favorite, methods=["POST"]),
+    Route("/data/erase_personal/{model}/{id}", erase_personal, methods=["POST", "PATCH"]),
     Route("/data/link/{model}/linked-records/{link}", linked_records, methods=["GET"]),
     Route("/data/{model}/{id}", update_record, methods=["PATCH", "PUT"]),
     Route("/data/{model}/{id}", delete_record, methods=["DELETE"]),

@@ -33,4 +33,23 @@ async def print_pdf(request: Request) -> Response:
     )
 
 
-routes = [Route("/printer/pdf/{model}/{id}", print_pdf, methods=["GET"])]
+async def print_personal_pdf(request: Request) -> Response:
+    """A person's data as a PDF they can be sent (GDPR access)."""
+    actor = require_actor(request)
+    model, record_id = request.path_params["model"], request.path_params["id"]
+    printer = services(request).printer
+    locale = print_locale(request)
+    data, name = await anyio.to_thread.run_sync(
+        printer.personal_pdf, actor, model, record_id, locale
+    )
+    return Response(
+        data,
+        media_type="application/pdf",
+        headers={"Content-Disposition": disposition(name, False)},
+    )
+
+
+routes = [
+    Route("/printer/pdf/personal/{model}/{id}", print_personal_pdf, methods=["GET"]),
+    Route("/printer/pdf/{model}/{id}", print_pdf, methods=["GET"]),
+]

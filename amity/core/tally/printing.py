@@ -98,6 +98,18 @@ class Printer:
         data = render_record_sheet(sheet, locale, languages=self.languages)
         return data, f"{model.name}-{sheet.name or record_id}.pdf"
 
+    def personal_pdf(
+        self, actor: Actor, model_name: str, record_id: str, locale: str
+    ) -> tuple[bytes, str]:
+        """(PDF bytes, file name) of a person's data (core/personal_sheet.py)."""
+        from amity.core.personal_sheet import PersonalSheet  # it reuses this module's text()
+
+        sheet = PersonalSheet(self.records, self.languages).sheet(
+            actor, model_name, record_id, self.company(), locale
+        )
+        data = render_record_sheet(sheet, locale, languages=self.languages)
+        return data, f"{self.records.model(model_name).name}-{record_id}-personal-data.pdf"
+
     def company(self) -> Party:
         return Party(self.settings.company_name, self.settings.company_address_lines())
 
