@@ -7,8 +7,8 @@ audit rows say `erased`, with source `erase`). Then each participant clears its 
 the audit, the kept events (change feed), webhook snapshots and delivery logs, stored
 Idempotency-Key answers, and the files of file fields. A participant is one function
 `(conn, Erased) -> None`; a store added later (report runs) appends its own to
-`PersonalData.participants`. On SQLite the transaction runs with `secure_delete` on (the
-freed bytes are zeroed) and the WAL is checkpointed after the commit.
+`PersonalData.participants`. On SQLite every connection runs with `secure_delete` on
+(store/engine.py: freed bytes are zeroed) and the WAL is checkpointed after the commit.
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ def parse_fields(model: Model, raw: Any) -> tuple[str, ...]:
         )
     names = [name for name in dict.fromkeys(names) if name]
     if not names:
-        raise BadRequest("Name the fields to erase", 'send {"data": {"fields": "email1,phone_work"}}')
+        raise BadRequest(
+            "Name the fields to erase", 'send {"data": {"fields": "email1,phone_work"}}'
+        )
     for name in names:
         fd = model.fields.get(name)
         if fd is None:
@@ -114,15 +116,11 @@ class PersonalData:
         names = parse_fields(model, fields)
         origin = dataclasses.replace(actor, source=ERASE_SOURCE)
         with self.db.write() as conn:
-            self.store.secure_delete(conn, True)
-            try:
-                before = self.editable_row(conn, actor, model, record_id, names)
-                erased = Erased(model, record_id, names, self.known_values(conn, before, model, names))
-                self.empty_record(conn, origin, model, record_id, names)
-                for participant in self.participants:
-                    participant(conn, erased)
-            finally:
-                self.store.secure_delete(conn, False)
+            before = self.editable_row(conn, actor, model, record_id, names)
+            erased = Erased(model, record_id, names, self.known_values(conn, before, model, names))
+            self.empty_record(conn, origin, model, record_id, names)
+            for participant in self.participants:
+                participant(conn, erased)
             self.db.after_commit(self.checkpoint)
 
     def editable_row(

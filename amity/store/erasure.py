@@ -33,12 +33,6 @@ class ErasureStore:
         self.db = db
         self.tables = db.tables
 
-    def secure_delete(self, conn: Connection, on: bool) -> None:
-        """SQLite: zero freed space (cells and whole pages) while on, so erased values do
-        not linger in the file's free space; FAST (zeroing within written pages) after."""
-        if self.db.is_sqlite:
-            conn.exec_driver_sql(f"PRAGMA secure_delete={'ON' if on else 'FAST'}")
-
     def checkpoint(self) -> None:
         """SQLite: copy the WAL into the database and empty it, so that the old page
         images (holding the erased values) leave the WAL file; best effort."""
@@ -76,7 +70,9 @@ class ErasureStore:
         return out
 
     # -- the participants' SQL ---------------------------------------------------------
-    def clear_audit(self, conn: Connection, model: str, record_id: str, fields: Sequence[str]) -> None:
+    def clear_audit(
+        self, conn: Connection, model: str, record_id: str, fields: Sequence[str]
+    ) -> None:
         """The record's audit rows of these fields keep who and when, not the values."""
         t = self.tables.system("audit_log")
         conn.execute(
@@ -152,7 +148,9 @@ class ErasureStore:
         self._clear_matching(
             conn, deliveries, "response", deliveries.c.event_id.in_(event_ids), values
         )
-        self._clear_matching(conn, deliveries, "error", deliveries.c.event_id.in_(event_ids), values)
+        self._clear_matching(
+            conn, deliveries, "error", deliveries.c.event_id.in_(event_ids), values
+        )
         messages = self.tables.system("webhook_messages")
         self._clear_matching(
             conn, messages, "last_error", messages.c.event_id.in_(event_ids), values
@@ -184,7 +182,9 @@ class ErasureStore:
     ) -> None:
         """NULL `column` in the rows (of `where`) whose text holds one of `values`."""
         key = table.primary_key.columns.values()[0]
-        rows = conn.execute(sa.select(key, table.c[column]).where(where, table.c[column].is_not(None)))
+        rows = conn.execute(
+            sa.select(key, table.c[column]).where(where, table.c[column].is_not(None))
+        )
         doomed = [row[0] for row in rows if holds_any(row[1], values)]
         if doomed:
             conn.execute(sa.update(table).where(key.in_(doomed)).values({column: None}))
@@ -198,7 +198,9 @@ class ErasureStore:
         where = sa.and_(
             files.c.model == model, files.c.record_id == record_id, files.c.field.in_(fields)
         )
-        hashes = sorted({row.sha256 for row in conn.execute(sa.select(files.c.sha256).where(where))})
+        hashes = sorted(
+            {row.sha256 for row in conn.execute(sa.select(files.c.sha256).where(where))}
+        )
         if not hashes:
             return []
         conn.execute(sa.delete(files).where(where))
@@ -218,4 +220,3 @@ def emptied(values: Any, fields: Iterable[str]) -> Any:
         return values
     names = set(fields)
     return {k: None if k in names else v for k, v in values.items()}
-
