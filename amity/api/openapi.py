@@ -340,6 +340,7 @@ def model_paths(model: Model) -> dict[str, dict[str, Any]]:
                 ),
             },
         },
+        f"/data/erase_personal/{m}/{{id}}": erase_path(m, tag),
         f"/meta/fields/{m}": {
             "get": {
                 "operationId": f"fields{m}",
@@ -1094,6 +1095,39 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
 
 
 MODEL_PATHS = ("/data/", "/meta/fields/")
+
+
+ERASE_BODY = {
+    "required": True,
+    "content": {
+        JSON: {
+            "schema": obj(
+                data=obj(
+                    fields={
+                        "description": "The fields to erase: comma-separated, or a list",
+                        "oneOf": [STRING, {"type": "array", "items": STRING}],
+                    }
+                )
+            )
+        }
+    },
+}
+
+
+def erase_path(m: str, tag: list[str]) -> dict[str, Any]:
+    """GDPR erasure of a record's fields (POST and PATCH, as 1CRM leaves it open)."""
+
+    def operation(method: str) -> dict[str, Any]:
+        return {
+            "operationId": f"erasePersonal{m}{'' if method == 'post' else 'Patch'}",
+            "tags": tag,
+            "summary": "GDPR erasure: empty the named fields here and in the audit, change "
+            "feed, webhook logs, stored answers and files",
+            "requestBody": ERASE_BODY,
+            "responses": with_errors({"200": ok(RESULT)}, (*COMMON_ERRORS, *BODY_ERRORS)),
+        }
+
+    return {"parameters": [ID_PARAM], "post": operation("post"), "patch": operation("patch")}
 
 
 def expand(path: str, models: list[str], modules: list[str]) -> list[str]:

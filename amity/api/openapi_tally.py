@@ -87,4 +87,10 @@ OPERATIONS: dict[tuple[str, str], dict[str, Any]] = {
         "tag": "Tally objects",
         "pdf": True,
     },
+    ("GET", "/printer/pdf/personal/{model}/{id}"): {
+        "summary": "A person's data as PDF (GDPR): every personal field of the record and the "
+        "records that hold their data, with dates; labels follow Accept-Language",
+        "tag": "Tally objects",
+        "pdf": True,
+    },
 }

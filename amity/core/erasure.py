@@ -126,7 +126,9 @@ class PersonalData:
     def editable_row(
         self, conn: Connection, actor: Actor, model: Model, record_id: str, names: Sequence[str]
     ) -> dict[str, Any]:
-        """The stored row, if the actor may edit it; a denial answers as a missing record."""
+        """The stored row, if the actor may edit it: 403 for a model the actor may not
+        edit at all, and a record the actor may not edit answers as a missing one (404)."""
+        self.records.policy.check(actor, model, "edit")
         try:
             row = self.records.visible_row(conn, actor, model, record_id, lock=True)
             if row is not None:

@@ -370,6 +370,26 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/data/favorites/Account/{account}", (200, 200, 404, 200, 403, 403, 200)),
         Case("/data/favorites/Contact/{carols}", (404, 404, 200, 200, 403, 404, 200)),
     ],
+    # a portal contact may not erase even its own data (that is asked of the company): 403
+    ("POST", "/data/erase_personal/{model}/{id}"): [
+        Case(
+            lambda w, a: f"/data/erase_personal/Contact/{fresh_contact(w, a)}",
+            (200, 200, 404, 403, 403, 403, 200),
+            body={"data": {"fields": "phone_mobile"}},
+        ),
+        Case(
+            "/data/erase_personal/Contact/{carols}",
+            (404, 404, 200, 403, 403, 403, 200),
+            body={"data": {"fields": "phone_mobile"}},
+        ),
+    ],
+    ("PATCH", "/data/erase_personal/{model}/{id}"): [
+        Case(
+            lambda w, a: f"/data/erase_personal/Contact/{fresh_contact(w, a)}",
+            (200, 200, 404, 403, 403, 403, 200),
+            body={"data": {"fields": "email2"}},
+        ),
+    ],
     ("GET", "/data/link/{model}/linked-records/{link}"): [
         Case("/data/link/Contact/linked-records/cases?limit=200", LIST, shows="case", sees=ALL_SEE),
         Case(
@@ -805,6 +825,10 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/printer/pdf/Invoice/{carols_invoice}", (404, 404, 200, 200, 403, 403, 200)),
         Case("/printer/pdf/Account/{account}", READ_NO_PORTAL_MODEL),
         Case("/printer/pdf/Contact/{carols}", (404, 404, 200, 200, 403, 404, 200)),
+    ],
+    ("GET", "/printer/pdf/personal/{model}/{id}"): [
+        Case("/printer/pdf/personal/Contact/{contact}", READ),  # the portal contact's own
+        Case("/printer/pdf/personal/Contact/{carols}", (404, 404, 200, 200, 403, 404, 200)),
     ],
     # what the server is: public, the same for every caller
     ("GET", "/"): [Case("http://testserver/", (200,) * 7), Case("/", (200,) * 7)],
