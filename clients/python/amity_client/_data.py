@@ -160,6 +160,17 @@ def favorite_call(model: str, record_id: str) -> Call[bool]:
     )
 
 
+def erase_personal_call(model: str, record_id: str, fields: str | Sequence[str]) -> Call[bool]:
+    """GDPR erasure of the named fields ("email1,phone_work" or a list of names)."""
+    names = fields if isinstance(fields, str) else ",".join(fields)
+    return Call(
+        "POST",
+        path("data", "erase_personal", model, record_id),
+        _result,
+        json={"data": {"fields": names}},
+    )
+
+
 def _result(body: Any) -> bool:
     return bool(key("result")(body))
 
@@ -302,6 +313,10 @@ class Model:
         """Star or unstar a record for the current user; True when it is now a favorite."""
         return self._client._run(favorite_call(self.name, record_id))
 
+    def erase_personal(self, record_id: str, fields: str | Sequence[str]) -> bool:
+        """GDPR erasure: empty these fields here and wherever the server keeps a copy."""
+        return self._client._run(erase_personal_call(self.name, record_id, fields))
+
 
 class AsyncModel:
     """Model for AsyncClient: the same methods, awaited. The list calls (list, related,
@@ -421,3 +436,6 @@ class AsyncModel:
 
     async def toggle_favorite(self, record_id: str) -> bool:
         return await self._client._run(favorite_call(self.name, record_id))
+
+    async def erase_personal(self, record_id: str, fields: str | Sequence[str]) -> bool:
+        return await self._client._run(erase_personal_call(self.name, record_id, fields))

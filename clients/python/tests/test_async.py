@@ -120,6 +120,7 @@ def test_async_crud_and_related(url: str, token: str) -> None:
         assert await client.model("Note").update(note_id, {"name": "up"}, create=True)
         assert await contacts.toggle_favorite(contact) is True
         assert await contacts.toggle_favorite(contact) is False
+        assert await contacts.erase_personal(contact, "phone_work") is True
         assert "first_name" in (await contacts.metadata())["fields"]
         assert await accounts.delete(account) is True
         with pytest.raises(NotFound):

@@ -212,3 +212,15 @@ def test_toggle_favorite(client: Client) -> None:
     assert contacts.toggle_favorite(star) is False
     rows = {r["id"]: r for r in contacts.list(filters={"last_name": last}, query_favorite=True)}
     assert rows[star]["favorite"] == 1
+
+
+def test_erase_personal(client: Client) -> None:
+    contacts = client.model("Contact")
+    record_id = contacts.create(
+        {"last_name": unique("Erase"), "email1": "erase.me@example.org", "phone_work": "12345"}
+    )
+    assert contacts.erase_personal(record_id, ["email1", "phone_work"]) is True
+    record = contacts.get(record_id)
+    assert (record["email1"], record["phone_work"]) == (None, None)
+    rows = [r for r in contacts.audit(record_id) if r["field_name"] == "email1"]
+    assert rows and all(r["erased"] for r in rows)
