@@ -11,6 +11,7 @@ from amity.core.access import AccessPolicy
 from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
 from amity.core.audit import AuditLog
+from amity.core.calendar.service import Calendar
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
@@ -71,6 +72,7 @@ class Services:
     files: Files
     tally: Tally
     printer: Printer
+    calendar: Calendar
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -131,6 +133,7 @@ def build_services(
         files=Files(records, settings),
         tally=tally,
         printer=Printer(records, tally, layouts, settings, languages),
+        calendar=Calendar(records),
     )
     # the retention sweeps the periodic job amity.sweep runs
     services.sweeps.extend(
