@@ -429,10 +429,9 @@ def test_the_feed_token_never_reaches_a_log(
     anon = ApiClient(app)
     try:
         assert anon.get(f"/calendar/ics/{token}").status_code == 200
-        assert anon.get(f"/1crm/api.php/calendar/ics/{token}/", headers={}).status_code in (
-            200,
-            404,
-        )
+        crm = ApiClient(app, base_url="http://testserver/1crm/api.php")
+        assert crm.get(f"/calendar/ics/{token}/").status_code == 200  # other spellings
+        crm.close()
         assert anon.get(f"/calendar/ics/{token}x").status_code == 404
     finally:
         anon.close()
