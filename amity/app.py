@@ -19,7 +19,6 @@ from amity.api.authn import Authenticate
 from amity.api.freshness import MetadataRefresh, retry_on_unknown_field
 from amity.api.idempotency import IdempotencyKeys
 from amity.api.middleware import EncodedSlash, MethodOverride, RequestLog
-from amity.api.paths import PathAliases
 from amity.api.native import (
     admin,
     audit,
@@ -39,6 +38,7 @@ from amity.api.native import (
     tally,
     webhooks,
 )
+from amity.api.paths import PathAliases
 from amity.api.ratelimit import Counters, RateLimit
 from amity.config import Settings
 from amity.core.services import Services, build_services

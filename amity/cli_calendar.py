@@ -23,8 +23,7 @@ def add_calendar_commands(sub: Any) -> None:
     p.add_argument("--revoke", action="store_true", help="revoke the user's feed token")
     p.add_argument(
         "--base-url",
-        help="the server's address in the URL (default AMITY_OAUTH_ISSUER, else "
-        f"{DEFAULT_BASE})",
+        help=f"the server's address in the URL (default AMITY_OAUTH_ISSUER, else {DEFAULT_BASE})",
     )
     p.set_defaults(func=cmd_calendar_token)
 

@@ -15,8 +15,8 @@ from starlette.types import Scope
 
 from amity.api.etags import etag
 from amity.api.language import translate_message
-from amity.api.responses import JSONResponse
 from amity.api.paths import redact_path
+from amity.api.responses import JSONResponse
 from amity.errors import (
     AmityError,
     BadRequest,

@@ -91,10 +91,9 @@ class Client(ClientMixin):  # type: ignore[misc]
         return self._serves_owner_type() and grant in self.row["grants"]
 
     def check_grant_type(self, grant_type: str) -> bool:
-        if grant_type == "client_credentials" and self.owner_type == "contact":
-            # acting for a contact it names: only a client an admin allowed to (allow_portal)
-            if not self.row.get("allow_portal"):
-                return False
+        contact_grant = grant_type == "client_credentials" and self.owner_type == "contact"
+        if contact_grant and not self.row.get("allow_portal"):
+            return False  # acting for a contact it names: only if an admin allowed it
         return self._serves_owner_type() and grant_type in self.row["grants"]
 
 

@@ -14,8 +14,8 @@ from typing import Any
 from starlette.routing import BaseRoute, Route
 
 from amity import __version__
-from amity.api.openapi_files import OPERATIONS as FILE_OPERATIONS
 from amity.api.openapi_calendar import OPERATIONS as CALENDAR_OPERATIONS
+from amity.api.openapi_files import OPERATIONS as FILE_OPERATIONS
 from amity.api.openapi_tally import OPERATIONS as TALLY_OPERATIONS
 from amity.api.openapi_webhooks import OPERATIONS as WEBHOOK_OPERATIONS
 from amity.schema.builtin.tally import KINDS_BY_NAME as KINDS

@@ -11,11 +11,11 @@ from amity.core.access import AccessPolicy
 from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
 from amity.core.audit import AuditLog
-from amity.core.calendar.service import Calendar
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
 from amity.core.auth.sessions import SessionService
+from amity.core.calendar.service import Calendar
 from amity.core.changes import Changes
 from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
