@@ -61,7 +61,7 @@ def span(event: Event) -> tuple[datetime | date | None, datetime | date | None]:
     last = event.due or event.start
     if first is None or last is None:
         return None, None
-    if last < first:  # type: ignore[operator]
+    if last < first:
         first, last = last, first
     if event.all_day:
         assert isinstance(first, date) and isinstance(last, date)
