@@ -23,6 +23,7 @@ from amity.api.native import (
     admin,
     audit,
     auth,
+    calendar,
     changes,
     data,
     docs,
@@ -37,6 +38,7 @@ from amity.api.native import (
     tally,
     webhooks,
 )
+from amity.api.paths import PathAliases
 from amity.api.ratelimit import Counters, RateLimit
 from amity.config import Settings
 from amity.core.services import Services, build_services
@@ -73,6 +75,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *files.routes,
             *tally.routes,
             *printer.routes,
+            *calendar.routes,
         )
     ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path
@@ -91,6 +94,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         routes=[*api_routes, *docs.site_routes, *index.site_routes],
         lifespan=lifespan,
         middleware=[
+            Middleware(PathAliases),  # first: every layer below sees one spelling
             Middleware(RequestLog, api_log=services.api_log),
             Middleware(AccessGuard, rules=rules),
             Middleware(Authenticate, services=services, locked_out=counters.locked_out),
@@ -109,6 +113,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             Exception: errors.server_error,
         },
     )
+    app.router.redirect_slashes = False  # PathAliases drops trailing slashes instead
     app.state.services = services
     return app
 

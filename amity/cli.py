@@ -1,5 +1,6 @@
 """The `amity` command line: init, serve, worker, jobs, user, token, client, contact, field,
-model, role, team, portal, schema, demo, quickstart, webhook (amity/cli_webhooks.py)."""
+model, role, team, portal, schema, demo, quickstart, webhook (amity/cli_webhooks.py), calendar
+(amity/cli_calendar.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from amity.api.access_guard import parse_address
+from amity.cli_calendar import add_calendar_commands
 from amity.cli_webhooks import add_webhook_commands
 from amity.config import Settings, describe_settings
 from amity.core.actor import CLI, Actor
@@ -83,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_worker)
     add_jobs_commands(sub)
     add_webhook_commands(sub)
+    add_calendar_commands(sub)
 
     user = sub.add_parser("user", help="manage users").add_subparsers(title="user commands")
     p = user.add_parser("add", help="add a user")

@@ -65,6 +65,7 @@ COMMANDS = [
     ["team", "add"],
     ["team", "member", "add"],
     ["portal", "token"],
+    ["calendar", "token"],
     ["contact", "password"],
     ["schema", "export"],
     ["schema", "import"],

@@ -15,6 +15,7 @@ from starlette.types import Scope
 
 from amity.api.etags import etag
 from amity.api.language import translate_message
+from amity.api.paths import redact_path
 from amity.api.responses import JSONResponse
 from amity.errors import (
     AmityError,
@@ -132,7 +133,7 @@ def allowed_methods(request: Request, given: str | None = None) -> str:
 
 async def database_error(request: Request, exc: Exception) -> Response:
     """Lock conflicts that outlived their retries, or an unreachable database: retry later."""
-    log.warning("database error on %s %s: %s", request.method, request.url.path, exc)
+    log.warning("database error on %s %s: %s", request.method, redact_path(request.url.path), exc)
     if isinstance(exc, IntegrityError):
         return render_error(
             Conflict(
@@ -164,7 +165,7 @@ async def client_gone(request: Request, exc: Exception) -> Response:
 
 
 async def server_error(request: Request, exc: Exception) -> Response:
-    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    log.exception("unhandled error on %s %s", request.method, redact_path(request.url.path))
     return render_error(
         AmityError(
             "Internal server error", "this is a bug in Amity; the server log has the details"

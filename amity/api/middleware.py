@@ -12,6 +12,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from amity.api.errors import render_error, scope_request
+from amity.api.paths import redact_path
 from amity.core.apilog import ApiLog
 from amity.errors import NotFound
 
@@ -101,11 +102,12 @@ class RequestLog:
         finally:
             duration_ms = (time.perf_counter() - start) * 1000
             actor = state.get("actor")
+            path = redact_path(scope["path"])  # a feed token must not reach a log
             if log.isEnabledFor(logging.INFO):
                 log.info(
                     "%s %s %d %.1fms %s %s",
                     scope["method"],
-                    scope["path"],
+                    path,
                     status[0],
                     duration_ms,
                     actor.user_name if actor is not None else "-",
@@ -119,7 +121,7 @@ class RequestLog:
                     credential=actor.credential if actor is not None else _offered(scope),
                     ip=client[0] if client else "unknown",
                     method=scope["method"],
-                    path=scope["path"],
+                    path=path,
                     status=status[0],
                     duration_ms=duration_ms,
                 )

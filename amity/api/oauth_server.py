@@ -91,8 +91,9 @@ class Client(ClientMixin):  # type: ignore[misc]
         return self._serves_owner_type() and grant in self.row["grants"]
 
     def check_grant_type(self, grant_type: str) -> bool:
-        if grant_type == "client_credentials" and self.owner_type != "user":
-            return False  # the client acts as its user; there is no contact to act as
+        contact_grant = grant_type == "client_credentials" and self.owner_type == "contact"
+        if contact_grant and not self.row.get("allow_portal"):
+            return False  # acting for a contact it names: only if an admin allowed it
         return self._serves_owner_type() and grant_type in self.row["grants"]
 
 
@@ -229,7 +230,33 @@ class PasswordGrant(grants.ResourceOwnerPasswordCredentialsGrant):  # type: igno
 
 
 class ClientCredentialsGrant(grants.ClientCredentialsGrant):  # type: ignore[misc]
+    """At the user endpoint the client acts as its configured user; at the contact
+    endpoint, for the contact named by `contact_id` (clients registered with
+    allow_portal only: Client.check_grant_type)."""
+
     TOKEN_ENDPOINT_AUTH_METHODS = SECRET_AUTH_METHODS
+
+    def validate_token_request(self) -> None:
+        super().validate_token_request()
+        server = server_of(self)
+        if server.owner_type != "contact":
+            return
+        contact_id = self.request.payload.data.get("contact_id")
+        if not contact_id:
+            raise InvalidRequestError(
+                "client_credentials for a contact needs contact_id, the contact to act for"
+            )
+        usable = len(contact_id) <= 36 and "\x00" not in contact_id  # PostgreSQL refuses NULs
+        owner = server.oauth.owner("contact", contact_id) if usable else None
+        if owner is None:
+            raise InvalidGrantError("No contact with this contact_id")
+        self.request.user = owner
+
+    def create_token_response(self) -> tuple[int, Any, list[tuple[str, str]]]:
+        token = self.generate_token(
+            user=self.request.user, scope=self.request.payload.scope, include_refresh_token=False
+        )
+        return 200, token, self.TOKEN_RESPONSE_HEADER
 
 
 class ImplicitGrant(grants.ImplicitGrant):  # type: ignore[misc]

@@ -14,6 +14,7 @@ from typing import Any
 from starlette.routing import BaseRoute, Route
 
 from amity import __version__
+from amity.api.openapi_calendar import OPERATIONS as CALENDAR_OPERATIONS
 from amity.api.openapi_files import OPERATIONS as FILE_OPERATIONS
 from amity.api.openapi_tally import OPERATIONS as TALLY_OPERATIONS
 from amity.api.openapi_webhooks import OPERATIONS as WEBHOOK_OPERATIONS
@@ -1142,6 +1143,7 @@ def expand(path: str, models: list[str], modules: list[str]) -> list[str]:
 OPERATIONS.update(WEBHOOK_OPERATIONS)
 OPERATIONS.update(FILE_OPERATIONS)
 OPERATIONS.update(TALLY_OPERATIONS)
+OPERATIONS.update(CALENDAR_OPERATIONS)
 
 
 def generic_operation(method: str, path: str, route: Route, concrete: str) -> dict[str, Any]:
@@ -1181,6 +1183,11 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
             {"200": {"description": "The PDF", "content": {"application/pdf": {"schema": BINARY}}}},
             COMMON_ERRORS,
         )
+    if spec and spec.get("ics"):  # an iCalendar feed; errors stay JSON
+        operation["responses"] = with_errors(
+            {"200": {"description": "The feed", "content": {"text/calendar": {"schema": STRING}}}},
+            COMMON_ERRORS,
+        )
     if spec and spec.get("download"):  # the file's bytes; errors stay JSON
         operation["responses"] = with_errors(
             {
@@ -1216,6 +1223,7 @@ TAG_ORDER = (
     "Webhooks",
     "Files",
     "Tally objects",
+    "Calendar",
     "Access control",
     "Administration",
     "Other",

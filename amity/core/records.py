@@ -171,6 +171,27 @@ class Records:
                 self.mark_favorites(conn, actor, model, records)
         return Page(records, total)
 
+    def select_readable(
+        self,
+        actor: Actor,
+        model_name: str,
+        field_names: Sequence[str],
+        conditions: Sequence[Condition],
+        order: Sequence[OrderKey],
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        """Raw stored values of the named fields of at most `limit` records that match
+        `conditions` (typed, built from metadata by the caller) and that the actor may
+        read, in `order`; for services that shape their own answers (the calendar)."""
+        model = self.model(model_name)
+        self.policy.check(actor, model, "list")
+        fields = [model.fields[name] for name in ("id", *field_names)]
+        conds = [*self.policy.read_conditions(actor, model), *conditions]
+        with self.db.read() as conn:
+            return self.query.select_rows(
+                conn, model, fields, conditions=conds, order=list(order), limit=limit
+            )
+
     def children(
         self, actor: Actor, model_name: str, column: str, parent_id: str
     ) -> list[dict[str, Any]]:

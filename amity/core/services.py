@@ -15,6 +15,7 @@ from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
 from amity.core.auth.sessions import SessionService
+from amity.core.calendar.service import Calendar
 from amity.core.changes import Changes
 from amity.core.customfields import CustomFields
 from amity.core.custommodels import CustomModels
@@ -73,6 +74,7 @@ class Services:
     tally: Tally
     printer: Printer
     personal: PersonalData
+    calendar: Calendar
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -136,6 +138,7 @@ def build_services(
         tally=tally,
         printer=Printer(records, tally, layouts, settings, languages),
         personal=PersonalData(records, files),
+        calendar=Calendar(records),
     )
     # the retention sweeps the periodic job amity.sweep runs
     services.sweeps.extend(

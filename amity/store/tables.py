@@ -463,6 +463,7 @@ def system_tables(metadata: sa.MetaData) -> None:
     audit_tables(metadata)
     webhook_tables(metadata)
     file_tables(metadata)
+    calendar_tables(metadata)
     sa.Table(
         "schema_info",
         metadata,
@@ -720,4 +721,17 @@ def file_tables(metadata: sa.MetaData) -> None:
         sa.Column("attached_at", sa.DateTime()),
         sa.Index("ux_files_attached", "model", "record_id", "field", unique=True),
         sa.Index("ix_files_expiry", "expires_at"),
+    )
+
+
+def calendar_tables(metadata: sa.MetaData) -> None:
+    """Calendar feed tokens (amity/core/calendar/tokens.py): one per user at most, kept
+    only as a SHA-256 hash; revoking deletes the row."""
+    sa.Table(
+        "calendar_tokens",
+        metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("user_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
     )

@@ -87,6 +87,12 @@ def fresh_linked_document(world: World, actor: str) -> str:
     return f"/data/Contact/{world.ids['contact']}/documents/{doc}"
 
 
+def alices_feed(world: World, actor: str) -> str:
+    alice = Actor(user_id=world.users["alice"], user_name="alice")
+    token = world.services.calendar.tokens.issue(alice, alice.user_id)
+    return f"/calendar/ics/{token}"
+
+
 def fresh_rate_limit(world: World, actor: str) -> str:
     world.services.rate_limits.set(world.admin, "user", world.users["bob"], "999/minute")
     return f"/admin/rate_limits/user/{world.users['bob']}"
@@ -789,6 +795,20 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case(lambda w, a: temp_url(w, "Note", "carols_note") + "0", (403,) * 7),
     ],
     # tally objects: the document's rights, on the whole and on each part
+    ("GET", "/calendar/events"): [  # named types one may not list are 403, else left out
+        Case("/calendar/events?start_date=2026-01-01&end_date=2026-12-31", (200,) * 7),
+        Case(
+            "/calendar/events?start_date=2026-01-01&end_date=2026-12-31&types[]=Call",
+            (200, 200, 200, 200, 403, 403, 200),
+        ),
+    ],
+    ("POST", "/calendar/ics/token"): [Case("/calendar/ics/token", (200,) * 5 + (403, 200))],
+    ("DELETE", "/calendar/ics/token"): [Case("/calendar/ics/token", (200,) * 5 + (403, 200))],
+    # the feed answers to its token alone, whoever else asks; an unknown token is 404
+    ("GET", "/calendar/ics/{token}"): [
+        Case(alices_feed, (200,) * 7),
+        Case("/calendar/ics/amity_cal_unknown", (404,) * 7),
+    ],
     ("GET", "/tally/{model}/{id}"): [
         Case("/tally/Invoice/{invoice}", READ_NO_PORTAL_MODEL),
         Case("/tally/Invoice/{carols_invoice}", (404, 404, 200, 200, 403, 403, 200)),

@@ -173,7 +173,9 @@ def oauth_error(
 
 # -- token and revocation endpoints ---------------------------------------------------
 async def access_token(request: Request) -> Response:
-    return await answer_with(request, lambda server, req: server.create_token_response(req))
+    return await answer_with(
+        request, lambda server, req: server.create_token_response(req), echo_state=True
+    )
 
 
 async def revoke(request: Request) -> Response:
@@ -183,10 +185,11 @@ async def revoke(request: Request) -> Response:
 
 
 async def answer_with(
-    request: Request, respond: Callable[[AmityServer, FormRequest], Any]
+    request: Request, respond: Callable[[AmityServer, FormRequest], Any], echo_state: bool = False
 ) -> Response:
     """Read the form or JSON body and let authlib's server answer it (in a worker thread:
-    client secrets and passwords are checked with argon2)."""
+    client secrets and passwords are checked with argon2). With `echo_state`, a `state`
+    the request had comes back in the answer (1CRM's token endpoints do that)."""
     owner_type = owner_type_of(request)
     try:
         data = await read_params(request)
@@ -200,6 +203,8 @@ async def answer_with(
         and body.get("error") == "invalid_grant"
     ):
         mark_failed_secret(request.scope)  # a wrong password, though answered 400
+    if echo_state and isinstance(body, dict) and "state" in data:
+        body = {**body, "state": data["state"]}
     return oauth_response(status, body, headers, request)
 
 

@@ -13,10 +13,12 @@ webhooks; _verify checks, in a receiver, the deliveries they send. _files (/file
 uploads, downloads and describes files, with _uploads (what an upload sends) and
 _downloads (where a download goes).
 _tally (/tally, /printer/pdf) reads, saves, converts and prints tally objects.
+_calendar (/calendar/events) lists the events in a date range.
 Calendar and reports get modules of their own as the server grows them.
 """
 
 from amity_client._auth import BasicAuth, OAuth, TokenAuth
+from amity_client._calendar import AsyncCalendar, Calendar
 from amity_client._changes import AsyncChangeFeed, ChangeFeed
 from amity_client._client import DEFAULT_TIMEOUT, AsyncClient, Client
 from amity_client._core import FetchedRecord
@@ -51,6 +53,7 @@ from amity_client._webhooks import AsyncWebhooks, Webhooks
 
 __all__ = [
     "DEFAULT_TIMEOUT",
+    "AsyncCalendar",
     "AsyncChangeFeed",
     "AsyncClient",
     "AsyncFiles",
@@ -62,6 +65,7 @@ __all__ = [
     "AuthorizationFlow",
     "BadRequest",
     "BasicAuth",
+    "Calendar",
     "ChangeFeed",
     "Client",
     "Conflict",

@@ -17,6 +17,7 @@ from typing import Any, Self, TypeVar
 import httpx
 
 from amity_client import _utility
+from amity_client._calendar import AsyncCalendar, Calendar
 from amity_client._changes import AsyncChangeFeed, ChangeFeed
 from amity_client._core import (
     IDEMPOTENCY_HEADER,
@@ -315,6 +316,11 @@ class Client(_BaseClient):
         """Tally objects (quotes, orders, invoices, ...): get, save, convert, pdf."""
         return Tally(self)
 
+    @property
+    def calendar(self) -> Calendar:
+        """The calendar: events in a date range."""
+        return Calendar(self)
+
     def me(self) -> dict[str, Any]:
         """The authenticated user."""
         return self._run(_utility.me_call())
@@ -508,6 +514,10 @@ class AsyncClient(_BaseClient):
     @property
     def tally(self) -> AsyncTally:
         return AsyncTally(self)
+
+    @property
+    def calendar(self) -> AsyncCalendar:
+        return AsyncCalendar(self)
 
     async def me(self) -> dict[str, Any]:
         return await self._run(_utility.me_call())
