@@ -1,4 +1,5 @@
-"""Sales models: Account, Opportunity, Product (1CRM's ProductCatalog module)."""
+"""Sales models: Account, Opportunity, Product (1CRM's ProductCatalog module) and Assembly
+(a product made of other products, 1CRM's Assemblies module)."""
 
 from __future__ import annotations
 
@@ -148,6 +149,10 @@ def opportunity_model() -> Model:
     )
 
 
+PRODUCT_CATEGORIES = ["Hardware", "Software", "Services", "Subscriptions", "Training"]
+PRODUCT_TYPES = ["Inventory", "Non-Inventory", "Service"]
+
+
 def product_model() -> Model:
     return build_model(
         "Product",
@@ -161,9 +166,9 @@ def product_model() -> Model:
                 "product_category",
                 "enum",
                 "Category",
-                options=["Hardware", "Software", "Services", "Subscriptions", "Training"],
+                options=PRODUCT_CATEGORIES,
             ),
-            f("product_type", "enum", "Type", options=["Inventory", "Non-Inventory", "Service"]),
+            f("product_type", "enum", "Type", options=PRODUCT_TYPES),
             f("cost", "currency", "Cost"),
             f("list_price", "currency", "List Price"),
             f("purchase_price", "currency", "Purchase Price"),
@@ -177,4 +182,27 @@ def product_model() -> Model:
         search=("name", "manufacturers_part_no"),
         list_fields=("name", "product_category", "list_price"),
         module="ProductCatalog",
+    )
+
+
+def assembly_model() -> Model:
+    """A bundle sold as one item; its `products` link holds each part with a quantity."""
+    return build_model(
+        "Assembly",
+        "assemblies",
+        "Assembly",
+        [
+            f("name", "name", "Name", required=True, indexed=True, len=150),
+            f("manufacturers_part_no", "varchar", "Manufacturer Part No.", indexed=True),
+            f("vendor_part_no", "varchar", "Vendor Part No."),
+            f("product_category", "enum", "Category", options=PRODUCT_CATEGORIES),
+            f("product_type", "enum", "Type", options=PRODUCT_TYPES),
+            f("url", "url", "Product URL"),
+            f("description", "text", "Description"),
+            *ref("supplier", "Account", "Supplier"),
+            *ref("tax_code", "TaxCode", "Tax Code"),
+        ],
+        search=("name", "manufacturers_part_no"),
+        list_fields=("name", "product_category", "manufacturers_part_no"),
+        module="Assemblies",
     )
