@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from amity.schema.builder import address_fields, build_model, f, ref
+from amity.schema.builder import address_codes, address_fields, build_model, f, ref
 from amity.schema.model import Field, Model, Portal
 
 LEAD_SOURCES = [
@@ -39,7 +39,14 @@ def _contact_channels() -> list[Field]:
         f("invalid_email", "bool", "Invalid Email", default=False),
         f("description", "text", "Description"),
         *address_fields("primary", "Primary Address"),
+        *address_codes("primary", "Primary Address"),
         *address_fields("alt", "Alternate Address"),
+        *address_codes("alt", "Alternate Address"),
+        f("skype_id", "varchar", "Skype ID"),
+        f("email_opt_in", "bool", "Email Opt In", default=False),
+        f("email_opt_in_date", "datetime", "Email Opt In Date"),
+        f("consent_to_process", "bool", "Consent to Process", default=False),
+        f("personal_info_source", "varchar", "Source of Personal Data", len=255),
     ]
 
 
@@ -88,6 +95,7 @@ def contact_model() -> Model:
             f("birthdate", "date", "Birthdate"),
             f("assistant", "varchar", "Assistant"),
             f("assistant_phone", "phone", "Assistant Phone"),
+            f("business_role", "varchar", "Business Role"),
             f("portal_active", "bool", "Portal Active", default=False),
             f("portal_name", "varchar", "Portal Name"),
             f("last_activity_date", "datetime", "Last Activity"),
@@ -127,7 +135,9 @@ def lead_model() -> Model:
             *ref("account", "Account", "Converted Account"),
             *ref("contact", "Contact", "Converted Contact"),
             *ref("opportunity", "Opportunity", "Converted Opportunity"),
+            *ref("reports_to", "Lead", "Reports To"),
             f("last_activity_date", "datetime", "Last Activity"),
+            f("photo", "image", "Photo"),
         ],
         person=True,
         search=("first_name", "last_name", "account_name", "email1"),
