@@ -5,6 +5,21 @@ from __future__ import annotations
 from amity.schema.builder import address_codes, address_fields, build_model, f, ref
 from amity.schema.model import Field, Model, Portal
 
+# the choices of a user's preferences, as 1CRM writes them (PHP date letters)
+PREFERRED_LANGUAGES = ("en", "de")
+DATE_PATTERNS = {  # -> the Babel (CLDR) pattern that prints the format
+    "Y-m-d": "yyyy-MM-dd",
+    "d.m.Y": "dd.MM.yyyy",
+    "d/m/Y": "dd/MM/yyyy",
+    "m/d/Y": "MM/dd/yyyy",
+    "Y/m/d": "yyyy/MM/dd",
+    "d-m-Y": "dd-MM-yyyy",
+}
+TIME_PATTERNS = {"H:i": "HH:mm", "h:i A": "hh:mm a", "H.i": "HH.mm"}
+PREFERENCE_FIELDS = ("language", "date_format", "time_format", "timezone", "currency_id")
+"""The fields of the User record that say how to format for the user (a user may change
+them on their own record)."""
+
 LEAD_SOURCES = [
     "Cold Call",
     "Existing Customer",
@@ -72,7 +87,12 @@ def user_model() -> Model:
             f("email1", "email", "Email", indexed=True),
             f("phone_work", "phone", "Work Phone"),
             f("phone_mobile", "phone", "Mobile"),
-            f("timezone", "varchar", "Time Zone", default="UTC"),
+            # preferences: how Amity formats for the user (amity/core/preferences.py)
+            f("language", "enum", "Language", options=list(PREFERRED_LANGUAGES)),
+            f("date_format", "enum", "Date Format", options=list(DATE_PATTERNS)),
+            f("time_format", "enum", "Time Format", options=list(TIME_PATTERNS)),
+            f("timezone", "Timezone", "Time Zone", default="UTC", len=100),
+            *ref("currency", "Currency", "Currency"),
             f("description", "text", "Description"),
         ],
         person=True,
