@@ -71,10 +71,14 @@ def detail_sections(model: Model) -> list[dict[str, Any]]:
             and fd.name not in AUDIT_FIELDS
         )
 
-    overview = [n for n, fd in model.fields.items() if shown(fd) and fd.kind.storage != "text"]
-    texts = [n for n, fd in model.fields.items() if shown(fd) and fd.kind.storage == "text"]
+    fields = [n for n, fd in model.fields.items() if shown(fd)]
+    addresses = [n for n in fields if "_address_" in n]
+    texts = [n for n in fields if model.fields[n].kind.storage == "text" and n not in addresses]
+    overview = [n for n in fields if n not in addresses and n not in texts]
     audit = [n for n in AUDIT_FIELDS if n in model.fields]
     sections = [{"id": "overview", "label": "Overview", "fields": overview}]
+    if addresses:  # street, city, ... of each address together, below the overview
+        sections.append({"id": "addresses", "label": "Addresses", "fields": addresses})
     if texts:
         sections.append({"id": "details", "label": "Details", "fields": texts})
     sections.append({"id": "other", "label": "Other", "fields": audit})

@@ -135,6 +135,7 @@ class Relations:
                         link.self_column: record_id,
                         link.target_column: target_id,
                         "date_modified": now,
+                        **join_defaults(link),
                         **extra,
                     },
                 )
@@ -223,6 +224,12 @@ class Relations:
                 changes={link.name: [[target_id], None]},
                 at=now,
             )
+
+
+def join_defaults(link: Link) -> dict[str, Any]:
+    """The declared defaults of a link's join fields (an assembly part counts once), for a
+    new join row whose request left them out."""
+    return {fd.name: fd.default for fd in link.join_fields if fd.default is not None}
 
 
 def _items(link: Link, ids: Any, with_data: Any) -> list[tuple[str, dict[str, Any]]]:

@@ -28,6 +28,7 @@ from amity.core.jobs import Jobs
 from amity.core.layouts import Layouts
 from amity.core.metadata import MetadataSync
 from amity.core.picklists import PicklistDependencies
+from amity.core.preferences import Preferences
 from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
@@ -75,6 +76,8 @@ class Services:
     printer: Printer
     personal: PersonalData
     calendar: Calendar
+    preferences: Preferences
+    """How to format for each user (their language, date and time format, zone, currency)."""
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -139,6 +142,7 @@ def build_services(
         printer=Printer(records, tally, layouts, settings, languages),
         personal=PersonalData(records, files),
         calendar=Calendar(records),
+        preferences=Preferences(records, settings),
     )
     # the retention sweeps the periodic job amity.sweep runs
     services.sweeps.extend(

@@ -11,11 +11,20 @@ from sqlalchemy.engine import Connection
 
 from amity.core.actor import Actor
 from amity.errors import Conflict, Forbidden
+from amity.schema.builtin.people import PREFERENCE_FIELDS
 from amity.store.accounts import AccountStore
 
 USER_MODEL = "User"
 PROFILE_FIELDS = frozenset(
-    {"salutation", "first_name", "last_name", "email1", "phone_work", "phone_mobile", "timezone"}
+    {
+        "salutation",
+        "first_name",
+        "last_name",
+        "email1",
+        "phone_work",
+        "phone_mobile",
+        *PREFERENCE_FIELDS,
+    }
 )
 """What users may change on their own record: name, e-mail, phones and preferences."""
 
@@ -41,8 +50,8 @@ def check_user_change(
             return
         raise Forbidden(
             "You may change only the profile fields of your own user",
-            "salutation, first_name, last_name, email1, phone_work, phone_mobile "
-            "and timezone; an administrator changes the rest",
+            "{fields}; an administrator changes the rest",
+            fields=", ".join(sorted(PROFILE_FIELDS)),
         )
     raise Forbidden(
         "Only administrators may create, change or delete users",

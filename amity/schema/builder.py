@@ -118,6 +118,22 @@ def address_fields(prefix: str, label: str) -> list[Field]:
     return [f(f"{prefix}_address_{p}", "varchar", f"{label} {lab}", len=n) for p, lab, n in parts]
 
 
+def address_codes(prefix: str, label: str) -> list[Field]:
+    """The ISO codes of one address's state and country (1CRM keeps them beside the names)."""
+    return [
+        f(f"{prefix}_address_statecode", "varchar", f"{label} State Code", len=10),
+        f(f"{prefix}_address_countrycode", "varchar", f"{label} Country Code", len=3),
+    ]
+
+
+def currency_fields() -> list[Field]:
+    """The currency a record's amounts are in, and its rate to the base currency."""
+    return [
+        *ref("currency", "Currency", "Currency"),
+        f("exchange_rate", "decimal", "Exchange Rate", scale=6),
+    ]
+
+
 def build_model(
     name: str,
     table: str,

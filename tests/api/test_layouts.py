@@ -174,3 +174,16 @@ def test_generic_module_layouts(api: ApiClient) -> None:
     body = api.get("/meta/generic_module_layouts/Contacts").json()
     assert set(body) == {"list", "popup", "detail"}
     assert body["detail"]["view"]["sections"]
+
+
+def test_the_standard_detail_view_keeps_addresses_in_their_own_section(api: ApiClient) -> None:
+    view = api.get("/meta/detail_view/Account/Standard", headers=DE).json()
+    sections = {s["id"]: [f["field"] for f in s["fields"]] for s in view["sections"]}
+    assert list(sections) == ["overview", "addresses", "details", "other"]
+    assert [s["label"] for s in view["sections"]][:2] == ["Übersicht", "Adressen"]
+    assert sections["addresses"][:2] == ["billing_address_street", "billing_address_city"]
+    assert {"billing_address_countrycode", "shipping_address_statecode"} <= set(
+        sections["addresses"]
+    )
+    assert not [n for n in sections["overview"] if "_address_" in n]
+    assert {"name", "ticker_symbol", "default_terms", "currency"} <= set(sections["overview"])

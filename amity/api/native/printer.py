@@ -9,23 +9,31 @@ from starlette.routing import Route
 
 from amity.api.context import require_actor, services
 from amity.core.files.kinds import disposition
+from amity.core.preferences import PersonFormat
 
 
-def print_locale(request: Request) -> str:
+def print_locale(request: Request, person: PersonFormat) -> str:
     """The first language of Accept-Language (numbers and dates follow it even where no
-    catalog translates the labels); English without one."""
+    catalog translates the labels); without one, the user's preferred language."""
     header = request.headers.get("accept-language", "")
     first = header.split(",")[0].split(";")[0].strip()
-    return first if first and first != "*" else "en"
+    return first if first and first != "*" else person.locale
 
 
 async def print_pdf(request: Request) -> Response:
     actor = require_actor(request)
     model, record_id = request.path_params["model"], request.path_params["id"]
-    printer = services(request).printer
-    locale = print_locale(request)
+    svc = services(request)
+    person = (
+        PersonFormat(locale=svc.settings.language)
+        if actor.is_contact
+        else svc.preferences.for_user(actor.user_id)
+    )
+    locale = print_locale(request, person)
     # rendering takes a while (fonts, layout): in a worker thread, off the event loop
-    data, name = await anyio.to_thread.run_sync(printer.pdf, actor, model, record_id, locale)
+    data, name = await anyio.to_thread.run_sync(
+        svc.printer.pdf, actor, model, record_id, locale, person
+    )
     return Response(
         data,
         media_type="application/pdf",

@@ -30,11 +30,16 @@ DEFAULT_KIND_LABELS = {"discount": "Discount", "tax": "Tax", "shipping": "Shippi
 
 
 def render_document(
-    doc: PrintedDocument, locale: str, *, languages: Languages | None = None
+    doc: PrintedDocument,
+    locale: str,
+    *,
+    languages: Languages | None = None,
+    date_pattern: str = "medium",
 ) -> bytes:
     """The document as PDF bytes, its numbers, dates and labels in `locale` ("de",
-    "en-US"); `languages` are the catalogs to translate with (the built-in ones if None)."""
-    fmt = Formatter(locale, doc.currency, languages)
+    "en-US"); `languages` are the catalogs to translate with (the built-in ones if None);
+    dates print in `date_pattern` (a Babel pattern; the locale's medium format by default)."""
+    fmt = Formatter(locale, doc.currency, languages, date_pattern)
     title = fmt.label(doc.title)
     pdf = Canvas(fmt, " ".join(part for part in (title, doc.number) if part))
     _letterhead(pdf, fmt, doc, title)

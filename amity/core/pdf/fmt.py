@@ -32,8 +32,15 @@ def parse_locale(tag: str) -> Locale:
 class Formatter:
     """Formats a document's values for a locale and translates its labels."""
 
-    def __init__(self, locale: str, currency: str = "", languages: Languages | None = None):
+    def __init__(
+        self,
+        locale: str,
+        currency: str = "",
+        languages: Languages | None = None,
+        date_pattern: str = "medium",
+    ):
         self.locale = parse_locale(locale)
+        self.date_pattern = date_pattern
         self.languages = languages or builtin_languages()
         self.language = self.languages.negotiate(locale.replace("_", "-"))
         self.currency = currency.strip().upper()
@@ -86,8 +93,9 @@ class Formatter:
         return printable(self._percent.apply(rate / 100, self.locale))
 
     def date(self, value: date) -> str:
-        """A date in the locale's medium format ("Mar 14, 2025", "14.03.2025")."""
-        return printable(dates.format_date(value, "medium", locale=self.locale))
+        """A date in the locale's medium format ("Mar 14, 2025", "14.03.2025"), or in the
+        Babel pattern given (a reader's date format)."""
+        return printable(dates.format_date(value, self.date_pattern, locale=self.locale))
 
 
 def printable(text: str) -> str:

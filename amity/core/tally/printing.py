@@ -5,7 +5,8 @@ records service; payments once the invoice itself is readable)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -29,11 +30,12 @@ from amity.core.pdf import (
     render_record_sheet,
 )
 from amity.core.pdf.model import AdjustmentKind
+from amity.core.preferences import PersonFormat
 from amity.core.records import Records
 from amity.core.tally.service import PAYMENT_LINKS, Tally
 from amity.errors import NotFound
 from amity.schema.builtin.tally import KINDS_BY_NAME, TallyKind
-from amity.schema.model import Model
+from amity.schema.model import Field, Model
 from amity.schema.types import parse_date
 
 ADJUSTMENT_KINDS: dict[str, AdjustmentKind] = {
@@ -54,6 +56,9 @@ DATE_LABELS = {
     "date_received": "Date Received",
 }
 DEFAULT_CURRENCY = "USD"
+
+
+WIRE_DATETIME = "%Y-%m-%d %H:%M:%S"  # how /data writes times (UTC)
 
 
 def money(value: Any) -> Decimal:
@@ -86,15 +91,26 @@ class Printer:
         self.settings = settings
         self.languages = languages
 
-    def pdf(self, actor: Actor, model_name: str, record_id: str, locale: str) -> tuple[bytes, str]:
-        """(PDF bytes, file name such as Invoice-INV-42.pdf)."""
+    def pdf(
+        self,
+        actor: Actor,
+        model_name: str,
+        record_id: str,
+        locale: str,
+        person: PersonFormat | None = None,
+    ) -> tuple[bytes, str]:
+        """(PDF bytes, file name such as Invoice-INV-42.pdf); dates print in the `person`'s
+        date format and time zone (the locale's format and UTC without one)."""
+        person = replace(person or PersonFormat(), locale=locale)
         model = self.records.model(model_name)
         kind = KINDS_BY_NAME.get(model.name)
         if kind is not None:
             document = self.document(actor, kind, record_id)
-            data = render_document(document, locale, languages=self.languages)
+            data = render_document(
+                document, locale, languages=self.languages, date_pattern=person.date_pattern
+            )
             return data, f"{kind.name}-{document.number or record_id}.pdf"
-        sheet = self.sheet(actor, model, record_id)
+        sheet = self.sheet(actor, model, record_id, person)
         data = render_record_sheet(sheet, locale, languages=self.languages)
         return data, f"{model.name}-{sheet.name or record_id}.pdf"
 
@@ -175,13 +191,18 @@ class Printer:
         return tuple(sorted(out, key=lambda p: p.date))
 
     # -- other records ------------------------------------------------------------------
-    def sheet(self, actor: Actor, model: Model, record_id: str) -> RecordSheet:
+    def sheet(
+        self, actor: Actor, model: Model, record_id: str, person: PersonFormat | None = None
+    ) -> RecordSheet:
         record = self.records.get(actor, model.name, record_id)
         layout = self.layouts.layout(actor, model.name, "detail", None)
         panels = []
         for section in layout.get("sections", []):
             shown = tuple(
-                (model.fields[name].vname, text(record.get(name)))
+                (
+                    model.fields[name].vname,
+                    shown_value(model.fields[name], record.get(name), person),
+                )
                 for name in section.get("fields", [])
                 if name in model.fields and name in record
             )
@@ -258,6 +279,19 @@ def printed_group(group: Mapping[str, Any]) -> Group:
         subtotal=money(group.get("subtotal")),
         total=money(group.get("total")),
     )
+
+
+def shown_value(fd: Field, value: Any, person: PersonFormat | None) -> str:
+    """A field value as a record sheet prints it: dates and times for the reader."""
+    if person is not None and isinstance(value, str) and value:
+        try:
+            if fd.type == "date":
+                return person.date(parse_date(value[:10]))
+            if fd.type == "datetime":
+                return person.datetime(datetime.strptime(value, WIRE_DATETIME))
+        except ValueError:
+            pass
+    return text(value)
 
 
 def text(value: Any) -> str:

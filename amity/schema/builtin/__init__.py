@@ -17,6 +17,7 @@ def builtin_models() -> list[Model]:
         sales.account_model(),
         sales.opportunity_model(),
         sales.product_model(),
+        sales.assembly_model(),
         service.case_model(),
         service.document_model(),
         service.document_revision_model(),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from amity.schema.builder import build_model, f, ref
 from amity.schema.model import Field, Model
 
+EFFORT_UNITS = ["minutes", "hours", "days"]
 PARENT_TYPES = ["Account", "Contact", "Lead", "Opportunity", "aCase", "Project"]
 
 
@@ -45,6 +46,11 @@ def task_model() -> Model:
             f("is_private", "bool", "Private", default=False),
             *parent_fields(),
             *ref("contact", "Contact", "Contact"),
+            *ref("account", "Account", "Account"),
+            f("effort_estim", "float", "Estimated Effort"),
+            f("effort_estim_unit", "enum", "Estimated Effort Unit", options=EFFORT_UNITS),
+            f("effort_actual", "float", "Actual Effort"),
+            f("effort_actual_unit", "enum", "Effort Unit", options=EFFORT_UNITS),
             f("description", "text", "Description"),
         ],
         list_fields=("name", "status", "date_due", "parent_type", "parent", "parent_id"),

@@ -86,6 +86,12 @@ def builtin_links() -> list[tuple[str, Link]]:
         ("Meeting", "contacts", "meeting_id"),
         ("Contact", "meetings_invited", "contact_id"),
     )
+    out += many_to_many(
+        "assemblies_products",
+        ("Assembly", "products", "assembly_id"),
+        ("Product", "assemblies", "product_id"),
+        (f("quantity", "int", "Quantity", default=1),),
+    )
     out += has_many("Account", "opportunities", "Opportunity", "account_id")
     out += has_many("Account", "cases", "aCase", "account_id")
     out += has_many("Account", "projects", "Project", "account_id")

@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
-from amity.schema.builder import address_fields, build_model, f, ref
+from amity.schema.builder import address_codes, address_fields, build_model, f, ref
 from amity.schema.model import Field, Model, Portal
+
+# the choices of a user's preferences, as 1CRM writes them (PHP date letters)
+PREFERRED_LANGUAGES = ("en", "de")
+DATE_PATTERNS = {  # -> the Babel (CLDR) pattern that prints the format
+    "Y-m-d": "yyyy-MM-dd",
+    "d.m.Y": "dd.MM.yyyy",
+    "d/m/Y": "dd/MM/yyyy",
+    "m/d/Y": "MM/dd/yyyy",
+    "Y/m/d": "yyyy/MM/dd",
+    "d-m-Y": "dd-MM-yyyy",
+}
+TIME_PATTERNS = {"H:i": "HH:mm", "h:i A": "hh:mm a", "H.i": "HH.mm"}
+PREFERENCE_FIELDS = ("language", "date_format", "time_format", "timezone", "currency_id")
+"""The fields of the User record that say how to format for the user (a user may change
+them on their own record)."""
 
 LEAD_SOURCES = [
     "Cold Call",
@@ -39,7 +54,14 @@ def _contact_channels() -> list[Field]:
         f("invalid_email", "bool", "Invalid Email", default=False),
         f("description", "text", "Description"),
         *address_fields("primary", "Primary Address"),
+        *address_codes("primary", "Primary Address"),
         *address_fields("alt", "Alternate Address"),
+        *address_codes("alt", "Alternate Address"),
+        f("skype_id", "varchar", "Skype ID"),
+        f("email_opt_in", "bool", "Email Opt In", default=False),
+        f("email_opt_in_date", "datetime", "Email Opt In Date"),
+        f("consent_to_process", "bool", "Consent to Process", default=False),
+        f("personal_info_source", "varchar", "Source of Personal Data", len=255),
     ]
 
 
@@ -65,7 +87,12 @@ def user_model() -> Model:
             f("email1", "email", "Email", indexed=True),
             f("phone_work", "phone", "Work Phone"),
             f("phone_mobile", "phone", "Mobile"),
-            f("timezone", "varchar", "Time Zone", default="UTC"),
+            # preferences: how Amity formats for the user (amity/core/preferences.py)
+            f("language", "enum", "Language", options=list(PREFERRED_LANGUAGES)),
+            f("date_format", "enum", "Date Format", options=list(DATE_PATTERNS)),
+            f("time_format", "enum", "Time Format", options=list(TIME_PATTERNS)),
+            f("timezone", "Timezone", "Time Zone", default="UTC", len=100),
+            *ref("currency", "Currency", "Currency"),
             f("description", "text", "Description"),
         ],
         person=True,
@@ -88,6 +115,7 @@ def contact_model() -> Model:
             f("birthdate", "date", "Birthdate"),
             f("assistant", "varchar", "Assistant"),
             f("assistant_phone", "phone", "Assistant Phone"),
+            f("business_role", "varchar", "Business Role"),
             f("portal_active", "bool", "Portal Active", default=False),
             f("portal_name", "varchar", "Portal Name"),
             f("last_activity_date", "datetime", "Last Activity"),
@@ -127,7 +155,9 @@ def lead_model() -> Model:
             *ref("account", "Account", "Converted Account"),
             *ref("contact", "Contact", "Converted Contact"),
             *ref("opportunity", "Opportunity", "Converted Opportunity"),
+            *ref("reports_to", "Lead", "Reports To"),
             f("last_activity_date", "datetime", "Last Activity"),
+            f("photo", "image", "Photo"),
         ],
         person=True,
         search=("first_name", "last_name", "account_name", "email1"),

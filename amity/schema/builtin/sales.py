@@ -1,8 +1,9 @@
-"""Sales models: Account, Opportunity, Product (1CRM's ProductCatalog module)."""
+"""Sales models: Account, Opportunity, Product (1CRM's ProductCatalog module) and Assembly
+(a product made of other products, 1CRM's Assemblies module)."""
 
 from __future__ import annotations
 
-from amity.schema.builder import address_fields, build_model, f, ref
+from amity.schema.builder import address_codes, address_fields, build_model, currency_fields, f, ref
 from amity.schema.builtin.people import LEAD_SOURCES
 from amity.schema.model import Model
 
@@ -37,6 +38,16 @@ INDUSTRIES = [
     "Transportation",
     "Utilities",
     "Other",
+]
+PAYMENT_TERMS = [
+    "Due on Receipt",
+    "Net 7",
+    "Net 10",
+    "Net 15",
+    "Net 30",
+    "Net 45",
+    "Net 60",
+    "Net 90",
 ]
 SALES_STAGES = [
     "Prospecting",
@@ -96,14 +107,29 @@ def account_model() -> Model:
             f("email_opt_out", "bool", "Email Opt Out", default=False),
             f("temperature", "enum", "Temperature", options=["Cold", "Warm", "Hot"]),
             f("balance", "currency", "Balance"),
+            f("balance_payable", "currency", "Balance Payable"),
             f("credit_limit", "currency", "Credit Limit"),
+            f("purchase_credit_limit", "currency", "Purchase Credit Limit"),
+            *currency_fields(),
+            f("tax_information", "varchar", "Tax Information", len=150),
+            *ref("tax_code", "TaxCode", "Tax Code"),
+            f("default_terms", "enum", "Default Terms", options=PAYMENT_TERMS),
+            f("default_purchase_terms", "enum", "Default Purchase Terms", options=PAYMENT_TERMS),
+            *ref("default_discount", "Discount", "Default Discount"),
+            *ref("default_purchase_discount", "Discount", "Default Purchase Discount"),
+            *ref("default_shipper", "ShippingProvider", "Default Shipping Provider"),
+            *ref(
+                "default_purchase_shipper", "ShippingProvider", "Default Purchase Shipping Provider"
+            ),
             f("description", "text", "Description"),
             f("photo", "image", "Photo"),
             *ref("member_of", "Account", "Member Of"),
             *ref("primary_contact", "Contact", "Primary Contact"),
             f("last_activity_date", "datetime", "Last Activity"),
             *address_fields("billing", "Billing Address"),
+            *address_codes("billing", "Billing Address"),
             *address_fields("shipping", "Shipping Address"),
+            *address_codes("shipping", "Shipping Address"),
         ],
         search=("name", "email1", "phone_office"),
         list_fields=("name", "account_type", "billing_address_city"),
@@ -122,6 +148,7 @@ def opportunity_model() -> Model:
             f("opportunity_type", "enum", "Type", options=["New Business", "Existing Business"]),
             f("lead_source", "enum", "Lead Source", options=LEAD_SOURCES),
             f("amount", "currency", "Amount", indexed=True),
+            *currency_fields(),
             f("date_closed", "date", "Expected Close Date", required=True, indexed=True),
             f("next_step", "varchar", "Next Step"),
             f(
@@ -148,6 +175,10 @@ def opportunity_model() -> Model:
     )
 
 
+PRODUCT_CATEGORIES = ["Hardware", "Software", "Services", "Subscriptions", "Training"]
+PRODUCT_TYPES = ["Inventory", "Non-Inventory", "Service"]
+
+
 def product_model() -> Model:
     return build_model(
         "Product",
@@ -161,9 +192,9 @@ def product_model() -> Model:
                 "product_category",
                 "enum",
                 "Category",
-                options=["Hardware", "Software", "Services", "Subscriptions", "Training"],
+                options=PRODUCT_CATEGORIES,
             ),
-            f("product_type", "enum", "Type", options=["Inventory", "Non-Inventory", "Service"]),
+            f("product_type", "enum", "Type", options=PRODUCT_TYPES),
             f("cost", "currency", "Cost"),
             f("list_price", "currency", "List Price"),
             f("purchase_price", "currency", "Purchase Price"),
@@ -177,4 +208,27 @@ def product_model() -> Model:
         search=("name", "manufacturers_part_no"),
         list_fields=("name", "product_category", "list_price"),
         module="ProductCatalog",
+    )
+
+
+def assembly_model() -> Model:
+    """A bundle sold as one item; its `products` link holds each part with a quantity."""
+    return build_model(
+        "Assembly",
+        "assemblies",
+        "Assembly",
+        [
+            f("name", "name", "Name", required=True, indexed=True, len=150),
+            f("manufacturers_part_no", "varchar", "Manufacturer Part No.", indexed=True),
+            f("vendor_part_no", "varchar", "Vendor Part No."),
+            f("product_category", "enum", "Category", options=PRODUCT_CATEGORIES),
+            f("product_type", "enum", "Type", options=PRODUCT_TYPES),
+            f("url", "url", "Product URL"),
+            f("description", "text", "Description"),
+            *ref("supplier", "Account", "Supplier"),
+            *ref("tax_code", "TaxCode", "Tax Code"),
+        ],
+        search=("name", "manufacturers_part_no"),
+        list_fields=("name", "product_category", "manufacturers_part_no"),
+        module="Assemblies",
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from amity.schema.builder import build_model, f, ref
+from amity.schema.builder import build_model, currency_fields, f, ref
+from amity.schema.builtin.activities import EFFORT_UNITS
+from amity.schema.builtin.people import LEAD_SOURCES
 from amity.schema.model import Model, Portal
 
 PRIORITIES = ["P1", "P2", "P3"]
+# how a project task waits for the task it depends on
+DEPENDENCY_TYPES = ["Finish to Start", "Start to Start", "Finish to Finish", "Start to Finish"]
 
 
 def case_model() -> Model:
@@ -40,7 +44,16 @@ def case_model() -> Model:
             f("category", "enum", "Category", options=["Question", "Problem", "Feature Request"]),
             f("date_closed", "date", "Date Closed"),
             f("effort_actual", "float", "Actual Effort"),
-            f("effort_actual_unit", "enum", "Effort Unit", options=["minutes", "hours", "days"]),
+            f("effort_actual_unit", "enum", "Effort Unit", options=EFFORT_UNITS),
+            f("travel_time", "float", "Travel Time"),
+            f("travel_time_unit", "enum", "Travel Time Unit", options=EFFORT_UNITS),
+            f("arrival_time", "datetime", "Arrival Time"),
+            f("cust_req_no", "varchar", "Customer Request No.", len=50),
+            f("cust_phone_no", "phone", "Customer Phone"),
+            f("vendor_rma_no", "varchar", "Vendor RMA No.", len=50),
+            f("vendor_svcreq_no", "varchar", "Vendor Service Request No.", len=50),
+            f("date_billed", "date", "Date Billed"),
+            f("rating", "varchar", "Rating"),
             f("description", "text", "Description"),
             f("resolution", "text", "Resolution"),
             f("last_activity_date", "datetime", "Last Activity"),
@@ -126,6 +139,13 @@ def project_model() -> Model:
             f("description", "text", "Description"),
             *ref("account", "Account", "Account", required=True),
             f("amount", "currency", "Amount"),
+            *currency_fields(),
+            f("total_expected_cost", "currency", "Expected Cost"),
+            f("total_expected_revenue", "currency", "Expected Revenue"),
+            f("total_actual_cost", "currency", "Actual Cost"),
+            f("total_actual_revenue", "currency", "Actual Revenue"),
+            f("lead_source", "enum", "Lead Source", options=LEAD_SOURCES),
+            *ref("invoice", "Invoice", "Invoice"),
             f("project_type", "enum", "Type", options=["Internal", "Customer", "Partner"]),
             f(
                 "project_phase",
@@ -171,10 +191,14 @@ def project_task_model() -> Model:
             f("date_start", "date", "Start Date", required=True, indexed=True),
             f("date_due", "date", "Due Date", required=True, indexed=True),
             f("order_number", "int", "Order"),
+            f("task_number", "int", "Task Number"),
+            f("include_weekends", "bool", "Include Weekends", default=False),
+            *currency_fields(),
             f("percent_complete", "int", "Percent Complete"),
             f("milestone_flag", "bool", "Milestone", default=False),
             f("portal_flag", "bool", "Show in Portal", default=False),
             *ref("depends_on", "ProjectTask", "Depends On"),
+            f("dependency_type", "enum", "Dependency Type", options=DEPENDENCY_TYPES),
             f("description", "text", "Description"),
         ],
         list_fields=("name", "parent", "parent_id", "status", "date_due"),
