@@ -15,8 +15,9 @@ from typing import Any
 from amity.core.actor import Actor
 from amity.core.i18n import Languages
 from amity.core.pdf import Panel, Party, RecordSheet
+from amity.core.preferences import PersonFormat
 from amity.core.records import MAX_LIMIT, ListQuery, Records
-from amity.core.tally.printing import text
+from amity.core.tally.printing import shown_value
 from amity.errors import BadRequest, Forbidden
 from amity.schema.model import Field, Link, Model
 from amity.store.query import Scope
@@ -38,10 +39,16 @@ class PersonalSheet:
         self.languages = languages
 
     def sheet(
-        self, actor: Actor, model_name: str, record_id: str, company: Party, locale: str
+        self,
+        actor: Actor,
+        model_name: str,
+        record_id: str,
+        company: Party,
+        locale: str,
+        person: PersonFormat,
     ) -> RecordSheet:
         """The sheet of the person's data in `locale`'s language (model names translated
-        here, field labels by the renderer)."""
+        here, field labels by the renderer), dates as `person` reads them."""
         language = self.languages.negotiate(locale.replace("_", "-"))
         model = self.records.model(model_name)
         own = personal_fields(model)
@@ -54,12 +61,14 @@ class PersonalSheet:
         names = [fd.name for fd in own]
         record = self.records.get(actor, model.name, record_id, ["id", *names, *DATES])
         panels = [
-            Panel(TITLE, shown(model, own, record)),
-            Panel("", tuple((model.fields[d].vname, text(record.get(d))) for d in DATES)),
+            Panel(TITLE, shown(model, own, record, person)),
+            Panel("", shown(model, [model.fields[d] for d in DATES], record, person)),
         ]
         for target, found in self.related(actor, model, record_id):
             for item in found:
-                panels.append(related_panel(self.model_label(language, target), target, item))
+                panels.append(
+                    related_panel(self.model_label(language, target), target, item, person)
+                )
         title = f"{self.model_label(language, model)}: {record_name(model, record)}"
         return RecordSheet(TITLE, title, tuple(panels), company)
 
@@ -111,9 +120,12 @@ class PersonalSheet:
                 return
 
 
-def shown(model: Model, fields: list[Field], record: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+def shown(
+    model: Model, fields: list[Field], record: dict[str, Any], person: PersonFormat
+) -> tuple[tuple[str, str], ...]:
+    """(label, value) of the fields that hold a value."""
     return tuple(
-        (fd.vname, text(record.get(fd.name)))
+        (fd.vname, shown_value(fd, record.get(fd.name), person))
         for fd in fields
         if record.get(fd.name) not in (None, "")
     )
@@ -123,12 +135,12 @@ def record_name(model: Model, record: dict[str, Any]) -> str:
     return str(record.get("name") or record.get("_display") or record.get("id") or "")
 
 
-def related_panel(label: str, target: Model, item: dict[str, Any]) -> Panel:
+def related_panel(label: str, target: Model, item: dict[str, Any], person: PersonFormat) -> Panel:
     """One related record: its model and name as the heading, its dates and personal
     fields as the rows."""
     rows = [
         ("Name", record_name(target, item)),
-        *((target.fields[d].vname, text(item.get(d))) for d in DATES),
-        *shown(target, personal_fields(target), item),
+        *shown(target, [target.fields[d] for d in DATES], item, person),
+        *shown(target, personal_fields(target), item, person),
     ]
     return Panel(label, tuple(rows))

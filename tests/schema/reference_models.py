@@ -2,13 +2,18 @@
 ../shared/reference/1crm-models/) next to Amity's built-in models, and the fields
 docs/models.md says Amity leaves out.
 
-Run `python -m tests.schema.reference_models` to list, per model file, the fields Amity
-lacks that docs/models.md does not name either.
+The tests read a snapshot of those files' field names and types (onecrm_fields.json, facts
+only), so they run on a checkout without ../shared; a test compares the snapshot with the
+files where they are. Run `python -m tests.schema.reference_models` to list, per model, the
+fields Amity lacks that docs/models.md does not name either, and `... --snapshot` to write
+the snapshot again from the files.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from pathlib import Path
 
 import json5
@@ -18,6 +23,7 @@ from amity.schema.registry import default_registry
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE_DIR = ROOT.parent / "shared" / "reference" / "1crm-models"
 MODELS_DOC = ROOT / "docs" / "models.md"
+SNAPSHOT = Path(__file__).with_name("onecrm_fields.json")
 _HEADING = re.compile(r"^### (\w+)$")
 _NAME = re.compile(r"`([a-z0-9_]+)`")
 
@@ -32,6 +38,17 @@ def reference_fields(directory: Path = REFERENCE_DIR) -> dict[str, dict[str, str
             properties = definition.get("properties", {})
             out[model] = {name: str(spec.get("type", "")) for name, spec in properties.items()}
     return out
+
+
+def snapshot_fields() -> dict[str, dict[str, str]]:
+    """model -> field -> OpenAPI type, as the snapshot holds them."""
+    fields: dict[str, dict[str, str]] = json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+    return fields
+
+
+def write_snapshot() -> None:
+    text = json.dumps(reference_fields(), indent=1, sort_keys=True)
+    SNAPSHOT.write_text(text + "\n", encoding="utf-8")
 
 
 def left_out(doc: Path = MODELS_DOC) -> dict[str, set[str]]:
@@ -71,7 +88,10 @@ def lacking(reference: dict[str, dict[str, str]]) -> dict[str, list[str]]:
 
 
 def main() -> None:
-    reference = reference_fields()
+    if "--snapshot" in sys.argv:
+        write_snapshot()
+        return
+    reference = snapshot_fields()
     documented = left_out()
     for model, names in lacking(reference).items():
         undocumented = [n for n in names if n not in documented.get(model, set())]

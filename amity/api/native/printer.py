@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import anyio.to_thread
 from starlette.requests import Request
 from starlette.responses import Response
@@ -20,36 +22,40 @@ def print_locale(request: Request, person: PersonFormat) -> str:
     return first if first and first != "*" else person.locale
 
 
-async def print_pdf(request: Request) -> Response:
+def reader(request: Request) -> PersonFormat:
+    """How the PDF is formatted for the one who asks: their preferences (a portal contact:
+    the server's language), the language of Accept-Language first."""
     actor = require_actor(request)
-    model, record_id = request.path_params["model"], request.path_params["id"]
     svc = services(request)
     person = (
         PersonFormat(locale=svc.settings.language)
         if actor.is_contact
         else svc.preferences.for_user(actor.user_id)
     )
-    locale = print_locale(request, person)
+    return replace(person, locale=print_locale(request, person))
+
+
+async def print_pdf(request: Request) -> Response:
+    actor, person = require_actor(request), reader(request)
+    model, record_id = request.path_params["model"], request.path_params["id"]
     # rendering takes a while (fonts, layout): in a worker thread, off the event loop
     data, name = await anyio.to_thread.run_sync(
-        svc.printer.pdf, actor, model, record_id, locale, person
+        services(request).printer.pdf, actor, model, record_id, person.locale, person
     )
-    return Response(
-        data,
-        media_type="application/pdf",
-        headers={"Content-Disposition": disposition(name, False)},
-    )
+    return pdf_response(data, name)
 
 
 async def print_personal_pdf(request: Request) -> Response:
     """A person's data as a PDF they can be sent (GDPR access)."""
-    actor = require_actor(request)
+    actor, person = require_actor(request), reader(request)
     model, record_id = request.path_params["model"], request.path_params["id"]
-    printer = services(request).printer
-    locale = print_locale(request)
     data, name = await anyio.to_thread.run_sync(
-        printer.personal_pdf, actor, model, record_id, locale
+        services(request).printer.personal_pdf, actor, model, record_id, person.locale, person
     )
+    return pdf_response(data, name)
+
+
+def pdf_response(data: bytes, name: str) -> Response:
     return Response(
         data,
         media_type="application/pdf",

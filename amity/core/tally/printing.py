@@ -115,13 +115,19 @@ class Printer:
         return data, f"{model.name}-{sheet.name or record_id}.pdf"
 
     def personal_pdf(
-        self, actor: Actor, model_name: str, record_id: str, locale: str
+        self,
+        actor: Actor,
+        model_name: str,
+        record_id: str,
+        locale: str,
+        person: PersonFormat | None = None,
     ) -> tuple[bytes, str]:
         """(PDF bytes, file name) of a person's data (core/personal_sheet.py)."""
-        from amity.core.personal_sheet import PersonalSheet  # it reuses this module's text()
+        from amity.core.personal_sheet import PersonalSheet  # it reuses shown_value()
 
+        person = replace(person or PersonFormat(), locale=locale)
         sheet = PersonalSheet(self.records, self.languages).sheet(
-            actor, model_name, record_id, self.company(), locale
+            actor, model_name, record_id, self.company(), locale, person
         )
         data = render_record_sheet(sheet, locale, languages=self.languages)
         return data, f"{self.records.model(model_name).name}-{record_id}-personal-data.pdf"
