@@ -33,6 +33,7 @@ from amity.api.native import (
     meta,
     portal,
     printer,
+    reports,
     session,
     tally,
     webhooks,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *files.routes,
             *tally.routes,
             *printer.routes,
+            *reports.routes,
         )
     ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path

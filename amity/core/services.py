@@ -29,6 +29,7 @@ from amity.core.picklists import PicklistDependencies
 from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
+from amity.core.reports import Reports
 from amity.core.roles import AccessAdmin
 from amity.core.schema_io import SchemaFiles
 from amity.core.tally.hooks import TallyDocumentHook
@@ -71,6 +72,7 @@ class Services:
     files: Files
     tally: Tally
     printer: Printer
+    reports: Reports
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -131,6 +133,7 @@ def build_services(
         files=Files(records, settings),
         tally=tally,
         printer=Printer(records, tally, layouts, settings, languages),
+        reports=Reports(records, jobs),
     )
     # the retention sweeps the periodic job amity.sweep runs
     services.sweeps.extend(
