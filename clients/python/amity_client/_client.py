@@ -35,6 +35,7 @@ from amity_client._data import AsyncModel, Model
 from amity_client._errors import Error, NetworkError, Timeout
 from amity_client._files import AsyncFiles, Files
 from amity_client._retry import RetryPolicy
+from amity_client._reports import AsyncReports, Reports
 from amity_client._tally import AsyncTally, Tally
 from amity_client._version import __version__
 from amity_client._webhooks import AsyncWebhooks, Webhooks
@@ -315,6 +316,11 @@ class Client(_BaseClient):
         """Tally objects (quotes, orders, invoices, ...): get, save, convert, pdf."""
         return Tally(self)
 
+    @property
+    def reports(self) -> Reports:
+        """Reports: list, runs, data, define, update, delete, run (and wait), export."""
+        return Reports(self)
+
     def me(self) -> dict[str, Any]:
         """The authenticated user."""
         return self._run(_utility.me_call())
@@ -508,6 +514,10 @@ class AsyncClient(_BaseClient):
     @property
     def tally(self) -> AsyncTally:
         return AsyncTally(self)
+
+    @property
+    def reports(self) -> AsyncReports:
+        return AsyncReports(self)
 
     async def me(self) -> dict[str, Any]:
         return await self._run(_utility.me_call())
