@@ -23,15 +23,18 @@ SHARED: dict[str, Any] = {
     "properties": {"users": NAMES, "teams": NAMES},
     "description": "ids of the users and teams who may read the report and its runs",
 }
-CHART = {name: NULLABLE_STRING for name in (
-    "chart_name",
-    "chart_type",
-    "chart_options",
-    "chart_title",
-    "chart_rollover",
-    "chart_description",
-    "chart_series",
-)}
+CHART = {
+    name: NULLABLE_STRING
+    for name in (
+        "chart_name",
+        "chart_type",
+        "chart_options",
+        "chart_title",
+        "chart_rollover",
+        "chart_description",
+        "chart_series",
+    )
+}
 SPEC: dict[str, Any] = {
     "sources_spec": {"type": "object"},
     "columns_spec": NAMES,

@@ -91,7 +91,9 @@ class ReportStore:
         return [dict(row) for row in conn.execute(stmt).mappings()]
 
     # -- shares -------------------------------------------------------------------------
-    def shared_with(self, conn: Connection, report_ids: Sequence[str]) -> dict[str, dict[str, list[str]]]:
+    def shared_with(
+        self, conn: Connection, report_ids: Sequence[str]
+    ) -> dict[str, dict[str, list[str]]]:
         """{report id: {"users": [...], "teams": [...]}} for these reports."""
         out: dict[str, dict[str, list[str]]] = {i: {"users": [], "teams": []} for i in report_ids}
         if not report_ids:
@@ -179,7 +181,11 @@ class ReportStore:
         conn.execute(sa.delete(self.rows).where(self.rows.c.run_id == run_id))
 
     def add_rows(
-        self, conn: Connection, run_id: str, start: int, rows: Sequence[tuple[str | None, dict[str, Any]]]
+        self,
+        conn: Connection,
+        run_id: str,
+        start: int,
+        rows: Sequence[tuple[str | None, dict[str, Any]]],
     ) -> None:
         """Archive rows (source record id, values) at positions start, start + 1, ..."""
         if rows:

@@ -23,7 +23,7 @@ from tests.conftest import ApiClient, User
 
 STAGES = ["Prospecting", "Qualification", "Closed Won"]
 SOURCES = ["Cold Call", "Web Site"]
-FORMULAS = ["=HYPERLINK(\"http://x\")", "+1 555", "-rm", "@SUM(A1)"]
+FORMULAS = ['=HYPERLINK("http://x")', "+1 555", "-rm", "@SUM(A1)"]
 
 
 @pytest.fixture
@@ -135,9 +135,7 @@ def expected_groups(records: list[dict[str, Any]]) -> dict[tuple[str, str], dict
 GROUPED = {
     "name": "Pipeline",
     "groups": ["sales_stage", "lead_source"],
-    "aggregates": [
-        {"field": "amount", "function": f} for f in ("sum", "avg", "min", "max")
-    ]
+    "aggregates": [{"field": "amount", "function": f} for f in ("sum", "avg", "min", "max")]
     + [{"field": "probability", "function": "sum"}],
 }
 
@@ -254,7 +252,10 @@ def test_sharing_decides_who_reads_and_only_owner_or_admin_change(
         assert not seen_by(bob) and not seen_by(carol)
         east = next(t for t in services.acl.list_teams(world.admin) if t["name"] == "east")
         shared = {"shared_with": {"teams": [east["id"]], "users": [world.users["carol"]]}}
-        assert alice.patch(f"/reports/Opportunity/{report_id}", json={"data": shared}).status_code == 200
+        assert (
+            alice.patch(f"/reports/Opportunity/{report_id}", json={"data": shared}).status_code
+            == 200
+        )
         assert seen_by(bob) and seen_by(carol)
         shown = alice.get("/reports/Opportunity").json()["records"][0]
         assert shown["shared_with"] == {"users": [world.users["carol"]], "teams": [east["id"]]}
@@ -327,9 +328,15 @@ def test_a_scheduled_report_runs_when_its_time_comes(
         ({"order": "nope desc"}, "Unknown order field nope"),
         ({"groups": ["name", "sales_stage", "lead_source", "probability"]}, "at most 3"),
         ({"groups": ["description"]}, "cannot group"),
-        ({"groups": ["sales_stage"], "aggregates": [{"field": "name", "function": "sum"}]}, "not a number"),
+        (
+            {"groups": ["sales_stage"], "aggregates": [{"field": "name", "function": "sum"}]},
+            "not a number",
+        ),
         ({"aggregates": [{"field": "amount", "function": "sum"}]}, "Aggregates need groups"),
-        ({"groups": ["sales_stage"], "aggregates": [{"field": "amount", "function": "median"}]}, "median"),
+        (
+            {"groups": ["sales_stage"], "aggregates": [{"field": "amount", "function": "median"}]},
+            "median",
+        ),
         ({"run_interval": 1, "run_interval_unit": "fortnights"}, "run_interval_unit"),
         ({"run_interval": 0}, "run_interval"),
         ({"next_run": "tomorrow", "run_interval": 1}, "next_run"),
@@ -365,7 +372,9 @@ def test_erasure_clears_a_records_values_from_every_run(
 ) -> None:
     """The function GDPR erasure calls: the record's values go, its other values and
     other records' rows stay."""
-    target = world.create("Opportunity", {"name": "Erase me", "amount": "9.99", "date_closed": "2031-01-01"})
+    target = world.create(
+        "Opportunity", {"name": "Erase me", "amount": "9.99", "date_closed": "2031-01-01"}
+    )
     report_id = define(api, name="Names", columns=["name", "amount"])
     run_id = run(api, services, report_id)
     with services.db.write() as conn:

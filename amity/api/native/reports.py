@@ -24,7 +24,7 @@ MEDIA = {
 async def list_reports(request: Request) -> JSONResponse:
     actor = require_actor(request)
     offset, limit = paging_params(query_params(request))
-    rows, total = services(request).reports.list(
+    rows, total = services(request).reports.list_reports(
         actor, request.path_params["model"], offset, limit
     )
     return JSONResponse({"records": rows, "total_results": total})
@@ -51,9 +51,11 @@ async def run_data(request: Request) -> Response:
         return JSONResponse({"records": rows, "total_results": total})
     if fmt not in MEDIA:
         raise BadRequest("format must be json, csv or xlsx, got {format!r}", format=fmt)
-    run, layout, rows = reports.export_rows(actor, p["model"], p["id"])
+    run, layout, archived = reports.export_rows(actor, p["model"], p["id"])
     name = f"{run['name']} {run['reportdata_number']}"
-    chunks = csv_chunks(layout, rows) if fmt == "csv" else xlsx_chunks(layout, rows, run["name"])
+    chunks = (
+        csv_chunks(layout, archived) if fmt == "csv" else xlsx_chunks(layout, archived, run["name"])
+    )
     return StreamingResponse(  # a sync iterator: Starlette runs it in a worker thread
         chunks,
         media_type=MEDIA[fmt],

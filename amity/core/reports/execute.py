@@ -28,7 +28,9 @@ def layout_of(model: Model, spec: ReportSpec) -> Layout:
     return [(name, is_numeric(model.fields[name])) for name in names]
 
 
-def report_rows(records: Records, actor: Actor, model: Model, spec: ReportSpec) -> Iterator[list[Row]]:
+def report_rows(
+    records: Records, actor: Actor, model: Model, spec: ReportSpec
+) -> Iterator[list[Row]]:
     """The run's rows in batches: what `actor` may read, as /data would render it."""
     records.policy.check(actor, model, "list")
     conds = records.conditions(actor, model, ListQuery(filters=spec.filters or None))
@@ -46,7 +48,9 @@ def report_rows(records: Records, actor: Actor, model: Model, spec: ReportSpec) 
             yield [(r["id"], {name: r.get(name) for name in columns}) for r in rendered]
 
 
-def _groups(records: Records, model: Model, spec: ReportSpec, conds: list[Any]) -> Iterator[list[Row]]:
+def _groups(
+    records: Records, model: Model, spec: ReportSpec, conds: list[Any]
+) -> Iterator[list[Row]]:
     groups = group_fields(model, spec.groups)
     aggregates = aggregate_fields(model, spec.aggregates)
     stmt = records.query.group_statement(model, groups, aggregates, conds)

@@ -106,7 +106,7 @@ class Reports:
                 self._share(conn, report_id, data["shared_with"])
         return report_id
 
-    def list(
+    def list_reports(
         self, actor: Actor, model_name: str, offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
         """The model's reports the actor may read, oldest first."""
@@ -418,7 +418,9 @@ class Reports:
             if owner not in names:
                 user = self.records.accounts.user_by_id(conn, owner)
                 names[owner] = user["user_name"] if user else None
-        return [render_report(row, shares[row["id"]], names[row["assigned_user_id"]]) for row in rows]
+        return [
+            render_report(row, shares[row["id"]], names[row["assigned_user_id"]]) for row in rows
+        ]
 
     def _render_run(self, run: dict[str, Any]) -> dict[str, Any]:
         return render_run(run)
@@ -512,16 +514,18 @@ def _schedule(data: dict[str, Any], row: dict[str, Any], now: datetime) -> dict[
     unit = data.get("run_interval_unit", row.get("run_interval_unit")) or "days"
     if interval is None:
         return {"run_interval": None, "run_interval_unit": None, "next_run": None}
-    if isinstance(interval, bool) or not isinstance(interval, int) or not 1 <= interval <= MAX_INTERVAL:
+    if (
+        isinstance(interval, bool)
+        or not isinstance(interval, int)
+        or not 1 <= interval <= MAX_INTERVAL
+    ):
         raise BadRequest(
             "run_interval must be a whole number from 1 to {max_interval}",
             "or null for a report that runs only when asked",
             max_interval=MAX_INTERVAL,
         )
     if unit not in UNITS:
-        raise BadRequest(
-            "run_interval_unit must be one of {units}", units=", ".join(UNITS)
-        )
+        raise BadRequest("run_interval_unit must be one of {units}", units=", ".join(UNITS))
     next_run = data.get("next_run")
     if next_run is not None:
         try:

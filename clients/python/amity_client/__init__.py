@@ -43,9 +43,9 @@ from amity_client._errors import (
 )
 from amity_client._files import AsyncFiles, Files
 from amity_client._oauth import AuthorizationFlow
+from amity_client._reports import AsyncReports, Reports
 from amity_client._results import AsyncListQuery, AsyncListResult, ListResult
 from amity_client._retry import RetryPolicy
-from amity_client._reports import AsyncReports, Reports
 from amity_client._tally import AsyncTally, ConvertedTally, SavedTally, Tally, TallyObject
 from amity_client._verify import verify_webhook
 from amity_client._version import __version__
@@ -83,11 +83,11 @@ __all__ = [
     "PayloadTooLarge",
     "PreconditionFailed",
     "RateLimited",
+    "Reports",
     "RetryPolicy",
     "SavedTally",
     "ServerError",
     "ServiceUnavailable",
-    "Reports",
     "Tally",
     "TallyObject",
     "Timeout",

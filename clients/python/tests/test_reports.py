@@ -18,8 +18,12 @@ from amity_client import AsyncClient, BadRequest, Client, NotFound, TokenAuth
 def deals(client: Client, tag: str) -> None:
     for n, stage in enumerate(["Prospecting", "Prospecting", "Closed Won"]):
         client.model("Opportunity").create(
-            {"name": f"{tag} {n}", "sales_stage": stage, "amount": f"{n}0.25",
-             "date_closed": "2031-01-01"}
+            {
+                "name": f"{tag} {n}",
+                "sales_stage": stage,
+                "amount": f"{n}0.25",
+                "date_closed": "2031-01-01",
+            }
         )
 
 
@@ -56,7 +60,10 @@ def test_a_report_is_defined_run_paged_and_exported(client: Client, tmp_path: Pa
 
     client.reports.update("Opportunity", report_id, {"groups": ["sales_stage"]})
     grouped = client.reports.run("Opportunity", report_id, wait=True)
-    counts = {r["sales_stage"]: r["count"] for r in client.reports.data("Opportunity", grouped["id"]).records}
+    counts = {
+        r["sales_stage"]: r["count"]
+        for r in client.reports.data("Opportunity", grouped["id"]).records
+    }
     assert counts == {"Prospecting": 2, "Closed Won": 1}
     assert client.reports.runs("Opportunity", report_id).total_results == 2
     with pytest.raises(BadRequest):
@@ -76,9 +83,13 @@ def test_async_reports_run_and_export(url: str, token: str, client: Client) -> N
         async with AsyncClient(url, TokenAuth(token), retry=FAST_RETRY) as aclient:
             reports = aclient.reports
             report_id = await reports.define(
-                {"name": tag, "primary_module": "Opportunity", "filters": {"name": tag},
-                 "groups": ["sales_stage"],
-                 "aggregates": [{"field": "amount", "function": "sum"}]}
+                {
+                    "name": tag,
+                    "primary_module": "Opportunity",
+                    "filters": {"name": tag},
+                    "groups": ["sales_stage"],
+                    "aggregates": [{"field": "amount", "function": "sum"}],
+                }
             )
             run = await reports.run("Opportunity", report_id, wait=True)
             rows = (await reports.data("Opportunity", run["id"])).records
