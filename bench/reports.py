@@ -77,10 +77,10 @@ def export(services: Services, actor: Actor, run_id: str, fmt: str) -> tuple[flo
     started = time.perf_counter()
     run, layout, rows = services.reports.export_rows(actor, "Contact", run_id)
     chunks = csv_chunks(layout, rows) if fmt == "csv" else xlsx_chunks(layout, rows, run["name"])
-    peak, size = before, 0
+    peak, written = before, 0
     for size, now in measured(chunks):
-        peak = max(peak, now)
-    return time.perf_counter() - started, size, peak - before
+        peak, written = max(peak, now), size
+    return time.perf_counter() - started, written, peak - before
 
 
 def main(argv: list[str] | None = None) -> int:
