@@ -74,8 +74,13 @@ def group_row(
         elif function == "avg":
             out[label] = average(fd, row[f"sum_{fd.name}"], int(row[f"count_{fd.name}"]))
         else:
-            out[label] = to_json(fd, row[label])
+            out[label] = to_json(fd, whole(fd, row[label]))
     return out
+
+
+def whole(fd: Field, value: Any) -> Any:
+    """PostgreSQL sums integers as NUMERIC: back to an int for an integer field."""
+    return int(value) if value is not None and fd.kind.storage == "integer" else value
 
 
 def average(fd: Field, total: Any, count: int) -> Any:

@@ -10,6 +10,7 @@ the user who runs it (a scheduled run: the owner's), so it holds only their rows
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterator, Mapping
 from datetime import datetime
@@ -282,10 +283,12 @@ class Reports:
         spec = ReportSpec.from_json(orjson.loads(run["spec"]))
         layout = layout_of(model, spec)
         count = 0
-        for batch in report_rows(self.records, actor, model, spec):
-            with self.db.write() as conn:
-                self.store.add_rows(conn, run["id"], count, batch)
-            count += len(batch)
+        batches = report_rows(self.records, actor, model, spec)
+        with contextlib.closing(batches):  # a failure mid-way closes the streaming read
+            for batch in batches:
+                with self.db.write() as conn:
+                    self.store.add_rows(conn, run["id"], count, batch)
+                count += len(batch)
         return count, layout
 
     def _finish(
