@@ -3,7 +3,7 @@ in batches as they stream from the database (memory stays flat on a million rows
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,7 +30,7 @@ def layout_of(model: Model, spec: ReportSpec) -> Layout:
 
 def report_rows(
     records: Records, actor: Actor, model: Model, spec: ReportSpec
-) -> Iterator[list[Row]]:
+) -> Generator[list[Row], None, None]:
     """The run's rows in batches: what `actor` may read, as /data would render it."""
     records.policy.check(actor, model, "list")
     conds = records.conditions(actor, model, ListQuery(filters=spec.filters or None))
