@@ -34,6 +34,7 @@ from amity.api.native import (
     meta,
     portal,
     printer,
+    reports,
     session,
     tally,
     webhooks,
@@ -76,6 +77,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             *tally.routes,
             *printer.routes,
             *calendar.routes,
+            *reports.routes,
         )
     ]
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path

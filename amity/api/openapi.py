@@ -16,6 +16,8 @@ from starlette.routing import BaseRoute, Route
 from amity import __version__
 from amity.api.openapi_calendar import OPERATIONS as CALENDAR_OPERATIONS
 from amity.api.openapi_files import OPERATIONS as FILE_OPERATIONS
+from amity.api.openapi_reports import DATA_PAGE
+from amity.api.openapi_reports import OPERATIONS as REPORT_OPERATIONS
 from amity.api.openapi_tally import OPERATIONS as TALLY_OPERATIONS
 from amity.api.openapi_webhooks import OPERATIONS as WEBHOOK_OPERATIONS
 from amity.schema.builtin.tally import KINDS_BY_NAME as KINDS
@@ -1144,6 +1146,7 @@ OPERATIONS.update(WEBHOOK_OPERATIONS)
 OPERATIONS.update(FILE_OPERATIONS)
 OPERATIONS.update(TALLY_OPERATIONS)
 OPERATIONS.update(CALENDAR_OPERATIONS)
+OPERATIONS.update(REPORT_OPERATIONS)
 
 
 def generic_operation(method: str, path: str, route: Route, concrete: str) -> dict[str, Any]:
@@ -1188,6 +1191,17 @@ def generic_operation(method: str, path: str, route: Route, concrete: str) -> di
             {"200": {"description": "The feed", "content": {"text/calendar": {"schema": STRING}}}},
             COMMON_ERRORS,
         )
+    if spec and spec.get("export"):  # a page of JSON rows, or a whole file; errors stay JSON
+        operation["responses"]["200"] = {
+            "description": "A page of rows, or the run as a CSV or XLSX file",
+            "content": {
+                JSON: {"schema": DATA_PAGE},
+                "text/csv": {"schema": STRING},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                    "schema": BINARY
+                },
+            },
+        }
     if spec and spec.get("download"):  # the file's bytes; errors stay JSON
         operation["responses"] = with_errors(
             {
@@ -1224,6 +1238,7 @@ TAG_ORDER = (
     "Files",
     "Tally objects",
     "Calendar",
+    "Reports",
     "Access control",
     "Administration",
     "Other",

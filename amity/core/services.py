@@ -32,6 +32,7 @@ from amity.core.preferences import Preferences
 from amity.core.ratelimits import RateLimitOverrides
 from amity.core.records import Records
 from amity.core.relations import Relations
+from amity.core.reports import Reports
 from amity.core.roles import AccessAdmin
 from amity.core.schema_io import SchemaFiles
 from amity.core.tally.hooks import TallyDocumentHook
@@ -78,6 +79,7 @@ class Services:
     calendar: Calendar
     preferences: Preferences
     """How to format for each user (their language, date and time format, zone, currency)."""
+    reports: Reports
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -143,6 +145,7 @@ def build_services(
         personal=PersonalData(records, files),
         calendar=Calendar(records),
         preferences=Preferences(records, settings),
+        reports=Reports(records, jobs),
     )
     # the retention sweeps the periodic job amity.sweep runs
     services.sweeps.extend(

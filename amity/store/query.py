@@ -249,6 +249,58 @@ class QueryBuilder:
                 }
         return rows
 
+    def list_statement(
+        self,
+        model: Model,
+        fields: Sequence[Field],
+        conditions: Sequence[c.Condition],
+        order: Sequence[c.OrderKey],
+    ) -> sa.Select[Any]:
+        """The SELECT of every live row that matches, in order, without paging: rows as
+        select_rows gives them, for a caller that streams them (a report run)."""
+        table = self.tables.model(model)
+        columns, source = self._columns(model, table, fields)
+        return (
+            sa.select(*columns)
+            .select_from(source)
+            .where(*self.base_where(model, table, conditions, None))
+            .order_by(*self.order_by(model, table, order))
+        )
+
+    def group_statement(
+        self,
+        model: Model,
+        groups: Sequence[Field],
+        aggregates: Sequence[tuple[str, Field]],
+        conditions: Sequence[c.Condition],
+    ) -> sa.Select[Any]:
+        """One row per distinct value of the `groups` fields among the live rows that
+        match, ordered by them: `count`, and per (function, field) of `aggregates` the
+        column `function_field` (sum, min, max; avg comes from sum and the field's own
+        count, `count_field`, so money stays exact)."""
+        table = self.tables.model(model)
+        keys = [table.c[fd.name] for fd in groups]
+        columns: list[Any] = [*keys, sa.func.count().label("count")]
+        seen: set[str] = set()
+        for function, fd in aggregates:
+            column = table.c[fd.name]
+            wanted = ("sum", "count") if function == "avg" else (function,)
+            for part in wanted:
+                label = f"{part}_{fd.name}"
+                if label in seen:
+                    continue
+                seen.add(label)
+                if part == "count":
+                    columns.append(sa.func.count(column).label(label))
+                else:
+                    columns.append(getattr(sa.func, part)(column, type_=column.type).label(label))
+        return (
+            sa.select(*columns)
+            .where(*self.base_where(model, table, conditions, None))
+            .group_by(*keys)
+            .order_by(*(key.asc().nulls_first() for key in keys))
+        )
+
     def select_by_id(
         self, db: Database, model: Model, fields: Sequence[Field], record_id: str
     ) -> dict[str, Any] | None:

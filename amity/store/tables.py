@@ -464,6 +464,7 @@ def system_tables(metadata: sa.MetaData) -> None:
     webhook_tables(metadata)
     file_tables(metadata)
     calendar_tables(metadata)
+    report_tables(metadata)
     sa.Table(
         "schema_info",
         metadata,
@@ -734,4 +735,65 @@ def calendar_tables(metadata: sa.MetaData) -> None:
         sa.Column("user_id", sa.String(36), nullable=False, unique=True),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("date_created", sa.DateTime(), nullable=False),
+def report_tables(metadata: sa.MetaData) -> None:
+    """Reports (amity/core/reports/): saved queries, who they are shared with, their runs
+    and the archived rows of each run (one JSON row per record or group, by position)."""
+    sa.Table(
+        "reports",
+        metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("description", sa.Text()),
+        sa.Column("primary_module", sa.String(60), nullable=False),
+        sa.Column("spec", sa.Text(), nullable=False),  # JSON: columns, filters, order, groups
+        sa.Column("chart", sa.Text(), nullable=False),  # JSON: the chart_* values
+        sa.Column("assigned_user_id", sa.String(36), nullable=False, index=True),
+        sa.Column("created_by", sa.String(36), nullable=False),
+        sa.Column("modified_user_id", sa.String(36), nullable=False),
+        sa.Column("date_entered", sa.DateTime(), nullable=False),
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+        sa.Column("max_keep", sa.Integer(), nullable=False),
+        sa.Column("run_interval", sa.Integer()),
+        sa.Column("run_interval_unit", sa.String(10)),
+        sa.Column("next_run", sa.DateTime(), index=True),
+        sa.Column("last_run", sa.DateTime()),
+        sa.Index("ix_reports_module", "primary_module", "date_entered"),
+    )
+    sa.Table(  # a report's readers besides its owner: users and teams by id
+        "report_shares",
+        metadata,
+        sa.Column("report_id", sa.String(36), primary_key=True),
+        sa.Column("kind", sa.String(5), primary_key=True),  # user | team
+        sa.Column("member_id", sa.String(36), primary_key=True),
+        sa.Index("ix_report_shares_member", "kind", "member_id"),
+    )
+    sa.Table(  # one run of a report: what it was asked, by whom, and how it ended
+        "report_runs",
+        metadata,
+        sa.Column("id", sa.String(36), primary_key=True),
+        sa.Column("report_id", sa.String(36), nullable=False),
+        sa.Column("reportdata_number", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(255), nullable=False),
+        sa.Column("description", sa.Text()),
+        sa.Column("primary_module", sa.String(60), nullable=False),
+        sa.Column("spec", sa.Text(), nullable=False),  # the report's spec when it ran
+        sa.Column("chart", sa.Text(), nullable=False),
+        sa.Column("layout", sa.Text()),  # JSON [[column, numeric]], once it has run
+        sa.Column("state", sa.String(10), nullable=False),  # queued running done failed
+        sa.Column("error", sa.String(500)),
+        sa.Column("run_by", sa.String(36), nullable=False),
+        sa.Column("job_id", sa.String(40)),
+        sa.Column("record_count", sa.BigInteger(), nullable=False, server_default="0"),
+        sa.Column("date_entered", sa.DateTime(), nullable=False),
+        sa.Column("date_modified", sa.DateTime(), nullable=False),
+        sa.Index("ix_report_runs_report", "report_id", "reportdata_number"),
+    )
+    sa.Table(  # the archived rows of a run; record_id: the source record (None: a group)
+        "report_run_rows",
+        metadata,
+        sa.Column("run_id", sa.String(36), primary_key=True),
+        sa.Column("position", sa.BigInteger(), primary_key=True, autoincrement=False),
+        sa.Column("record_id", sa.String(36)),
+        sa.Column("data", sa.Text(), nullable=False),  # JSON {column: value}
+        sa.Index("ix_report_run_rows_record", "record_id"),
     )

@@ -205,6 +205,38 @@ def fresh_delivery(world: World, actor: str) -> str:
     return f"{path}/deliveries/{delivery['id']}/replay"
 
 
+# alice's report, shared with her team (east: bob): the owner and admins change it
+OWN_REPORT = (200, 403, 404, 404, 403, 403, 200)
+SHARED_REPORT = (200, 200, 404, 404, 403, 403, 200)
+
+
+def alices_report(world: World) -> str:
+    """A report of alice's on contacts, shared with team east."""
+    alice = Actor(user_id=world.users["alice"], user_name="alice")
+    east = next(t for t in world.services.acl.list_teams(world.admin) if t["name"] == "east")
+    return world.services.reports.define(
+        alice,
+        {
+            "name": unique("Report"),
+            "primary_module": "Contact",
+            "columns": ["last_name"],
+            "shared_with": {"teams": [east["id"]]},
+        },
+    )
+
+
+def fresh_report(world: World, actor: str) -> str:
+    return f"/reports/Contact/{alices_report(world)}"
+
+
+def alices_report_run(world: World) -> str:
+    """A finished run of alice's shared report."""
+    alice = Actor(user_id=world.users["alice"], user_name="alice")
+    run = world.services.reports.run(alice, "Contact", world.ids["report"])
+    world.services.jobs.drain()
+    return str(run["id"])
+
+
 def fresh_cancelled_job(world: World, actor: str) -> str:
     url = fresh_job(world, actor)
     world.services.jobs.cancel(world.admin, url.rsplit("/", 1)[1])
@@ -850,6 +882,34 @@ POLICY: dict[tuple[str, str], list[Case]] = {
         Case("/printer/pdf/personal/Contact/{contact}", READ),  # the portal contact's own
         Case("/printer/pdf/personal/Contact/{carols}", (404, 404, 200, 200, 403, 404, 200)),
     ],
+    # reports: a user's own, those shared with them (or their team), or all for admins
+    ("GET", "/reports/{model}"): [
+        Case(
+            "/reports/Contact?limit=200",
+            (200, 200, 200, 200, 403, 403, 200),
+            shows="report",
+            sees="owner mate admin",
+        )
+    ],
+    ("POST", "/reports"): [
+        Case(
+            "/reports",
+            (200, 200, 200, 200, 403, 403, 200),
+            body=lambda w, a: {"data": {"name": unique("Made"), "primary_module": "Contact"}},
+        )
+    ],
+    ("GET", "/reports/{model}/{id}"): [Case("/reports/Contact/{report}", SHARED_REPORT)],
+    ("PATCH", "/reports/{model}/{id}"): [
+        Case(fresh_report, OWN_REPORT, body={"data": {"description": "Changed"}})
+    ],
+    ("DELETE", "/reports/{model}/{id}"): [Case(fresh_report, OWN_REPORT)],
+    ("POST", "/reports/{model}/{id}/run"): [
+        Case(lambda w, a: fresh_report(w, a) + "/run", SHARED_REPORT)
+    ],
+    ("GET", "/reports/data/{model}/{id}"): [
+        Case("/reports/data/Contact/{report_run}", SHARED_REPORT),
+        Case("/reports/data/Contact/{report_run}?format=csv", SHARED_REPORT),
+    ],
     # what the server is: public, the same for every caller
     ("GET", "/"): [Case("http://testserver/", (200,) * 7), Case("/", (200,) * 7)],
     ("GET", ""): [Case("http://testserver/api.php", (200,) * 7)],
@@ -986,6 +1046,8 @@ def world(services: Services, admin: User) -> World:
     services.records.delete(admin.actor, "Contact", gone)
     attach_files(world)
     add_tally_documents(world)
+    world.ids["report"] = alices_report(world)
+    world.ids["report_run"] = alices_report_run(world)
     return world
 
 

@@ -14,6 +14,7 @@ uploads, downloads and describes files, with _uploads (what an upload sends) and
 _downloads (where a download goes).
 _tally (/tally, /printer/pdf) reads, saves, converts and prints tally objects.
 _calendar (/calendar/events) lists the events in a date range.
+_reports (/reports) defines, runs and exports reports.
 Calendar and reports get modules of their own as the server grows them.
 """
 
@@ -44,6 +45,7 @@ from amity_client._errors import (
 )
 from amity_client._files import AsyncFiles, Files
 from amity_client._oauth import AuthorizationFlow
+from amity_client._reports import AsyncReports, Reports
 from amity_client._results import AsyncListQuery, AsyncListResult, ListResult
 from amity_client._retry import RetryPolicy
 from amity_client._tally import AsyncTally, ConvertedTally, SavedTally, Tally, TallyObject
@@ -60,6 +62,7 @@ __all__ = [
     "AsyncListQuery",
     "AsyncListResult",
     "AsyncModel",
+    "AsyncReports",
     "AsyncTally",
     "AsyncWebhooks",
     "AuthorizationFlow",
@@ -84,6 +87,7 @@ __all__ = [
     "PayloadTooLarge",
     "PreconditionFailed",
     "RateLimited",
+    "Reports",
     "RetryPolicy",
     "SavedTally",
     "ServerError",

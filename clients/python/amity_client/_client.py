@@ -35,6 +35,7 @@ from amity_client._core import (
 from amity_client._data import AsyncModel, Model
 from amity_client._errors import Error, NetworkError, Timeout
 from amity_client._files import AsyncFiles, Files
+from amity_client._reports import AsyncReports, Reports
 from amity_client._retry import RetryPolicy
 from amity_client._tally import AsyncTally, Tally
 from amity_client._version import __version__
@@ -320,6 +321,9 @@ class Client(_BaseClient):
     def calendar(self) -> Calendar:
         """The calendar: events in a date range."""
         return Calendar(self)
+    def reports(self) -> Reports:
+        """Reports: list, runs, data, define, update, delete, run (and wait), export."""
+        return Reports(self)
 
     def me(self) -> dict[str, Any]:
         """The authenticated user."""
@@ -518,6 +522,8 @@ class AsyncClient(_BaseClient):
     @property
     def calendar(self) -> AsyncCalendar:
         return AsyncCalendar(self)
+    def reports(self) -> AsyncReports:
+        return AsyncReports(self)
 
     async def me(self) -> dict[str, Any]:
         return await self._run(_utility.me_call())
