@@ -34,6 +34,7 @@ from amity_client._core import (
 from amity_client._data import AsyncModel, Model
 from amity_client._errors import Error, NetworkError, Timeout
 from amity_client._files import AsyncFiles, Files
+from amity_client._printer import AsyncPrinter, Printer
 from amity_client._retry import RetryPolicy
 from amity_client._tally import AsyncTally, Tally
 from amity_client._version import __version__
@@ -315,6 +316,11 @@ class Client(_BaseClient):
         """Tally objects (quotes, orders, invoices, ...): get, save, convert, pdf."""
         return Tally(self)
 
+    @property
+    def printer(self) -> Printer:
+        """PDFs: any record (pdf) and a person's personal data (personal_pdf)."""
+        return Printer(self)
+
     def me(self) -> dict[str, Any]:
         """The authenticated user."""
         return self._run(_utility.me_call())
@@ -508,6 +514,10 @@ class AsyncClient(_BaseClient):
     @property
     def tally(self) -> AsyncTally:
         return AsyncTally(self)
+
+    @property
+    def printer(self) -> AsyncPrinter:
+        return AsyncPrinter(self)
 
     async def me(self) -> dict[str, Any]:
         return await self._run(_utility.me_call())

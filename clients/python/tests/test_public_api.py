@@ -13,6 +13,7 @@ from amity_client import (
     AsyncFiles,
     AsyncListQuery,
     AsyncModel,
+    AsyncPrinter,
     AsyncTally,
     AsyncWebhooks,
     BadRequest,
@@ -29,6 +30,7 @@ from amity_client import (
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
+    Printer,
     RateLimited,
     ServerError,
     ServiceUnavailable,
@@ -73,6 +75,8 @@ def test_all_lists_exactly_the_public_names() -> None:
         "TallyObject",
         "SavedTally",
         "ConvertedTally",
+        "Printer",
+        "AsyncPrinter",
     ):
         assert name in exported
 
@@ -108,6 +112,7 @@ def test_async_surface_mirrors_the_sync_one() -> None:
         (Webhooks, AsyncWebhooks),
         (Files, AsyncFiles),
         (Tally, AsyncTally),
+        (Printer, AsyncPrinter),
     )
     for sync_cls, async_cls in pairs:
         sync_names = {n for n in vars(sync_cls) if not n.startswith("_") and n != "close"}
@@ -130,6 +135,8 @@ def test_async_surface_mirrors_the_sync_one() -> None:
     assert get_type_hints(vars(AsyncClient)["files"].fget)["return"] is AsyncFiles
     assert get_type_hints(vars(Client)["tally"].fget)["return"] is Tally
     assert get_type_hints(vars(AsyncClient)["tally"].fget)["return"] is AsyncTally
+    assert get_type_hints(vars(Client)["printer"].fget)["return"] is Printer
+    assert get_type_hints(vars(AsyncClient)["printer"].fget)["return"] is AsyncPrinter
 
 
 def test_package_is_typed() -> None:
