@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -24,13 +24,15 @@ class Received:
 
 @dataclass
 class Receiver:
-    """Answers from `script` in turn (status, headers), then `status`; keeps requests."""
+    """Answers from `script` in turn (status, headers), then `status`; keeps requests.
+    The answer's body is b"ok" (b"no" for an error), or what `answer` makes of the body."""
 
     port: int = 0
     status: int = 200
     script: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    answer: Callable[[bytes], bytes] | None = None
 
     @property
     def url(self) -> str:
@@ -56,7 +58,10 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
-            answer = b"ok" if status < 300 else b"no"
+            if receiver.answer is not None:
+                answer = receiver.answer(body)
+            else:
+                answer = b"ok" if status < 300 else b"no"
             self.send_header("content-length", str(len(answer)))
             self.end_headers()
             self.wfile.write(answer)

@@ -5,15 +5,17 @@ The record's own row is written first (its version goes up and an `update` event
 queued, whose changes show each erased field as {"erased": true}, never a value; its
 audit rows say `erased`, with source `erase`). Then each participant clears its store:
 the audit, the kept events (change feed), webhook snapshots and delivery logs, stored
-Idempotency-Key answers, and the files of file fields. A participant is one function
-`(conn, Erased) -> None`; a store added later (report runs) appends its own to
-`PersonalData.participants`. On SQLite every connection runs with `secure_delete` on
+Idempotency-Key answers, and the files of file fields (whose bytes go only once the
+erasure has committed: a failed erasure leaves every file readable). A participant is
+one function `(conn, Erased) -> None`; a store added later (report runs) appends its own
+to `PersonalData.participants`. On SQLite every connection runs with `secure_delete` on
 (store/engine.py: freed bytes are zeroed) and the WAL is checkpointed after the commit.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import logging
 import threading
 from collections.abc import Callable, Sequence
@@ -28,12 +30,10 @@ from amity.core.files.service import Files, holds_file
 from amity.core.records import Records
 from amity.errors import BadRequest, Forbidden, NotFound, UnknownField
 from amity.schema.model import Field, Model
-from amity.store.erasure import ERASED_CHANGE, ErasureStore
+from amity.store.erasure import ERASED_CHANGE, ErasureStore, Traces
 
 ERASE_SOURCE = "erase"
 """The source of an erasure's event and audit rows."""
-MIN_SEARCHED = 3
-"""Values shorter than this are not searched for in stored bodies (too many false hits)."""
 log = logging.getLogger("amity.erasure")
 
 
@@ -46,6 +46,11 @@ class Erased:
     record_id: str
     fields: tuple[str, ...]
     values: tuple[str, ...]
+
+    @property
+    def traces(self) -> Traces:
+        """What to look for in stored bodies (answers, delivery logs)."""
+        return Traces(self.record_id, frozenset(self.fields), frozenset(self.values))
 
 
 Participant = Callable[[Connection, Erased], None]
@@ -107,7 +112,7 @@ class PersonalData:
             self.clear_events,
             self.clear_webhooks,
             self.clear_idempotent_answers,
-            self.clear_files,  # last: blob bytes cannot come back with a rollback
+            self.clear_files,  # the bytes go after the commit (remove_blobs)
         ]
 
     def erase(self, actor: Actor, model_name: str, record_id: str, fields: Any) -> None:
@@ -145,7 +150,7 @@ class PersonalData:
         values = [str(row[name]) for name in names if row.get(name) not in (None, "")]
         values += self.store.audited_values(conn, model.name, row["id"], names)
         values += self.store.event_values(conn, model.name, row["id"], names)
-        return tuple(v for v in dict.fromkeys(values) if len(v) >= MIN_SEARCHED)
+        return tuple(dict.fromkeys(values))
 
     def empty_record(
         self, conn: Connection, origin: Actor, model: Model, record_id: str, names: Sequence[str]
@@ -173,12 +178,10 @@ class PersonalData:
         self.store.clear_events(conn, erased.model.name, erased.record_id, erased.fields)
 
     def clear_webhooks(self, conn: Connection, erased: Erased) -> None:
-        self.store.clear_webhook_events(
-            conn, erased.model.name, erased.record_id, erased.fields, erased.values
-        )
+        self.store.clear_webhook_events(conn, erased.model.name, erased.traces)
 
     def clear_idempotent_answers(self, conn: Connection, erased: Erased) -> None:
-        self.store.clear_idempotent_answers(conn, erased.values)
+        self.store.clear_idempotent_answers(conn, erased.traces)
 
     def clear_files(self, conn: Connection, erased: Erased) -> None:
         """The files of erased file fields go, and their bytes unless another record's
@@ -186,8 +189,17 @@ class PersonalData:
         fields = [n for n in erased.fields if holds_file(erased.model.fields[n])]
         if not fields:
             return
-        for sha256 in self.store.take_files(conn, erased.model.name, erased.record_id, fields):
-            self.files.blobs.delete(sha256)
+        freed = self.store.take_files(conn, erased.model.name, erased.record_id, fields)
+        if freed:
+            self.db.after_commit(functools.partial(self.remove_blobs, tuple(freed)))
+
+    def remove_blobs(self, hashes: Sequence[str]) -> None:
+        """After the commit: the bytes of the blobs the erasure freed, each with its row in
+        one transaction, unless an upload took the blob up again in between. Should this
+        fail, the files sweep removes them (ErasureStore.take_files marks them)."""
+        with self.db.write() as conn:
+            for sha256 in self.store.take_freed_blobs(conn, hashes):
+                self.files.blobs.delete(sha256)
 
     def checkpoint(self) -> None:
         """After the commit, off the writer's thread (it waits for readers to finish)."""

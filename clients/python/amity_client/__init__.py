@@ -12,10 +12,9 @@ _changes (/changes); audit rows come from Model.audit. _webhooks (/webhooks) man
 webhooks; _verify checks, in a receiver, the deliveries they send. _files (/files)
 uploads, downloads and describes files, with _uploads (what an upload sends) and
 _downloads (where a download goes).
-_tally (/tally, /printer/pdf) reads, saves, converts and prints tally objects.
-_calendar (/calendar/events) lists the events in a date range.
-_reports (/reports) defines, runs and exports reports.
-Calendar and reports get modules of their own as the server grows them.
+_tally (/tally) reads, saves, converts and prints tally objects; _printer (/printer/pdf)
+prints any record, and a person's personal data. _calendar (/calendar/events) lists the
+events in a date range; _reports (/reports) defines, runs and exports reports.
 """
 
 from amity_client._auth import BasicAuth, OAuth, TokenAuth
@@ -46,6 +45,7 @@ from amity_client._errors import (
 from amity_client._files import AsyncFiles, Files
 from amity_client._oauth import AuthorizationFlow
 from amity_client._reports import AsyncReports, Reports
+from amity_client._printer import AsyncPrinter, Printer
 from amity_client._results import AsyncListQuery, AsyncListResult, ListResult
 from amity_client._retry import RetryPolicy
 from amity_client._tally import AsyncTally, ConvertedTally, SavedTally, Tally, TallyObject
@@ -63,6 +63,7 @@ __all__ = [
     "AsyncListResult",
     "AsyncModel",
     "AsyncReports",
+    "AsyncPrinter",
     "AsyncTally",
     "AsyncWebhooks",
     "AuthorizationFlow",
@@ -86,6 +87,7 @@ __all__ = [
     "OAuth",
     "PayloadTooLarge",
     "PreconditionFailed",
+    "Printer",
     "RateLimited",
     "Reports",
     "RetryPolicy",

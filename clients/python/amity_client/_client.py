@@ -36,6 +36,7 @@ from amity_client._data import AsyncModel, Model
 from amity_client._errors import Error, NetworkError, Timeout
 from amity_client._files import AsyncFiles, Files
 from amity_client._reports import AsyncReports, Reports
+from amity_client._printer import AsyncPrinter, Printer
 from amity_client._retry import RetryPolicy
 from amity_client._tally import AsyncTally, Tally
 from amity_client._version import __version__
@@ -321,9 +322,16 @@ class Client(_BaseClient):
     def calendar(self) -> Calendar:
         """The calendar: events in a date range."""
         return Calendar(self)
+
+    @property
     def reports(self) -> Reports:
         """Reports: list, runs, data, define, update, delete, run (and wait), export."""
         return Reports(self)
+
+    @property
+    def printer(self) -> Printer:
+        """PDFs: any record (pdf) and a person's personal data (personal_pdf)."""
+        return Printer(self)
 
     def me(self) -> dict[str, Any]:
         """The authenticated user."""
@@ -522,8 +530,14 @@ class AsyncClient(_BaseClient):
     @property
     def calendar(self) -> AsyncCalendar:
         return AsyncCalendar(self)
+
+    @property
     def reports(self) -> AsyncReports:
         return AsyncReports(self)
+
+    @property
+    def printer(self) -> AsyncPrinter:
+        return AsyncPrinter(self)
 
     async def me(self) -> dict[str, Any]:
         return await self._run(_utility.me_call())

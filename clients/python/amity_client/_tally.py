@@ -7,27 +7,24 @@ Saving sends the whole object and the server computes every amount: parts with a
 are kept (and updated), parts without one are created, parts left out are deleted.
 
 The call builders are IO-free; `Tally` runs them on a Client (`client.tally`), `AsyncTally`
-on an AsyncClient, with the same method names and arguments. A PDF streams into `to=`.
+on an AsyncClient, with the same method names and arguments. A PDF streams into `to=`
+(the printing itself is _printer's, which `client.printer` also offers).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from decimal import Decimal
-from email.message import Message
-from email.utils import collapse_rfc2231_value
 from typing import Any, NamedTuple, TypedDict, overload
 
-from amity_client._core import Call, as_dict, identity, key, path
+from amity_client._core import Call, as_dict, key, path
 from amity_client._data import Fields, _fields_param
-from amity_client._downloads import DownloadedFile, Received, Target, async_sink, sink
+from amity_client._downloads import DownloadedFile, Target
 from amity_client._errors import Error
 from amity_client._files import AsyncFileRunner, SyncFileRunner
-from amity_client._uploads import CHUNK_BYTES
+from amity_client._printer import AsyncPrinter, Printer
 
 __all__ = ["AsyncTally", "ConvertedTally", "SavedTally", "Tally", "TallyObject"]
-
-PDF_TYPE = "application/pdf"
 
 
 class TallyObject(TypedDict):
@@ -119,20 +116,6 @@ def parse_converted(body: Any) -> ConvertedTally:
     return ConvertedTally(str(key("model")(body)), str(key("id")(body)))
 
 
-def pdf_filename(headers: Mapping[str, str]) -> str:
-    """The file name of a Content-Disposition header, its UTF-8 `filename*` form (RFC 6266)
-    before the ASCII fallback; empty when there is none."""
-    value = headers.get("content-disposition")
-    if not value:
-        return ""
-    message = Message()
-    message["content-disposition"] = value
-    names = [v for k, v in message.get_params([], header="content-disposition") if k == "filename"]
-    encoded = [v for v in names if isinstance(v, tuple)]  # filename*=UTF-8''...
-    chosen = encoded[0] if encoded else (names[0] if names else "")
-    return collapse_rfc2231_value(chosen)
-
-
 # -- call builders (IO-free) -----------------------------------------------------------------
 def _body(data: Mapping[str, Any]) -> dict[str, Any]:
     """The body of a write: {"record", "groups"} as given, without the `id` a SavedTally
@@ -160,15 +143,6 @@ def convert_call(model: str, record_id: str, to: str | None = None) -> Call[Conv
     return Call("POST", path("tally", model, record_id, "convert"), parse_converted, json=body)
 
 
-def pdf_call(model: str, record_id: str, language: str | None = None) -> Call[Any]:
-    """GET /printer/pdf/{model}/{id}: the body is the PDF; `language` (e.g. "de-DE") goes
-    as Accept-Language and sets the labels and the number and date formats."""
-    headers = {"Accept": f"{PDF_TYPE}, application/json"}
-    if language is not None:
-        headers["Accept-Language"] = language
-    return Call("GET", path("printer", "pdf", model, record_id), identity, headers=headers)
-
-
 def _split(
     id_or_data: str | Mapping[str, Any], data: Mapping[str, Any] | None
 ) -> tuple[str | None, Mapping[str, Any]]:
@@ -180,11 +154,6 @@ def _split(
     if data is not None:
         raise TypeError("pass save(model, data) to create or save(model, id, data) to replace")
     return None, id_or_data
-
-
-def _downloaded(received: Received, headers: Mapping[str, str]) -> DownloadedFile:
-    file = received.file(headers)
-    return DownloadedFile(pdf_filename(headers), file.mimetype, file.size, file.sha256)
 
 
 # -- runners ---------------------------------------------------------------------------------
@@ -244,14 +213,7 @@ class Tally:
         English, without). Its bytes, or with `to` (a path or a writable binary stream)
         streamed there, returning its file name (e.g. Invoice-INV-42.pdf), type, size and
         SHA-256. A path is removed again when the download fails."""
-        with self._client._stream(pdf_call(model, record_id, language)) as response:
-            if to is None:
-                return response.read()
-            received = Received()
-            with sink(to) as write:
-                for chunk in response.iter_bytes(CHUNK_BYTES):
-                    write(received.add(chunk))
-            return _downloaded(received, response.headers)
+        return Printer(self._client).pdf(model, record_id, language=language, to=to)
 
 
 class AsyncTally:
@@ -300,11 +262,4 @@ class AsyncTally:
     async def pdf(
         self, model: str, record_id: str, *, language: str | None = None, to: Target | None = None
     ) -> bytes | DownloadedFile:
-        async with self._client._stream(pdf_call(model, record_id, language)) as response:
-            if to is None:
-                return await response.aread()
-            received = Received()
-            async with async_sink(to) as write:
-                async for chunk in response.aiter_bytes(CHUNK_BYTES):
-                    await write(received.add(chunk))
-            return _downloaded(received, response.headers)
+        return await AsyncPrinter(self._client).pdf(model, record_id, language=language, to=to)

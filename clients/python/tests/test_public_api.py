@@ -14,6 +14,7 @@ from amity_client import (
     AsyncListQuery,
     AsyncModel,
     AsyncReports,
+    AsyncPrinter,
     AsyncTally,
     AsyncWebhooks,
     BadRequest,
@@ -30,6 +31,7 @@ from amity_client import (
     NotFound,
     PayloadTooLarge,
     PreconditionFailed,
+    Printer,
     RateLimited,
     Reports,
     ServerError,
@@ -77,6 +79,8 @@ def test_all_lists_exactly_the_public_names() -> None:
         "ConvertedTally",
         "Reports",
         "AsyncReports",
+        "Printer",
+        "AsyncPrinter",
     ):
         assert name in exported
 
@@ -113,6 +117,7 @@ def test_async_surface_mirrors_the_sync_one() -> None:
         (Files, AsyncFiles),
         (Tally, AsyncTally),
         (Reports, AsyncReports),
+        (Printer, AsyncPrinter),
     )
     for sync_cls, async_cls in pairs:
         sync_names = {n for n in vars(sync_cls) if not n.startswith("_") and n != "close"}
@@ -137,6 +142,8 @@ def test_async_surface_mirrors_the_sync_one() -> None:
     assert get_type_hints(vars(AsyncClient)["tally"].fget)["return"] is AsyncTally
     assert get_type_hints(vars(Client)["reports"].fget)["return"] is Reports
     assert get_type_hints(vars(AsyncClient)["reports"].fget)["return"] is AsyncReports
+    assert get_type_hints(vars(Client)["printer"].fget)["return"] is Printer
+    assert get_type_hints(vars(AsyncClient)["printer"].fget)["return"] is AsyncPrinter
 
 
 def test_package_is_typed() -> None:
