@@ -158,6 +158,7 @@ def build_services(
             services.files.purge,
         ]
     )
+    services.personal.participants.append(services.reports.clear_erased)  # archived runs
     DocumentRevisions(records, services.files)  # a document's files are its revisions
     TallyDocumentHook(records)  # full_number and the parts' assignment follow the document
     jobs.services = services

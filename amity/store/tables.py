@@ -735,6 +735,9 @@ def calendar_tables(metadata: sa.MetaData) -> None:
         sa.Column("user_id", sa.String(36), nullable=False, unique=True),
         sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
         sa.Column("date_created", sa.DateTime(), nullable=False),
+    )
+
+
 def report_tables(metadata: sa.MetaData) -> None:
     """Reports (amity/core/reports/): saved queries, who they are shared with, their runs
     and the archived rows of each run (one JSON row per record or group, by position)."""

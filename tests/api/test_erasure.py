@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from amity.core.services import Services
 from amity.store.engine import unpooled_engine
 from tests.api.test_files import PNG, upload
+from tests.api.test_reports import define, rows_of, run
 from tests.conftest import ApiClient
 
 EMAIL = "ingrid.erasable@example.org"
@@ -68,6 +69,17 @@ def test_erasure_leaves_no_trace_of_the_values(api: ApiClient, services: Service
         files = services.files.store
         sha256 = files.attached(conn, "Contact", contact, "photo")["sha256"]
     assert services.files.blobs.has(sha256)
+    # report runs archive the values: a list of the contact's fields, and a grouping by one
+    listed = define(
+        api, name="People", primary_module="Contact", columns=["last_name", "email1", "phone_work"]
+    )
+    grouped = define(api, name="By e-mail", primary_module="Contact", groups=["email1"])
+    runs = {
+        listed: run(api, services, listed, "Contact"),
+        grouped: run(api, services, grouped, "Contact"),
+    }
+    for run_id in runs.values():
+        assert EMAIL in str(rows_of(api, run_id, "Contact"))
     assert EMAIL.encode() in stored_bytes(services)  # the search finds what is there
 
     resp = api.post(
@@ -83,6 +95,9 @@ def test_erasure_leaves_no_trace_of_the_values(api: ApiClient, services: Service
         assert value.encode() not in kept, value
     assert not services.files.blobs.has(sha256)
     assert api.get(f"/files/download/Contact/{contact}?field=photo").status_code == 404
+
+    for run_id in runs.values():
+        assert EMAIL not in str(rows_of(api, run_id, "Contact"))
 
     audit = api.get(f"/audit/Contact/{contact}?limit=200").json()["records"]
     rows = [r for r in audit if r["field_name"] in ("email1", "phone_work", "last_name")]

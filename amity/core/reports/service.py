@@ -14,7 +14,7 @@ import contextlib
 import logging
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy.engine import Connection
@@ -31,6 +31,9 @@ from amity.errors import AmityError, BadRequest, Conflict, Forbidden, NotFound
 from amity.schema.model import Model
 from amity.schema.types import InvalidValue, parse_datetime
 from amity.store.reports import ReportStore
+
+if TYPE_CHECKING:
+    from amity.core.erasure import Erased
 
 log = logging.getLogger("amity.reports")
 CHART_FIELDS = (
@@ -248,6 +251,10 @@ class Reports:
         erased `values` where grouped runs show them (GDPR erasure calls this in its own
         transaction); how many rows changed."""
         return self.store.erase_values(conn, model, record_id, fields, values)
+
+    def clear_erased(self, conn: Connection, erased: Erased) -> None:
+        """The erasure participant of report runs (core/erasure.py)."""
+        self.erase_values(conn, erased.model.name, erased.record_id, erased.fields, erased.values)
 
     # -- helpers ------------------------------------------------------------------------
     def _start(self, conn: Connection, report: dict[str, Any], user_id: str) -> str:

@@ -44,8 +44,8 @@ from amity_client._errors import (
 )
 from amity_client._files import AsyncFiles, Files
 from amity_client._oauth import AuthorizationFlow
-from amity_client._reports import AsyncReports, Reports
 from amity_client._printer import AsyncPrinter, Printer
+from amity_client._reports import AsyncReports, Reports
 from amity_client._results import AsyncListQuery, AsyncListResult, ListResult
 from amity_client._retry import RetryPolicy
 from amity_client._tally import AsyncTally, ConvertedTally, SavedTally, Tally, TallyObject
@@ -62,8 +62,8 @@ __all__ = [
     "AsyncListQuery",
     "AsyncListResult",
     "AsyncModel",
-    "AsyncReports",
     "AsyncPrinter",
+    "AsyncReports",
     "AsyncTally",
     "AsyncWebhooks",
     "AuthorizationFlow",

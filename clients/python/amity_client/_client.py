@@ -35,8 +35,8 @@ from amity_client._core import (
 from amity_client._data import AsyncModel, Model
 from amity_client._errors import Error, NetworkError, Timeout
 from amity_client._files import AsyncFiles, Files
-from amity_client._reports import AsyncReports, Reports
 from amity_client._printer import AsyncPrinter, Printer
+from amity_client._reports import AsyncReports, Reports
 from amity_client._retry import RetryPolicy
 from amity_client._tally import AsyncTally, Tally
 from amity_client._version import __version__

@@ -24,7 +24,7 @@ __all__ = ["AsyncPrinter", "Printer"]
 PDF_TYPE = "application/pdf"
 
 
-def pdf_filename(headers: Mapping[str, str]) -> str:
+def disposition_filename(headers: Mapping[str, str]) -> str:
     """The file name of a Content-Disposition header, its UTF-8 `filename*` form (RFC 6266)
     before the ASCII fallback; empty when there is none."""
     value = headers.get("content-disposition")
@@ -66,7 +66,7 @@ def personal_pdf_call(model: str, record_id: str, language: str | None = None) -
 
 def _downloaded(received: Received, headers: Mapping[str, str]) -> DownloadedFile:
     file = received.file(headers)
-    return DownloadedFile(pdf_filename(headers), file.mimetype, file.size, file.sha256)
+    return DownloadedFile(disposition_filename(headers), file.mimetype, file.size, file.sha256)
 
 
 # -- runners ---------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from amity_client._downloads import DownloadedFile, Received, Target, async_sink
 from amity_client._errors import Error
 from amity_client._files import AsyncFileRunner, SyncFileRunner
 from amity_client._paging import Page, parse_page
-from amity_client._tally import pdf_filename
+from amity_client._printer import disposition_filename
 from amity_client._uploads import CHUNK_BYTES
 
 __all__ = ["AsyncReports", "Reports"]
@@ -209,4 +209,4 @@ class AsyncReports:
 
 def _downloaded(received: Received, headers: Mapping[str, str]) -> DownloadedFile:
     file = received.file(headers)
-    return DownloadedFile(pdf_filename(headers), file.mimetype, file.size, file.sha256)
+    return DownloadedFile(disposition_filename(headers), file.mimetype, file.size, file.sha256)
