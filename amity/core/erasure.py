@@ -7,9 +7,10 @@ audit rows say `erased`, with source `erase`). Then each participant clears its 
 the audit, the kept events (change feed), webhook snapshots and delivery logs, stored
 Idempotency-Key answers, and the files of file fields (whose bytes go only once the
 erasure has committed: a failed erasure leaves every file readable). A participant is
-one function `(conn, Erased) -> None`; report runs append theirs in core/services.py, and a store added later does the same
-to `PersonalData.participants`. On SQLite every connection runs with `secure_delete` on
-(store/engine.py: freed bytes are zeroed) and the WAL is checkpointed after the commit.
+one function `(conn, Erased) -> None` in `PersonalData.participants`: report runs append
+theirs in core/services.py, as a store added later does. On SQLite every connection runs
+with `secure_delete` on (store/engine.py: freed bytes are zeroed) and the WAL is
+checkpointed after the commit.
 """
 
 from __future__ import annotations

@@ -131,20 +131,27 @@ class ReportStore:
         return dict(row._mapping) if row else None
 
     def runs_page(
-        self, conn: Connection, report_id: str, offset: int, limit: int
+        self,
+        conn: Connection,
+        report_id: str,
+        offset: int,
+        limit: int,
+        run_by: str | None = None,
     ) -> tuple[list[dict[str, Any]], int]:
-        """A report's runs, newest first, and how many it has."""
+        """A report's runs (only those `run_by` made, when given), newest first, and how
+        many there are."""
         r = self.runs.c
+        where = [r.report_id == report_id]
+        if run_by is not None:
+            where.append(r.run_by == run_by)
         rows = conn.execute(
             sa.select(self.runs)
-            .where(r.report_id == report_id)
+            .where(*where)
             .order_by(r.reportdata_number.desc())
             .offset(offset)
             .limit(limit)
         ).mappings()
-        total = conn.execute(
-            sa.select(sa.func.count()).where(r.report_id == report_id)
-        ).scalar_one()
+        total = conn.execute(sa.select(sa.func.count()).where(*where)).scalar_one()
         return [dict(row) for row in rows], int(total)
 
     def next_number(self, conn: Connection, report_id: str) -> int:

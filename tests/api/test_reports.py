@@ -236,20 +236,21 @@ def test_sharing_decides_who_reads_and_only_owner_or_admin_change(
     run_id = run(alice, services, report_id)
     bob, carol = client(app, world.tokens["mate"]), client(app, world.tokens["other"])
     try:
-        paths = [
-            f"/reports/Opportunity/{report_id}",
-            f"/reports/data/Opportunity/{run_id}",
-        ]
 
         def seen_by(who: ApiClient) -> bool:
             listed = who.get("/reports/Opportunity").json()["records"]
-            statuses = {who.get(path).status_code for path in paths}
-            assert statuses in ({200}, {404}), statuses
-            assert (report_id in {r["id"] for r in listed}) == (statuses == {200})
-            return statuses == {200}
+            status = who.get(f"/reports/Opportunity/{report_id}").status_code
+            assert status in (200, 404), status
+            assert (report_id in {r["id"] for r in listed}) == (status == 200)
+            return status == 200
+
+        def runs_seen_by(who: ApiClient) -> list[str]:
+            page = who.get(f"/reports/Opportunity/{report_id}").json()
+            return [r["id"] for r in page["records"]]
 
         assert seen_by(alice) and seen_by(api)
         assert not seen_by(bob) and not seen_by(carol)
+        assert runs_seen_by(alice) == runs_seen_by(api) == [run_id]
         east = next(t for t in services.acl.list_teams(world.admin) if t["name"] == "east")
         shared = {"shared_with": {"teams": [east["id"]], "users": [world.users["carol"]]}}
         assert (
@@ -257,10 +258,20 @@ def test_sharing_decides_who_reads_and_only_owner_or_admin_change(
             == 200
         )
         assert seen_by(bob) and seen_by(carol)
+        # a run holds what its runner could read: a reader sees no one else's rows ...
+        assert runs_seen_by(bob) == runs_seen_by(carol) == []
+        assert bob.get(f"/reports/data/Opportunity/{run_id}").status_code == 404
+        assert bob.get(f"/reports/data/Opportunity/{run_id}?format=csv").status_code == 404
+        assert api.get(f"/reports/data/Opportunity/{run_id}").status_code == 200
         shown = alice.get("/reports/Opportunity").json()["records"][0]
         assert shown["shared_with"] == {"users": [world.users["carol"]], "teams": [east["id"]]}
         # readers may run it, only the owner and admins change or delete it
-        assert bob.post(f"/reports/Opportunity/{report_id}/run").status_code == 200
+        # ... and runs it with their own rights, reading their own run
+        bobs_run = run(bob, services, report_id)
+        assert runs_seen_by(bob) == [bobs_run] and bobs_run in runs_seen_by(api)
+        assert bobs_run not in runs_seen_by(alice)
+        assert bob.get(f"/reports/data/Opportunity/{bobs_run}").status_code == 200
+        assert alice.get(f"/reports/data/Opportunity/{bobs_run}").status_code == 404
         change = {"data": {"name": "Renamed"}}
         assert carol.patch(f"/reports/Opportunity/{report_id}", json=change).status_code == 403
         assert carol.delete(f"/reports/Opportunity/{report_id}").status_code == 403

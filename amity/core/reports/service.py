@@ -178,10 +178,11 @@ class Reports:
     def runs(
         self, actor: Actor, model_name: str, report_id: str, offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:
-        """A report's runs, newest first."""
+        """A report's runs the actor may read (their own; an admin: all), newest first."""
         with self.db.read() as conn:
             self._readable(conn, actor, model_name, report_id)
-            rows, total = self.store.runs_page(conn, report_id, offset, limit)
+            run_by = None if actor.is_admin else actor.user_id
+            rows, total = self.store.runs_page(conn, report_id, offset, limit, run_by)
         return [self._render_run(row) for row in rows], total
 
     def data(
@@ -379,7 +380,9 @@ class Reports:
         self, conn: Connection, actor: Actor, model_name: str, run_id: str
     ) -> dict[str, Any]:
         run = self.store.run(conn, run_id)
-        if run is None:
+        if run is None or not (actor.is_admin or run["run_by"] == actor.user_id):
+            # a run holds what its runner may read: others (the report's owner and readers
+            # too) run the report themselves, with their own rights
             self._model(actor, model_name)
             raise NotFound("No report run with id {id}", id=run_id)
         try:
