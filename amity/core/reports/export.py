@@ -26,6 +26,7 @@ from amity.core.reports.execute import Layout
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 64 * 1024
 FLUSH_ROWS = 1000  # CSV rows per chunk sent
+SHEET_ROWS = 1_048_576  # Excel's rows per worksheet: longer runs go on to further sheets
 
 
 def safe_text(value: str) -> str:
@@ -74,14 +75,32 @@ def xlsx_chunks(layout: Layout, rows: Iterable[dict[str, Any]], sheet: str) -> I
         os.unlink(path)
 
 
-def write_xlsx(path: str, layout: Layout, rows: Iterable[dict[str, Any]], sheet: str) -> None:
+def write_xlsx(
+    path: str,
+    layout: Layout,
+    rows: Iterable[dict[str, Any]],
+    sheet: str,
+    sheet_rows: int = SHEET_ROWS,
+) -> None:
+    """The workbook: a header row, then the rows; past `sheet_rows` rows (the header
+    included) the rest go on to sheets "name (2)", "name (3)", ..., each with the header."""
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
     try:
         bold = workbook.add_format({"bold": True})
-        worksheet = workbook.add_worksheet(sheet_name(sheet))
-        for col, (name, _) in enumerate(layout):
-            worksheet.write_string(0, col, name, bold)
-        for line, row in enumerate(rows, start=1):
+
+        def new_sheet(number: int) -> Any:
+            worksheet = workbook.add_worksheet(sheet_name(sheet, number))
+            for col, (name, _) in enumerate(layout):
+                worksheet.write_string(0, col, name, bold)
+            return worksheet
+
+        number, line = 1, 0
+        worksheet = new_sheet(number)
+        for row in rows:
+            line += 1
+            if line == sheet_rows:
+                number, line = number + 1, 1
+                worksheet = new_sheet(number)
             for col, (name, numeric) in enumerate(layout):
                 write_cell(worksheet, line, col, row.get(name), numeric)
     finally:
@@ -104,7 +123,9 @@ def write_cell(worksheet: Any, row: int, col: int, value: Any, numeric: bool) ->
         worksheet.write_string(row, col, value if isinstance(value, str) else str(value))
 
 
-def sheet_name(name: str) -> str:
-    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\."""
-    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'")
-    return cleaned[:31] or "Report"
+def sheet_name(name: str, number: int = 1) -> str:
+    """A worksheet name Excel accepts: at most 31 characters, none of []:*?/\\; the
+    sheets after the first are numbered "name (2)"."""
+    cleaned = "".join("_" if ch in "[]:*?/\\" else ch for ch in name).strip("'") or "Report"
+    suffix = f" ({number})" if number > 1 else ""
+    return cleaned[: 31 - len(suffix)] + suffix
