@@ -394,3 +394,24 @@ def test_erasure_clears_a_records_values_from_every_run(
     rows = {r["id"]: r for r in rows_of(api, run_id)}
     assert rows[target]["name"] is None and rows[target]["amount"] == "9.99"
     assert sum(1 for r in rows.values() if r["name"] is None) == 1
+
+
+def test_definitions_changes_are_events_administrators_see(
+    api: ApiClient, alice: ApiClient
+) -> None:
+    report_id = define(alice, name="Audited", columns=["name"])
+    patched = alice.patch(
+        f"/reports/Opportunity/{report_id}", json={"data": {"name": "Audited twice"}}
+    )
+    assert patched.status_code == 200, patched.text
+    assert alice.delete(f"/reports/Opportunity/{report_id}").status_code == 200
+
+    def report_events(who: ApiClient) -> list[dict[str, Any]]:
+        feed = who.get("/changes?limit=200").json()["records"]
+        return [e for e in feed if e["model"] == "Report" and e["record_id"] == report_id]
+
+    events = report_events(api)
+    assert [e["kind"] for e in events] == ["create", "update", "delete"]
+    assert events[0]["changes"]["name"] == {"before": None, "after": "Audited"}
+    assert events[1]["changes"] == {"name": {"before": "Audited", "after": "Audited twice"}}
+    assert report_events(alice) == []  # a configuration event: administrators only

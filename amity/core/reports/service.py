@@ -64,6 +64,10 @@ FIELDS = frozenset(
     }
 )
 DEFAULT_KEEP = 10
+REPORT_MODEL = "Report"  # the pseudo-model of report definitions' events
+UNLOGGED = frozenset(
+    ("id", "created_by", "modified_user_id", "date_entered", "date_modified", "last_run")
+)
 MAX_KEEP = 1000
 WIRE_TIME = "%Y-%m-%d %H:%M:%S"
 
@@ -108,6 +112,7 @@ class Reports:
             self.store.insert(conn, values)
             if "shared_with" in data:
                 self._share(conn, report_id, data["shared_with"])
+            self._emit(conn, actor, report_id, "create", changed({}, values))
         return report_id
 
     def list_reports(
@@ -160,12 +165,14 @@ class Reports:
             self.store.update(conn, report_id, values)
             if "shared_with" in data:
                 self._share(conn, report_id, data["shared_with"])
+            self._emit(conn, actor, report_id, "update", changed(row, values))
 
     def delete(self, actor: Actor, model_name: str, report_id: str) -> None:
         """A report with all its runs."""
         with self.db.write() as conn:
             self._editable(conn, actor, model_name, report_id)
             self.store.delete(conn, report_id)
+            self._emit(conn, actor, report_id, "delete", {"deleted": [False, True]})
 
     # -- runs ---------------------------------------------------------------------------
     def run(self, actor: Actor, model_name: str, report_id: str) -> dict[str, Any]:
@@ -258,6 +265,20 @@ class Reports:
         self.erase_values(conn, erased.model.name, erased.record_id, erased.fields, erased.values)
 
     # -- helpers ------------------------------------------------------------------------
+    def _emit(
+        self, conn: Connection, actor: Actor, report_id: str, kind: str, changes: dict[str, Any]
+    ) -> None:
+        """A definition's change as an event (audit, change feed: administrators see it)."""
+        self.records.writer.emit(
+            conn,
+            actor,
+            model=REPORT_MODEL,
+            record_id=report_id,
+            kind=kind,
+            changes=changes,
+            at=utcnow(),
+        )
+
     def _start(self, conn: Connection, report: dict[str, Any], user_id: str) -> str:
         now = utcnow()
         run_id = new_id()
@@ -445,6 +466,15 @@ class Reports:
 
     def _render_run(self, run: dict[str, Any]) -> dict[str, Any]:
         return render_run(run)
+
+
+def changed(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
+    """[old, new] of a definition's columns that differ (not the bookkeeping ones)."""
+    return {
+        name: [before.get(name), value]
+        for name, value in after.items()
+        if name not in UNLOGGED and before.get(name) != value
+    }
 
 
 def render_report(
