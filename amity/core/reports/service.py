@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -247,22 +247,12 @@ class Reports:
                 self.store.update(conn, report["id"], {"next_run": step})
         return started
 
-    def erase_values(
-        self,
-        conn: Connection,
-        model: str,
-        record_id: str,
-        fields: Sequence[str],
-        values: Sequence[str] = (),
-    ) -> int:
-        """Clear a record's values of `fields` from every run that archived them, and the
-        erased `values` where grouped runs show them (GDPR erasure calls this in its own
-        transaction); how many rows changed."""
-        return self.store.erase_values(conn, model, record_id, fields, values)
-
     def clear_erased(self, conn: Connection, erased: Erased) -> None:
-        """The erasure participant of report runs (core/erasure.py)."""
-        self.erase_values(conn, erased.model.name, erased.record_id, erased.fields, erased.values)
+        """The erasure participant of report runs (core/erasure.py): a record's values go
+        from every run that archived them, and erased values from grouped runs' groups."""
+        self.store.erase_values(
+            conn, erased.model.name, erased.record_id, erased.fields, erased.values
+        )
 
     # -- helpers ------------------------------------------------------------------------
     def _emit(
