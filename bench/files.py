@@ -80,12 +80,22 @@ def amity(directory: Path, env: dict[str, str], *args: str) -> str:
 @contextmanager
 def server(directory: Path, max_upload_bytes: int) -> Iterator[Server]:
     """`amity serve` (one worker: the process itself) on a fresh SQLite database."""
+    database = f"sqlite:///{directory / 'amity.db'}"
+    with served(directory, database, AMITY_MAX_UPLOAD_BYTES=str(max_upload_bytes)) as running:
+        yield running
+
+
+@contextmanager
+def served(directory: Path, database_url: str, **settings: str) -> Iterator[Server]:
+    """`amity init` and `amity serve --workers 1` on `database_url` (no rate limit, and
+    `settings` as AMITY_* variables), run in `directory`; its URL and an admin token.
+    bench/tally.py serves through this too."""
     env = {
         **os.environ,
-        "AMITY_DATABASE_URL": f"sqlite:///{directory / 'amity.db'}",
-        "AMITY_MAX_UPLOAD_BYTES": str(max_upload_bytes),
+        "AMITY_DATABASE_URL": database_url,
         "AMITY_RATE_LIMIT": "",
         "AMITY_LOG_LEVEL": "WARNING",
+        **settings,
     }
     amity(directory, env, "init", "--admin-password", "bench-pw-12345")
     token = amity(directory, env, "token", "create", "admin").split()[0]

@@ -38,8 +38,6 @@ import cProfile
 import os
 import pstats
 import re
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -50,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from files import amity, cpu_seconds, free_port, py_spy  # type: ignore[import-not-found]
+from files import cpu_seconds, py_spy, served  # type: ignore[import-not-found]
 
 from amity.config import Settings
 from amity.core.actor import Actor
@@ -87,40 +85,10 @@ def database(url: str | None) -> Iterator[str]:
 @contextmanager
 def server(url: str, directory: Path) -> Iterator[Server]:
     """`amity init` and `amity serve --workers 1` on `url`; a client with an admin token."""
-    env = {
-        **os.environ,
-        "AMITY_DATABASE_URL": url,
-        "AMITY_RATE_LIMIT": "",
-        "AMITY_LOG_LEVEL": "WARNING",
-    }
-    amity(directory, env, "init", "--admin-password", "bench-pw-12345")
-    token = amity(directory, env, "token", "create", "admin").split()[0]
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/api.php"
-    log = directory / "serve.log"
-    with open(log, "wb") as output:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "amity", "serve", "--port", str(port), "--workers", "1"],
-            env=env,
-            cwd=directory,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-        )
-    try:
-        for _ in range(300):
-            try:
-                httpx.get(base + "/version")
-                break
-            except httpx.TransportError:
-                if process.poll() is not None:
-                    raise SystemExit(f"amity serve exited at start:\n{log.read_text()}") from None
-                time.sleep(0.1)
-        headers = {"Authorization": f"Bearer {token}"}
-        with httpx.Client(base_url=base, headers=headers, timeout=60) as client:
-            yield Server(client, process.pid, url)
-    finally:
-        process.terminate()
-        process.wait()
+    with served(directory, url) as running:
+        headers = {"Authorization": f"Bearer {running.token}"}
+        with httpx.Client(base_url=running.base, headers=headers, timeout=60) as client:
+            yield Server(client, running.pid, url)
 
 
 def invoice_body(lines: int, account_id: str) -> dict[str, Any]:
