@@ -108,6 +108,7 @@ def build_services(
     layouts = Layouts(records)
     audit = AuditLog(records, settings)
     languages = Languages(settings.language, settings.locale_dir)
+    preferences = Preferences(records, settings)
     tally = Tally(records)
     records.writer.sinks.append(audit.sink)
     jobs = Jobs(db, settings)
@@ -143,8 +144,8 @@ def build_services(
         tally=tally,
         printer=Printer(records, tally, layouts, settings, languages),
         personal=PersonalData(records, files),
-        calendar=Calendar(records),
-        preferences=Preferences(records, settings),
+        calendar=Calendar(records, preferences),
+        preferences=preferences,
         reports=Reports(records, jobs),
     )
     # the retention sweeps the periodic job amity.sweep runs

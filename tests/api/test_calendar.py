@@ -456,3 +456,21 @@ def test_the_feed_window_is_30_days_back_and_180_ahead() -> None:
     assert where.end_exclusive == datetime.combine(
         today() + timedelta(days=181), datetime.min.time()
     )
+
+
+def test_the_feed_names_the_users_time_zone(app: Any, world: World) -> None:
+    alice = client_of(app, world.tokens["owner"])
+    try:
+        url = alice.post("/calendar/ics/token").json()["url"]
+        anon = ApiClient(app)
+        try:
+            path = url.split("/api.php", 1)[1]
+            assert icalendar.Calendar.from_ical(anon.get(path).content)["x-wr-timezone"] == "UTC"
+            prefs = {"data": {"timezone": "Europe/Berlin"}}
+            assert alice.patch(f"/data/User/{world.users['alice']}", json=prefs).status_code == 200
+            cal = icalendar.Calendar.from_ical(anon.get(path).content)
+        finally:
+            anon.close()
+    finally:
+        alice.close()
+    assert cal["x-wr-timezone"] == "Europe/Berlin"  # the times themselves stay UTC

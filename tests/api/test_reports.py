@@ -9,9 +9,10 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -416,3 +417,42 @@ def test_definitions_changes_are_events_administrators_see(
     assert events[0]["changes"]["name"] == {"before": None, "after": "Audited"}
     assert events[1]["changes"] == {"name": {"before": "Audited", "after": "Audited twice"}}
     assert report_events(alice) == []  # a configuration event: administrators only
+
+
+def test_exports_show_dates_and_times_as_the_reader_chose(
+    api: ApiClient, alice: ApiClient, services: Services, world: World
+) -> None:
+    deal = world.create(
+        "Opportunity", {"name": "Dated deal", "amount": "1.00", "date_closed": "2031-01-31"}
+    )
+    report_id = define(
+        alice,
+        name="Dates",
+        columns=["name", "date_closed", "date_entered"],
+        filters={"name": "Dated deal"},
+    )
+    entered = api.get(f"/data/Opportunity/{deal}").json()["record"]["date_entered"]
+    utc = datetime.strptime(entered, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+    berlin = utc.astimezone(ZoneInfo("Europe/Berlin")).replace(tzinfo=None)
+
+    def exported(fmt: str) -> bytes:
+        run_id = run(alice, services, report_id)
+        resp = alice.get(f"/reports/data/Opportunity/{run_id}?format={fmt}")
+        assert resp.status_code == 200, resp.text
+        return resp.content
+
+    # no preferences: the wire's formats, UTC
+    table = list(csv.reader(io.StringIO(exported("csv").decode("utf-8-sig"))))
+    assert table[1][2:] == ["2031-01-31", entered]
+
+    prefs = {"date_format": "d.m.Y", "time_format": "H:i", "timezone": "Europe/Berlin"}
+    resp = alice.patch(f"/data/User/{world.users['alice']}", json={"data": prefs})
+    assert resp.status_code == 200, resp.text
+    table = list(csv.reader(io.StringIO(exported("csv").decode("utf-8-sig"))))
+    assert table[1][2:] == ["31.01.2031", f"{berlin:%d.%m.%Y %H:%M}"]
+
+    sheet = openpyxl.load_workbook(io.BytesIO(exported("xlsx"))).active
+    assert sheet is not None
+    closed, at = sheet["C2"], sheet["D2"]
+    assert closed.value == datetime(2031, 1, 31) and closed.number_format == "dd.mm.yyyy"
+    assert at.value == berlin and at.number_format == "dd.mm.yyyy hh:mm"

@@ -13,6 +13,7 @@ from amity.api.params import paging_params, read_json, str_param
 from amity.api.responses import JSONResponse
 from amity.core.files.kinds import disposition
 from amity.core.reports.export import csv_chunks, xlsx_chunks
+from amity.core.reports.reader_dates import ReaderDates
 from amity.errors import BadRequest
 
 MEDIA = {
@@ -53,8 +54,16 @@ async def run_data(request: Request) -> Response:
         raise BadRequest("format must be json, csv or xlsx, got {format!r}", format=fmt)
     run, layout, archived = reports.export_rows(actor, p["model"], p["id"])
     name = f"{run['name']} {run['reportdata_number']}"
+    svc = services(request)
+    dates = ReaderDates.of(
+        svc.records.model(run["primary_module"]),
+        [column for column, _ in layout],
+        svc.preferences.for_user(actor.user_id),
+    )
     chunks = (
-        csv_chunks(layout, archived) if fmt == "csv" else xlsx_chunks(layout, archived, run["name"])
+        csv_chunks(layout, dates.rows(archived))
+        if fmt == "csv"
+        else xlsx_chunks(layout, archived, run["name"], dates)
     )
     return StreamingResponse(  # a sync iterator: Starlette runs it in a worker thread
         chunks,

@@ -24,13 +24,16 @@ def feed_window() -> Window:
     return window(now - timedelta(days=FEED_DAYS_BACK), now + timedelta(days=FEED_DAYS_AHEAD))
 
 
-def render_feed(events: Sequence[Event], title: str, host: str) -> bytes:
-    """The VCALENDAR of `events`; `host` makes the UIDs unique to this server."""
+def render_feed(events: Sequence[Event], title: str, host: str, zone: str = "UTC") -> bytes:
+    """The VCALENDAR of `events`; `host` makes the UIDs unique to this server. `zone`, the
+    user's time zone, is named as the calendar's (X-WR-TIMEZONE, which calendar apps show
+    the events in); the times themselves stay UTC."""
     cal = icalendar.Calendar()
     cal.add("prodid", PRODUCT)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", title)
+    cal.add("x-wr-timezone", zone)
     stamp = utcnow().replace(tzinfo=UTC)
     for event in events:
         cal.add_component(vevent(event, host, stamp))

@@ -8,6 +8,7 @@ from amity.core.actor import Actor
 from amity.core.calendar.events import Event, Window, list_events
 from amity.core.calendar.feed import feed_window, render_feed
 from amity.core.calendar.tokens import CalendarTokens
+from amity.core.preferences import Preferences
 from amity.core.records import Records
 
 
@@ -15,8 +16,9 @@ class Calendar:
     """Events in a window, read through the records service (so with the caller's
     rights), and the iCalendar feed of a feed token's user."""
 
-    def __init__(self, records: Records) -> None:
+    def __init__(self, records: Records, preferences: Preferences) -> None:
         self.records = records
+        self.preferences = preferences
         self.tokens = CalendarTokens(records)
 
     def events(self, actor: Actor, where: Window, types: Sequence[str] | None) -> list[Event]:
@@ -27,4 +29,5 @@ class Calendar:
         that is unknown or revoked."""
         actor = self.tokens.actor(token, source)
         events = self.events(actor, feed_window(), None)
-        return render_feed(events, f"Amity: {actor.user_name}", host)
+        zone = self.preferences.for_user(actor.user_id).timezone
+        return render_feed(events, f"Amity: {actor.user_name}", host, zone)

@@ -22,6 +22,7 @@ from typing import Any
 import xlsxwriter
 
 from amity.core.reports.execute import Layout
+from amity.core.reports.reader_dates import ReaderDates
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CHUNK = 64 * 1024
@@ -62,12 +63,14 @@ def csv_chunks(layout: Layout, rows: Iterable[dict[str, Any]]) -> Iterator[bytes
     yield buffer.getvalue().encode()
 
 
-def xlsx_chunks(layout: Layout, rows: Iterable[dict[str, Any]], sheet: str) -> Iterator[bytes]:
+def xlsx_chunks(
+    layout: Layout, rows: Iterable[dict[str, Any]], sheet: str, dates: ReaderDates | None = None
+) -> Iterator[bytes]:
     """The run as an XLSX workbook, built in a temporary file and then read out."""
     handle, path = tempfile.mkstemp(prefix="amity-report-", suffix=".xlsx")
     os.close(handle)
     try:
-        write_xlsx(path, layout, rows, sheet)
+        write_xlsx(path, layout, rows, sheet, dates=dates)
         with open(path, "rb") as built:
             while chunk := built.read(CHUNK):
                 yield chunk
@@ -81,12 +84,22 @@ def write_xlsx(
     rows: Iterable[dict[str, Any]],
     sheet: str,
     sheet_rows: int = SHEET_ROWS,
+    dates: ReaderDates | None = None,
 ) -> None:
     """The workbook: a header row, then the rows; past `sheet_rows` rows (the header
-    included) the rest go on to sheets "name (2)", "name (3)", ..., each with the header."""
+    included) the rest go on to sheets "name (2)", "name (3)", ..., each with the header.
+    Date columns (`dates`) are date cells in the reader's zone and formats."""
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
     try:
         bold = workbook.add_format({"bold": True})
+        date_formats = (
+            {
+                name: workbook.add_format({"num_format": dates.excel_format(name)})
+                for name in dates.kinds
+            }
+            if dates
+            else {}
+        )
 
         def new_sheet(number: int) -> Any:
             worksheet = workbook.add_worksheet(sheet_name(sheet, number))
@@ -102,7 +115,12 @@ def write_xlsx(
                 number, line = number + 1, 1
                 worksheet = new_sheet(number)
             for col, (name, numeric) in enumerate(layout):
-                write_cell(worksheet, line, col, row.get(name), numeric)
+                value = row.get(name)
+                when = dates.value(name, value) if dates and name in date_formats else None
+                if when is not None:
+                    worksheet.write_datetime(line, col, when, date_formats[name])
+                else:
+                    write_cell(worksheet, line, col, value, numeric)
     finally:
         workbook.close()
 
