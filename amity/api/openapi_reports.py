@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from amity.core.reports.service import CHART_FIELDS
+
 STRING: dict[str, Any] = {"type": "string"}
 NULLABLE_STRING: dict[str, Any] = {"type": ["string", "null"]}
 NAMES: dict[str, Any] = {"type": "array", "items": STRING}
@@ -23,18 +25,7 @@ SHARED: dict[str, Any] = {
     "properties": {"users": NAMES, "teams": NAMES},
     "description": "ids of the users and teams who may read the report and its runs",
 }
-CHART = {
-    name: NULLABLE_STRING
-    for name in (
-        "chart_name",
-        "chart_type",
-        "chart_options",
-        "chart_title",
-        "chart_rollover",
-        "chart_description",
-        "chart_series",
-    )
-}
+CHART = {name: NULLABLE_STRING for name in CHART_FIELDS}
 SPEC: dict[str, Any] = {
     "sources_spec": {"type": "object"},
     "columns_spec": NAMES,

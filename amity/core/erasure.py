@@ -27,9 +27,10 @@ from sqlalchemy.engine import Connection
 
 from amity.core.actor import Actor
 from amity.core.clock import utcnow
+from amity.core.fields import known_field
 from amity.core.files.service import Files, holds_file
 from amity.core.records import Records
-from amity.errors import BadRequest, Forbidden, NotFound, UnknownField
+from amity.errors import BadRequest, Forbidden, NotFound
 from amity.schema.model import Field, Model
 from amity.store.erasure import ERASED_CHANGE, ErasureStore, Traces
 
@@ -81,14 +82,7 @@ def parse_fields(model: Model, raw: Any) -> tuple[str, ...]:
             "Name the fields to erase", 'send {"data": {"fields": "email1,phone_work"}}'
         )
     for name in names:
-        fd = model.fields.get(name)
-        if fd is None:
-            raise UnknownField(
-                "Unknown field {name} in model {model}",
-                "GET /meta/fields/{model} lists its fields",
-                name=name,
-                model=model.name,
-            )
+        fd = known_field(model, name)
         if not erasable(fd):
             raise BadRequest(
                 "Field {field} of model {model} cannot be erased",

@@ -34,6 +34,19 @@ def select_fields(
 _DEFAULTS: LruCache[tuple[int, bool], tuple[Model, tuple[Field, ...]]] = LruCache(256)
 
 
+def known_field(model: Model, name: str) -> Field:
+    """The model's field of that name; a 400 naming it when there is none."""
+    fd = model.fields.get(name)
+    if fd is None:
+        raise UnknownField(
+            "Unknown field {name} in model {model}",
+            "GET /meta/fields/{model} lists its fields",
+            name=name,
+            model=model.name,
+        )
+    return fd
+
+
 def _select(
     model: Model, requested: Sequence[str] | None, all_by_default: bool
 ) -> tuple[Field, ...]:
@@ -44,14 +57,7 @@ def _select(
                 raise BadRequest("fields must be a list of field names")
             if name in PSEUDO_FIELDS:
                 continue
-            if name not in model.fields:
-                raise UnknownField(
-                    "Unknown field {name} in model {model}",
-                    "GET /meta/fields/{model} lists its fields",
-                    name=name,
-                    model=model.name,
-                )
-            names.append(name)
+            names.append(known_field(model, name).name)
     elif all_by_default:
         names = list(model.fields)
     else:

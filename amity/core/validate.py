@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from amity.errors import BadRequest, Text, UnknownField
+from amity.core.fields import known_field
+from amity.errors import BadRequest, Text
 from amity.schema.model import Field, Model
 from amity.schema.types import InvalidValue
 
@@ -19,14 +20,7 @@ def clean_data(model: Model, data: Any, *, creating: bool) -> dict[str, Any]:
         )
     values: dict[str, Any] = {}
     for name, raw in data.items():
-        fd = model.fields.get(name)
-        if fd is None:
-            raise UnknownField(
-                "Unknown field {name} in model {model}",
-                "GET /meta/fields/{model} lists its fields",
-                name=name,
-                model=model.name,
-            )
+        fd = known_field(model, name)
         check_writable(model, fd)
         value = parse_value(fd, raw)
         # an empty string is no value: a unique field stores none, so empties never clash

@@ -9,10 +9,10 @@ from typing import Any
 
 from amity.core.actor import Actor
 from amity.core.clock import today
-from amity.core.fields import select_fields
+from amity.core.fields import known_field, select_fields
 from amity.core.filters import parse_filters
 from amity.core.records import parse_order
-from amity.errors import BadRequest, UnknownField
+from amity.errors import BadRequest
 from amity.schema.model import Field, Model
 
 MAX_GROUPS = 3
@@ -102,7 +102,7 @@ def check_spec(model: Model, spec: ReportSpec, actor: Actor, fiscal_start_month:
 def group_fields(model: Model, names: tuple[str, ...]) -> list[Field]:
     out = []
     for name in names:
-        fd = _field(model, name)
+        fd = known_field(model, name)
         if not fd.stored or fd.kind.storage not in GROUP_STORAGE:
             raise BadRequest(
                 "Field {name} of {model} cannot group a report",
@@ -119,7 +119,7 @@ def aggregate_fields(
 ) -> list[tuple[str, Field]]:
     out = []
     for function, name in aggregates:
-        fd = _field(model, name)
+        fd = known_field(model, name)
         if not fd.stored or fd.type == "bool" or fd.kind.storage not in NUMERIC_STORAGE:
             raise BadRequest(
                 "Field {name} of {model} is not a number or money field",
@@ -133,18 +133,6 @@ def aggregate_fields(
 
 def is_numeric(fd: Field) -> bool:
     return fd.stored and fd.type != "bool" and fd.kind.storage in NUMERIC_STORAGE
-
-
-def _field(model: Model, name: str) -> Field:
-    fd = model.fields.get(name)
-    if fd is None:
-        raise UnknownField(
-            "Unknown field {name} in model {model}",
-            "GET /meta/fields/{model} lists its fields",
-            name=name,
-            model=model.name,
-        )
-    return fd
 
 
 def _names(value: Any, what: str) -> tuple[str, ...]:
