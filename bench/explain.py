@@ -23,22 +23,26 @@ from amity.config import Settings
 from amity.core.actor import Actor
 from amity.core.records import ListQuery
 from amity.core.services import build_services
+from amity.store.conditions import OrderKey, Prefix
 
 SELECTIVE_PREFIX = "Quin"  # as in generate.py
 BROAD_PREFIX = "Ba"
+BY_NAME = [OrderKey("last_name")]
 
 
 def lists() -> list[tuple[str, ListQuery]]:
     return [
         (
             f"selective ({SELECTIVE_PREFIX})",
-            ListQuery(filters={"last_name": SELECTIVE_PREFIX}, order="last_name", limit=20),
+            ListQuery(
+                conditions=[Prefix(("last_name",), SELECTIVE_PREFIX)], order=BY_NAME, limit=20
+            ),
         ),
         (
             f"broad ({BROAD_PREFIX})",
-            ListQuery(filters={"last_name": BROAD_PREFIX}, order="last_name", limit=20),
+            ListQuery(conditions=[Prefix(("last_name",), BROAD_PREFIX)], order=BY_NAME, limit=20),
         ),
-        ("unfiltered", ListQuery(order="last_name", limit=20)),
+        ("unfiltered", ListQuery(order=BY_NAME, limit=20)),
     ]
 
 

@@ -18,11 +18,11 @@ import pytest
 from amity import cli
 from amity.config import Settings
 from amity.core.actor import SYSTEM
-from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
 from amity.errors import Conflict, Unauthorized
 from amity.store.migrate import migrate
 from tests.cli_runner import run, run_process
+from tests.queries import filtered
 
 COMMANDS = [
     [],
@@ -542,7 +542,9 @@ def test_field_add_list_remove(cli_env: dict[str, str], tmp_path: Path, settings
         with pytest.raises(Conflict):
             services.records.create(SYSTEM, "Account", {"name": "B", "vat_c": "V1"})
         page = services.records.list_records(
-            SYSTEM, "Account", ListQuery(fields=["tier_c"], filters={"tier_c": "2"})
+            SYSTEM,
+            "Account",
+            filtered(services, SYSTEM, "Account", {"tier_c": "2"}, fields=["tier_c"]),
         )
         assert [r["tier_c"] for r in page.records] == [2]
     finally:
@@ -639,7 +641,13 @@ def test_model_add_list_link_unlink_remove_restore(
         page = services.records.list_records(
             SYSTEM,
             "Subscription",
-            ListQuery(fields=["plan", "account"], filters={"account_id": account}),
+            filtered(
+                services,
+                SYSTEM,
+                "Subscription",
+                {"account_id": account},
+                fields=["plan", "account"],
+            ),
         )
         assert [(r["plan"], r["account"]) for r in page.records] == [(2, "Acme")]
         assert services.models.get(SYSTEM, "Ticket")["portal"] == {

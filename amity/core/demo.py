@@ -28,6 +28,7 @@ from amity.errors import BadRequest
 from amity.schema.builtin.links import CONTACT_ROLES
 from amity.schema.builtin.people import LEAD_SOURCES
 from amity.schema.builtin.sales import INDUSTRIES
+from amity.store.conditions import Prefix
 
 BATCH = 1000  # records per transaction
 SALES_REPS = 4
@@ -236,7 +237,9 @@ def demo_loads(services: Services) -> int:
     """How many times the demo data was loaded: each load adds the product list once."""
     first = PRODUCTS[0][0]
     page = services.records.list_records(
-        SYSTEM, "Product", ListQuery(fields=["name"], filters={"name": first}, limit=200)
+        SYSTEM,
+        "Product",
+        ListQuery(fields=["name"], conditions=[Prefix(("name",), first)], limit=200),
     )  # a prefix filter: count exact
     return sum(1 for record in page.records if record["name"] == first)
 

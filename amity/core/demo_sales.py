@@ -23,6 +23,7 @@ from amity.core.actor import Actor
 from amity.core.records import ListQuery
 from amity.core.services import Services
 from amity.schema.builtin.catalog import EXEMPT_TAX_CODE_ID, STANDARD_TAX_CODE_ID
+from amity.store.conditions import OrderKey
 
 BUYER_SHARE = 6  # one account in 6 gets documents ...
 MAX_BUYERS = 60  # ... up to 60 (about 200 documents): every document costs a few writes
@@ -151,7 +152,7 @@ class SalesLoader:
     def ensure(self, model: str, key: str, rows: list[dict[str, Any]]) -> None:
         """Find each row by `key` among the model's records, creating the missing ones."""
         page = self.services.records.list_records(
-            self.actor, model, ListQuery(fields=[key], limit=200, order="date_entered")
+            self.actor, model, ListQuery(fields=[key], limit=200, order=[OrderKey("date_entered")])
         )
         found: dict[str, str] = {}
         for record in page.records:

@@ -1,8 +1,15 @@
-"""1CRM list parameters -> typed conditions and order keys, checked against metadata.
+"""Filter and order specs -> typed conditions and order keys, checked against metadata.
 
-`filters` arrive as a flat mapping: `name`, and for date/number filters the companions
-`name-operator`, `name-end` and `name-period`. Every name must be a filter the model
-declares; anything else is a 400 that names it.
+These are the builders every dialect's adapter shares to make a neutral `ListQuery`:
+
+- a filter set is a flat mapping of the model's declared filters (`/meta/fields` lists
+  them): `name`, and for date/number filters the companions `name-operator`, `name-end`
+  and `name-period`. Every name must be a filter the model declares; anything else is a
+  400 that names it. Saved reports keep their filters in this form; the 1CRM API takes
+  it as `filters`.
+- a search text is a prefix match over the model's search fields;
+- an order spec is `field [asc|desc], ...` (saved layouts and reports, 1CRM's `order`);
+  `order_key` checks one field for a dialect that spells its order otherwise.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from amity.core.actor import Actor
+from amity.core.clock import today
 from amity.core.dates import period_range
 from amity.errors import BadRequest, UnknownField
 from amity.schema.model import DATE_OPERATORS, Filter, Model
@@ -20,6 +28,65 @@ from amity.store import conditions as c
 
 COMPANIONS = ("-operator", "-end", "-period")
 NUMBER_OPERATORS = ("eq", "not_eq", "lt", "lte", "gt", "gte", "between", "empty", "not_empty")
+
+
+def filter_conditions(
+    model: Model,
+    actor: Actor,
+    *,
+    search: str | None = None,
+    filters: Mapping[str, Any] | None = None,
+    fiscal_start_month: int = 1,
+) -> list[c.Condition]:
+    """The conditions of a search text and a filter set (either may be absent)."""
+    out: list[c.Condition] = []
+    if search:
+        if not isinstance(search, str):
+            raise BadRequest("filter_text must be a string")
+        condition = search_condition(model, search)
+        if condition is not None:
+            out.append(condition)
+    if filters:
+        out += parse_filters(
+            model, filters, actor, today=today(), fiscal_start_month=fiscal_start_month
+        )
+    return out
+
+
+def order_key(model: Model, name: str, descending: bool = False) -> c.OrderKey:
+    """One sort key, by a stored field of the model (or a person's name); 400 otherwise."""
+    fd = model.fields.get(name)
+    sortable = fd is not None and (fd.stored or (model.person and name == "name"))
+    if fd is None or not sortable:
+        raise UnknownField(
+            "Unknown order field {name} in model {model}",
+            "order by a stored field of {model}",
+            name=name,
+            model=model.name,
+        )
+    return c.OrderKey(name, descending)
+
+
+def parse_order(model: Model, order: str | None) -> list[c.OrderKey]:
+    """'last_name desc, first_name' -> order keys (the model's default order when empty);
+    400 naming an unknown field."""
+    if not order:
+        return [c.OrderKey(model.default_order)]
+    if not isinstance(order, str):
+        raise BadRequest("order must be a string such as 'last_name desc'")
+    keys: list[c.OrderKey] = []
+    for part in order.split(","):
+        words = part.split()
+        if not words:
+            continue
+        if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
+            raise BadRequest(
+                "Invalid order {part!r}",
+                "order is a field name, optionally followed by asc or desc",
+                part=part.strip(),
+            )
+        keys.append(order_key(model, words[0], len(words) == 2 and words[1].lower() == "desc"))
+    return keys or [c.OrderKey(model.default_order)]
 
 
 def search_condition(model: Model, text: str) -> c.Condition | None:

@@ -13,8 +13,9 @@ from typing import Any
 
 from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow
+from amity.core.filters import parse_order
 from amity.core.metadata import emit_metadata_change
-from amity.core.records import MAX_LIMIT, Records, parse_order
+from amity.core.records import MAX_LIMIT, Records
 from amity.errors import BadRequest, Forbidden, NotFound
 from amity.schema.model import Field, Model
 from amity.store.layouts import LayoutStore

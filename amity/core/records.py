@@ -16,9 +16,8 @@ from sqlalchemy.engine import Connection
 from amity.config import Settings
 from amity.core.access import AccessPolicy
 from amity.core.actor import Actor
-from amity.core.clock import today, utcnow
+from amity.core.clock import utcnow
 from amity.core.fields import person_name, render, select_fields, to_json
-from amity.core.filters import parse_filters, search_condition
 from amity.core.ids import new_id, valid_client_id
 from amity.core.useradmin import USER_MODEL, check_user_leaving, removes_admin
 from amity.core.validate import clean_data
@@ -28,7 +27,6 @@ from amity.errors import (
     Forbidden,
     NotFound,
     PreconditionFailed,
-    UnknownField,
 )
 from amity.schema.model import Field, Model
 from amity.store.accounts import AccountStore
@@ -76,15 +74,16 @@ class WriteHook(Protocol):
 
 @dataclass(frozen=True)
 class ListQuery:
-    """A list request in 1CRM terms, before it is checked against the model."""
+    """A list request in neutral terms. A dialect's adapter parses its wire into it:
+    typed conditions and order keys built from the model's metadata (amity.core.filters
+    has the builders the dialects share); the records service adds the access rules."""
 
     fields: Sequence[str] | None = None
-    filter_text: str | None = None
-    filters: Any = None
-    order: str | None = None
+    conditions: Sequence[Condition] = ()
+    order: Sequence[OrderKey] = ()  # none: the model's default order
     offset: int = 0
     limit: int = 20
-    query_favorite: bool = False
+    favorites: bool = False  # mark each record with whether it is one of the actor's
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ class Records:
         self.policy.check(actor, model, "list")
         fields = select_fields(model, q.fields, all_by_default=False)
         conds = self.conditions(actor, model, q)
-        order = parse_order(model, q.order)
+        order = list(q.order) or [OrderKey(model.default_order)]
         check_paging(q.offset, q.limit)
         with self.db.read() as conn:
             rows = self.query.select_rows(
@@ -167,7 +166,7 @@ class Records:
             total = self.query.count_rows(conn, model, conditions=conds, scope=scope)
             records = self.render_rows(conn, model, fields, rows)
             self.hide_names(conn, actor, fields, records)
-            if q.query_favorite:
+            if q.favorites:
                 self.mark_favorites(conn, actor, model, records)
         return Page(records, total)
 
@@ -209,7 +208,7 @@ class Records:
         conds = [*read_conditions, Equals(column, (parent_id,))]
         with self.db.read() as conn:
             rows = self.query.select_rows(
-                conn, model, fields, conditions=conds, order=parse_order(model, None)
+                conn, model, fields, conditions=conds, order=[OrderKey(model.default_order)]
             )
             records = self.render_rows(conn, model, fields, rows)
             self.hide_names(conn, actor, fields, records)
@@ -256,22 +255,8 @@ class Records:
             return records[0], int(rows[0][VERSION])
 
     def conditions(self, actor: Actor, model: Model, q: ListQuery) -> list[Condition]:
-        conds: list[Condition] = list(self.policy.read_conditions(actor, model))
-        if q.filter_text:
-            if not isinstance(q.filter_text, str):
-                raise BadRequest("filter_text must be a string")
-            search = search_condition(model, q.filter_text)
-            if search is not None:
-                conds.append(search)
-        if q.filters:
-            conds += parse_filters(
-                model,
-                q.filters,
-                actor,
-                today=today(),
-                fiscal_start_month=self.settings.fiscal_year_start_month,
-            )
-        return conds
+        """The query's conditions behind the actor's read rules."""
+        return [*self.policy.read_conditions(actor, model), *q.conditions]
 
     def render_rows(
         self, conn: Connection, model: Model, fields: Sequence[Field], rows: list[dict[str, Any]]
@@ -696,37 +681,6 @@ class Records:
 def storable_id(record_id: str) -> bool:
     """Whether an id from a client could name a stored record (PostgreSQL refuses NULs)."""
     return "\x00" not in record_id
-
-
-def parse_order(model: Model, order: str | None) -> list[OrderKey]:
-    """'last_name desc, first_name' -> order keys; 400 naming an unknown field."""
-    if not order:
-        return [OrderKey(model.default_order)]
-    if not isinstance(order, str):
-        raise BadRequest("order must be a string such as 'last_name desc'")
-    keys: list[OrderKey] = []
-    for part in order.split(","):
-        words = part.split()
-        if not words:
-            continue
-        if len(words) > 2 or (len(words) == 2 and words[1].lower() not in ("asc", "desc")):
-            raise BadRequest(
-                "Invalid order {part!r}",
-                "order is a field name, optionally followed by asc or desc",
-                part=part.strip(),
-            )
-        name = words[0]
-        fd = model.fields.get(name)
-        sortable = fd is not None and (fd.stored or (model.person and name == "name"))
-        if fd is None or not sortable:
-            raise UnknownField(
-                "Unknown order field {name} in model {model}",
-                "order by a stored field of {model}",
-                name=name,
-                model=model.name,
-            )
-        keys.append(OrderKey(name, len(words) == 2 and words[1].lower() == "desc"))
-    return keys or [OrderKey(model.default_order)]
 
 
 def check_paging(offset: int, limit: int) -> None:

@@ -27,6 +27,10 @@ class Relations:
         model = self.records.model(model_name)
         return model, self.registry.link(model, link_name)
 
+    def target(self, model_name: str, link_name: str) -> str:
+        """The model whose records the link lists; 404 for an unknown model or link."""
+        return self._parent(model_name, link_name)[1].target
+
     def list_related(
         self, actor: Actor, model_name: str, record_id: str, link_name: str, q: ListQuery
     ) -> Page:

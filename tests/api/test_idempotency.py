@@ -15,11 +15,12 @@ import sqlalchemy as sa
 from amity.core import idempotency as idempotency_module
 from amity.core.clock import utcnow
 from amity.core.idempotency import Claim, Idempotency, fingerprint, owner_of
-from amity.core.records import ListQuery, Records
+from amity.core.records import Records
 from amity.core.services import Services
 from amity.errors import Conflict
 from amity.store.engine import commit_hook
 from tests.conftest import ApiClient, User
+from tests.queries import filtered
 
 REPLAYED = "Idempotent-Replayed"
 
@@ -300,12 +301,9 @@ def test_a_write_whose_claim_was_taken_over_rolls_back(
     with pytest.raises(Conflict):
         asyncio.run(group_committed())
     assert not slow.committed
-    page = services.records.list_records(admin.actor, "Contact", _filter("Slow"))
+    q = filtered(services, admin.actor, "Contact", {"last_name": "Slow"})
+    page = services.records.list_records(admin.actor, "Contact", q)
     assert page.total_results == 0
-
-
-def _filter(last_name: str) -> ListQuery:
-    return ListQuery(filters={"last_name": last_name})
 
 
 def test_the_data_answer_is_kept_in_the_write_transaction(
@@ -359,5 +357,6 @@ def test_20_concurrent_requests_with_one_key_write_once(
     assert {(a.status_code, a.headers[REPLAYED], a.text) for a in late} == {
         (200, "true", created[0].text)
     }
-    page = services.records.list_records(admin.actor, "Contact", _filter("Crowd"))
+    q = filtered(services, admin.actor, "Contact", {"last_name": "Crowd"})
+    page = services.records.list_records(admin.actor, "Contact", q)
     assert [r["id"] for r in page.records] == [record_id]

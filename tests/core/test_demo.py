@@ -17,6 +17,7 @@ from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
 from amity.errors import BadRequest
 from amity.schema.builtin.links import CONTACT_ROLES
+from amity.store.conditions import OrderKey
 from amity.store.migrate import migrate
 from tests.conftest import ApiClient, User
 
@@ -239,7 +240,7 @@ def contact_names(services: Services) -> list[tuple[str, str]]:
         "Contact",
         ListQuery(
             fields=["first_name", "last_name", "email1"],
-            order="last_name, first_name, email1",
+            order=[OrderKey("last_name"), OrderKey("first_name"), OrderKey("email1")],
             limit=200,
         ),
     )

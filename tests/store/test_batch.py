@@ -9,14 +9,14 @@ import httpx
 import pytest
 
 from amity.app import create_app
-from amity.core.records import ListQuery
 from amity.core.services import Services, build_services
 from amity.errors import BadRequest
 from tests.conftest import PG_URL, User
+from tests.queries import filtered
 
 
 def count(services: Services, actor: User, model: str, **filters: str) -> int:
-    q = ListQuery(filters=filters or None, limit=1)
+    q = filtered(services, actor.actor, model, filters or None, limit=1)
     return services.records.list_records(actor.actor, model, q).total_results
 
 

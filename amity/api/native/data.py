@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -11,32 +9,15 @@ from starlette.routing import Route
 from amity.api.authn import first_header
 from amity.api.context import require_actor, run_write, services
 from amity.api.etags import etag, expected, none_match
+from amity.api.native.listing import list_query, query_params
 from amity.api.params import (
     bool_param,
-    dict_param,
-    int_param,
     list_param,
-    parse_query,
     read_json,
-    str_param,
 )
 from amity.api.responses import JSONResponse
 from amity.core.favorites import toggle_favorite
-from amity.core.records import ListQuery
 from amity.errors import BadRequest
-
-
-def list_query(params: dict[str, Any]) -> ListQuery:
-    """The 1CRM list parameters of a request."""
-    return ListQuery(
-        fields=list_param(params, "fields"),
-        filter_text=str_param(params, "filter_text"),
-        filters=dict_param(params, "filters"),
-        order=str_param(params, "order"),
-        offset=int_param(params, "offset", 0),
-        limit=int_param(params, "limit", 20),
-        query_favorite=bool_param(params, "query_favorite"),
-    )
 
 
 def done(_: object) -> JSONResponse:
@@ -44,14 +25,10 @@ def done(_: object) -> JSONResponse:
     return JSONResponse({"result": True})
 
 
-def query_params(request: Request) -> dict[str, Any]:
-    return parse_query(request.scope["query_string"])
-
-
 async def list_records(request: Request) -> JSONResponse:
     actor = require_actor(request)
-    q = list_query(query_params(request))
-    page = services(request).records.list_records(actor, request.path_params["model"], q)
+    model = request.path_params["model"]
+    page = services(request).records.list_records(actor, model, list_query(request, actor, model))
     return JSONResponse(page.as_json())
 
 
@@ -121,9 +98,9 @@ async def delete_record(request: Request) -> JSONResponse:
 async def list_related(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
-    page = services(request).relations.list_related(
-        actor, p["model"], p["id"], p["link"], list_query(query_params(request))
-    )
+    relations = services(request).relations
+    q = list_query(request, actor, relations.target(p["model"], p["link"]))
+    page = relations.list_related(actor, p["model"], p["id"], p["link"], q)
     return JSONResponse(page.as_json())
 
 
@@ -164,9 +141,9 @@ async def remove_related(request: Request) -> JSONResponse:
 async def linked_records(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
-    page = services(request).relations.list_linked(
-        actor, p["model"], p["link"], list_query(query_params(request))
-    )
+    relations = services(request).relations
+    q = list_query(request, actor, relations.target(p["model"], p["link"]))
+    page = relations.list_linked(actor, p["model"], p["link"], q)
     return JSONResponse(page.as_json())
 
 

@@ -8,7 +8,8 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from amity.api.context import require_actor, run_write, services
-from amity.api.native.data import done, query_params
+from amity.api.native.data import done
+from amity.api.native.listing import query_params
 from amity.api.params import paging_params, read_json, str_param
 from amity.api.responses import JSONResponse
 from amity.core.files.kinds import disposition

@@ -7,7 +7,7 @@ from starlette.requests import Request
 from starlette.routing import Route
 
 from amity.api.context import require_actor, run_write, services
-from amity.api.native.data import query_params
+from amity.api.native.listing import query_params
 from amity.api.params import list_param, read_json
 from amity.api.responses import JSONResponse
 from amity.errors import BadRequest

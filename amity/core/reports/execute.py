@@ -9,7 +9,8 @@ from typing import Any
 
 from amity.core.actor import Actor
 from amity.core.fields import select_fields, to_json
-from amity.core.records import ListQuery, Records, parse_order
+from amity.core.filters import filter_conditions, parse_order
+from amity.core.records import ListQuery, Records
 from amity.core.reports.spec import ReportSpec, aggregate_fields, group_fields, is_numeric
 from amity.schema.model import Field, Model
 
@@ -33,7 +34,13 @@ def report_rows(
 ) -> Generator[list[Row], None, None]:
     """The run's rows in batches: what `actor` may read, as /data would render it."""
     records.policy.check(actor, model, "list")
-    conds = records.conditions(actor, model, ListQuery(filters=spec.filters or None))
+    filters = filter_conditions(
+        model,
+        actor,
+        filters=spec.filters or None,
+        fiscal_start_month=records.settings.fiscal_year_start_month,
+    )
+    conds = records.conditions(actor, model, ListQuery(conditions=filters))
     if spec.groups:
         yield from _groups(records, model, spec, conds)
         return

@@ -10,8 +10,7 @@ from typing import Any
 from amity.core.actor import Actor
 from amity.core.clock import today
 from amity.core.fields import known_field, select_fields
-from amity.core.filters import parse_filters
-from amity.core.records import parse_order
+from amity.core.filters import parse_filters, parse_order
 from amity.errors import BadRequest
 from amity.schema.model import Field, Model
 
