@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.router.redirect_slashes = False  # PathAliases drops trailing slashes instead
     app.state.services = services
+    app.state.dialects = ()  # amity.api.dialects: each other API's prefix, errors, credential
     return app
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from amity.api.dialects import scope_dialect
 from amity.api.offload import run_password_check
 from amity.core.actor import Actor
 from amity.core.services import Services
@@ -149,6 +150,9 @@ class Authenticate:
     async def resolve(self, scope: Scope) -> Actor | None:
         if is_token_endpoint(scope["path"]):
             return None  # authlib authenticates the client (client_secret_basic too)
+        dialect = scope_dialect(scope)
+        if dialect is not None and dialect.authenticate is not None:
+            return dialect.authenticate(self.services, scope)  # its own credential only
         if not sends_password(scope):
             return resolve_actor(self.services, scope)  # tokens and cookies: cheap lookups
         if self.locked_out is not None and await self.locked_out(client_ip(scope)):

@@ -13,6 +13,7 @@ from starlette.responses import Response
 from starlette.routing import Match, Route
 from starlette.types import Scope
 
+from amity.api.dialects import scope_dialect
 from amity.api.etags import etag
 from amity.api.language import translate_message
 from amity.api.paths import redact_path
@@ -62,12 +63,18 @@ def error_response(
     return JSONResponse({"error": error, "message": message, "hint": hint}, status_code=status)
 
 
-def render_error(exc: AmityError, request: Request | None) -> JSONResponse:
-    """An AmityError as its response, translated for the request, with the headers its
-    kind calls for."""
-    response = error_response(
-        exc.status, exc.error, exc.message_id, exc.hint_id, request, exc.params
-    )
+def render_error(exc: AmityError, request: Request | None) -> Response:
+    """An AmityError as its response, in the shape of the request's dialect (1CRM's unless
+    the path belongs to another), translated for the request, with the headers its kind
+    calls for."""
+    dialect = scope_dialect(request.scope) if request is not None else None
+    response: Response
+    if dialect is not None:
+        response = dialect.render_error(exc, request)
+    else:
+        response = error_response(
+            exc.status, exc.error, exc.message_id, exc.hint_id, request, exc.params
+        )
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="amity"'
     if isinstance(exc, PreconditionFailed) and exc.version is not None:
