@@ -42,11 +42,10 @@ class Dialect:
 
 
 def dialect_of(dialects: Sequence[Dialect], path: str) -> Dialect | None:
-    """The dialect a path belongs to; None for the 1CRM API and the site's own pages."""
-    for dialect in dialects:
-        if dialect.owns(path):
-            return dialect
-    return None
+    """The dialect a path belongs to (the longest prefix that holds it: OpenCRM's
+    /api/rest inside App CRM's /api); None for the 1CRM API and the site's own pages."""
+    owners = [dialect for dialect in dialects if dialect.owns(path)]
+    return max(owners, key=lambda d: len(d.prefix)) if owners else None
 
 
 def scope_dialect(scope: Scope) -> Dialect | None:
