@@ -49,7 +49,7 @@ async def create_record(request: Request) -> JSONResponse:
 
 async def get_record(request: Request) -> Response:
     actor = require_actor(request)
-    fields = list_param(query_params(request), "fields")
+    fields = list_param(query_params(request, "get"), "fields")
     model, record_id = request.path_params["model"], request.path_params["id"]
     record, version = services(request).records.get_versioned(actor, model, record_id, fields)
     tag = etag(model, record_id, version)
@@ -99,7 +99,7 @@ async def list_related(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
     relations = services(request).relations
-    q = list_query(request, actor, relations.target(p["model"], p["link"]))
+    q = list_query(request, actor, relations.target(p["model"], p["link"]), "related")
     page = relations.list_related(actor, p["model"], p["id"], p["link"], q)
     return JSONResponse(page.as_json())
 
@@ -142,7 +142,7 @@ async def linked_records(request: Request) -> JSONResponse:
     actor = require_actor(request)
     p = request.path_params
     relations = services(request).relations
-    q = list_query(request, actor, relations.target(p["model"], p["link"]))
+    q = list_query(request, actor, relations.target(p["model"], p["link"]), "linked")
     page = relations.list_linked(actor, p["model"], p["link"], q)
     return JSONResponse(page.as_json())
 

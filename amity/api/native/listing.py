@@ -1,5 +1,9 @@
-"""The 1CRM list parameters of a request (`fields`, `filter_text`, `filters`, `order`,
-`offset`, `limit`, `query_favorite`) parsed into the records service's neutral query."""
+"""The 1CRM query parameters of the /data read routes, declared per route in one place
+(`KNOWN_PARAMS`), and the list parameters (`fields`, `filter_text`, `filters`, `order`,
+`offset`, `limit`, `query_favorite`) parsed into the records service's neutral query.
+
+A parameter a route does not know is a 400 naming it, never silently ignored: a misspelt
+`filter` or a `page` would otherwise answer as if it had not been sent."""
 
 from __future__ import annotations
 
@@ -12,19 +16,56 @@ from amity.api.params import bool_param, dict_param, int_param, list_param, pars
 from amity.core.actor import Actor
 from amity.core.filters import filter_conditions, parse_order
 from amity.core.records import ListQuery
+from amity.errors import BadRequest
+
+# The list parameters 1CRM documents for its record lists, plus those Amity documents
+# beyond it (query_favorite on related and linked lists, filters and filter_text on
+# linked lists): the same list query is parsed for all three.
+LIST_PARAMS = frozenset(
+    {"fields", "filter_text", "filters", "order", "offset", "limit", "query_favorite"}
+)
+
+# Route kind -> the query parameters it takes (bracket forms like fields[] or
+# filters[x] are known by their name before the bracket).
+KNOWN_PARAMS: dict[str, frozenset[str]] = {
+    "list": LIST_PARAMS,
+    "get": frozenset({"fields"}),
+    "related": LIST_PARAMS,
+    "linked": LIST_PARAMS,
+}
 
 
-def query_params(request: Request) -> dict[str, Any]:
-    return parse_query(request.scope["query_string"])
+def query_params(request: Request, route: str | None = None) -> dict[str, Any]:
+    """The request's query parameters; with a `route` kind of `KNOWN_PARAMS`, 400 for the
+    first one that route does not take."""
+    params = parse_query(request.scope["query_string"])
+    if route is not None:
+        check_params(params, route)
+    return params
 
 
-def list_query(request: Request, actor: Actor, model_name: str) -> ListQuery:
+def check_params(params: dict[str, Any], route: str) -> None:
+    """400 naming the first of `params` that the `route` kind does not take."""
+    known = KNOWN_PARAMS[route]
+    for name in params:
+        if name not in known:
+            raise BadRequest(
+                "Unknown parameter {parameter}",
+                "this endpoint takes: {known}",
+                parameter=name,
+                known=", ".join(sorted(known)),
+            )
+
+
+def list_query(request: Request, actor: Actor, model_name: str, route: str = "list") -> ListQuery:
     """The list query of a request on `model_name` (the model whose records are listed),
-    checked against its metadata; 400 naming what it lacks."""
+    checked against its metadata; 400 naming what it lacks, or a parameter that `route`
+    (a kind of `KNOWN_PARAMS`) does not take."""
     params = query_params(request)
     svc = services(request)
     model = svc.records.model(model_name)
     svc.records.policy.check(actor, model, "list")  # a forbidden model: 403 before its 400s
+    check_params(params, route)
     fields = list_param(params, "fields")
     search = str_param(params, "filter_text")
     filters = dict_param(params, "filters")
