@@ -24,6 +24,8 @@ MODELS = [
     "Product",
     "Project",
     "ProjectTask",
+    "Contract",
+    "Asset",
 ]
 COMMON_REFS = {
     "created_by_user": "created_by",

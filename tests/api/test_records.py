@@ -29,6 +29,8 @@ MINIMAL: dict[str, dict[str, Any]] = {
     "Product": {"name": "Widget"},
     "Project": {"name": "Rollout", "date_starting": "2024-01-01", "date_ending": "2024-12-31"},
     "ProjectTask": {"name": "Plan", "date_start": "2024-01-02", "date_due": "2024-01-31"},
+    "Contract": {"name": "Support 2024"},
+    "Asset": {"name": "Printer"},
 }
 BUILTIN = list(MINIMAL)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from amity.schema.builder import with_links
-from amity.schema.builtin import activities, catalog, people, sales, service, tally
+from amity.schema.builtin import activities, catalog, contracts, people, sales, service, tally
 from amity.schema.builtin.links import builtin_links
 from amity.schema.model import Model
 
@@ -23,6 +23,8 @@ def builtin_models() -> list[Model]:
         service.document_revision_model(),
         service.project_model(),
         service.project_task_model(),
+        contracts.contract_model(),
+        contracts.asset_model(),
         activities.task_model(),
         activities.call_model(),
         activities.meeting_model(),

@@ -6,7 +6,16 @@ from amity.schema.builder import build_model, f, ref
 from amity.schema.model import Field, Model
 
 EFFORT_UNITS = ["minutes", "hours", "days"]
-PARENT_TYPES = ["Account", "Contact", "Lead", "Opportunity", "aCase", "Project"]
+PARENT_TYPES = [
+    "Account",
+    "Contact",
+    "Lead",
+    "Opportunity",
+    "aCase",
+    "Project",
+    "Contract",
+    "Asset",
+]
 
 
 def parent_fields() -> list[Field]:

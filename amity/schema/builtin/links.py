@@ -100,12 +100,34 @@ def builtin_links() -> list[tuple[str, Link]]:
     out += has_many("Account", "supplied_products", "Product", "supplier_id")
     out += has_many("Contact", "cases", "aCase", "cust_contact_id")
     out += has_many("Contact", "direct_reports", "Contact", "reports_to_id")
+    out += contract_links()
     out += has_many("Project", "project_tasks", "ProjectTask", "parent_id")
     out += has_many("Document", "revisions", "DocumentRevision", "document_id")
     out += has_many("User", "assigned_contacts", "Contact", "assigned_user_id")
     for model in PARENT_TYPES:
         out += activities(model)
     out += tally_links()
+    return out
+
+
+def contract_links() -> list[tuple[str, Link]]:
+    """The contracts and assets of accounts, contacts, opportunities and products, and the
+    documents of contracts and assets."""
+    out: list[tuple[str, Link]] = []
+    for model in ("Account", "Contact", "Opportunity"):
+        out += has_many(model, "contracts", "Contract", f"{model.lower()}_id")
+    for model in ("Account", "Contact", "Product"):
+        out += has_many(model, "assets", "Asset", f"{model.lower()}_id")
+    out += many_to_many(
+        "contracts_documents",
+        ("Contract", "documents", "contract_id"),
+        ("Document", "contracts", "document_id"),
+    )
+    out += many_to_many(
+        "assets_documents",
+        ("Asset", "documents", "asset_id"),
+        ("Document", "assets", "document_id"),
+    )
     return out
 
 
