@@ -10,17 +10,26 @@ from starlette.routing import Route
 from amity.api.context import require_actor, run_write, services
 from amity.api.params import read_json
 from amity.api.responses import JSONResponse
-from amity.errors import BadRequest, NotFound
+from amity.core.actor import Actor
+from amity.errors import BadRequest, Forbidden, NotFound
+
+
+def token_owner(request: Request) -> Actor:
+    """The user whose tokens these are; 403 for a portal contact (no tokens of its own)."""
+    actor = require_actor(request)
+    if actor.is_contact:
+        raise Forbidden("Portal contacts have no personal access tokens")
+    return actor
 
 
 async def list_tokens(request: Request) -> JSONResponse:
-    actor = require_actor(request)
+    actor = token_owner(request)
     tokens = services(request).auth.list_tokens(actor.user_name)
     return JSONResponse({"data": [t for t in tokens if not t.get("revoked")]})
 
 
 async def create_token(request: Request) -> JSONResponse:
-    actor = require_actor(request)
+    actor = token_owner(request)
     payload = await read_json(request)
     name = payload.get("name", "")
     if not isinstance(name, str) or len(name) > 100:
@@ -36,7 +45,7 @@ async def create_token(request: Request) -> JSONResponse:
 
 
 async def revoke_token(request: Request) -> Response:
-    actor = require_actor(request)
+    actor = token_owner(request)
     token_id = request.path_params["id"]
     auth = services(request).auth
     mine = {t["id"] for t in auth.list_tokens(actor.user_name) if not t.get("revoked")}
