@@ -53,7 +53,7 @@ CASES: dict[tuple[str, str], tuple[str, tuple[int, ...], Body | None]] = {
 def world(services: Services, admin: User) -> World:
     world = build_world(services, admin)
     world.tokens["portal"] = world.portal_token()
-    token_id, token = services.auth.create_token("admin", "spare")
+    token_id, _ = services.auth.create_token("admin", "spare")
     world.ids["admin_token"] = token_id
     for actor in ACTORS:
         world.create("Contact", {"last_name": f"For {actor}"}, key=f"own_{actor}")
