@@ -1,0 +1,107 @@
+"""/api/{resource} and /api/{resource}/{id}: every model (custom ones too) by its plural,
+read and written with flat JSON through the records service (ACL, audit, events)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from amity.api.appcrm.paging import envelope, page_request
+from amity.api.appcrm.plurals import model_of
+from amity.api.context import require_actor, run_write, services
+from amity.api.params import parse_query, read_json
+from amity.api.responses import JSONResponse
+from amity.core.records import ListQuery
+from amity.errors import NotFound
+from amity.schema.model import Model
+
+
+def resource_model(request: Request) -> Model:
+    """The model the path's resource names; 404 for a name no model has."""
+    resource = request.path_params["resource"]
+    model = model_of(services(request).records.registry, resource)
+    if model is None:
+        raise NotFound("No resource {resource}", resource=resource)
+    return model
+
+
+def list_url(request: Request) -> str:
+    return str(request.url.replace(query=""))
+
+
+async def index(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    model = resource_model(request)
+    paging = page_request(parse_query(request.scope["query_string"]))
+    records = services(request).records
+    records.policy.check(actor, model, "list")
+    page = records.list_records(
+        actor, model.name, ListQuery(offset=paging.offset, limit=paging.per_page)
+    )
+    return JSONResponse(envelope(page.records, page.total_results, paging, list_url(request)))
+
+
+async def show(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    model = resource_model(request)
+    record = services(request).records.get(actor, model.name, request.path_params["id"])
+    return JSONResponse(record)
+
+
+async def store(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    model = resource_model(request)
+    payload = await read_json(request)
+    records = services(request).records
+
+    def create() -> dict[str, Any]:
+        record_id = records.create(actor, model.name, payload)
+        return records.get(actor, model.name, record_id)
+
+    return await run_write(
+        request,
+        create,
+        records.write_keys(model.name, None, payload),
+        respond=lambda record: JSONResponse(record, status_code=201),
+    )
+
+
+async def update(request: Request) -> JSONResponse:
+    actor = require_actor(request)
+    model = resource_model(request)
+    record_id = request.path_params["id"]
+    payload = await read_json(request)
+    records = services(request).records
+
+    def write() -> dict[str, Any]:
+        records.update(actor, model.name, record_id, payload)
+        return records.get(actor, model.name, record_id)
+
+    return await run_write(
+        request, write, records.write_keys(model.name, record_id, payload), respond=JSONResponse
+    )
+
+
+async def destroy(request: Request) -> Response:
+    actor = require_actor(request)
+    model = resource_model(request)
+    record_id = request.path_params["id"]
+    records = services(request).records
+    return await run_write(
+        request,
+        lambda: records.delete(actor, model.name, record_id),
+        records.write_keys(model.name, record_id),
+        respond=lambda _: Response(status_code=204),
+    )
+
+
+routes = [
+    Route("/api/{resource}", index, methods=["GET"]),
+    Route("/api/{resource}", store, methods=["POST"]),
+    Route("/api/{resource}/{id}", show, methods=["GET"]),
+    Route("/api/{resource}/{id}", update, methods=["PUT", "PATCH"]),
+    Route("/api/{resource}/{id}", destroy, methods=["DELETE"]),
+]
