@@ -30,6 +30,7 @@ from amity.core.metadata import MetadataSync
 from amity.core.picklists import PicklistDependencies
 from amity.core.preferences import Preferences
 from amity.core.ratelimits import RateLimitOverrides
+from amity.core.record_numbers import RecordNumbers
 from amity.core.records import Records
 from amity.core.relations import Relations
 from amity.core.reports import Reports
@@ -80,6 +81,7 @@ class Services:
     preferences: Preferences
     """How to format for each user (their language, date and time format, zone, currency)."""
     reports: Reports
+    record_numbers: RecordNumbers
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -125,6 +127,7 @@ def build_services(
         clients=ClientRegistry(db, records.writer),
         sessions=SessionService(auth),
         rate_limits=RateLimitOverrides(db, records.writer, settings.auth_cache_seconds),
+        record_numbers=RecordNumbers(db),
         languages=languages,
         layouts=layouts,
         metadata=sync,

@@ -236,6 +236,14 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("user_id", sa.String(36), primary_key=True),
         sa.Column("password_hash", sa.String(255), nullable=False),
     )
+    sa.Table(  # stable integer numbers of records (amity/core/record_numbers.py)
+        "record_numbers",
+        metadata,
+        sa.Column("number", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("model", sa.String(60), nullable=False),
+        sa.Column("record_id", sa.String(36), nullable=False),
+        sa.UniqueConstraint("model", "record_id", name="uq_record_numbers_record"),
+    )
     sa.Table(
         "api_tokens",
         metadata,
