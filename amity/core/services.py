@@ -12,6 +12,7 @@ from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
 from amity.core.audit import AuditLog
 from amity.core.auth.clients import ClientRegistry
+from amity.core.auth.login_tokens import LoginTokens
 from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
 from amity.core.auth.sessions import SessionService
@@ -82,6 +83,7 @@ class Services:
     """How to format for each user (their language, date and time format, zone, currency)."""
     reports: Reports
     record_numbers: RecordNumbers
+    vtiger_tokens: LoginTokens
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -128,6 +130,7 @@ def build_services(
         sessions=SessionService(auth),
         rate_limits=RateLimitOverrides(db, records.writer, settings.auth_cache_seconds),
         record_numbers=RecordNumbers(db),
+        vtiger_tokens=LoginTokens(db, "vtiger", settings.vtiger_token_seconds),
         languages=languages,
         layouts=layouts,
         metadata=sync,

@@ -11,7 +11,7 @@ from amity.core.services import Services
 
 
 def test_token_is_hashed_scoped_and_expires(services: Services) -> None:
-    tokens = LoginTokens(services.db, "vtiger", 3600)
+    tokens = services.vtiger_tokens
     token = tokens.issue("u1")
     assert re.fullmatch(r"[0-9a-f]{32}", token)
     assert tokens.user_id(token) == "u1"
