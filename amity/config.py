@@ -42,6 +42,9 @@ class Settings:
         "other workers hear of revocations and role changes at once, and this bounds how "
         "long a lost message can matter. 0 turns the cache off.",
     )
+    vtiger_token_seconds: int = _setting(
+        86400, "How long a token from the Vtiger RestfulApi login stays valid (s)."
+    )
     metadata_check_seconds: float = _setting(
         1.0,
         "How often a worker checks whether another process changed the metadata "

@@ -12,6 +12,10 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 API_PATH = "/api.php"
 ALIASES = ("/1crm/api.php",)  # the entry point of the 1CRM documentation's examples
 _FEED_TOKEN = re.compile(r"(/calendar/ics/)(?!token$)[^/]+")
+VTIGER_PREFIX = "/modules/RestfulApi/"
+"""Vtiger's RestfulApi: `auth/LOGIN/PASSWORD` and `auth/KEY` carry credentials, and every
+other call ends in its token (`Accounts/3/<token>`); only `index.php` takes them in the
+query string."""
 
 
 def canonical(path: str, aliases: tuple[str, ...] = ALIASES) -> str:
@@ -30,8 +34,23 @@ def canonical_raw(raw: bytes) -> bytes:
 
 
 def redact_path(path: str) -> str:
-    """The path as logs may show it: a calendar feed token becomes `<token>`."""
+    """The path as logs may show it: a calendar feed token, a Vtiger token, user name,
+    password or access key become `<token>`, `<login>`, `<secret>`."""
+    if path.startswith(VTIGER_PREFIX):
+        return _redact_vtiger(path)
     return _FEED_TOKEN.sub(r"\1<token>", path) if "/calendar/ics/" in path else path
+
+
+def _redact_vtiger(path: str) -> str:
+    segments = path[len(VTIGER_PREFIX) :].split("/")
+    if segments[0] == "index.php":
+        return path
+    if segments[0] == "auth":
+        hidden = ["<login>", "<secret>"] if len(segments) > 2 else ["<secret>"]
+        return VTIGER_PREFIX + "/".join(["auth", *hidden][: len(segments)])
+    if len(segments) > 1:
+        segments[-1] = "<token>"
+    return VTIGER_PREFIX + "/".join(segments)
 
 
 class PathAliases:

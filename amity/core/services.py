@@ -12,6 +12,7 @@ from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
 from amity.core.audit import AuditLog
 from amity.core.auth.clients import ClientRegistry
+from amity.core.auth.login_tokens import LoginTokens
 from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
 from amity.core.auth.sessions import SessionService
@@ -30,6 +31,7 @@ from amity.core.metadata import MetadataSync
 from amity.core.picklists import PicklistDependencies
 from amity.core.preferences import Preferences
 from amity.core.ratelimits import RateLimitOverrides
+from amity.core.record_numbers import RecordNumbers
 from amity.core.records import Records
 from amity.core.relations import Relations
 from amity.core.reports import Reports
@@ -80,6 +82,8 @@ class Services:
     preferences: Preferences
     """How to format for each user (their language, date and time format, zone, currency)."""
     reports: Reports
+    record_numbers: RecordNumbers
+    vtiger_tokens: LoginTokens
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -125,6 +129,8 @@ def build_services(
         clients=ClientRegistry(db, records.writer),
         sessions=SessionService(auth),
         rate_limits=RateLimitOverrides(db, records.writer, settings.auth_cache_seconds),
+        record_numbers=RecordNumbers(db),
+        vtiger_tokens=LoginTokens(db, "vtiger", settings.vtiger_token_seconds),
         languages=languages,
         layouts=layouts,
         metadata=sync,

@@ -236,6 +236,22 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("user_id", sa.String(36), primary_key=True),
         sa.Column("password_hash", sa.String(255), nullable=False),
     )
+    sa.Table(  # login tokens of token-in-URL dialects (amity/core/auth/login_tokens.py)
+        "login_tokens",
+        metadata,
+        sa.Column("token_hash", sa.String(64), primary_key=True),
+        sa.Column("dialect", sa.String(30), nullable=False),
+        sa.Column("user_id", sa.String(36), nullable=False, index=True),
+        sa.Column("expires", sa.DateTime(), nullable=False),
+    )
+    sa.Table(  # stable integer numbers of records (amity/core/record_numbers.py)
+        "record_numbers",
+        metadata,
+        sa.Column("number", sa.Integer(), primary_key=True, autoincrement=True),
+        sa.Column("model", sa.String(60), nullable=False),
+        sa.Column("record_id", sa.String(36), nullable=False),
+        sa.UniqueConstraint("model", "record_id", name="uq_record_numbers_record"),
+    )
     sa.Table(
         "api_tokens",
         metadata,
