@@ -135,9 +135,7 @@ def build_services(
         vtiger_tokens=LoginTokens(db, "vtiger", settings.vtiger_token_seconds),
         api_keys=ApiKeys(
             db,
-            LoginTokens(
-                db, "opencrm", settings.opencrm_accesskey_idle_seconds, sliding=True
-            ),
+            LoginTokens(db, "opencrm", settings.opencrm_accesskey_idle_seconds, sliding=True),
         ),
         languages=languages,
         layouts=layouts,
