@@ -144,3 +144,179 @@ def test_access_key_expires_after_idle_period_and_slides(
         )
     stale = oc.get("/get_contact_list_count", params={"accesskey": access})
     assert stale.status_code == 401 and stale.json()["status"] == "error"
+
+
+def test_missing_wrong_rotated_and_deactivated_credentials_are_401(
+    oc: ApiClient, keys: tuple[str, str], services: Services, admin: User
+) -> None:
+    none = oc.get("/get_contact_list")
+    assert none.status_code == 401
+    assert none.json() == {"status": "error", "error": "Authentication required"}
+    wrong = oc.get("/get_contact_list", params={"apikey": keys[0], "passkey": "ocp_wrong"})
+    assert wrong.status_code == 401 and wrong.json()["status"] == "error"
+    half = oc.get("/get_contact_list", headers={"KEY1": keys[0]})
+    assert half.status_code == 401
+    bearer = oc.get("/get_contact_list", headers={"Authorization": f"Bearer {admin.token}"})
+    assert bearer.status_code == 401  # the dialect takes its own credentials only
+    services.auth.add_user(admin.actor, "ursula", None)
+    user_id = services.auth.user_by_name("ursula")["id"]
+    first = services.api_keys.create(user_id)
+    access = oc.post("/login", data=auth(first)).json()["accesskey"]
+    second = services.api_keys.create(user_id)  # rotation: the old pair and its access keys go
+    assert oc.get("/get_contact_list", params=auth(first)).status_code == 401
+    assert oc.get("/get_contact_list", params={"accesskey": access}).status_code == 401
+    assert oc.get("/get_contact_list", params=auth(second)).status_code == 200
+    access = oc.post("/login", data=auth(second)).json()["accesskey"]
+    services.auth.set_active(admin.actor, "ursula", False)
+    assert oc.get("/get_contact_list", params=auth(second)).status_code == 401
+    assert oc.get("/get_contact_list", params={"accesskey": access}).status_code == 401
+    assert oc.post("/get_contact_list", data=auth(second)).status_code == 401
+    assert oc.post("/login", data=auth(second)).status_code == 401
+
+
+def test_keys_are_stored_hashed(services: Services, admin: User) -> None:
+    import sqlalchemy as sa
+
+    api_key, pass_key = services.api_keys.create(admin.id)
+    with services.db.read() as conn:
+        rows = conn.execute(sa.select(services.db.tables.system("api_key_pairs"))).all()
+    stored = repr(rows)
+    assert api_key not in stored and pass_key not in stored and len(rows) == 1
+
+
+def test_writes_show_in_the_audit_as_made_by_the_api_from_the_callers_ip(
+    oc: ApiClient, keys: tuple[str, str], api: ApiClient, admin: User, services: Services
+) -> None:
+    made = oc.post("/edit_contact", data={**auth(keys), "lastname": "Audited"}).json()
+    oc.post("/edit_contact", data={**auth(keys), "contactid": made["contactid"], "firstname": "A"})
+    found = services.record_numbers.record(made["contactid"])
+    assert found is not None
+    rows = api.get(f"/audit/Contact/{found[1]}").json()["records"]
+    assert rows and {r["source"] for r in rows} == {"opencrm 127.0.0.1"}
+    assert {r["created_by"] for r in rows} == {admin.id}
+    history = services.api_log.history("Contact", found[1])
+    assert [h["source"] for h in history] == ["opencrm 127.0.0.1"] * 2
+
+
+def test_every_call_is_logged_without_any_key(
+    oc: ApiClient,
+    keys: tuple[str, str],
+    api: ApiClient,
+    services: Services,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="amity")
+    services.api_log.flush()
+    access = oc.post("/login", json=auth(keys)).json()["accesskey"]
+    oc.get("/get_company_list", params=auth(keys))
+    oc.get("/get_company_list", params={"accesskey": access})
+    oc.get("/get_company_list/dateTimeOverride/c", headers={"KEY1": keys[0], "KEY2": keys[1]})
+    oc.post("/edit_company", data={**auth(keys), "companyname": "Logged"})
+    oc.get("/get_company_list", params={"apikey": keys[0], "passkey": "wrong-pass"})
+    services.api_log.flush()
+    rows = api.get("/admin/api_calls", params={"limit": 50}).json()["records"]
+    paths = [r["path"] for r in rows if r["path"].startswith("/api/rest/")]
+    assert len(paths) == 6, paths
+    mine = [r for r in rows if r["path"].startswith("/api/rest/get_company_list")]
+    assert {r["credential"] for r in mine} >= {"apikey"}
+    everything = repr(rows) + caplog.text
+    for secret in (*keys, access, "wrong-pass"):
+        assert secret not in everything
+
+
+@pytest.mark.parametrize(
+    "path,params",
+    [
+        ("/get_company_list", {"companyname' OR 1=1 --": "x"}),
+        ("/get_company_list", {"orderby": "name; DROP TABLE accounts"}),
+        ("/get_company_list", {"orderdir": "sideways", "orderby": "companyname"}),
+        ("/get_company_list", {"limit": "9" * 40}),
+        ("/get_company_list", {"limit": "-1"}),
+        ("/get_company_list", {"offset": "1e9"}),
+        ("/get_company_list", {"companyid": "1 OR 1=1"}),
+        ("/get_company", {"companyid": "' OR ''='"}),
+        ("/get_company", {"companyid": "9" * 50}),
+        ("/get_company", {}),
+        ("/get_company_list", {"change_assignedidtouser": "companyname"}),
+        ("/get_company_list/dateTimeOverride/" + "Y" * 500, {}),
+        ("/get_company_list/dateTimeOverride", {}),
+        ("/get_company_list/sideways/c", {}),
+        ("/get_nothing_list", {}),
+        ("/edit_company", {"no_such_field": "x"}),
+        ("/edit_company", {"companyname": "x" * 100_000}),
+        ("/edit_company", {"employees": "many"}),
+        ("/edit_company", {"companyid": "123456789"}),
+        ("/delete_company", {"companyid": "abc"}),
+        ("/get_company_list", {"modifiedtime": "not a date"}),
+    ],
+)
+def test_hostile_input_is_a_client_error_in_the_error_shape(
+    oc: ApiClient, keys: tuple[str, str], path: str, params: dict[str, str]
+) -> None:
+    answer = oc.post(path, data={**auth(keys), **params})
+    assert 400 <= answer.status_code < 500, (answer.status_code, answer.text[:300])
+    body = answer.json()
+    assert set(body) == {"status", "error"} and body["status"] == "error", body
+
+
+def test_bad_bodies_are_client_errors(oc: ApiClient, keys: tuple[str, str]) -> None:
+    for content, kind in (
+        (b"{not json", "application/json"),
+        (b"[1, 2]", "application/json"),
+        (b"<xml/>", "text/xml"),
+        (b"--x\r\n", "multipart/form-data; boundary=x"),
+    ):
+        answer = oc.post(
+            "/get_company_list", params=auth(keys), content=content, headers={"Content-Type": kind}
+        )
+        assert 400 <= answer.status_code < 500, (kind, answer.text)
+        assert answer.json()["status"] == "error"
+
+
+def test_date_overrides_and_user_names(
+    oc: ApiClient, keys: tuple[str, str], services: Services, admin: User
+) -> None:
+    made = oc.post(
+        "/edit_contact",
+        data={**auth(keys), "lastname": "Dated", "birthday": "2015-08-04"},
+    ).json()
+    number = made["contactid"]
+    record_id = services.record_numbers.record(number)
+    assert record_id is not None
+    services.records.update(
+        admin.actor, "Contact", record_id[1], {"email_opt_in_date": "2015-08-04 15:04:01"}
+    )
+    plain = oc.get("/get_contact", params={**auth(keys), "contactid": number}).json()["data"]
+    assert plain["birthday"] == "2015-08-04"
+    assert plain["email_opt_in_date"] == "2015-08-04 15:04:01"
+    fmt = oc.get(
+        "/get_contact/dateTimeOverride/d_F_Y_H:i/dateOverride/d*m*Y",
+        params={**auth(keys), "contactid": number},
+    ).json()["data"]
+    assert fmt["email_opt_in_date"] == "04 August 2015 15:04"
+    assert fmt["birthday"] == "04/08/2015"
+    iso = oc.get(
+        "/get_contact_list_full/dateTimeOverride/c/dateOverride/c", params=auth(keys)
+    ).json()["data"][0]
+    assert iso["email_opt_in_date"] == "2015-08-04T15:04:01+00:00"
+    assert iso["birthday"] == "2015-08-04T00:00:00+00:00"
+    named = oc.get(
+        "/get_contact",
+        params={
+            **auth(keys),
+            "contactid": number,
+            "change_assignedidtouser": "assigned_user_id,created_by",
+        },
+    ).json()["data"]
+    assert named["assigned_user_id"] == "admin" and named["created_by"] == "admin"
+    assert plain["assigned_user_id"] == admin.id
+
+
+def test_every_entity_family_answers(oc: ApiClient, keys: tuple[str, str]) -> None:
+    for name in ENTITIES:
+        for end_point in (f"get_{name}_list", f"get_{name}_list_count", f"get_{name}_list_full"):
+            answer = oc.get(f"/{end_point}", params=auth(keys))
+            assert answer.status_code == 200, (end_point, answer.text)
+            assert answer.json()["status"] == "success"

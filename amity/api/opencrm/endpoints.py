@@ -248,10 +248,11 @@ async def dispatch(request: Request) -> Response:
         query = list_query(request, entity, model, actor, params)
         if action == "count":
             query = dataclasses.replace(query, limit=1, offset=0)
+        fields = shown_fields(entity, model, action == "full")
+        query = dataclasses.replace(query, fields=["id", *fields])
         page = records.list_records(actor, model.name, query)
         if action == "count":
             return success(count=page.total_results)
-        fields = shown_fields(entity, model, action == "full")
         rows = to_wire(svc, entity, model, page.records, fields, shape)
         return success(count=page.total_results, data=rows)
     fields = shown_fields(entity, model, True)
