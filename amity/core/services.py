@@ -11,8 +11,8 @@ from amity.core.access import AccessPolicy
 from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
 from amity.core.audit import AuditLog
-from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.api_keys import ApiKeys
+from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.login_tokens import LoginTokens
 from amity.core.auth.oauth import OAuthService
 from amity.core.auth.service import AuthService
