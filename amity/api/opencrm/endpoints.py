@@ -235,9 +235,12 @@ async def dispatch(request: Request) -> Response:
     svc = services(request)
     if end_point == "login":
         api_key, pass_key = params.get("apikey"), params.get("passkey")
-        if not isinstance(api_key, str) or not isinstance(pass_key, str):
-            raise Unauthorized("Send both apikey and passkey")
-        return success(accesskey=svc.api_keys.login(api_key, pass_key))
+        if isinstance(api_key, str) and isinstance(pass_key, str):
+            return success(accesskey=svc.api_keys.login(api_key, pass_key))
+        caller = request_actor(request, body)  # the KEY1 and KEY2 headers
+        if caller.credential != "apikey" or caller.credential_id is not None:
+            raise Unauthorized("Send both apikey and passkey")  # not an access key
+        return success(accesskey=svc.api_keys.access_keys.issue(caller.user_id))
     action, entity = parse_end_point(end_point)
     actor = request_actor(request, body)
     model = entity_model(request, entity)

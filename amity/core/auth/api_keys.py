@@ -100,7 +100,8 @@ class ApiKeys:
         return self.access_keys.issue(user_id)
 
     def by_access_key(self, access_key: str, source: str) -> Actor:
+        """The actor of a live access key (its credential_id says it is one)."""
         user_id = self.access_keys.user_id(access_key)
         if user_id is None:
             raise Unauthorized("Invalid or expired access key")
-        return self.actor(user_id, source)
+        return self.actor(user_id, source, credential_id="accesskey")
