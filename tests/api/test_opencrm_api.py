@@ -320,3 +320,29 @@ def test_every_entity_family_answers(oc: ApiClient, keys: tuple[str, str]) -> No
             answer = oc.get(f"/{end_point}", params=auth(keys))
             assert answer.status_code == 200, (end_point, answer.text)
             assert answer.json()["status"] == "success"
+
+
+def test_a_trailing_slash_is_the_same_end_point(oc: ApiClient, keys: tuple[str, str]) -> None:
+    answer = oc.get("/get_company_list_count/", params=auth(keys))
+    assert answer.status_code == 200 and answer.json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"companyname": {"nested": ["x"]}},
+        {"companyname": ["a", "b"]},
+        {"employees": 10**40},
+        {"companyid": [1]},
+        {"companyid": True},
+        {"deleted": True},
+        {"id": "x"},
+    ],
+)
+def test_hostile_json_values_are_client_errors(
+    oc: ApiClient, keys: tuple[str, str], payload: dict[str, Any]
+) -> None:
+    for end_point in ("/edit_company", "/get_company_list"):
+        answer = oc.post(end_point, json={**auth(keys), **payload})
+        assert 400 <= answer.status_code < 500, (end_point, payload, answer.text[:300])
+        assert answer.json()["status"] == "error"

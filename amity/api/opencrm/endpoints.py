@@ -24,7 +24,7 @@ from amity.api.opencrm.auth import (
 )
 from amity.api.opencrm.dates import path_format
 from amity.api.opencrm.entities import ENTITIES, Entity
-from amity.api.opencrm.wire import Shape, from_wire, record_id_of, shown_fields, to_wire
+from amity.api.opencrm.wire import HIDDEN, Shape, from_wire, record_id_of, shown_fields, to_wire
 from amity.api.params import read_body, read_json
 from amity.api.responses import JSONResponse
 from amity.core.actor import Actor
@@ -185,7 +185,7 @@ def list_query(
         if wire in CONTROL or wire in LIST_CONTROL:
             continue
         name = entity.amity_field(model, wire)
-        if name is None or name not in model.filters:
+        if name is None or name in HIDDEN or name not in model.filters:
             raise BadRequest(
                 "Unknown filter {field} for {entity}", field=wire[:100], entity=entity.name
             )
