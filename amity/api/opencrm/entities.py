@@ -232,8 +232,9 @@ ENTITIES: dict[str, Entity] = {
             "project",
             "Project",
             "projectid",
-            {
-                **COMMON,
+            {  # the seed's example names the assigned user field Assigned_to
+                **{k: v for k, v in COMMON.items() if k != "assigned_user_id"},
+                "Assigned_to": "assigned_user_id",
                 "projectname": "name",
                 "companyid": "account_id",
                 "startdate": "date_starting",
@@ -242,7 +243,14 @@ ENTITIES: dict[str, Entity] = {
                 "projectphase": "project_phase",
                 "progress": "percent_complete",
             },
-            ("projectname", "companyid", "startdate", "targetenddate", "assigned_user_id"),
+            (
+                "projectname",
+                "companyid",
+                "startdate",
+                "targetenddate",
+                "Assigned_to",
+                "modifiedtime",
+            ),
         ),
         Entity(
             "quote",
