@@ -421,3 +421,14 @@ def test_each_entity_round_trips(
     assert gone.status_code == 200, gone.text
     again = oc.get(f"/get_{name}", params={**auth(keys), entity.id_field: number})
     assert again.status_code == 404
+
+
+def test_an_idempotency_key_replays_a_create(oc: ApiClient, keys: tuple[str, str]) -> None:
+    headers = {"Idempotency-Key": "make-acme-once", "KEY1": keys[0], "KEY2": keys[1]}
+    first = oc.post("/edit_company", data={"companyname": "Once"}, headers=headers)
+    second = oc.post("/edit_company", data={"companyname": "Once"}, headers=headers)
+    assert first.status_code == second.status_code == 200, second.text
+    assert first.json() == second.json()
+    assert second.headers.get("Idempotent-Replayed") == "true"
+    count = oc.get("/get_company_list_count", params=auth(keys)).json()["count"]
+    assert count == 1

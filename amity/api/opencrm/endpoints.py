@@ -269,30 +269,36 @@ async def dispatch(request: Request) -> Response:
         return success(data=to_wire(svc, entity, model, [record], fields, shape)[0])
     if action == "delete":
         record_id = record_id_of(svc, model, raw_id, entity.id_field)
-        await run_write(
+        deleted = success(**{entity.id_field: whole_number_of(raw_id)})
+        return await run_write(
             request,
             lambda: records.delete(actor, model.name, record_id),
             records.write_keys(model.name, record_id),
+            respond=lambda _: deleted,
         )
-        return success(**{entity.id_field: whole_number_of(raw_id)})
     data = from_wire(svc, entity, model, given)
+
+    def answer(record: dict[str, Any]) -> JSONResponse:
+        """The written record, rendered inside the write (an Idempotency-Key stores it)."""
+        row = to_wire(svc, entity, model, [record], fields, shape)[0]
+        return success(**{entity.id_field: row[entity.id_field]}, data=row)
+
     if raw_id in (None, ""):
 
         def create() -> dict[str, Any]:
             made = records.create(actor, model.name, data)
             return records.get(actor, model.name, made)
 
-        record = await run_write(request, create, records.write_keys(model.name, None, data))
-    else:
-        record_id = record_id_of(svc, model, raw_id, entity.id_field)
+        keys = records.write_keys(model.name, None, data)
+        return await run_write(request, create, keys, respond=answer)
+    record_id = record_id_of(svc, model, raw_id, entity.id_field)
 
-        def update() -> dict[str, Any]:
-            records.update(actor, model.name, record_id, data)
-            return records.get(actor, model.name, record_id)
+    def update() -> dict[str, Any]:
+        records.update(actor, model.name, record_id, data)
+        return records.get(actor, model.name, record_id)
 
-        record = await run_write(request, update, records.write_keys(model.name, record_id, data))
-    row = to_wire(svc, entity, model, [record], fields, shape)[0]
-    return success(**{entity.id_field: row[entity.id_field]}, data=row)
+    keys = records.write_keys(model.name, record_id, data)
+    return await run_write(request, update, keys, respond=answer)
 
 
 def whole_number_of(raw: Any) -> int:
