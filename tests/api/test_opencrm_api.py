@@ -432,3 +432,16 @@ def test_an_idempotency_key_replays_a_create(oc: ApiClient, keys: tuple[str, str
     assert second.headers.get("Idempotent-Replayed") == "true"
     count = oc.get("/get_company_list_count", params=auth(keys)).json()["count"]
     assert count == 1
+
+
+def test_custom_fields_keep_their_amity_names(
+    oc: ApiClient, keys: tuple[str, str], api: ApiClient
+) -> None:
+    added = api.post("/admin/fields/Account", json={"name": "region_c", "type": "Text"})
+    assert added.status_code == 200, added.text
+    name = added.json()["record"]["name"]
+    made = oc.post("/edit_company", data={**auth(keys), "companyname": "Cust", name: "North"})
+    assert made.status_code == 200, made.text
+    assert made.json()["data"][name] == "North"
+    listed = oc.get("/get_company_list", params={**auth(keys), name: "North"}).json()
+    assert listed["count"] == 1
