@@ -45,6 +45,11 @@ class Settings:
     vtiger_token_seconds: int = _setting(
         86400, "How long a token from the Vtiger RestfulApi login stays valid (s)."
     )
+    opencrm_accesskey_idle_seconds: int = _setting(
+        1800,
+        "How long an access key from the OpenCRM login end point stays valid without "
+        "requests (s); every request with it starts the period again.",
+    )
     metadata_check_seconds: float = _setting(
         1.0,
         "How often a worker checks whether another process changed the metadata "

@@ -244,6 +244,14 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("user_id", sa.String(36), nullable=False, index=True),
         sa.Column("expires", sa.DateTime(), nullable=False),
     )
+    sa.Table(  # OpenCRM API key pairs, one per user (amity/core/auth/api_keys.py)
+        "api_key_pairs",
+        metadata,
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Column("api_key_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("pass_key_hash", sa.String(64), nullable=False),
+        sa.Column("date_created", sa.DateTime(), nullable=False),
+    )
     sa.Table(  # stable integer numbers of records (amity/core/record_numbers.py)
         "record_numbers",
         metadata,

@@ -1,6 +1,7 @@
-"""Login tokens of the dialects that put a token in the URL (Vtiger's RestfulApi): a
-random 32-hex secret given once at login, stored only as its SHA-256, valid for a
-limited time."""
+"""Login tokens of the dialects that put a token in the URL (Vtiger's RestfulApi) or in a
+parameter (OpenCRM's accesskey): a random 32-hex secret given once at login, stored only
+as its SHA-256, valid for a limited time: a fixed lifetime, or (`sliding`) an idle period
+that every use starts again."""
 
 from __future__ import annotations
 
@@ -17,10 +18,15 @@ from amity.store.engine import Database
 class LoginTokens:
     """Issue a token for a user, and find the user of a live token."""
 
-    def __init__(self, db: Database, dialect: str, lifetime_seconds: int) -> None:
+    def __init__(
+        self, db: Database, dialect: str, lifetime_seconds: int, *, sliding: bool = False
+    ) -> None:
         self.db = db
         self.dialect = dialect
         self.lifetime = timedelta(seconds=lifetime_seconds)
+        self.sliding = sliding
+        # a busy client moves its expiry at most once per step (one write, not one a call)
+        self.step = timedelta(seconds=min(60, lifetime_seconds // 10))
         self.table = db.tables.system("login_tokens")
 
     def issue(self, user_id: str) -> str:
@@ -43,11 +49,23 @@ class LoginTokens:
     def user_id(self, token: str) -> str | None:
         """The user of a live token of this dialect; None for an unknown or expired one."""
         t = self.table
-        stmt = sa.select(t.c.user_id).where(
-            t.c.token_hash == token_hash(token),
-            t.c.dialect == self.dialect,
-            t.c.expires > utcnow(),
+        digest, now = token_hash(token), utcnow()
+        stmt = sa.select(t.c.user_id, t.c.expires).where(
+            t.c.token_hash == digest, t.c.dialect == self.dialect, t.c.expires > now
         )
         with self.db.read() as conn:
-            value = conn.execute(stmt).scalar()
-        return None if value is None else str(value)
+            row = conn.execute(stmt).first()
+        if row is None:
+            return None
+        if self.sliding and row.expires < now + self.lifetime - self.step:
+            with self.db.write() as conn:
+                conn.execute(
+                    sa.update(t).where(t.c.token_hash == digest).values(expires=now + self.lifetime)
+                )
+        return str(row.user_id)
+
+    def revoke_user(self, user_id: str) -> None:
+        """Forget every token of this dialect that the user holds."""
+        t = self.table
+        with self.db.write() as conn:
+            conn.execute(sa.delete(t).where(t.c.user_id == user_id, t.c.dialect == self.dialect))
