@@ -9,10 +9,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from amity.api.appcrm.custom_fields import (
+    Translated,
+    field_ids,
+    keyed_as_sent,
+    read_payload,
+    translate,
+)
 from amity.api.appcrm.paging import envelope, page_request
 from amity.api.appcrm.plurals import model_of
 from amity.api.context import require_actor, run_write, services
-from amity.api.params import parse_query, read_json
+from amity.api.params import parse_query
 from amity.api.responses import JSONResponse
 from amity.core.records import ListQuery
 from amity.errors import NotFound
@@ -51,20 +58,26 @@ async def show(request: Request) -> JSONResponse:
     return JSONResponse(record)
 
 
+async def payload_of(request: Request, model: Model) -> Translated:
+    """The body as field names and values (custom fields may be keyed by their id)."""
+    payload = await read_payload(request)
+    return translate(model, field_ids(services(request).metadata.definitions, model), payload)
+
+
 async def store(request: Request) -> JSONResponse:
     actor = require_actor(request)
     model = resource_model(request)
-    payload = await read_json(request)
+    payload = await payload_of(request, model)
     records = services(request).records
 
     def create() -> dict[str, Any]:
-        record_id = records.create(actor, model.name, payload)
+        record_id = records.create(actor, model.name, payload.data)
         return records.get(actor, model.name, record_id)
 
     return await run_write(
         request,
-        create,
-        records.write_keys(model.name, None, payload),
+        keyed_as_sent(payload.sent_as, create),
+        records.write_keys(model.name, None, payload.data),
         respond=lambda record: JSONResponse(record, status_code=201),
     )
 
@@ -73,15 +86,18 @@ async def update(request: Request) -> JSONResponse:
     actor = require_actor(request)
     model = resource_model(request)
     record_id = request.path_params["id"]
-    payload = await read_json(request)
+    payload = await payload_of(request, model)
     records = services(request).records
 
     def write() -> dict[str, Any]:
-        records.update(actor, model.name, record_id, payload)
+        records.update(actor, model.name, record_id, payload.data)
         return records.get(actor, model.name, record_id)
 
     return await run_write(
-        request, write, records.write_keys(model.name, record_id, payload), respond=JSONResponse
+        request,
+        keyed_as_sent(payload.sent_as, write),
+        records.write_keys(model.name, record_id, payload.data),
+        respond=JSONResponse,
     )
 
 
