@@ -41,13 +41,15 @@ def exact_loads(body: bytes) -> Any:
         raise orjson.JSONDecodeError("the JSON is nested too deeply", "", 0) from None
 
 
-def has_float(value: Any) -> bool:
-    if isinstance(value, float):
-        return True
-    if isinstance(value, dict):
-        return any(has_float(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_float(v) for v in value)
+def has_float(data: Any) -> bool:
+    """Whether a flat payload holds a fraction: as a value, or in a list value (the only
+    places a field value has numbers; deeper ones are no field's value anyway)."""
+    if not isinstance(data, dict):
+        return False
+    for value in data.values():
+        items = value if isinstance(value, list) else [value]
+        if any(isinstance(item, float) for item in items):
+            return True
     return False
 
 
@@ -91,13 +93,12 @@ def translate(model: Model, ids: Mapping[str, str], payload: Mapping[str, Any]) 
 
 
 def plain_numbers(value: Any, *, keep_decimal: bool) -> Any:
-    """A value with its Decimals as text (for a decimal field: exact) or as floats."""
+    """A value with its Decimals as text (for a decimal field: exact) or as floats; in a
+    list too (option ids), not deeper (no field takes deeper values)."""
     if isinstance(value, Decimal):
         return str(value) if keep_decimal else float(value)
     if isinstance(value, list):
-        return [plain_numbers(v, keep_decimal=False) for v in value]
-    if isinstance(value, dict):
-        return {k: plain_numbers(v, keep_decimal=False) for k, v in value.items()}
+        return [float(v) if isinstance(v, Decimal) else v for v in value]
     return value
 
 
