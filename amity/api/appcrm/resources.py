@@ -16,6 +16,7 @@ from amity.api.appcrm.custom_fields import (
     read_payload,
     translate,
 )
+from amity.api.appcrm.listing import filter_conditions, sort_keys
 from amity.api.appcrm.paging import envelope, page_request
 from amity.api.appcrm.plurals import model_of
 from amity.api.context import require_actor, run_write, services
@@ -42,13 +43,19 @@ def list_url(request: Request) -> str:
 async def index(request: Request) -> JSONResponse:
     actor = require_actor(request)
     model = resource_model(request)
-    paging = page_request(parse_query(request.scope["query_string"]))
+    params = parse_query(request.scope["query_string"])
+    paging = page_request(params)
+    query = ListQuery(
+        conditions=filter_conditions(model, params.get("filter")),
+        order=sort_keys(model, params.get("sort")),
+        offset=paging.offset,
+        limit=paging.per_page,
+    )
     records = services(request).records
     records.policy.check(actor, model, "list")
-    page = records.list_records(
-        actor, model.name, ListQuery(offset=paging.offset, limit=paging.per_page)
-    )
-    return JSONResponse(envelope(page.records, page.total_results, paging, list_url(request)))
+    page = records.list_records(actor, model.name, query)
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "per_page")]
+    return JSONResponse(envelope(page.records, page.total_results, paging, list_url(request), kept))
 
 
 async def show(request: Request) -> JSONResponse:
