@@ -243,3 +243,33 @@ def test_hostile_credentials_are_401(app: Any, authorization: str) -> None:
 def test_custom_fields_listing_takes_hostile_resources(crm: ApiClient) -> None:
     for resource in INJECTIONS:
         app_crm_error(crm.get("/api/custom-fields", params={"resource": resource}), 404)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"sort": "name; DROP TABLE accounts"},
+        {"sort": "name) --"},
+        {"sort": "-" * 1000},
+        {"sort": ",".join(["name"] * 1000)},
+        {"filter[name]": "' OR '1'='1"},
+        {"filter[name]": "x" * 60_000},
+        {"filter[name]": "%"},
+        {"filter[employees]": "1 OR 1=1"},
+        {"filter[employees]": "9" * 100},
+        {"filter[date_entered]": "2020-02-30"},
+        {"filter[credit_limit]": "1e999999"},
+        {"filter[id]": "\u202e"},
+        {"filter[name)--]": "x"},
+        {"filter[]": "x"},
+    ],
+)
+def test_hostile_sort_and_filter_values(
+    crm: ApiClient, account_id: str, query: dict[str, str]
+) -> None:
+    answer = crm.get("/api/accounts", params=query)
+    if answer.status_code == 200:
+        assert answer.json()["data"] == [], answer.text  # matches nothing, breaks nothing
+    else:
+        app_crm_error(answer, 422)
+    assert crm.get(f"/api/accounts/{account_id}").json()["name"] == "Target"
