@@ -4,6 +4,7 @@ invalid values as 422 keyed by what the client sent."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from decimal import Decimal
@@ -12,6 +13,9 @@ from typing import Any
 import httpx
 import pytest
 
+from amity.app import create_app
+from amity.config import Settings
+from amity.core.services import Services, build_services
 from tests.conftest import ApiClient, User
 
 HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
@@ -252,3 +256,31 @@ def test_a_removed_fields_id_no_longer_writes(
     assert made.status_code == 422 and list(made.json()["errors"]) == [ids["title_c"]]
     rows = crm.get("/api/custom-fields").json()["data"]
     assert "title_c" not in {r["field_id"] for r in rows}
+
+
+@pytest.fixture
+def second(settings: Settings, services: Services) -> Iterator[tuple[Services, ApiClient]]:
+    """Another process's services and App CRM client on the same database (checks rarely)."""
+    other = build_services(dataclasses.replace(settings, metadata_check_seconds=3600))
+    other.metadata.refresh()
+    client = ApiClient(create_app(other.settings, other), HEADERS, base_url="http://testserver")
+    yield other, client
+    client.close()
+    other.close()
+
+
+def test_a_field_added_by_another_process_is_usable_by_id_at_once(
+    api: ApiClient, crm: ApiClient, admin: User, second: tuple[Services, ApiClient]
+) -> None:
+    _, far = second
+    auth = {"Authorization": f"Bearer {admin.token}"}
+    assert far.get("/api/contacts", headers=auth).status_code == 200
+    made = api.post("/admin/fields/Contact", json={"name": "far_c", "type": "Number"})
+    assert made.status_code == 200, made.text
+    (row,) = crm.get("/api/custom-fields", params={"resource": "contacts"}).json()["data"]
+    # the other process has not looked yet; a request naming the field's id makes it look
+    created = far.post("/api/contacts", headers=auth, json={"last_name": "Far", row["id"]: 7})
+    assert created.status_code == 201, created.text
+    assert created.json()["far_c"] == 7
+    listed = far.get("/api/contacts", headers=auth, params={"filter[far_c]": "7", "sort": "-far_c"})
+    assert [r["id"] for r in listed.json()["data"]] == [created.json()["id"]]

@@ -20,9 +20,10 @@ from starlette.routing import Route
 
 from amity.api.appcrm.plurals import model_of, plural
 from amity.api.context import require_actor, services
+from amity.api.freshness import retry_on_unknown_field
 from amity.api.params import read_json
 from amity.api.responses import JSONResponse
-from amity.errors import BadRequest, Forbidden, NotFound
+from amity.errors import BadRequest, Forbidden, UnknownModel
 from amity.schema.custom import CustomFieldDef
 from amity.schema.model import Model
 
@@ -156,7 +157,7 @@ async def list_custom_fields(request: Request) -> JSONResponse:
     if wanted is not None:
         model = model_of(records.registry, wanted)
         if model is None:
-            raise NotFound("No resource {resource}", resource=wanted)
+            raise UnknownModel("No resource {resource}", resource=wanted)
         models = {model.name: model}
     readable: dict[str, Model] = {}
     for name, model in models.items():
@@ -169,4 +170,4 @@ async def list_custom_fields(request: Request) -> JSONResponse:
     return JSONResponse({"data": definitions_json(definitions, readable, plural)})
 
 
-routes = [Route("/api/custom-fields", list_custom_fields, methods=["GET"])]
+routes = [Route("/api/custom-fields", retry_on_unknown_field(list_custom_fields), methods=["GET"])]

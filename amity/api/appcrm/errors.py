@@ -22,7 +22,9 @@ def render_error(exc: AmityError, request: Request | None) -> Response:
         return JSONResponse({"message": UNAUTHENTICATED}, status_code=401)
     message = translate_message(request, exc.message_id, exc.params)
     if isinstance(exc, BadRequest):
-        field = exc.params.get("name" if isinstance(exc, UnknownField) else "field")
+        field = exc.params.get("field")
+        if field is None and isinstance(exc, UnknownField):
+            field = exc.params.get("name")
         key = str(field) if field is not None else "request"
         body: dict[str, Any] = {"message": message, "errors": {key: [message]}}
         return JSONResponse(body, status_code=422)

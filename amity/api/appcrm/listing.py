@@ -33,8 +33,8 @@ def sort_keys(model: Model, raw: Any) -> list[c.OrderKey]:
         name = part[1:] if descending else part
         try:
             keys.append(order_key(model, name, descending))
-        except UnknownField:
-            raise BadRequest(
+        except UnknownField:  # (another worker may have just added it: see freshness)
+            raise UnknownField(
                 "Cannot sort by {name}: no such stored field", field="sort", name=name
             ) from None
     return keys
@@ -65,7 +65,7 @@ def filterable(model: Model, name: str, key: str) -> Field:
     fd = model.fields.get(name)
     flt = model.filters.get(name)
     if fd is None or flt is None or not fd.stored or tuple(flt.fields) != (name,):
-        raise BadRequest("Cannot filter by {name}", field=key, name=name)
+        raise UnknownField("Cannot filter by {name}", field=key, name=name)
     return fd
 
 

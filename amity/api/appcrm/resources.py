@@ -20,10 +20,11 @@ from amity.api.appcrm.listing import filter_conditions, sort_keys
 from amity.api.appcrm.paging import envelope, page_request
 from amity.api.appcrm.plurals import model_of
 from amity.api.context import require_actor, run_write, services
+from amity.api.freshness import retry_on_unknown_field
 from amity.api.params import parse_query
 from amity.api.responses import JSONResponse
 from amity.core.records import ListQuery
-from amity.errors import NotFound
+from amity.errors import UnknownModel
 from amity.schema.model import Model
 
 
@@ -32,7 +33,7 @@ def resource_model(request: Request) -> Model:
     resource = request.path_params["resource"]
     model = model_of(services(request).records.registry, resource)
     if model is None:
-        raise NotFound("No resource {resource}", resource=resource)
+        raise UnknownModel("No resource {resource}", resource=resource)
     return model
 
 
@@ -121,10 +122,12 @@ async def destroy(request: Request) -> Response:
     )
 
 
+# a resource, field or field id that another worker has just added: once more, on the
+# metadata re-read (as the 1CRM API does)
 routes = [
-    Route("/api/{resource}", index, methods=["GET"]),
-    Route("/api/{resource}", store, methods=["POST"]),
-    Route("/api/{resource}/{id}", show, methods=["GET"]),
-    Route("/api/{resource}/{id}", update, methods=["PUT", "PATCH"]),
-    Route("/api/{resource}/{id}", destroy, methods=["DELETE"]),
+    Route("/api/{resource}", retry_on_unknown_field(index), methods=["GET"]),
+    Route("/api/{resource}", retry_on_unknown_field(store), methods=["POST"]),
+    Route("/api/{resource}/{id}", retry_on_unknown_field(show), methods=["GET"]),
+    Route("/api/{resource}/{id}", retry_on_unknown_field(update), methods=["PUT", "PATCH"]),
+    Route("/api/{resource}/{id}", retry_on_unknown_field(destroy), methods=["DELETE"]),
 ]
