@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -150,9 +151,14 @@ def dict_param(params: dict[str, Any], name: str) -> dict[str, Any] | None:
     return raw
 
 
-async def read_json(request: Request, max_bytes: int | None = None) -> dict[str, Any]:
+async def read_json(
+    request: Request,
+    max_bytes: int | None = None,
+    loads: Callable[[bytes], Any] = orjson.loads,
+) -> dict[str, Any]:
     """The JSON object body of a request ({} when empty); 415 for other content types.
-    413 beyond `max_bytes` (AMITY_MAX_BODY_BYTES unless given)."""
+    413 beyond `max_bytes` (AMITY_MAX_BODY_BYTES unless given). `loads` parses the body
+    (raising orjson.JSONDecodeError), e.g. one that reads numbers as Decimal."""
     body = await read_body(request, max_bytes)
     if not body.strip():
         return {}
@@ -166,7 +172,7 @@ async def read_json(request: Request, max_bytes: int | None = None) -> dict[str,
         )
     check_utf8(header)
     try:
-        data = orjson.loads(body)
+        data = loads(body)
     except orjson.JSONDecodeError as exc:
         raise BadRequest(
             "Malformed JSON in request body", "{detail}", detail=str(exc)[:200]

@@ -45,6 +45,7 @@ CASES: dict[tuple[str, str], tuple[str, tuple[int, ...], Body | None]] = {
         None,
     ),
     ("GET", "/api/tokens"): ("/api/tokens", (200,) * 5 + (403, 200), None),
+    ("GET", "/api/custom-fields"): ("/api/custom-fields", (200,) * 7, None),
     ("POST", "/api/tokens"): ("/api/tokens", (201,) * 5 + (403, 201), lambda w, a: {"name": a}),
     ("DELETE", "/api/tokens/{id}"): ("/api/tokens/{admin_token}", (404,) * 5 + (403, 204), None),
 }
@@ -90,3 +91,21 @@ def test_access(app: Any, world: World, key: tuple[str, str]) -> None:
         seen.append(answer.status_code)
         client.close()
     assert tuple(seen) == statuses, seen
+
+
+def test_custom_fields_are_listed_only_for_models_the_user_may_list(
+    app: Any, world: World, services: Services
+) -> None:
+    """The blocked user may list no model, so sees no custom field (not even their ids)."""
+    services.fields.add(world.admin, "Contact", {"name": "tier_c", "type": "Number"})
+    seen = {}
+    for actor in ("owner", "blocked", "admin"):
+        client = ApiClient(
+            app, {"Authorization": f"Bearer {world.tokens[actor]}"}, base_url="http://testserver"
+        )
+        answer = client.get("/api/custom-fields")
+        assert answer.status_code == 200, answer.text
+        seen[actor] = {f["field_id"] for f in answer.json()["data"]}
+        client.close()
+    assert "tier_c" in seen["owner"] and "tier_c" in seen["admin"]
+    assert seen["blocked"] == set()

@@ -6,6 +6,7 @@ prefix owns a path): the routes here are listed after every other dialect's."""
 
 from __future__ import annotations
 
+from amity.api.appcrm.custom_fields import routes as custom_field_routes
 from amity.api.appcrm.errors import render_error
 from amity.api.appcrm.resources import routes as resource_routes
 from amity.api.appcrm.tokens import routes as token_routes
@@ -15,5 +16,5 @@ PREFIX = "/api"
 
 DIALECT = Dialect(name="appcrm", prefix=PREFIX, render_error=render_error)
 
-# tokens first: a resource route would take /api/tokens for a model's plural
-routes = [*token_routes, *resource_routes]
+# tokens and custom fields first: a resource route would take their paths for a plural
+routes = [*token_routes, *custom_field_routes, *resource_routes]

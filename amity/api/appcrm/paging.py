@@ -3,6 +3,7 @@ the envelope of a page: data, links, meta."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -45,13 +46,18 @@ def page_request(params: dict[str, Any]) -> PageRequest:
 
 
 def envelope(
-    records: list[dict[str, Any]], total: int, paging: PageRequest, path: str
+    records: list[dict[str, Any]],
+    total: int,
+    paging: PageRequest,
+    path: str,
+    kept: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
-    """The page in Laravel's paginator shape; `path` is the list's URL without query."""
+    """The page in Laravel's paginator shape; `path` is the list's URL without query,
+    `kept` the query parameters every link repeats (sort, filters)."""
     last = max(1, -(-total // paging.per_page))
 
     def link(page: int) -> str:
-        return f"{path}?{urlencode({'page': page, 'per_page': paging.per_page})}"
+        return f"{path}?{urlencode([*kept, ('page', page), ('per_page', paging.per_page)])}"
 
     first_item = paging.offset + 1 if records else None
     return {

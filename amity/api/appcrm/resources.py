@@ -9,13 +9,22 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from amity.api.appcrm.custom_fields import (
+    Translated,
+    field_ids,
+    keyed_as_sent,
+    read_payload,
+    translate,
+)
+from amity.api.appcrm.listing import filter_conditions, sort_keys
 from amity.api.appcrm.paging import envelope, page_request
 from amity.api.appcrm.plurals import model_of
 from amity.api.context import require_actor, run_write, services
-from amity.api.params import parse_query, read_json
+from amity.api.freshness import retry_on_unknown_field
+from amity.api.params import parse_query
 from amity.api.responses import JSONResponse
 from amity.core.records import ListQuery
-from amity.errors import NotFound
+from amity.errors import UnknownModel
 from amity.schema.model import Model
 
 
@@ -24,7 +33,7 @@ def resource_model(request: Request) -> Model:
     resource = request.path_params["resource"]
     model = model_of(services(request).records.registry, resource)
     if model is None:
-        raise NotFound("No resource {resource}", resource=resource)
+        raise UnknownModel("No resource {resource}", resource=resource)
     return model
 
 
@@ -35,13 +44,19 @@ def list_url(request: Request) -> str:
 async def index(request: Request) -> JSONResponse:
     actor = require_actor(request)
     model = resource_model(request)
-    paging = page_request(parse_query(request.scope["query_string"]))
+    params = parse_query(request.scope["query_string"])
+    paging = page_request(params)
+    query = ListQuery(
+        conditions=filter_conditions(model, params.get("filter")),
+        order=sort_keys(model, params.get("sort")),
+        offset=paging.offset,
+        limit=paging.per_page,
+    )
     records = services(request).records
     records.policy.check(actor, model, "list")
-    page = records.list_records(
-        actor, model.name, ListQuery(offset=paging.offset, limit=paging.per_page)
-    )
-    return JSONResponse(envelope(page.records, page.total_results, paging, list_url(request)))
+    page = records.list_records(actor, model.name, query)
+    kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "per_page")]
+    return JSONResponse(envelope(page.records, page.total_results, paging, list_url(request), kept))
 
 
 async def show(request: Request) -> JSONResponse:
@@ -51,20 +66,26 @@ async def show(request: Request) -> JSONResponse:
     return JSONResponse(record)
 
 
+async def payload_of(request: Request, model: Model) -> Translated:
+    """The body as field names and values (custom fields may be keyed by their id)."""
+    payload = await read_payload(request)
+    return translate(model, field_ids(services(request).metadata.definitions, model), payload)
+
+
 async def store(request: Request) -> JSONResponse:
     actor = require_actor(request)
     model = resource_model(request)
-    payload = await read_json(request)
+    payload = await payload_of(request, model)
     records = services(request).records
 
     def create() -> dict[str, Any]:
-        record_id = records.create(actor, model.name, payload)
+        record_id = records.create(actor, model.name, payload.data)
         return records.get(actor, model.name, record_id)
 
     return await run_write(
         request,
-        create,
-        records.write_keys(model.name, None, payload),
+        keyed_as_sent(payload.sent_as, create),
+        records.write_keys(model.name, None, payload.data),
         respond=lambda record: JSONResponse(record, status_code=201),
     )
 
@@ -73,15 +94,18 @@ async def update(request: Request) -> JSONResponse:
     actor = require_actor(request)
     model = resource_model(request)
     record_id = request.path_params["id"]
-    payload = await read_json(request)
+    payload = await payload_of(request, model)
     records = services(request).records
 
     def write() -> dict[str, Any]:
-        records.update(actor, model.name, record_id, payload)
+        records.update(actor, model.name, record_id, payload.data)
         return records.get(actor, model.name, record_id)
 
     return await run_write(
-        request, write, records.write_keys(model.name, record_id, payload), respond=JSONResponse
+        request,
+        keyed_as_sent(payload.sent_as, write),
+        records.write_keys(model.name, record_id, payload.data),
+        respond=JSONResponse,
     )
 
 
@@ -98,10 +122,12 @@ async def destroy(request: Request) -> Response:
     )
 
 
+# a resource, field or field id that another worker has just added: once more, on the
+# metadata re-read (as the 1CRM API does)
 routes = [
-    Route("/api/{resource}", index, methods=["GET"]),
-    Route("/api/{resource}", store, methods=["POST"]),
-    Route("/api/{resource}/{id}", show, methods=["GET"]),
-    Route("/api/{resource}/{id}", update, methods=["PUT", "PATCH"]),
-    Route("/api/{resource}/{id}", destroy, methods=["DELETE"]),
+    Route("/api/{resource}", retry_on_unknown_field(index), methods=["GET"]),
+    Route("/api/{resource}", retry_on_unknown_field(store), methods=["POST"]),
+    Route("/api/{resource}/{id}", retry_on_unknown_field(show), methods=["GET"]),
+    Route("/api/{resource}/{id}", retry_on_unknown_field(update), methods=["PUT", "PATCH"]),
+    Route("/api/{resource}/{id}", retry_on_unknown_field(destroy), methods=["DELETE"]),
 ]
