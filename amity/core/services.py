@@ -11,6 +11,7 @@ from amity.core.access import AccessPolicy
 from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
 from amity.core.audit import AuditLog
+from amity.core.auth.access_keys import AccessKeys
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.login_tokens import LoginTokens
 from amity.core.auth.oauth import OAuthService
@@ -84,6 +85,7 @@ class Services:
     reports: Reports
     record_numbers: RecordNumbers
     vtiger_tokens: LoginTokens
+    access_keys: AccessKeys
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -131,6 +133,7 @@ def build_services(
         rate_limits=RateLimitOverrides(db, records.writer, settings.auth_cache_seconds),
         record_numbers=RecordNumbers(db),
         vtiger_tokens=LoginTokens(db, "vtiger", settings.vtiger_token_seconds),
+        access_keys=AccessKeys(db),
         languages=languages,
         layouts=layouts,
         metadata=sync,
