@@ -174,4 +174,13 @@ def field_value(services: Services, model: Model, vf: VField, raw: Any) -> dict[
         return {vf.amity: raw == "1"}
     if raw == "" and vf.kind in ("int", "money", "bool"):
         return {vf.amity: None}
+    fd = model.fields.get(vf.amity)
+    if fd is not None and fd.type == "url" and isinstance(raw, str) and bare_host(raw):
+        return {vf.amity: "http://" + raw.strip()}  # Vtiger keeps `www.example.com`
     return {vf.amity: raw}
+
+
+def bare_host(text: str) -> bool:
+    """A web address without its scheme, as Vtiger users type them."""
+    text = text.strip()
+    return bool(text) and "://" not in text and " " not in text
