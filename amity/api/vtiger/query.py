@@ -106,6 +106,11 @@ def condition(services: Services, model: Model, vf: VField, value: str) -> list[
     if fd.type in ("multienum", "MultiSelect", "Checkbox"):
         raise BadRequest("Column {column} takes no criteria", column=vf.name)
     values = [parse_value(fd, raw)]
-    if fd.type == "url" and isinstance(raw, str) and raw.startswith("http://") and "://" not in value:
+    if (
+        fd.type == "url"
+        and isinstance(raw, str)
+        and raw.startswith("http://")
+        and "://" not in value
+    ):
         values.append(parse_value(fd, "https://" + raw[len("http://") :]))
     return [c.Equals(vf.amity, tuple(values))]
