@@ -317,3 +317,20 @@ def test_calendar_and_events(
     assert ok(vt.get(f"{BASE}/Events/{meeting}/{token}"))["subject"] == "Demo"
     # a Calendar id is no Events record
     assert vt.get(f"{BASE}/Events/{task}/{token}").status_code == 404
+
+
+def test_writes_are_audited_as_api_writes_with_events(
+    vt: ApiClient, token: str, services: Services, admin: User
+) -> None:
+    n = ok(vt.post(f"{BASE}/Accounts/{token}", json={"accountname": "Audited"}))
+    ok(vt.put(f"{BASE}/Accounts/{n}/{token}", json={"accountname": "Audited 2"}))
+    ok(vt.delete(f"{BASE}/Accounts/{n}/{token}"))
+    _, record_id = services.record_numbers.record(n) or ("", "")
+    history = services.api_log.history("Account", record_id)
+    assert [(h["kind"], h["actor_id"], h["source"]) for h in history] == [
+        ("create", admin.id, "api 127.0.0.1"),
+        ("update", admin.id, "api 127.0.0.1"),
+        ("delete", admin.id, "api 127.0.0.1"),
+    ]
+    audit = services.audit.list(admin.actor, "Account", record_id)
+    assert audit.total_results >= 2, "the audit has the changes"
