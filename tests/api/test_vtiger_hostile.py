@@ -180,3 +180,16 @@ def test_malformed_logins(vt: ApiClient) -> None:
         400,
         401,
     )
+
+
+def test_write_errors_name_vtiger_fields(vt: ApiClient, token: str) -> None:
+    missing = refused(vt.post(f"{BASE}/Project/{token}", json={"projectname": "P"}), 400)
+    assert "startdate" in missing["message"] and "date_starting" not in missing["message"]
+    bad = refused(
+        vt.post(f"{BASE}/Accounts/{token}", json={"accountname": "A", "employees": "x"}), 400
+    )
+    assert "employees" in bad["message"]
+    typed = refused(
+        vt.post(f"{BASE}/Accounts/{token}", json={"accountname": "A", "phone": "x" * 300}), 400
+    )
+    assert "phone" in typed["message"] and "phone_office" not in typed["message"]

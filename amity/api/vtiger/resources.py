@@ -73,36 +73,61 @@ async def endpoint(request: Request) -> JSONResponse:
         if request.method not in ("GET", "POST"):
             raise MethodNotAllowed("Log in with GET")
         return success(await log_in(services(request), call))
-    actor = require_actor(request)
+    require_actor(request)
     target = Target(request, call)
+    if request.method == "GET":
+        return read(request, target, call)
+    if request.method == "DELETE":
+        return await delete(request, target)
+    try:
+        return await write(request, target, call)
+    except BadRequest as exc:
+        raise in_vtiger_names(exc, target) from None
+
+
+def read(request: Request, target: Target, call: Call) -> JSONResponse:
+    """A picklist, one record, or a page of the module's records."""
+    actor = require_actor(request)
     svc = services(request)
     records = svc.records
     model = target.model
-    if request.method == "GET":
-        if call.get("picklist") is not None:
-            return success(picklist(request, target, call))
-        if target.record_id is not None:
-            record = records.get(actor, model.name, target.record_id, target.writer.amity_fields())
-            return success(target.writer.rows([record])[0])
-        start, length = paging(call.get("start"), call.get("length"))
-        query = ListQuery(
-            fields=target.writer.amity_fields(),
-            conditions=criteria(svc, target.module, model, target.table, call.get("criteria")),
-            order=order_keys(target.module, model, target.table, call.get("order")),
-            offset=start,
-            limit=length,
-        )
-        records.policy.check(actor, model, "list")
-        page = records.list_records(actor, model.name, query)
-        return success(target.writer.rows(page.records))
-    if request.method == "DELETE":
-        record_id = target.need_id()
-        return await run_write(
-            request,
-            lambda: records.delete(actor, model.name, record_id),
-            records.write_keys(model.name, record_id),
-            respond=lambda _: success(True),
-        )
+    if call.get("picklist") is not None:
+        return success(picklist(request, target, call))
+    if target.record_id is not None:
+        record = records.get(actor, model.name, target.record_id, target.writer.amity_fields())
+        return success(target.writer.rows([record])[0])
+    start, length = paging(call.get("start"), call.get("length"))
+    query = ListQuery(
+        fields=target.writer.amity_fields(),
+        conditions=criteria(svc, target.module, model, target.table, call.get("criteria")),
+        order=order_keys(target.module, model, target.table, call.get("order")),
+        offset=start,
+        limit=length,
+    )
+    records.policy.check(actor, model, "list")
+    page = records.list_records(actor, model.name, query)
+    return success(target.writer.rows(page.records))
+
+
+async def delete(request: Request, target: Target) -> JSONResponse:
+    actor = require_actor(request)
+    records = services(request).records
+    model_name = target.model.name
+    record_id = target.need_id()
+    return await run_write(
+        request,
+        lambda: records.delete(actor, model_name, record_id),
+        records.write_keys(model_name, record_id),
+        respond=lambda _: success(True),
+    )
+
+
+async def write(request: Request, target: Target, call: Call) -> JSONResponse:
+    """Create (POST) or update (PUT) a record of the call's module."""
+    actor = require_actor(request)
+    svc = services(request)
+    records = svc.records
+    model = target.model
     data = amity_data(svc, model, target.table, await form_body(request))
     if request.method == "POST":
         if target.record_id is not None:
@@ -124,6 +149,23 @@ async def endpoint(request: Request) -> JSONResponse:
         records.write_keys(model.name, record_id, data),
         respond=lambda _: success(int(target.number or 0)),
     )
+
+
+def in_vtiger_names(exc: BadRequest, target: Target) -> BadRequest:
+    """The error of a write with the fields it names in their Vtiger names."""
+    names = {vf.amity: vf.name for vf in target.table if vf.amity}
+    params = dict(exc.params)
+    field, missing = params.get("field"), params.get("missing")
+    if isinstance(field, str):
+        params["field"] = names.get(field, field)
+    if isinstance(missing, str):
+        params["missing"] = ", ".join(names.get(name, name) for name in missing.split(", "))
+    if params.get("model") == target.model.name:
+        params["model"] = target.module.name
+    exc.params = params
+    exc.message = exc.message_id.format(**params) if params else exc.message_id
+    exc.hint = exc.hint_id.format(**params) if params else exc.hint_id
+    return exc
 
 
 async def form_body(request: Request) -> dict[str, Any]:
