@@ -173,7 +173,9 @@ def test_picklist_labels_in_the_request_language(vt: ApiClient, token: str) -> N
         f"{BASE}/Accounts/picklist/accounttype/{token}", headers={"Accept-Language": "de"}
     )
     values = ok(answer)["values"]
-    assert "Analyst" in values and "Competitor" in values
+    assert values["Competitor"] == "Wettbewerber"  # value -> label, as the seed's "Active": "Actif"
+    german = vt.get(f"{BASE}/Accounts/picklist/rating/{token}", headers={"Accept-Language": "de"})
+    assert ok(german)["values"] == {"Cold": "Kalt", "Warm": "Warm", "Hot": "Heiß"}
 
 
 def test_picklist_dependencies_both_forms(
@@ -334,3 +336,16 @@ def test_writes_are_audited_as_api_writes_with_events(
     ]
     audit = services.audit.list(admin.actor, "Account", record_id)
     assert audit.total_results >= 2, "the audit has the changes"
+
+
+def test_custom_fields_under_their_amity_names(
+    vt: ApiClient, token: str, services: Services, admin: User
+) -> None:
+    services.fields.add(admin.actor, "Account", {"name": "tier_c", "type": "Text"})
+    services.fields.add(admin.actor, "Account", {"name": "seats_c", "type": "Number"})
+    n = ok(vt.post(f"{BASE}/Accounts/{token}", json={"accountname": "Custom", "tier_c": "gold"}))
+    row = ok(vt.get(f"{BASE}/Accounts/{n}/{token}"))
+    assert row["tier_c"] == "gold" and row["seats_c"] == "0"
+    assert list(row)[-5:] == ["tier_c", "seats_c", "record_id", "record_module", "api_date_now"]
+    found = ok(vt.get(f"{BASE}/Accounts/criteria/vtiger_accountcf.tier_c:gold/{token}"))
+    assert [r["accountname"] for r in found] == ["Custom"]
