@@ -349,3 +349,20 @@ def test_custom_fields_under_their_amity_names(
     assert list(row)[-5:] == ["tier_c", "seats_c", "record_id", "record_module", "api_date_now"]
     found = ok(vt.get(f"{BASE}/Accounts/criteria/vtiger_accountcf.tier_c:gold/{token}"))
     assert [r["accountname"] for r in found] == ["Custom"]
+
+
+def test_field_tables_match_the_models(services: Services) -> None:
+    """Every declared Amity field exists (field_table would drop it silently), and names
+    and columns are unique per module."""
+    from amity.api.vtiger.modules import KINDS, MODULES
+
+    models = services.records.registry.models
+    for module in MODULES.values():
+        model = models[module.model]
+        names = [vf.name for vf in module.fields]
+        columns = [module.column(vf) for vf in module.fields]
+        assert len(set(names)) == len(names) and len(set(columns)) == len(columns), module.name
+        for vf in module.fields:
+            assert vf.kind in KINDS
+            assert vf.amity is None or model.fields[vf.amity].stored, (module.name, vf.name)
+            assert (vf.amity is None) == (vf.kind in ("number", "const")), (module.name, vf.name)

@@ -360,8 +360,11 @@ EVENTS = Module(
 )
 
 
-def tally(name: str, model: str, table: str, prefix: str, own: tuple[VField, ...]) -> Module:
-    """Quotes, SalesOrder, Invoice: their own fields, then the shared ones."""
+def tally(
+    name: str, model: str, table: str, prefix: str, own: tuple[VField, ...], ads: str = ""
+) -> Module:
+    """Quotes, SalesOrder, Invoice: their own fields, then the shared ones (addresses in
+    `<ads>billads` and `<ads>shipads`, the main table's name unless given)."""
     return Module(
         name,
         model,
@@ -379,7 +382,7 @@ def tally(name: str, model: str, table: str, prefix: str, own: tuple[VField, ...
             k("money", "pre_tax_total", "pretax"),
             k("money", "hdnGrandTotal", "amount", f"{table}.total"),
             *entity_fields(),
-            *bill_ship(table),
+            *bill_ship(ads or table),
             t("terms_conditions", "terms"),
             t("description", column=f"{CRM}.description"),
         ),
@@ -404,6 +407,7 @@ SALES_ORDER = tally(
         t("duedate", "due_date"),
         k("ref", "quote_id", "quote_id", "vtiger_salesorder.quoteid"),
     ),
+    ads="vtiger_so",
 )
 INVOICE = tally(
     "Invoice",
