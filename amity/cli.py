@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from amity.api.access_guard import parse_address
+from amity.api.native.hints import native_hint
 from amity.cli_calendar import add_calendar_commands
 from amity.cli_vtiger import add_vtiger_commands
 from amity.cli_webhooks import add_webhook_commands
@@ -43,7 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except AmityError as exc:
-        print(f"error: {exc.message}" + (f" ({exc.hint})" if exc.hint else ""), file=sys.stderr)
+        hint = native_hint(exc)
+        print(f"error: {exc.message}" + (f" ({hint})" if hint else ""), file=sys.stderr)
         return 1
     finally:
         while _opened:

@@ -16,6 +16,7 @@ from starlette.types import Scope
 from amity.api.dialects import scope_dialect
 from amity.api.etags import etag
 from amity.api.language import translate_message
+from amity.api.native.hints import native_id, native_params
 from amity.api.paths import redact_path
 from amity.api.responses import JSONResponse
 from amity.errors import (
@@ -65,15 +66,20 @@ def error_response(
 
 def render_error(exc: AmityError, request: Request | None) -> Response:
     """An AmityError as its response, in the shape of the request's dialect (1CRM's unless
-    the path belongs to another), translated for the request, with the headers its kind
-    calls for."""
+    the path belongs to another, with its hints in 1CRM's words: amity.api.native.hints),
+    translated for the request, with the headers its kind calls for."""
     dialect = scope_dialect(request.scope) if request is not None else None
     response: Response
     if dialect is not None:
         response = dialect.render_error(exc, request)
     else:
         response = error_response(
-            exc.status, exc.error, exc.message_id, exc.hint_id, request, exc.params
+            exc.status,
+            exc.error,
+            native_id(exc.message_id),
+            native_id(exc.hint_id),
+            request,
+            native_params(exc.params),
         )
     if exc.status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="amity"'

@@ -74,7 +74,7 @@ class AuditLog:
         except Forbidden:
             raise UnknownModel(
                 "Model {name} not found",
-                "GET /meta/modules lists the models this server knows",
+                "list the models to see the ones this server knows",
                 name=model_name,
             ) from None
         check_paging(offset, limit)

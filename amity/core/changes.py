@@ -196,7 +196,7 @@ class Changes:
             if not self.store.has_model(conn, name):
                 raise BadRequest(
                     "Unknown model {model!r} in models[]",
-                    "name a model (GET /meta/modules) or a kind of configuration object",
+                    "name a model or a kind of configuration object",
                     model=name,
                 )
 

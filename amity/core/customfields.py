@@ -96,7 +96,7 @@ class CustomFields:
                 return d
         raise NotFound(
             "No custom field {name} in model {model}",
-            "GET /admin/fields/{model} lists them",
+            "list the custom fields of {model} to see them",
             name=name,
             model=model.name,
         )
@@ -297,7 +297,7 @@ class CustomFields:
         if fd is None:
             raise NotFound(
                 "No field {name} in model {model}",
-                "GET /meta/fields/{model} lists its fields",
+                "list the fields of {model} to see the valid names",
                 name=name,
                 model=model.name,
             )

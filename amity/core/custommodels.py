@@ -72,7 +72,7 @@ class CustomModels:
         for d in self.sync.models:
             if d.name == name and not d.removed:
                 return d
-        raise NotFound("No custom model {name}", "GET /admin/models lists them", name=name)
+        raise NotFound("No custom model {name}", "list the custom models to see them", name=name)
 
     def _describe(self, d: CustomModelDef) -> dict[str, Any]:
         return d.as_json() | {
@@ -244,14 +244,14 @@ class CustomModels:
         if link_name not in {lk.name for lk in old.live_links}:
             raise NotFound(
                 "Model {name} has no link {link_name}",
-                "GET /admin/models/{name} lists its links",
+                "read the custom model {name} to see its links",
                 name=name,
                 link_name=link_name,
             )
         if old.portal is not None and old.portal.link == link_name:
             raise Conflict(
                 "Portal contacts reach {name} through the link {link_name}",
-                'first PATCH /admin/models/{name} {{"portal": null}}',
+                "first take {link_name} out of the portal settings of {name}",
                 name=name,
                 link_name=link_name,
             )
@@ -300,7 +300,7 @@ class CustomModels:
         if old is None:
             raise NotFound(
                 "No removed custom model {name}",
-                "GET /admin/models?include_removed=1 lists them",
+                "list the removed custom models to see them",
                 name=name,
             )
         models = self.db.registry.models

@@ -86,8 +86,8 @@ def parse_fields(model: Model, raw: Any) -> tuple[str, ...]:
         if not erasable(fd):
             raise BadRequest(
                 "Field {field} of model {model} cannot be erased",
-                "erase fields that hold values; GET /meta/fields/{model} marks personal data "
-                "with personal: true",
+                "erase fields that hold values; the fields of {model} mark personal data as "
+                "personal",
                 field=name,
                 model=model.name,
             )

@@ -40,7 +40,7 @@ def known_field(model: Model, name: str) -> Field:
     if fd is None:
         raise UnknownField(
             "Unknown field {name} in model {model}",
-            "GET /meta/fields/{model} lists its fields",
+            "list the fields of {model} to see the valid names",
             name=name,
             model=model.name,
         )

@@ -118,7 +118,8 @@ def parse_filters(
     """Translate a 1CRM `filters` object into conditions; 400 on anything unknown."""
     if not isinstance(raw, Mapping):
         raise BadRequest(
-            "filters must be an object of filter name to value", "e.g. filters[last_name]=Smith"
+            "filters must be an object of filter name to value",
+            "map each filter name to its value, e.g. last_name to Smith",
         )
     names: dict[str, None] = {}
     for key in raw:
@@ -130,7 +131,7 @@ def parse_filters(
         if base not in model.filters:
             raise UnknownField(
                 "Unknown filter {key} for model {model}",
-                "GET /meta/fields/{model} lists its filters",
+                "list the fields of {model} to see its filters",
                 key=key,
                 model=model.name,
             )
@@ -216,7 +217,7 @@ def _condition(
         if not flt.ref_model:
             raise BadRequest(
                 "Filter {filter} needs an id",
-                "use filters[{id_name}]=<id>",
+                "filter by {id_name} with an id",
                 filter=flt.name,
                 id_name=flt.id_name,
             )
@@ -298,7 +299,7 @@ def _date_condition(
         if not given:
             raise BadRequest(
                 "Filter {filter} with operator {operator} needs {label}",
-                "pass filters[{key}]=Y-m-d",
+                "give {key} a date as Y-m-d",
                 filter=flt.name,
                 operator=operator,
                 label=label,
@@ -328,8 +329,8 @@ def _date_condition(
         if not isinstance(period, str) or not period:
             raise BadRequest(
                 "Filter {filter} with operator {operator} needs a period",
-                "pass "
-                "filters[{filter}-period]=day|week|month|quarter|year|fiscal_quarter|fiscal_year|days_N",
+                "give {filter}-period one of day, week, month, quarter, year, fiscal_quarter, "
+                "fiscal_year or days_N",
                 filter=flt.name,
                 operator=operator,
             )
@@ -399,7 +400,7 @@ def _number_condition(model: Model, flt: Filter, raw: Mapping[str, Any]) -> c.Co
         if parsed is None:
             raise BadRequest(
                 "Filter {filter} needs a value",
-                "pass filters[{key}]=<number>",
+                "give {key} a number",
                 filter=flt.name,
                 key=key,
             )

@@ -55,7 +55,7 @@ class PersonalSheet:
         if not own:
             raise BadRequest(
                 "{model} records hold no personal data",
-                "GET /meta/fields/{model} marks personal fields with personal: true",
+                "the fields of {model} mark personal fields as personal",
                 model=model.name,
             )
         names = [fd.name for fd in own]

@@ -157,8 +157,7 @@ class PicklistDependencies:
                 if value not in allowed:
                     raise BadRequest(
                         "{target} cannot be {value!r} when {source} is {source_value!r}",
-                        "with {source} {source_value!r}, {target} may be: {options} "
-                        "(GET /meta/dependencies/{model})",
+                        "with {source} {source_value!r}, {target} may be: {options}",
                         target=target,
                         value=value,
                         source=source,
@@ -185,7 +184,7 @@ def option_field(model: Model, name: Any, types: tuple[str, ...], role: str) -> 
     if fd is None:
         raise BadRequest(
             "Unknown {role} field {name!r} in model {model}",
-            "GET /meta/fields/{model} lists its fields",
+            "list the fields of {model} to see the valid names",
             role=role,
             name=name,
             model=model.name,

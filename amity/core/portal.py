@@ -104,7 +104,7 @@ class PortalTokens:
         if row is None or row["expires"] <= utcnow():
             raise Unauthorized(
                 "Invalid, expired or revoked portal token",
-                "ask for a new one (POST /api.php/portal/auth)",
+                "ask for a new portal token",
             )
         return Actor(
             user_id=row["assigned_user_id"] or FALLBACK_USER,
@@ -153,8 +153,7 @@ class PortalTokens:
         if actor.credential != "portal" or actor.credential_id is None:
             raise Forbidden(
                 "Only a portal token can log itself out",
-                "administrators revoke a contact's tokens with "
-                "DELETE /api.php/portal/tokens/{contact_id}",
+                "administrators revoke a contact's portal tokens",
             )
         with self.db.write() as conn:
             if self.store.revoke(conn, actor.credential_id):

@@ -243,7 +243,7 @@ def check_link(raw: Any, owner: str, models: Mapping[str, Model], taken: set[str
     if not isinstance(target_name, str) or target_name not in models:
         raise BadRequest(
             "Unknown link target {target_name!r}",
-            "GET /meta/modules lists the models this server knows",
+            "list the models to see the ones this server knows",
             target_name=target_name,
         )
     name = raw.get("name")

@@ -30,7 +30,7 @@ class Registry:
         if found is None:
             raise UnknownModel(
                 "Model {name} not found",
-                "GET /meta/modules lists the models this server knows",
+                "list the models to see the ones this server knows",
                 name=name,
             )
         return found

@@ -584,7 +584,7 @@ class CustomSelect(FieldType):
     wire_type = "enum"
     storage = "integer"
     filter_kind = "option"
-    accepts = "one option id (an integer; GET /meta/fields lists the options)"
+    accepts = "one option id (an integer; the field lists its options)"
 
     def parse(self, value: Any, *, choices: tuple[Choice, ...] = (), **kw: Any) -> Any:
         if value is None or value == "":
@@ -605,7 +605,7 @@ class CustomMultiSelect(FieldType):
     wire_type = "multienum"
     storage = "text"
     filter_kind = "option_set"
-    accepts = "a list of option ids, e.g. [5] (GET /meta/fields lists the options)"
+    accepts = "a list of option ids, e.g. [5] (the field lists its options)"
 
     def parse(self, value: Any, *, choices: tuple[Choice, ...] = (), **kw: Any) -> Any:
         if value is None:

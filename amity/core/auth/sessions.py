@@ -89,9 +89,7 @@ class SessionService:
         digest = token_hash(secret)
         row = self._session_row(digest)
         if row is None:
-            raise Unauthorized(
-                "Session expired or signed out", "sign in again: POST /api.php/session"
-            )
+            raise Unauthorized("Session expired or signed out", "sign in again")
         return Actor(
             user_id=row["id"],
             user_name=row["user_name"],

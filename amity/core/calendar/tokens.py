@@ -58,7 +58,7 @@ class CalendarTokens:
             if not self.store.remove(conn, user_id):
                 raise NotFound(
                     "No calendar feed token to revoke",
-                    "create one with POST /calendar/ics/token",
+                    "create a calendar feed token first",
                 )
             self.records.writer.emit(
                 conn,

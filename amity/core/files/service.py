@@ -195,8 +195,8 @@ class Files:
         ):
             raise BadRequest(
                 "Invalid value for field {field}: {value!r} is no file you uploaded",
-                "upload the file with POST /files/upload and write the id it answers "
-                "(INCOMING~...) within {hours} hours",
+                "upload the file first and write the id its upload answers (INCOMING~...) "
+                "within {hours} hours",
                 field=fd.name,
                 value=str(value)[:100],
                 hours=self.settings.upload_ttl_seconds // 3600,
@@ -256,7 +256,7 @@ class Files:
             if fd is None or not holds_file(fd):
                 raise BadRequest(
                     "{model} has no file field {field}",
-                    "GET /meta/fields/{model} lists its fields of type file_ref and image",
+                    "list the fields of {model} to see those of type file_ref and image",
                     model=model.name,
                     field=field,
                 )
@@ -318,12 +318,12 @@ class Files:
         """The file a signed URL names, while it has not expired; 403 for an expired or
         altered URL, 404 when the file is no longer attached."""
         if not expires.isdigit() or int(expires) < time.time():
-            raise Forbidden("This file link has expired", "ask for a new one: GET /files/info")
+            raise Forbidden("This file link has expired", "ask for a new file link")
         file = self.by_id(file_id)
         if file is None:
             raise NotFound("No file", "the file of this link is gone")
         if not hmac.compare_digest(self.url_signature(file, int(expires)), signature):
-            raise Forbidden("This file link is not valid", "ask for a new one: GET /files/info")
+            raise Forbidden("This file link is not valid", "ask for a new file link")
         return file
 
     # -- the sweep ------------------------------------------------------------------------

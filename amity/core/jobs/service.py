@@ -203,7 +203,7 @@ class Jobs:
                 assert self.rows is not None
                 row = self.rows.get(conn, number)
         if row is None:
-            raise NotFound("No job with id {id}", "GET /api.php/admin/jobs lists them", id=job_id)
+            raise NotFound("No job with id {id}", "list the jobs to see them", id=job_id)
         return row
 
     # -- retention ------------------------------------------------------------------

@@ -366,7 +366,7 @@ class Reports:
         if row is None or row["primary_module"] != model.name or not self._reads(conn, actor, row):
             raise NotFound(
                 "No {model} report with id {id}",
-                "GET /reports/{model} lists the reports you may read",
+                "list the reports of {model} to see those you may read",
                 model=model.name,
                 id=report_id,
             )
@@ -403,7 +403,7 @@ class Reports:
         if run["state"] != "done":
             raise Conflict(
                 "Report run {id} is {state}",
-                "wait until GET /reports/{model}/{report_id} shows it done",
+                "wait until the run of report {report_id} is done",
                 id=run_id,
                 state=run["state"],
                 model=run["primary_module"],

@@ -65,7 +65,7 @@ def parse_spec(raw: Mapping[str, Any], base: ReportSpec | None = None) -> Report
         if not isinstance(filters, dict):
             raise BadRequest(
                 "filters must be an object of filter name to value",
-                'the filters GET /data/{model} takes, e.g. {"last_name": "Smith"}',
+                "the filters a list of records takes, e.g. last_name to Smith",
             )
     order = spec.order
     if "order" in raw:

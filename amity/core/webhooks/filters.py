@@ -564,7 +564,7 @@ class _Parser:
         if not isinstance(name, str) or not name:
             raise BadRequest(
                 "Webhook filter: {where} needs a field",
-                "name a field of {model} (GET /meta/fields/{model} lists them)",
+                "name a field of {model}",
                 where=where,
                 model=self.model.name,
             )
@@ -589,7 +589,7 @@ class _Parser:
         if fd is None:
             raise UnknownField(
                 "Webhook filter: unknown field {field} in model {model}",
-                "GET /meta/fields/{model} lists its fields",
+                "list the fields of {model} to see the valid names",
                 field=name,
                 model=self.model.name,
             )

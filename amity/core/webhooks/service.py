@@ -245,7 +245,7 @@ class Webhooks:
             if delivery is None:
                 raise NotFound(
                     "No delivery {id} of this webhook",
-                    "GET /webhooks/{webhook}/deliveries lists them",
+                    "list the deliveries of webhook {webhook} to see them",
                     id=delivery_id,
                     webhook=webhook_id,
                 )
@@ -310,14 +310,16 @@ class Webhooks:
             message = self.store.pending(conn, webhook_id, 1, event_id, state=SENDING)[0]
             fresh = self.store.get(conn, webhook_id)
         if fresh is None:  # removed meanwhile
-            raise NotFound("No webhook with id {id}", "GET /webhooks lists yours", id=webhook_id)
+            raise NotFound(
+                "No webhook with id {id}", "list your webhooks to see them", id=webhook_id
+            )
         sent: Sent = await self.deliverer.send_one(fresh, message)
         with self.db.read() as conn:
             rows, _ = self.store.delivery_page(conn, webhook_id, 0, 20)
         for row in rows:
             if row["message_id"] == sent.message["id"]:
                 return row
-        raise NotFound("No webhook with id {id}", "GET /webhooks lists yours", id=webhook_id)
+        raise NotFound("No webhook with id {id}", "list your webhooks to see them", id=webhook_id)
 
     # -- delivery support -----------------------------------------------------------------
     def wake(self, conn: Connection, webhook_ids: list[str]) -> None:
@@ -404,7 +406,9 @@ class Webhooks:
     ) -> dict[str, Any]:
         row = self.store.get(conn, webhook_id)
         if row is None or not (actor.is_admin or row["assigned_user_id"] == actor.user_id):
-            raise NotFound("No webhook with id {id}", "GET /webhooks lists yours", id=webhook_id)
+            raise NotFound(
+                "No webhook with id {id}", "list your webhooks to see them", id=webhook_id
+            )
         return row if secrets else _public(row)
 
     def _row(self, conn: Connection, webhook_id: str) -> dict[str, Any]:
