@@ -13,7 +13,7 @@ from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
-from amity.api import appcrm, errors, opencrm
+from amity.api import appcrm, errors, opencrm, vtiger
 from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.authn import Authenticate
 from amity.api.freshness import MetadataRefresh, retry_on_unknown_field
@@ -81,6 +81,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         )
     ]
     api_routes += opencrm.routes  # /api/rest: before App CRM's /api/{resource}
+    api_routes += vtiger.routes
     api_routes += appcrm.routes  # last: other dialects' /api/... paths go first
     api_routes += auth.root_routes  # RFC 8414 metadata lives at the host's well-known path
 
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.state.services = services
     app.state.dialects = (
         opencrm.DIALECT,
+        vtiger.DIALECT,
         appcrm.DIALECT,
     )  # amity.api.dialects: each other API's prefix, errors, credential
     return app

@@ -17,6 +17,7 @@ from amity.api.access_guard import parse_address
 from amity.api.native.hints import native_hint
 from amity.cli_apikeys import add_apikey_commands
 from amity.cli_calendar import add_calendar_commands
+from amity.cli_vtiger import add_vtiger_commands
 from amity.cli_webhooks import add_webhook_commands
 from amity.config import Settings, describe_settings
 from amity.core.actor import CLI, Actor
@@ -116,7 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rate", nargs="?", help="e.g. 100/minute (AMITY_RATE_LIMIT otherwise)")
     p.add_argument("--clear", action="store_true", help="back to AMITY_RATE_LIMIT")
     p.set_defaults(func=cmd_user_limit)
+<<<<<<< HEAD
     add_apikey_commands(user)
+=======
+    add_vtiger_commands(user)
+>>>>>>> vtiger-dialect
 
     token = sub.add_parser("token", help="manage personal access tokens").add_subparsers(
         title="token commands"

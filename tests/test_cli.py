@@ -42,6 +42,7 @@ COMMANDS = [
     ["user", "deactivate"],
     ["user", "activate"],
     ["user", "remove"],
+    ["user", "access-key"],
     ["token", "create"],
     ["token", "list"],
     ["token", "revoke"],

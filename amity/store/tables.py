@@ -252,6 +252,13 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("pass_key_hash", sa.String(64), nullable=False),
         sa.Column("date_created", sa.DateTime(), nullable=False),
     )
+    sa.Table(  # per-user access keys of Vtiger's RestfulApi (amity/core/auth/access_keys.py)
+        "access_keys",
+        metadata,
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("created", sa.DateTime(), nullable=False),
+    )
     sa.Table(  # stable integer numbers of records (amity/core/record_numbers.py)
         "record_numbers",
         metadata,
