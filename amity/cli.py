@@ -117,11 +117,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("rate", nargs="?", help="e.g. 100/minute (AMITY_RATE_LIMIT otherwise)")
     p.add_argument("--clear", action="store_true", help="back to AMITY_RATE_LIMIT")
     p.set_defaults(func=cmd_user_limit)
-<<<<<<< HEAD
     add_apikey_commands(user)
-=======
     add_vtiger_commands(user)
->>>>>>> vtiger-dialect
 
     token = sub.add_parser("token", help="manage personal access tokens").add_subparsers(
         title="token commands"

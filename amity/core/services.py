@@ -11,11 +11,8 @@ from amity.core.access import AccessPolicy
 from amity.core.acl import RolePolicy
 from amity.core.apilog import ApiLog
 from amity.core.audit import AuditLog
-<<<<<<< HEAD
-from amity.core.auth.api_keys import ApiKeys
-=======
 from amity.core.auth.access_keys import AccessKeys
->>>>>>> vtiger-dialect
+from amity.core.auth.api_keys import ApiKeys
 from amity.core.auth.clients import ClientRegistry
 from amity.core.auth.login_tokens import LoginTokens
 from amity.core.auth.oauth import OAuthService
@@ -89,11 +86,8 @@ class Services:
     reports: Reports
     record_numbers: RecordNumbers
     vtiger_tokens: LoginTokens
-<<<<<<< HEAD
     api_keys: ApiKeys  # OpenCRM's key pairs and access keys
-=======
     access_keys: AccessKeys
->>>>>>> vtiger-dialect
     sweeps: list[Callable[[datetime], int]] = field(default_factory=list)
     """Retention sweeps: each deletes what is older than its retention at the time it is
     given and returns how many rows; the periodic job amity.sweep calls them all."""
@@ -141,14 +135,11 @@ def build_services(
         rate_limits=RateLimitOverrides(db, records.writer, settings.auth_cache_seconds),
         record_numbers=RecordNumbers(db),
         vtiger_tokens=LoginTokens(db, "vtiger", settings.vtiger_token_seconds),
-<<<<<<< HEAD
         api_keys=ApiKeys(
             db,
             LoginTokens(db, "opencrm", settings.opencrm_accesskey_idle_seconds, sliding=True),
         ),
-=======
         access_keys=AccessKeys(db),
->>>>>>> vtiger-dialect
         languages=languages,
         layouts=layouts,
         metadata=sync,
