@@ -11,9 +11,8 @@ id (random ids) and a list of 20 contacts, through each dialect in turn, `--roun
 Prints the median requests/s of each dialect and scenario and its ratio to 1CRM's.
 
 A dialect is one row of DIALECTS: how its GET by id and its list of 20 are addressed
-(built from a contact's id and the admin's token) and which headers it sends. Vtiger
-(`/modules/RestfulApi/Contacts/{n}/{token}`, the token in the path) and OpenCRM add a row
-each.
+(built from a contact's id or number and the admin's credentials) and which headers it
+sends.
 """
 
 from __future__ import annotations
@@ -33,9 +32,28 @@ from pathlib import Path
 import httpx
 import load
 
+from amity.config import Settings
+from amity.core.services import build_services
+
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 IDS = 2_000  # random live ids the GET scenario picks from
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """The admin's credential in each dialect."""
+
+    token: str  # a personal access token (1CRM, App CRM)
+    vtiger_token: str  # a RestfulApi login token
+    api_key: str  # OpenCRM's key pair
+    pass_key: str
+
+
+@dataclass(frozen=True)
+class Contact:
+    id: str
+    number: int  # its integer id in the dialects that speak them (Vtiger, OpenCRM)
 
 
 @dataclass(frozen=True)
@@ -43,28 +61,49 @@ class Wire:
     """How one dialect reads contacts: path builders and the request headers."""
 
     name: str
-    by_id: Callable[[str, str], str]  # (a contact's id, the token) -> the path of its GET
-    list_of_20: Callable[[str], str]  # the token -> the path of a list of 20 contacts
-    headers: Callable[[str], dict[str, str]] = field(
-        default=lambda token: {"Authorization": f"Bearer {token}"}
+    by_id: Callable[[Contact, Credentials], str]  # the path of one contact's GET
+    list_of_20: Callable[[Credentials], str]  # the path of a list of 20 contacts
+    headers: Callable[[Credentials], dict[str, str]] = field(
+        default=lambda creds: {"Authorization": f"Bearer {creds.token}"}
     )
+    rows: str = "records"  # the key of a list's rows in its answer
 
 
-def bearer_json(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}", "Accept": "application/json"}
+def bearer_json(creds: Credentials) -> dict[str, str]:
+    return {"Authorization": f"Bearer {creds.token}", "Accept": "application/json"}
 
 
+def key_headers(creds: Credentials) -> dict[str, str]:
+    return {"KEY1": creds.api_key, "KEY2": creds.pass_key}
+
+
+VTIGER = "/modules/RestfulApi/Contacts"
 DIALECTS: list[Wire] = [
     Wire(
         "1CRM",
-        lambda id_, token: f"/api.php/data/Contact/{id_}",
-        lambda token: "/api.php/data/Contact?limit=20",
+        lambda c, creds: f"/api.php/data/Contact/{c.id}",
+        lambda creds: "/api.php/data/Contact?limit=20",
     ),
     Wire(
         "App CRM",
-        lambda id_, token: f"/api/contacts/{id_}",
-        lambda token: "/api/contacts?per_page=20",
+        lambda c, creds: f"/api/contacts/{c.id}",
+        lambda creds: "/api/contacts?per_page=20",
         bearer_json,
+        rows="data",
+    ),
+    Wire(
+        "Vtiger",
+        lambda c, creds: f"{VTIGER}/{c.number}/{creds.vtiger_token}",
+        lambda creds: f"{VTIGER}/length/20/{creds.vtiger_token}",
+        lambda creds: {},
+        rows="result",
+    ),
+    Wire(
+        "OpenCRM",
+        lambda c, creds: f"/api/rest/get_contact?contactid={c.number}",
+        lambda creds: "/api/rest/get_contact_list?limit=20",
+        key_headers,
+        rows="data",
     ),
 ]
 BASELINE = DIALECTS[0].name
@@ -90,22 +129,26 @@ class Case:
     script: Path
     sample: str
     headers: dict[str, str]
+    rows: str
 
 
-def cases(work: Path, token: str, ids: list[str]) -> list[Case]:
+def cases(work: Path, creds: Credentials, contacts: list[Contact]) -> list[Case]:
     """Each dialect's GET by id and list of 20, with their wrk scripts written to work."""
     made = []
     for n, wire in enumerate(DIALECTS):
-        headers = wire.headers(token)
+        headers = wire.headers(creds)
         head = "".join(HEADERS_LUA % item for item in headers.items())
         paths = work / f"paths-{n}.txt"
-        paths.write_text("".join(wire.by_id(id_, token) + "\n" for id_ in ids))
+        paths.write_text("".join(wire.by_id(c, creds) + "\n" for c in contacts))
         by_id = work / f"by-id-{n}.lua"
         by_id.write_text(head + BY_ID_LUA % {"ids": paths} + load.DONE_LUA)
         listing = work / f"list-{n}.lua"
         listing.write_text(head + load.DONE_LUA)  # the path is the URL wrk is given
-        made.append(Case(wire.name, "GET by id", by_id, wire.by_id(ids[0], token), headers))
-        made.append(Case(wire.name, "list of 20", listing, wire.list_of_20(token), headers))
+        sample = wire.by_id(contacts[0], creds)
+        made.append(Case(wire.name, "GET by id", by_id, sample, headers, wire.rows))
+        made.append(
+            Case(wire.name, "list of 20", listing, wire.list_of_20(creds), headers, wire.rows)
+        )
     return made
 
 
@@ -116,9 +159,24 @@ def check(base: str, case: Case) -> None:
         raise SystemExit(f"{case.dialect} {case.scenario}: {resp.status_code} {resp.text[:300]}")
     body = resp.json()
     if case.scenario == "list of 20":
-        rows = body.get("records", body.get("data"))
+        rows = body.get(case.rows)
         if not isinstance(rows, list) or len(rows) != 20:
             raise SystemExit(f"{case.dialect} list: not 20 records: {resp.text[:300]}")
+
+
+def credentials(url: str) -> tuple[Credentials, list[Contact]]:
+    """The admin's credential in every dialect, and IDS random contacts with their
+    integer numbers (given now, so the run measures reads only)."""
+    token, ids = load.sample_ids(url, IDS)
+    services = build_services(Settings.from_env(database_url=url, log_level="WARNING"))
+    try:
+        admin = services.auth.user_by_name("admin")["id"]
+        api_key, pass_key = services.api_keys.create(admin)
+        creds = Credentials(token, services.vtiger_tokens.issue(admin), api_key, pass_key)
+        numbers = services.record_numbers.numbers("Contact", ids)
+    finally:
+        services.close()
+    return creds, [Contact(id_, numbers[id_]) for id_ in ids]
 
 
 def fresh_database(work: Path, contacts: int) -> str:
@@ -148,7 +206,7 @@ def measure(args: argparse.Namespace) -> dict[tuple[str, str], list[float]]:
     rates: dict[tuple[str, str], list[float]] = {}
     try:
         url = args.database_url or fresh_database(work, args.contacts)
-        token, ids = load.sample_ids(url, IDS)
+        creds, contacts = credentials(url)
         env = {
             **os.environ,
             "AMITY_DATABASE_URL": url,
@@ -167,7 +225,7 @@ def measure(args: argparse.Namespace) -> dict[tuple[str, str], list[float]]:
         logs.mkdir(exist_ok=True)
         base = f"http://127.0.0.1:{port}"
         with load.server(cmd, env, port, logs / "dialects-serve.log"):
-            runs = cases(work, token, ids)
+            runs = cases(work, creds, contacts)
             for case in runs:
                 check(base, case)
             for round_ in range(1, args.rounds + 1):

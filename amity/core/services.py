@@ -134,10 +134,20 @@ def build_services(
         sessions=SessionService(auth),
         rate_limits=RateLimitOverrides(db, records.writer, settings.auth_cache_seconds),
         record_numbers=RecordNumbers(db),
-        vtiger_tokens=LoginTokens(db, "vtiger", settings.vtiger_token_seconds),
+        vtiger_tokens=LoginTokens(
+            db, "vtiger", settings.vtiger_token_seconds, cache_seconds=settings.auth_cache_seconds
+        ),
         api_keys=ApiKeys(
             db,
-            LoginTokens(db, "opencrm", settings.opencrm_accesskey_idle_seconds, sliding=True),
+            LoginTokens(
+                db,
+                "opencrm",
+                settings.opencrm_accesskey_idle_seconds,
+                sliding=True,
+                cache_seconds=settings.auth_cache_seconds,
+            ),
+            auth.active_user,
+            settings.auth_cache_seconds,
         ),
         access_keys=AccessKeys(db),
         languages=languages,

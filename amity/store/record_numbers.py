@@ -18,18 +18,22 @@ class RecordNumberStore:
         self.table = tables.system("record_numbers")
         self.dialect = dialect
 
+    def known(self, conn: Connection, model: str, record_ids: Sequence[str]) -> dict[str, int]:
+        """The numbers these records have been given (those without one are left out)."""
+        t = self.table
+        stmt = sa.select(t.c.record_id, t.c.number).where(
+            t.c.model == model, t.c.record_id.in_(list(dict.fromkeys(record_ids)))
+        )
+        return {rid: int(number) for rid, number in conn.execute(stmt)}
+
     def assign(self, conn: Connection, model: str, record_ids: Sequence[str]) -> dict[str, int]:
         """The numbers of these records, giving the missing ones theirs in one statement."""
         if not record_ids:
             return {}
-        t = self.table
         rows = [{"model": model, "record_id": rid} for rid in dict.fromkeys(record_ids)]
-        insert = (postgresql if self.dialect == "postgresql" else sqlite).insert(t)
+        insert = (postgresql if self.dialect == "postgresql" else sqlite).insert(self.table)
         conn.execute(insert.values(rows).on_conflict_do_nothing())
-        stmt = sa.select(t.c.record_id, t.c.number).where(
-            t.c.model == model, t.c.record_id.in_([r["record_id"] for r in rows])
-        )
-        return {rid: int(number) for rid, number in conn.execute(stmt)}
+        return self.known(conn, model, record_ids)
 
     def lookup(self, conn: Connection, number: int) -> tuple[str, str] | None:
         """(model, record id) of a number; None for one never given."""

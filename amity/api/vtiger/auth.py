@@ -20,8 +20,7 @@ CREDENTIAL = "vtiger"
 
 
 def active_user(services: Services, user_id: str | None) -> dict[str, Any] | None:
-    user = services.auth.user_by_id(user_id) if user_id is not None else None
-    return user if user is not None and user.get("status") == "Active" else None
+    return services.auth.active_user(user_id) if user_id is not None else None
 
 
 def authenticate(services: Services, scope: Scope) -> Actor | None:

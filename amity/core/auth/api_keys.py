@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -13,6 +15,7 @@ from amity.core.actor import Actor
 from amity.core.auth.login_tokens import LoginTokens
 from amity.core.auth.tokens import token_hash
 from amity.core.clock import utcnow
+from amity.core.ttlcache import TtlCache
 from amity.errors import Unauthorized
 from amity.store.engine import Database
 
@@ -24,11 +27,19 @@ CREDENTIAL = "apikey"
 class ApiKeys:
     """Key pairs of users, and the access keys their login end point hands out."""
 
-    def __init__(self, db: Database, access_keys: LoginTokens) -> None:
+    def __init__(
+        self,
+        db: Database,
+        access_keys: LoginTokens,
+        active_user: Callable[[str], dict[str, Any] | None],
+        cache_seconds: float = 0,
+    ) -> None:
         self.db = db
         self.access_keys = access_keys
+        self.active_user = active_user  # AuthService.active_user
         self.table = db.tables.system("api_key_pairs")
-        self.users = db.tables.model(db.registry.model("User"))
+        # api key hash -> (user id, pass key hash): a busy client costs one lookup per interval
+        self._pairs: TtlCache[str, tuple[str, str]] = TtlCache(cache_seconds)
 
     def create(self, user_id: str) -> tuple[str, str]:
         """A new (api key, pass key) for the user, replacing any pair it had; its access
@@ -46,41 +57,34 @@ class ApiKeys:
                     date_created=utcnow(),
                 )
             )
+        self._pairs.clear()
         self.access_keys.revoke_user(user_id)
         return api_key, pass_key
 
     def user_of_pair(self, api_key: str, pass_key: str) -> str | None:
         """The id of the active user holding this pair; None for a wrong pair."""
-        t, u = self.table, self.users
-        stmt = (
-            sa.select(t.c.user_id, t.c.pass_key_hash)
-            .select_from(t.join(u, u.c.id == t.c.user_id))
-            .where(
-                t.c.api_key_hash == token_hash(api_key),
-                u.c.deleted == sa.false(),
-                u.c.status == "Active",
-            )
-        )
+        digest = token_hash(api_key)
+        pair = self._pairs.get(digest, lambda: self._load_pair(digest))
+        if pair is None or not hmac.compare_digest(pair[1], token_hash(pass_key)):
+            return None
+        return pair[0] if self.active_user(pair[0]) is not None else None
+
+    def _load_pair(self, api_key_hash: str) -> tuple[str, str] | None:
+        t = self.table
+        stmt = sa.select(t.c.user_id, t.c.pass_key_hash).where(t.c.api_key_hash == api_key_hash)
         with self.db.read() as conn:
             row = conn.execute(stmt).first()
-        if row is None or not hmac.compare_digest(row.pass_key_hash, token_hash(pass_key)):
-            return None
-        return str(row.user_id)
+        return None if row is None else (str(row.user_id), str(row.pass_key_hash))
 
     def actor(self, user_id: str, source: str, credential_id: str | None = None) -> Actor:
         """The actor of an active user; 401 for a deactivated or removed one."""
-        u = self.users
-        stmt = sa.select(u.c.user_name, u.c.is_admin).where(
-            u.c.id == user_id, u.c.deleted == sa.false(), u.c.status == "Active"
-        )
-        with self.db.read() as conn:
-            row = conn.execute(stmt).first()
-        if row is None:
+        user = self.active_user(user_id)
+        if user is None:
             raise Unauthorized("Invalid API key or pass key")
         return Actor(
             user_id=user_id,
-            user_name=str(row.user_name),
-            is_admin=bool(row.is_admin),
+            user_name=str(user["user_name"]),
+            is_admin=bool(user["is_admin"]),
             credential=CREDENTIAL,
             credential_id=credential_id,
             source=source,

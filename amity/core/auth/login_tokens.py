@@ -6,12 +6,13 @@ that every use starts again."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from amity.core.auth.tokens import token_hash
 from amity.core.clock import utcnow
+from amity.core.ttlcache import TtlCache
 from amity.store.engine import Database
 
 
@@ -19,7 +20,13 @@ class LoginTokens:
     """Issue a token for a user, and find the user of a live token."""
 
     def __init__(
-        self, db: Database, dialect: str, lifetime_seconds: int, *, sliding: bool = False
+        self,
+        db: Database,
+        dialect: str,
+        lifetime_seconds: int,
+        *,
+        sliding: bool = False,
+        cache_seconds: float = 0,
     ) -> None:
         self.db = db
         self.dialect = dialect
@@ -28,6 +35,8 @@ class LoginTokens:
         # a busy client moves its expiry at most once per step (one write, not one a call)
         self.step = timedelta(seconds=min(60, lifetime_seconds // 10))
         self.table = db.tables.system("login_tokens")
+        # token hash -> (user id, expiry), so a busy client costs one lookup per interval
+        self._live: TtlCache[str, tuple[str, datetime]] = TtlCache(cache_seconds)
 
     def issue(self, user_id: str) -> str:
         """A new token for the user (the only time it is seen in clear)."""
@@ -48,24 +57,35 @@ class LoginTokens:
 
     def user_id(self, token: str) -> str | None:
         """The user of a live token of this dialect; None for an unknown or expired one."""
-        t = self.table
         digest, now = token_hash(token), utcnow()
+        live = self._live.get(digest, lambda: self._load(digest, now))
+        if live is not None and live[1] <= now:  # expired since remembered (or slid elsewhere)
+            self._live.pop(digest)
+            live = self._live.get(digest, lambda: self._load(digest, now))
+        if live is None:
+            return None
+        user_id, expires = live
+        if self.sliding and expires < now + self.lifetime - self.step:
+            t = self.table
+            with self.db.write() as conn:
+                conn.execute(
+                    sa.update(t).where(t.c.token_hash == digest).values(expires=now + self.lifetime)
+                )
+            self._live.pop(digest)
+        return user_id
+
+    def _load(self, digest: str, now: datetime) -> tuple[str, datetime] | None:
+        t = self.table
         stmt = sa.select(t.c.user_id, t.c.expires).where(
             t.c.token_hash == digest, t.c.dialect == self.dialect, t.c.expires > now
         )
         with self.db.read() as conn:
             row = conn.execute(stmt).first()
-        if row is None:
-            return None
-        if self.sliding and row.expires < now + self.lifetime - self.step:
-            with self.db.write() as conn:
-                conn.execute(
-                    sa.update(t).where(t.c.token_hash == digest).values(expires=now + self.lifetime)
-                )
-        return str(row.user_id)
+        return None if row is None else (str(row.user_id), row.expires)
 
     def revoke_user(self, user_id: str) -> None:
         """Forget every token of this dialect that the user holds."""
         t = self.table
         with self.db.write() as conn:
             conn.execute(sa.delete(t).where(t.c.user_id == user_id, t.c.dialect == self.dialect))
+        self._live.clear()

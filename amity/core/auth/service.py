@@ -37,6 +37,9 @@ class AuthService:
         self._token_cache: TtlCache[str, dict[str, Any]] = TtlCache(
             self.settings.auth_cache_seconds
         )
+        self._active_users: TtlCache[str, dict[str, Any]] = TtlCache(
+            self.settings.auth_cache_seconds
+        )
         self.portal = PortalTokens(records)
         records.db.listeners.append(self._forget_users)
         # (user id, stored hash, sha256 of the password) already verified with argon2
@@ -130,6 +133,16 @@ class AuthService:
     def user_by_id(self, user_id: str) -> dict[str, Any] | None:
         with self.db.read() as conn:
             return self.store.user_by_id(conn, user_id)
+
+    def active_user(self, user_id: str) -> dict[str, Any] | None:
+        """The row of an active user (None for a deactivated or removed one), remembered
+        for AMITY_AUTH_CACHE_SECONDS like the users behind tokens."""
+
+        def load() -> dict[str, Any] | None:
+            user = self.user_by_id(user_id)
+            return user if user is not None and user.get("status") == "Active" else None
+
+        return self._active_users.get(user_id, load)
 
     # -- tokens -----------------------------------------------------------------------
     def create_token(
@@ -253,6 +266,7 @@ class AuthService:
         drop remembered tokens at once."""
         if model in ("User", TOKEN_MODEL, "*"):
             self._token_cache.clear()
+            self._active_users.clear()
         if model in ("User", "*") and self.oauth is not None:
             self.oauth.forget()
 
