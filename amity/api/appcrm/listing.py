@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from amity.core.actor import Actor
 from amity.core.filters import order_key, search_condition
 from amity.errors import BadRequest, Text, UnknownField
 from amity.schema.model import Field, Model
@@ -96,7 +95,7 @@ def selected_fields(model: Model, raw: str) -> list[str] | None:
     return out
 
 
-def search_conditions(model: Model, actor: Actor, params: dict[str, Any]) -> list[c.Condition]:
+def search_conditions(model: Model, params: dict[str, Any]) -> list[c.Condition]:
     """The conditions of `q`, `search_fields` and `search_match` (ANDed by the caller)."""
     text = text_param(params, "q")
     spec = text_param(params, "search_fields")

@@ -57,7 +57,7 @@ async def index(request: Request) -> JSONResponse:
     paging = page_request(params)
     query = ListQuery(
         fields=selected_fields(model, text_param(params, "select")),
-        conditions=search_conditions(model, actor, params),
+        conditions=search_conditions(model, params),
         order=order_keys(model, text_param(params, "order")),
         offset=paging.offset,
         limit=paging.per_page,
