@@ -25,6 +25,7 @@ LIST_PARAMS = ("page", "per_page", "order", "select", "q", "search_fields", "sea
 MAX_ORDER_KEYS = 5
 MAX_SEARCH_FIELDS = 10
 MAX_SELECT = 200
+MAX_QUERY = 1000  # characters (SQLite refuses LIKE patterns past 50,000 bytes)
 SEARCH_OPERATORS = ("like", "=")
 
 
@@ -98,6 +99,8 @@ def selected_fields(model: Model, raw: str) -> list[str] | None:
 def search_conditions(model: Model, params: dict[str, Any]) -> list[c.Condition]:
     """The conditions of `q`, `search_fields` and `search_match` (ANDed by the caller)."""
     text = text_param(params, "q")
+    if len(text) > MAX_QUERY:
+        raise BadRequest("q takes at most {count} characters", field="q", count=MAX_QUERY)
     spec = text_param(params, "search_fields")
     match = text_param(params, "search_match") or "or"
     if match not in ("or", "and"):
