@@ -203,7 +203,9 @@ def test_filters_never_reach_past_the_acl(services: Any, app: Any, admin: User) 
             base_url="http://testserver",
         )
         try:
-            answer = client.get("/api/accounts", params={"q": account, "search_fields": "id:=", "order": "name"})
+            answer = client.get(
+                "/api/accounts", params={"q": account, "search_fields": "id:=", "order": "name"}
+            )
             found[actor] = (
                 answer.status_code,
                 [r["id"] for r in answer.json().get("data", [])],

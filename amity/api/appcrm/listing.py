@@ -58,9 +58,7 @@ def order_keys(model: Model, raw: str) -> list[c.OrderKey]:
         return []
     parts = raw.split(",")
     if len(parts) > MAX_ORDER_KEYS:
-        raise BadRequest(
-            "order takes at most {count} fields", field="order", count=MAX_ORDER_KEYS
-        )
+        raise BadRequest("order takes at most {count} fields", field="order", count=MAX_ORDER_KEYS)
     keys: list[c.OrderKey] = []
     for part in parts:
         name, bar, direction = part.partition("|")
