@@ -19,6 +19,14 @@ class Prefix:
 
 
 @dataclass(frozen=True)
+class Contains:
+    """`field` holds `text` anywhere (case-insensitive)."""
+
+    field: str
+    text: str
+
+
+@dataclass(frozen=True)
 class PersonName:
     """A person's first or last name, or "first last", starts with `text`."""
 
@@ -100,6 +108,7 @@ class Related:
 
 Condition = (
     Prefix
+    | Contains
     | PersonName
     | Equals
     | Range

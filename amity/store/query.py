@@ -79,6 +79,9 @@ class QueryBuilder:
         col = table.c
         if isinstance(cond, c.Prefix):
             return sa.or_(*(self._prefix(col[name], cond.text) for name in cond.fields))
+        if isinstance(cond, c.Contains):
+            needle = like_escaped(fold_text(cond.text, self.dialect))
+            return self.tables.fold(col[cond.field]).like(f"%{needle}%", escape="\\")
         if isinstance(cond, c.PersonName):
             return self._person_name(col[cond.first], col[cond.last], cond.text)
         if isinstance(cond, c.Equals):
@@ -419,7 +422,11 @@ class QueryBuilder:
         return {row.id: dict(row._mapping) for row in conn.execute(stmt)}
 
 
+def like_escaped(text: str) -> str:
+    """`text` matched literally by LIKE ... ESCAPE '\\'."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 def column_contains(column: sa.ColumnElement[Any], option: str) -> Clause:
     """A multienum column (^a^,^b^) holds `option`."""
-    escaped = option.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return column.like(f"%^{escaped}^%", escape="\\")
+    return column.like(f"%^{like_escaped(option)}^%", escape="\\")

@@ -16,7 +16,14 @@ import pytest
 from amity.app import create_app
 from amity.config import Settings
 from amity.core.services import Services, build_services
-from tests.conftest import ApiClient, User
+from tests.conftest import (
+    ApiClient,
+    SqliteTemplate,
+    TemplateCopies,
+    User,
+    make_admin,
+    settings_for,
+)
 
 HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 OPTIONS = [f"Option {n}" for n in range(1, 11)]  # option ids 1..10: the seed sends 5 and 10
@@ -78,17 +85,7 @@ def exact(answer: httpx.Response) -> Any:
     return json.loads(answer.text, parse_float=Decimal)
 
 
-@pytest.fixture
-def crm(app: Any, admin: User) -> Iterator[ApiClient]:
-    client = ApiClient(
-        app, {**HEADERS, "Authorization": f"Bearer {admin.token}"}, base_url="http://testserver"
-    )
-    yield client
-    client.close()
-
-
-@pytest.fixture
-def ids(api: ApiClient, crm: ApiClient) -> dict[str, str]:
+def make_fields(api: ApiClient, crm: ApiClient) -> dict[str, str]:
     """A Contact custom field of every App CRM type; their ids by field name."""
     for name, (type_, _, _) in SEED.items():
         body: dict[str, Any] = {"name": name, "type": type_}
@@ -101,6 +98,66 @@ def ids(api: ApiClient, crm: ApiClient) -> dict[str, str]:
     rows = listed.json()["data"]
     assert {r["field_id"] for r in rows} == set(SEED)
     return {r["field_id"]: r["id"] for r in rows}
+
+
+def app_crm_client(app: Any, admin: User) -> ApiClient:
+    return ApiClient(
+        app, {**HEADERS, "Authorization": f"Bearer {admin.token}"}, base_url="http://testserver"
+    )
+
+
+@dataclasses.dataclass
+class Shared:
+    crm: ApiClient
+    ids: dict[str, str]
+
+
+@pytest.fixture(scope="module")
+def shared(
+    tmp_path_factory: pytest.TempPathFactory,
+    template: SqliteTemplate | TemplateCopies,
+    jwt_key_file: str,
+) -> Iterator[Shared]:
+    """One app with the fields made once for the module's tests that change no metadata
+    (each writes records of its own)."""
+    with template.database(tmp_path_factory.mktemp("appcrm-custom")) as url:
+        svc = build_services(settings_for(url, jwt_key_file))
+        admin = make_admin(svc)
+        app = create_app(svc.settings, svc)
+        api = ApiClient(app, {"Authorization": f"Bearer {admin.token}"})
+        crm = app_crm_client(app, admin)
+        try:
+            yield Shared(crm, make_fields(api, crm))
+        finally:
+            crm.close()
+            api.close()
+            svc.close()
+
+
+@pytest.fixture
+def crm(shared: Shared) -> ApiClient:
+    """The shared app's App CRM client."""
+    return shared.crm
+
+
+@pytest.fixture
+def ids(shared: Shared) -> dict[str, str]:
+    """The shared app's custom field ids by name."""
+    return shared.ids
+
+
+@pytest.fixture
+def own_crm(app: Any, admin: User) -> Iterator[ApiClient]:
+    """An App CRM client of this test's own app (for tests that change metadata)."""
+    client = app_crm_client(app, admin)
+    yield client
+    client.close()
+
+
+@pytest.fixture
+def own_ids(api: ApiClient, own_crm: ApiClient) -> dict[str, str]:
+    """The fields made on this test's own app."""
+    return make_fields(api, own_crm)
 
 
 def post(crm: ApiClient, payload: dict[str, Any]) -> httpx.Response:
@@ -219,7 +276,10 @@ def test_invalid_values_are_422_keyed_as_sent(crm: ApiClient, ids: dict[str, str
         assert put.status_code == 422 and list(put.json()["errors"]) == [key], name
 
 
-def test_retired_option_is_refused(api: ApiClient, crm: ApiClient, ids: dict[str, str]) -> None:
+def test_retired_option_is_refused(
+    api: ApiClient, own_crm: ApiClient, own_ids: dict[str, str]
+) -> None:
+    crm, ids = own_crm, own_ids
     options = [{"id": n, "retired": n == 5} for n in range(1, 11)]
     changed = api.patch("/admin/fields/Contact/pick_c", json={"options": options})
     assert changed.status_code == 200, changed.text
@@ -241,16 +301,15 @@ def test_unknown_keys_are_422_keyed_as_sent(crm: ApiClient, ids: dict[str, str])
     assert list(other.json()["errors"]) == ["00000000-0000-0000-0000-000000000000"]
 
 
-def test_an_id_of_another_models_field_is_unknown(
-    api: ApiClient, crm: ApiClient, ids: dict[str, str]
-) -> None:
+def test_an_id_of_another_models_field_is_unknown(crm: ApiClient, ids: dict[str, str]) -> None:
     made = crm.post("/api/accounts", content=dumps({"name": "A", ids["count_c"]: 1}))
     assert made.status_code == 422 and list(made.json()["errors"]) == [ids["count_c"]]
 
 
 def test_a_removed_fields_id_no_longer_writes(
-    api: ApiClient, crm: ApiClient, ids: dict[str, str]
+    api: ApiClient, own_crm: ApiClient, own_ids: dict[str, str]
 ) -> None:
+    crm, ids = own_crm, own_ids
     assert api.delete("/admin/fields/Contact/title_c").status_code == 200
     made = post(crm, {ids["title_c"]: "gone"})
     assert made.status_code == 422 and list(made.json()["errors"]) == [ids["title_c"]]
@@ -270,8 +329,9 @@ def second(settings: Settings, services: Services) -> Iterator[tuple[Services, A
 
 
 def test_a_field_added_by_another_process_is_usable_by_id_at_once(
-    api: ApiClient, crm: ApiClient, admin: User, second: tuple[Services, ApiClient]
+    api: ApiClient, own_crm: ApiClient, admin: User, second: tuple[Services, ApiClient]
 ) -> None:
+    crm = own_crm
     _, far = second
     auth = {"Authorization": f"Bearer {admin.token}"}
     assert far.get("/api/contacts", headers=auth).status_code == 200
@@ -282,5 +342,9 @@ def test_a_field_added_by_another_process_is_usable_by_id_at_once(
     created = far.post("/api/contacts", headers=auth, json={"last_name": "Far", row["id"]: 7})
     assert created.status_code == 201, created.text
     assert created.json()["far_c"] == 7
-    listed = far.get("/api/contacts", headers=auth, params={"filter[far_c]": "7", "sort": "-far_c"})
+    listed = far.get(
+        "/api/contacts",
+        headers=auth,
+        params={"q": "7", "search_fields": "far_c:=", "order": "far_c|desc"},
+    )
     assert [r["id"] for r in listed.json()["data"]] == [created.json()["id"]]

@@ -248,23 +248,51 @@ def test_custom_fields_listing_takes_hostile_resources(crm: ApiClient) -> None:
 @pytest.mark.parametrize(
     "query",
     [
-        {"sort": "name; DROP TABLE accounts"},
-        {"sort": "name) --"},
-        {"sort": "-" * 1000},
-        {"sort": ",".join(["name"] * 1000)},
-        {"filter[name]": "' OR '1'='1"},
-        {"filter[name]": "x" * 60_000},
-        {"filter[name]": "%"},
-        {"filter[employees]": "1 OR 1=1"},
-        {"filter[employees]": "9" * 100},
-        {"filter[date_entered]": "2020-02-30"},
-        {"filter[credit_limit]": "1e999999"},
-        {"filter[id]": "\u202e"},
+        {"order": "name; DROP TABLE accounts"},
+        {"order": "name) --"},
+        {"order": "name|desc; DROP TABLE accounts"},
+        {"order": "|" * 1000},
+        {"order": ",".join(["name"] * 1000)},
+        {"select": "name;id FROM users --"},
+        {"select": "*"},
+        {"select": ";".join(["name"] * 1000)},
+        {"q": "x", "search_fields": "name' OR '1'='1:like"},
+        {"q": "x", "search_fields": "name:like OR 1=1"},
+        {"q": "x", "search_fields": "name:=;(SELECT 1):="},
+        {"q": "x", "search_fields": "user_hash:="},
+        {"q": "x", "search_fields": ";".join(["name:like"] * 1000)},
+        {"q": "x", "search_match": "and 1=1"},
+        {"q": "1 OR 1=1", "search_fields": "employees:="},
+        {"q": "9" * 100, "search_fields": "employees:="},
+        {"q": "2020-02-30", "search_fields": "date_entered:="},
+        {"q": "1e999999", "search_fields": "credit_limit:="},
+        {"sort": "name"},
         {"filter[name)--]": "x"},
-        {"filter[]": "x"},
+        {"name; DROP TABLE accounts": "x"},
     ],
 )
-def test_hostile_sort_and_filter_values(
+def test_hostile_list_parameters_are_422(
+    crm: ApiClient, account_id: str, query: dict[str, str]
+) -> None:
+    """Names (of fields, operators, parameters) are checked, never pasted into SQL."""
+    app_crm_error(crm.get("/api/accounts", params=query), 422)
+    assert crm.get(f"/api/accounts/{account_id}").json()["name"] == "Target"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "' OR '1'='1"},
+        {"q": "' OR '1'='1", "search_fields": "name:like;billing_address_city:="},
+        {"q": "x" * 60_000, "search_fields": "name:like"},
+        {"q": "%", "search_fields": "name:like"},
+        {"q": "_", "search_fields": "name:like"},
+        {"q": "\\", "search_fields": "name:like", "search_match": "and"},
+        {"q": "\u202e", "search_fields": "id:="},
+        {"q": "\x00", "search_fields": "name:like"},
+    ],
+)
+def test_hostile_search_values_match_nothing(
     crm: ApiClient, account_id: str, query: dict[str, str]
 ) -> None:
     answer = crm.get("/api/accounts", params=query)

@@ -16,7 +16,13 @@ from amity.api.appcrm.custom_fields import (
     read_payload,
     translate,
 )
-from amity.api.appcrm.listing import filter_conditions, sort_keys
+from amity.api.appcrm.listing import (
+    check_params,
+    order_keys,
+    search_conditions,
+    selected_fields,
+    text_param,
+)
 from amity.api.appcrm.paging import envelope, page_request
 from amity.api.appcrm.plurals import model_of
 from amity.api.context import require_actor, run_write, services
@@ -45,15 +51,17 @@ async def index(request: Request) -> JSONResponse:
     actor = require_actor(request)
     model = resource_model(request)
     params = parse_query(request.scope["query_string"])
+    records = services(request).records
+    records.policy.check(actor, model, "list")  # a forbidden model: 403 before its 422s
+    check_params(params)
     paging = page_request(params)
     query = ListQuery(
-        conditions=filter_conditions(model, params.get("filter")),
-        order=sort_keys(model, params.get("sort")),
+        fields=selected_fields(model, text_param(params, "select")),
+        conditions=search_conditions(model, params),
+        order=order_keys(model, text_param(params, "order")),
         offset=paging.offset,
         limit=paging.per_page,
     )
-    records = services(request).records
-    records.policy.check(actor, model, "list")
     page = records.list_records(actor, model.name, query)
     kept = [(k, v) for k, v in request.query_params.multi_items() if k not in ("page", "per_page")]
     return JSONResponse(envelope(page.records, page.total_results, paging, list_url(request), kept))
