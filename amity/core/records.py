@@ -84,6 +84,7 @@ class ListQuery:
     offset: int = 0
     limit: int = 20
     favorites: bool = False  # mark each record with whether it is one of the actor's
+    count: bool = True  # False: the wire shows no total, so none is counted (0 in the page)
 
 
 @dataclass(frozen=True)
@@ -163,7 +164,9 @@ class Records:
                 limit=q.limit,
                 scope=scope,
             )
-            total = self.query.count_rows(conn, model, conditions=conds, scope=scope)
+            total = (
+                self.query.count_rows(conn, model, conditions=conds, scope=scope) if q.count else 0
+            )
             records = self.render_rows(conn, model, fields, rows)
             self.hide_names(conn, actor, fields, records)
             if q.favorites:

@@ -103,6 +103,7 @@ def read(request: Request, target: Target, call: Call) -> JSONResponse:
         order=order_keys(target.module, model, target.table, call.get("order")),
         offset=start,
         limit=length,
+        count=False,  # a RestfulApi list shows its rows only
     )
     records.policy.check(actor, model, "list")
     page = records.list_records(actor, model.name, query)
