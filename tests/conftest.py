@@ -12,6 +12,7 @@ cost ~0.1 s of CPU per hash); servers started as subprocesses keep the defaults.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
 import sqlite3
@@ -37,6 +38,7 @@ from amity.store.migrate import migrate
 from tests.contract import check_response
 from tests.pg_databases import TemplateCopies
 from tests.s3_server import s3_server as s3_server  # a fixture: moto's S3 over HTTP
+from tests.webhook_receiver import receiver as receiver  # a fixture: a webhook receiver
 
 PG_URL = os.environ.get("AMITY_TEST_DATABASE_URL", "")
 ADMIN_PASSWORD = "admin-secret-pw"
@@ -125,6 +127,13 @@ def settings_for(database_url: str, jwt_key_file: str) -> Settings:
         jwt_key_file=jwt_key_file,
         files_dir=files_dir,
         **NO_RATE_LIMITS,
+    )
+
+
+def loopback_webhook_settings(database_url: str, jwt_key_file: str) -> Settings:
+    """settings_for, with webhooks allowed to reach a receiver on this machine."""
+    return dataclasses.replace(
+        settings_for(database_url, jwt_key_file), webhook_allow_networks="127.0.0.0/8"
     )
 
 

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
@@ -21,7 +20,7 @@ from amity import cli
 from amity.config import Settings
 from amity.core.services import Services
 from tests.conftest import User, make_admin, settings_for
-from tests.webhook_receiver import Receiver, receiving
+from tests.webhook_receiver import Receiver
 
 ALLOW = "AMITY_WEBHOOK_ALLOW_NETWORKS"
 LOOPBACK = "127.0.0.0/8"
@@ -36,12 +35,6 @@ def settings(database_url: str, jwt_key_file: str) -> Settings:
     return dataclasses.replace(
         settings_for(database_url, jwt_key_file), webhook_allow_networks=LOOPBACK
     )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as r:
-        yield r
 
 
 @dataclasses.dataclass

@@ -45,3 +45,18 @@ def client_at(app: Any) -> Iterator[Callable[[str], ClientAt]]:
     yield make
     for client in clients:
         client.close()
+
+
+APPCRM_HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
+
+
+@pytest.fixture
+def crm(app: Any, admin: User) -> Iterator[ApiClient]:
+    """A client of the App CRM API (/api) with the admin's personal access token."""
+    client = ApiClient(
+        app,
+        {**APPCRM_HEADERS, "Authorization": f"Bearer {admin.token}"},
+        base_url="http://testserver",
+    )
+    yield client
+    client.close()

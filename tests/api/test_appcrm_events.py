@@ -3,8 +3,6 @@ jobs engine posting to a real HTTP receiver on 127.0.0.1) and the audit shows th
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,32 +10,13 @@ from standardwebhooks.webhooks import Webhook as StandardWebhook
 
 from amity.config import Settings
 from amity.core.services import Services
-from tests.conftest import ApiClient, User, settings_for
-from tests.webhook_receiver import Receiver, receiving
-
-HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
+from tests.conftest import ApiClient, User, loopback_webhook_settings
+from tests.webhook_receiver import Receiver
 
 
 @pytest.fixture
 def settings(database_url: str, jwt_key_file: str) -> Settings:
-    return dataclasses.replace(
-        settings_for(database_url, jwt_key_file), webhook_allow_networks="127.0.0.0/8"
-    )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as r:
-        yield r
-
-
-@pytest.fixture
-def crm(app: Any, admin: User) -> Iterator[ApiClient]:
-    client = ApiClient(
-        app, {**HEADERS, "Authorization": f"Bearer {admin.token}"}, base_url="http://testserver"
-    )
-    yield client
-    client.close()
+    return loopback_webhook_settings(database_url, jwt_key_file)
 
 
 def audit_rows(api: ApiClient, model: str, record_id: str) -> list[dict[str, Any]]:

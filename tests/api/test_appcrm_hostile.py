@@ -4,15 +4,14 @@ CRM's error shape ({"message"}, and for a 422 {"message", "errors": {key: [messa
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
+from tests.api.conftest import APPCRM_HEADERS as HEADERS
 from tests.conftest import ApiClient, User, raw_get
 
-HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
 INJECTIONS = [
     "accounts' OR '1'='1",
     "accounts;DROP TABLE accounts",
@@ -29,15 +28,6 @@ INJECTIONS = [
     "tokens;",
     "custom-fields%2f..",
 ]
-
-
-@pytest.fixture
-def crm(app: Any, admin: User) -> Iterator[ApiClient]:
-    client = ApiClient(
-        app, {**HEADERS, "Authorization": f"Bearer {admin.token}"}, base_url="http://testserver"
-    )
-    yield client
-    client.close()
 
 
 @pytest.fixture

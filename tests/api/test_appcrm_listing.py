@@ -3,24 +3,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.api.acl_world import build_world
+from tests.api.conftest import APPCRM_HEADERS as HEADERS
 from tests.conftest import ApiClient, User
-
-HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
-
-
-@pytest.fixture
-def crm(app: Any, admin: User) -> Iterator[ApiClient]:
-    client = ApiClient(
-        app, {**HEADERS, "Authorization": f"Bearer {admin.token}"}, base_url="http://testserver"
-    )
-    yield client
-    client.close()
 
 
 @pytest.fixture

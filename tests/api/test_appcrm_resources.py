@@ -8,19 +8,8 @@ from typing import Any
 import pytest
 
 from amity.api.appcrm.plurals import plural
-from tests.conftest import ApiClient, User
-
-HEADERS = {"Accept": "application/json", "Content-Type": "application/json"}
-
-
-@pytest.fixture
-def crm(app: Any, admin: User) -> Iterator[ApiClient]:
-    """A client of the App CRM API with the admin's personal access token."""
-    client = ApiClient(
-        app, {**HEADERS, "Authorization": f"Bearer {admin.token}"}, base_url="http://testserver"
-    )
-    yield client
-    client.close()
+from tests.api.conftest import APPCRM_HEADERS as HEADERS
+from tests.conftest import ApiClient
 
 
 @pytest.fixture

@@ -5,8 +5,6 @@ place, once, from the integer counts of older databases)."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,21 +15,13 @@ from amity.core.actor import SYSTEM
 from amity.core.services import Services, build_services
 from amity.store.migrate import migrate
 from tests.api.test_changes import follow, start
-from tests.conftest import ApiClient, settings_for
-from tests.webhook_receiver import Receiver, receiving
+from tests.conftest import ApiClient, loopback_webhook_settings
+from tests.webhook_receiver import Receiver
 
 
 @pytest.fixture
 def settings(database_url: str, jwt_key_file: str) -> Settings:
-    return dataclasses.replace(
-        settings_for(database_url, jwt_key_file), webhook_allow_networks="127.0.0.0/8"
-    )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as r:
-        yield r
+    return loopback_webhook_settings(database_url, jwt_key_file)
 
 
 def deal(api: ApiClient, amount: Any, **data: Any) -> str:

@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from amity.config import Settings
 from amity.core.services import Services
-from tests.conftest import ApiClient, User, settings_for
-from tests.webhook_receiver import Receiver, receiving
+from tests.conftest import ApiClient, User, loopback_webhook_settings
+from tests.webhook_receiver import Receiver
 
 BASE = "/modules/RestfulApi"
 
 
 @pytest.fixture
 def settings(database_url: str, jwt_key_file: str) -> Settings:
-    return dataclasses.replace(
-        settings_for(database_url, jwt_key_file), webhook_allow_networks="127.0.0.0/8"
-    )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as r:
-        yield r
+    return loopback_webhook_settings(database_url, jwt_key_file)
 
 
 def test_create_and_update_are_delivered(

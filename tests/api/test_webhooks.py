@@ -4,8 +4,6 @@ with signatures checked by the standardwebhooks package."""
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -18,21 +16,13 @@ from amity.core.clock import utcnow_precise
 from amity.core.services import Services
 from amity.errors import BadRequest
 from tests.api.acl_world import build_world
-from tests.conftest import ApiClient, User, settings_for
-from tests.webhook_receiver import Receiver, receiving
+from tests.conftest import ApiClient, User, loopback_webhook_settings
+from tests.webhook_receiver import Receiver
 
 
 @pytest.fixture
 def settings(database_url: str, jwt_key_file: str) -> Settings:
-    return dataclasses.replace(
-        settings_for(database_url, jwt_key_file), webhook_allow_networks="127.0.0.0/8"
-    )
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    with receiving() as r:
-        yield r
+    return loopback_webhook_settings(database_url, jwt_key_file)
 
 
 def hook(api: ApiClient, url: str, model: str = "Contact", **extra: Any) -> dict[str, Any]:
