@@ -13,6 +13,7 @@ from starlette.middleware import Middleware
 from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
+from amity import web
 from amity.api import appcrm, errors, opencrm, vtiger
 from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.authn import Authenticate
@@ -96,7 +97,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         services.bus.close()
 
     app = Starlette(
-        routes=[*api_routes, *docs.site_routes, *index.site_routes],
+        routes=[*api_routes, *docs.site_routes, *index.site_routes, *web.routes],
         lifespan=lifespan,
         middleware=[
             Middleware(PathAliases),  # first: every layer below sees one spelling
@@ -124,6 +125,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         opencrm.DIALECT,
         vtiger.DIALECT,
         appcrm.DIALECT,
+        web.DIALECT,
     )  # amity.api.dialects: each other API's prefix, errors, credential
     return app
 

@@ -1005,10 +1005,12 @@ def cmd_quickstart(args: argparse.Namespace) -> int:
         notes = renew_login(services, values)
     write_private(login, "".join(f"{key}={value}\n" for key, value in values.items()))
     token = values["token"]
-    base = f"http://127.0.0.1:{args.port}/api.php"
+    site = f"http://127.0.0.1:{args.port}"
+    base = f"{site}/api.php"
     print(
         f"""
 Amity is ready ({describe_url(services.settings.database_url)}).
+  dashboard:      {site}/app/ (sign in as the admin below)
   admin user:     {values["user"]}
   admin password: {values["password"] or UNKNOWN_PASSWORD}
   access token:   {token}

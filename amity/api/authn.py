@@ -68,10 +68,11 @@ def is_token_endpoint(path: str) -> bool:
 
 def checks_secrets(scope: Scope) -> bool:
     """Endpoints that check a password or client secret sent in the request: session
-    sign-in and the OAuth endpoints (token, revocation, the login form)."""
+    sign-in (the API's and the dashboard's) and the OAuth endpoints (token, revocation,
+    the login form)."""
     path = scope["path"]
     return path.startswith("/api.php/auth/") or (
-        path == "/api.php/session" and scope.get("method") == "POST"
+        path in ("/api.php/session", "/app/login") and scope.get("method") == "POST"
     )
 
 

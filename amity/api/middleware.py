@@ -113,7 +113,7 @@ class RequestLog:
                     actor.user_name if actor is not None else "-",
                     request_id,
                 )
-            if self.api_log is not None:
+            if self.api_log is not None and not path.startswith(STATIC_PREFIX):
                 client = scope.get("client")
                 self.api_log.record(
                     user_id=actor.user_id if actor is not None else None,
@@ -125,6 +125,9 @@ class RequestLog:
                     status=status[0],
                     duration_ms=duration_ms,
                 )
+
+
+STATIC_PREFIX = "/app/static/"  # the dashboard's style sheet and script: not API calls
 
 
 def _offered(scope: Scope) -> str:

@@ -36,10 +36,17 @@ def test_every_link_answers(anon: ApiClient) -> None:
 
 
 def test_a_browser_gets_the_same_links_as_a_page(anon: ApiClient) -> None:
-    resp = anon.get("http://testserver/", headers={"Accept": "text/html,*/*;q=0.8"})
+    resp = anon.get("http://testserver/api.php", headers={"Accept": "text/html,*/*;q=0.8"})
     assert resp.status_code == 200 and resp.headers["content-type"].startswith("text/html")
     for link in anon.get("http://testserver/").json()["links"].values():
         assert f'href="{link}"' in resp.text
+
+
+def test_a_browser_at_the_root_goes_to_the_dashboard(anon: ApiClient) -> None:
+    resp = anon.get(
+        "http://testserver/", headers={"Accept": "text/html,*/*;q=0.8"}, follow_redirects=False
+    )
+    assert resp.status_code == 303 and resp.headers["location"] == "/app/"
 
 
 def test_credentials_play_no_part(anon: ApiClient) -> None:

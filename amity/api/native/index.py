@@ -1,8 +1,8 @@
 """`GET /`, `GET /api.php` and `GET /api.php/version`: what this server is and where to
 start (no credentials needed).
 
-JSON for clients; a browser that asks for HTML gets the same links as a page. The dashboard
-will take `/` later.
+JSON for clients. A browser that asks for HTML gets the same links as a page at /api.php,
+and the dashboard at `/`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from importlib import metadata
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from amity import __version__
@@ -55,6 +55,8 @@ async def index(request: Request) -> Response:
     """The server's name, version and links to its reference, document and quick start."""
     info = about()
     if request.headers.get("accept", "").startswith("text/html"):  # a browser's first choice
+        if request.url.path == "/":
+            return RedirectResponse("/app/", status_code=303)
         return HTMLResponse(as_page(info))
     return JSONResponse(info)
 

@@ -1,0 +1,337 @@
+"""Record pages of every model, driven by its metadata and layouts: the list, the detail
+page, the create and edit forms, and delete with confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import JSONResponse, RedirectResponse, Response
+
+from amity.api.context import run_write, services
+from amity.core.filters import filter_conditions, order_key
+from amity.core.records import ListQuery
+from amity.errors import AmityError, BadRequest
+from amity.schema.model import Model
+from amity.web.forms import FIELDS_MARKER, Input, form_inputs, posted_data, value_for_input
+from amity.web.models import menu_models, page_model
+from amity.web.pages import Labels, render
+from amity.web.session import check_csrf, current_user
+
+PAGE_SIZE = 20
+LIST_PARAMS = frozenset({"filter_text", "order", "dir", "page"})
+
+
+async def list_view(request: Request) -> Response:
+    """/app/{model}: the list layout's columns, its filters, search, sort and paging."""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    layout = svc.layouts.layout(actor, model.name, "list", None)
+    params = request.query_params
+    filters = {
+        name: params[name]
+        for name in layout["filters"]
+        if name in model.filters and name != "filter_text" and params.get(name)
+    }
+    search = params.get("filter_text", "").strip()
+    order_field = params.get("order") or ""
+    descending = params.get("dir") == "desc"
+    order = [order_key(model, order_field, descending)] if order_field else []
+    page = max(1, _int(params.get("page"), 1))
+    conditions = filter_conditions(
+        model,
+        actor,
+        search=search,
+        filters=filters,
+        fiscal_start_month=svc.settings.fiscal_year_start_month,
+    )
+    query = ListQuery(
+        fields=None,
+        conditions=conditions,
+        order=order,
+        offset=(page - 1) * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        favorites=True,
+    )
+    found = svc.records.list_records(actor, model.name, query)
+    columns = [model.fields[name] for name in layout["columns"] if name in model.fields]
+    kept = {k: v for k, v in params.items() if k in LIST_PARAMS or k in filters}
+    return render(
+        request,
+        "records/list.html",
+        model=model,
+        models=menu_models(svc, actor),
+        columns=columns,
+        records=found.records,
+        total=found.total_results,
+        page=page,
+        pages=max(1, -(-found.total_results // PAGE_SIZE)),
+        search=search,
+        order=order_field,
+        descending=descending,
+        filters=[model.filters[name] for name in layout["filters"] if name in model.filters],
+        filter_values=filters,
+        link=lambda **changes: _list_url(model, kept, changes),
+    )
+
+
+def _list_url(model: Model, kept: dict[str, str], changes: dict[str, Any]) -> str:
+    params = {**kept, **{k: str(v) for k, v in changes.items()}}
+    params = {k: v for k, v in params.items() if v != ""}
+    return f"/app/{model.name}" + (f"?{urlencode(params)}" if params else "")
+
+
+def _int(raw: str | None, default: int) -> int:
+    try:
+        return int(raw) if raw is not None else default
+    except ValueError:
+        return default
+
+
+async def detail_view(request: Request) -> Response:
+    """/app/{model}/{id}: the detail layout's sections."""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    record = svc.records.get(actor, model.name, request.path_params["id"])
+    layout = svc.layouts.layout(actor, model.name, "detail", None)
+    sections = [
+        {
+            "label": section.get("label", ""),
+            "fields": [model.fields[n] for n in section["fields"] if n in model.fields],
+        }
+        for section in layout.get("sections", [])
+    ]
+    return render(
+        request,
+        "records/detail.html",
+        model=model,
+        models=menu_models(svc, actor),
+        record=record,
+        sections=sections,
+    )
+
+
+def edit_inputs(request: Request, model: Model) -> list[tuple[str, list[Input]]]:
+    """The form's inputs by section of the detail layout."""
+    actor = current_user(request)
+    layout = services(request).layouts.layout(actor, model.name, "detail", None)
+    out = []
+    for section in layout.get("sections", []):
+        inputs = form_inputs(model, section["fields"])
+        if inputs:
+            out.append((str(section.get("label", "")), inputs))
+    return out
+
+
+async def new_form(request: Request) -> Response:
+    """/app/{model}/new: an empty form (with the model's defaults)."""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    svc.records.policy.check(actor, model, "create")
+    defaults = {n: fd.default for n, fd in model.fields.items() if fd.default is not None}
+    return _form_page(request, model, None, defaults, {})
+
+
+async def edit_form(request: Request) -> Response:
+    """/app/{model}/{id}/edit: the record in its form."""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    record = svc.records.get(actor, model.name, request.path_params["id"])
+    svc.records.policy.check(actor, model, "edit", record)
+    return _form_page(request, model, record, record, {})
+
+
+def _form_page(
+    request: Request,
+    model: Model,
+    record: dict[str, Any] | None,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+    message: str = "",
+) -> Response:
+    sections = edit_inputs(request, model)
+    shown = {item.name: value_for_input(item, values) for _, inputs in sections for item in inputs}
+    names = {item.field.name: values.get(item.field.name) for _, ins in sections for item in ins}
+    return render(
+        request,
+        "records/form.html",
+        status=status,
+        model=model,
+        models=menu_models(services(request), current_user(request)),
+        record=record,
+        sections=sections,
+        values=shown,
+        names=names,
+        errors=errors,
+        message=message,
+        fields_marker=FIELDS_MARKER,
+        marker=",".join(item.name for _, inputs in sections for item in inputs),
+    )
+
+
+async def create(request: Request) -> Response:
+    """POST /app/{model}/new: create the record, then show it."""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    form = await request.form()
+    check_csrf(request, _str(form.get("csrf_token")))
+    inputs = [item for _, ins in edit_inputs(request, model) for item in ins]
+    try:
+        data = _data(request, model, inputs, form)
+        record_id = await run_write(
+            request,
+            lambda: svc.records.create(actor, model.name, data),
+            svc.records.write_keys(model.name, None, data),
+        )
+    except AmityError as exc:
+        return _rejected(request, model, None, inputs, form, exc)
+    return RedirectResponse(f"/app/{model.name}/{record_id}", status_code=303)
+
+
+async def update(request: Request) -> Response:
+    """POST /app/{model}/{id}/edit: save the changes, then show the record."""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    record_id = request.path_params["id"]
+    record = svc.records.get(actor, model.name, record_id)
+    form = await request.form()
+    check_csrf(request, _str(form.get("csrf_token")))
+    inputs = [item for _, ins in edit_inputs(request, model) for item in ins]
+    try:
+        data = _data(request, model, inputs, form)
+        await run_write(
+            request,
+            lambda: svc.records.update(actor, model.name, record_id, data),
+            svc.records.write_keys(model.name, record_id, data),
+        )
+    except AmityError as exc:
+        return _rejected(request, model, record, inputs, form, exc)
+    return RedirectResponse(f"/app/{model.name}/{record_id}", status_code=303)
+
+
+def _data(request: Request, model: Model, inputs: list[Input], form: FormData) -> dict[str, Any]:
+    multi = {item.name: [str(v) for v in form.getlist(item.name)] for item in inputs}
+    data = posted_data(inputs, form, multi)
+    for item in inputs:
+        if item.kind == "ref" and data.get(item.name) is None:
+            typed = _str(form.get(item.field.name)).strip()
+            if typed:
+                data[item.name] = _ref_by_name(request, model, item, typed)
+    return data
+
+
+def _ref_by_name(request: Request, model: Model, item: Input, name: str) -> str:
+    """The id of the one record of the ref's model with that name (the text typed into a
+    ref input without picking a suggestion); 400 beside the field when none or several."""
+    actor = current_user(request)
+    svc = services(request)
+    target = svc.records.model(item.field.ref_model or "")
+    page = svc.records.list_records(
+        actor,
+        target.name,
+        ListQuery(conditions=filter_conditions(target, actor, search=name), limit=20),
+    )
+    exact = [r for r in page.records if str(r.get("name", "")).lower() == name.lower()]
+    if len(exact) != 1:
+        raise BadRequest(
+            "No single {model} is named {name}",
+            "pick one of the suggestions",
+            field=item.name,
+            model=target.label or target.name,
+            name=name,
+        )
+    return str(exact[0]["id"])
+
+
+def _rejected(
+    request: Request,
+    model: Model,
+    record: dict[str, Any] | None,
+    inputs: list[Input],
+    form: FormData,
+    exc: AmityError,
+) -> Response:
+    """The form again, as the user typed it, with the API's message beside the field."""
+    labels = Labels(request)
+    message = labels.message(exc.message_id, exc.params)
+    field = exc.params.get("field")
+    by_input = {item.field.name: item.name for item in inputs}
+    target = by_input.get(str(field), str(field)) if field is not None else None
+    values: dict[str, Any] = {}
+    for item in inputs:
+        if item.kind == "checkbox":
+            values[item.name] = item.name in form
+        elif item.kind == "multiselect":
+            values[item.name] = [str(v) for v in form.getlist(item.name)]
+        else:
+            values[item.name] = _str(form.get(item.name))
+        if item.kind == "ref":
+            values[item.field.name] = _str(form.get(item.field.name))
+    errors = {target: message} if target is not None else {}
+    status = exc.status if 400 <= exc.status < 500 else 400
+    return _form_page(request, model, record, values, errors, status, "" if errors else message)
+
+
+async def delete_confirm(request: Request) -> Response:
+    """GET /app/{model}/{id}/delete: are you sure?"""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    record = svc.records.get(actor, model.name, request.path_params["id"])
+    svc.records.policy.check(actor, model, "delete", record)
+    return render(
+        request,
+        "records/delete.html",
+        model=model,
+        models=menu_models(svc, actor),
+        record=record,
+    )
+
+
+async def delete(request: Request) -> Response:
+    """POST /app/{model}/{id}/delete: delete, then back to the list."""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    record_id = request.path_params["id"]
+    form = await request.form()
+    check_csrf(request, _str(form.get("csrf_token")))
+    await run_write(
+        request,
+        lambda: svc.records.delete(actor, model.name, record_id),
+        svc.records.write_keys(model.name, record_id),
+    )
+    return RedirectResponse(f"/app/{model.name}", status_code=303)
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+async def lookup(request: Request) -> Response:
+    """GET /app/lookup/{model}?q=: records whose name starts with q (a ref input's
+    suggestions), only what the user may read."""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    text = request.query_params.get("q", "")[:100]
+    rows: list[dict[str, str]] = []
+    if text.strip():
+        page = svc.records.list_records(
+            actor,
+            model.name,
+            ListQuery(
+                conditions=filter_conditions(model, actor, search=text), limit=10, count=False
+            ),
+        )
+        rows = [{"id": str(r["id"]), "name": str(r.get("name") or r["id"])} for r in page.records]
+    return JSONResponse(rows)
