@@ -48,7 +48,11 @@ class Labels:
         return self.languages.text(self.language, "models", model.label or model.name)
 
     def field(self, fd: Field) -> str:
-        return self.languages.text(self.language, "labels", fd.label or fd.name)
+        return self.label(fd.label or fd.name)
+
+    def label(self, english: str) -> str:
+        """A field or filter label (the catalog's `labels` section)."""
+        return self.languages.text(self.language, "labels", english)
 
     def option(self, option: str) -> str:
         return self.languages.text(self.language, "options", option)
