@@ -92,6 +92,10 @@ class HttpsRequired(Forbidden):
     error = "https_required"
 
 
+class AddressRefused(Forbidden):
+    """A client address outside AMITY_API_ALLOW."""
+
+
 class NotFound(AmityError):
     status = 404
     error = "not_found"

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from amity.api.errors import render_error, scope_request
 from amity.config import Settings, parse_networks
-from amity.errors import BadRequest, Forbidden, HttpsRequired
+from amity.errors import AddressRefused, BadRequest, HttpsRequired
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -136,7 +136,7 @@ class AccessGuard:
                 scope["scheme"] = proto
         if self.rules.allow and not in_any(address, self.rules.allow):
             response = render_error(
-                Forbidden(
+                AddressRefused(
                     "Address {address} may not use this API",
                     "ask the administrator to add it to AMITY_API_ALLOW",
                     address=address or "unknown",

@@ -9,7 +9,15 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from amity.api.dialects import Dialect
-from amity.errors import AmityError, CsrfFailed, Forbidden, HttpsRequired, NotFound, Unauthorized
+from amity.errors import (
+    AddressRefused,
+    AmityError,
+    CsrfFailed,
+    Forbidden,
+    HttpsRequired,
+    NotFound,
+    Unauthorized,
+)
 from amity.web.pages import SECURITY_HEADERS, render
 from amity.web.session import COOKIE, authenticate
 
@@ -32,7 +40,9 @@ def render_error(exc: AmityError, request: Request | None) -> Response:
         response.headers.update(SECURITY_HEADERS)
         response.delete_cookie(COOKIE, path=PREFIX)
         return response
-    if isinstance(exc, Forbidden) and not isinstance(exc, CsrfFailed | HttpsRequired):
+    if isinstance(exc, Forbidden) and not isinstance(
+        exc, CsrfFailed | HttpsRequired | AddressRefused
+    ):
         exc = NotFound("Not found", "it may have been deleted, or you may not see it")
     return render(request, "error.html", status=exc.status, error=exc)
 

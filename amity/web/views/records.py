@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from amity.api.context import run_write, services
 from amity.core.filters import filter_conditions, order_key
 from amity.core.records import ListQuery
-from amity.errors import AmityError, BadRequest
+from amity.errors import AmityError, BadRequest, Forbidden, NotFound, Unauthorized
 from amity.schema.model import Model
 from amity.web.forms import FIELDS_MARKER, Input, form_inputs, posted_data, value_for_input
 from amity.web.models import menu_models, page_model
@@ -192,6 +192,8 @@ async def create(request: Request) -> Response:
             svc.records.write_keys(model.name, None, data),
         )
     except AmityError as exc:
+        if not about_the_input(exc):
+            raise
         return _rejected(request, model, None, inputs, form, exc)
     return RedirectResponse(f"/app/{model.name}/{record_id}", status_code=303)
 
@@ -203,6 +205,7 @@ async def update(request: Request) -> Response:
     model = page_model(svc, actor, request.path_params["model"])
     record_id = request.path_params["id"]
     record = svc.records.get(actor, model.name, record_id)
+    svc.records.policy.check(actor, model, "edit", record)
     form = await request.form()
     check_csrf(request, _str(form.get("csrf_token")))
     inputs = [item for _, ins in edit_inputs(request, model) for item in ins]
@@ -214,8 +217,16 @@ async def update(request: Request) -> Response:
             svc.records.write_keys(model.name, record_id, data),
         )
     except AmityError as exc:
+        if not about_the_input(exc):
+            raise
         return _rejected(request, model, record, inputs, form, exc)
     return RedirectResponse(f"/app/{model.name}/{record_id}", status_code=303)
+
+
+def about_the_input(exc: AmityError) -> bool:
+    """Whether an error is about what the form holds (shown beside the field), rather than
+    about the user or the record (a denied or missing record is a 404 page)."""
+    return not isinstance(exc, Forbidden | NotFound | Unauthorized)
 
 
 def _data(request: Request, model: Model, inputs: list[Input], form: FormData) -> dict[str, Any]:
