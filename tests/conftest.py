@@ -266,3 +266,17 @@ def raw_get(
     asyncio.run(app(scope, receive, send))
     status = next(m["status"] for m in sent if m["type"] == "http.response.start")
     return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Say plainly when the browser tests (the dashboard's, the OAuth page's) did not run."""
+    from tests.browser import SKIP_REASON
+
+    skipped = [
+        report
+        for report in terminalreporter.stats.get("skipped", [])
+        if isinstance(report.longrepr, tuple) and "chromium" in str(report.longrepr[2]).lower()
+    ]
+    if skipped:
+        terminalreporter.write_sep("=", "browser tests skipped", yellow=True)
+        terminalreporter.write_line(f"{len(skipped)} browser tests did not run: {SKIP_REASON}")
