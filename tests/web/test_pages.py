@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from amity.core.services import Services
+from amity.errors import Unauthorized
 from tests.api.test_changes import settle
 from tests.conftest import ApiClient
 from tests.web.world import WebWorld, build_web_world
@@ -175,3 +176,33 @@ def test_pages_speak_the_browsers_language(browser: ApiClient, web: WebWorld) ->
     sign_in(browser, web, "alice")
     listed = browser.get("/app/Contact", headers={"Accept-Language": "de"}).text
     assert "Nachname" in listed and "Filtern" in listed
+
+
+def test_a_user_changes_their_own_password(browser: ApiClient, web: WebWorld) -> None:
+    sign_in(browser, web, "bob")
+    token = csrf_of(browser.get("/app/password").text)
+    new = "a-brand-new-pass-42"
+
+    def change(current: str, first: str, again: str) -> Any:
+        return browser.post(
+            "/app/password",
+            data={
+                "csrf_token": token,
+                "current_password": current,
+                "new_password": first,
+                "new_password_again": again,
+            },
+        )
+
+    wrong = change("not-my-password", new, new)
+    assert wrong.status_code == 400 and "The current password is wrong." in wrong.text
+    differ = change(web.passwords["bob"], new, new + "x")
+    assert differ.status_code == 400 and "The two new passwords differ." in differ.text
+    weak = change(web.passwords["bob"], "abc", "abc")
+    assert weak.status_code == 400 and 'id="new_password-error"' in weak.text
+    done = change(web.passwords["bob"], new, new)
+    assert done.status_code == 200 and 'id="password-changed"' in done.text
+    auth = web.world.services.auth
+    assert auth.check_password("bob", new)["user_name"] == "bob"
+    with pytest.raises(Unauthorized):
+        auth.check_password("bob", web.passwords["bob"])
