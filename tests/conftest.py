@@ -268,6 +268,20 @@ def raw_get(
     return status, b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
 
 
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Close the shared browser before a test that does not use it (tests/browser.py)."""
+    from tests.browser import BROWSER_FIXTURE, SHARED
+
+    if BROWSER_FIXTURE not in getattr(item, "fixturenames", ()):
+        SHARED.close()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.browser import SHARED
+
+    SHARED.close()
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say plainly when the browser tests (the dashboard's, the OAuth page's) did not run."""
     from tests.browser import SKIP_REASON

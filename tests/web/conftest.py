@@ -22,6 +22,7 @@ import pytest
 from amity.config import Settings
 from amity.core.services import Services, build_services
 from tests.browser import CHROMIUM, SKIP_REASON
+from tests.browser import chromium as chromium  # a fixture: the shared browser
 from tests.conftest import NO_RATE_LIMITS, SqliteTemplate, settings_for
 from tests.e2e.test_serve import Server
 from tests.pg_databases import TemplateCopies
@@ -75,23 +76,6 @@ def live_site(
         finally:
             server.stop()
             services.close()
-
-
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
-    """One headless Chromium per test session; every test gets its own context."""
-    if not CHROMIUM.exists():
-        pytest.skip(SKIP_REASON)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=["--no-sandbox"]
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture
