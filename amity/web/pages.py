@@ -37,7 +37,7 @@ class Labels:
     lacks one). UI texts live in the `ui` section of amity/i18n/<language>.json."""
 
     def __init__(self, request: Request) -> None:
-        self.language = language(request)
+        self.language = page_language(request)
         self.languages = languages(request)
 
     def ui(self, english: str, **params: object) -> str:
@@ -59,6 +59,25 @@ class Labels:
 
     def message(self, message_id: str, params: dict[str, object] | None = None) -> str:
         return self.languages.message(self.language, message_id, params)
+
+
+def page_language(request: Request) -> str:
+    """The language of a page: the one the signed-in user chose in their preferences (a
+    browser always sends Accept-Language, so the choice must come first), else the
+    browser's. Kept in the request's state, where error pages and messages find it."""
+    state = request.scope.setdefault("state", {})
+    if "web_language" in state:
+        return str(state["web_language"])
+    chosen = None
+    actor = state.get("actor")
+    if isinstance(actor, Actor) and actor.credential == "session":
+        user = request.app.state.services.auth.active_user(actor.user_id) or {}
+        preference = user.get("language")
+        if isinstance(preference, str) and preference:
+            chosen = languages(request).negotiate(preference)
+    state["language"] = chosen or language(request)
+    state["web_language"] = state["language"]
+    return str(state["language"])
 
 
 def render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:

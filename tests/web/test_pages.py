@@ -206,3 +206,13 @@ def test_a_user_changes_their_own_password(browser: ApiClient, web: WebWorld) ->
     assert auth.check_password("bob", new)["user_name"] == "bob"
     with pytest.raises(Unauthorized):
         auth.check_password("bob", web.passwords["bob"])
+
+
+def test_a_users_language_choice_wins_over_the_browsers(browser: ApiClient, web: WebWorld) -> None:
+    services = web.world.services
+    services.records.update(web.world.admin, "User", web.world.users["bob"], {"language": "de"})
+    sign_in(browser, web, "bob")
+    page = browser.get("/app/Contact", headers={"Accept-Language": "en-US,en;q=0.9"}).text
+    assert 'lang="de"' in page and "Filtern" in page
+    missing = browser.get("/app/Contact/no-such-id", headers={"Accept-Language": "en"})
+    assert missing.status_code == 404 and 'lang="de"' in missing.text
