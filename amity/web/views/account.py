@@ -84,7 +84,7 @@ async def account(request: Request) -> Response:
 # -- tokens -----------------------------------------------------------------------------
 async def tokens(request: Request) -> Response:
     """/app/account/tokens: my personal access tokens and a form for a new one."""
-    return _tokens_page(request)
+    return _tokens_page(request, revoked=request.query_params.get("revoked") == "1")
 
 
 def _tokens_page(
