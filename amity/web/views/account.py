@@ -6,6 +6,7 @@ the database holds only its hash (tokens) or its sealed form (secrets)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from amity.core.actor import Actor
 from amity.errors import AmityError, Forbidden, NotFound
 from amity.schema.model import Model
 from amity.web.filter_editor import (
+    TYPE_LABELS,
     FilterText,
     WebhookForm,
     choices,
@@ -39,18 +41,18 @@ MAX_TOKEN_NAME = 100
 ACCOUNT = "/app/account"
 
 
-def _str(value: Any) -> str:
+def form_text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _page(request: Request) -> int:
+def page_number(request: Request) -> int:
     try:
         return max(1, int(request.query_params.get("page", "1")))
     except ValueError:
         return 1
 
 
-def _pages(total: int) -> int:
+def page_count(total: int) -> int:
     return max(1, -(-total // PAGE_SIZE))
 
 
@@ -62,8 +64,20 @@ def when(moment: datetime | None) -> str:
 async def _posted(request: Request) -> FormData:
     """The posted form, its CSRF token checked before anything else."""
     form = await request.form()
-    check_csrf(request, _str(form.get("csrf_token")))
+    check_csrf(request, form_text(form.get("csrf_token")))
     return form
+
+
+def model_label(request: Request) -> Callable[[str], str]:
+    """A model's label by its name, in the page's language."""
+    labels = Labels(request)
+    models = services(request).records.registry.models
+
+    def label(name: str) -> str:
+        model = models.get(name)
+        return labels.model(model) if model is not None else name
+
+    return label
 
 
 def token_owner(request: Request) -> Actor:
@@ -117,7 +131,7 @@ async def create_token(request: Request) -> Response:
     """POST /app/account/tokens: a new token, shown on this page once."""
     actor = token_owner(request)
     form = await _posted(request)
-    name = _str(form.get("name")).strip()
+    name = form_text(form.get("name")).strip()
     if len(name) > MAX_TOKEN_NAME:
         error = Labels(request).ui("At most {count} characters.", count=MAX_TOKEN_NAME)
         return _tokens_page(request, name=name, error=error, status=400)
@@ -146,7 +160,7 @@ async def webhooks(request: Request) -> Response:
     """/app/account/webhooks: my webhooks (also an admin's: only their own)."""
     actor = current_user(request)
     svc = services(request)
-    page = _page(request)
+    page = page_number(request)
     rows, total = svc.webhooks.page(actor, (page - 1) * PAGE_SIZE, PAGE_SIZE, mine=True)
     return render(
         request,
@@ -155,11 +169,13 @@ async def webhooks(request: Request) -> Response:
         webhooks=rows,
         total=total,
         page=page,
-        pages=_pages(total),
+        pages=page_count(total),
         base=f"{ACCOUNT}/webhooks",
         owners={},
         admin_list=False,
         when=when,
+        model_label=model_label(request),
+        type_labels=TYPE_LABELS,
     )
 
 
@@ -211,7 +227,7 @@ async def create_webhook(request: Request) -> Response:
     actor = current_user(request)
     posted = await _posted(request)
     form = posted_form(posted)
-    if _str(posted.get("action")) == "add":
+    if form_text(posted.get("action")) == "add":
         return _form_page(request, form)
     hooks = services(request).webhooks
     try:
@@ -219,7 +235,7 @@ async def create_webhook(request: Request) -> Response:
         row, secret = await run_write(request, lambda: hooks.create(actor, body))
     except (AmityError, FilterText) as exc:
         return _rejected(request, form, exc)
-    return _detail_page(request, row, secret=secret, notice="created")
+    return detail_page(request, row, secret=secret, notice="created")
 
 
 async def edit_webhook(request: Request) -> Response:
@@ -236,7 +252,7 @@ async def update_webhook(request: Request) -> Response:
     row = hooks.get(actor, request.path_params["id"])
     posted = await _posted(request)
     form = posted_form(posted)
-    if _str(posted.get("action")) == "add":
+    if form_text(posted.get("action")) == "add":
         return _form_page(request, form, webhook=row)
     try:
         body = await _prepared(request, form)
@@ -299,10 +315,10 @@ async def webhook(request: Request) -> Response:
     """/app/account/webhooks/{id}: the webhook, its filter and its delivery log."""
     actor = current_user(request)
     row = services(request).webhooks.get(actor, request.path_params["id"])
-    return _detail_page(request, row, notice=request.query_params.get("done", ""))
+    return detail_page(request, row, notice=request.query_params.get("done", ""))
 
 
-def _detail_page(
+def detail_page(
     request: Request,
     row: dict[str, Any],
     *,
@@ -312,7 +328,7 @@ def _detail_page(
 ) -> Response:
     actor = current_user(request)
     svc = services(request)
-    page = _page(request)
+    page = page_number(request)
     deliveries, total = svc.webhooks.deliveries(actor, row["id"], (page - 1) * PAGE_SIZE, PAGE_SIZE)
     owner = svc.auth.user_by_id(str(row["assigned_user_id"]))
     base = "/app/admin/webhooks" if admin else f"{ACCOUNT}/webhooks"
@@ -326,7 +342,7 @@ def _detail_page(
         deliveries=deliveries,
         total=total,
         page=page,
-        pages=_pages(total),
+        pages=page_count(total),
         secret=secret,
         notice=notice,
         actions=f"{ACCOUNT}/webhooks/{row['id']}",
@@ -334,6 +350,7 @@ def _detail_page(
         here=f"{base}/{row['id']}",
         admin_view=admin,
         when=when,
+        model_label=model_label(request),
         **choices(),
     )
 
@@ -344,7 +361,7 @@ def _pretty(stored: str) -> str:
 
 def _back(request: Request, form: FormData, webhook_id: str, done: str) -> RedirectResponse:
     """After an action: the page it was taken on (mine or the admin console's)."""
-    target = _str(form.get("back"))
+    target = form_text(form.get("back"))
     allowed = (f"{ACCOUNT}/webhooks/{webhook_id}", f"/app/admin/webhooks/{webhook_id}")
     if target not in allowed:
         target = allowed[0]
@@ -359,8 +376,8 @@ async def rotate_secret(request: Request) -> Response:
     hooks = services(request).webhooks
     webhook_id = request.path_params["id"]
     row, secret = await run_write(request, lambda: hooks.rotate_secret(actor, webhook_id))
-    admin = _str(form.get("back")).startswith("/app/admin/")
-    return _detail_page(request, row, secret=secret, notice="rotated", admin=admin)
+    admin = form_text(form.get("back")).startswith("/app/admin/")
+    return detail_page(request, row, secret=secret, notice="rotated", admin=admin)
 
 
 async def pause(request: Request) -> Response:

@@ -16,10 +16,18 @@ from amity.core.actor import ensure_admin
 from amity.core.apilog import CallFilter
 from amity.errors import AmityError
 from amity.store.jobs import STATES
+from amity.web.filter_editor import TYPE_LABELS
 from amity.web.models import menu_models
 from amity.web.pages import Labels, render
 from amity.web.session import check_csrf, current_user
-from amity.web.views.account import _detail_page, _page, _pages, _str, when
+from amity.web.views.account import (
+    detail_page,
+    form_text,
+    model_label,
+    page_count,
+    page_number,
+    when,
+)
 
 PAGE_SIZE = 50
 CALL_FILTERS = ("user", "status", "path", "method")
@@ -56,7 +64,7 @@ async def api_calls(request: Request) -> Response:
         path=values["path"] or None,
         method=method if method in METHODS else None,
     )
-    page = _page(request)
+    page = page_number(request)
     calls, total = svc.api_log.list_calls(actor, where, (page - 1) * PAGE_SIZE, PAGE_SIZE)
     return render(
         request,
@@ -84,7 +92,7 @@ def _jobs_page(request: Request, message: str = "", status: int = 200) -> Respon
     actor = current_user(request)
     svc = services(request)
     state = request.query_params.get("state", "")
-    page = _page(request)
+    page = page_number(request)
     rows, total = svc.jobs.list_jobs(
         actor,
         state=state if state in STATES else None,
@@ -121,10 +129,10 @@ async def cancel_job(request: Request) -> Response:
 async def _job_action(request: Request, action: str) -> Response:
     actor = current_user(request)
     form = await request.form()
-    check_csrf(request, _str(form.get("csrf_token")))
+    check_csrf(request, form_text(form.get("csrf_token")))
     jobs_service = services(request).jobs
     job_id = request.path_params["id"]
-    state = _str(form.get("state"))
+    state = form_text(form.get("state"))
     try:
         if action == "retry":
             await run_write(request, lambda: jobs_service.retry(actor, job_id))
@@ -144,7 +152,7 @@ async def webhooks(request: Request) -> Response:
     """/app/admin/webhooks: every user's webhooks, with their owners."""
     actor = current_user(request)
     svc = services(request)
-    page = _page(request)
+    page = page_number(request)
     rows, total = svc.webhooks.page(actor, (page - 1) * 20, 20, mine=False)
     owners = {}
     for row in rows:
@@ -157,11 +165,13 @@ async def webhooks(request: Request) -> Response:
         webhooks=rows,
         total=total,
         page=page,
-        pages=_pages(total),
+        pages=page_count(total),
         base="/app/admin/webhooks",
         owners=owners,
         admin_list=True,
         when=when,
+        model_label=model_label(request),
+        type_labels=TYPE_LABELS,
     )
 
 
@@ -170,7 +180,7 @@ async def webhook(request: Request) -> Response:
     actor = current_user(request)
     ensure_admin(actor, "every user's webhooks")
     row = services(request).webhooks.get(actor, request.path_params["id"])
-    return _detail_page(request, row, notice=request.query_params.get("done", ""), admin=True)
+    return detail_page(request, row, notice=request.query_params.get("done", ""), admin=True)
 
 
 GET, POST = ["GET"], ["POST"]
