@@ -105,6 +105,7 @@ def test_a_token_is_shown_once_works_and_stops_when_revoked(
     signed_in: SignIn, app: Any, web: WebWorld, services: Services
 ) -> None:
     client = signed_in("alice")
+    assert 'href="/app/account/tokens"' in client.get("/app/account").text
     token_id, token = make_token(client, "nightly-export")
     assert token not in stored(services)  # only its hash is stored
     api = ApiClient(app, {"Authorization": f"Bearer {token}"})
@@ -283,6 +284,13 @@ def test_a_rejected_filter_shows_the_servers_message_beside_its_row(
     answer = client.post("/app/account/webhooks/new", data={**data, "url": "ftp://example.com/x"})
     assert answer.status_code == 400 and 'id="url-error"' in answer.text
     assert web.world.services.webhooks.page(web.world.admin)[1] == 0
+    nested = '{"glue": "or", "conditions": [{"field": "last_name", "filter": "eq", "value": "A"},'
+    nested += ' {"conditions": [{"field": "first_name", "filter": "not_empty"}]}]}'
+    hook_id, _ = make_webhook(client, receiver.url, filters=nested)  # the filter as text
+    row = web.world.services.webhooks.get(web.world.admin, hook_id)
+    assert '"first_name"' in row["filters"] and '"or"' in row["filters"]
+    form = client.get(f"/app/account/webhooks/{hook_id}/edit").text
+    assert "&#34;first_name&#34;" in form and 'name="cond-0-field" value=""' in form
 
 
 def test_adding_a_condition_saves_nothing(
