@@ -33,6 +33,7 @@ class CallFilter:
     status: int | None = None
     since: datetime | None = None
     until: datetime | None = None
+    path: str | None = None  # calls whose path starts with this
 
 
 class ApiLogStore:
@@ -71,6 +72,8 @@ class ApiLogStore:
             conditions.append(c.time >= where.since)
         if where.until is not None:
             conditions.append(c.time <= where.until)
+        if where.path is not None:
+            conditions.append(c.path.startswith(where.path, autoescape=True))
         total = conn.execute(
             sa.select(sa.func.count()).select_from(self.calls).where(*conditions)
         ).scalar_one()

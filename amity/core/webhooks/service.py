@@ -16,7 +16,7 @@ import orjson
 from sqlalchemy.engine import Connection
 
 from amity.config import Settings
-from amity.core.actor import Actor
+from amity.core.actor import Actor, ensure_admin
 from amity.core.clock import utcnow, utcnow_precise
 from amity.core.ids import new_id
 from amity.core.jobs import Jobs
@@ -76,13 +76,17 @@ class Webhooks:
 
     # -- reading ------------------------------------------------------------------------
     def page(
-        self, actor: Actor, offset: int = 0, limit: int = 20
+        self, actor: Actor, offset: int = 0, limit: int = 20, *, mine: bool | None = None
     ) -> tuple[list[dict[str, Any]], int]:
-        """A page of the actor's webhooks (an admin's: all), oldest first."""
+        """A page of the actor's webhooks (an admin's: all), oldest first. mine=True: only
+        those the actor owns, also for an admin; mine=False: every user's (admins only)."""
         self._check_user(actor)
+        if mine is False:
+            ensure_admin(actor, "every user's webhooks")
         check_paging(offset, limit)
+        owner = actor.user_id if mine or not actor.is_admin else None
         with self.db.read() as conn:
-            return self.store.page(conn, None if actor.is_admin else actor.user_id, offset, limit)
+            return self.store.page(conn, owner, offset, limit)
 
     def get(self, actor: Actor, webhook_id: str) -> dict[str, Any]:
         self._check_user(actor)

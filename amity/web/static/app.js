@@ -35,6 +35,51 @@ function refInputs() {
   });
 }
 
+// The webhook filter editor: the field list follows the chosen model, and a row offers
+// only the tests that fit its field's kind (the server checks the filter either way).
+function filterEditor() {
+  const form = document.getElementById("webhook-form");
+  const list = document.getElementById("filter-fields");
+  if (!form || !list) return;
+  const kindOf = (name) => {
+    const option = Array.from(list.options).find((o) => o.value === name);
+    return option ? option.dataset.kind : "";
+  };
+  const narrow = (row) => {
+    const field = row.querySelector(".cond-field");
+    const select = row.querySelector(".cond-op");
+    if (!field || !select) return;
+    const kind = kindOf(field.value.trim());
+    Array.from(select.options).forEach((option) => {
+      const fits = !kind || !option.dataset.kinds || option.dataset.kinds.split(" ").includes(kind);
+      option.hidden = !fits;
+      option.disabled = !fits;
+    });
+    if (select.selectedOptions.length && select.selectedOptions[0].disabled) select.value = "";
+  };
+  const rows = () => form.querySelectorAll(".condition");
+  rows().forEach((row) => {
+    narrow(row);
+    row.querySelector(".cond-field").addEventListener("input", () => narrow(row));
+  });
+  const model = document.getElementById("model");
+  model.addEventListener("change", async () => {
+    const answer = await fetch(`/app/account/webhook-fields?model=${encodeURIComponent(model.value)}`,
+      { headers: { Accept: "application/json" } });
+    if (!answer.ok) return;
+    const fields = await answer.json();
+    list.replaceChildren(...fields.map((f) => {
+      const option = document.createElement("option");
+      option.value = f.name;
+      option.label = f.label;
+      option.dataset.kind = f.kind;
+      return option;
+    }));
+    rows().forEach(narrow);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   refInputs();
+  filterEditor();
 });

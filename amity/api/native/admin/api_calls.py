@@ -19,7 +19,8 @@ DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 async def api_calls(request: Request) -> JSONResponse:
-    """The logged API calls, newest first, filtered by user, method, status and time."""
+    """The logged API calls, newest first, filtered by user, method, status, time and path
+    (a prefix)."""
     actor = require_actor(request)
     params = parse_query(request.scope["query_string"])
     offset, limit = paging_params(params, MAX_LIMIT)
@@ -31,6 +32,7 @@ async def api_calls(request: Request) -> JSONResponse:
         status=status,
         since=datetime_param(params, "since"),
         until=datetime_param(params, "until"),
+        path=str_param(params, "path") or None,
     )
     records, total = services(request).api_log.list_calls(actor, where, offset, limit)
     return JSONResponse({"records": records, "total_results": total})
