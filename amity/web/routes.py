@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from amity.web.views import auth, home, records
+from amity.web.views import admin, auth, home, records
 
 GET, POST = ["GET"], ["POST"]
 
@@ -17,6 +17,7 @@ routes: list[BaseRoute] = [
     Route("/app/password", auth.password_page, methods=GET),
     Route("/app/password", auth.change_password, methods=POST),
     Mount("/app/static", app=StaticFiles(packages=[("amity.web", "static")]), name="web-static"),
+    *admin.routes,
     Route("/app/lookup/{model}", records.lookup, methods=GET),
     Route("/app/{model}", records.list_view, methods=GET),
     Route("/app/{model}/new", records.new_form, methods=GET),
