@@ -3,17 +3,24 @@ action is missing), CSRF on every form, the core's rules and messages (never a 5
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 from amity.core.auth.sessions import csrf_token_for
+from amity.core.services import Services
 from amity.web.views.admin import routes as admin_routes
 from tests.conftest import ApiClient
-from tests.web.test_pages import browser, csrf_of, sign_in, web  # noqa: F401
-from tests.web.world import WebWorld
+from tests.web.world import WebWorld, build_web_world
 
+SignIn = Callable[[Any, WebWorld, str], tuple[ApiClient, str]]
 NON_ADMINS = ("alice", "bob", "carol", "dave", "erin", "fred", "nora", "zed")
+
+
+@pytest.fixture
+def web(services: Services) -> WebWorld:
+    return build_web_world(services)
 
 
 def admin_paths() -> list[tuple[str, str]]:
@@ -36,16 +43,31 @@ def admin_paths() -> list[tuple[str, str]]:
     return out
 
 
-def signed_in(app: Any, web: WebWorld, name: str) -> tuple[ApiClient, str]:
+@pytest.fixture
+def signed_in(app: Any) -> Iterator[SignIn]:
+    """Clients with a user's dashboard cookie (closed after the test, whatever happens)."""
+    made: list[ApiClient] = []
+
+    def sign(app: Any, web: WebWorld, name: str) -> tuple[ApiClient, str]:
+        client, token = _signed_in(app, web, name)
+        made.append(client)
+        return client, token
+
+    yield sign
+    for client in made:
+        client.close()
+
+
+def _signed_in(app: Any, web: WebWorld, name: str) -> tuple[ApiClient, str]:
     """A client with the user's dashboard cookie, and the session's CSRF token."""
     session = web.world.services.sessions.start(name, web.passwords[name])
-    client = ApiClient(
-        app, {"Cookie": f"amity_app={session.secret}"}, base_url="http://testserver"
-    )
+    client = ApiClient(app, {"Cookie": f"amity_app={session.secret}"}, base_url="http://testserver")
     return client, csrf_token_for(session.secret)
 
 
-def test_every_admin_page_and_action_is_missing_for_non_admins(app: Any, web: WebWorld) -> None:
+def test_every_admin_page_and_action_is_missing_for_non_admins(
+    app: Any, web: WebWorld, signed_in: SignIn
+) -> None:
     services = web.world.services
     before = (len(services.auth.list_users()), len(services.acl.list_roles(web.world.admin)))
     for name in NON_ADMINS:
@@ -55,12 +77,11 @@ def test_every_admin_page_and_action_is_missing_for_non_admins(app: Any, web: We
             answer = client.request(method, path, data=data if method == "POST" else None)
             assert answer.status_code == 404, (name, method, path, answer.status_code)
             assert "Not found" in answer.text or "Nicht gefunden" in answer.text
-        client.close()
     after = (len(services.auth.list_users()), len(services.acl.list_roles(web.world.admin)))
     assert after == before
 
 
-def test_the_admin_sees_every_page(app: Any, web: WebWorld) -> None:
+def test_the_admin_sees_every_page(app: Any, web: WebWorld, signed_in: SignIn) -> None:
     client, _ = signed_in(app, web, "admin")
     index = client.get("/app/admin")
     assert index.status_code == 200
@@ -72,10 +93,9 @@ def test_the_admin_sees_every_page(app: Any, web: WebWorld) -> None:
         if method == "GET":
             answer = client.get(path)
             assert answer.status_code == 200, (path, answer.text)
-    client.close()
 
 
-def test_every_admin_form_needs_the_csrf_token(app: Any, web: WebWorld) -> None:
+def test_every_admin_form_needs_the_csrf_token(app: Any, web: WebWorld, signed_in: SignIn) -> None:
     client, _ = signed_in(app, web, "admin")
     for method, path in admin_paths():
         if method == "POST":
@@ -83,10 +103,11 @@ def test_every_admin_form_needs_the_csrf_token(app: Any, web: WebWorld) -> None:
                 answer = client.post(path, data={"csrf_token": token, "user_name": "forged"})
                 assert answer.status_code == 403, (path, answer.status_code)
     assert all(u["user_name"] != "forged" for u in web.world.services.auth.list_users())
-    client.close()
 
 
-def test_add_a_user_with_a_generated_password_shown_once(app: Any, web: WebWorld) -> None:
+def test_add_a_user_with_a_generated_password_shown_once(
+    app: Any, web: WebWorld, signed_in: SignIn
+) -> None:
     client, token = signed_in(app, web, "admin")
     answer = client.post(
         "/app/admin/users",
@@ -104,10 +125,11 @@ def test_add_a_user_with_a_generated_password_shown_once(app: Any, web: WebWorld
     user = services.auth.check_password("gina", password)  # the password shown works
     assert user["last_name"] == "Generated" and not user["is_admin"]
     assert password not in client.get("/app/admin/users").text  # shown only once
-    client.close()
 
 
-def test_bad_input_shows_the_core_message_and_keeps_the_form(app: Any, web: WebWorld) -> None:
+def test_bad_input_shows_the_core_message_and_keeps_the_form(
+    app: Any, web: WebWorld, signed_in: SignIn
+) -> None:
     client, token = signed_in(app, web, "admin")
     taken = client.post(
         "/app/admin/users",
@@ -153,42 +175,52 @@ def test_bad_input_shows_the_core_message_and_keeps_the_form(app: Any, web: WebW
         data={"csrf_token": token, "target": "lead_source", "source": "salutation", "map": "X: Y"},
     )
     assert dependency.status_code == 400 and 'id="admin-error"' in dependency.text
-    client.close()
 
 
-def test_the_last_admin_cannot_be_deactivated(app: Any, web: WebWorld) -> None:
+def test_the_last_admin_cannot_be_deactivated(app: Any, web: WebWorld, signed_in: SignIn) -> None:
     client, token = signed_in(app, web, "admin")
     answer = client.post("/app/admin/users/admin/active", data={"csrf_token": token, "active": "0"})
     assert answer.status_code == 409
     assert "last active administrator" in answer.text
     user = web.world.services.auth.user_by_name("admin")
     assert user["status"] == "Active"
-    client.close()
 
 
-def test_deactivate_activate_reset_password_and_role(app: Any, web: WebWorld) -> None:
+def test_deactivate_activate_reset_password_and_role(
+    app: Any, web: WebWorld, signed_in: SignIn
+) -> None:
     client, token = signed_in(app, web, "admin")
     services = web.world.services
-    assert client.post(
-        "/app/admin/users/zed/active", data={"csrf_token": token, "active": "0"}
-    ).status_code == 303
+    assert (
+        client.post(
+            "/app/admin/users/zed/active", data={"csrf_token": token, "active": "0"}
+        ).status_code
+        == 303
+    )
     assert services.auth.user_by_name("zed")["status"] == "Inactive"
-    assert client.post(
-        "/app/admin/users/zed/active", data={"csrf_token": token, "active": "1"}
-    ).status_code == 303
+    assert (
+        client.post(
+            "/app/admin/users/zed/active", data={"csrf_token": token, "active": "1"}
+        ).status_code
+        == 303
+    )
     assert services.auth.user_by_name("zed")["status"] == "Active"
     reset = client.post("/app/admin/users/zed/password", data={"csrf_token": token})
     password = reset.text.split('id="new-password">', 1)[1].split("<", 1)[0]
     assert services.auth.check_password("zed", password)["user_name"] == "zed"
-    assert client.post(
-        "/app/admin/users/zed/role", data={"csrf_token": token, "role": "reader"}
-    ).status_code == 303
+    assert (
+        client.post(
+            "/app/admin/users/zed/role", data={"csrf_token": token, "role": "reader"}
+        ).status_code
+        == 303
+    )
     assert services.acl.role_and_teams(web.world.users["zed"])[0] == "reader"
     assert client.get("/app/admin/users/nobody-here").status_code == 404
-    client.close()
 
 
-def test_the_rights_grid_saves_what_the_core_takes(app: Any, web: WebWorld) -> None:
+def test_the_rights_grid_saves_what_the_core_takes(
+    app: Any, web: WebWorld, signed_in: SignIn
+) -> None:
     client, token = signed_in(app, web, "admin")
     acl, admin = web.world.services.acl, web.world.admin
     made = client.post("/app/admin/roles", data={"csrf_token": token, "name": "grid"})
@@ -213,7 +245,10 @@ def test_the_rights_grid_saves_what_the_core_takes(app: Any, web: WebWorld) -> N
     assert saved.status_code == 200, saved.text
     role = acl.get_role(admin, "grid")
     assert role["rights"]["Contact"] == {
-        "access": True, "read": "all", "edit": "owned", "delete": "none"
+        "access": True,
+        "read": "all",
+        "edit": "owned",
+        "delete": "none",
     }
     assert role["rights"]["*"]["access"] is False
     assert "Account" not in role["rights"]  # as `*` says: no entry of its own
@@ -221,7 +256,6 @@ def test_the_rights_grid_saves_what_the_core_takes(app: Any, web: WebWorld) -> N
         "/app/admin/roles/grid", data={"csrf_token": token, "Contact.read": "everything"}
     )
     assert bad.status_code == 400 and "read of Contact must be one of" in bad.text
-    client.close()
 
 
 @pytest.mark.xfail(
@@ -229,7 +263,9 @@ def test_the_rights_grid_saves_what_the_core_takes(app: Any, web: WebWorld) -> N
     reason="amity/web/views/records.py lists the model's list fields (ListQuery fields=None),"
     " not the list layout's columns: a column added by the layout shows empty",
 )
-def test_a_column_the_list_layout_adds_shows_its_values(app: Any, web: WebWorld) -> None:
+def test_a_column_the_list_layout_adds_shows_its_values(
+    app: Any, web: WebWorld, signed_in: SignIn
+) -> None:
     web.world.create("Contact", {"last_name": "Columned", "title": "Chief Columnist"})
     client, token = signed_in(app, web, "admin")
     saved = client.post(
@@ -240,4 +276,3 @@ def test_a_column_the_list_layout_adds_shows_its_values(app: Any, web: WebWorld)
     listed = client.get("/app/Contact?filter_text=Columned").text
     assert "<th" in listed and ">Title<" in listed.replace(" ", "")
     assert "Chief Columnist" in listed
-    client.close()

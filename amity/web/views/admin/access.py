@@ -73,7 +73,9 @@ def _role_page(
     actor = admin_actor(request, WHAT)
     role = services(request).acl.get_role(actor, name)  # 404 for an unknown role
     rights = role["rights"]
-    rows = [(ANY_MODEL, None, rights[ANY_MODEL], True)]
+    rows: list[tuple[str, Model | None, dict[str, Any], bool]] = [
+        (ANY_MODEL, None, rights[ANY_MODEL], True)
+    ]
     for model in grid_models(request):
         own = model.name in rights
         rows.append((model.name, model, rights.get(model.name, rights[ANY_MODEL]), own))

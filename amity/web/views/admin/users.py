@@ -59,7 +59,7 @@ async def users_page(request: Request) -> Response:
 async def add_user(request: Request) -> Response:
     """POST /app/admin/users: a new user; without a password, a generated one shown once."""
     actor, form = await posted(request, WHAT)
-    values = {name: field(form, name, 255) for name in ADD_FIELDS}
+    values: dict[str, Any] = {name: field(form, name, 255) for name in ADD_FIELDS}
     values["is_admin"] = "is_admin" in form
     typed = field(form, "password", 200)
     password = typed or generate_password()
