@@ -21,8 +21,7 @@ def test_an_admin_creates_a_user_and_a_role_the_user_then_has(
 ) -> None:
     page = admin_page
     user, role = unique("ursula"), unique("Contacts only ")
-    page.goto("/app/admin")
-    page.click("a[href='/app/admin/users']")
+    page.goto("/app/admin/users")
     page.fill("#user_name", user)
     page.fill("#last_name", "Reader")
     page.fill("#password", PASSWORD)
