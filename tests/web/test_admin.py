@@ -276,3 +276,49 @@ def test_a_column_the_list_layout_adds_shows_its_values(
     listed = client.get("/app/Contact?filter_text=Columned").text
     assert "<th" in listed and ">Title<" in listed.replace(" ", "")
     assert "Chief Columnist" in listed
+
+
+def test_a_picklist_field_and_a_dependency_reach_the_form(
+    app: Any, web: WebWorld, signed_in: SignIn
+) -> None:
+    client, token = signed_in(app, web, "admin")
+    added = client.post(
+        "/app/admin/fields/Contact",
+        data={"csrf_token": token, "name": "tier_c", "type": "select", "options": "Gold\nSilver"},
+    )
+    assert added.status_code == 303, added.text
+    form = client.get("/app/Contact/new").text
+    assert 'name="tier_c"' in form and ">Gold</option>" in form and ">Silver</option>" in form
+    saved = client.post(
+        "/app/admin/dependencies/Contact",
+        data={
+            "csrf_token": token,
+            "target": "tier_c",
+            "source": "lead_source",
+            "map": "Cold Call: Silver",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+    picklists = web.world.services.picklists
+    assert picklists.describe(web.world.admin, "Contact")["tier_c"] == {
+        "source": "lead_source",
+        "map": {"Cold Call": [2]},  # custom options are stored by id
+    }
+    assert "Silver" in client.get("/app/admin/dependencies/Contact").text
+
+
+def test_a_custom_model_defined_in_the_console_has_its_pages(
+    app: Any, web: WebWorld, signed_in: SignIn
+) -> None:
+    client, token = signed_in(app, web, "admin")
+    made = client.post(
+        "/app/admin/models", data={"csrf_token": token, "name": "Gadget", "label": "Gadget"}
+    )
+    assert made.status_code == 303, made.text
+    assert "Gadget" in client.get("/app/admin/models").text
+    assert client.get("/app/Gadget").status_code == 200
+    field = client.post(
+        "/app/admin/fields/Gadget", data={"csrf_token": token, "name": "color", "type": "Text"}
+    )
+    assert field.status_code == 303, field.text
+    assert 'name="color"' in client.get("/app/Gadget/new").text
