@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from amity.web.views import account, auth, home, ops, records
+from amity.web.views import account, admin, auth, home, ops, records
 
 GET, POST = ["GET"], ["POST"]
 
@@ -19,6 +19,7 @@ routes: list[BaseRoute] = [
     Mount("/app/static", app=StaticFiles(packages=[("amity.web", "static")]), name="web-static"),
     *account.routes,
     *ops.routes,
+    *admin.routes,
     Route("/app/lookup/{model}", records.lookup, methods=GET),
     Route("/app/{model}", records.list_view, methods=GET),
     Route("/app/{model}/new", records.new_form, methods=GET),
