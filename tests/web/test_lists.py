@@ -1,0 +1,205 @@
+"""Lists, home and calendar in-process: filters by kind, bad filter values, favorites, the
+CSV export, and that export, home and calendar show only what the access rules allow."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+from amity.core.clock import utcnow
+from tests.conftest import ApiClient
+from tests.web.test_pages import browser, csrf_of, sign_in, web  # noqa: F401
+from tests.web.world import WebWorld
+
+DUE_LAYOUT = {
+    "columns": ["name", "status", "date_due", "effort_estim"],
+    "filters": ["filter_text", "status", "date_due", "effort_estim", "contact", "is_private"],
+    "order_by": "name",
+}
+
+
+def _due_layout(web: WebWorld) -> None:
+    web.world.services.layouts.put(web.world.admin, "Task", "list", "Due", DUE_LAYOUT)
+
+
+def _ids(html: str) -> set[str]:
+    return set(re.findall(r'<tr data-id="([^"]+)"', html))
+
+
+def test_filters_are_inputs_by_kind(browser: ApiClient, web: WebWorld) -> None:  # noqa: F811
+    _due_layout(web)
+    sign_in(browser, web, "admin")
+    html = browser.get("/app/Task?layout=Due").text
+    assert re.search(r'<select id="filter-status" name="status">', html)  # a picklist
+    assert 'value="In Progress"' in html
+    assert re.search(r'name="date_due-operator"', html)  # a date with its operators
+    assert 'value="after_date"' in html and 'type="date"' in html
+    assert re.search(r'name="effort_estim-operator"', html)  # a number with its operators
+    assert 'data-lookup-model="Contact"' in html  # a ref found by name
+    assert re.search(r'<select id="filter-is_private" name="is_private">', html)  # yes/no
+
+
+def test_a_picklist_and_a_date_operator_filter_the_list(
+    browser: ApiClient,  # noqa: F811
+    web: WebWorld,  # noqa: F811
+) -> None:
+    _due_layout(web)
+    w = web.world
+    hit = w.create(
+        "Task", {"name": "Flt hit", "status": "In Progress", "date_due": "2031-05-10 09:00:00"}
+    )
+    w.create("Task", {"name": "Flt done", "status": "Completed", "date_due": "2031-05-10 09:00:00"})
+    w.create(
+        "Task", {"name": "Flt early", "status": "In Progress", "date_due": "2029-05-10 09:00:00"}
+    )
+    contact = w.create("Contact", {"last_name": "Refname"})
+    by_ref = w.create("Task", {"name": "Flt ref", "contact_id": contact})
+    sign_in(browser, web, "admin")
+    answer = browser.get(
+        "/app/Task?layout=Due&filter_text=Flt&status=In+Progress"
+        "&date_due-operator=after_date&date_due=2030-01-01"
+    )
+    assert answer.status_code == 200
+    assert _ids(answer.text) == {hit}
+    assert 'value="2030-01-01"' in answer.text  # the form keeps what was asked
+    assert _ids(browser.get("/app/Task?layout=Due&filter_text=Flt&contact=Refn").text) == {by_ref}
+    empty = "/app/Task?layout=Due&filter_text=Flt&date_due-operator=on_date&date_due="
+    assert len(_ids(browser.get(empty).text)) == 4  # an operator without a date: no filter
+
+
+def test_bad_filter_values_are_a_400_never_a_500(
+    browser: ApiClient,  # noqa: F811
+    web: WebWorld,  # noqa: F811
+) -> None:
+    _due_layout(web)
+    sign_in(browser, web, "admin")
+    for query in (
+        "layout=Due&date_due=31.12.2030",
+        "layout=Due&date_due-operator=between_dates&date_due=2030-01-02",
+        "layout=Due&date_due-operator=period_current",
+        "layout=Due&date_due-operator=sometime&date_due=2030-01-01",
+        "layout=Due&effort_estim=lots",
+        "layout=Due&status=Nope",
+        "layout=Due&is_private=perhaps",
+        "filter_owner=everyone",
+        "order=no_such_field",
+        "layout=Nope",
+    ):
+        answer = browser.get(f"/app/Task?{query}")
+        assert answer.status_code == 400, query
+        assert "list-error" in answer.text or "<h1" in answer.text
+    kept = browser.get("/app/Task?layout=Due&date_due=31.12.2030")
+    assert 'id="list-error"' in kept.text and 'value="31.12.2030"' in kept.text
+    assert browser.get("/app/export/Task?layout=Due&effort_estim=lots").status_code == 400
+    assert browser.get("/app/calendar?date=tomorrow").status_code == 400
+    assert browser.get("/app/calendar?view=year").status_code == 400
+
+
+def test_favorites_toggle_and_favorites_only(
+    browser: ApiClient,  # noqa: F811
+    web: WebWorld,  # noqa: F811
+) -> None:
+    sign_in(browser, web, "alice")
+    contact = web.ids["contact"]
+    listed = browser.get("/app/Contact?filter_text=Portal").text
+    token = csrf_of(listed)
+    assert browser.post(f"/app/Contact/{contact}/favorite", data={}).status_code == 403
+    answer = browser.post(
+        f"/app/Contact/{contact}/favorite",
+        data={"csrf_token": token, "next": "/app/Contact?filter_text=Portal"},
+    )
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/app/Contact?filter_text=Portal"
+    assert _ids(browser.get("/app/Contact?favorites=1").text) == {contact}
+    home = browser.get("/app/").text
+    assert re.search(rf'id="favorites".*?/app/Contact/{contact}', home, re.S)
+    elsewhere = browser.post(
+        f"/app/Contact/{contact}/favorite",
+        data={"csrf_token": token, "next": "https://evil.example/"},
+    )
+    assert elsewhere.headers["location"] == f"/app/Contact/{contact}"  # never another host
+    assert _ids(browser.get("/app/Contact?favorites=1").text) == set()
+    sign_in(browser, web, "carol")  # not hers to see: like a missing record
+    token = csrf_of(browser.get("/app/Contact").text)
+    answer = browser.post(f"/app/Contact/{contact}/favorite", data={"csrf_token": token})
+    assert answer.status_code == 404
+
+
+def _csv(text: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+
+
+def test_export_is_the_filtered_list_in_its_order(
+    browser: ApiClient,  # noqa: F811
+    web: WebWorld,  # noqa: F811
+) -> None:
+    sign_in(browser, web, "admin")
+    answer = browser.get("/app/export/Contact?filter_text=Pager&order=last_name&dir=desc&page=2")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert "attachment" in answer.headers["content-disposition"]
+    rows = _csv(answer.text)
+    header, body = rows[0], rows[1:]
+    assert header[0] == "id" and "last_name" in header
+    assert len(body) == 45  # every page, not the one the list showed
+    last = header.index("last_name")
+    assert body[0][last] == "Pager 44" and body[-1][last] == "Pager 00"
+    html = browser.get("/app/Contact?filter_text=Pager&order=last_name&dir=desc&page=2").text
+    link = re.search(r'href="([^"]*)" id="export-csv"', html)
+    assert link and "filter_text=Pager" in link.group(1) and "page=" not in link.group(1)
+
+
+def test_export_home_and_calendar_show_only_what_the_rules_allow(
+    browser: ApiClient,  # noqa: F811
+    web: WebWorld,  # noqa: F811
+) -> None:
+    w = web.world
+    soon = utcnow() + timedelta(days=2)
+    when = soon.strftime("%Y-%m-%d %H:%M:%S")
+    meeting = w.create("Meeting", {"name": "East sync", "date_start": when, "duration": 30})
+    task = w.create("Task", {"name": "East chore", "status": "Not Started"})
+    w.create("Task", {"name": "East done", "status": "Completed"})
+    west = w.create(
+        "Meeting",
+        {"name": "West sync", "date_start": when, "assigned_user_id": w.users["carol"]},
+    )
+    day = soon.date().isoformat()
+
+    sign_in(browser, web, "alice")
+    browser.get(f"/app/Contact/{web.ids['contact']}")  # a view for her recently viewed
+    home = browser.get("/app/").text
+    assert re.search(rf'id="my-tasks".*?/app/Task/{task}', home, re.S)
+    assert "East done" not in home
+    assert re.search(rf'id="upcoming".*?/app/Meeting/{meeting}', home, re.S)
+    assert re.search(rf'id="recent".*?Cora Portal', home, re.S)
+    week = browser.get(f"/app/calendar?view=week&date={day}").text
+    assert f"/app/Meeting/{meeting}" in week and west not in week
+
+    sign_in(browser, web, "carol")  # team west never sees team east's records
+    browser.get(f"/app/Contact/{web.ids['carols']}")
+    home = browser.get("/app/").text
+    assert task not in home and meeting not in home and "Cora Portal" not in home
+    assert f"/app/Meeting/{west}" in home and "Carols" in home
+    for view in ("week", "month"):
+        page = browser.get(f"/app/calendar?view={view}&date={day}").text
+        assert meeting not in page and f"/app/Meeting/{west}" in page
+    exported = browser.get("/app/export/Contact").text
+    assert web.ids["carols"] in exported and web.ids["contact"] not in exported
+    assert "Portal" not in exported
+    # a record she viewed that is no longer hers to see leaves her list
+    w.services.records.update(
+        w.admin, "Contact", web.ids["carols"], {"assigned_user_id": w.users["alice"]}
+    )
+    assert web.ids["carols"] not in browser.get("/app/").text
+
+
+def test_calendar_month_navigation(browser: ApiClient, web: WebWorld) -> None:  # noqa: F811
+    sign_in(browser, web, "alice")
+    page = browser.get("/app/calendar?view=month&date=2031-01-15").text
+    assert 'data-day="2031-02-02"' in page and 'data-day="2030-12-30"' in page  # whole weeks
+    prev = re.search(r'href="([^"]*)" rel="prev"', page)
+    nxt = re.search(r'href="([^"]*)" rel="next"', page)
+    assert prev and "date=2030-12-01" in prev.group(1).replace("&amp;", "&")
+    assert nxt and "date=2031-02-01" in nxt.group(1).replace("&amp;", "&")
