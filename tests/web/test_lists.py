@@ -20,8 +20,8 @@ DUE_LAYOUT = {
 }
 
 
-def _due_layout(web: WebWorld) -> None:
-    web.world.services.layouts.put(web.world.admin, "Task", "list", "Due", DUE_LAYOUT)
+def _due_layout(site: WebWorld) -> None:
+    site.world.services.layouts.put(site.world.admin, "Task", "list", "Due", DUE_LAYOUT)
 
 
 def _ids(html: str) -> set[str]:
@@ -173,7 +173,7 @@ def test_export_home_and_calendar_show_only_what_the_rules_allow(
     assert re.search(rf'id="my-tasks".*?/app/Task/{task}', home, re.S)
     assert "East done" not in home
     assert re.search(rf'id="upcoming".*?/app/Meeting/{meeting}', home, re.S)
-    assert re.search(rf'id="recent".*?Cora Portal', home, re.S)
+    assert re.search(r'id="recent".*?Cora Portal', home, re.S)
     week = browser.get(f"/app/calendar?view=week&date={day}").text
     assert f"/app/Meeting/{meeting}" in week and west not in week
 
