@@ -55,3 +55,11 @@ def favorite_records(records: Records, actor: Actor, limit: int = 10) -> list[En
     with records.db.read() as conn:
         pairs = records.accounts.favorites_of(conn, actor.user_id, limit=limit * 3)
     return readable_entries(records, actor, pairs)[:limit]
+
+
+def is_favorite(records: Records, actor: Actor, model_name: str, record_id: str) -> bool:
+    """Whether the record is one of the actor's favorites."""
+    if actor.is_contact:
+        return False
+    with records.db.read() as conn:
+        return records.accounts.is_favorite(conn, actor.user_id, model_name, record_id)

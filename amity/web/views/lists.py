@@ -18,7 +18,7 @@ from starlette.routing import BaseRoute, Route
 
 from amity.api.context import run_write, services
 from amity.core.actor import Actor
-from amity.core.favorites import favorites_condition, toggle_favorite
+from amity.core.favorites import favorites_condition, is_favorite, toggle_favorite
 from amity.core.files.kinds import disposition
 from amity.core.filters import (
     COMPANIONS,
@@ -334,11 +334,13 @@ def _own_path(target: str) -> bool:
     return target.startswith("/app") and not target.startswith(("//", "/\\")) and "\\" not in target
 
 
-async def note_view(request: Request, model_name: str, record_id: str) -> None:
-    """A detail page was shown: the record goes to the top of the user's recently viewed."""
+async def note_view(request: Request, model_name: str, record_id: str) -> bool:
+    """A detail page is shown: the record goes to the top of the user's recently viewed;
+    whether it is one of their favorites (for the page's star)."""
     actor = current_user(request)
     svc = services(request)
     await run_write(request, lambda: record_view(svc.records, actor, model_name, record_id))
+    return is_favorite(svc.records, actor, model_name, record_id)
 
 
 routes: list[BaseRoute] = [

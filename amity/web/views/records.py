@@ -32,7 +32,7 @@ async def detail_view(request: Request) -> Response:
     svc = services(request)
     model = page_model(svc, actor, request.path_params["model"])
     record = svc.records.get(actor, model.name, request.path_params["id"])
-    await lists.note_view(request, model.name, str(record["id"]))
+    starred = await lists.note_view(request, model.name, str(record["id"]))
     layout = svc.layouts.layout(actor, model.name, "detail", None)
     sections = [
         {
@@ -48,6 +48,7 @@ async def detail_view(request: Request) -> Response:
         models=menu_models(svc, actor),
         record=record,
         sections=sections,
+        starred=starred,
     )
 
 
