@@ -34,6 +34,16 @@ def record_view(records: Records, actor: Actor, model_name: str, record_id: str)
         store.record(conn, actor.user_id, model_name, record_id, utcnow(), KEEP)
 
 
+def is_latest_view(records: Records, actor: Actor, model_name: str, record_id: str) -> bool:
+    """Whether the record is already the one the actor opened last (a view of it again
+    changes nothing, so needs no write)."""
+    if actor.is_contact or not actor.user_id:
+        return True
+    store = RecentStore(records.db.tables)
+    with records.db.read() as conn:
+        return store.latest(conn, actor.user_id, 1) == [(model_name, record_id)]
+
+
 def recent_records(records: Records, actor: Actor, limit: int = 10) -> list[Entry]:
     """The records the actor opened last, the newest first; only those the actor may still
     read (a record since deleted or no longer theirs to see is left out)."""

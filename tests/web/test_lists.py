@@ -203,3 +203,15 @@ def test_calendar_month_navigation(browser: ApiClient, web: WebWorld) -> None:  
     nxt = re.search(r'href="([^"]*)" rel="next"', page)
     assert prev and "date=2030-12-01" in prev.group(1).replace("&amp;", "&")
     assert nxt and "date=2031-02-01" in nxt.group(1).replace("&amp;", "&")
+
+
+def test_every_models_list_and_export_answer(browser: ApiClient, web: WebWorld) -> None:  # noqa: F811
+    from amity.web.models import menu_models
+
+    sign_in(browser, web, "admin")
+    for model in menu_models(web.world.services, web.world.admin):
+        listed = browser.get(f"/app/{model.name}")
+        assert listed.status_code == 200, (model.name, listed.text[:500])
+        exported = browser.get(f"/app/export/{model.name}")
+        assert exported.status_code == 200, (model.name, exported.text[:500])
+        assert exported.text.lstrip("\ufeff").startswith("id,")

@@ -28,7 +28,7 @@ from amity.core.filters import (
     parse_order,
 )
 from amity.core.layouts import DEFAULT
-from amity.core.recent import record_view
+from amity.core.recent import is_latest_view, record_view
 from amity.core.records import ListQuery
 from amity.core.reports.execute import layout_of, report_rows
 from amity.core.reports.export import csv_chunks
@@ -339,7 +339,8 @@ async def note_view(request: Request, model_name: str, record_id: str) -> bool:
     whether it is one of their favorites (for the page's star)."""
     actor = current_user(request)
     svc = services(request)
-    await run_write(request, lambda: record_view(svc.records, actor, model_name, record_id))
+    if not is_latest_view(svc.records, actor, model_name, record_id):
+        await run_write(request, lambda: record_view(svc.records, actor, model_name, record_id))
     return is_favorite(svc.records, actor, model_name, record_id)
 
 
