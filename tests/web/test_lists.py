@@ -9,10 +9,14 @@ import re
 from datetime import timedelta
 
 from amity.core.clock import utcnow
+from amity.core.records import ListQuery
 from tests.conftest import ApiClient
 from tests.web.test_pages import browser, csrf_of, sign_in, web  # noqa: F401
 from tests.web.world import WebWorld
 
+SELECT = re.compile(
+    r'<select id="filter-[^"]*" name="([^"]+)"(?![^>]*multiple)[^>]*>\s*<option value="([^"]*)"'
+)
 DUE_LAYOUT = {
     "columns": ["name", "status", "date_due", "effort_estim"],
     "filters": ["filter_text", "status", "date_due", "effort_estim", "contact", "is_private"],
@@ -215,3 +219,31 @@ def test_every_models_list_and_export_answer(browser: ApiClient, web: WebWorld) 
         exported = browser.get(f"/app/export/{model.name}")
         assert exported.status_code == 200, (model.name, exported.text[:500])
         assert exported.text.lstrip("\ufeff").startswith("id,")
+
+
+def test_a_form_sent_as_it_is_shown_lists_everything(
+    browser: ApiClient,  # noqa: F811
+    web: WebWorld,  # noqa: F811
+) -> None:
+    """Every filter of the model in the layout, the form sent with its first choices (what
+    a browser sends untouched): no filter applies, every kind takes its blank value."""
+    services, admin = web.world.services, web.world.admin
+    sign_in(browser, web, "admin")
+    for name in ("Task", "Contact"):
+        model = services.records.model(name)
+        body = {"columns": ["name"], "filters": list(model.filters)}
+        services.layouts.put(admin, name, "list", "Every filter", body)
+        html = browser.get(f"/app/{name}?layout=Every+filter").text
+        sent: list[tuple[str, str]] = [("layout", "Every filter")]
+        for select in SELECT.finditer(html):
+            sent.append((select.group(1), select.group(2)))
+        for field in re.finditer(r'<input id="filter-[^"]*" name="([^"]+)"', html):
+            sent.append((field.group(1), ""))
+        assert any(k.endswith("-operator") for k, _ in sent)
+        answer = browser.get(f"/app/{name}", params=sent)
+        assert answer.status_code == 200, (
+            name,
+            re.findall(r"list-error[^<]*>([^<]*)", answer.text),
+        )
+        total = services.records.list_records(admin, name, ListQuery(limit=1)).total_results
+        assert f">{total} records<" in answer.text
