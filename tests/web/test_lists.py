@@ -247,3 +247,40 @@ def test_a_form_sent_as_it_is_shown_lists_everything(
         )
         total = services.records.list_records(admin, name, ListQuery(limit=1)).total_results
         assert f">{total} records<" in answer.text
+
+
+def test_custom_option_filters_pick_by_option(
+    browser: ApiClient,  # noqa: F811
+    web: WebWorld,  # noqa: F811
+) -> None:
+    services, admin = web.world.services, web.world.admin
+    services.models.create(
+        admin,
+        {
+            "name": "Plan",
+            "fields": [
+                {"name": "tier", "type": "Select", "options": ["Basic", "Pro"]},
+                {"name": "extras", "type": "MultiSelect", "options": ["Phone", "Mail", "Chat"]},
+            ],
+        },
+    )
+    model = services.records.model("Plan")
+    tiers = {ch.label: ch.id for ch in model.fields["tier"].choices}
+    extras = {ch.label: ch.id for ch in model.fields["extras"].choices}
+    basic = web.world.create(
+        "Plan", {"name": "P basic", "tier": tiers["Basic"], "extras": [extras["Phone"]]}
+    )
+    pro = web.world.create(
+        "Plan", {"name": "P pro", "tier": tiers["Pro"], "extras": [extras["Mail"], extras["Chat"]]}
+    )
+    body = {"columns": ["name", "tier", "extras"], "filters": ["filter_text", "tier", "extras"]}
+    services.layouts.put(admin, "Plan", "list", "Options", body)
+    sign_in(browser, web, "admin")
+    html = browser.get("/app/Plan?layout=Options").text
+    assert f'<option value="{tiers["Pro"]}"' in html
+    assert re.search(r'name="extras" multiple', html)
+    assert _ids(browser.get(f"/app/Plan?layout=Options&tier={tiers['Pro']}").text) == {pro}
+    chosen = f"extras={extras['Phone']}&extras={extras['Chat']}"
+    assert _ids(browser.get(f"/app/Plan?layout=Options&{chosen}").text) == {basic, pro}
+    assert _ids(browser.get(f"/app/Plan?layout=Options&extras={extras['Mail']}").text) == {pro}
+    assert browser.get("/app/Plan?layout=Options&tier=999").status_code == 400
