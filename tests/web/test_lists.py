@@ -176,7 +176,8 @@ def test_export_home_and_calendar_show_only_what_the_rules_allow(
     home = browser.get("/app/").text
     assert re.search(rf'id="my-tasks".*?/app/Task/{task}', home, re.S)
     assert "East done" not in home
-    assert re.search(rf'id="upcoming".*?/app/Meeting/{meeting}', home, re.S)
+    upcoming = re.search(rf'id="upcoming".*?/app/Meeting/{meeting}.*?</li>', home, re.S)
+    assert upcoming and f"{soon:%b} {soon.day}, {soon.year}" in upcoming.group(0)  # her format
     assert re.search(r'id="recent".*?Cora Portal', home, re.S)
     week = browser.get(f"/app/calendar?view=week&date={day}").text
     assert f"/app/Meeting/{meeting}" in week and west not in week

@@ -3,7 +3,7 @@ two weeks, the records I opened last and my favorites."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from starlette.requests import Request
@@ -13,6 +13,7 @@ from amity.api.context import services
 from amity.core.actor import Actor
 from amity.core.clock import utcnow
 from amity.core.favorites import favorite_records
+from amity.core.preferences import PersonFormat
 from amity.core.recent import recent_records
 from amity.core.records import ListQuery
 from amity.core.services import Services
@@ -49,6 +50,17 @@ def _mine(
     return page.records
 
 
+def _when(person: PersonFormat, stored: Any) -> str:
+    """A stored time (UTC) as the user reads it: date and time in their zone and format."""
+    if not isinstance(stored, str) or not stored:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stored)
+    except ValueError:
+        return stored
+    return f"{person.date(moment)} {person.time(moment)}"
+
+
 async def home(request: Request) -> Response:
     """/app/: where a user starts."""
     actor = current_user(request)
@@ -63,6 +75,11 @@ async def home(request: Request) -> Response:
     ]
     upcoming.sort(key=lambda row: str(row.get("date_start") or ""))
     tasks = _mine(svc, actor, "Task", [c.Equals("status", CLOSED_TASK, negate=True)], "date_due")
+    person = svc.preferences.for_user(actor.user_id)
+    for row in upcoming:
+        row["when"] = _when(person, row.get("date_start"))
+    for row in tasks:
+        row["when"] = _when(person, row.get("date_due"))
     return render(
         request,
         "home.html",
