@@ -36,7 +36,7 @@ from amity.core.reports.reader_dates import ReaderDates
 from amity.core.reports.spec import ReportSpec
 from amity.core.services import Services
 from amity.errors import AmityError, BadRequest
-from amity.schema.model import DATE_OPERATORS, PERIODS, Filter, Model
+from amity.schema.model import Filter, Model
 from amity.store import conditions as c
 from amity.web.models import menu_models, page_model
 from amity.web.pages import SECURITY_HEADERS, Labels, render
@@ -267,8 +267,6 @@ async def list_view(request: Request) -> Response:
         layout_name=str(layout.get("name", DEFAULT)),
         layouts=wanted.layouts,
         message=message,
-        date_operators=DATE_OPERATORS,
-        periods=PERIODS,
         link=lambda **changes: wanted.url(base, **changes),
         export_url=wanted.url(f"/app/export/{model.name}", page=""),
         here=wanted.url(base),
