@@ -170,6 +170,17 @@ class AccountStore:
             )
         )
 
+    def favorites_of(
+        self, conn: Connection, user_id: str, model: str | None = None, limit: int | None = None
+    ) -> list[tuple[str, str]]:
+        """(model, record id) of the user's favorites (of one model), the newest first."""
+        fav = self.favorites
+        stmt = sa.select(fav.c.model, fav.c.record_id).where(fav.c.user_id == user_id)
+        if model is not None:
+            stmt = stmt.where(fav.c.model == model)
+        stmt = stmt.order_by(fav.c.date_entered.desc(), fav.c.record_id).limit(limit)
+        return [(row.model, row.record_id) for row in conn.execute(stmt)]
+
     def favorite_ids(self, conn: Connection, user_id: str, model: str, ids: list[str]) -> set[str]:
         if not ids:
             return set()

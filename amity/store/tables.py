@@ -285,6 +285,15 @@ def system_tables(metadata: sa.MetaData) -> None:
         sa.Column("record_id", sa.String(36), primary_key=True),
         sa.Column("date_entered", sa.DateTime(), nullable=False),
     )
+    sa.Table(  # the records each user opened last (amity/core/recent.py)
+        "recent_views",
+        metadata,
+        sa.Column("user_id", sa.String(36), primary_key=True),
+        sa.Column("model", sa.String(60), primary_key=True),
+        sa.Column("record_id", sa.String(36), primary_key=True),
+        sa.Column("viewed_at", sa.DateTime(), nullable=False),
+        sa.Index("ix_recent_views_user", "user_id", "viewed_at"),
+    )
     sa.Table(
         "record_counts",
         metadata,

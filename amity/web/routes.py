@@ -5,7 +5,16 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from amity.web.views import account, admin, auth, home, ops, records
+from amity.web.views import (
+    account,
+    admin,
+    auth,
+    calendar,
+    home,
+    lists,
+    ops,
+    records,
+)
 
 GET, POST = ["GET"], ["POST"]
 
@@ -21,6 +30,8 @@ routes: list[BaseRoute] = [
     *ops.routes,
     *admin.routes,
     Route("/app/lookup/{model}", records.lookup, methods=GET),
+    *lists.routes,
+    *calendar.routes,
     Route("/app/{model}", records.list_view, methods=GET),
     Route("/app/{model}/new", records.new_form, methods=GET),
     Route("/app/{model}/new", records.create, methods=POST),

@@ -3,7 +3,7 @@ in batches as they stream from the database (memory stays flat on a million rows
 
 from __future__ import annotations
 
-from collections.abc import Generator, Iterator
+from collections.abc import Generator, Iterator, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -13,6 +13,7 @@ from amity.core.filters import filter_conditions, parse_order
 from amity.core.records import ListQuery, Records
 from amity.core.reports.spec import ReportSpec, aggregate_fields, group_fields, is_numeric
 from amity.schema.model import Field, Model
+from amity.store.conditions import Condition
 
 BATCH = 2000  # rows rendered and archived per write
 Row = tuple[str | None, dict[str, Any]]  # (source record id or None for a group, values)
@@ -30,16 +31,21 @@ def layout_of(model: Model, spec: ReportSpec) -> Layout:
 
 
 def report_rows(
-    records: Records, actor: Actor, model: Model, spec: ReportSpec
+    records: Records,
+    actor: Actor,
+    model: Model,
+    spec: ReportSpec,
+    extra: Sequence[Condition] = (),
 ) -> Generator[list[Row], None, None]:
-    """The run's rows in batches: what `actor` may read, as /data would render it."""
+    """The run's rows in batches: what `actor` may read, as /data would render it.
+    `extra`: further conditions (a list's "favorites only")."""
     records.policy.check(actor, model, "list")
     filters = filter_conditions(
         model,
         actor,
         filters=spec.filters or None,
         fiscal_start_month=records.settings.fiscal_year_start_month,
-    )
+    ) + list(extra)
     conds = records.conditions(actor, model, ListQuery(conditions=filters))
     if spec.groups:
         yield from _groups(records, model, spec, conds)

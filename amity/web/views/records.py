@@ -4,14 +4,13 @@ page, the create and edit forms, and delete with confirmation."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
 
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from amity.api.context import run_write, services
-from amity.core.filters import filter_conditions, order_key
+from amity.core.filters import filter_conditions
 from amity.core.records import ListQuery
 from amity.errors import AmityError, BadRequest, Forbidden, NotFound, Unauthorized
 from amity.schema.model import Model
@@ -19,76 +18,12 @@ from amity.web.forms import FIELDS_MARKER, Input, form_inputs, posted_data, valu
 from amity.web.models import menu_models, page_model
 from amity.web.pages import Labels, render
 from amity.web.session import check_csrf, current_user
-
-PAGE_SIZE = 20
-LIST_PARAMS = frozenset({"filter_text", "order", "dir", "page"})
+from amity.web.views import lists
 
 
 async def list_view(request: Request) -> Response:
-    """/app/{model}: the list layout's columns, its filters, search, sort and paging."""
-    actor = current_user(request)
-    svc = services(request)
-    model = page_model(svc, actor, request.path_params["model"])
-    layout = svc.layouts.layout(actor, model.name, "list", None)
-    params = request.query_params
-    filters = {
-        name: params[name]
-        for name in layout["filters"]
-        if name in model.filters and name != "filter_text" and params.get(name)
-    }
-    search = params.get("filter_text", "").strip()
-    order_field = params.get("order") or ""
-    descending = params.get("dir") == "desc"
-    order = [order_key(model, order_field, descending)] if order_field else []
-    page = max(1, _int(params.get("page"), 1))
-    conditions = filter_conditions(
-        model,
-        actor,
-        search=search,
-        filters=filters,
-        fiscal_start_month=svc.settings.fiscal_year_start_month,
-    )
-    query = ListQuery(
-        fields=None,
-        conditions=conditions,
-        order=order,
-        offset=(page - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-        favorites=True,
-    )
-    found = svc.records.list_records(actor, model.name, query)
-    columns = [model.fields[name] for name in layout["columns"] if name in model.fields]
-    kept = {k: v for k, v in params.items() if k in LIST_PARAMS or k in filters}
-    return render(
-        request,
-        "records/list.html",
-        model=model,
-        models=menu_models(svc, actor),
-        columns=columns,
-        records=found.records,
-        total=found.total_results,
-        page=page,
-        pages=max(1, -(-found.total_results // PAGE_SIZE)),
-        search=search,
-        order=order_field,
-        descending=descending,
-        filters=[model.filters[name] for name in layout["filters"] if name in model.filters],
-        filter_values=filters,
-        link=lambda **changes: _list_url(model, kept, changes),
-    )
-
-
-def _list_url(model: Model, kept: dict[str, str], changes: dict[str, Any]) -> str:
-    params = {**kept, **{k: str(v) for k, v in changes.items()}}
-    params = {k: v for k, v in params.items() if v != ""}
-    return f"/app/{model.name}" + (f"?{urlencode(params)}" if params else "")
-
-
-def _int(raw: str | None, default: int) -> int:
-    try:
-        return int(raw) if raw is not None else default
-    except ValueError:
-        return default
+    """/app/{model}: the list (amity/web/views/lists.py)."""
+    return await lists.list_view(request)
 
 
 async def detail_view(request: Request) -> Response:
@@ -97,6 +32,7 @@ async def detail_view(request: Request) -> Response:
     svc = services(request)
     model = page_model(svc, actor, request.path_params["model"])
     record = svc.records.get(actor, model.name, request.path_params["id"])
+    starred = await lists.note_view(request, model.name, str(record["id"]))
     layout = svc.layouts.layout(actor, model.name, "detail", None)
     sections = [
         {
@@ -112,6 +48,7 @@ async def detail_view(request: Request) -> Response:
         models=menu_models(svc, actor),
         record=record,
         sections=sections,
+        starred=starred,
     )
 
 
