@@ -60,7 +60,14 @@ ADJUSTMENT_FIELDS = ("id", "type", "name", "rate", "amount")
 COMMENT_FIELDS = ("id", "name", "body")
 AMOUNTS = ("subtotal", "discount", "shipping", "pretax", "tax", "amount")
 PAYMENT_SHOWN = ("payment_number", "payment_date", "payment_type", "customer_reference")
-CATALOG = "ProductCatalog"  # a line's related_type for a product
+CATALOG = "ProductCatalog"
+PRODUCT_FIELDS = (
+    "name",
+    "manufacturers_part_no",
+    "list_price",
+    "cost",
+    "tax_code_id",
+)  # a line's related_type for a product
 
 
 # -- the editor's state: the parts as typed -------------------------------------------------
@@ -322,7 +329,10 @@ def find_products(svc: Services, actor: Actor, typed: str, limit: int) -> list[d
         actor,
         model.name,
         ListQuery(
-            conditions=filter_conditions(model, actor, search=typed), limit=limit, count=False
+            fields=list(PRODUCT_FIELDS),
+            conditions=filter_conditions(model, actor, search=typed),
+            limit=limit,
+            count=False,
         ),
     )
     return page.records
