@@ -281,3 +281,15 @@ def test_every_sales_form_needs_the_csrf_token(browser: ApiClient, web: WebWorld
     )
     record = web.world.services.records.get(web.world.admin, "Invoice", invoice)
     assert str(record["amount_due"]) == "236.38"
+
+
+def test_the_detail_page_links_to_the_lines_and_a_reader_cannot_save(
+    browser: ApiClient, web: WebWorld
+) -> None:
+    invoice = make_invoice(web)
+    sign_in(browser, web, "dave")  # reads everything, changes nothing
+    detail = browser.get(f"/app/Invoice/{invoice}").text
+    assert f'href="/app/Invoice/{invoice}/lines" id="edit-lines"' in detail
+    page = browser.get(f"/app/Invoice/{invoice}/lines").text
+    assert outputs(page)["total-amount"] == "236.38"
+    assert 'id="save-lines"' not in page and 'id="record-payment"' not in page

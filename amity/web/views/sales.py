@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute, Route
 
 from amity.api.context import run_write, services
 from amity.api.native.printer import print_locale
+from amity.core.access import Action
 from amity.core.actor import Actor
 from amity.core.files.kinds import disposition
 from amity.core.filters import filter_conditions
@@ -408,6 +409,7 @@ def editor_page(
     return render(
         request,
         "sales/editor.html",
+        can_edit=record is None or allowed(svc, actor, model, "edit", record),
         status=status,
         model=model,
         models=menu_models(svc, actor),
@@ -432,6 +434,17 @@ def editor_page(
         payment_errors=payment_errors or {},
         header=header or {},
     )
+
+
+def allowed(
+    svc: Services, actor: Actor, model: Model, action: Action, record: dict[str, Any]
+) -> bool:
+    """Whether the rules let the user do `action` (the page then offers it)."""
+    try:
+        svc.records.policy.check(actor, model, action, record)
+    except AmityError:
+        return False
+    return True
 
 
 def amount_fields(model: Model) -> list[Any]:
