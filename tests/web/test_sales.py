@@ -293,3 +293,29 @@ def test_the_detail_page_links_to_the_lines_and_a_reader_cannot_save(
     page = browser.get(f"/app/Invoice/{invoice}/lines").text
     assert outputs(page)["total-amount"] == "236.38"
     assert 'id="save-lines"' not in page and 'id="record-payment"' not in page
+
+
+def test_rows_are_added_and_removed_without_a_script(browser: ApiClient, web: WebWorld) -> None:
+    invoice = make_invoice(web)
+    sign_in(browser, web, "alice")
+    data = editor_form(browser.get(f"/app/Invoice/{invoice}/lines").text)
+    added = browser.post(f"/app/Invoice/{invoice}/lines", data={**data, "action": "add-line-0"})
+    assert 'name="g0-l2-quantity"' in added.text and 'name="g0-l3-quantity"' not in added.text
+    more = browser.post(
+        f"/app/Invoice/{invoice}/lines", data={**data, "action": "add-adjustment-0"}
+    )
+    assert 'name="g0-a2-type"' in more.text
+    gone = {**data, "g0-l0-remove": "1", "action": "recalculate"}
+    shown = browser.post(f"/app/Invoice/{invoice}/lines", data=gone)
+    assert 'value="Cable"' not in shown.text
+    assert outputs(shown.text)["total-subtotal"] == "134.55"  # the router alone
+    stored = web.world.services.tally.get(web.world.admin, "Invoice", invoice)
+    assert len(stored["groups"][0]["lines"]) == 2  # nothing saved
+
+
+def test_the_editor_in_german(browser: ApiClient, web: WebWorld) -> None:
+    invoice = make_invoice(web)
+    sign_in(browser, web, "alice")
+    page = browser.get(f"/app/Invoice/{invoice}/lines", headers={"Accept-Language": "de"})
+    assert page.status_code == 200
+    assert "Neu berechnen" in page.text and "Zahlung erfassen" in page.text
