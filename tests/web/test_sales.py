@@ -196,6 +196,12 @@ def test_record_a_payment_and_see_the_amount_due(browser: ApiClient, web: WebWor
     assert str(record["amount_due"]) == "136.38"
     missing = browser.post(f"/app/Invoice/{invoice}/payments", data={"csrf_token": token})
     assert missing.status_code == 400 and 'id="p-amount-error"' in missing.text
+    bad = browser.post(
+        f"/app/Invoice/{invoice}/payments",
+        data={"csrf_token": token, "amount": "lots", "customer_reference": "R-1"},
+    )
+    assert bad.status_code == 400 and 'id="p-amount-error"' in bad.text
+    assert 'value="lots"' in bad.text and 'value="R-1"' in bad.text
 
 
 def test_convert_a_quote_into_an_invoice(browser: ApiClient, web: WebWorld) -> None:
