@@ -61,14 +61,8 @@ ADJUSTMENT_FIELDS = ("id", "type", "name", "rate", "amount")
 COMMENT_FIELDS = ("id", "name", "body")
 AMOUNTS = ("subtotal", "discount", "shipping", "pretax", "tax", "amount")
 PAYMENT_SHOWN = ("payment_number", "payment_date", "payment_type", "customer_reference")
-CATALOG = "ProductCatalog"
-PRODUCT_FIELDS = (
-    "name",
-    "manufacturers_part_no",
-    "list_price",
-    "cost",
-    "tax_code_id",
-)  # a line's related_type for a product
+CATALOG = "ProductCatalog"  # a line's related_type for a product
+PRODUCT_FIELDS = ("name", "manufacturers_part_no", "list_price", "cost", "tax_code_id")
 
 
 # -- the editor's state: the parts as typed -------------------------------------------------
