@@ -109,3 +109,23 @@ def test_open_the_pdf(admin_page: Any, live_site: LiveSite) -> None:
     assert answer.status == 200
     assert answer.headers["content-type"] == "application/pdf"
     assert answer.body().startswith(b"%PDF")
+
+
+def test_discounts_taxes_and_shipping(admin_page: Any, live_site: LiveSite) -> None:
+    page = admin_page
+    invoice = document(live_site, "Invoice", "Flow adjustments")
+    page.goto(f"/app/Invoice/{invoice}/lines")
+    expect(page.locator("#total-amount")).to_have_text("71.36")  # 59.97 + 19 % tax
+    page.click("#g0-add-adjustment")
+    page.select_option("#g0-a1-type", "UntaxedShipping")
+    page.fill("#g0-a1-amount-input", "4.90")
+    expect(page.locator("#total-amount")).to_have_text("76.26")
+    page.click("#g0-l0-add-adjustment")  # a discount of the line
+    page.select_option("#g0-l0-a0-type", "StdPercentDiscount")
+    page.fill("#g0-l0-a0-rate", "10")
+    expect(page.locator("#g0-l0-discount")).to_have_text("6.00")
+    expect(page.locator("#total-amount")).to_have_text("69.12")  # 53.97 + 10.25 + 4.90
+    page.click("#save-lines")
+    page.wait_for_url(LINES_URL)
+    expect(page.locator("#g0-l0-a0-rate")).to_have_value("10")
+    expect(page.locator("#total-amount")).to_have_text("69.12")

@@ -115,7 +115,8 @@ def text(value: Any) -> str:
 
 
 def quantity_text(value: Any) -> str:
-    """A quantity without the trailing zeros of its four decimal places (2.0000 -> 2)."""
+    """A quantity or rate without the trailing zeros of its four decimal places
+    (2.0000 -> 2, 19.5000 -> 19.5)."""
     shown = text(value)
     if "." in shown:
         shown = shown.rstrip("0").rstrip(".")
@@ -137,6 +138,7 @@ def draft_from_stored(groups: list[dict[str, Any]]) -> Draft:
         own: list[Part] = []
         for adj in group.get("adjustments", []):
             part = Part(0, {name: text(adj.get(name)) for name in ADJUSTMENT_FIELDS})
+            part.values["rate"] = quantity_text(adj.get("rate"))
             owner = by_id.get(str(adj.get("line_id") or ""))
             if owner is not None:
                 part.key = len(owner.adjustments)
