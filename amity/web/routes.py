@@ -14,6 +14,7 @@ from amity.web.views import (
     lists,
     ops,
     records,
+    sales,
 )
 
 GET, POST = ["GET"], ["POST"]
@@ -32,6 +33,7 @@ routes: list[BaseRoute] = [
     Route("/app/lookup/{model}", records.lookup, methods=GET),
     *lists.routes,
     *calendar.routes,
+    *sales.routes,
     Route("/app/{model}", records.list_view, methods=GET),
     Route("/app/{model}/new", records.new_form, methods=GET),
     Route("/app/{model}/new", records.create, methods=POST),

@@ -141,6 +141,28 @@ class Tally:
             plan.write(self, actor, kind, record_id, totals, assigned.get("assigned_user_id"))
         return record_id
 
+    def preview(
+        self, actor: Actor, model_name: str, record_id: str | None, body: Any
+    ) -> dict[str, Any]:
+        """The amounts a save of `body` would compute, nothing written (a line editor shows
+        them as the user types): {"record": the document's amounts and its payments,
+        "groups": [group amounts + "lines": [line amounts + "adjustments": [...]],
+        "adjustments": [...]]}, each list in the body's order, every amount a Decimal."""
+        model = self.records.model(model_name)
+        kind = tally_kind(model.name)
+        record_data, groups = split_body(body)
+        record_data = writable(model, record_data)
+        if record_id is not None:
+            current = self.get(actor, kind.name, record_id)
+        else:
+            self.records.policy.check(actor, model, "create")
+            current = {"record": {}, "groups": []}
+        plan = WritePlan.build(self.records, kind, groups, current["groups"])
+        payments = self._payments(kind, record_id)
+        decimals = self._decimals(record_data, current["record"])
+        totals = compute(plan.document(decimals, payments))
+        return preview_shape(totals, groups, kind)
+
     def convert(
         self, actor: Actor, model_name: str, record_id: str, target: str | None
     ) -> tuple[str, str]:
@@ -195,6 +217,39 @@ class Tally:
             return 2
         places = found.get("decimal_places")
         return 2 if places is None else max(0, min(int(places), 2))
+
+
+def preview_shape(
+    totals: t.Totals, groups: Sequence[Mapping[str, Any]], kind: TallyKind
+) -> dict[str, Any]:
+    """The totals in the shape of the body they were computed from (WritePlan keys the
+    adjustments of group g as the group's own first, then each line's in line order)."""
+    plain = t.to_plain(totals)
+    record = {
+        name: plain[name] for name in ("cost", "subtotal", "discount", "shipping", "pretax", "tax")
+    }
+    record["amount"] = totals.amount
+    record["payments"] = totals.payments
+    if kind.takes_payments:
+        record["amount_due"] = totals.amount_due
+    out_groups = []
+    for g_index, group in enumerate(groups):
+        lines_in = group.get("lines", [])
+        counts = [len(group.get("adjustments", []))]
+        counts += [len(line.get("adjustments", [])) for line in lines_in]
+        amounts = [plain["adjustments"][f"{g_index}.{i}"] for i in range(sum(counts))]
+        start = counts[0]
+        lines = []
+        for i, count in enumerate(counts[1:]):
+            line = {
+                **plain["lines"][f"{g_index}.{i}"],
+                "adjustments": amounts[start : start + count],
+            }
+            lines.append(line)
+            start += count
+        own = amounts[: counts[0]]
+        out_groups.append({**plain["groups"][str(g_index)], "lines": lines, "adjustments": own})
+    return {"record": record, "groups": out_groups}
 
 
 def split_body(body: Any) -> tuple[dict[str, Any], list[dict[str, Any]]]:
