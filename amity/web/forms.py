@@ -8,10 +8,11 @@ name, searches as you type, and is resolved by name when the id is left empty.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from amity.schema.model import Field, Model
+from amity.schema.types import timezone_names
 
 TEXT_TYPES = {
     "varchar": "text",
@@ -21,11 +22,12 @@ TEXT_TYPES = {
     "email": "email",
     "url": "url",
     "URL": "url",
-    "ColorSwatch": "color",
 }
 NUMBER_TYPES = frozenset({"int", "float", "decimal", "currency", "Number", "Numeric"})
-CHOICE_TYPES = frozenset({"enum", "Select", "Radio", "Timezone"})
-MULTI_TYPES = frozenset({"multienum", "MultiSelect", "Checkbox"})
+CHOICE_TYPES = frozenset({"enum", "Select", "Timezone"})
+MULTI_TYPES = frozenset({"multienum", "MultiSelect"})
+GROUP_KINDS = frozenset({"radio", "checkboxes"})  # a group of inputs sharing one name
+LIST_KINDS = frozenset({"multiselect", "checkboxes"})  # inputs whose value is a list
 FILE_TYPES = frozenset({"file_ref", "image", "File", "Image"})
 FIELDS_MARKER = "_fields"  # the names a form edits: an unticked checkbox sends nothing
 
@@ -36,14 +38,32 @@ class Input:
 
     field: Field
     kind: str  # text email tel url color number date datetime-local textarea checkbox
-    #            select multiselect ref file
+    #            select multiselect radio checkboxes ref file
     name: str
     choices: tuple[tuple[str, str], ...] = ()  # (value, English label)
     step: str = ""
+    depends_on: str = ""  # the picklist whose value narrows this one's options
+    allowed: Mapping[str, tuple[str, ...]] | None = None  # source value -> allowed values
 
     @property
     def required(self) -> bool:
         return self.field.required
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in LIST_KINDS
+
+    def options_for(self, source_value: Any, chosen: Any) -> tuple[tuple[str, str], ...]:
+        """The choices to offer when the source picklist has `source_value`: those the
+        dependency allows with it (all when it names none), and whatever is chosen now (so
+        that a rejected choice stays visible beside its message)."""
+        if self.allowed is None or source_value in (None, ""):
+            return self.choices
+        allowed = self.allowed.get(str(source_value))
+        if allowed is None:
+            return self.choices
+        kept = {str(v) for v in (chosen if isinstance(chosen, list) else [chosen]) if v}
+        return tuple(c for c in self.choices if c[0] in allowed or c[0] in kept)
 
 
 def input_for(model: Model, fd: Field) -> Input | None:
@@ -71,6 +91,15 @@ def input_for(model: Model, fd: Field) -> Input | None:
         return Input(fd, "date", fd.name)
     if kind in ("datetime", "DateTime"):
         return Input(fd, "datetime-local", fd.name)
+    if kind == "ColorSwatch":
+        return Input(fd, "color", fd.name)
+    if kind == "Radio":
+        return Input(fd, "radio", fd.name, choices=choices_of(fd))
+    if kind == "Checkbox":
+        return Input(fd, "checkboxes", fd.name, choices=choices_of(fd))
+    if kind == "Timezone":
+        zones = sorted(timezone_names())
+        return Input(fd, "select", fd.name, choices=tuple((z, z) for z in zones))
     if kind in CHOICE_TYPES or kind in MULTI_TYPES:
         multi = "multiselect" if kind in MULTI_TYPES else "select"
         return Input(fd, multi, fd.name, choices=choices_of(fd))
@@ -80,10 +109,25 @@ def input_for(model: Model, fd: Field) -> Input | None:
 
 
 def choices_of(fd: Field) -> tuple[tuple[str, str], ...]:
-    """(value, label) of a picklist: option ids of custom option fields, else the options."""
+    """(value, label) of a picklist: option ids of custom option fields (retired ones
+    left out), else the options."""
     if fd.choices:
-        return tuple((str(choice.id), choice.label) for choice in fd.choices)
+        return tuple((str(c.id), c.label) for c in fd.choices if not c.retired)
     return tuple((option, option) for option in fd.options)
+
+
+def with_dependencies(inputs: Sequence[Input], dependencies: Mapping[str, Any]) -> list[Input]:
+    """The inputs, those of dependent picklists knowing their source and its map (from
+    PicklistDependencies.describe: {target: {"source": field, "map": {value: [values]}}})."""
+    shown = {item.name for item in inputs}
+    out = []
+    for item in inputs:
+        dep = dependencies.get(item.name)
+        if dep is not None and item.choices and dep.get("source") in shown:
+            allowed = {str(k): tuple(str(v) for v in values) for k, values in dep["map"].items()}
+            item = replace(item, depends_on=str(dep["source"]), allowed=allowed)
+        out.append(item)
+    return out
 
 
 def form_inputs(model: Model, names: Sequence[str]) -> list[Input]:
@@ -116,7 +160,7 @@ def posted_data(
             continue
         if item.kind == "checkbox":
             data[item.name] = item.name in form
-        elif item.kind == "multiselect":
+        elif item.is_list:
             data[item.name] = multi.get(item.name, [])
         else:
             raw = str(form.get(item.name, "")).strip()

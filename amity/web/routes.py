@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from amity.web.views import auth, home, records
+from amity.web.views import auth, detail, home, records
 
 GET, POST = ["GET"], ["POST"]
 
@@ -18,6 +18,7 @@ routes: list[BaseRoute] = [
     Route("/app/password", auth.change_password, methods=POST),
     Mount("/app/static", app=StaticFiles(packages=[("amity.web", "static")]), name="web-static"),
     Route("/app/lookup/{model}", records.lookup, methods=GET),
+    *detail.routes,
     Route("/app/{model}", records.list_view, methods=GET),
     Route("/app/{model}/new", records.new_form, methods=GET),
     Route("/app/{model}/new", records.create, methods=POST),
