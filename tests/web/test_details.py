@@ -24,9 +24,7 @@ PNG = (
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n%%EOF\n"
 
 
-def _upload(
-    client: ApiClient, url: str, token: str, name: str, data: bytes, mime: str
-) -> Any:
+def _upload(client: ApiClient, url: str, token: str, name: str, data: bytes, mime: str) -> Any:
     return client.post(url, data={"csrf_token": token}, files={"file": (name, data, mime)})
 
 
@@ -197,3 +195,160 @@ def test_who_cannot_read_the_record_gets_no_file_related_list_or_history(
     assert browser.get(remove).status_code == 404
     assert browser.post(remove, data={"csrf_token": token}).status_code == 404
     assert account in _linked(services, web, contact)
+
+
+CUSTOM = {  # name -> (type, posted values, stored value)
+    "tier_c": ("Select", ["2"], 2),
+    "pick_c": ("Radio", ["3"], 3),
+    "many_c": ("MultiSelect", ["1", "3"], [1, 3]),
+    "boxes_c": ("Checkbox", ["2", "3"], [2, 3]),
+    "vip_c": ("Boolean", ["1"], True),
+    "shade_c": ("ColorSwatch", ["#AA3300"], "#aa3300"),
+    "since_c": ("Date", ["2030-04-05"], "2030-04-05"),
+    "meet_c": ("DateTime", ["2030-04-05T06:07"], "2030-04-05 06:07:00"),
+    "seats_c": ("Number", ["12"], 12),
+    "ratio_c": ("Numeric", ["1.250"], None),  # compared below as a number
+    "site_c": ("URL", ["https://example.com/x"], "https://example.com/x"),
+    "motto_c": ("Text", ["Onwards"], "Onwards"),
+    "story_c": ("Textarea", ["Long\nstory"], "Long\nstory"),
+    "zone_c": ("Timezone", ["Europe/Berlin"], "Europe/Berlin"),
+}
+OPTIONS = ["Gold", "Silver", "Bronze"]
+
+
+def _add_fields(services: Services, web: WebWorld) -> None:
+    for name, (type_, _, _) in CUSTOM.items():
+        body: dict[str, Any] = {"name": name, "type": type_}
+        if type_ in ("Select", "Radio", "MultiSelect", "Checkbox"):
+            body["options"] = OPTIONS
+        services.fields.add(web.world.admin, "Contact", body)
+
+
+def test_the_form_has_an_input_fit_for_every_custom_type_and_saves_them(
+    browser: ApiClient, web: WebWorld, services: Services
+) -> None:
+    _add_fields(services, web)
+    sign_in(browser, web, "alice")
+    form = browser.get("/app/Contact/new").text
+    assert re.search(r'<select id="f-tier_c" name="tier_c"', form)
+    assert (
+        'role="radiogroup"' in form
+        and 'type="radio" id="f-pick_c-1" name="pick_c" value="1"' in form
+    )
+    assert re.search(r'<select id="f-many_c" name="many_c" multiple', form)
+    assert 'type="checkbox" id="f-boxes_c-2" name="boxes_c" value="2"' in form
+    assert 'id="f-vip_c" name="vip_c" value="1"' in form
+    assert 'id="f-shade_c" name="shade_c" type="text"' in form and "data-color" in form
+    assert 'name="since_c" type="date"' in form
+    assert 'name="meet_c" type="datetime-local"' in form
+    assert 'name="seats_c" type="number"' in form and 'name="ratio_c" type="number"' in form
+    assert 'name="site_c" type="url"' in form
+    assert '<textarea id="f-story_c"' in form
+    assert '<option value="Europe/Berlin"' in form
+    token = csrf_of(form)
+    marker = re.search(r'name="_fields" value="([^"]*)"', form)
+    assert marker
+    data: list[tuple[str, str]] = [
+        ("csrf_token", token),
+        ("_fields", marker.group(1)),
+        ("last_name", "Custom Typed"),
+    ]
+    for name, (_, posted, _) in CUSTOM.items():
+        data += [(name, value) for value in posted]
+    made = browser.post("/app/Contact/new", content=_urlencoded(data), headers=FORM)
+    assert made.status_code == 303, made.text
+    record_id = made.headers["location"].rsplit("/", 1)[1]
+    stored = services.records.get(web.world.admin, "Contact", record_id)
+    for name, (_, _, expected) in CUSTOM.items():
+        if expected is not None:
+            assert stored[name] == expected, name
+    assert str(stored["ratio_c"]) in ("1.25", "1.250")
+    shown = browser.get(f"/app/Contact/{record_id}").text
+    assert '<dd data-field="tier_c">Silver</dd>' in shown
+    assert '<dd data-field="boxes_c">Silver, Bronze</dd>' in shown
+    edit = browser.get(f"/app/Contact/{record_id}/edit").text
+    assert re.search(r'id="f-boxes_c-2" name="boxes_c" value="2"\s+checked', edit)
+    assert re.search(r'id="f-pick_c-3" name="pick_c" value="3"\s+checked', edit)
+
+
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
+
+
+def _urlencoded(pairs: list[tuple[str, str]]) -> bytes:
+    from urllib.parse import urlencode
+
+    return urlencode(pairs).encode()
+
+
+def test_a_rejected_value_keeps_every_kind_of_input(
+    browser: ApiClient, web: WebWorld, services: Services
+) -> None:
+    _add_fields(services, web)
+    sign_in(browser, web, "alice")
+    form = browser.get("/app/Contact/new").text
+    marker = re.search(r'name="_fields" value="([^"]*)"', form)
+    assert marker
+    data = [
+        ("csrf_token", csrf_of(form)),
+        ("_fields", marker.group(1)),
+        ("last_name", "Kept"),
+        ("shade_c", "not a colour"),
+        ("pick_c", "2"),
+        ("boxes_c", "1"),
+        ("boxes_c", "3"),
+        ("many_c", "2"),
+        ("zone_c", "Europe/Paris"),
+    ]
+    answer = browser.post("/app/Contact/new", content=_urlencoded(data), headers=FORM)
+    assert answer.status_code == 400
+    page = answer.text
+    assert 'aria-invalid="true" aria-describedby="f-shade_c-error"' in page
+    assert 'id="f-shade_c-error"' in page and 'value="not a colour"' in page
+    assert re.search(r'id="f-pick_c-2" name="pick_c" value="2"\s+checked', page)
+    assert re.search(r'id="f-boxes_c-1" name="boxes_c" value="1"\s+checked', page)
+    assert re.search(r'id="f-boxes_c-3" name="boxes_c" value="3"\s+checked', page)
+    assert '<option value="2" selected' in page.split('id="f-many_c"', 1)[1]
+    assert '<option value="Europe/Paris" selected' in page
+
+
+def test_required_fields_are_marked(browser: ApiClient, web: WebWorld) -> None:
+    sign_in(browser, web, "alice")
+    form = browser.get("/app/Contact/new").text
+    assert re.search(r'id="f-last_name" name="last_name"[^>]*required aria-required="true"', form)
+    assert not re.search(r'id="f-first_name" name="first_name"[^>]*required', form)
+
+
+def test_a_picklist_dependency_narrows_the_options(
+    browser: ApiClient, web: WebWorld, services: Services
+) -> None:
+    services.picklists.put(
+        web.world.admin,
+        "Account",
+        "account_type",
+        {"source": "industry", "map": {"Banking": ["Customer", "Investor"]}},
+    )
+    sign_in(browser, web, "alice")
+    form = browser.get("/app/Account/new").text
+    select = form.split('id="f-account_type"', 1)[1].split("</select>", 1)[0]
+    assert 'data-depends-on="industry"' in select
+    assert '"Banking": ["Customer", "Investor"]' in select
+    assert 'value="Analyst"' in select and not re.search(r'value="Analyst"[^>]*hidden', select)
+    account = web.world.create("Account", {"name": "Banky", "industry": "Banking"})
+    edit = browser.get(f"/app/Account/{account}/edit").text
+    select = edit.split('id="f-account_type"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'value="Analyst"[^>]*hidden disabled', select)
+    assert not re.search(r'value="Customer"[^>]*hidden', select)
+    marker = re.search(r'name="_fields" value="([^"]*)"', edit)
+    assert marker
+    data = [
+        ("csrf_token", csrf_of(edit)),
+        ("_fields", "name,industry,account_type"),
+        ("name", "Banky"),
+        ("industry", "Banking"),
+        ("account_type", "Analyst"),
+    ]
+    answer = browser.post(f"/app/Account/{account}/edit", content=_urlencoded(data), headers=FORM)
+    assert answer.status_code == 400
+    assert 'id="f-account_type-error"' in answer.text
+    select = answer.text.split('id="f-account_type"', 1)[1].split("</select>", 1)[0]
+    assert re.search(r'value="Analyst" selected', select)  # the rejected choice stays
