@@ -29,6 +29,7 @@ MULTI_TYPES = frozenset({"multienum", "MultiSelect"})
 GROUP_KINDS = frozenset({"radio", "checkboxes"})  # a group of inputs sharing one name
 LIST_KINDS = frozenset({"multiselect", "checkboxes"})  # inputs whose value is a list
 FILE_TYPES = frozenset({"file_ref", "image", "File", "Image"})
+PARENT_TYPE = "parent_type"
 FIELDS_MARKER = "_fields"  # the names a form edits: an unticked checkbox sends nothing
 
 
@@ -44,6 +45,13 @@ class Input:
     step: str = ""
     depends_on: str = ""  # the picklist whose value narrows this one's options
     allowed: Mapping[str, tuple[str, ...]] | None = None  # source value -> allowed values
+    ref_model_from: str = ""  # a parent ref: the input naming the ref's model
+
+    def ref_model(self, values: Mapping[str, Any]) -> str:
+        """The model a ref input picks from (a parent's: as its type input says)."""
+        if self.ref_model_from:
+            return str(values.get(self.ref_model_from) or "")
+        return self.field.ref_model or ""
 
     @property
     def required(self) -> bool:
@@ -75,6 +83,10 @@ def input_for(model: Model, fd: Field) -> Input | None:
         id_field = model.fields.get(fd.id_name or "")
         if id_field is None or id_field.system or not id_field.editable:
             return None
+        if fd.ref_model is None:  # a parent: of the model its type field names
+            if PARENT_TYPE not in model.fields:
+                return None
+            return Input(fd, "ref", id_field.name, ref_model_from=PARENT_TYPE)
         return Input(fd, "ref", id_field.name)
     if kind in TEXT_TYPES:
         return Input(fd, TEXT_TYPES[kind], fd.name)

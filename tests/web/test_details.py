@@ -352,3 +352,22 @@ def test_a_picklist_dependency_narrows_the_options(
     assert 'id="f-account_type-error"' in answer.text
     select = answer.text.split('id="f-account_type"', 1)[1].split("</select>", 1)[0]
     assert re.search(r'value="Analyst" selected', select)  # the rejected choice stays
+
+
+def test_a_parent_ref_looks_up_the_type_picked_beside_it(
+    browser: ApiClient, web: WebWorld, services: Services
+) -> None:
+    sign_in(browser, web, "alice")
+    form = browser.get("/app/Note/new").text
+    assert 'data-ref-model-from="parent_type"' in form
+    token = csrf_of(form)
+    fields = "name,parent_type,parent_id"
+    base = [("csrf_token", token), ("_fields", fields), ("name", "About Acme")]
+    untyped = base + [("parent_id", ""), ("parent", "Acme")]
+    answer = browser.post("/app/Note/new", content=_urlencoded(untyped), headers=FORM)
+    assert answer.status_code == 400 and 'id="f-parent_id-error"' in answer.text
+    typed = base + [("parent_type", "Account"), ("parent_id", ""), ("parent", "Acme")]
+    made = browser.post("/app/Note/new", content=_urlencoded(typed), headers=FORM)
+    assert made.status_code == 303, made.text
+    note = services.records.get(web.world.admin, "Note", made.headers["location"].rsplit("/")[-1])
+    assert note["parent_id"] == web.ids["account"]

@@ -77,7 +77,14 @@ function refInput(input) {
       show([]);
       return;
     }
-    const url = `/app/lookup/${encodeURIComponent(input.dataset.refModel)}?q=${encodeURIComponent(q)}`;
+    let model = input.dataset.refModel;
+    const from = input.dataset.refModelFrom && input.form ? input.form.elements.namedItem(input.dataset.refModelFrom) : null;
+    if (from) model = from.value; // a parent: of the type picked beside it
+    if (!model) {
+      show([]);
+      return;
+    }
+    const url = `/app/lookup/${encodeURIComponent(model)}?q=${encodeURIComponent(q)}`;
     try {
       const answer = await fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" });
       if (!answer.ok || mine !== asked) return;
@@ -125,6 +132,14 @@ function refInput(input) {
     }
   });
   input.addEventListener("blur", () => setTimeout(close, 100));
+  if (input.dataset.refModelFrom && input.form) {
+    input.form.addEventListener("change", (event) => {
+      if (event.target.name === input.dataset.refModelFrom) { // another type: pick again
+        hidden.value = "";
+        pickedName = null;
+      }
+    });
+  }
 }
 
 // A dependent picklist (data-depends-on names its source, data-allowed maps each source

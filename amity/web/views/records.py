@@ -13,7 +13,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from amity.api.context import run_write, services
 from amity.core.filters import filter_conditions, order_key
 from amity.core.records import ListQuery
-from amity.errors import AmityError
+from amity.errors import AmityError, BadRequest
 from amity.schema.model import Model
 from amity.web.forms import (
     FIELDS_MARKER,
@@ -219,9 +219,14 @@ def _data(request: Request, model: Model, inputs: list[Input], form: FormData) -
         if item.kind == "ref" and data.get(item.name) is None:
             typed = _str(form.get(item.field.name)).strip()
             if typed:
-                data[item.name] = record_named(
-                    request, item.field.ref_model or "", typed, item.name
-                )
+                target = item.ref_model({k: _str(v) for k, v in form.items()})
+                if target not in services(request).records.registry.models:
+                    raise BadRequest(
+                        "Pick the type of {field} first",
+                        "choose a type, then type a name",
+                        field=item.name,
+                    )
+                data[item.name] = record_named(request, target, typed, item.name)
     return data
 
 
