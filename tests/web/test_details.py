@@ -51,6 +51,11 @@ def test_link_and_unlink_an_account_from_the_related_list(
     assert page.status_code == 200
     assert 'id="panel-accounts"' in page.text
     token = csrf_of(page.text)
+    forged = browser.post(
+        f"/app/Contact/{contact}/related/accounts",
+        data={"csrf_token": "forged", "record_id": account},
+    )
+    assert forged.status_code == 403 and account not in _linked(services, web, contact)
     added = browser.post(
         f"/app/Contact/{contact}/related/accounts",
         data={"csrf_token": token, "record_id": "", "record_name": "linkable ltd"},

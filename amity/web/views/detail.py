@@ -119,7 +119,7 @@ def panels_of(
             Panel(
                 link=link,
                 target=target,
-                label=labels.label(str(entry.get("label") or link.label or link.name)),
+                label=labels.label(_panel_label(str(entry.get("label") or ""), link)),
                 columns=columns[:RELATED_COLUMNS],
                 records=found.records[:RELATED_PAGE],
                 page=page,
@@ -129,6 +129,13 @@ def panels_of(
             )
         )
     return out
+
+
+def _panel_label(label: str, link: Link) -> str:
+    """A panel's heading: the layout's label, the link's, else its name as words."""
+    if label and label != link.name:
+        return label
+    return link.label or link.name.replace("_", " ").capitalize()
 
 
 def history_of(
