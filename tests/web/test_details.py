@@ -368,10 +368,10 @@ def test_a_parent_ref_looks_up_the_type_picked_beside_it(
     token = csrf_of(form)
     fields = "name,parent_type,parent_id"
     base = [("csrf_token", token), ("_fields", fields), ("name", "About Acme")]
-    untyped = base + [("parent_id", ""), ("parent", "Acme")]
+    untyped = [*base, ("parent_id", ""), ("parent", "Acme")]
     answer = browser.post("/app/Note/new", content=_urlencoded(untyped), headers=FORM)
     assert answer.status_code == 400 and 'id="f-parent_id-error"' in answer.text
-    typed = base + [("parent_type", "Account"), ("parent_id", ""), ("parent", "Acme")]
+    typed = [*base, ("parent_type", "Account"), ("parent_id", ""), ("parent", "Acme")]
     made = browser.post("/app/Note/new", content=_urlencoded(typed), headers=FORM)
     assert made.status_code == 303, made.text
     note = services.records.get(web.world.admin, "Note", made.headers["location"].rsplit("/")[-1])
