@@ -37,6 +37,11 @@ def _upload(client: ApiClient, ids: dict[str, str], csrf: str, path: str) -> Any
 
 # (method, route path) -> (concrete path, statuses in USERS' order, how to send it)
 CASES: dict[tuple[str, str], tuple[str, tuple[int, ...], Any]] = {
+    ("GET", "/app/{model}/{id}/related/{link}"): (
+        "/app/Contact/{contact}/related/documents",
+        (200, 200, 404, 200, 404, 200),
+        _get,
+    ),
     ("POST", "/app/{model}/{id}/related/{link}"): (
         "/app/Contact/{contact}/related/accounts",
         (303, 303, 404, 404, 404, 303),

@@ -41,6 +41,9 @@ def test_link_an_account_from_the_related_list_and_remove_it(
     page.click("#confirm-unlink")
     page.wait_for_url(re.compile(rf"/app/Contact/{contact}#panel-accounts$"))
     assert page.locator(f"#panel-accounts tr[data-id='{account}']").count() == 0
+    page.click("#panel-documents > summary")  # a list not loaded with the page loads now
+    page.wait_for_selector("#panel-documents .link-form input[role=combobox]")
+    assert page.locator("#panel-documents .load-panel").count() == 0
 
 
 def test_upload_a_file_download_it_and_see_the_previews(

@@ -103,6 +103,22 @@ def test_related_lists_page_by_ten(browser: ApiClient, web: WebWorld, services: 
     assert panel.count("<tr data-id=") == 2
 
 
+def test_related_lists_past_the_first_load_when_opened(browser: ApiClient, web: WebWorld) -> None:
+    sign_in(browser, web, "alice")
+    contact = web.ids["contact"]
+    page = browser.get(f"/app/Contact/{contact}").text
+    documents = page.split('id="panel-documents"', 1)[1].split("</details>", 1)[0]
+    assert f'data-src="/app/Contact/{contact}/related/documents"' in documents
+    assert "<tr data-id=" not in documents and "documents_page=1#panel-documents" in documents
+    fragment = browser.get(f"/app/Contact/{contact}/related/documents").text
+    assert f'href="/app/Document/{web.ids["document"]}"' in fragment
+    assert "<html" not in fragment
+    reloaded = browser.get(f"/app/Contact/{contact}?documents_page=1").text  # without scripts
+    documents = reloaded.split('id="panel-documents"', 1)[1].split("</details>", 1)[0]
+    assert f'href="/app/Document/{web.ids["document"]}"' in documents
+    assert browser.get(f"/app/Contact/{contact}/related/nolink").status_code == 404
+
+
 def test_upload_download_and_preview(browser: ApiClient, web: WebWorld) -> None:
     sign_in(browser, web, "alice")
     note = web.world.create("Note", {"name": "With attachment"})
@@ -185,6 +201,7 @@ def test_who_cannot_read_the_record_gets_no_file_related_list_or_history(
     assert browser.get(url).status_code == 404
     assert browser.get(f"{url}/inline").status_code == 404
     assert browser.get(f"/app/Contact/{contact}?accounts_page=1").status_code == 404
+    assert browser.get(f"/app/Contact/{contact}/related/accounts").status_code == 404
     assert browser.get(f"/app/Contact/{contact}?history_page=1").status_code == 404
     answer = _upload(browser, url, token, "evil.pdf", PDF, "application/pdf")
     assert answer.status_code == 404

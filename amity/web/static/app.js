@@ -201,7 +201,28 @@ function colorInput(input) {
   input.after(picker);
 }
 
+// A related list not loaded with the page loads its records when it is first opened
+// (without scripts, its link reloads the page with that list).
+function lazyPanel(panel) {
+  let loading = false;
+  panel.addEventListener("toggle", async () => {
+    if (!panel.open || loading || !panel.dataset.src) return;
+    loading = true;
+    const body = panel.querySelector(".panel-body");
+    try {
+      const answer = await fetch(panel.dataset.src, { credentials: "same-origin" });
+      if (!answer.ok) throw new Error(String(answer.status));
+      body.innerHTML = await answer.text(); // our own server's escaped HTML
+      delete panel.dataset.src;
+      body.querySelectorAll("input[data-ref-model]").forEach(refInput);
+    } catch (error) {
+      loading = false; // the link in the panel still works
+    }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("details[data-src]").forEach(lazyPanel);
   document.querySelectorAll("input[data-ref-model]").forEach(refInput);
   document.querySelectorAll("[data-depends-on]").forEach(dependentPicklist);
   document.querySelectorAll("input[data-color]").forEach(colorInput);

@@ -29,6 +29,7 @@ from amity.web.session import check_csrf, current_user
 from amity.web.uploads import stream_upload
 
 RELATED_PAGE = 10
+RELATED_EAGER = 2  # related lists loaded with the page; the others when opened
 HISTORY_PAGE = 10
 RELATED_COLUMNS = 3
 INLINE_HEADERS = {
@@ -51,6 +52,7 @@ class Panel:
     more: bool
     error: str = ""
     typed: str = ""
+    loaded: bool = False
 
     @property
     def name(self) -> str:
@@ -91,44 +93,58 @@ def panels_of(
     model: Model,
     record_id: str,
     errors: dict[str, tuple[str, str]] | None = None,
+    only: str | None = None,
 ) -> list[Panel]:
-    """The sub-panel layout's related lists the user may see, each at its page."""
+    """The sub-panel layout's related lists the user may see. The first RELATED_EAGER,
+    those whose page the URL names and those with an error are loaded at their page; the
+    others load when opened (static/app.js asks the panel's route, or a link reloads
+    the page with that panel)."""
     layout = svc.layouts.layout(actor, model.name, "sub_panels", None)
     labels = Labels(request)
     out: list[Panel] = []
     for entry in layout.get("panels", []):
         link = model.links.get(str(entry.get("name", "")))
         target = svc.records.registry.models.get(link.target) if link is not None else None
-        if link is None or target is None:
+        if link is None or target is None or (only is not None and link.name != only):
             continue
         try:
             svc.records.policy.check(actor, target, "list")
         except AmityError:
             continue
-        page = _int(request.query_params.get(f"{link.name}_page"))
-        found = svc.relations.list_related(
-            actor,
-            model.name,
-            record_id,
-            link.name,
-            ListQuery(offset=(page - 1) * RELATED_PAGE, limit=RELATED_PAGE + 1, count=False),
-        )
-        columns = [target.fields[n] for n in target.list_fields if n in target.fields]
+        asked = request.query_params.get(f"{link.name}_page")
         error, typed = (errors or {}).get(link.name, ("", ""))
-        out.append(
-            Panel(
-                link=link,
-                target=target,
-                label=labels.label(_panel_label(str(entry.get("label") or ""), link)),
-                columns=columns[:RELATED_COLUMNS],
-                records=found.records[:RELATED_PAGE],
-                page=page,
-                more=len(found.records) > RELATED_PAGE,
-                error=error,
-                typed=typed,
-            )
+        columns = [target.fields[n] for n in target.list_fields if n in target.fields]
+        panel = Panel(
+            link=link,
+            target=target,
+            label=labels.label(_panel_label(str(entry.get("label") or ""), link)),
+            columns=columns[:RELATED_COLUMNS],
+            records=[],
+            page=_int(asked),
+            more=False,
+            error=error,
+            typed=typed,
         )
+        if only is not None or len(out) < RELATED_EAGER or asked is not None or error:
+            load_panel(actor, svc, model, record_id, panel)
+        out.append(panel)
+    if only is not None and not out:
+        raise NotFound("No related list {link}", "open the record's page", link=only)
     return out
+
+
+def load_panel(actor: Actor, svc: Services, model: Model, record_id: str, panel: Panel) -> None:
+    """A page of the panel's records (one more than shown: is there a next page?)."""
+    found = svc.relations.list_related(
+        actor,
+        model.name,
+        record_id,
+        panel.link.name,
+        ListQuery(offset=(panel.page - 1) * RELATED_PAGE, limit=RELATED_PAGE + 1, count=False),
+    )
+    panel.records = found.records[:RELATED_PAGE]
+    panel.more = len(found.records) > RELATED_PAGE
+    panel.loaded = True
 
 
 def _panel_label(label: str, link: Link) -> str:
@@ -194,11 +210,12 @@ def file_slots(
     return out
 
 
-def page_link(request: Request, **changes: Any) -> str:
-    """This page's URL with some query parameters changed (pages of the panels)."""
+def page_link(request: Request, path: str, **changes: Any) -> str:
+    """The detail page's URL with this request's query parameters, some changed (pages
+    of the panels and the history)."""
     params = {**dict(request.query_params), **{k: str(v) for k, v in changes.items()}}
-    params = {k: v for k, v in params.items() if v not in ("", "1")}
-    return request.url.path + (f"?{urlencode(params)}" if params else "")
+    params = {k: v for k, v in params.items() if v != ""}
+    return path + (f"?{urlencode(params)}" if params else "")
 
 
 async def detail_page(
@@ -234,7 +251,31 @@ async def detail_page(
         panels=panels_of(request, actor, svc, model, record_id, panel_errors),
         files=file_slots(actor, svc, model, record, file_errors),
         history=history_of(request, actor, svc, model, record_id),
-        page_link=lambda **changes: page_link(request, **changes),
+        page_link=lambda **changes: page_link(request, _record_url(model, record_id), **changes),
+    )
+
+
+async def related_panel(request: Request) -> Response:
+    """GET /app/{model}/{id}/related/{link}[?page=N]: one related list's content, for
+    the detail page to show when it is opened."""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    record_id = request.path_params["id"]
+    link = svc.records.registry.link(model, request.path_params["link"])
+    record = svc.records.get(actor, model.name, record_id, fields=["id"])
+    panels = panels_of(request, actor, svc, model, record_id, only=link.name)
+    page = _int(request.query_params.get("page"))
+    if page != panels[0].page:
+        panels[0].page = page
+        load_panel(actor, svc, model, record_id, panels[0])
+    return render(
+        request,
+        "records/related_panel.html",
+        model=model,
+        record=record,
+        panel=panels[0],
+        page_link=lambda **changes: page_link(request, _record_url(model, record_id), **changes),
     )
 
 
@@ -403,6 +444,7 @@ async def upload(request: Request) -> Response:
 
 GET, POST = ["GET"], ["POST"]
 routes: list[BaseRoute] = [
+    Route("/app/{model}/{id}/related/{link}", related_panel, methods=GET),
     Route("/app/{model}/{id}/related/{link}", link_record, methods=POST),
     Route("/app/{model}/{id}/related/{link}/{target}/remove", unlink_confirm, methods=GET),
     Route("/app/{model}/{id}/related/{link}/{target}/remove", unlink, methods=POST),
