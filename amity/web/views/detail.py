@@ -171,7 +171,7 @@ def history_of(
                 **row,
                 "field": fd,
                 "field_label": (
-                    (fd.label or fd.name) if fd else (link.label or link.name if link else "")
+                    (fd.label or fd.name) if fd else (_panel_label("", link) if link else "")
                 ),
                 "before": _audit_value(row, "before"),
                 "after": _audit_value(row, "after"),
