@@ -127,6 +127,7 @@ async def stream_upload(
     mime, params = parse_options_header(request.headers.get("content-type"))
     boundary = params.get(b"boundary")
     if mime != b"multipart/form-data" or not boundary:
+        check_fields({})  # a form without its token is refused as such first
         raise BadRequest("Send the file with the upload form", "pick a file and press Upload")
     limit = files.settings.max_upload_bytes
     length = request.headers.get("content-length", "")

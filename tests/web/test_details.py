@@ -5,14 +5,17 @@ CSRF token."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
-from amity.core.services import Services
+from amity.app import create_app
+from amity.config import Settings
+from amity.core.services import Services, build_services
 from tests.api.test_changes import settle
 from tests.conftest import ApiClient
 from tests.web.test_pages import browser, csrf_of, sign_in, web
-from tests.web.world import WebWorld
+from tests.web.world import WebWorld, build_web_world
 
 __all__ = ["browser", "web"]
 
@@ -126,6 +129,9 @@ def test_upload_download_and_preview(browser: ApiClient, web: WebWorld) -> None:
     url = f"/app/Note/{note}/files/filename"
     assert _upload(browser, url, "forged", "a.pdf", PDF, "application/pdf").status_code == 403
     assert browser.get(url).status_code == 404  # nothing stored by the refused upload
+    assert (
+        browser.post(url, content=b"x", headers={"Content-Type": "text/plain"}).status_code == 403
+    )
     sent = _upload(browser, url, token, "report.pdf", PDF, "application/pdf")
     assert sent.status_code == 303, sent.text
     got = browser.get(url)
@@ -393,3 +399,24 @@ def test_a_parent_ref_looks_up_the_type_picked_beside_it(
     assert made.status_code == 303, made.text
     note = services.records.get(web.world.admin, "Note", made.headers["location"].rsplit("/")[-1])
     assert note["parent_id"] == web.ids["account"]
+
+
+def test_an_upload_past_the_limit_is_refused_while_it_streams(settings: Settings) -> None:
+    changed = dataclasses.replace(settings, max_upload_bytes=1000)
+    services = build_services(changed)
+    client = ApiClient(create_app(changed, services), base_url="http://testserver")
+    try:
+        web = build_web_world(services)
+        sign_in(client, web, "alice")
+        note = web.world.create("Note", {"name": "Too big"})
+        token = csrf_of(client.get(f"/app/Note/{note}").text)
+        url = f"/app/Note/{note}/files/filename"
+        answer = _upload(client, url, token, "big.bin", b"x" * 5000, "application/octet-stream")
+        assert answer.status_code == 413
+        assert "<html" in answer.text  # a page, not JSON
+        assert client.get(url).status_code == 404
+        spool = services.files.blobs.spool_dir
+        assert not list(spool.glob("upload-*"))  # the spool file went with the refusal
+    finally:
+        client.close()
+        services.close()
