@@ -157,6 +157,7 @@ def test_ref_search_as_you_type_picks_an_account(admin_page: Any, live_site: Liv
     box.type(name[:12], delay=20)
     page.wait_for_selector(f"#f-primary_account_id-list li[data-id='{account}']")
     assert box.get_attribute("aria-expanded") == "true"
+    assert "suggestions" in page.inner_text("#f-primary_account_id-status")  # announced
     box.press("ArrowDown")
     assert box.get_attribute("aria-activedescendant") == "f-primary_account_id-list-0"
     box.press("Enter")

@@ -46,8 +46,17 @@ function refInput(input) {
     input.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
+  const status = document.getElementById(`${input.id}-status`);
+  function announce(count) {
+    if (!status) return;
+    status.textContent = count
+      ? (status.dataset.found || "").replace("{count}", String(count))
+      : (input.value.trim() ? status.dataset.none || "" : "");
+  }
+
   function show(found) {
     rows = found;
+    announce(rows.length);
     list.replaceChildren(...rows.map((row, i) => {
       const item = document.createElement("li");
       item.id = `${list.id}-${i}`;
