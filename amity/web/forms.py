@@ -8,10 +8,11 @@ name, searches as you type, and is resolved by name when the id is left empty.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from amity.schema.model import Field, Model
+from amity.schema.types import timezone_names
 
 TEXT_TYPES = {
     "varchar": "text",
@@ -21,12 +22,14 @@ TEXT_TYPES = {
     "email": "email",
     "url": "url",
     "URL": "url",
-    "ColorSwatch": "color",
 }
 NUMBER_TYPES = frozenset({"int", "float", "decimal", "currency", "Number", "Numeric"})
-CHOICE_TYPES = frozenset({"enum", "Select", "Radio", "Timezone"})
-MULTI_TYPES = frozenset({"multienum", "MultiSelect", "Checkbox"})
+CHOICE_TYPES = frozenset({"enum", "Select", "Timezone"})
+MULTI_TYPES = frozenset({"multienum", "MultiSelect"})
+GROUP_KINDS = frozenset({"radio", "checkboxes"})  # a group of inputs sharing one name
+LIST_KINDS = frozenset({"multiselect", "checkboxes"})  # inputs whose value is a list
 FILE_TYPES = frozenset({"file_ref", "image", "File", "Image"})
+PARENT_TYPE = "parent_type"
 FIELDS_MARKER = "_fields"  # the names a form edits: an unticked checkbox sends nothing
 
 
@@ -36,14 +39,39 @@ class Input:
 
     field: Field
     kind: str  # text email tel url color number date datetime-local textarea checkbox
-    #            select multiselect ref file
+    #            select multiselect radio checkboxes ref file
     name: str
     choices: tuple[tuple[str, str], ...] = ()  # (value, English label)
     step: str = ""
+    depends_on: str = ""  # the picklist whose value narrows this one's options
+    allowed: Mapping[str, tuple[str, ...]] | None = None  # source value -> allowed values
+    ref_model_from: str = ""  # a parent ref: the input naming the ref's model
+
+    def ref_model(self, values: Mapping[str, Any]) -> str:
+        """The model a ref input picks from (a parent's: as its type input says)."""
+        if self.ref_model_from:
+            return str(values.get(self.ref_model_from) or "")
+        return self.field.ref_model or ""
 
     @property
     def required(self) -> bool:
         return self.field.required
+
+    @property
+    def is_list(self) -> bool:
+        return self.kind in LIST_KINDS
+
+    def options_for(self, source_value: Any, chosen: Any) -> tuple[tuple[str, str], ...]:
+        """The choices to offer when the source picklist has `source_value`: those the
+        dependency allows with it (all when it names none), and whatever is chosen now (so
+        that a rejected choice stays visible beside its message)."""
+        if self.allowed is None or source_value in (None, ""):
+            return self.choices
+        allowed = self.allowed.get(str(source_value))
+        if allowed is None:
+            return self.choices
+        kept = {str(v) for v in (chosen if isinstance(chosen, list) else [chosen]) if v}
+        return tuple(c for c in self.choices if c[0] in allowed or c[0] in kept)
 
 
 def input_for(model: Model, fd: Field) -> Input | None:
@@ -55,6 +83,10 @@ def input_for(model: Model, fd: Field) -> Input | None:
         id_field = model.fields.get(fd.id_name or "")
         if id_field is None or id_field.system or not id_field.editable:
             return None
+        if fd.ref_model is None:  # a parent: of the model its type field names
+            if PARENT_TYPE not in model.fields:
+                return None
+            return Input(fd, "ref", id_field.name, ref_model_from=PARENT_TYPE)
         return Input(fd, "ref", id_field.name)
     if kind in TEXT_TYPES:
         return Input(fd, TEXT_TYPES[kind], fd.name)
@@ -71,6 +103,15 @@ def input_for(model: Model, fd: Field) -> Input | None:
         return Input(fd, "date", fd.name)
     if kind in ("datetime", "DateTime"):
         return Input(fd, "datetime-local", fd.name)
+    if kind == "ColorSwatch":
+        return Input(fd, "color", fd.name)
+    if kind == "Radio":
+        return Input(fd, "radio", fd.name, choices=choices_of(fd))
+    if kind == "Checkbox":
+        return Input(fd, "checkboxes", fd.name, choices=choices_of(fd))
+    if kind == "Timezone":
+        zones = sorted(timezone_names())
+        return Input(fd, "select", fd.name, choices=tuple((z, z) for z in zones))
     if kind in CHOICE_TYPES or kind in MULTI_TYPES:
         multi = "multiselect" if kind in MULTI_TYPES else "select"
         return Input(fd, multi, fd.name, choices=choices_of(fd))
@@ -80,10 +121,25 @@ def input_for(model: Model, fd: Field) -> Input | None:
 
 
 def choices_of(fd: Field) -> tuple[tuple[str, str], ...]:
-    """(value, label) of a picklist: option ids of custom option fields, else the options."""
+    """(value, label) of a picklist: option ids of custom option fields (retired ones
+    left out), else the options."""
     if fd.choices:
-        return tuple((str(choice.id), choice.label) for choice in fd.choices)
+        return tuple((str(c.id), c.label) for c in fd.choices if not c.retired)
     return tuple((option, option) for option in fd.options)
+
+
+def with_dependencies(inputs: Sequence[Input], dependencies: Mapping[str, Any]) -> list[Input]:
+    """The inputs, those of dependent picklists knowing their source and its map (from
+    PicklistDependencies.describe: {target: {"source": field, "map": {value: [values]}}})."""
+    shown = {item.name for item in inputs}
+    out = []
+    for item in inputs:
+        dep = dependencies.get(item.name)
+        if dep is not None and item.choices and dep.get("source") in shown:
+            allowed = {str(k): tuple(str(v) for v in values) for k, values in dep["map"].items()}
+            item = replace(item, depends_on=str(dep["source"]), allowed=allowed)
+        out.append(item)
+    return out
 
 
 def form_inputs(model: Model, names: Sequence[str]) -> list[Input]:
@@ -116,7 +172,7 @@ def posted_data(
             continue
         if item.kind == "checkbox":
             data[item.name] = item.name in form
-        elif item.kind == "multiselect":
+        elif item.is_list:
             data[item.name] = multi.get(item.name, [])
         else:
             raw = str(form.get(item.name, "")).strip()

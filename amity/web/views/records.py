@@ -14,11 +14,19 @@ from amity.core.filters import filter_conditions
 from amity.core.records import ListQuery
 from amity.errors import AmityError, BadRequest, Forbidden, NotFound, Unauthorized
 from amity.schema.model import Model
-from amity.web.forms import FIELDS_MARKER, Input, form_inputs, posted_data, value_for_input
+from amity.web.forms import (
+    FIELDS_MARKER,
+    Input,
+    form_inputs,
+    posted_data,
+    value_for_input,
+    with_dependencies,
+)
 from amity.web.models import menu_models, page_model
 from amity.web.pages import Labels, render
+from amity.web.refs import record_named
 from amity.web.session import check_csrf, current_user
-from amity.web.views import lists
+from amity.web.views import detail, lists
 
 
 async def list_view(request: Request) -> Response:
@@ -27,41 +35,24 @@ async def list_view(request: Request) -> Response:
 
 
 async def detail_view(request: Request) -> Response:
-    """/app/{model}/{id}: the detail layout's sections."""
-    actor = current_user(request)
-    svc = services(request)
-    model = page_model(svc, actor, request.path_params["model"])
-    record = svc.records.get(actor, model.name, request.path_params["id"])
-    starred = await lists.note_view(request, model.name, str(record["id"]))
-    layout = svc.layouts.layout(actor, model.name, "detail", None)
-    sections = [
-        {
-            "label": section.get("label", ""),
-            "fields": [model.fields[n] for n in section["fields"] if n in model.fields],
-        }
-        for section in layout.get("sections", [])
-    ]
-    return render(
-        request,
-        "records/detail.html",
-        model=model,
-        models=menu_models(svc, actor),
-        record=record,
-        sections=sections,
-        starred=starred,
-    )
+    """/app/{model}/{id}: the detail layout's sections, related lists, files and history
+    (amity/web/views/detail.py)."""
+    return await detail.detail_page(request)
 
 
 def edit_inputs(request: Request, model: Model) -> list[tuple[str, list[Input]]]:
     """The form's inputs by section of the detail layout."""
     actor = current_user(request)
-    layout = services(request).layouts.layout(actor, model.name, "detail", None)
-    out = []
-    for section in layout.get("sections", []):
-        inputs = form_inputs(model, section["fields"])
-        if inputs:
-            out.append((str(section.get("label", "")), inputs))
-    return out
+    svc = services(request)
+    layout = svc.layouts.layout(actor, model.name, "detail", None)
+    dependencies = svc.picklists.describe(actor, model.name)
+    sections = [
+        (str(section.get("label", "")), form_inputs(model, section["fields"]))
+        for section in layout.get("sections", [])
+    ]
+    every = with_dependencies([item for _, inputs in sections for item in inputs], dependencies)
+    by_name = {item.name: item for item in every}
+    return [(label, [by_name[i.name] for i in inputs]) for label, inputs in sections if inputs]
 
 
 async def new_form(request: Request) -> Response:
@@ -173,31 +164,15 @@ def _data(request: Request, model: Model, inputs: list[Input], form: FormData) -
         if item.kind == "ref" and data.get(item.name) is None:
             typed = _str(form.get(item.field.name)).strip()
             if typed:
-                data[item.name] = _ref_by_name(request, model, item, typed)
+                target = item.ref_model({k: _str(v) for k, v in form.items()})
+                if target not in services(request).records.registry.models:
+                    raise BadRequest(
+                        "Pick the type of {field} first",
+                        "choose a type, then type a name",
+                        field=item.name,
+                    )
+                data[item.name] = record_named(request, target, typed, item.name)
     return data
-
-
-def _ref_by_name(request: Request, model: Model, item: Input, name: str) -> str:
-    """The id of the one record of the ref's model with that name (the text typed into a
-    ref input without picking a suggestion); 400 beside the field when none or several."""
-    actor = current_user(request)
-    svc = services(request)
-    target = svc.records.model(item.field.ref_model or "")
-    page = svc.records.list_records(
-        actor,
-        target.name,
-        ListQuery(conditions=filter_conditions(target, actor, search=name), limit=20),
-    )
-    exact = [r for r in page.records if str(r.get("name", "")).lower() == name.lower()]
-    if len(exact) != 1:
-        raise BadRequest(
-            "No single {model} is named {name}",
-            "pick one of the suggestions",
-            field=item.name,
-            model=target.label or target.name,
-            name=name,
-        )
-    return str(exact[0]["id"])
 
 
 def _rejected(
@@ -212,13 +187,15 @@ def _rejected(
     labels = Labels(request)
     message = labels.message(exc.message_id, exc.params)
     field = exc.params.get("field")
+    if field is None and exc.params.get("target") in {item.name for item in inputs}:
+        field = exc.params["target"]  # a picklist dependency names its dependent field so
     by_input = {item.field.name: item.name for item in inputs}
     target = by_input.get(str(field), str(field)) if field is not None else None
     values: dict[str, Any] = {}
     for item in inputs:
         if item.kind == "checkbox":
             values[item.name] = item.name in form
-        elif item.kind == "multiselect":
+        elif item.is_list:
             values[item.name] = [str(v) for v in form.getlist(item.name)]
         else:
             values[item.name] = _str(form.get(item.name))
