@@ -258,11 +258,6 @@ def test_the_rights_grid_saves_what_the_core_takes(
     assert bad.status_code == 400 and "read of Contact must be one of" in bad.text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="amity/web/views/records.py lists the model's list fields (ListQuery fields=None),"
-    " not the list layout's columns: a column added by the layout shows empty",
-)
 def test_a_column_the_list_layout_adds_shows_its_values(
     app: Any, web: WebWorld, signed_in: SignIn
 ) -> None:

@@ -217,6 +217,20 @@ def _int(raw: str | None, default: int) -> int:
         return default
 
 
+def shown_fields(model: Model, columns: list[str]) -> list[str]:
+    """What a list reads: the layout's columns, the id and name, and the id behind each ref
+    column (its link)."""
+    out = ["id", *(n for n in ("name",) if n in model.fields)]
+    for name in columns:
+        fd = model.fields.get(name)
+        if fd is None:
+            continue
+        out.append(name)
+        if fd.type == "ref" and fd.id_name and fd.id_name in model.fields:
+            out.append(fd.id_name)
+    return list(dict.fromkeys(out))
+
+
 async def list_view(request: Request) -> Response:
     """/app/{model}: the list layout's columns, its filters, search, sort and paging; a bad
     filter value shows the list again with the message (status 400), as typed."""
@@ -233,7 +247,7 @@ async def list_view(request: Request) -> Response:
             actor,
             model.name,
             ListQuery(
-                fields=None,
+                fields=shown_fields(model, layout["columns"]),
                 conditions=wanted.conditions(svc, actor),
                 order=wanted.order_keys(),
                 offset=(wanted.page - 1) * PAGE_SIZE,

@@ -19,9 +19,10 @@ from amity.web.session import check_csrf, current_user
 
 def admin_actor(request: Request, what: str) -> Actor:
     """The signed-in administrator; for anyone else the core's 403, which the dashboard
-    answers as a missing page (404). `what` names what is managed (see ensure_admin)."""
+    answers as a missing page (404). `what` names the page's subject for its caller; the
+    refusal names the console."""
     actor = current_user(request)
-    ensure_admin(actor, what)
+    ensure_admin(actor, "the admin console")
     return actor
 
 
