@@ -372,6 +372,7 @@ def test_the_api_call_log_filters_by_user_status_and_path(
     api = ApiClient(app, {"Authorization": f"Bearer {web.world.tokens['owner']}"})
     api.get("/me")
     api.get("/data/Contact/no-such-id")
+    api.close()
     services.api_log.flush()
     client = signed_in("admin")
     page = client.get("/app/admin/api-calls", params={"user": "alice", "status": "404"})
