@@ -12,17 +12,21 @@ from amity.config import sqlite_file
 from amity.errors import ServiceUnavailable
 from amity.schema.builtin.catalog import STARTING_ROWS
 from amity.store.amounts import ScaledAmount, exact_numeric
+from amity.store.batch import lock_keys
 from amity.store.engine import Database, describe_url
 from amity.store.procrastinate import VERSION_KEY, ProcrastinateStore
 from amity.store.tables import COUNT_SHARDS
 
 SCHEMA_VERSION = "1"
+MIGRATION_LOCK = "amity schema migration"
 
 
 def migrate(db: Database) -> list[str]:
     """Bring the database up to the current metadata; returns what was done."""
     done: list[str] = []
     with db.write() as conn:
+        if not db.is_sqlite:  # processes starting together migrate one after the other
+            lock_keys(conn, [MIGRATION_LOCK])
         inspector = sa.inspect(conn)
         existing = set(inspector.get_table_names())
         have_indexes = index_names(conn)
