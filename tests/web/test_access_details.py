@@ -72,6 +72,16 @@ CASES: dict[tuple[str, str], tuple[str, tuple[int, ...], Any]] = {
         (200, 200, 404, 200, 404, 200),
         _get,
     ),
+    ("GET", "/app/{model}/{id}/files/{field}/remove"): (
+        "/app/Note/{note}/files/filename/remove",
+        (200, 200, 404, 404, 404, 200),
+        _get,
+    ),
+    ("POST", "/app/{model}/{id}/files/{field}/remove"): (
+        "/app/Note/{own_note}/files/filename/remove",
+        (303, 303, 404, 404, 404, 303),
+        _post,
+    ),
 }
 
 
@@ -85,7 +95,9 @@ def site(services: Services) -> WebWorld:
     for user in USERS:
         own = world.create("Contact", {"last_name": f"For {user}"}, key=f"own_{user}")
         world.link("Contact", own, "accounts", world.ids["account"])
-        world.create("Note", {"name": f"For {user}"}, key=f"own_note_{user}")
+        own_note = world.create("Note", {"name": f"For {user}"}, key=f"own_note_{user}")
+        upload = services.files.keep_bytes(world.admin, PDF, "a.pdf", "application/pdf")
+        services.records.update(world.admin, "Note", own_note, {"filename": upload})
     return web
 
 

@@ -46,7 +46,7 @@ def test_link_an_account_from_the_related_list_and_remove_it(
     assert page.locator("#panel-documents .load-panel").count() == 0
 
 
-def test_upload_a_file_download_it_and_see_the_previews(
+def test_upload_a_file_download_it_see_the_previews_and_remove_it(
     admin_page: Any, live_site: LiveSite, tmp_path: Path
 ) -> None:
     page = admin_page
@@ -68,6 +68,12 @@ def test_upload_a_file_download_it_and_see_the_previews(
     assert frame.is_visible()
     shown = page.request.get(frame.get_attribute("src"))
     assert shown.headers["content-type"] == "application/pdf" and shown.body() == PDF
+    page.click("#file-filename-remove")
+    page.click("#confirm-remove-file")
+    page.wait_for_url(re.compile(rf"/app/Note/{note}#file-filename$"))
+    assert page.locator("#file-filename .file-download").count() == 0
+    assert page.request.get(f"/app/Note/{note}/files/filename").status == 404
+    assert not world.services.records.get(world.admin, "Note", note)["filename"]
 
     contact = world.create("Contact", {"last_name": _unique("Photographed")})
     png = tmp_path / "face.png"

@@ -411,18 +411,7 @@ async def inline(request: Request) -> Response:
 async def upload(request: Request) -> Response:
     """POST /app/{model}/{id}/files/{field}: put the uploaded file into the field (it
     replaces the one there), then back to the record."""
-    actor = current_user(request)
-    svc = services(request)
-    model = page_model(svc, actor, request.path_params["model"])
-    record_id = request.path_params["id"]
-    field = request.path_params["field"]
-    fd = model.fields.get(field)
-    record = svc.records.get(actor, model.name, record_id)
-    if fd is None or not holds_file(fd) or fd.name not in record:
-        raise NotFound(
-            "No file", "{model} records hold no file in {field}", model=model.name, field=field
-        )
-    svc.records.policy.check(actor, model, "edit", record)
+    actor, svc, model, record_id, fd = _file_field(request)
 
     def check(fields: dict[str, str]) -> None:
         check_csrf(request, fields.get("csrf_token"))
@@ -445,6 +434,53 @@ async def upload(request: Request) -> Response:
     return RedirectResponse(_record_url(model, record_id, f"file-{fd.name}"), status_code=303)
 
 
+def _file_field(request: Request) -> tuple[Actor, Services, Model, str, Field]:
+    """The signed-in user, services, model, record id and file field of a file URL; the
+    record must exist for the user and the user may edit it."""
+    actor = current_user(request)
+    svc = services(request)
+    model = page_model(svc, actor, request.path_params["model"])
+    record_id = request.path_params["id"]
+    field = request.path_params["field"]
+    fd = model.fields.get(field)
+    record = svc.records.get(actor, model.name, record_id)
+    if fd is None or not holds_file(fd) or fd.name not in record:
+        raise NotFound(
+            "No file", "{model} records hold no file in {field}", model=model.name, field=field
+        )
+    svc.records.policy.check(actor, model, "edit", record)
+    return actor, svc, model, record_id, fd
+
+
+async def remove_file_confirm(request: Request) -> Response:
+    """GET /app/{model}/{id}/files/{field}/remove: are you sure?"""
+    actor, svc, model, record_id, fd = _file_field(request)
+    file = svc.files.find(actor, model.name, record_id, fd.name)
+    return render(
+        request,
+        "records/remove_file.html",
+        model=model,
+        models=menu_models(svc, actor),
+        record=svc.records.get(actor, model.name, record_id),
+        field=fd,
+        file=file,
+    )
+
+
+async def remove_file(request: Request) -> Response:
+    """POST /app/{model}/{id}/files/{field}/remove: empty the field (its file goes)."""
+    actor, svc, model, record_id, fd = _file_field(request)
+    form = await request.form()
+    check_csrf(request, _str(form.get("csrf_token")))
+    data: dict[str, Any] = {fd.name: None}
+    await run_write(
+        request,
+        lambda: svc.records.update(actor, model.name, record_id, data),
+        svc.records.write_keys(model.name, record_id, data),
+    )
+    return RedirectResponse(_record_url(model, record_id, f"file-{fd.name}"), status_code=303)
+
+
 GET, POST = ["GET"], ["POST"]
 routes: list[BaseRoute] = [
     Route("/app/{model}/{id}/related/{link}", related_panel, methods=GET),
@@ -454,4 +490,6 @@ routes: list[BaseRoute] = [
     Route("/app/{model}/{id}/files/{field}", download, methods=GET),
     Route("/app/{model}/{id}/files/{field}", upload, methods=POST),
     Route("/app/{model}/{id}/files/{field}/inline", inline, methods=GET),
+    Route("/app/{model}/{id}/files/{field}/remove", remove_file_confirm, methods=GET),
+    Route("/app/{model}/{id}/files/{field}/remove", remove_file, methods=POST),
 ]
