@@ -319,6 +319,22 @@ def test_rows_are_added_and_removed_without_a_script(browser: ApiClient, web: We
     assert len(stored["groups"][0]["lines"]) == 2  # nothing saved
 
 
+def test_add_a_comment_to_a_group_and_save_it(browser: ApiClient, web: WebWorld) -> None:
+    invoice = make_invoice(web)
+    sign_in(browser, web, "alice")
+    data = editor_form(browser.get(f"/app/Invoice/{invoice}/lines").text)
+    added = browser.post(f"/app/Invoice/{invoice}/lines", data={**data, "action": "add-comment-0"})
+    assert 'name="g0-c0-body"' in added.text and 'id="g0-add-comment"' in added.text
+    data = {**editor_form(added.text), "g0-c0-body": "Delivery in two weeks", "action": "save"}
+    saved = browser.post(f"/app/Invoice/{invoice}/lines", data=data)
+    assert saved.status_code == 303, saved.text
+    (group,) = web.world.services.tally.get(web.world.admin, "Invoice", invoice)["groups"]
+    assert [c["body"] for c in group["comments"]] == ["Delivery in two weeks"]
+    assert len(group["lines"]) == 2
+    page = browser.get(saved.headers["location"]).text
+    assert "Delivery in two weeks" in page
+
+
 def test_the_editor_in_german(browser: ApiClient, web: WebWorld) -> None:
     invoice = make_invoice(web)
     sign_in(browser, web, "alice")

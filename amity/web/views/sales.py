@@ -497,7 +497,7 @@ async def editor(request: Request) -> Response:
 
 def with_blanks(draft: Draft, action: str) -> Draft:
     """The rows the pressed button adds: `add-group`, `add-line-G`, `add-adjustment-G` or
-    `add-line-adjustment-G-L` (G and L as numbered after renumbering); a group always has a
+    `add-line-adjustment-G-L`, `add-comment-G` (G and L as numbered after renumbering); a group always has a
     line row to fill in."""
     renumbered(draft)
     parts = action.split("-")
@@ -514,6 +514,9 @@ def with_blanks(draft: Draft, action: str) -> Draft:
         elif action.startswith("add-adjustment-") and len(where) == 1:
             group = draft.groups[where[0]]
             group.adjustments.append(Part(len(group.adjustments), {}))
+        elif action.startswith("add-comment-") and len(where) == 1:
+            group = draft.groups[where[0]]
+            group.comments.append(Part(len(group.comments), {}))
     except IndexError:
         pass  # a button of a row that is gone
     for group in draft.groups:
@@ -557,7 +560,7 @@ def mark_action(draft: Draft, action: str) -> tuple[str, Part | Group | None]:
         if action.startswith("add-line-adjustment-") and len(where) == 2:
             group = next(g for g in draft.groups if g.key == where[0])
             return action, next(ln for ln in group.lines if ln.key == where[1])
-        if action.startswith(("add-line-", "add-adjustment-")) and len(where) == 1:
+        if action.startswith(("add-line-", "add-adjustment-", "add-comment-")) and len(where) == 1:
             return action, next(g for g in draft.groups if g.key == where[0])
     except StopIteration:
         pass
