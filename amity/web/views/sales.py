@@ -496,9 +496,9 @@ async def editor(request: Request) -> Response:
 
 
 def with_blanks(draft: Draft, action: str) -> Draft:
-    """The rows the pressed button adds: `add-group`, `add-line-G`, `add-adjustment-G` or
-    `add-line-adjustment-G-L`, `add-comment-G` (G and L as numbered after renumbering); a group always has a
-    line row to fill in."""
+    """The rows the pressed button adds: `add-group`, `add-line-G`, `add-adjustment-G`,
+    `add-comment-G` or `add-line-adjustment-G-L` (G and L as numbered after renumbering); a
+    group always has a line row to fill in."""
     renumbered(draft)
     parts = action.split("-")
     where = [int(p) for p in parts if p.isdigit()]
