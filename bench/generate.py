@@ -405,6 +405,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         with db.engine.connect() as conn:
             conn.exec_driver_sql("ANALYZE")
+            conn.commit()  # else the statistics roll back with the connection
     t3 = time.monotonic()
     init_admin(services, "admin", args.admin_password)
     _, token = services.auth.create_token("admin", "bench")

@@ -13,6 +13,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import UnaryExpression
 
 from amity.lru import LruCache
 from amity.schema.model import Field, Link, Model
@@ -151,11 +153,15 @@ class QueryBuilder:
 
     # -- order ------------------------------------------------------------------------
     def order_by(
-        self, model: Model, table: sa.Table, keys: Sequence[c.OrderKey]
+        self, model: Model, table: sa.Table, keys: Sequence[c.OrderKey], sort: bool = False
     ) -> list[sa.ColumnElement[Any]]:
+        """ORDER BY terms of `keys`, the id last. `sort` (SQLite): terms no index can
+        deliver, so that the planner filters first and sorts what it found."""
         out: list[sa.ColumnElement[Any]] = []
         for key in keys:
             for expr in self._order_exprs(model, table, key.field):
+                if sort:
+                    expr = UnaryExpression(expr, operator=operators.custom_op("+"))
                 out.append(expr.desc() if key.desc else expr.asc())
         last_desc = bool(keys) and keys[-1].desc
         out.append(table.c.id.desc() if last_desc else table.c.id.asc())
@@ -221,6 +227,10 @@ class QueryBuilder:
         columns, source = self._columns(model, table, fields)
         if version:
             columns.append(table.c[VERSION])
+        # one record's related list is short: SQLite (whose statistics do not tell that a
+        # link column is mostly empty) would rather walk the whole target table in order
+        # than sort a few rows
+        sort = self.tables.dialect == "sqlite" and scope is not None and bool(scope.parent_id)
         if scope is not None and scope.link.kind == "many_to_many" and scope.parent_id:
             jt = self.tables.join(scope.link)
             assert scope.link.self_column and scope.link.target_column
@@ -241,7 +251,7 @@ class QueryBuilder:
             clauses.append(table.c.id.in_(ids) if len(ids) != 1 else table.c.id == ids[0])
         stmt = stmt.where(*clauses)
         if ids is None:
-            stmt = stmt.order_by(*self.order_by(model, table, order))
+            stmt = stmt.order_by(*self.order_by(model, table, order, sort))
             if limit is not None:
                 stmt = stmt.limit(limit).offset(offset)
         rows = [dict(row) for row in conn.execute(stmt).mappings()]
