@@ -107,25 +107,30 @@ def build_tables(
         tables.models[model.name] = model_table(tables, model, (hidden or {}).get(model.name, ()))
     for name, link in registry.join_links().items():
         tables.joins[name] = join_table(tables, name, link)
-    has_many_indexes(tables, registry)
+    implied_indexes(tables, registry)
     system_tables(tables.metadata)
     return tables
 
 
-def has_many_indexes(tables: Tables, registry: Registry) -> None:
-    """A has_many list finds its records by the target's column (a contact's direct
-    reports by reports_to_id): that column gets its field index, where the field has none."""
+def implied_indexes(tables: Tables, registry: Registry) -> None:
+    """Fields that lists find records by get their field index where the field has none:
+    the target's column of a has_many link (a contact's direct reports by reports_to_id)
+    and every field of a model's `filter_text` search (each branch of the search reads
+    its own index)."""
+    wanted: list[tuple[Model, str]] = []
     for model in registry.models.values():
+        wanted += [(model, name) for name in model.search_fields]
         for link in model.links.values():
             target = registry.models.get(link.target)
-            table = tables.models.get(link.target)
-            if link.kind != "has_many" or target is None or table is None:
-                continue
-            fd = target.fields.get(link.target_column or "")
-            if fd is None or fd.indexed or fd.name not in table.c:
-                continue
-            if field_index_name(target, fd) not in {ix.name for ix in table.indexes}:
-                field_index(target, table, fd, tables.dialect)
+            if link.kind == "has_many" and target is not None and link.target_column:
+                wanted.append((target, link.target_column))
+    for model, name in wanted:
+        table = tables.models.get(model.name)
+        fd = model.fields.get(name)
+        if table is None or fd is None or fd.indexed or name not in table.c:
+            continue
+        if field_index_name(model, fd) not in {ix.name for ix in table.indexes}:
+            field_index(model, table, fd, tables.dialect)
 
 
 def model_table(tables: Tables, model: Model, hidden: Sequence[Field] = ()) -> sa.Table:
