@@ -144,6 +144,8 @@ def measure(args: argparse.Namespace) -> dict[str, list[dict[str, float]]]:
                     errors = raw["status_errors"] + raw["socket_errors"]
                     if errors:
                         raise SystemExit(f"{page.name}: {errors} errors")
+                    if not raw["requests"]:  # slower than wrk's timeout: no figure to give
+                        raise SystemExit(f"{page.name}: no answer within {args.duration} s")
                     got = {
                         "rate": raw["requests"] / raw["duration_us"] * 1e6,
                         "p50": raw["p50_us"] / 1000,
