@@ -41,6 +41,7 @@ from amity.api.native import (
     webhooks,
 )
 from amity.api.paths import PathAliases
+from amity.api.probes import Probes
 from amity.api.ratelimit import Counters, RateLimit
 from amity.config import Settings
 from amity.core.services import Services, build_services
@@ -100,7 +101,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         routes=[*api_routes, *docs.site_routes, *index.site_routes, *web.routes],
         lifespan=lifespan,
         middleware=[
-            Middleware(PathAliases),  # first: every layer below sees one spelling
+            Middleware(Probes, services=services, redis_url=settings.redis_url),  # before all
+            Middleware(PathAliases),  # every layer below sees one spelling
             Middleware(RequestLog, api_log=services.api_log),
             Middleware(AccessGuard, rules=rules),
             Middleware(Authenticate, services=services, locked_out=counters.locked_out),
