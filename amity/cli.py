@@ -70,6 +70,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--admin-password", help="admin password (generated and printed if omitted)")
     p.set_defaults(func=cmd_init)
 
+    p = sub.add_parser(
+        "migrate",
+        help="create or upgrade the schema only (run once before new workers start)",
+    )
+    p.set_defaults(func=cmd_migrate)
+
     p = sub.add_parser("serve", help="serve the API over HTTP")
     p.add_argument(
         "--host",
@@ -326,6 +332,21 @@ def connect_database(settings: Settings, create: bool) -> Services:
         raise
     print(f"database: {shown}", file=sys.stderr)
     return services
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Bring the schema to this version (the built-in and custom models' tables, the job
+    queue) and say what changed; processes migrating at once take turns (PostgreSQL)."""
+    services = connect_database(Settings.from_env(), create=True)
+    _opened.append(services)
+    done = migrate(services.db)
+    services.metadata.refresh()
+    done += services.metadata.upgrade_custom_tables()
+    for step in done:
+        print(step)
+    version = schema_version(services.db)
+    print(f"schema version {version}: " + ("upgraded" if done else "already up to date"))
+    return 0
 
 
 def cmd_init(args: argparse.Namespace) -> int:

@@ -153,3 +153,20 @@ def test_the_process_prints_one_line_when_the_database_is_missing_or_unreachable
         assert said in one_error_line(failed.stderr), (url, failed.stderr)
         assert "s3cret" not in failed.stderr + failed.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_migrate_makes_the_schema_once_and_no_admin(
+    empty_url: str, default_env: dict[str, str], tmp_path: Path
+) -> None:
+    env = dict(default_env, AMITY_DATABASE_URL=empty_url)
+    if empty_url.startswith("sqlite"):
+        (tmp_path / "data").mkdir()
+    first = run(["migrate"], env, tmp_path)
+    assert "created table contacts" in first.stdout
+    assert first.stdout.rstrip().endswith("schema version 1: upgraded")
+    again = run(["migrate"], env, tmp_path)
+    assert again.stdout == "schema version 1: already up to date\n"
+    listed = run(["user", "list"], env, tmp_path)  # the database is initialised now
+    assert "\tadmin\t" not in listed.stdout  # migrate makes no user: init does
+    run(["init", "--admin-password", "admin-pw-2024"], env, tmp_path)
+    assert "\tadmin\t" in run(["user", "list"], env, tmp_path).stdout
