@@ -14,7 +14,7 @@ from starlette.requests import ClientDisconnect
 from starlette.routing import Route
 
 from amity import web
-from amity.api import appcrm, errors, opencrm, vtiger
+from amity.api import appcrm, errors, metrics, opencrm, vtiger
 from amity.api.access_guard import AccessGuard, access_rules
 from amity.api.authn import Authenticate
 from amity.api.freshness import MetadataRefresh, retry_on_unknown_field
@@ -57,6 +57,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     configure_logging(settings)
     counters = Counters(settings, services.rate_limits)  # a malformed rate stops the server
     rules = access_rules(settings)  # so does a malformed address list
+    metrics_allow = metrics.allowed_networks(settings)  # and a malformed metrics one
     api_routes = [
         Route(
             API_PREFIX + route.path, retry_on_unknown_field(route.endpoint), methods=route.methods
@@ -98,7 +99,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         services.bus.close()
 
     app = Starlette(
-        routes=[*api_routes, *docs.site_routes, *index.site_routes, *web.routes],
+        routes=[*api_routes, *docs.site_routes, *index.site_routes, *metrics.routes, *web.routes],
         lifespan=lifespan,
         middleware=[
             Middleware(Probes, services=services, redis_url=settings.redis_url),  # before all
@@ -122,7 +123,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         },
     )
     app.router.redirect_slashes = False  # PathAliases drops trailing slashes instead
+    metrics.tag_routes(app.routes)  # request counts by route template
     app.state.services = services
+    app.state.metrics_allow = metrics_allow
     app.state.dialects = (
         opencrm.DIALECT,
         vtiger.DIALECT,

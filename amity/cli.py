@@ -5,15 +5,18 @@ model, role, team, portal, schema, demo, quickstart, webhook (amity/cli_webhooks
 from __future__ import annotations
 
 import argparse
+import atexit
 import getpass
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from amity.api.access_guard import parse_address
+from amity.api.metrics import MULTIPROCESS_DIR
 from amity.api.native.hints import native_hint
 from amity.cli_apikeys import add_apikey_commands
 from amity.cli_calendar import add_calendar_commands
@@ -392,6 +395,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     warning = exposure_warning(args.host, args.port, settings)
     if warning:
         print(warning, file=sys.stderr)
+    if args.workers > 1 and not os.environ.get(MULTIPROCESS_DIR):
+        # the workers' metrics, summed by whichever answers /metrics; removed at exit
+        shared = tempfile.TemporaryDirectory(prefix="amity-metrics-")
+        atexit.register(shared.cleanup)
+        os.environ[MULTIPROCESS_DIR] = shared.name
     uvicorn.run(
         "amity.app:app_from_env",
         factory=True,

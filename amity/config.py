@@ -144,6 +144,11 @@ class Settings:
         "Comma-separated IPs or networks that may use the API (403 for others); "
         "empty: every address.",
     )
+    metrics_allow: str = _setting(
+        "",
+        "Comma-separated IPs or networks that may read GET /metrics without credentials "
+        "(a Prometheus server); empty: administrators' credentials only.",
+    )
     default_role: str = _setting(
         "",
         "Role of users who have none (a role name, see `amity role`); empty: such users "

@@ -12,6 +12,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from amity.api.errors import render_error, scope_request
+from amity.api.metrics import observe
 from amity.api.paths import redact_path
 from amity.core.apilog import ApiLog
 from amity.errors import NotFound
@@ -100,7 +101,9 @@ class RequestLog:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
-            duration_ms = (time.perf_counter() - start) * 1000
+            elapsed = time.perf_counter() - start
+            duration_ms = elapsed * 1000
+            observe(scope, status[0], elapsed)
             actor = state.get("actor")
             path = redact_path(scope["path"])  # a feed token must not reach a log
             if log.isEnabledFor(logging.INFO):

@@ -46,6 +46,21 @@ class JobStore:
             ),
         )
 
+    def queue_stats(
+        self, conn: Connection, now: datetime
+    ) -> tuple[dict[str, int], datetime | None]:
+        """Jobs per state, and when the longest-waiting due job became due (None: none)."""
+        j = self.jobs
+        counts = dict.fromkeys(STATES, 0)
+        for state, n in conn.execute(sa.select(j.c.state, sa.func.count()).group_by(j.c.state)):
+            counts[str(state)] = int(n)
+        due = conn.execute(
+            sa.select(sa.func.min(j.c.run_at)).where(j.c.state == "todo", j.c.run_at <= now)
+        ).scalar_one_or_none()
+        if isinstance(due, str):  # SQLite's text
+            due = datetime.fromisoformat(due)
+        return counts, due
+
     def insert(
         self,
         conn: Connection,

@@ -137,6 +137,28 @@ class ProcrastinateStore:
         rows = self._select(conn, [_jobs.c.id == job_id], 0, 1)
         return next(iter(rows), None)
 
+    def queue_stats(
+        self, conn: Connection, now: datetime
+    ) -> tuple[dict[str, int], datetime | None]:
+        """Jobs per state, and when the longest-waiting due job became due (None: none):
+        its scheduled time, else when it was deferred."""
+        counts = dict.fromkeys(STATUSES, 0)
+        status = status_text(_jobs.c.status)
+        for name, n in conn.execute(sa.select(status, sa.func.count()).group_by(status)):
+            state = STATE_OF.get(str(name))
+            if state is not None:
+                counts[state] += int(n)
+        deferred = (
+            sa.select(sa.func.min(_events.c.at))
+            .where(_events.c.job_id == _jobs.c.id)
+            .scalar_subquery()
+        )
+        became_due = sa.func.coalesce(_jobs.c.scheduled_at, deferred)
+        due = conn.execute(
+            sa.select(sa.func.min(became_due)).where(status == "todo", became_due <= aware(now))
+        ).scalar_one_or_none()
+        return counts, naive(due)
+
     def list_jobs(
         self, conn: Connection, state: str | None, offset: int, limit: int
     ) -> tuple[list[dict[str, Any]], int]:

@@ -14,6 +14,9 @@ PENDING, DELIVERED, FAILED, SKIPPED = "pending", "delivered", "failed", "skipped
 SENDING = "sending"  # a test event, sent by the request that made it
 
 
+MESSAGE_STATES = (PENDING, SENDING, DELIVERED, FAILED, SKIPPED)
+
+
 class WebhookStore:
     """The rows of webhooks and of what they deliver, on the caller's connection."""
 
@@ -224,6 +227,15 @@ class WebhookStore:
         return [dict(r._mapping) for r in rows], int(total.scalar_one())
 
     # -- retention ----------------------------------------------------------------------
+    def message_counts(self, conn: Connection) -> dict[str, int]:
+        """Messages per state (pending, sending, delivered, failed, skipped), from the
+        index that starts with the state."""
+        m = self.messages
+        counts = dict.fromkeys(MESSAGE_STATES, 0)
+        for state, n in conn.execute(sa.select(m.c.state, sa.func.count()).group_by(m.c.state)):
+            counts[str(state)] = int(n)
+        return counts
+
     def purge(self, conn: Connection, before: datetime) -> int:
         """Attempts, finished messages and unreferenced snapshots older than `before`."""
         d, m, e = self.deliveries, self.messages, self.events

@@ -916,6 +916,8 @@ POLICY: dict[tuple[str, str], list[Case]] = {
     # what the server is: public, the same for every caller
     ("GET", "/"): [Case("http://testserver/", (200,) * 7), Case("/", (200,) * 7)],
     ("GET", ""): [Case("http://testserver/api.php", (200,) * 7)],
+    # operations: administrators only (or AMITY_METRICS_ALLOW's networks, off here)
+    ("GET", "/metrics"): [Case("http://testserver/metrics", (403, 403, 403, 403, 403, 403, 200))],
 }
 
 

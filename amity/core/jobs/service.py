@@ -133,6 +133,18 @@ class Jobs:
                 rows, total = self.rows.list_jobs(conn, state, offset, limit)
         return [render(row) for row in rows], total
 
+    def queue_stats(self) -> tuple[dict[str, int], float]:
+        """Jobs per state and the seconds the longest-waiting due job has waited (0 when
+        none waits): for /metrics."""
+        now = utcnow_precise()
+        with self.db.read() as conn:
+            if self.queue is not None:
+                counts, due = self.queue.queue_stats(conn, now)
+            else:
+                assert self.rows is not None
+                counts, due = self.rows.queue_stats(conn, now)
+        return counts, max(0.0, (now - due).total_seconds()) if due is not None else 0.0
+
     def get(self, actor: Actor, job_id: str) -> dict[str, Any]:
         ensure_admin(actor, "background jobs")
         with self.db.read() as conn:

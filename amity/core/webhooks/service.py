@@ -395,6 +395,11 @@ class Webhooks:
         self.store.fail_pending(conn, hook["id"], reason, now)
         self._emit(conn, JOB_ACTOR, hook["id"], "update", {"disabled": [False, True]})
 
+    def message_counts(self) -> dict[str, int]:
+        """Every webhook's messages per delivery state (for /metrics)."""
+        with self.records.db.read() as conn:
+            return self.store.message_counts(conn)
+
     def purge(self, now: datetime) -> int:
         """Drop the delivery log, finished messages and snapshots older than 30 days."""
         with self.db.write() as conn:
