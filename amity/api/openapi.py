@@ -126,10 +126,16 @@ def ok(schema: dict[str, Any], description: str = "Success") -> dict[str, Any]:
 def page_of(model_name: str) -> dict[str, Any]:
     return {
         "type": "object",
-        "required": ["records", "total_results"],
+        "required": ["records", "total_results", "next_cursor"],
         "properties": {
             "records": {"type": "array", "items": ref(model_name)},
             "total_results": {"type": "integer", "minimum": 0},
+            "next_cursor": {
+                **NULLABLE_STRING,
+                "description": "Beyond 1CRM: pass it as `cursor` for the page after this "
+                "one (null: this is the last). A cursor's page costs what the first does, "
+                "at any depth, and skips or repeats no record while others write.",
+            },
         },
     }
 
@@ -186,6 +192,13 @@ COMMON_LIST_PARAMETERS: dict[str, dict[str, Any]] = {
         "description": "A field name, optionally followed by ' desc'",
     },
     "offset": {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    "cursor": {
+        "name": "cursor",
+        "in": "query",
+        "schema": {"type": "string"},
+        "description": "Beyond 1CRM: the `next_cursor` of the previous page (same order, "
+        "no offset): keyset paging",
+    },
     "limit": {
         "name": "limit",
         "in": "query",

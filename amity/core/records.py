@@ -14,8 +14,10 @@ from typing import Any, Protocol
 from sqlalchemy.engine import Connection
 
 from amity.config import Settings
+from amity.core import cursors
 from amity.core.access import AccessPolicy
 from amity.core.actor import Actor
+from amity.core.auth.signing import derived_key, key_path
 from amity.core.clock import utcnow
 from amity.core.fields import person_name, render, select_fields, to_json
 from amity.core.ids import new_id, valid_client_id
@@ -32,7 +34,7 @@ from amity.schema.model import Field, Model
 from amity.store.accounts import AccountStore
 from amity.store.conditions import Condition, Equals, OrderKey
 from amity.store.engine import Database
-from amity.store.query import QueryBuilder, Scope
+from amity.store.query import POSITION, QueryBuilder, Scope
 from amity.store.tables import VERSION
 from amity.store.writes import Writer
 
@@ -85,6 +87,8 @@ class ListQuery:
     limit: int = 20
     favorites: bool = False  # mark each record with whether it is one of the actor's
     count: bool = True  # False: the wire shows no total, so none is counted (0 in the page)
+    keyset: bool = False  # answer a next_cursor when more records follow
+    cursor: str | None = None  # continue after the page that answered this next_cursor
 
 
 @dataclass(frozen=True)
@@ -118,9 +122,14 @@ class Expected:
 class Page:
     records: list[dict[str, Any]]
     total_results: int
+    next_cursor: str | None = None  # with ListQuery.keyset: where the next page starts
+    keyset: bool = False  # the answer carries next_cursor
 
     def as_json(self) -> dict[str, Any]:
-        return {"records": self.records, "total_results": self.total_results}
+        out: dict[str, Any] = {"records": self.records, "total_results": self.total_results}
+        if self.keyset:
+            out["next_cursor"] = self.next_cursor
+        return out
 
 
 class Records:
@@ -138,6 +147,7 @@ class Records:
         # e.g. picklist dependencies; each raises BadRequest
         self.value_checks: list[Callable[[Model, dict[str, Any], dict[str, Any] | None], None]] = []
         self.write_hooks: list[WriteHook] = []
+        self._cursor_key: bytes | None = None
 
     def model(self, name: str) -> Model:
         return self.registry.model(name)
@@ -153,17 +163,38 @@ class Records:
         conds = self.conditions(actor, model, q)
         order = list(q.order) or [OrderKey(model.default_order)]
         check_paging(q.offset, q.limit)
+        keyset = q.keyset or q.cursor is not None
+        cursor_scope = f"{model.name}:" + ",".join(f"{k.field}{'-' * k.desc}" for k in order)
+        after = None
+        if q.cursor is not None:
+            if q.offset:
+                raise BadRequest("offset and cursor do not go together", "send one of them")
+            after = cursors.decode(self.cursor_key(), cursor_scope, q.cursor)
         with self.db.read() as conn:
-            rows = self.query.select_rows(
-                conn,
-                model,
-                fields,
-                conditions=conds,
-                order=order,
-                offset=q.offset,
-                limit=q.limit,
-                scope=scope,
-            )
+            try:
+                rows = self.query.select_rows(
+                    conn,
+                    model,
+                    fields,
+                    conditions=conds,
+                    order=order,
+                    offset=q.offset,
+                    limit=q.limit + 1 if keyset else q.limit,
+                    scope=scope,
+                    after=after,
+                    positions=keyset,
+                )
+            except ValueError:  # a cursor of another number of sort keys
+                raise cursors.bad_cursor() from None
+            next_cursor = None
+            if keyset:
+                if len(rows) > q.limit:
+                    rows = rows[: q.limit]
+                    next_cursor = cursors.encode(
+                        self.cursor_key(), cursor_scope, rows[-1][POSITION]
+                    )
+                for row in rows:
+                    row.pop(POSITION)
             total = (
                 self.query.count_rows(conn, model, conditions=conds, scope=scope) if q.count else 0
             )
@@ -171,7 +202,13 @@ class Records:
             self.hide_names(conn, actor, fields, records)
             if q.favorites:
                 self.mark_favorites(conn, actor, model, records)
-        return Page(records, total)
+        return Page(records, total, next_cursor, keyset)
+
+    def cursor_key(self) -> bytes:
+        """The key list cursors are signed with (derived from the server's private key)."""
+        if self._cursor_key is None:
+            self._cursor_key = derived_key(key_path(self.settings), b"amity list cursors")
+        return self._cursor_key
 
     def select_readable(
         self,

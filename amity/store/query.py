@@ -28,6 +28,9 @@ LINK_DATA = "link:"  # row key holding a related row's join-table fields
 BY_ID_CACHE_SIZE = 1024  # compiled reads by id kept: one per model and `fields` list sent
 
 
+POSITION = "_position"  # a row's sort values in select_rows(positions=True)
+
+
 @dataclass(frozen=True)
 class Scope:
     """Restricts a list to records related through `link` to `parent_id` of `parent`
@@ -174,14 +177,50 @@ class QueryBuilder:
         """ORDER BY terms of `keys`, the id last. `sort` (SQLite): terms no index can
         deliver, so that the planner filters first and sorts what it found."""
         out: list[sa.ColumnElement[Any]] = []
-        for key in keys:
-            for expr in self._order_exprs(model, table, key.field):
-                if sort:
-                    expr = UnaryExpression(expr, operator=operators.custom_op("+"))
-                out.append(expr.desc() if key.desc else expr.asc())
-        last_desc = bool(keys) and keys[-1].desc
-        out.append(table.c.id.desc() if last_desc else table.c.id.asc())
+        for expr, desc in self.sort_keys(model, table, keys):
+            if sort:
+                expr = UnaryExpression(expr, operator=operators.custom_op("+"))
+            out.append(expr.desc() if desc else expr.asc())
         return out
+
+    def sort_keys(
+        self, model: Model, table: sa.Table, keys: Sequence[c.OrderKey]
+    ) -> list[tuple[sa.ColumnElement[Any], bool]]:
+        """The expressions a list is sorted by and whether each is descending: those of
+        `keys`, then the id (in the direction of the last key)."""
+        out = [
+            (expr, key.desc) for key in keys for expr in self._order_exprs(model, table, key.field)
+        ]
+        out.append((table.c.id, bool(keys) and keys[-1].desc))
+        return out
+
+    def after_position(
+        self, sort_keys: Sequence[tuple[sa.ColumnElement[Any], bool]], values: Sequence[Any]
+    ) -> Clause:
+        """Rows that sort after the row whose sort expressions had `values` (a keyset
+        cursor): lexicographically, with NULLs where the database sorts them (SQLite:
+        below every value; PostgreSQL: above)."""
+        if len(values) != len(sort_keys):
+            raise ValueError("a position names one value per sort key")
+        options = []
+        for i, (expr, desc) in enumerate(sort_keys):
+            later = self._later(expr, desc, values[i])
+            if later is None:
+                continue
+            same = [
+                e.is_(None) if v is None else e == v
+                for (e, _), v in zip(sort_keys, values, strict=True)
+            ]
+            options.append(sa.and_(*same[:i], later))
+        return sa.or_(*options) if options else sa.false()
+
+    def _later(self, expr: sa.ColumnElement[Any], desc: bool, value: Any) -> Clause | None:
+        """Rows whose `expr` sorts after `value` (None: no row can)."""
+        nulls_first = desc != (self.dialect == "sqlite")
+        if value is None:
+            return expr.is_not(None) if nulls_first else None
+        beyond = expr < value if desc else expr > value
+        return beyond if nulls_first else sa.or_(beyond, expr.is_(None))
 
     def _order_exprs(self, model: Model, table: sa.Table, name: str) -> list[Any]:
         fd = model.fields[name]
@@ -255,14 +294,21 @@ class QueryBuilder:
         ids: Sequence[str] | None = None,
         version: bool = False,
         with_deleted: bool = False,
+        after: Sequence[Any] | None = None,
+        positions: bool = False,
     ) -> list[dict[str, Any]]:
         """Rows of `model` as dicts: stored values by field name, ref display parts as
         `field.part`, in scoped lists the join-table fields as a dict under LINK_DATA, and
-        with `version` the row's VERSION. `with_deleted`: soft-deleted rows too."""
+        with `version` the row's VERSION. `with_deleted`: soft-deleted rows too. `after`:
+        only rows past that position (a keyset cursor's values); `positions`: each row's
+        position under POSITION, for the next cursor."""
         table = self.tables.model(model)
         columns, source = self._columns(model, table, fields)
         if version:
             columns.append(table.c[VERSION])
+        keys = self.sort_keys(model, table, order)
+        if positions:
+            columns += [expr.label(f"pos:{i}") for i, (expr, _) in enumerate(keys)]
         # one record's related list is short: SQLite (whose statistics do not tell that a
         # link column is mostly empty) would rather walk the whole target table in order
         # than sort a few rows
@@ -283,6 +329,8 @@ class QueryBuilder:
         clauses = self.base_where(model, table, conditions, scope, live=not with_deleted)
         if ids is not None:
             clauses.append(table.c.id.in_(ids) if len(ids) != 1 else table.c.id == ids[0])
+        if after is not None:
+            clauses.append(self.after_position(keys, after))
         stmt = stmt.where(*clauses)
         if ids is None:
             stmt = stmt.order_by(*self.order_by(model, table, order, sort))
@@ -294,6 +342,9 @@ class QueryBuilder:
                 row[LINK_DATA] = {
                     key[5:]: row.pop(key) for key in list(row) if key.startswith("link:")
                 }
+        if positions:
+            for row in rows:
+                row[POSITION] = [row.pop(f"pos:{i}") for i in range(len(keys))]
         return rows
 
     def list_statement(

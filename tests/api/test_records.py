@@ -74,7 +74,7 @@ def listing(api: ApiClient, path: str, **params: Any) -> dict[str, Any]:
     resp = api.get(path, params=params)
     assert resp.status_code == 200, resp.text
     body = resp.json()
-    assert set(body) == {"records", "total_results"}
+    assert set(body) == {"records", "total_results", "next_cursor"}  # next_cursor: beyond 1CRM
     return dict(body)
 
 

@@ -20,7 +20,7 @@ def create(api: ApiClient, model: str, data: dict[str, Any]) -> str:
 def ids_of(resp: Any) -> set[str]:
     assert resp.status_code == 200, resp.text
     body = resp.json()
-    assert set(body) == {"records", "total_results"}
+    assert set(body) == {"records", "total_results", "next_cursor"}  # next_cursor: beyond 1CRM
     assert body["total_results"] == len(body["records"])
     return {r["id"] for r in body["records"]}
 

@@ -1,6 +1,7 @@
 """The 1CRM query parameters of the /data read routes, declared per route in one place
 (`KNOWN_PARAMS`), and the list parameters (`fields`, `filter_text`, `filters`, `order`,
-`offset`, `limit`, `query_favorite`) parsed into the records service's neutral query.
+`offset`, `limit`, `query_favorite`, and beyond 1CRM `cursor`) parsed into the records
+service's neutral query.
 
 A parameter a route does not know is a 400 naming it, never silently ignored: a misspelt
 `filter` or a `page` would otherwise answer as if it had not been sent."""
@@ -22,7 +23,7 @@ from amity.errors import BadRequest
 # beyond it (query_favorite on related and linked lists, filters and filter_text on
 # linked lists): the same list query is parsed for all three.
 LIST_PARAMS = frozenset(
-    {"fields", "filter_text", "filters", "order", "offset", "limit", "query_favorite"}
+    {"fields", "filter_text", "filters", "order", "offset", "limit", "query_favorite", "cursor"}
 )
 
 # Route kind -> the query parameters it takes (bracket forms like fields[] or
@@ -72,6 +73,7 @@ def list_query(request: Request, actor: Actor, model_name: str, route: str = "li
     order = str_param(params, "order")
     offset, limit = int_param(params, "offset", 0), int_param(params, "limit", 20)
     favorites = bool_param(params, "query_favorite")
+    cursor = str_param(params, "cursor")
     conditions = filter_conditions(
         model,
         actor,
@@ -86,4 +88,6 @@ def list_query(request: Request, actor: Actor, model_name: str, route: str = "li
         offset=offset,
         limit=limit,
         favorites=favorites,
+        keyset=True,
+        cursor=cursor,
     )

@@ -20,7 +20,9 @@ def test_the_seed_examples_work_at_low_level(client: Client) -> None:
         "PATCH", f"/data/Contact/{record_id}", json={"data": {"email1": "andrey@example.com"}}
     ) == {"result": True}
     listed = client.request("GET", "/data/Contact", params={"limit": 2})
-    assert set(listed) == {"records", "total_results"} and len(listed["records"]) == 2
+    assert (
+        set(listed) == {"records", "total_results", "next_cursor"} and len(listed["records"]) == 2
+    )
     assert client.request("DELETE", f"/data/Contact/{record_id}") == {"result": True}
     with pytest.raises(NotFound):
         client.request("GET", f"/data/Contact/{record_id}")

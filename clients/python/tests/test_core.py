@@ -228,6 +228,20 @@ def test_page_walk_asks_for_the_next_offset_until_the_total() -> None:
     assert walk.next_call() is None
 
 
+def test_page_walk_follows_the_servers_cursors() -> None:
+    walk = PageWalk(list_call("Contact", offset=0, limit=2))
+    walk.take(Page(records(1, 2), 5, "c1", keyset=True))
+    nxt = walk.next_call()
+    assert nxt is not None and nxt.params == {"limit": 2, "cursor": "c1"}
+    walk.take(Page(records(3, 4), 3, "c2", keyset=True))  # past the total: cursors go on
+    nxt = walk.next_call()
+    assert nxt is not None and nxt.params == {"limit": 2, "cursor": "c2"}
+    walk.take(Page(records(5), 3, None, keyset=True))
+    assert walk.next_call() is None
+    assert parse_page({"records": [], "total_results": 0, "next_cursor": None}).keyset
+    assert not parse_page({"records": [], "total_results": 0}).keyset
+
+
 def test_page_walk_stops_on_an_empty_page() -> None:
     walk = PageWalk(list_call("Contact", limit=10))
     walk.take(Page(records(*range(10)), 30))

@@ -64,6 +64,19 @@ def test_iteration_starts_at_the_offset(client: Client) -> None:
     assert [r["id"] for r in result] == ids[7:]
 
 
+def test_iteration_follows_cursors_so_deletes_meanwhile_skip_nothing(client: Client) -> None:
+    last = unique("Cur")
+    ids = make_contacts(client, last, 30)
+    result = client.model("Contact").list(filters={"last_name": last}, order="first_name", limit=10)
+    walk = iter(result)
+    seen = [next(walk)["id"] for _ in range(10)]  # the first page
+    for gone in ids[:5]:  # by offset, the next page would now start 5 records late
+        client.model("Contact").delete(gone)
+    client.model("Contact").create({"first_name": "P999", "last_name": last})  # at the end
+    seen += [r["id"] for r in walk]
+    assert seen[:30] == ids and len(seen) == 31
+
+
 def test_an_empty_list_iterates_to_nothing(client: Client) -> None:
     result = client.model("Contact").list(filters={"last_name": unique("None")})
     assert result.total_results == 0 and result.records == [] and list(result) == []
