@@ -212,7 +212,20 @@ class QueryBuilder:
                 for (e, _), v in zip(sort_keys, values, strict=True)
             ]
             options.append(sa.and_(*same[:i], later))
-        return sa.or_(*options) if options else sa.false()
+        if not options:
+            return sa.false()
+        bound = self._from(*sort_keys[0], values[0])  # where the index range starts
+        after = sa.or_(*options)
+        return after if bound is None else sa.and_(bound, after)
+
+    def _from(self, expr: sa.ColumnElement[Any], desc: bool, value: Any) -> Clause | None:
+        """Rows whose `expr` sorts at or after `value`: redundant beside the keyset's OR,
+        but a range the database can seek in the sort index to (None: every row)."""
+        nulls_first = desc != (self.dialect == "sqlite")
+        if value is None:
+            return None if nulls_first else expr.is_(None)
+        at_or_beyond = expr <= value if desc else expr >= value
+        return at_or_beyond if nulls_first else sa.or_(at_or_beyond, expr.is_(None))
 
     def _later(self, expr: sa.ColumnElement[Any], desc: bool, value: Any) -> Clause | None:
         """Rows whose `expr` sorts after `value` (None: no row can)."""
