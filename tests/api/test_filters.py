@@ -657,7 +657,7 @@ def test_paging(api: ApiClient) -> None:
         paged += [r["id"] for r in page["records"]]
     assert paged == full
     beyond = api.get("/data/Account", params={"offset": 100}).json()
-    assert beyond == {"records": [], "total_results": 25}
+    assert beyond == {"records": [], "total_results": 25, "next_cursor": None}
     one = api.get("/data/Account", params={"limit": 1, "offset": 24}).json()
     assert [r["id"] for r in one["records"]] == full[24:]
     assert len(api.get("/data/Account?limit=200").json()["records"]) == 25

@@ -186,6 +186,6 @@ def test_link_names_follow_1crm(api: ApiClient) -> None:
     ):
         resp = api.get(f"/data/Account/{account}/{link}")
         assert resp.status_code == 200, (link, resp.text)
-        assert resp.json() == {"records": [], "total_results": 0}
+        assert resp.json() == {"records": [], "total_results": 0, "next_cursor": None}
     for link in ("accounts", "opportunities", "cases", "tasks", "notes"):
         assert api.get(f"/data/Contact/{contact}/{link}").status_code == 200, link

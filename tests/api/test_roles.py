@@ -152,7 +152,7 @@ def test_list_totals_count_only_readable_records(world: World, as_user: Any) -> 
     assert as_user("mate").get("/data/Account", params={"limit": 1}).json()["total_results"] == 4
     assert as_user("admin").get("/data/Account", params={"limit": 1}).json()["total_results"] == 6
     filtered = as_user("mate").get("/data/Account", params={"filters[name]": "Carol"})
-    assert filtered.json() == {"records": [], "total_results": 0}
+    assert filtered.json() == {"records": [], "total_results": 0, "next_cursor": None}
 
 
 def test_teammates_share_records_and_team_changes_apply_at_once(
