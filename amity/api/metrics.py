@@ -53,6 +53,7 @@ from amity.errors import Forbidden, Unauthorized
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
 UNMATCHED = "unmatched"
 ROUTE_KEY = "route"  # in the request state: the template of the route that answered
+TAGGED = "_amity_tags_route"  # on a route's app once tag_routes wrapped it
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 # no `_created` series beside every counter
@@ -82,9 +83,11 @@ def observe(scope: Scope, status: int, seconds: float) -> None:
 
 
 def tag_routes(routes: Iterable[BaseRoute]) -> None:
-    """Make each route note its template in the request state when it answers."""
+    """Make each route note its template in the request state when it answers. Route
+    objects are module-level and shared by every app built in a process: a route is
+    tagged once."""
     for route in routes:
-        if isinstance(route, Route | Mount):
+        if isinstance(route, Route | Mount) and not getattr(route.app, TAGGED, False):
             route.app = _tagged(route.app, route.path)
 
 
@@ -93,6 +96,7 @@ def _tagged(app: ASGIApp, template: str) -> ASGIApp:
         scope.setdefault("state", {})[ROUTE_KEY] = template
         await app(scope, receive, send)
 
+    setattr(tagged, TAGGED, True)
     return tagged
 
 

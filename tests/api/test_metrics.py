@@ -119,3 +119,16 @@ def test_the_gauges_show_the_job_queue_and_webhook_messages(
     todo = ("amity_jobs", (("state", "todo"),))
     assert after[todo] - before[todo] == 2
     assert after[("amity_jobs_oldest_due_seconds", ())] >= 0
+
+
+def test_building_many_apps_tags_each_route_once(settings: Settings, services: Services) -> None:
+    """The dashboard's routes are module-level objects that every app shares (the tests
+    build thousands of apps): each is wrapped once, not once per app."""
+    from amity import web
+
+    shared = next(r for r in web.routes if getattr(r, "path", "") == "/app/login")
+    create_app(settings, services)
+    tagged = shared.app  # type: ignore[attr-defined]
+    for _ in range(3):
+        create_app(settings, services)
+    assert shared.app is tagged  # type: ignore[attr-defined]
