@@ -20,6 +20,7 @@ import pytest
 from amity.core.reports import tasks as report_tasks
 from amity.core.services import Services
 from tests.api.acl_world import World, build_world
+from tests.api.test_changes import settle
 from tests.conftest import ApiClient, User
 
 STAGES = ["Prospecting", "Qualification", "Closed Won"]
@@ -407,6 +408,8 @@ def test_definitions_changes_are_events_administrators_see(
     )
     assert patched.status_code == 200, patched.text
     assert alice.delete(f"/reports/Opportunity/{report_id}").status_code == 200
+
+    settle(api.app.state.services)  # PostgreSQL: the feed reads up to the oldest open write
 
     def report_events(who: ApiClient) -> list[dict[str, Any]]:
         feed = who.get("/changes?limit=200").json()["records"]
