@@ -19,10 +19,10 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 
 import anyio.to_thread
-import orjson
 from redis.asyncio import Redis
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from amity.api.responses import JSONResponse
 from amity.core.services import Services
 
 PROBE_SECONDS = 2.0
@@ -92,16 +92,10 @@ async def _timed(check: Callable[[], Awaitable[None]]) -> str:
 
 
 async def answer(send: Send, status: int, body: Mapping[str, object], scope: Scope) -> None:
-    data = orjson.dumps(body)
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"application/json"),
-                (b"content-length", str(len(data)).encode()),
-                (b"cache-control", b"no-store"),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else data})
+    """The probe's JSON answer, never cached (uvicorn drops the body of a HEAD answer)."""
+    response = JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+    await response(scope, _no_body, send)
+
+
+async def _no_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
